@@ -1,0 +1,1 @@
+"""Entry point and wiring: configuration, application factory, CLI, web app, jobs."""

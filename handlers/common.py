@@ -1,0 +1,54 @@
+"""/start, /help and the error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CommandHandler
+
+from handlers.context import BotContext
+
+log = logging.getLogger(__name__)
+
+WELCOME = (
+    "您好！我是“两新”组织党建助手。\n\n"
+    "我可以：\n"
+    "• 回答党建工作政策问题，引用讲话原文并注明出处；\n"
+    "• 用 /topics 浏览讲话目录。\n\n"
+    "直接输入您的问题即可，例如："
+)
+
+HELP = (
+    "<b>可用命令</b>\n"
+    "/start 开始使用\n"
+    "/help 查看帮助\n"
+    "/topics 浏览讲话目录\n\n"
+    "直接发送文字即可提问，例如“党员不足三人怎么建党组织”。"
+)
+
+ERROR_TEXT = "抱歉，处理您的消息时出了点问题，请稍后再试。已记录的内容不会丢失。"
+
+
+async def start(update: Update, context: BotContext) -> None:
+    await update.effective_message.reply_text(WELCOME)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    await update.effective_message.reply_text(HELP, parse_mode=ParseMode.HTML)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    log.error("unhandled error while processing an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, ERROR_TEXT)
+        except Exception:  # the error report itself must never take the bot down
+            log.warning("could not tell the user about the error", exc_info=True)
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CommandHandler("help", help_command))
+    application.add_error_handler(on_error)

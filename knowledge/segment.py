@@ -1,0 +1,203 @@
+"""Segmentation: one ``jieba.Tokenizer`` of our own with the domain dictionary, and query analysis.
+
+Documents and queries go through the same normalisation and ``cut_for_search`` so a word is cut the same way on
+both sides. Queries additionally lose their question words (吗, 多久, 怎么办, ...) and gain weighted synonyms where
+people and the speeches use different words (老板 -> 出资人). A character-bigram stream is produced alongside the
+word stream, to catch words jieba splits differently in a question and in the text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import jieba
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[0-9a-z]+(?:[+.][0-9a-z]+)*")
+_ALNUM = re.compile(r"[0-9a-z]")
+_CN_NUM = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "俩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+# "三名党员", "两人" -> "3名党员", "2人": counts of people are written both ways.
+_PEOPLE_COUNT = re.compile(r"(?<![一二三四五六七八九十两])([一二两俩三四五六七八九十])(?=[名人位])")
+
+# Question words and fillers removed from queries only (never from the text): a broad stopword list would drop
+# words that carry meaning here (有, 没有, 一般).
+QUESTION_WORDS = frozenset(
+    """吗 呢 吧 啊 呀 么 嘛 哦 什么 啥 怎么 怎样 怎么样 如何 哪些 哪个 哪里 哪儿 哪 谁 多少 是否 能否 能不能 可不可以
+    可以 应该 应当 需要 需不需要 要不要 请问 一下 为什么 为啥 怎么办 怎么做 咋办 咋 有没有 是不是 我们 我 你 您 咱们 咱
+    多久 多长时间 几次 频次
+    的 了 吗? 是 指 指的是 是指 什么样 哪些人 问 想 知道 关于 有关 中 里 里面 这个 那个 这 那 该 要求""".split()
+)
+
+
+# Question frames whose nouns ask rather than say: "包括哪些内容", "有什么要求".
+_QUESTION_FRAME = re.compile(r"(?:包括|包含|有)?(?:哪些|什么|哪几个|几个)(?:内容|方面|要求|规定)")
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzedQuery:
+    """A query ready for the index: weighted word and bigram terms, and its content words for coverage."""
+
+    words: dict[str, float]
+    bigrams: dict[str, float]
+    content: tuple[str, ...]  # the query's own content words, for coverage and highlighting
+    expansions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # content word -> formal synonyms
+
+    @property
+    def empty(self) -> bool:
+        return not self.words and not self.bigrams
+
+
+_QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width letters and digits to ASCII), lower case, people counts as digits, quotes dropped.
+
+    Quotes sit inside words in the speeches (非“两新”组织, “五星支部”), so they would split them.
+    """
+    text = unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)
+    return _PEOPLE_COUNT.sub(lambda m: str(_CN_NUM[m.group(1)]), text)
+
+
+_NOT_WORD = re.compile(r"[^\u4e00-\u9fff0-9a-z+]+")
+
+
+def plain_text(text: str) -> str:
+    """Normalised text with punctuation and spaces removed, for substring tests."""
+    return _NOT_WORD.sub("", normalize(text))
+
+
+def bigrams(text: str) -> list[str]:
+    """Overlapping character bigrams of every Chinese run (``cjk_bigram``); ASCII words stay whole."""
+    out: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        if not _CJK.match(run):
+            out.append(run)
+        elif len(run) == 1:
+            continue
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def _is_term(token: str) -> bool:
+    return (len(token) >= 2 and bool(_CJK.search(token))) or bool(_ALNUM.search(token))
+
+
+def _data_path(name: str) -> Path:
+    return Path(str(resources.files("knowledge").joinpath("data", name)))
+
+
+def load_synonyms(path: Path | None = None) -> dict[str, tuple[tuple[str, ...], float]]:
+    table: dict[str, tuple[tuple[str, ...], float]] = {}
+    for line in (path or _data_path("synonyms.txt")).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        colloquial, formal, weight = line.split("\t")
+        table[colloquial] = (tuple(formal.split("|")), float(weight))
+    return table
+
+
+class Segmenter:
+    """Owns a private ``jieba.Tokenizer`` (never the global one) loaded with the domain dictionary."""
+
+    def __init__(self, userdict: Path | None = None, synonyms: Path | None = None) -> None:
+        jieba.setLogLevel(logging.WARNING)
+        self._tokenizer = jieba.Tokenizer()
+        path = userdict or _data_path("userdict.txt")
+        self._tokenizer.load_userdict(str(path))
+        self.domain_words = frozenset(
+            normalize(line.split()[0])
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        )
+        self.synonyms = load_synonyms(synonyms)
+        # Longest first, so 民营企业 wins over 民营.
+        self._synonym_keys = sorted(self.synonyms, key=len, reverse=True)
+
+    def parts(self, word: str) -> list[str]:
+        """The shorter dictionary words inside a compound (分工负责 -> 分工, 负责)."""
+        return [w for w in self._tokenizer.cut_for_search(word, HMM=False) if w != word and _is_term(w)]
+
+    def is_domain_word(self, word: str) -> bool:
+        return word in self.domain_words
+
+    def cut(self, text: str) -> list[str]:
+        """Precise-mode tokens of already normalised text."""
+        return [t for t in self._tokenizer.cut(text, HMM=False) if t.strip()]
+
+    def words(self, text: str) -> list[str]:
+        """Index terms of a document: ``cut_for_search`` with the user dictionary, punctuation dropped."""
+        return [t for t in self._tokenizer.cut_for_search(normalize(text), HMM=False) if _is_term(t)]
+
+    def analyze(self, query: str) -> AnalyzedQuery:
+        text = _QUESTION_FRAME.sub(" ", normalize(query))
+        tokens = self.cut(text)
+        # Runs of kept tokens: bigrams never bridge a removed question word.
+        segments: list[str] = []
+        current = ""
+        content: list[str] = []
+        for token in tokens:
+            if token in QUESTION_WORDS or not (_CJK.search(token) or _ALNUM.search(token)):
+                if current:
+                    segments.append(current)
+                current = ""
+                continue
+            current += token
+            if _is_term(token):
+                content.append(token)
+        if current:
+            segments.append(current)
+
+        words: dict[str, float] = {}
+        grams: dict[str, float] = {}
+        for segment in segments:
+            for w in self._tokenizer.cut_for_search(segment, HMM=False):
+                if _is_term(w) and w not in QUESTION_WORDS:
+                    words[w] = 1.0
+            for g in bigrams(segment):
+                grams[g] = 1.0
+
+        expansions: dict[str, tuple[str, ...]] = {}
+        remaining = text
+        for key in self._synonym_keys:
+            if key not in remaining:
+                continue
+            remaining = remaining.replace(key, " ")
+            formal, weight = self.synonyms[key]
+            expansions[key] = formal
+            if key not in content and key not in QUESTION_WORDS:
+                content.append(key)
+            for term in formal:
+                for w in self._tokenizer.cut_for_search(term, HMM=False):
+                    if _is_term(w):
+                        words[w] = max(words.get(w, 0.0), weight)
+                for g in bigrams(term):
+                    grams[g] = max(grams.get(g, 0.0), weight)
+        # A content word swallowed by a longer synonym key (民营 inside 民营企业) maps through that key.
+        for word in content:
+            if word not in expansions:
+                for key, formal in list(expansions.items()):
+                    if word in key:
+                        expansions[word] = formal
+        return AnalyzedQuery(
+            words=words, bigrams=grams, content=tuple(dict.fromkeys(content)), expansions=expansions
+        )

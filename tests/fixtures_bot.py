@@ -1,0 +1,1 @@
+"""Placeholder: bot fixtures are written elsewhere; this file only lets conftest import it."""
