@@ -11,6 +11,10 @@ __all__ = ["BotContext", "Services", "attach_services", "register_handlers"]
 
 
 def register_handlers(application: Application) -> None:
-    from handlers import common
+    """Handler order, in one place: commands first, then callbacks and free text, then fallbacks."""
+    from handlers import common, qa, topics
 
     common.register(application)
+    topics.register(application)
+    qa.register(application)
+    common.register_fallbacks(application)

@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from handlers.context import BotContext
 
@@ -31,8 +31,17 @@ HELP = (
 ERROR_TEXT = "抱歉，处理您的消息时出了点问题，请稍后再试。已记录的内容不会丢失。"
 
 
+UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用命令，或直接输入您的问题。"
+
+
 async def start(update: Update, context: BotContext) -> None:
-    await update.effective_message.reply_text(WELCOME)
+    from handlers.render import examples_keyboard
+
+    await update.effective_message.reply_text(WELCOME, reply_markup=examples_keyboard())
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    await update.effective_message.reply_text(UNKNOWN_COMMAND)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -48,7 +57,12 @@ async def on_error(update: object, context: BotContext) -> None:
             log.warning("could not tell the user about the error", exc_info=True)
 
 
-def register(application: Application) -> None:
-    application.add_handler(CommandHandler("start", start))
-    application.add_handler(CommandHandler("help", help_command))
+def register(application: Application, *, group: int = 0) -> None:
+    application.add_handler(CommandHandler("start", start), group=group)
+    application.add_handler(CommandHandler("help", help_command), group=group)
     application.add_error_handler(on_error)
+
+
+def register_fallbacks(application: Application, *, group: int = 0) -> None:
+    """Last in line: commands nobody else took."""
+    application.add_handler(MessageHandler(filters.COMMAND, unknown_command), group=group)

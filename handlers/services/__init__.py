@@ -16,6 +16,7 @@ from handlers.services.clock import Clock, SystemClock
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+    from handlers.services.qa import QAService
     from knowledge import KnowledgeBase
 
 
@@ -28,3 +29,9 @@ class Services:
     clock: Clock = field(default_factory=SystemClock)
     admin_ids: frozenset[int] = frozenset()
     data_dir: Path = Path("./data")
+    qa: QAService = field(init=False)
+
+    def __post_init__(self) -> None:
+        from handlers.services.qa import QAService
+
+        self.qa = QAService(self.kb, self.session_factory, self.clock)

@@ -1,0 +1,124 @@
+"""``branchbot`` command line: run, ask, db.
+
+Imports are deferred to the sub-command that needs them, so ``branchbot ask`` never loads Telegram or SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="branchbot", description="“两新”组织党建助手")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", help="apply migrations and start the bot (long polling)")
+
+    ask = sub.add_parser("ask", help="answer a question from the speeches")
+    ask.add_argument(
+        "question", nargs="*", help="the question; with --json and none, read stdin line by line"
+    )
+    ask.add_argument("--json", action="store_true", help="print JSON instead of text")
+    ask.add_argument("-k", type=int, default=3, help="at most this many answers (default 3)")
+
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply all migrations to DATABASE_URL")
+    down = db_sub.add_parser("downgrade", help="revert migrations down to REVISION")
+    down.add_argument("revision")
+    db_sub.add_parser("current", help="print the database's revision")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "ask":
+        return _ask(args)
+    if args.command == "db":
+        return _db(args)
+    return _run()
+
+
+# -- ask ------------------------------------------------------------------------------------------------------
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from knowledge import KnowledgeBase
+    from knowledge.render import render_plain
+
+    k = max(1, min(args.k, 10))
+    kb = KnowledgeBase.default()
+    question = " ".join(args.question).strip()
+    if args.json:
+        if args.question:
+            print(json.dumps(kb.ask(question, k).as_dict(), ensure_ascii=False))
+            return 0
+        for line in sys.stdin:
+            print(json.dumps(kb.ask(line.rstrip("\r\n"), k).as_dict(), ensure_ascii=False), flush=True)
+        return 0
+    if not question:
+        print('请在命令后写上问题，例如：branchbot ask "主题党日多久开展一次"', file=sys.stderr)
+        return EXIT_USAGE
+    print(render_plain(kb.ask(question, k)))
+    return 0
+
+
+# -- db -------------------------------------------------------------------------------------------------------
+
+
+def _db(args: argparse.Namespace) -> int:
+    from bot.config import load_settings
+    from storage import migrate
+
+    settings = load_settings()
+    if args.db_command == "upgrade":
+        migrate.upgrade(settings.database_url)
+        print(f"数据库已升级到最新版本：{migrate.current(settings.database_url)}")
+    elif args.db_command == "downgrade":
+        migrate.downgrade(settings.database_url, args.revision)
+        print(f"数据库已回退到：{migrate.current(settings.database_url) or '空'}")
+    else:
+        print(migrate.current(settings.database_url) or "（尚未建表）")
+    return 0
+
+
+# -- run ------------------------------------------------------------------------------------------------------
+
+
+def _run() -> int:
+    from pydantic import ValidationError
+
+    from bot.config import load_settings
+
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        print(f"配置有误：{problems}", file=sys.stderr)
+        return EXIT_USAGE
+    if not settings.token:
+        print(
+            "未设置 TELEGRAM_BOT_TOKEN：请先设置机器人令牌，例如 TELEGRAM_BOT_TOKEN=123:abc branchbot run",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+    from bot.app import build_application, build_services
+    from bot.logging_setup import configure_logging
+    from storage import migrate
+
+    configure_logging(settings.token)
+    migrate.upgrade(settings.database_url)
+    services = build_services(settings)
+    application = build_application(settings, services)
+    application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Free text is a question: answer it from the speeches; buttons for the whole passage, more results, feedback."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from handlers import render
+from handlers.context import BotContext
+from handlers.services.qa import QAResult
+
+log = logging.getLogger(__name__)
+
+NON_TEXT_HINT = (
+    "我目前只能理解文字提问。请直接输入您的问题，例如“主题党日多久开展一次”，或发送 /help 查看用法。"
+)
+STALE_BUTTON = "这个按钮已失效，请重新提问。"
+
+
+async def _reply_answer(update: Update, context: BotContext, text: str) -> None:
+    user = update.effective_user
+    chat = update.effective_chat
+    result = await context.services.qa.ask(
+        text, user_id=user.id if user else None, chat_id=chat.id if chat else None
+    )
+    await _send_result(context, chat.id, result)
+
+
+async def _send_result(context: BotContext, chat_id: int, result: QAResult) -> None:
+    if not result.answer.hits:
+        await context.bot.send_message(
+            chat_id,
+            render.no_answer_html(result.answer.query),
+            parse_mode=ParseMode.HTML,
+            reply_markup=render.examples_keyboard(),
+        )
+        return
+    await context.bot.send_message(
+        chat_id,
+        render.answer_html(result),
+        parse_mode=ParseMode.HTML,
+        reply_markup=render.answer_keyboard(result),
+    )
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    await _reply_answer(update, context, update.effective_message.text or "")
+
+
+async def on_non_text(update: Update, context: BotContext) -> None:
+    await update.effective_message.reply_text(NON_TEXT_HINT)
+
+
+async def on_callback(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    parts = (query.data or "").split(":")
+    action, args = (parts[1], parts[2:]) if len(parts) >= 2 else ("", [])
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    try:
+        if action == "ex" and args and args[0].isdigit() and int(args[0]) < len(render.EXAMPLES):
+            await query.answer()
+            question = render.EXAMPLES[int(args[0])]
+            await context.bot.send_message(chat_id, f"❓ {question}")
+            result = await context.services.qa.ask(question, user_id=query.from_user.id, chat_id=chat_id)
+            await _send_result(context, chat_id, result)
+        elif action == "full" and args and args[0].isdigit():
+            passage = context.services.kb.passage(int(args[0]))
+            if passage is None:
+                await query.answer(STALE_BUTTON, show_alert=True)
+                return
+            await query.answer()
+            await context.bot.send_message(chat_id, render.passage_html(passage), parse_mode=ParseMode.HTML)
+        elif action == "more" and args and args[0].isdigit():
+            result = await context.services.qa.more(int(args[0]))
+            if result is None or len(result.answer.hits) < 2:
+                await query.answer("没有更多相关内容了。")
+                return
+            await query.answer()
+            hits = result.answer.hits[1:]
+            await context.bot.send_message(
+                chat_id,
+                render.more_html(hits),
+                parse_mode=ParseMode.HTML,
+                reply_markup=render.more_keyboard(hits),
+            )
+        elif action == "fb" and len(args) == 2 and args[0].isdigit() and args[1] in ("1", "-1"):
+            question_id, value = int(args[0]), int(args[1])
+            if not await context.services.qa.feedback(question_id, user_id=query.from_user.id, value=value):
+                await query.answer(STALE_BUTTON, show_alert=True)
+                return
+            await query.answer("感谢您的反馈！")
+            await _mark_vote(query, question_id, value)
+        else:
+            await query.answer(STALE_BUTTON, show_alert=True)
+    except BadRequest:
+        log.warning("callback %r could not be completed", query.data, exc_info=True)
+
+
+async def _mark_vote(query, question_id: int, value: int) -> None:
+    """Shows which way the user voted, keeping the message's other buttons."""
+    markup = query.message.reply_markup if query.message else None
+    if markup is None:
+        return
+    rows = [list(row) for row in markup.inline_keyboard]
+    rows = [
+        render.feedback_row(question_id, value)
+        if any(b.callback_data and str(b.callback_data).startswith("qa:fb:") for b in row)
+        else row
+        for row in rows
+    ]
+    try:
+        await query.edit_message_reply_markup(reply_markup=render.InlineKeyboardMarkup(rows))
+    except BadRequest as exc:  # the same vote twice: "message is not modified"
+        if "not modified" not in str(exc):
+            raise
+
+
+def register(application: Application, *, group: int = 0) -> None:
+    application.add_handler(CallbackQueryHandler(on_callback, pattern=r"^qa:"), group=group)
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_text), group=group
+    )
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_non_text),
+        group=group,
+    )

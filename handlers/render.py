@@ -1,0 +1,83 @@
+"""HTML rendering of answers for Telegram (everything user-supplied or from the corpus is escaped)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.services.qa import QAResult
+from knowledge.render import NO_ANSWER, citation, trim
+from knowledge.types import Hit, Passage
+
+EXAMPLES = (
+    "党员不足三人的企业怎样建立党组织",
+    "主题党日的“1+6+X”是什么",
+    "党建经费能在税前扣除吗",
+    "“六有”标准指什么",
+)
+
+
+def examples_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(q, callback_data=f"qa:ex:{i}")] for i, q in enumerate(EXAMPLES)]
+    )
+
+
+def answer_html(result: QAResult) -> str:
+    answer = result.answer
+    top = answer.hits[0]
+    parts = []
+    if answer.rule is not None:
+        parts.append(f"📌 <b>{escape(answer.rule.conclusion)}</b>")
+    parts.append(f"<b>要点：</b>{escape(top.highlight)}")
+    parts.append(f"<blockquote>{escape(trim(top.text, around=top.highlight))}</blockquote>")
+    parts.append(f"<i>出处：{escape(citation(top.source, top.section))}</i>")
+    return "\n\n".join(parts)
+
+
+def answer_keyboard(result: QAResult, voted: int | None = None) -> InlineKeyboardMarkup:
+    top = result.answer.hits[0]
+    qid = result.question_id or 0
+    first = [InlineKeyboardButton("查看原文", callback_data=f"qa:full:{top.passage_id}")]
+    if result.has_runners_up and qid:
+        first.append(InlineKeyboardButton("其他结果", callback_data=f"qa:more:{qid}"))
+    rows = [first]
+    if qid:
+        rows.append(feedback_row(qid, voted))
+    return InlineKeyboardMarkup(rows)
+
+
+def feedback_row(question_id: int, voted: int | None = None) -> list[InlineKeyboardButton]:
+    up = "👍 有帮助" + (" ✓" if voted == 1 else "")
+    down = "👎 没帮助" + (" ✓" if voted == -1 else "")
+    return [
+        InlineKeyboardButton(up, callback_data=f"qa:fb:{question_id}:1"),
+        InlineKeyboardButton(down, callback_data=f"qa:fb:{question_id}:-1"),
+    ]
+
+
+def no_answer_html(question: str) -> str:
+    shown = trim(question, 40) if question else ""
+    head = f"关于“{escape(shown)}”，" if shown else ""
+    return f"{head}{escape(NO_ANSWER)}\n\n您也可以试试下面的问题："
+
+
+def more_html(hits: list[Hit]) -> str:
+    lines = ["<b>其他相关内容：</b>"]
+    for n, hit in enumerate(hits, start=1):
+        lines.append(f"\n{n}. {escape(hit.highlight)}\n<i>{escape(citation(hit.source, hit.section))}</i>")
+    return "\n".join(lines)
+
+
+def more_keyboard(hits: list[Hit]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(f"查看原文 {n}", callback_data=f"qa:full:{h.passage_id}")]
+            for n, h in enumerate(hits, 1)
+        ]
+    )
+
+
+def passage_html(passage: Passage) -> str:
+    return f"{escape(passage.text)}\n\n<i>出处：{escape(citation(passage.source, passage.section))}</i>"

@@ -1,0 +1,90 @@
+"""Question answering: search the speeches, log the question, record feedback."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.services.clock import Clock
+from knowledge import KnowledgeBase
+from knowledge.base import Answer
+from storage.repositories import QuestionRepository
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 500  # what is searched and stored of a long paste
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+# Close enough to the best answer to be worth offering as "其他结果".
+RUNNER_UP_RATIO = 0.6
+
+
+def clean_question(text: str) -> str:
+    """Control and zero-width characters removed, whitespace folded, at most ``MAX_QUERY_CHARS``."""
+    text = _CONTROL.sub(" ", text or "")
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
+
+
+@dataclass(frozen=True, slots=True)
+class QAResult:
+    answer: Answer
+    question_id: int | None  # None when the log could not be written
+
+    @property
+    def has_runners_up(self) -> bool:
+        hits = self.answer.hits
+        return len(hits) > 1 and hits[1].score >= RUNNER_UP_RATIO * hits[0].score
+
+
+class QAService:
+    def __init__(
+        self, kb: KnowledgeBase, session_factory: async_sessionmaker[AsyncSession], clock: Clock
+    ) -> None:
+        self.kb = kb
+        self.session_factory = session_factory
+        self.clock = clock
+
+    async def ask(self, text: str, *, user_id: int | None, chat_id: int | None, k: int = 3) -> QAResult:
+        question = clean_question(text)
+        answer = self.kb.ask(question, k)
+        top = answer.hits[0] if answer.hits else None
+        question_id: int | None = None
+        try:
+            async with self.session_factory() as session, session.begin():
+                row = await QuestionRepository(session).add(
+                    query=question,
+                    answered=answer.answered,
+                    created_at=self.clock.now(),
+                    user_id=user_id,
+                    chat_id=chat_id,
+                    top_passage_id=top.passage_id if top else None,
+                    top_score=top.score if top else None,
+                )
+                question_id = row.id
+        except SQLAlchemyError:
+            # The answer matters more than the log: answer anyway.
+            log.exception("could not log question")
+        return QAResult(answer, question_id)
+
+    async def more(self, question_id: int, k: int = 6) -> QAResult | None:
+        """The same question again with more results (for 其他结果)."""
+        async with self.session_factory() as session:
+            row = await QuestionRepository(session).get(question_id)
+        if row is None:
+            return None
+        return QAResult(self.kb.ask(row.query, k), question_id)
+
+    async def feedback(self, question_id: int, *, user_id: int, value: int) -> bool:
+        """Stores a 👍 (1) or 👎 (-1); False when the question is unknown."""
+        async with self.session_factory() as session, session.begin():
+            repo = QuestionRepository(session)
+            if await repo.get(question_id) is None:
+                return False
+            await repo.set_feedback(
+                question_id=question_id, user_id=user_id, value=value, at=self.clock.now()
+            )
+        return True

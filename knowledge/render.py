@@ -1,0 +1,52 @@
+"""Presentation helpers shared by the terminal and the bot: trimming and plain-text answers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from knowledge.base import Answer
+
+NO_ANSWER = "讲话中没有找到与这个问题相关的内容。可以换个说法再问，或浏览讲话目录（/topics）。"
+PASSAGE_PREVIEW = 300
+
+
+def trim(text: str, limit: int = PASSAGE_PREVIEW, around: str | None = None) -> str:
+    """At most ``limit`` characters, cut at a sentence end where possible; keeps ``around`` in view."""
+    if len(text) <= limit:
+        return text
+    start = 0
+    if around and (pos := text.find(around)) > limit // 2:
+        start = max(0, min(pos - limit // 4, len(text) - limit))
+        # Start after the sentence end nearest before that point.
+        cut = max(text.rfind(c, 0, start + 1) for c in "。；")
+        start = cut + 1 if cut >= 0 and start - cut < limit // 3 else start
+    piece = text[start : start + limit]
+    end = max(piece.rfind(c) for c in "。；！？")
+    if end >= limit // 2:
+        piece = piece[: end + 1]
+    return ("……" if start > 0 else "") + piece + ("……" if start + len(piece) < len(text) else "")
+
+
+def citation(source: str, section: str) -> str:
+    return f"《{source}》" + (f" · {section}" if section else "")
+
+
+def render_plain(answer: Answer) -> str:
+    if not answer.hits:
+        return NO_ANSWER
+    lines: list[str] = []
+    if answer.rule is not None:
+        lines += [f"结论：{answer.rule.conclusion}", ""]
+    top = answer.hits[0]
+    lines += [
+        f"要点：{top.highlight}",
+        "",
+        trim(top.text, around=top.highlight),
+        "",
+        f"出处：{citation(top.source, top.section)}",
+    ]
+    if len(answer.hits) > 1:
+        lines += ["", "其他相关内容："]
+        lines += [f"  · {h.highlight[:60]}（{citation(h.source, h.section)}）" for h in answer.hits[1:]]
+    return "\n".join(lines)
