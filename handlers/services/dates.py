@@ -1,0 +1,68 @@
+"""Dates as secretaries type them: 今天, 昨天, 2026-11-20, 2026年11月20日, 11月20日, 11.20, 20号."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, timedelta
+
+_RELATIVE = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+_FULL = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
+_DAY = re.compile(r"^(\d{1,2})\s*[日号]$")
+_CN = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "〇": 0,
+    "零": 0,
+}
+
+
+class DateInputError(ValueError):
+    """The text is not a date we understand; ``str(exc)`` is a Chinese hint for the user."""
+
+
+def _cn_numbers(text: str) -> str:
+    """十一月二十日 -> 11月20日."""
+
+    def convert(match: re.Match[str]) -> str:
+        s = match.group(0)
+        if "十" not in s:
+            return "".join(str(_CN[c]) for c in s)
+        tens, _, ones = s.partition("十")
+        return str((_CN[tens] if tens else 1) * 10 + (_CN[ones] if ones else 0))
+
+    return re.sub(r"[一二三四五六七八九十〇零]+", convert, text)
+
+
+def parse_date(text: str, today: date) -> date:
+    raw = unicodedata.normalize("NFKC", text or "").strip().replace(" ", "")
+    if raw in _RELATIVE:
+        return today - timedelta(days=_RELATIVE[raw])
+    s = _cn_numbers(raw)
+    try:
+        if m := _FULL.match(s):
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if m := _MONTH_DAY.match(s):
+            month, day = int(m.group(1)), int(m.group(2))
+            candidate = date(today.year, month, day)
+            # "12月28日" typed on 2 January means last December.
+            return candidate if candidate <= today else date(today.year - 1, month, day)
+        if m := _DAY.match(s):
+            day = int(m.group(1))
+            if day <= today.day:
+                return today.replace(day=day)
+            # "31号" on the 22nd means last month's 31st (if last month has one).
+            prev = today.replace(day=1) - timedelta(days=1)
+            return date(prev.year, prev.month, day)
+    except ValueError:
+        raise DateInputError("这个日期不存在，请检查月份和日期，例如 2026-11-20。") from None
+    raise DateInputError("没看懂这个日期。请发送如 2026-11-20、11月20日 或 20号，或点击“今天”“昨天”。")

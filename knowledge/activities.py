@@ -1,0 +1,190 @@
+"""The activities a branch must hold, as the speeches set them: one catalogue for forms, reminders and reports.
+
+Each kind states its cadence, the fields its record needs, the least number of photos, and the phrase of the
+speeches it rests on (resolved to a passage by ``KnowledgeBase.find``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+
+class Cadence(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+    @property
+    def label(self) -> str:
+        return {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """A kind-specific field of the form."""
+
+    key: str
+    label: str
+    prompt: str
+    kind: str = "text"  # text | int | multi (choose several of ``options``) | choice (one of ``options``)
+    options: tuple[str, ...] = ()
+    optional: bool = False
+    max_length: int = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityKind:
+    code: str
+    name: str
+    cadence: Cadence
+    cite: str  # a phrase of the speeches stating the duty
+    fields: tuple[FieldSpec, ...] = ()
+    min_photos: int = 1
+    max_photos: int = 20
+
+
+SIX_ITEMS = ("学习讨论", "现场教学", "党性分析", "民主议事", "缴纳党费", "志愿服务")
+
+CATALOGUE: tuple[ActivityKind, ...] = (
+    ActivityKind(
+        "theme_day",
+        "主题党日",
+        Cadence.MONTHLY,
+        "每月开展一次“主题党日”活动",
+        fields=(
+            FieldSpec(
+                "six_items",
+                "“6”项内容",
+                "本次主题党日做了“6”项中的哪几项？可多选，选好后点“完成”。",
+                kind="multi",
+                options=SIX_ITEMS,
+            ),
+            FieldSpec(
+                "x_items",
+                "“X”自选活动",
+                "“X”自选活动做了什么？（如学党建知识、支部联建、业务技能、扶贫济困；没有可发送 /skip）",
+                optional=True,
+            ),
+        ),
+        min_photos=2,
+    ),
+    ActivityKind(
+        "committee",
+        "支部委员会",
+        Cadence.MONTHLY,
+        "认真落实“三会一课”",
+        fields=(
+            FieldSpec("decisions", "议定事项", "会议议定了哪些事项？（没有可发送 /skip）", optional=True),
+        ),
+    ),
+    ActivityKind(
+        "group_meeting",
+        "党小组会",
+        Cadence.MONTHLY,
+        "认真落实“三会一课”",
+        fields=(FieldSpec("group_name", "党小组", "是哪个党小组开的会？（如“第一党小组”）", max_length=50),),
+    ),
+    ActivityKind(
+        "assembly",
+        "党员大会",
+        Cadence.QUARTERLY,
+        "认真落实“三会一课”",
+        fields=(FieldSpec("agenda", "会议议程", "党员大会的主要议程是什么？"),),
+    ),
+    ActivityKind(
+        "lecture",
+        "党课",
+        Cadence.QUARTERLY,
+        "认真落实“三会一课”",
+        fields=(FieldSpec("lecturer", "授课人", "党课由谁讲授？（姓名和职务）", max_length=50),),
+    ),
+    ActivityKind(
+        "observation",
+        "观摩交流",
+        Cadence.QUARTERLY,
+        "每季度开展一次观摩交流",
+        fields=(
+            FieldSpec("host", "观摩单位", "到哪个单位观摩，或由哪个党组织组织？", max_length=100),
+            FieldSpec(
+                "takeaways", "交流收获", "有哪些收获或可借鉴的做法？（没有可发送 /skip）", optional=True
+            ),
+        ),
+    ),
+    ActivityKind(
+        "joint_study",
+        "党组织与管理层集体学习",
+        Cadence.MONTHLY,
+        "每月至少组织1次党组织班子成员和企业管理人员集体学习",
+        fields=(
+            FieldSpec("content", "学习内容", "这次集体学习学了什么？"),
+            FieldSpec(
+                "managers",
+                "管理层参加人数",
+                "企业管理人员有几人参加？（发送数字，没有可发送 /skip）",
+                kind="int",
+                optional=True,
+            ),
+        ),
+    ),
+    ActivityKind(
+        "review",
+        "述职评议",
+        Cadence.YEARLY,
+        "每年开展一次述职评议考核",
+        fields=(
+            FieldSpec("reviewer", "评议组织", "由哪个上级党组织组织评议？", max_length=100),
+            FieldSpec(
+                "grade",
+                "考核等次",
+                "评议确定的考核等次是？",
+                kind="choice",
+                options=("好", "较好", "一般", "差"),
+            ),
+        ),
+    ),
+)
+
+_BY_CODE = {k.code: k for k in CATALOGUE}
+
+
+def kind(code: str) -> ActivityKind | None:
+    return _BY_CODE.get(code)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    code: str  # 2026-11, 2026-Q4, 2026
+    label: str  # 2026年11月, 2026年第四季度, 2026年度
+    start: date
+    end: date  # inclusive
+
+
+_QUARTER_NAMES = "一二三四"
+
+
+def period_of(cadence: Cadence, day: date) -> Period:
+    if cadence is Cadence.MONTHLY:
+        start = day.replace(day=1)
+        nxt = (start + timedelta(days=32)).replace(day=1)
+        return Period(
+            f"{day.year}-{day.month:02d}", f"{day.year}年{day.month}月", start, nxt - timedelta(days=1)
+        )
+    if cadence is Cadence.QUARTERLY:
+        q = (day.month - 1) // 3
+        start = date(day.year, q * 3 + 1, 1)
+        nxt = date(day.year + (q == 3), (q * 3 + 3) % 12 + 1, 1)
+        return Period(
+            f"{day.year}-Q{q + 1}", f"{day.year}年第{_QUARTER_NAMES[q]}季度", start, nxt - timedelta(days=1)
+        )
+    return Period(str(day.year), f"{day.year}年度", date(day.year, 1, 1), date(day.year, 12, 31))
+
+
+def previous_period(cadence: Cadence, day: date) -> Period:
+    return period_of(cadence, period_of(cadence, day).start - timedelta(days=1))
+
+
+def earliest_allowed(cadence: Cadence, today: date) -> date:
+    """A record may be dated back to the start of the previous period, no further."""
+    return previous_period(cadence, today).start
