@@ -27,7 +27,9 @@ _CLAUSE_SPLIT = re.compile(r"[，。；]")
 _CN_DIGITS = "一二三四五六七八九十"
 _MAX_SECTIONS = 60  # headings are numbered 一 .. 六十 (the ingestion reads up to three numeral characters)
 # Words the ingestion treats as an advertising line; a synthetic title must not contain them.
-_AD_WORDS = re.compile(r"仅供学习|禁止外传|订阅|会员|QQ群|微信群|公众号|倒卖|酷乐文行|自建平台|实时分享|不断迭代|版权所有|转载")
+_AD_WORDS = re.compile(
+    r"仅供学习|禁止外传|订阅|会员|QQ群|微信群|公众号|倒卖|酷乐文行|自建平台|实时分享|不断迭代|版权所有|转载"
+)
 
 
 def cn_numeral(n: int) -> str:

@@ -17,6 +17,11 @@ COMMANDS = [
     BotCommand("start", "开始使用"),
     BotCommand("help", "查看帮助"),
     BotCommand("topics", "浏览讲话目录"),
+    BotCommand("submit", "登记活动记录"),
+    BotCommand("records", "查看本支部活动记录"),
+    BotCommand("branch", "查看或修改支部信息"),
+    BotCommand("cancel", "取消正在填写的内容"),
+    BotCommand("skip", "跳过可选的一项"),
 ]
 
 
@@ -40,8 +45,9 @@ async def _post_init(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     services: Services | None = application.bot_data.get("services")
-    if services is not None:
-        await services.session_factory.kw["bind"].dispose()
+    engine = services.session_factory.kw.get("bind") if services is not None else None
+    if engine is not None:
+        await engine.dispose()
 
 
 def build_application(settings: Settings, services: Services) -> Application:

@@ -29,9 +29,20 @@ class RedactTokenFilter(logging.Filter):
         return True
 
 
+class RedactingFormatter(logging.Formatter):
+    """Redacts the whole formatted line, tracebacks and stack included."""
+
+    def __init__(self, fmt: str, token: str | None = None) -> None:
+        super().__init__(fmt)
+        self._filter = RedactTokenFilter(token)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self._filter._redact(super().format(record))
+
+
 def configure_logging(token: str | None = None, level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token))
     handler.addFilter(RedactTokenFilter(token))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -11,10 +11,19 @@ __all__ = ["BotContext", "Services", "attach_services", "register_handlers"]
 
 
 def register_handlers(application: Application) -> None:
-    """Handler order, in one place: commands first, then callbacks and free text, then fallbacks."""
-    from handlers import common, qa, topics
+    """Handler order, in one place.
 
+    group -2: follow-up inputs a button asked for, and /start <invitation code>;
+    group -1: the activity form (takes the user's messages only while their form is active);
+    group 0: commands, callbacks, free text as a question, then fallbacks.
+    """
+    from handlers import branches, common, forms, pending, qa, records, topics
+
+    pending.register(application, group=-2)
+    branches.register(application, group=-2)
+    forms.register(application, group=-1)
     common.register(application)
     topics.register(application)
+    records.register(application)
     qa.register(application)
     common.register_fallbacks(application)

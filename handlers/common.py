@@ -16,7 +16,8 @@ WELCOME = (
     "您好！我是“两新”组织党建助手。\n\n"
     "我可以：\n"
     "• 回答党建工作政策问题，引用讲话原文并注明出处；\n"
-    "• 用 /topics 浏览讲话目录。\n\n"
+    "• 用 /topics 浏览讲话目录；\n"
+    "• 支部书记可用 /submit 登记主题党日、三会一课等活动（照片、记录、出勤）。\n\n"
     "直接输入您的问题即可，例如："
 )
 
@@ -24,7 +25,11 @@ HELP = (
     "<b>可用命令</b>\n"
     "/start 开始使用\n"
     "/help 查看帮助\n"
-    "/topics 浏览讲话目录\n\n"
+    "/topics 浏览讲话目录\n"
+    "/submit 登记活动记录（主题党日、三会一课、观摩交流等）\n"
+    "/records 查看本支部活动记录，可撤回或修改\n"
+    "/branch 查看或修改支部信息\n"
+    "/cancel 取消正在填写的内容　/skip 跳过可选项\n\n"
     "直接发送文字即可提问，例如“党员不足三人怎么建党组织”。"
 )
 
@@ -65,4 +70,6 @@ def register(application: Application, *, group: int = 0) -> None:
 
 def register_fallbacks(application: Application, *, group: int = 0) -> None:
     """Last in line: commands nobody else took."""
-    application.add_handler(MessageHandler(filters.COMMAND, unknown_command), group=group)
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command), group=group
+    )

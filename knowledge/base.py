@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 MIN_COVERAGE = 0.5
 # ... and what it contains must weigh at least this much (idf units): one generic word is not an answer.
 MIN_MATCHED = 2.0
+# A word the corpus lacks, found only as its parts, counts this much of its weight.
+PARTS_CREDIT = 1.0
 CACHE_MIN_BYTES = 1_000_000
 _CACHE_VERSION = "1"
 
@@ -183,23 +185,21 @@ class KnowledgeBase:
 
         Punctuation is ignored (“两新”组织 contains 两新组织); a word of the domain dictionary counts double (it is
         strong evidence that the question is about the speeches at all); a compound the corpus lacks is judged by
-        its parts (分工负责 -> 分工, 负责). Returns 0 when what is found weighs less than ``MIN_MATCHED``.
+        its parts (分工负责 -> 分工, 负责), for part of its weight. Returns 0 when what is found weighs less than
+        ``MIN_MATCHED``.
         """
         plain = plain_text(text)
         total = found = 0.0
-        for word, alternatives in self._coverage_terms(query):
-            formal = alternatives[1:]
-            weight = max(self.word_weight(f) for f in formal) if formal else self.word_weight(word)
-            if self.segmenter.is_domain_word(word):
-                weight *= 2.0
+        for alternatives, weight, credit in self._coverage_terms(query):
             total += weight
             if any(plain_text(a) in plain for a in alternatives):
-                found += weight
+                found += weight * credit
         if found < MIN_MATCHED:
             return 0.0
         return found / total if total else 0.0
 
-    def _coverage_terms(self, query: AnalyzedQuery) -> list[tuple[str, tuple[str, ...]]]:
+    def _coverage_terms(self, query: AnalyzedQuery) -> list[tuple[tuple[str, ...], float, float]]:
+        """(spellings, weight, credit) for each content word of the query."""
         terms = []
         for word in query.content:
             if word.isdigit():
@@ -207,9 +207,12 @@ class KnowledgeBase:
             expansions = query.expansions.get(word, ())
             parts = self.segmenter.parts(word) if not expansions and word not in self.index.words.idf else []
             if parts:
-                terms.extend((part, (part,)) for part in parts)
-            else:
-                terms.append((word, (word, *expansions)))
+                terms.extend(((part,), self.word_weight(part), PARTS_CREDIT) for part in parts)
+                continue
+            weight = max(self.word_weight(f) for f in expansions) if expansions else self.word_weight(word)
+            if any(self.segmenter.is_domain_word(w) for w in (word, *expansions)):
+                weight *= 2.0
+            terms.append(((word, *expansions), weight, 1.0))
         return terms
 
     def _indexed_text(self, p: Passage) -> str:
@@ -230,6 +233,7 @@ class KnowledgeBase:
             not ranked
             or self.coverage(analyzed, self._indexed_text(self._passages[ranked[0][0]])) < MIN_COVERAGE
         ):
+            # The best passage does not contain enough of the question: the speeches hold no answer.
             return Answer(query, [])
         hits = []
         for passage_id, score in ranked[:k]:

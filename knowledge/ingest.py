@@ -23,12 +23,19 @@ log = logging.getLogger(__name__)
 MAX_PASSAGE_CHARS = 600
 _CN_DIGITS = "一二三四五六七八九十"
 _AD_LINE = re.compile(
-    r"仅供学习|禁止外传|订阅|会员|QQ群|微信群|公众号|倒卖|酷乐文行|自建平台|实时分享|不断迭代|版权所有|转载"
+    r"仅供学习|禁止外传|订阅|会员群|会员资料|会员材料|QQ群|微信群|关注公众号|倒卖|酷乐文行|自建平台"
+    r"|实时分享|不断迭代|版权所有|未经授权|禁止转载"
 )
 _HEADING = re.compile(rf"^([{_CN_DIGITS}]{{1,3}})、\s*(\S.{{0,48}})$")
 _ITEM = re.compile(rf"^([{_CN_DIGITS}]{{1,3}})([是要])")
-_MEASURE = "个名次年月日号人位家项条种届级期批天周季元万亿千百岁章节点所类倍成分时"
-_STRAY_DIGIT = re.compile(rf"(?<=[\u4e00-\u9fff])(?<![0-9])[0-9](?=[\u4e00-\u9fff])(?![{_MEASURE}])")
+# A digit between Chinese characters is a real number when a measure word, a range or a ratio follows it
+# (组织1次, 3至5人, 1对1) or an ordinal or approximation precedes it (第2, 约3); otherwise it is a slip where a
+# comma belongs (优势9为企业).
+_MEASURE = "个名次年月日号人位家项条种届级期批天周季元万亿千百岁章节点所类倍成分时星句页张份至到对比或余多"
+_NUMBER_BEFORE = "第每约近共前后仅达超逾对比至到"
+_STRAY_DIGIT = re.compile(
+    rf"(?<=[\u4e00-\u9fff])(?<![{_NUMBER_BEFORE}])(?<![0-9])[0-9](?=[\u4e00-\u9fff])(?![{_MEASURE}])"
+)
 _ASCII_COMMA = re.compile(r"(?<=[\u4e00-\u9fff”’）」])\s*,\s*(?=[\u4e00-\u9fff“‘（「])")
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")
 _OPENING_SALUTATION = re.compile(r"^同志们[：:，,]?$")
@@ -76,8 +83,9 @@ def _strip_advertising(lines: list[str]) -> tuple[str | None, list[str]]:
         while start < len(lines) and (not lines[start] or _AD_LINE.search(lines[start])):
             start += 1
         body = lines[start:]
-        if body and len(body[0]) <= 60 and not body[0].endswith("。"):
-            title, body = body[0], body[1:]
+        first = body[0] if body else ""
+        if first and len(first) <= 60 and not first.endswith("。") and not _HEADING.match(first):
+            title, body = first, body[1:]
     while body and (not body[-1] or _AD_LINE.search(body[-1])):
         body.pop()
     return title, body

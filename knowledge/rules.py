@@ -10,6 +10,7 @@ Each rule cites the passage that states it (found by a phrase of the speech, not
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 _CN_DIGIT = {
     "零": 0,
+    "〇": 0,
     "一": 1,
     "二": 2,
     "两": 2,
@@ -31,16 +33,34 @@ _CN_DIGIT = {
     "八": 8,
     "九": 9,
 }
-_NUM = r"(\d+|[零一二两俩三四五六七八九十]{1,3})"
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+_NUM = r"(\d{1,4}|[零一二两俩三四五六七八九十百]{1,4})"
+_HAVE = r"(?:只有|仅有|共有|一共有|一共|总共|有|共|就|才)"
 _MEMBERS = re.compile(
-    rf"(?:只有|仅有|有|共有|一共|共|就|才)?{_NUM}\s*(?:名|个|位)?(?:正式)?党员"
-    rf"|党员(?:只有|仅有|有|共有|一共|共|就|才)?{_NUM}\s*(?:名|个|位|人)"
+    rf"{_HAVE}?\s*{_NUM}\s*(?:名|个|位)?(?:正式)?党员"
+    rf"|党员(?:人数|数量|数)?(?:{_HAVE}|为|是)?\s*{_NUM}\s*(?:名|个|位|人)?(?![\d万千百%])"
+    rf"|党员.{{0,6}}?(?:只有|仅有|就|才)\s*{_NUM}\s*(?:名|个|位|人)"
 )
-_NO_MEMBERS = re.compile(r"(没有|无|零个?|0名?)(正式)?党员|党员(人数)?为?(零|0)")
+_NO_MEMBERS = re.compile(
+    r"(没有|无|零个?|0名?)(正式)?党员|党员(人数|数量)?(为|是)?(零|0)(?!\d)|一(个|名|位)(正式)?党员(都|也)没有"
+    r"|(一个|一名)都没有"
+)
+# What a question about forming a branch may contain besides the member count.
+_FORMING_WORDS = frozenset(
+    """建 组建 建立 成立 党组织 支部 党支部 单独 联合 挂靠 联合建 挂靠建 单独组建 单独建立 建党组织 企业 公司 单位 本单位
+    本企业 组织 只有 正式 党员 正式党员 现在 目前 情况 形式 方式 设置 必须 能 少 多 人数 数量 职工 员工 开展 工作 办""".split()
+)
+_AMOUNT = r"([0-9零〇一二两三四五六七八九十百千万亿.,，多余]{1,24})"
 _PAYROLL = re.compile(
-    r"工资(?:薪金)?(?:总额|总数|总计)?(?:是|为|有|约|大约|共)?\s*(\d+(?:\.\d+)?)\s*(亿|万|千|元)?"
+    rf"工资(?:薪金)?(?:总额|总数|总计)?(?:是|为|有|约|大约|共|一共)?\s*{_AMOUNT}\s*(元)?(?![%％\d])"
 )
-_UNITS = re.compile(rf"联合.{{0,8}}?{_NUM}\s*(?:个|家)(?:单位|企业|组织|公司)")
+_FUNDS = re.compile(r"经费|税前|列支|抵税|所得税|扣除")
+_MONTHLY = re.compile(r"每月|月工资|一个月|每个月|月均|月薪")
+_UNITS = re.compile(
+    rf"联合.{{0,8}}?{_NUM}\s*(?:个|家)(?:单位|企业|组织|公司)|{_NUM}\s*(?:个|家)(?:单位|企业|组织|公司).{{0,10}}联合"
+)
+MAX_DIGITS = 15
+MAX_RULE_QUERY = 300  # rules read a question, not a pasted document
 
 PAYROLL_PHRASE = "不超过职工年度工资薪金总额1%的部分"
 SINGLE_PHRASE = "有3名以上正式党员的，必须单独建立党组织"
@@ -58,17 +78,49 @@ class RuleAnswer:
     phrase_sentence: str
 
 
+def _small_number(text: str) -> Decimal | None:
+    """Below 10,000: "2000", "1.5", "两千", "八百", "5千", "三百五十", "十二"."""
+    if not text:
+        return Decimal(0)
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return Decimal(text)
+    value = Decimal(0)
+    current: Decimal | None = None
+    for token in re.findall(r"\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九]|[十百千]|.", text):
+        if token in _CN_UNIT:
+            value += (current if current is not None else Decimal(1)) * _CN_UNIT[token]
+            current = None
+        elif current is not None:
+            return None  # two numbers in a row ("三四", "3五") are a range or a typo, not a number
+        elif token in _CN_DIGIT:
+            current = Decimal(_CN_DIGIT[token])
+        elif re.fullmatch(r"\d+(\.\d+)?", token):
+            current = Decimal(token)
+        else:
+            return None
+    return value + (current or 0)
+
+
+def parse_number(text: str) -> Decimal | None:
+    """Chinese and Arabic numerals with 万 and 亿: "800万", "800多万", "1,000万", "2亿5千万", "两千万", "1.5亿"."""
+    text = re.sub(r"[,，多余]", "", text)
+    if not text or sum(c.isdigit() for c in text) > MAX_DIGITS:
+        return None
+    total = Decimal(0)
+    for mark, unit in (("亿", Decimal(100_000_000)), ("万", Decimal(10_000))):
+        if mark in text:
+            head, _, text = text.partition(mark)
+            part = _small_number(head) if head else Decimal(1)
+            if part is None or mark in text:
+                return None
+            total += part * unit
+    rest = _small_number(text)
+    return None if rest is None else total + rest
+
+
 def parse_count(token: str) -> int | None:
-    if token.isdigit():
-        return int(token)
-    if token == "十":
-        return 10
-    if "十" in token:
-        tens, _, ones = token.partition("十")
-        return _CN_DIGIT.get(tens, 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
-    if len(token) == 1:
-        return _CN_DIGIT.get(token)
-    return None
+    value = parse_number(token)
+    return int(value) if value is not None and value == int(value) else None
 
 
 def _sentence_with(text: str, phrase: str) -> str:
@@ -88,13 +140,22 @@ def _cite(kb: KnowledgeBase, phrase: str, conclusion: str) -> RuleAnswer | None:
 
 
 def _format_money(yuan: Decimal) -> str:
+    if yuan >= 100_000_000 and yuan % 10_000_000 == 0:
+        return f"{(yuan / 100_000_000).normalize():f}亿元"
     if yuan >= 10000:
-        value = (yuan / 10000).normalize()
-        return f"{value:f}万元"
+        return f"{(yuan / 10000).normalize():f}万元"
     return f"{yuan.normalize():f}元"
 
 
+def _about_forming(query: str, span: tuple[int, int], kb: KnowledgeBase) -> bool:
+    """True when, besides the count, the question only talks about forming a branch."""
+    rest = query[: span[0]] + " " + query[span[1] :]
+    return all(word in _FORMING_WORDS for word in kb.segmenter.analyze(rest).content if not word.isdigit())
+
+
 def member_rule(query: str, kb: KnowledgeBase) -> RuleAnswer | None:
+    if "预备" in query:
+        return None  # probationary members do not count towards the 3-member line; let retrieval answer
     if _NO_MEMBERS.search(query):
         return _cite(
             kb,
@@ -103,19 +164,17 @@ def member_rule(query: str, kb: KnowledgeBase) -> RuleAnswer | None:
             "通过先建立工会、共青团、妇联组织等方式开展党的工作。",
         )
     match = _MEMBERS.search(query)
-    if not match:
+    if not match or not _about_forming(query, match.span(), kb):
         return None
-    count = parse_count(match.group(1) or match.group(2))
+    count = parse_count(next(g for g in match.groups() if g))
     if count is None:
         return None
-    if count >= 3:
-        return _cite(
-            kb,
-            SINGLE_PHRASE,
-            f"您有{count}名正式党员，达到3名以上，应当单独建立党组织（单独组建）。",
-        ) or _cite(kb, "正式党员3名以上", f"您有{count}名正式党员，达到3名以上，应当单独建立党组织。")
     if count == 0:
         return member_rule("没有党员", kb)
+    if count >= 3:
+        return _cite(
+            kb, SINGLE_PHRASE, f"您有{count}名正式党员，达到3名以上，应当单独建立党组织（单独组建）。"
+        )
     return _cite(
         kb,
         JOINT_PHRASE,
@@ -125,28 +184,32 @@ def member_rule(query: str, kb: KnowledgeBase) -> RuleAnswer | None:
 
 
 def payroll_rule(query: str, kb: KnowledgeBase) -> RuleAnswer | None:
-    match = _PAYROLL.search(query)
-    if not match or not re.search(r"经费|税前|扣|列支|党建", query):
+    if not _FUNDS.search(query):
         return None
-    amount = Decimal(match.group(1))
-    unit = {"亿": Decimal(100_000_000), "万": Decimal(10_000), "千": Decimal(1_000)}.get(
-        match.group(2) or "", 1
-    )
-    payroll = amount * unit
-    deductible = (payroll / 100).quantize(Decimal("0.01"))
-    return _cite(
-        kb,
-        PAYROLL_PHRASE,
-        f"职工年度工资薪金总额{_format_money(payroll)}，党建工作经费纳入企业管理费列支，"
-        f"其中不超过1%的部分，即最多{_format_money(deductible)}，可以据实在企业所得税前扣除。",
-    )
+    for match in _PAYROLL.finditer(query):
+        amount = parse_number(match.group(1))
+        if amount is None or amount <= 0:
+            continue
+        if not match.group(2) and not re.search(r"[万亿千]", match.group(1)) and amount < 1000:
+            continue  # a bare small number ("1%") is no payroll
+        monthly = bool(_MONTHLY.search(query))
+        payroll = amount * 12 if monthly else amount
+        deductible = (payroll / 100).quantize(Decimal("0.01"))
+        basis = f"按每月{_format_money(amount)}计，全年" if monthly else ""
+        return _cite(
+            kb,
+            PAYROLL_PHRASE,
+            f"{basis}职工年度工资薪金总额{_format_money(payroll)}，党建工作经费纳入企业管理费列支，"
+            f"其中不超过1%的部分，即最多{_format_money(deductible)}，可以据实在企业所得税前扣除。",
+        )
+    return None
 
 
 def units_rule(query: str, kb: KnowledgeBase) -> RuleAnswer | None:
     match = _UNITS.search(query)
     if not match:
         return None
-    count = parse_count(match.group(1))
+    count = parse_count(next(g for g in match.groups() if g))
     if count is None:
         return None
     verdict = "没有超过上限" if count <= 5 else "超过了上限，需要拆分为两个或以上联合党组织"
@@ -154,6 +217,9 @@ def units_rule(query: str, kb: KnowledgeBase) -> RuleAnswer | None:
 
 
 def apply_rules(query: str, kb: KnowledgeBase) -> RuleAnswer | None:
+    query = unicodedata.normalize("NFKC", query or "")[:MAX_RULE_QUERY]
+    query = re.sub(r"(?<=\d)\s+(?=[\d万亿千元])|(?<=\d)\s+(?=\d)", "", query)
+    query = re.sub(r"工资(总额)?\s+", r"工资\1", query)
     for rule in (payroll_rule, units_rule, member_rule):
         answer = rule(query, kb)
         if answer is not None:

@@ -42,13 +42,16 @@ _PEOPLE_COUNT = re.compile(r"(?<![一二三四五六七八九十两])([一二两
 QUESTION_WORDS = frozenset(
     """吗 呢 吧 啊 呀 么 嘛 哦 什么 啥 怎么 怎样 怎么样 如何 哪些 哪个 哪里 哪儿 哪 谁 多少 是否 能否 能不能 可不可以
     可以 应该 应当 需要 需不需要 要不要 请问 一下 为什么 为啥 怎么办 怎么做 咋办 咋 有没有 是不是 我们 我 你 您 咱们 咱
-    多久 多长时间 几次 频次
+    多久 多长时间 几次 频次 东西
     的 了 吗? 是 指 指的是 是指 什么样 哪些人 问 想 知道 关于 有关 中 里 里面 这个 那个 这 那 该 要求""".split()
 )
 
 
 # Question frames whose nouns ask rather than say: "包括哪些内容", "有什么要求".
 _QUESTION_FRAME = re.compile(r"(?:包括|包含|有)?(?:哪些|什么|哪几个|几个)(?:内容|方面|要求|规定)")
+
+
+COLLOQUIAL_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,13 @@ class Segmenter:
             remaining = remaining.replace(key, " ")
             formal, weight = self.synonyms[key]
             expansions[key] = formal
+            # The colloquial spelling itself is weak evidence: where the speeches use it, it is in passing.
+            for w in self._tokenizer.cut_for_search(key, HMM=False):
+                if w in words:
+                    words[w] = min(words[w], COLLOQUIAL_WEIGHT)
+            for g in bigrams(key):
+                if g in grams:
+                    grams[g] = min(grams[g], COLLOQUIAL_WEIGHT)
             if key not in content and key not in QUESTION_WORDS:
                 content.append(key)
             for term in formal:

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
+    String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names on every backend, so later migrations can address them by name
@@ -103,3 +107,202 @@ class Feedback(Base):
 
     def __repr__(self) -> str:
         return f"Feedback(question_id={self.question_id!r}, user_id={self.user_id!r}, value={self.value!r})"
+
+
+# --- Branches and their activity records ------------------------------------------------------------
+#
+# JSON columns (``sqlalchemy.JSON``: TEXT on SQLite, ``json`` on PostgreSQL) are plain, NOT wrapped in
+# ``MutableDict`` / ``MutableList``: changing a loaded value in place (``draft.data["x"] = 1``,
+# ``record.absentees.append(...)``) is NOT noticed by the session and would be silently lost. Write a
+# new value instead (``record.details = {**record.details, "x": 1}``), or better go through the
+# repositories, which write JSON with explicit statements or ``flag_modified``. (Mutable wrappers would
+# only track the top level anyway, not the nested lists/dicts these columns hold.)
+#
+# A Python ``None`` assigned to a JSON column is stored as the JSON value ``null``, not SQL NULL.
+
+BRANCH_FORMS = ("single", "joint", "attached")
+RECORD_STATUSES = ("active", "withdrawn")
+FILE_ROLES = ("photo", "minutes")
+
+
+def _in_list(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Branch(Base):
+    """A party branch and its (single) secretary on Telegram."""
+
+    __tablename__ = "branches"
+    __table_args__ = (
+        CheckConstraint(_in_list("form", BRANCH_FORMS), name="form"),
+        CheckConstraint("formal_members >= 0", name="formal_members"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    form: Mapped[str] = mapped_column(String(16))  # single | joint | attached
+    formal_members: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int | None] = mapped_column(Integer)  # how many units a joint branch covers
+    # Unique: a Telegram user is the secretary of at most one branch.
+    secretary_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    secretary_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime())
+
+    def __repr__(self) -> str:
+        return f"Branch(id={self.id!r}, name={self.name!r}, secretary_user_id={self.secretary_user_id!r})"
+
+
+class Invitation(Base):
+    """A one-time code that makes whoever redeems it the secretary of a branch.
+
+    Only the SHA-256 hex digest of the code is stored, never the code itself.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    def __repr__(self) -> str:
+        return f"Invitation(id={self.id!r}, branch_id={self.branch_id!r}, used_at={self.used_at!r})"
+
+
+class ActivityRecord(Base):
+    """One activity a branch held (a meeting, a theme day, a party class ...).
+
+    ``absentees`` is a list of ``{"name": ..., "reason": ...}``; ``details`` holds the fields
+    specific to ``kind``. ``period`` is the period the activity counts for: ``"2026-11"``
+    (month), ``"2026-Q4"`` (quarter) or ``"2026"`` (year). Records are never deleted by the
+    bot: they are withdrawn (``status="withdrawn"``), and changes are kept as amendments.
+    """
+
+    __tablename__ = "activity_records"
+    __table_args__ = (
+        CheckConstraint(_in_list("status", RECORD_STATUSES), name="status"),
+        # Its leading column also serves every lookup by branch_id alone (no separate index).
+        Index("ix_activity_records_branch_id_kind_period", "branch_id", "kind", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(16))
+    held_on: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str | None] = mapped_column(String(200))
+    expected: Mapped[int | None] = mapped_column(Integer)
+    actual: Mapped[int | None] = mapped_column(Integer)
+    absentees: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    minutes_text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    submitted_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    # Filled when a record is created (so record and files go in one flush). Never lazy-loaded
+    # (that would be implicit I/O under asyncio): read files with ``RecordRepository.files``.
+    files: Mapped[list[RecordFile]] = relationship(
+        lazy="raise_on_sql",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(RecordFile.role, RecordFile.position)",
+    )
+
+    def __repr__(self) -> str:
+        return (
+            f"ActivityRecord(id={self.id!r}, branch_id={self.branch_id!r}, kind={self.kind!r}, "
+            f"period={self.period!r}, status={self.status!r})"
+        )
+
+
+class RecordFile(Base):
+    """A photo or a minutes document attached to a record.
+
+    The bytes live in a :class:`storage.files.FileStore` under ``sha256``; the Telegram ids
+    allow re-sending the file without uploading it again.
+    """
+
+    __tablename__ = "record_files"
+    __table_args__ = (
+        UniqueConstraint("record_id", "telegram_file_unique_id"),
+        CheckConstraint(_in_list("role", FILE_ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The unique constraint above starts with record_id, so it also indexes record_id.
+    record_id: Mapped[int] = mapped_column(ForeignKey("activity_records.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))  # photo | minutes
+    # Indexed: is a stored blob still referenced (before deleting it from the file store)?
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(100))
+    telegram_file_id: Mapped[str] = mapped_column(String(255))
+    telegram_file_unique_id: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"RecordFile(id={self.id!r}, record_id={self.record_id!r}, role={self.role!r}, position={self.position!r})"
+
+
+class RecordAmendment(Base):
+    """A correction to a record: who, when, why, and ``changes`` as ``{field: [old, new]}`` (JSON-safe)."""
+
+    __tablename__ = "record_amendments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("activity_records.id", ondelete="CASCADE"), index=True)
+    amended_by: Mapped[int] = mapped_column(BigInteger)
+    amended_at: Mapped[datetime] = mapped_column(TZDateTime())
+    reason: Mapped[str] = mapped_column(Text)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    def __repr__(self) -> str:
+        return (
+            f"RecordAmendment(id={self.id!r}, record_id={self.record_id!r}, fields={sorted(self.changes)!r})"
+        )
+
+
+class Draft(Base):
+    """A record being filled in by a user (at most one per user)."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime())
+
+    def __repr__(self) -> str:
+        return f"Draft(user_id={self.user_id!r}, branch_id={self.branch_id!r}, step={self.step!r})"
+
+
+class PtbState(Base):
+    """Key-value rows behind a python-telegram-bot persistence class.
+
+    ``kind`` names the store (e.g. ``"user_data"``, ``"chat_data"``, ``"conversations"``),
+    ``key`` the entry within it (as text); ``data`` is any JSON value.
+    """
+
+    __tablename__ = "ptb_state"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    data: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime())
+
+    def __repr__(self) -> str:
+        return f"PtbState(kind={self.kind!r}, key={self.key!r})"

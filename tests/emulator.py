@@ -607,7 +607,11 @@ class ApiCall:
 
 @dataclass
 class SentMessage:
-    """A message the bot sent (``kind="send"``) or edited (``"edit_text"``, ``"edit_markup"``)."""
+    """A message the bot sent or edited.
+
+    ``kind``: ``"send"`` (sendMessage), ``"document"``/``"photo"`` (sendDocument/sendPhoto; ``text`` is
+    the caption), ``"edit_text"`` (editMessageText) or ``"edit_markup"`` (editMessageReplyMarkup).
+    """
 
     kind: str
     chat_id: int | str
@@ -677,7 +681,7 @@ class StoredFile:
     file_unique_id: str
     file_size: int
     file_path: str
-    content: bytes
+    content: bytes | None  # None: ``file_size`` zero bytes, made on download
 
 
 @dataclass
@@ -875,8 +879,8 @@ class SimUser:
     ) -> dict:
         """A document; ``content`` (or ``file_size`` zero bytes) is downloadable through ``getFile``."""
         generated_id, generated_unique = self.emulator._new_file_ids("BQACAgUAAxkBAAI")
-        if content is None:
-            content = bytes(file_size if file_size is not None else 2_048)
+        if content is None and file_size is None:
+            content = bytes(2_048)
         if file_size is None:
             file_size = len(content)
         document = {
@@ -1045,7 +1049,7 @@ class BotApiEmulator:
         # (timeout, shutdown) cancels the request, as a dropped connection does on Telegram's side.
         runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0, shutdown_timeout=1.0)
+        site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         self._runner = runner
         self._port = runner.addresses[0][1]
@@ -1133,19 +1137,24 @@ class BotApiEmulator:
     def add_file(
         self,
         file_id: str,
-        content: bytes,
+        content: bytes | None,
         *,
         file_unique_id: str | None = None,
         kind: str = "documents",
         ext: str = "bin",
         file_size: int | None = None,
     ) -> StoredFile:
-        """Make ``file_id`` downloadable (``getFile`` and ``/file/bot<token>/<path>``)."""
+        """Make ``file_id`` downloadable (``getFile`` and ``/file/bot<token>/<path>``).
+
+        ``content=None`` with a ``file_size`` stands for that many zero bytes (big files cost nothing).
+        """
+        if content is None and file_size is None:
+            raise ValueError("give the content or the file_size")
         n = next(self._file_counter)
         stored = StoredFile(
             file_id=file_id,
             file_unique_id=file_unique_id or self._new_file_ids("")[1],
-            file_size=file_size if file_size is not None else len(content),
+            file_size=file_size if file_size is not None else len(content or b""),
             file_path=f"{kind}/file_{n}.{ext}",
             content=content,
         )
@@ -1229,7 +1238,7 @@ class BotApiEmulator:
         self,
         method: str,
         predicate: Callable[[ApiCall], bool] | None = None,
-        timeout: float = 5.0,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the documented API
     ) -> ApiCall:
         """The next answered call of ``method`` not returned before (calls skipped because the
         predicate rejected them are consumed too). Raises AssertionError after ``timeout``."""
@@ -1258,7 +1267,7 @@ class BotApiEmulator:
         self,
         chat_id: int | str,
         predicate: Callable[[SentMessage], bool] | None = None,
-        timeout: float = 5.0,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the documented API
     ) -> SentMessage:
         """The next message/edit to ``chat_id`` after the last one returned (per-chat cursor).
 
@@ -1292,7 +1301,7 @@ class BotApiEmulator:
         key = _chat_key(chat_id)
         self._message_cursors[key] = len(self.messages(key))
 
-    async def idle(self, timeout: float = 5.0, quiet: float = 0.3) -> None:
+    async def idle(self, timeout: float = 5.0, quiet: float = 0.3) -> None:  # noqa: ASYNC109
         """Wait until every queued update was fetched, no request is being handled and nothing happened
         for ``quiet`` seconds. Raises AssertionError after ``timeout``."""
         loop = asyncio.get_running_loop()
@@ -1309,9 +1318,9 @@ class BotApiEmulator:
                 )
             await self._wait_changed(min(remaining, max(quiet - silent_for, 0.02)))
 
-    async def _wait_until(self, find: Callable[[], Any], timeout: float) -> Any:
+    async def _wait_until(self, find: Callable[[], Any], seconds: float) -> Any:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + seconds
         while True:
             found = find()
             if found is not None:
@@ -1336,10 +1345,10 @@ class BotApiEmulator:
         event, self._event = self._event, asyncio.Event()
         event.set()
 
-    async def _wait_changed(self, timeout: float) -> None:
+    async def _wait_changed(self, seconds: float) -> None:
         event = self._event
         try:
-            await asyncio.wait_for(event.wait(), timeout)
+            await asyncio.wait_for(event.wait(), seconds)
         except TimeoutError:
             pass
 
@@ -1453,7 +1462,7 @@ class BotApiEmulator:
                 call.status = 0
                 if request.transport is not None:
                     request.transport.abort()
-                raise ConnectionResetError("dropped by fault injection")
+                return web.Response(status=204)  # never written: the connection is gone
             if fault is not None and fault.kind == "error":
                 if fault.status == 502:
                     call.status = 502
@@ -1483,8 +1492,6 @@ class BotApiEmulator:
                 400,
                 {"ok": False, "error_code": 400, "description": "Bad Request: can't parse JSON"},
             )
-        except (asyncio.CancelledError, ConnectionResetError):
-            raise
         except Exception as exc:  # a bug in the emulator: make the test fail loudly
             log.exception("Bot API emulator failed on %s", call.method)
             self.internal_errors.append(exc)
@@ -1505,7 +1512,8 @@ class BotApiEmulator:
         path = request.match_info["path"]
         for stored in self._files.values():
             if stored.file_path == path:
-                return web.Response(body=stored.content, content_type="application/octet-stream")
+                body = stored.content if stored.content is not None else bytes(stored.file_size)
+                return web.Response(body=body, content_type="application/octet-stream")
         return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
 
     # -- Bot API methods ------------------------------------------------------------------------------

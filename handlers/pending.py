@@ -1,0 +1,59 @@
+"""Short follow-up inputs (a new value, a reason) that a button asks for, kept in ``user_data``.
+
+Runs before the form and Q&A (group -2): when the user owes an answer, their next text goes to whoever asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, MessageHandler, filters
+
+from handlers.context import BotContext
+
+PENDING = "pending"
+Handler = Callable[[Update, BotContext, dict], Awaitable[None]]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def expect(context: BotContext, kind: str, **state: object) -> None:
+    context.user_data[PENDING] = {"kind": kind, **state}
+
+
+def clear(context: BotContext) -> None:
+    context.user_data.pop(PENDING, None)
+
+
+def on(kind: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+async def _dispatch(update: Update, context: BotContext) -> None:
+    state = context.user_data.get(PENDING)
+    if not state:
+        return
+    handler = _HANDLERS.get(state.get("kind"))
+    if handler is None:
+        clear(context)
+        return
+    await handler(update, context, state)
+    raise ApplicationHandlerStop
+
+
+async def _cancel(update: Update, context: BotContext) -> None:
+    if context.user_data.get(PENDING):
+        clear(context)
+        await update.effective_message.reply_text("已取消。")
+        raise ApplicationHandlerStop
+
+
+def register(application: Application, *, group: int = -2) -> None:
+    application.add_handler(CommandHandler("cancel", _cancel), group=group)
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, _dispatch), group=group
+    )

@@ -1,0 +1,320 @@
+"""The numeric rules of the speeches, applied to the numbers in a question."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.rules import (
+    JOINT_PHRASE,
+    NONE_PHRASE,
+    PAYROLL_PHRASE,
+    SINGLE_PHRASE,
+    UNITS_PHRASE,
+    apply_rules,
+    parse_count,
+)
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("BRANCHBOT_KB_DIR", raising=False)
+        return KnowledgeBase.default()
+
+
+def _joint(conclusion: str) -> bool:
+    return "联合建" in conclusion and "不足3名" in conclusion
+
+
+def _single(conclusion: str) -> bool:
+    return "单独建立党组织" in conclusion and "达到3名以上" in conclusion
+
+
+def _none(conclusion: str) -> bool:
+    return "党建工作指导员" in conclusion and "没有正式党员" in conclusion
+
+
+def _assert_rule_leads(kb: KnowledgeBase, query: str, phrase: str):
+    """The rule applied, and its source passage is the first hit, highlighted by the rule's sentence."""
+    answer = kb.ask(query)
+    rule = answer.rule
+    assert rule is not None, query
+    assert answer.hits, query
+    first = answer.hits[0]
+    assert first.passage_id == rule.passage_id
+    assert phrase in first.text
+    assert phrase in rule.phrase_sentence
+    assert first.highlight == rule.phrase_sentence
+    assert rule.phrase_sentence in first.text
+    assert len(first.highlight) <= 200
+    assert [h.score for h in answer.hits] == sorted((h.score for h in answer.hits), reverse=True)
+    assert len({h.passage_id for h in answer.hits}) == len(answer.hits)
+    return answer
+
+
+# -- forming a branch -------------------------------------------------------------------------------------
+
+
+def test_two_formal_members_join_up(kb):
+    answer = _assert_rule_leads(kb, "我们只有两名正式党员", JOINT_PHRASE)
+    assert _joint(answer.rule.conclusion)
+    assert "2名" in answer.rule.conclusion
+    assert "不足3名" in answer.hits[0].text
+
+
+def test_five_members_form_their_own(kb):
+    answer = _assert_rule_leads(kb, "有5名党员", SINGLE_PHRASE)
+    assert _single(answer.rule.conclusion)
+    assert "单独" in answer.rule.conclusion
+    assert "5名" in answer.rule.conclusion
+
+
+def test_no_members_get_an_instructor(kb):
+    answer = _assert_rule_leads(kb, "没有党员", NONE_PHRASE)
+    assert _none(answer.rule.conclusion)
+    assert "党建工作指导员" in answer.hits[0].text
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ("我们只有两名正式党员", 2),
+        ("单位里就俩党员", 2),
+        ("俩党员", 2),
+        ("有两位党员", 2),
+        ("党员有两个", 2),
+        ("党员2名", 2),
+        ("党员有2人", 2),
+        ("党员两名", 2),
+        ("2个党员", 2),
+        ("我们有２名党员", 2),
+        ("员工有200人，党员2人", 2),
+        ("有10名员工，2名党员", 2),
+        ("只有一个党员怎么办", 1),
+        ("就1个党员", 1),
+        ("我们只有两名正式党员，能单独建支部吗", 2),
+    ],
+)
+def test_fewer_than_three_members(kb, query, count):
+    answer = _assert_rule_leads(kb, query, JOINT_PHRASE)
+    assert _joint(answer.rule.conclusion)
+    assert f"{count}名" in answer.rule.conclusion
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ("有5名党员", 5),
+        ("党员一共4个", 4),
+        ("我们有3个正式党员", 3),
+        ("公司三名党员能单独建支部吗", 3),
+        ("我们公司有十二名党员", 12),
+        ("企业有12个党员怎么建党组织", 12),
+        ("有二十个党员", 20),
+        ("党员有二十五名", 25),
+    ],
+)
+def test_three_or_more_members(kb, query, count):
+    answer = _assert_rule_leads(kb, query, SINGLE_PHRASE)
+    assert _single(answer.rule.conclusion)
+    assert f"{count}名" in answer.rule.conclusion
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "没有党员",
+        "我们没有正式党员",
+        "零党员",
+        "党员人数为零",
+        "我们有10名以上员工，没有党员",
+        "企业没有党员怎么开展党的工作",
+    ],
+)
+def test_no_members(kb, query):
+    answer = _assert_rule_leads(kb, query, NONE_PHRASE)
+    assert _none(answer.rule.conclusion)
+
+
+@pytest.mark.parametrize("query", ["企业里一个党员都没有", "一个党员也没有怎么办"])
+def test_not_a_single_member(kb, query):
+    rule = kb.ask(query).rule
+    assert rule is not None and _none(rule.conclusion)
+
+
+@pytest.mark.parametrize("query", ["本单位党员人数2人", "党员数量为2", "我们党员少，只有两个"])
+def test_other_ways_of_giving_the_count(kb, query):
+    rule = kb.ask(query).rule
+    assert rule is not None and _joint(rule.conclusion)
+
+
+def test_probationary_members_are_not_formal_members(kb):
+    rule = kb.ask("公司有3名党员但都是预备党员").rule
+    assert rule is None or not _single(rule.conclusion)
+
+
+@pytest.mark.parametrize("query", ["一个党员每月交多少党费", "选派一名党员干部当指导员吗"])
+def test_counts_in_unrelated_questions(kb, query):
+    assert kb.ask(query).rule is None
+
+
+# -- funding ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "payroll", "deductible"),
+    [
+        ("工资总额800万，党建经费能税前扣多少", "800万元", "8万元"),
+        ("工资总额1.5亿，党建经费能税前扣多少", None, "150万元"),
+        ("工资总额是1200万元，党建经费税前能扣多少", "1200万元", "12万元"),
+        ("职工工资总额是1200万元，党建经费可以税前列支多少", "1200万元", "12万元"),
+        ("我们公司工资薪金总额为3000万元，党建工作经费税前扣除上限是多少", "3000万元", "30万元"),
+        ("一年发工资500万，党建经费能抵税多少", "500万元", "5万元"),
+        ("企业年工资总额50万元党建经费", "50万元", "5000元"),
+        ("工资总额 800 万，党建经费税前能扣多少", "800万元", "8万元"),
+        ("工资总额８００万，党建经费能扣多少", "800万元", "8万元"),
+        ("工资总额5000元，党建经费能扣多少", "5000元", "50元"),
+        ("工资800万税前扣除党建经费多少", "800万元", "8万元"),
+    ],
+)
+def test_payroll_rule(kb, query, payroll, deductible):
+    answer = _assert_rule_leads(kb, query, PAYROLL_PHRASE)
+    conclusion = answer.rule.conclusion
+    assert f"最多{deductible}" in conclusion
+    if payroll:
+        assert f"总额{payroll}" in conclusion
+    assert "工资薪金总额1%" in answer.hits[0].text
+    assert "税前扣除" in conclusion
+
+
+def test_payroll_rule_example_from_the_brief(kb):
+    answer = kb.ask("工资总额800万，党建经费能税前扣多少")
+    assert "8万元" in answer.rule.conclusion
+    assert "工资薪金总额1%" in answer.hits[0].text
+
+
+def test_payroll_without_a_question_about_funds_is_no_rule(kb):
+    assert kb.ask("工资总额800万元").rule is None
+    assert kb.ask("工资总额800万的企业能建党组织吗").rule is None
+
+
+@pytest.mark.parametrize(
+    ("query", "deductible"),
+    [("年工资总额两千万，党建经费能税前扣多少", "20万元"), ("工资总额八百万，党建经费税前能扣多少", "8万元")],
+)
+def test_payroll_in_chinese_numerals(kb, query, deductible):
+    rule = kb.ask(query).rule
+    assert rule is not None and f"最多{deductible}" in rule.conclusion
+
+
+@pytest.mark.parametrize(
+    ("query", "deductible"),
+    [
+        ("工资总额1千万，党建经费税前能扣多少", "10万元"),  # read as 1000元
+        ("工资总额800多万，党建经费税前能扣多少", "8万元"),  # read as 800元
+        ("工资总额1,000万，党建经费能扣多少", "10万元"),  # read as 1元
+        ("工资总额2亿5千万，党建经费能扣多少", "250万元"),  # read as 2亿
+    ],
+)
+def test_payroll_misread(kb, query, deductible):
+    rule = kb.ask(query).rule
+    assert rule is None or f"最多{deductible}" in rule.conclusion
+
+
+@pytest.mark.parametrize(
+    "query", ["党建经费不超过工资薪金总额1%是什么意思", "工资总额1%的党建经费能税前扣除吗"]
+)
+def test_the_one_percent_is_not_a_payroll(kb, query):
+    rule = kb.ask(query).rule
+    assert rule is None or "总额1元" not in rule.conclusion
+
+
+def test_huge_payroll_does_not_raise(kb):
+    kb.ask("工资总额" + "9" * 40 + "亿，党建经费能税前扣多少")
+
+
+# -- joint organisations ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "count", "within"),
+    [
+        ("联合党组织包括3个单位可以吗", 3, True),
+        ("联合党组织覆盖五个单位行吗", 5, True),
+        ("联合党组织包括6个单位可以吗", 6, False),
+        ("我们想联合6家公司成立联合党组织", 6, False),
+        ("联合党组织覆盖6家企业行吗", 6, False),
+        ("我们联合了十个单位建党组织", 10, False),
+    ],
+)
+def test_units_rule(kb, query, count, within):
+    answer = _assert_rule_leads(kb, query, UNITS_PHRASE)
+    conclusion = answer.rule.conclusion
+    assert f"{count}个单位" in conclusion
+    assert "不超过5个" in conclusion
+    assert ("没有超过上限" in conclusion) is within
+    assert ("超过了上限" in conclusion) is not within
+
+
+@pytest.mark.parametrize("query", ["6家企业联合建立党组织可以吗", "七个单位能联合建一个党组织吗"])
+def test_units_before_joint(kb, query):
+    rule = kb.ask(query).rule
+    assert rule is not None and "超过了上限" in rule.conclusion
+
+
+# -- no numbers, no rule ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "党费怎么交",
+        "联合党组织最多覆盖几个单位",
+        "党员不足三人的企业怎样建立党组织",
+        "党建经费税前扣除比例是多少",
+        "什么是五星支部",
+        "三会一课怎么开",
+        "党组织书记可以当人大代表吗",
+        "",
+        "今天天气怎么样",
+    ],
+)
+def test_no_numbers_no_rule(kb, query):
+    assert kb.ask(query).rule is None
+    assert apply_rules(query, kb) is None
+
+
+def test_rules_cite_the_speech_not_a_position(kb):
+    for phrase in (JOINT_PHRASE, SINGLE_PHRASE, NONE_PHRASE, PAYROLL_PHRASE, UNITS_PHRASE):
+        assert kb.find(phrase) is not None, phrase
+
+
+# -- parse_count ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("token", "count"),
+    [
+        ("两", 2),
+        ("俩", 2),
+        ("一", 1),
+        ("零", 0),
+        ("九", 9),
+        ("十", 10),
+        ("十二", 12),
+        ("二十", 20),
+        ("二十五", 25),
+        ("九十九", 99),
+        ("3", 3),
+        ("12", 12),
+        ("０", 0),
+    ],
+)
+def test_parse_count(token, count):
+    assert parse_count(token) == count
+
+
+@pytest.mark.parametrize("token", ["abc", "三四", "3五"])
+def test_parse_count_rejects(token):
+    assert parse_count(token) is None
