@@ -26,6 +26,20 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON instead of text")
     ask.add_argument("-k", type=int, default=3, help="at most this many answers (default 3)")
 
+    branch = sub.add_parser("branch", help="manage branches")
+    branch_sub = branch.add_subparsers(dest="branch_command", required=True)
+    add = branch_sub.add_parser("add", help="add a branch and print its invitation")
+    add.add_argument("--org", required=True, help="organisation name")
+    add.add_argument("--name", required=True, help="branch name")
+    add.add_argument("--form", required=True, choices=["单独组建", "联合建", "挂靠建"])
+    add.add_argument("--members", required=True, type=int, help="number of formal members")
+    add.add_argument("--units", type=int, default=None, help="units a joint branch covers")
+    add.add_argument("--bot-username", default=None, help="the bot's username, for the invitation link")
+    branch_sub.add_parser("list", help="list branches and whether they have a secretary")
+    invite = branch_sub.add_parser("invite", help="a new invitation for a branch (replaces older ones)")
+    invite.add_argument("branch_id", type=int)
+    invite.add_argument("--bot-username", default=None)
+
     db = sub.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply all migrations to DATABASE_URL")
@@ -41,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _ask(args)
     if args.command == "db":
         return _db(args)
+    if args.command == "branch":
+        return _branch(args)
     return _run()
 
 
@@ -85,6 +101,69 @@ def _db(args: argparse.Namespace) -> int:
     else:
         print(migrate.current(settings.database_url) or "（尚未建表）")
     return 0
+
+
+# -- branch ---------------------------------------------------------------------------------------------------
+
+
+def _branch(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.config import load_settings
+    from handlers.services.branches import FORM_CODES, FORMS, BranchService, deep_link
+    from handlers.services.clock import SystemClock
+    from storage import migrate
+    from storage.db import make_engine, make_session_factory
+
+    settings = load_settings()
+    if getattr(args, "members", 0) is not None and getattr(args, "members", 0) < 0:
+        print("党员人数不能为负数。", file=sys.stderr)
+        return EXIT_USAGE
+    migrate.upgrade(settings.database_url)
+
+    async def work() -> int:
+        engine = make_engine(settings.database_url)
+        service = BranchService(make_session_factory(engine), SystemClock(settings.zone))
+        try:
+            if args.branch_command == "list":
+                rows = await service.list_all()
+                if not rows:
+                    print("还没有支部。")
+                for b in rows:
+                    secretary = (
+                        f"书记：{b.secretary_name or b.secretary_user_id}"
+                        if b.secretary_user_id
+                        else "尚无书记"
+                    )
+                    print(
+                        f"{b.id}\t{b.org_name}\t{b.name}\t{FORMS[b.form]}\t{b.formal_members}名党员\t{secretary}"
+                    )
+                return 0
+            if args.branch_command == "add":
+                created = await service.create(
+                    org_name=args.org,
+                    name=args.name,
+                    form=FORM_CODES[args.form],
+                    formal_members=args.members,
+                    units=args.units,
+                    created_by=None,
+                )
+            else:
+                created = await service.invite(args.branch_id, created_by=None)
+                if created is None:
+                    print(f"没有编号为 {args.branch_id} 的支部。", file=sys.stderr)
+                    return EXIT_USAGE
+            print(f"支部编号：{created.branch.id}")
+            print(f"邀请码：{created.code}")
+            link = deep_link(args.bot_username, created.code)
+            if link:
+                print(f"邀请链接：{link}")
+            print("（7天内有效，仅限使用一次）")
+            return 0
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(work())
 
 
 # -- run ------------------------------------------------------------------------------------------------------

@@ -1,0 +1,61 @@
+"""`branchbot branch add|list|invite` from a shell."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BRANCHBOT_", "DATABASE_"))}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    env["HOME"] = str(tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_add_list_and_invite(tmp_path):
+    added = _cli(
+        tmp_path,
+        *("branch", "add", "--org", "某科技公司", "--name", "某科技公司党支部"),
+        *("--form", "联合建", "--members", "2", "--units", "3", "--bot-username", "branchbot_test_bot"),
+    )
+    assert added.returncode == 0, added.stderr
+    code = re.search(r"邀请码：(\S+)", added.stdout).group(1)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", code)
+    assert f"https://t.me/branchbot_test_bot?start={code}" in added.stdout
+
+    listed = _cli(tmp_path, "branch", "list")
+    assert listed.returncode == 0
+    assert "某科技公司党支部" in listed.stdout and "联合建" in listed.stdout and "尚无书记" in listed.stdout
+
+    again = _cli(tmp_path, "branch", "invite", "1")
+    assert again.returncode == 0
+    new_code = re.search(r"邀请码：(\S+)", again.stdout).group(1)
+    assert new_code != code
+    assert "邀请链接" not in again.stdout  # no username given: no link, only the code
+
+    missing = _cli(tmp_path, "branch", "invite", "99")
+    assert missing.returncode == 2
+    assert "没有编号为 99 的支部" in missing.stderr
+
+
+def test_add_rejects_a_bad_form_and_negative_members(tmp_path):
+    bad_form = _cli(
+        tmp_path, "branch", "add", "--org", "甲", "--name", "乙", "--form", "独立", "--members", "3"
+    )
+    assert bad_form.returncode == 2
+    negative = _cli(
+        tmp_path, "branch", "add", "--org", "甲", "--name", "乙", "--form", "单独组建", "--members", "-1"
+    )
+    assert negative.returncode == 2
+    assert "负数" in negative.stderr
