@@ -43,6 +43,7 @@ def load_average() -> str:
 
 def code_report(start: str) -> str:
     end = code_fingerprint()
-    if end == start:
-        return f"code {end} (unchanged during the run)"
+    # Only the knowledge/ hash counts: a commit of unchanged files during the run changes nothing measured.
+    if end.split()[-1] == start.split()[-1]:
+        return f"code {end} (knowledge/ unchanged during the run)"
     return f"WARNING: knowledge/ changed during the run ({start} -> {end}): the figures mix two versions"

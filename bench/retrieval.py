@@ -20,7 +20,8 @@ another system's build). Per system:
 - accuracy on the dev questions: an expected phrase in the top-1 text, in any top-3 text, in the top-1 highlight
   (ours only: the baseline has no highlight);
 - latency of the search call alone (``time.perf_counter`` around it; query analysis included for both) over the
-  dev questions repeated to about ``--queries`` queries, after one unmeasured pass: p50/p95/p99/mean in ms;
+  dev questions repeated to about ``--queries`` queries, after one unmeasured pass: p50/p95/p99/mean in ms, and
+  the p50/p99 of the same calls' CPU time (``time.thread_time``), which a busy machine does not inflate;
 - build: seconds from file paths to a searchable index, including the tokeniser's dictionary load and reading
   the files (for ``warm``: loading from the cache);
 - memory: RSS growth across the build, RSS after the queries, and the process's peak RSS (``ru_maxrss``).
@@ -181,14 +182,18 @@ def run_worker(system: str, kb_dir: Path | None, cache_dir: Path, n_queries: int
     search = engine.search
     for q in queries:  # one unmeasured pass: first-use costs are not per-query costs
         search(q, K)
-    cpu0 = time.process_time()
+    cpu_times: list[
+        float
+    ] = []  # this thread's CPU time per call: what the call costs, without waiting for a CPU
     for _ in range(repeats):
         for q in queries:
+            c0 = time.thread_time()
             t0 = time.perf_counter()
             search(q, K)
             latencies.append((time.perf_counter() - t0) * 1000)
-    cpu_ms = (time.process_time() - cpu0) * 1000 / len(latencies)
+            cpu_times.append((time.thread_time() - c0) * 1000)
     latencies.sort()
+    cpu_times.sort()
     return {
         "system": system,
         "passages": engine.passages,
@@ -203,7 +208,8 @@ def run_worker(system: str, kb_dir: Path | None, cache_dir: Path, n_queries: int
         "p95": percentile(latencies, 95),
         "p99": percentile(latencies, 99),
         "mean": statistics.fmean(latencies),
-        "cpu_ms": cpu_ms,
+        "cpu_p50": percentile(cpu_times, 50),
+        "cpu_p99": percentile(cpu_times, 99),
         "build_s": build_s,
         "rss_delta_mb": rss_built - rss_before,
         "rss_mb": _rss_mb(),
@@ -263,7 +269,7 @@ def _fmt(v: float | None, spec: str) -> str:
 def print_table(rows: list[tuple[str, str, dict]]) -> None:
     header = (
         f"{'setting':<12} {'system':<16} {'pass.':>6} {'top1':>6} {'top3':>6} {'hl1':>6} {'none':>5} "
-        f"{'p50ms':>8} {'p95ms':>8} {'p99ms':>8} {'meanms':>8} {'cpu ms':>7} {'build s':>8} "
+        f"{'p50ms':>8} {'p95ms':>8} {'p99ms':>8} {'meanms':>8} {'cpu p50':>7} {'cpu p99':>7} {'build s':>8} "
         f"{'RSS+MB':>7} {'RSS MB':>7} {'peakMB':>7}"
     )
     print(header)
@@ -274,7 +280,7 @@ def print_table(rows: list[tuple[str, str, dict]]) -> None:
         hl1 = f"{r['hl1']}/{n}" if r["hl1"] is not None else "-"
         print(
             f"{setting:<12} {label:<16} {r['passages']:>6} {top1:>6} {top3:>6} "
-            f"{hl1:>6} {r['unanswered']:>5} {r['p50']:>8.3f} {r['p95']:>8.3f} {r['p99']:>8.3f} {r['mean']:>8.3f} {r['cpu_ms']:>7.3f} "
+            f"{hl1:>6} {r['unanswered']:>5} {r['p50']:>8.3f} {r['p95']:>8.3f} {r['p99']:>8.3f} {r['mean']:>8.3f} {r['cpu_p50']:>7.3f} {r['cpu_p99']:>7.3f} "
             f"{r['build_s']:>8.2f} {r['rss_delta_mb']:>7.0f} {r['rss_mb']:>7.0f} {r['peak_mb']:>7.0f}"
         )
 
@@ -353,8 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "\ntop1/top3: an expected phrase in the first / any of the first 3 texts; hl1: in ours' first highlight;"
         "\nnone: questions with no hit at all (ours abstains when the best passage covers too little of the query);"
-        "\nlatency: the search call only (wall); cpu ms: process CPU time per measured query, steadier when the"
-        "\nmachine is busy; build: files -> searchable index (warm: load from cache);"
+        "\nlatency: the search call only (wall clock, ms); cpu p50/p99: the thread's CPU time per call (ms), which"
+        "\nexcludes waiting for a CPU on a busy machine; build: files -> searchable index (warm: load from cache);"
         "\nRSS+: RSS growth across the build; RSS: after the queries; peak: the worker's maximum RSS."
     )
     if args.details:
@@ -378,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
         ("accuracy top1 >= baseline", f"{ours['top1']} vs {base['top1']}", ours["top1"] >= base["top1"]),
         ("accuracy top3 >= baseline", f"{ours['top3']} vs {base['top3']}", ours["top3"] >= base["top3"]),
         ("p50 speed-up >= 10x", f"{base['p50'] / ours['p50']:.1f}x", base["p50"] / ours["p50"] >= 10),
-        ("p99 < 5 ms", f"{ours['p99']:.2f} ms", ours["p99"] < 5),
+        ("p99 < 5 ms (wall)", f"{ours['p99']:.2f} ms", ours["p99"] < 5),
+        ("p99 < 5 ms (cpu)", f"{ours['cpu_p99']:.2f} ms", ours["cpu_p99"] < 5),
     ]
     for name, value, met in checks:
         print(f"  {name:<28} {value:<14} {'met' if met else 'NOT met'}")

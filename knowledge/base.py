@@ -31,6 +31,8 @@ MIN_COVERAGE = 0.5
 MIN_MATCHED = 2.0
 # A word the corpus lacks, found only as its parts, counts this much of its weight.
 PARTS_CREDIT = 1.0
+# How many of the best-scored passages may lead the answer if they cover the question.
+COVERAGE_DEPTH = 3
 CACHE_MIN_BYTES = 1_000_000
 _CACHE_VERSION = "1"
 
@@ -134,14 +136,13 @@ class KnowledgeBase:
         for doc in documents:
             for raw in doc.passages:
                 passages.append(Passage(len(passages), raw.text, doc.title, raw.headings, doc.name))
-        word_docs = []
-        gram_docs = []
-        for p in passages:
-            # The innermost heading is indexed with the passage: it names what the passage is about.
-            indexed = f"{p.headings[0]}。{p.text}" if p.headings else p.text
-            word_docs.append(segmenter.words(indexed))
-            gram_docs.append(bigrams(normalize(indexed)))
-        index = Index(words=Channel.build(word_docs), bigrams=Channel.build(gram_docs))
+        # Token lists are produced one passage at a time and counted straight into the postings: a large
+        # corpus never holds all its tokens at once. The section heading is indexed with each passage: it names
+        # what the passage is about.
+        indexed = [cls._indexed_text(p) for p in passages]
+        words = Channel.build(segmenter.words(text) for text in indexed)
+        grams = Channel.build(bigrams(normalize(text)) for text in indexed)
+        index = Index(words=words, bigrams=grams)
         return cls(passages, index, segmenter)
 
     # -- reading --------------------------------------------------------------------------------------------
@@ -215,7 +216,8 @@ class KnowledgeBase:
             terms.append(((word, *expansions), weight, 1.0))
         return terms
 
-    def _indexed_text(self, p: Passage) -> str:
+    @staticmethod
+    def _indexed_text(p: Passage) -> str:
         return f"{p.headings[0]}。{p.text}" if p.headings else p.text
 
     def ask(self, query: str, k: int = 3) -> Answer:
@@ -229,12 +231,20 @@ class KnowledgeBase:
         if rule is not None:
             top = max((s for _, s in ranked), default=1.0)
             ranked = [(rule.passage_id, top * 1.05)] + [(i, s) for i, s in ranked if i != rule.passage_id]
-        elif (
-            not ranked
-            or self.coverage(analyzed, self._indexed_text(self._passages[ranked[0][0]])) < MIN_COVERAGE
-        ):
-            # The best passage does not contain enough of the question: the speeches hold no answer.
-            return Answer(query, [])
+        else:
+            # The first of the best few passages that contains enough of the question leads; if none does,
+            # the speeches hold no answer.
+            lead = next(
+                (
+                    n
+                    for n, (i, _) in enumerate(ranked[:COVERAGE_DEPTH])
+                    if self.coverage(analyzed, self._indexed_text(self._passages[i])) >= MIN_COVERAGE
+                ),
+                None,
+            )
+            if lead is None:
+                return Answer(query, [])
+            ranked = [ranked[lead], *ranked[:lead], *ranked[lead + 1 :]]
         hits = []
         for passage_id, score in ranked[:k]:
             p = self._passages[passage_id]
@@ -257,8 +267,11 @@ class KnowledgeBase:
 
 def _corpus_key(files: Sequence[Path]) -> str:
     digest = hashlib.sha256(_CACHE_VERSION.encode())
-    data = Path(str(resources.files("knowledge"))) / "data"
-    for path in [*files, data / "userdict.txt", data / "synonyms.txt"]:
+    package = Path(str(resources.files("knowledge")))
+    data = package / "data"
+    # The code that builds the index is part of the key: a cache built by older code is never loaded.
+    code = sorted(package.glob("*.py"))
+    for path in [*files, data / "userdict.txt", data / "synonyms.txt", *code]:
         digest.update(path.name.encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:24]

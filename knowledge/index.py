@@ -7,6 +7,7 @@ an offset table per term), so a query costs one vectorised add per query term an
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,31 +29,43 @@ class Channel:
     n_docs: int
 
     @classmethod
-    def build(cls, docs: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> Channel:
-        n = len(docs)
-        lengths = np.fromiter((len(d) for d in docs), dtype=np.float64, count=n)
-        avgdl = float(lengths.mean()) if n and lengths.sum() else 1.0
-        postings: dict[str, list[tuple[int, int]]] = {}
+    def build(cls, docs: Iterable[Sequence[str]], k1: float = K1, b: float = B) -> Channel:
+        """Builds from an iterable of token lists, consumed one at a time (postings kept as compact arrays)."""
+        term_ids: dict[str, int] = {}
+        post_docs: list[array] = []
+        post_tfs: list[array] = []
+        lengths = array("I")
         for doc_id, terms in enumerate(docs):
+            lengths.append(len(terms))
             for term, tf in Counter(terms).items():
-                postings.setdefault(term, []).append((doc_id, tf))
-        total = sum(len(p) for p in postings.values())
+                tid = term_ids.get(term)
+                if tid is None:
+                    tid = term_ids[term] = len(post_docs)
+                    post_docs.append(array("i"))
+                    post_tfs.append(array("H"))
+                post_docs[tid].append(doc_id)
+                post_tfs[tid].append(min(tf, 65535))
+        n = len(lengths)
+        dl = np.frombuffer(lengths, dtype=np.uint32).astype(np.float64) if n else np.zeros(0)
+        avgdl = float(dl.mean()) if n and dl.sum() else 1.0
+        norm = k1 * (1 - b + b * dl / avgdl)
+        total = sum(len(p) for p in post_docs)
         ids = np.empty(total, dtype=np.int32)
         impacts = np.empty(total, dtype=np.float32)
         offsets: dict[str, tuple[int, int]] = {}
         idf: dict[str, float] = {}
-        norm = k1 * (1 - b + b * lengths / avgdl)
         pos = 0
-        for term, plist in postings.items():
-            df = len(plist)
+        for term, tid in term_ids.items():
+            doc_ids = np.frombuffer(post_docs[tid], dtype=np.int32)
+            tfs = np.frombuffer(post_tfs[tid], dtype=np.uint16).astype(np.float64)
+            df = len(doc_ids)
             term_idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            doc_ids = np.fromiter((d for d, _ in plist), dtype=np.int32, count=df)
-            tfs = np.fromiter((t for _, t in plist), dtype=np.float64, count=df)
             ids[pos : pos + df] = doc_ids
             impacts[pos : pos + df] = term_idf * tfs * (k1 + 1) / (tfs + norm[doc_ids])
             offsets[term] = (pos, pos + df)
             idf[term] = term_idf
             pos += df
+            post_docs[tid] = post_tfs[tid] = array("i")  # free as we go
         return cls(offsets=offsets, ids=ids, impacts=impacts, idf=idf, n_docs=n)
 
     def df(self, term: str) -> int:

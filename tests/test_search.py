@@ -92,12 +92,9 @@ OFF_TOPIC_SLIPS = [
 ]
 
 # In-domain questions that currently get no answer at all.
-MISSED_QUESTIONS = [
-    "民营企业怎么建党组织",  # both 民营企业 and 建党组织 are in synonyms.txt
-]
-
-# Once missed, now answered (东西 is a question word; the units rule reads a count before 联合).
-ONCE_MISSED = ["党员活动室要有哪些东西", "七个单位能联合建一个党组织吗"]
+# Once missed, now answered (东西 is a question word; the units rule reads a count before 联合; the
+# colloquial 民营企业 weighs less than its formal 非公企业, and the lead may be any of the best three).
+ONCE_MISSED = ["党员活动室要有哪些东西", "七个单位能联合建一个党组织吗", "民营企业怎么建党组织"]
 
 ODD_INPUT = [
     "",
@@ -280,12 +277,6 @@ def test_off_topic_slips(kb, query):
 
 @pytest.mark.parametrize("query", ONCE_MISSED)
 def test_in_domain_questions_once_missed(kb, query):
-    assert kb.search(query)
-
-
-@pytest.mark.xfail(strict=True, reason="in-domain question falls below MIN_MATCHED / MIN_COVERAGE")
-@pytest.mark.parametrize("query", MISSED_QUESTIONS)
-def test_in_domain_questions_missed(kb, query):
     assert kb.search(query)
 
 
