@@ -51,13 +51,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "ask":
-        return _ask(args)
-    if args.command == "db":
-        return _db(args)
-    if args.command == "branch":
-        return _branch(args)
-    return _run()
+    try:
+        if args.command == "ask":
+            return _ask(args)
+        if args.command == "db":
+            return _db(args)
+        if args.command == "branch":
+            return _branch(args)
+        return _run()
+    except _BadSettings:
+        return EXIT_USAGE
+    except BrokenPipeError:  # `branchbot ask ... | head`: the reader left, which is fine
+        sys.stderr.close()
+        return 0
 
 
 # -- ask ------------------------------------------------------------------------------------------------------
@@ -88,10 +94,9 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _db(args: argparse.Namespace) -> int:
-    from bot.config import load_settings
     from storage import migrate
 
-    settings = load_settings()
+    settings = _settings()
     if args.db_command == "upgrade":
         migrate.upgrade(settings.database_url)
         print(f"数据库已升级到最新版本：{migrate.current(settings.database_url)}")
@@ -109,13 +114,12 @@ def _db(args: argparse.Namespace) -> int:
 def _branch(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.config import load_settings
     from handlers.services.branches import FORM_CODES, FORMS, BranchService, deep_link
     from handlers.services.clock import SystemClock
     from storage import migrate
     from storage.db import make_engine, make_session_factory
 
-    settings = load_settings()
+    settings = _settings()
     if getattr(args, "members", 0) is not None and getattr(args, "members", 0) < 0:
         print("党员人数不能为负数。", file=sys.stderr)
         return EXIT_USAGE
@@ -169,17 +173,26 @@ def _branch(args: argparse.Namespace) -> int:
 # -- run ------------------------------------------------------------------------------------------------------
 
 
-def _run() -> int:
+class _BadSettings(Exception):
+    pass
+
+
+def _settings():
+    """The settings, or one clear line on stderr and exit status 2 (never a traceback)."""
     from pydantic import ValidationError
 
     from bot.config import load_settings
 
     try:
-        settings = load_settings()
+        return load_settings()
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         print(f"配置有误：{problems}", file=sys.stderr)
-        return EXIT_USAGE
+        raise _BadSettings from None
+
+
+def _run() -> int:
+    settings = _settings()
     if not settings.token:
         print(
             "未设置 TELEGRAM_BOT_TOKEN：请先设置机器人令牌，例如 TELEGRAM_BOT_TOKEN=123:abc branchbot run",

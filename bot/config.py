@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     @field_validator("tz")
     @classmethod
     def _check_tz(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone
+        try:
+            ZoneInfo(value)
+        except ZoneInfoNotFoundError:  # a KeyError: pydantic would let it escape as a crash
+            raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
     @field_validator("telegram_api_base_url", "kb_dir", mode="before")

@@ -55,6 +55,11 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 async def on_error(update: object, context: BotContext) -> None:
     log.error("unhandled error while processing an update", exc_info=context.error)
+    if isinstance(update, Update) and update.callback_query is not None:
+        try:  # an unanswered button press keeps spinning on the user's phone
+            await update.callback_query.answer("出了点问题，请稍后再试。", show_alert=True)
+        except Exception:
+            log.debug("callback query could not be answered", exc_info=True)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await context.bot.send_message(update.effective_chat.id, ERROR_TEXT)

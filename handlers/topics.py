@@ -62,8 +62,10 @@ def passages_view(kb: KnowledgeBase, d: int, s: int) -> tuple[str, InlineKeyboar
 
 
 def passage_view(kb: KnowledgeBase, d: int, s: int, pid: int) -> tuple[str, InlineKeyboardMarkup] | None:
+    toc = kb.toc()
     passage = kb.passage(pid)
-    if passage is None:
+    in_section = 0 <= d < len(toc) and 0 <= s < len(toc[d].sections) and pid in toc[d].sections[s].passage_ids
+    if passage is None or not in_section:
         return None
     text = f"{escape(passage.text)}\n\n<i>出处：{escape(citation(passage.source, passage.section))}</i>"
     back = InlineKeyboardMarkup([[InlineKeyboardButton("« 返回条目", callback_data=f"toc:s:{d}:{s}")]])

@@ -183,6 +183,7 @@ _IMPLEMENTED = (
     "getFile",
     "sendDocument",
     "sendPhoto",
+    "sendMediaGroup",
 )
 
 _INLINE_BUTTON_ACTIONS = (
@@ -609,8 +610,9 @@ class ApiCall:
 class SentMessage:
     """A message the bot sent or edited.
 
-    ``kind``: ``"send"`` (sendMessage), ``"document"``/``"photo"`` (sendDocument/sendPhoto; ``text`` is
-    the caption), ``"edit_text"`` (editMessageText) or ``"edit_markup"`` (editMessageReplyMarkup).
+    ``kind``: ``"send"`` (sendMessage), ``"document"``/``"photo"`` (sendDocument/sendPhoto, or one item of
+    a sendMediaGroup album, then also ``"video"``/``"audio"``; ``text`` is the caption), ``"edit_text"``
+    (editMessageText) or ``"edit_markup"`` (editMessageReplyMarkup). ``method`` tells which call made it.
     """
 
     kind: str
@@ -865,6 +867,40 @@ class SimUser:
             content_dict["media_group_id"] = str(media_group_id)
         self._add_caption(content_dict, caption)
         return self._send(content_dict)
+
+    def send_album(
+        self,
+        contents: list[bytes | None],
+        *,
+        media_group_id: str | None = None,
+        order: Iterable[int] | None = None,
+        file_ids: list[str | None] | None = None,
+        file_unique_ids: list[str | None] | None = None,
+    ) -> list[dict]:
+        """An album of photos: one message per photo sharing a ``media_group_id``, with consecutive message
+        ids (in ``contents`` order) like on Telegram, but enqueued in ``order`` (indexes into ``contents``;
+        default: in order), because Telegram does not promise to deliver an album's updates in order.
+
+        Returns the updates in ``contents`` order.
+        """
+        group = str(media_group_id or next(self.emulator._file_counter) + 13_000_000_000_000_000)
+        messages = []
+        for index, content in enumerate(contents):
+            file_id = (file_ids or [None] * len(contents))[index]
+            unique_id = (file_unique_ids or [None] * len(contents))[index]
+            photo = [
+                self._photo_size(90, 68, 1_200),
+                self._photo_size(320, 240, 16_000),
+                self._photo_size(1280, 960, 120_000, file_id, unique_id, content),
+            ]
+            messages.append(self._message({"photo": photo, "media_group_id": group}))
+        indexes = list(range(len(contents))) if order is None else list(order)
+        if sorted(indexes) != list(range(len(contents))):
+            raise ValueError(f"order must be a permutation of 0..{len(contents) - 1}, got {indexes}")
+        updates: dict[int, dict] = {}
+        for index in indexes:
+            updates[index] = self.emulator.enqueue_raw({"message": messages[index]})
+        return [updates[i] for i in range(len(contents))]
 
     def send_document(
         self,
@@ -1779,6 +1815,94 @@ class BotApiEmulator:
     async def _api_sendPhoto(self, call: ApiCall) -> dict:
         return await self._send_media(call, "photo")
 
+    def _media_object(self, kind: str, ref: Any, upload: UploadedFile | None) -> Any:
+        """The ``photo``/``document``/``video``/``audio`` field of a Message for a file the bot sends: an
+        upload (stored, so its new file_id can be sent again) or the file_id of a known file."""
+        if upload is not None:
+            prefix = {"document": "BQACAgUAAxkDAAI", "photo": "AgACAgUAAxkDAAI"}.get(kind, "BAACAgUAAxkDAAI")
+            file_id, unique_id = self._new_file_ids(prefix)
+            self.add_file(
+                file_id,
+                upload.data,
+                file_unique_id=unique_id,
+                kind="documents" if kind == "document" else "photos" if kind == "photo" else f"{kind}s",
+            )
+            size = len(upload.data)
+        else:
+            stored = self._files.get(ref) if isinstance(ref, str) else None
+            if stored is None:
+                raise _bad("wrong file identifier/HTTP URL specified")
+            file_id, unique_id, size = stored.file_id, stored.file_unique_id, stored.file_size
+        if kind == "photo":
+            return [
+                {
+                    "file_id": file_id,
+                    "file_unique_id": unique_id,
+                    "file_size": size,
+                    "width": 1280,
+                    "height": 960,
+                }
+            ]
+        media: dict[str, Any] = {"file_id": file_id, "file_unique_id": unique_id, "file_size": size}
+        if kind == "document":
+            media["file_name"] = (upload.filename if upload else None) or "file"
+            if upload is not None and upload.content_type:
+                media["mime_type"] = upload.content_type
+        elif kind == "video":
+            media.update(width=1280, height=720, duration=1)
+        elif kind == "audio":
+            media["duration"] = 1
+        return media
+
+    async def _api_sendMediaGroup(self, call: ApiCall) -> list[dict]:
+        """An album: 2-10 photos/videos, or 2-10 documents, or 2-10 audios; one Message per item, all
+        with the same ``media_group_id`` (captions and their parse_mode per item; no reply_markup)."""
+        params = call.params
+        state = self._target_chat(params)
+        media = params.get("media")
+        if isinstance(media, str):
+            try:
+                media = json.loads(media)
+            except ValueError:
+                raise _bad("can't parse media JSON object") from None
+        if not isinstance(media, list) or not all(isinstance(item, dict) for item in media):
+            raise _bad("can't parse media JSON object")
+        if not 2 <= len(media) <= 10:
+            raise _bad("wrong number of media in the album: must be 2-10 items")
+        kinds = [item.get("type") for item in media]
+        if any(k not in ("photo", "video", "document", "audio") for k in kinds):
+            raise _bad("can't parse InputMedia: unsupported type")
+        for only in ("document", "audio"):
+            if only in kinds and any(k != only for k in kinds):
+                raise _bad(f"{only}s can't be mixed with other media types in an album")
+        prepared = []
+        for item in media:
+            kind = item["type"]
+            ref = item.get("media")
+            upload = None
+            if isinstance(ref, str) and ref.startswith("attach://"):
+                upload = call.files.get(ref[len("attach://") :])
+                if upload is None:
+                    raise _bad("wrong file identifier/HTTP URL specified")
+            elif not (isinstance(ref, str) and ref):
+                raise _bad("there is no media in the request")
+            plain, entities = self._render(item, "caption", limit=MAX_CAPTION_LENGTH, required=False)
+            prepared.append((kind, item, self._media_object(kind, ref, upload), plain, entities))
+        group_id = str(next(self._file_counter) + 14_000_000_000_000_000)
+        messages = []
+        for kind, item, media_object, plain, entities in prepared:
+            content: dict[str, Any] = {kind: media_object, "media_group_id": group_id}
+            if plain:
+                content["caption"] = plain
+                if entities:
+                    content["caption_entities"] = entities
+            message = self._new_bot_message(call, state, content, None)
+            raw, mode = item.get("caption"), item.get("parse_mode")
+            state.bot_messages[message["message_id"]] = (raw, mode)
+            self._record(kind, state, message, call, raw, mode, None, plain or None)
+            messages.append(message)
+        return messages
+
     async def _send_media(self, call: ApiCall, kind: str) -> dict:
         params = call.params
         state = self._target_chat(params)
@@ -1790,42 +1914,7 @@ class BotApiEmulator:
             raise _bad(f"there is no {kind} in the request")
         plain, entities = self._render(params, "caption", limit=MAX_CAPTION_LENGTH, required=False)
         markup = self._markup(params)
-        if upload is not None:
-            file_id, unique_id = self._new_file_ids(
-                "BQACAgUAAxkDAAI" if kind == "document" else "AgACAgUAAxkDAAI"
-            )
-            self.add_file(
-                file_id,
-                upload.data,
-                file_unique_id=unique_id,
-                kind="documents" if kind == "document" else "photos",
-            )
-            size = len(upload.data)
-        else:
-            stored = self._files.get(ref)
-            if stored is None:
-                raise _bad("wrong file identifier/HTTP URL specified")
-            file_id, unique_id, size = stored.file_id, stored.file_unique_id, stored.file_size
-        if kind == "document":
-            media: Any = {
-                "file_name": (upload.filename if upload else None) or "file",
-                "file_id": file_id,
-                "file_unique_id": unique_id,
-                "file_size": size,
-            }
-            if upload is not None and upload.content_type:
-                media["mime_type"] = upload.content_type
-        else:
-            media = [
-                {
-                    "file_id": file_id,
-                    "file_unique_id": unique_id,
-                    "file_size": size,
-                    "width": 1280,
-                    "height": 960,
-                }
-            ]
-        content: dict[str, Any] = {kind: media}
+        content: dict[str, Any] = {kind: self._media_object(kind, ref, upload)}
         if plain:
             content["caption"] = plain
             if entities:
