@@ -32,7 +32,7 @@ MIN_MATCHED = 2.0
 # A word the corpus lacks, found only as its parts, counts this much of its weight.
 PARTS_CREDIT = 1.0
 # How many of the best-scored passages may lead the answer if they cover the question.
-COVERAGE_DEPTH = 3
+COVERAGE_DEPTH = 10
 CACHE_MIN_BYTES = 1_000_000
 _CACHE_VERSION = "1"
 
