@@ -13,12 +13,14 @@ __all__ = ["BotContext", "Services", "attach_services", "register_handlers"]
 def register_handlers(application: Application) -> None:
     """Handler order, in one place.
 
+    group -3: drop an update delivered twice;
     group -2: follow-up inputs a button asked for, and /start <invitation code>;
     group -1: the activity form (takes the user's messages only while their form is active);
     group 0: commands, callbacks, free text as a question, then fallbacks.
     """
-    from handlers import branches, common, forms, pending, qa, records, topics
+    from handlers import branches, common, dedupe, forms, pending, qa, records, topics
 
+    dedupe.register(application, group=-3)
     pending.register(application, group=-2)
     branches.register(application, group=-2)
     forms.register(application, group=-1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -77,7 +78,7 @@ async def start_with_code(update: Update, context: BotContext) -> None:
     result = await context.services.branches.redeem(context.args[0], user_id=user.id, name=user.full_name)
     if result.status == "ok" and result.branch is not None:
         await update.effective_message.reply_text(
-            f"欢迎！您已成为“{result.branch.name}”的书记。\n\n{profile_html(result.branch)}\n\n"
+            f"欢迎！您已成为“{escape(result.branch.name)}”的书记。\n\n{profile_html(result.branch)}\n\n"
             "发送 /submit 登记活动记录，/records 查看记录，/branch 查看或修改支部信息。",
             parse_mode=ParseMode.HTML,
         )
@@ -129,7 +130,7 @@ async def on_branch_button(update: Update, context: BotContext) -> None:
 def _parse_value(field: str, text: str) -> object:
     text = text.strip()
     if field in ("formal_members", "units"):
-        if not text.isdigit() or int(text) > 100000:
+        if not re.fullmatch(r"[0-9]{1,6}", text) or int(text) > 100000:
             raise ValueError(f"{FIELD_LABELS[field]}请发送一个数字，如 5。")
         return int(text)
     if not 2 <= len(text) <= 100:
@@ -140,6 +141,11 @@ def _parse_value(field: str, text: str) -> object:
 @pending.on("branch_edit")
 async def _branch_edit(update: Update, context: BotContext, state: dict) -> None:
     field = state["field"]
+    current = await context.services.branches.of_user(update.effective_user.id)
+    if current is None or current.id != state["branch_id"]:
+        pending.clear(context)
+        await update.effective_message.reply_text("您已不是该支部的书记，不能修改支部信息。")
+        return
     try:
         value = _parse_value(field, update.effective_message.text or "")
     except ValueError as exc:
@@ -248,7 +254,7 @@ async def invite(update: Update, context: BotContext) -> None:
     if not _is_admin(update, context):
         await update.effective_message.reply_text("只有上级党委管理员可以生成邀请链接。")
         return
-    if not context.args or not context.args[0].isdigit():
+    if not context.args or not re.fullmatch(r"[0-9]{1,9}", context.args[0]):
         await update.effective_message.reply_text("用法：/invite 支部编号（编号见 /branches）")
         return
     created = await context.services.branches.invite(

@@ -19,6 +19,7 @@ from telegram.ext import (
     filters,
 )
 
+from handlers import pending
 from handlers.context import BotContext
 from handlers.services.forms import IncomingFile, Reply
 from storage.files import MAX_FILE_BYTES
@@ -42,6 +43,7 @@ async def send(context: BotContext, chat_id: int, reply: Reply) -> None:
 
 
 async def submit(update: Update, context: BotContext) -> None:
+    pending.clear(context)  # a follow-up the user left unanswered must not swallow the form's input
     reply = await context.services.forms.start(update.effective_user.id)
     await send(context, update.effective_chat.id, reply)
     raise ApplicationHandlerStop  # the command is handled: later groups must not see it
@@ -154,5 +156,8 @@ def register(application: Application, *, group: int = -1) -> None:
     application.add_handler(CommandHandler("skip", skip), group=group)
     application.add_handler(CallbackQueryHandler(on_button, pattern=r"^f:"), group=group)
     application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, on_message), group=group
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, on_message
+        ),
+        group=group,
     )

@@ -55,5 +55,8 @@ async def _cancel(update: Update, context: BotContext) -> None:
 def register(application: Application, *, group: int = -2) -> None:
     application.add_handler(CommandHandler("cancel", _cancel), group=group)
     application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, _dispatch), group=group
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, _dispatch
+        ),
+        group=group,
     )

@@ -122,9 +122,15 @@ async def _mark_vote(query, question_id: int, value: int) -> None:
 def register(application: Application, *, group: int = 0) -> None:
     application.add_handler(CallbackQueryHandler(on_callback, pattern=r"^qa:"), group=group)
     application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_text), group=group
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_text
+        ),
+        group=group,
     )
     application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_non_text),
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+            on_non_text,
+        ),
         group=group,
     )

@@ -79,7 +79,9 @@ async def on_button(update: Update, context: BotContext) -> None:
                 ]
             )
         await context.bot.send_message(
-            chat_id, describe(view)[:4000], reply_markup=InlineKeyboardMarkup(buttons) if buttons else None
+            chat_id,
+            describe(view, context.services.clock.tz)[:4000],
+            reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
         )
     elif action == "withdraw":
         result = await service.withdraw(user_id, record_id)

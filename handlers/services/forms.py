@@ -140,8 +140,18 @@ class FormService:
         return draft.step
 
     async def _load(self, session: AsyncSession, user_id: int) -> tuple[Any, dict[str, Any]] | None:
+        """The user's draft and its data, if the user is still secretary of the draft's branch.
+
+        A secretary replaced by a new invitation loses their draft: it was for a branch that is no longer theirs.
+        """
         draft = await DraftRepository(session).get(user_id)
-        return (draft, dict(draft.data or {})) if draft is not None else None
+        if draft is None:
+            return None
+        branch = await BranchRepository(session).by_secretary(user_id)
+        if branch is None or branch.id != draft.branch_id:
+            await DraftRepository(session).delete(user_id)
+            return None
+        return draft, dict(draft.data or {})
 
     async def _save(self, session: AsyncSession, user_id: int, branch_id: int, step: str, data: dict) -> None:
         await DraftRepository(session).save(
@@ -210,7 +220,7 @@ class FormService:
 
     async def on_other(self, user_id: int, what: str) -> Reply:
         """A sticker, voice, location... at any step: a hint, and the step stays."""
-        async with self.session_factory() as session:
+        async with self.session_factory() as session, session.begin():
             loaded = await self._load(session, user_id)
         if loaded is None:
             return Reply("当前没有正在填写的表单。发送 /submit 开始填写活动记录。")
@@ -296,7 +306,7 @@ class FormService:
 
     async def progress(self, user_id: int) -> Reply | None:
         """After an album: how many photos or pages are in (None when no form is at a file step)."""
-        async with self.session_factory() as session:
+        async with self.session_factory() as session, session.begin():
             loaded = await self._load(session, user_id)
         if loaded is None:
             return None
@@ -360,7 +370,7 @@ class FormService:
         if nxt == "absentees" and not (data.get("expected") and (data.get("actual") or 0) < data["expected"]):
             data["absentees"] = []
             nxt = order[order.index("absentees") + 1]
-        if data.get("editing") and step != "attendance":
+        if data.get("editing") and nxt != "absentees":
             nxt = "summary"
         if nxt == "summary":
             data.pop("editing", None)
@@ -519,7 +529,7 @@ class FormService:
         if not text:
             raise ValueError(f"请用文字回答：{spec.label}。")
         if spec.kind == "int":
-            if not text.strip().isdigit() or int(text) > 100000:
+            if not re.fullmatch(r"[0-9]{1,6}", text.strip()) or int(text) > 100000:
                 raise ValueError(f"{spec.label}请发送一个数字，如 3。")
             details[spec.key] = int(text)
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -36,7 +36,7 @@ def kind_name(code: str) -> str:
     return ak.name if ak else code
 
 
-def describe(view: RecordView) -> str:
+def describe(view: RecordView, tz: tzinfo) -> str:
     r = view.record
     ak = kind(r.kind)
     lines = [f"记录编号：{view.number}" + ("（已撤回）" if r.status == "withdrawn" else "")]
@@ -62,7 +62,7 @@ def describe(view: RecordView) -> str:
     lines.append(f"照片：{len(photos)} 张")
     for h in view.history:
         fields = "、".join(AMENDABLE.get(k, k) for k in (h.changes or {}))
-        lines.append(f"修改：{h.amended_at:%Y-%m-%d %H:%M} 改了{fields}，原因：{h.reason}")
+        lines.append(f"修改：{h.amended_at.astimezone(tz):%Y-%m-%d %H:%M} 改了{fields}，原因：{h.reason}")
     return "\n".join(lines)
 
 
