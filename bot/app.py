@@ -8,6 +8,7 @@ from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
+from bot.persistence import SQLAlchemyPersistence
 from handlers import BotContext, Services, attach_services, register_handlers
 from handlers.services.clock import Clock, SystemClock
 
@@ -61,6 +62,7 @@ def build_application(settings: Settings, services: Services) -> Application:
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(tzinfo=services.clock.tz))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .persistence(SQLAlchemyPersistence(services.session_factory, services.clock))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
