@@ -15,25 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from knowledge.numbers import parse_count, parse_number
+
 if TYPE_CHECKING:
     from knowledge.base import KnowledgeBase
 
-_CN_DIGIT = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "俩": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 _NUM = r"(\d{1,4}|[零一二两俩三四五六七八九十百]{1,4})"
 _HAVE = r"(?:只有|仅有|共有|一共有|一共|总共|有|共|就|才)"
 _MEMBERS = re.compile(
@@ -59,7 +45,6 @@ _MONTHLY = re.compile(r"每月|月工资|一个月|每个月|月均|月薪")
 _UNITS = re.compile(
     rf"联合.{{0,8}}?{_NUM}\s*(?:个|家)(?:单位|企业|组织|公司)|{_NUM}\s*(?:个|家)(?:单位|企业|组织|公司).{{0,10}}联合"
 )
-MAX_DIGITS = 15
 MAX_RULE_QUERY = 300  # rules read a question, not a pasted document
 
 PAYROLL_PHRASE = "不超过职工年度工资薪金总额1%的部分"
@@ -76,51 +61,6 @@ class RuleAnswer:
     conclusion: str
     passage_id: int
     phrase_sentence: str
-
-
-def _small_number(text: str) -> Decimal | None:
-    """Below 10,000: "2000", "1.5", "两千", "八百", "5千", "三百五十", "十二"."""
-    if not text:
-        return Decimal(0)
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return Decimal(text)
-    value = Decimal(0)
-    current: Decimal | None = None
-    for token in re.findall(r"\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九]|[十百千]|.", text):
-        if token in _CN_UNIT:
-            value += (current if current is not None else Decimal(1)) * _CN_UNIT[token]
-            current = None
-        elif current is not None:
-            return None  # two numbers in a row ("三四", "3五") are a range or a typo, not a number
-        elif token in _CN_DIGIT:
-            current = Decimal(_CN_DIGIT[token])
-        elif re.fullmatch(r"\d+(\.\d+)?", token):
-            current = Decimal(token)
-        else:
-            return None
-    return value + (current or 0)
-
-
-def parse_number(text: str) -> Decimal | None:
-    """Chinese and Arabic numerals with 万 and 亿: "800万", "800多万", "1,000万", "2亿5千万", "两千万", "1.5亿"."""
-    text = re.sub(r"[,，多余]", "", text)
-    if not text or sum(c.isdigit() for c in text) > MAX_DIGITS:
-        return None
-    total = Decimal(0)
-    for mark, unit in (("亿", Decimal(100_000_000)), ("万", Decimal(10_000))):
-        if mark in text:
-            head, _, text = text.partition(mark)
-            part = _small_number(head) if head else Decimal(1)
-            if part is None or mark in text:
-                return None
-            total += part * unit
-    rest = _small_number(text)
-    return None if rest is None else total + rest
-
-
-def parse_count(token: str) -> int | None:
-    value = parse_number(token)
-    return int(value) if value is not None and value == int(value) else None
 
 
 def _sentence_with(text: str, phrase: str) -> str:

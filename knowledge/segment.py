@@ -17,23 +17,11 @@ from pathlib import Path
 
 import jieba
 
+from knowledge.numbers import CN_DIGITS
+
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[0-9a-z]+(?:[+.][0-9a-z]+)*")
 _ALNUM = re.compile(r"[0-9a-z]")
-_CN_NUM = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "俩": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 # "三名党员", "两人" -> "3名党员", "2人": counts of people are written both ways.
 _PEOPLE_COUNT = re.compile(r"(?<![一二三四五六七八九十两])([一二两俩三四五六七八九十])(?=[名人位])")
 
@@ -77,7 +65,7 @@ def normalize(text: str) -> str:
     Quotes sit inside words in the speeches (非“两新”组织, “五星支部”), so they would split them.
     """
     text = unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)
-    return _PEOPLE_COUNT.sub(lambda m: str(_CN_NUM[m.group(1)]), text)
+    return _PEOPLE_COUNT.sub(lambda m: str(CN_DIGITS[m.group(1)]), text)
 
 
 _NOT_WORD = re.compile(r"[^\u4e00-\u9fff0-9a-z+]+")

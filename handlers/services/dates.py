@@ -6,24 +6,12 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
+from knowledge.numbers import CN_DIGITS, parse_count
+
 _RELATIVE = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
 _FULL = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _DAY = re.compile(r"^(\d{1,2})\s*[日号]$")
-_CN = {
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-    "〇": 0,
-    "零": 0,
-}
 
 
 class DateInputError(ValueError):
@@ -31,14 +19,14 @@ class DateInputError(ValueError):
 
 
 def _cn_numbers(text: str) -> str:
-    """十一月二十日 -> 11月20日."""
+    """十一月二十日 -> 11月20日; a run without 十 is read digit by digit (二〇二六年 -> 2026年)."""
 
     def convert(match: re.Match[str]) -> str:
-        s = match.group(0)
-        if "十" not in s:
-            return "".join(str(_CN[c]) for c in s)
-        tens, _, ones = s.partition("十")
-        return str((_CN[tens] if tens else 1) * 10 + (_CN[ones] if ones else 0))
+        run = match.group(0)
+        if "十" not in run:
+            return "".join(str(CN_DIGITS[c]) for c in run)
+        value = parse_count(run)
+        return str(value) if value is not None else run
 
     return re.sub(r"[一二三四五六七八九十〇零]+", convert, text)
 

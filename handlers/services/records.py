@@ -90,11 +90,8 @@ class RecordService:
     async def open(self, user_id: int, record_id: int) -> RecordView | None:
         """None when the record does not exist or belongs to another branch."""
         async with self.session_factory() as session:
-            branch_id = await self._branch_id(session, user_id)
-            if branch_id is None:
-                return None
             repo = RecordRepository(session)
-            record = await repo.get(record_id, branch_id=branch_id)
+            record = await self._own_record(session, user_id, record_id)
             if record is None:
                 return None
             return RecordView(
@@ -104,12 +101,16 @@ class RecordService:
     def _withdrawable(self, record: ActivityRecord) -> bool:
         return record.status == "active" and self.clock.now() - record.created_at <= WITHDRAW_WINDOW
 
+    async def _own_record(self, session: AsyncSession, user_id: int, record_id: int) -> ActivityRecord | None:
+        """The record if it belongs to the user's branch (None for another branch's record, or no branch)."""
+        branch_id = await self._branch_id(session, user_id)
+        return await RecordRepository(session).get(record_id, branch_id=branch_id) if branch_id else None
+
     async def withdraw(self, user_id: int, record_id: int) -> str:
         """'ok', 'missing' or 'late'."""
         async with self.session_factory() as session, session.begin():
-            branch_id = await self._branch_id(session, user_id)
             repo = RecordRepository(session)
-            record = await repo.get(record_id, branch_id=branch_id) if branch_id else None
+            record = await self._own_record(session, user_id, record_id)
             if record is None:
                 return "missing"
             if not self._withdrawable(record):
@@ -127,9 +128,8 @@ class RecordService:
         ):
             return "invalid"
         async with self.session_factory() as session, session.begin():
-            branch_id = await self._branch_id(session, user_id)
             repo = RecordRepository(session)
-            record = await repo.get(record_id, branch_id=branch_id) if branch_id else None
+            record = await self._own_record(session, user_id, record_id)
             if record is None:
                 return "missing"
             if record.status != "active":

@@ -1,0 +1,43 @@
+"""Dates as secretaries type them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from handlers.services.dates import DateInputError, parse_date
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("今天", date(2026, 11, 22)),
+        ("昨天", date(2026, 11, 21)),
+        ("前天", date(2026, 11, 20)),
+        ("2026-11-20", date(2026, 11, 20)),
+        ("2026/11/20", date(2026, 11, 20)),
+        ("2026.11.20", date(2026, 11, 20)),
+        ("2026年11月20日", date(2026, 11, 20)),
+        ("11月20日", date(2026, 11, 20)),
+        ("11月20号", date(2026, 11, 20)),
+        ("11.20", date(2026, 11, 20)),
+        ("20号", date(2026, 11, 20)),
+        ("２０号", date(2026, 11, 20)),
+        ("十一月二十日", date(2026, 11, 20)),
+        ("二〇二六年十一月一日", date(2026, 11, 1)),
+        ("31号", date(2026, 10, 31)),  # no 31 November: last month's
+        ("12月28日", date(2025, 12, 28)),  # a day still to come this year means last year's
+    ],
+)
+def test_understood(text, expected):
+    assert parse_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize("text", ["", "abc", "明天见", "2026-02-30", "13月1日", "11月"])
+def test_refused_with_a_chinese_hint(text):
+    with pytest.raises(DateInputError) as exc:
+        parse_date(text, TODAY)
+    assert any("\u4e00" <= c <= "\u9fff" for c in str(exc.value))
