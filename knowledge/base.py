@@ -20,7 +20,7 @@ from knowledge.highlight import highlight
 from knowledge.index import Channel, Index
 from knowledge.ingest import Document, read_documents
 from knowledge.rules import RuleAnswer, apply_rules
-from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, plain_text
+from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, plain_text, quoted_terms
 from knowledge.types import Hit, Passage
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,7 @@ class KnowledgeBase:
                 with cache.open("rb") as fh:
                     passages, index = pickle.load(fh)
                 log.info("knowledge base loaded from cache %s", cache)
+                segmenter.add_words(index.terms)  # the query side must cut the corpus' terms as the index did
                 return cls(passages, index, segmenter)
             except Exception:
                 log.warning("ignoring unreadable knowledge-base cache %s", cache, exc_info=True)
@@ -139,10 +140,12 @@ class KnowledgeBase:
         # Token lists are produced one passage at a time and counted straight into the postings: a large
         # corpus never holds all its tokens at once. The section heading is indexed with each passage: it names
         # what the passage is about.
+        terms = quoted_terms(p.text for p in passages)
+        segmenter.add_words(terms)
         indexed = [cls._indexed_text(p) for p in passages]
         words = Channel.build(segmenter.words(text) for text in indexed)
         grams = Channel.build(bigrams(normalize(text)) for text in indexed)
-        index = Index(words=words, bigrams=grams)
+        index = Index(words=words, bigrams=grams, terms=frozenset(terms))
         return cls(passages, index, segmenter)
 
     # -- reading --------------------------------------------------------------------------------------------

@@ -88,6 +88,7 @@ class Channel:
 class Index:
     words: Channel
     bigrams: Channel
+    terms: frozenset[str] = frozenset()  # corpus terms added to the tokenizer when this index was built
     bigram_weight: float = 0.5
 
     @property

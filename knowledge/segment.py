@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -33,6 +34,21 @@ QUESTION_WORDS = frozenset(
     多久 多长时间 几次 频次 东西
     的 了 吗? 是 指 指的是 是指 什么样 哪些人 问 想 知道 关于 有关 中 里 里面 这个 那个 这 那 该 要求""".split()
 )
+
+
+# A token built around a question word is a question phrase jieba keeps whole (谁来管, 怎么开, 哪几项).
+_QUESTION_TOKEN = re.compile(r"谁|什么|^怎|^哪|^如何|^为何|^为啥|^多少|^几")
+# Terms the speeches set in quotes (“三先”, “五清”): added to the tokenizer so they stay whole.
+_QUOTED_TERM = re.compile(r"“([\u4e00-\u9fff0-9A-Za-z+]{2,8})”")
+
+
+def is_question_token(token: str) -> bool:
+    return token in QUESTION_WORDS or bool(_QUESTION_TOKEN.search(token))
+
+
+def quoted_terms(texts: Iterable[str]) -> set[str]:
+    """The short terms a corpus sets in quotes."""
+    return {normalize(term) for text in texts for term in _QUOTED_TERM.findall(text)}
 
 
 # Question frames whose nouns ask rather than say: "包括哪些内容", "有什么要求".
@@ -128,6 +144,13 @@ class Segmenter:
         """The shorter dictionary words inside a compound (分工负责 -> 分工, 负责)."""
         return [w for w in self._tokenizer.cut_for_search(word, HMM=False) if w != word and _is_term(w)]
 
+    def add_words(self, words: Iterable[str]) -> None:
+        """More words to keep whole (the corpus' own quoted terms); they count as domain words."""
+        words = set(words) - self.domain_words
+        for word in sorted(words):
+            self._tokenizer.add_word(word, freq=1000)
+        self.domain_words = self.domain_words | frozenset(words)
+
     def is_domain_word(self, word: str) -> bool:
         return word in self.domain_words
 
@@ -147,7 +170,7 @@ class Segmenter:
         current = ""
         content: list[str] = []
         for token in tokens:
-            if token in QUESTION_WORDS or not (_CJK.search(token) or _ALNUM.search(token)):
+            if is_question_token(token) or not (_CJK.search(token) or _ALNUM.search(token)):
                 if current:
                     segments.append(current)
                 current = ""
@@ -162,7 +185,7 @@ class Segmenter:
         grams: dict[str, float] = {}
         for segment in segments:
             for w in self._tokenizer.cut_for_search(segment, HMM=False):
-                if _is_term(w) and w not in QUESTION_WORDS:
+                if _is_term(w) and not is_question_token(w):
                     words[w] = 1.0
             for g in bigrams(segment):
                 grams[g] = 1.0

@@ -1,0 +1,63 @@
+"""The corpus' own quoted terms stay whole, and question phrases jieba keeps whole are not content."""
+
+from __future__ import annotations
+
+import pytest
+
+import knowledge.base as kb_module
+from knowledge import KnowledgeBase
+from knowledge.base import shipped_corpus
+from knowledge.segment import Segmenter, quoted_terms
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return KnowledgeBase.default()
+
+
+def test_quoted_terms_are_found():
+    assert quoted_terms(["探索推行党员“三先”制度，按照“五清”要求，“不忘初心、牢记使命”"]) == {"三先", "五清"}
+
+
+def test_quoted_terms_of_the_speeches_stay_whole(kb):
+    assert {"三先", "一联三帮", "首席服务官", "双强六好"} <= kb.index.terms
+    assert "三先" in kb.segmenter.words("探索推行党员“三先”制度")
+    assert kb.segmenter.is_domain_word("三先")
+
+
+def test_a_fresh_segmenter_does_not_know_them():
+    # The terms come from the corpus, not from a global tokenizer: a new Segmenter cuts 三先 apart.
+    assert "三先" not in Segmenter().words("党员三先制度")
+
+
+def test_question_phrases_are_not_content(kb):
+    analyzed = kb.segmenter.analyze("小微企业的党建谁来管")
+    assert "谁来管" not in analyzed.content
+    assert "小微企业" in analyzed.content
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("党员发挥作用有什么三先制度", "先知道、先讨论、先行动"),
+        ("小微企业的党建谁来管", "小微企业、个体工商户"),
+        ("五清指的是哪五清", "出资人情况清"),
+    ],
+)
+def test_answers_that_need_them(kb, question, phrase):
+    hits = kb.search(question)
+    assert hits and phrase in hits[0].text
+
+
+def test_a_cached_knowledge_base_cuts_the_terms_as_its_index_did(tmp_path, monkeypatch):
+    monkeypatch.setattr(kb_module, "CACHE_MIN_BYTES", 1)
+    first = KnowledgeBase.from_files(shipped_corpus(), cache_dir=tmp_path)
+    assert list(tmp_path.glob("kb-*.pickle"))
+    monkeypatch.setattr(kb_module.Channel, "build", lambda *a, **k: pytest.fail("rebuilt despite the cache"))
+    second = KnowledgeBase.from_files(shipped_corpus(), cache_dir=tmp_path)
+    assert second.index.terms == first.index.terms
+    assert "三先" in second.segmenter.words("党员三先制度")
+    assert (
+        second.search("党员发挥作用有什么三先制度")[0].text
+        == first.search("党员发挥作用有什么三先制度")[0].text
+    )
