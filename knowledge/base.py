@@ -30,7 +30,7 @@ MIN_COVERAGE = 0.5
 # ... and what it contains must weigh at least this much (idf units): one generic word is not an answer.
 MIN_MATCHED = 2.0
 # A word the corpus lacks, found only as its parts, counts this much of its weight.
-PARTS_CREDIT = 1.0
+PARTS_CREDIT = 0.5
 # How many of the best-scored passages may lead the answer if they cover the question.
 COVERAGE_DEPTH = 10
 CACHE_MIN_BYTES = 1_000_000
@@ -189,7 +189,7 @@ class KnowledgeBase:
 
         Punctuation is ignored (“两新”组织 contains 两新组织); a word of the domain dictionary counts double (it is
         strong evidence that the question is about the speeches at all); a compound the corpus lacks is judged by
-        its parts (分工负责 -> 分工, 负责), for part of its weight. Returns 0 when what is found weighs less than
+        its parts (分工负责 -> 分工, 负责), for half its weight: parts found apart say less than the word. Returns 0 when what is found weighs less than
         ``MIN_MATCHED``.
         """
         plain = plain_text(text)

@@ -48,6 +48,10 @@ ON_TOPIC = [
 ]
 
 OFF_TOPIC = [
+    # Once slipped through (a compound the corpus lacks, found only as its parts, now counts half).
+    "税务局在哪里",
+    "讲话稿怎么写",
+    "个人所得税怎么算",
     "今天天气怎么样",
     "明天会下雨吗",
     "最近有什么好看的电影",
@@ -83,15 +87,11 @@ OFF_TOPIC = [
 # Off-topic questions that currently get an answer (a word or two of theirs happen to be in the speeches).
 OFF_TOPIC_SLIPS = [
     "商务楼宇租金多少",
-    "税务局在哪里",
     "怎么写工作总结",
-    "讲话稿怎么写",
-    "个人所得税怎么算",
     "劳动合同怎么签",
     "学习强国积分怎么刷",
 ]
 
-# In-domain questions that currently get no answer at all.
 # Once missed, now answered (东西 is a question word; the units rule reads a count before 联合; the
 # colloquial 民营企业 weighs less than its formal 非公企业, and the lead may be any of the best three).
 ONCE_MISSED = ["党员活动室要有哪些东西", "七个单位能联合建一个党组织吗", "民营企业怎么建党组织"]
