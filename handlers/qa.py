@@ -105,15 +105,8 @@ async def _mark_vote(query, question_id: int, value: int) -> None:
     markup = query.message.reply_markup if query.message else None
     if markup is None:
         return
-    rows = [list(row) for row in markup.inline_keyboard]
-    rows = [
-        render.feedback_row(question_id, value)
-        if any(b.callback_data and str(b.callback_data).startswith("qa:fb:") for b in row)
-        else row
-        for row in rows
-    ]
     try:
-        await query.edit_message_reply_markup(reply_markup=render.InlineKeyboardMarkup(rows))
+        await query.edit_message_reply_markup(reply_markup=render.with_vote(markup, question_id, value))
     except BadRequest as exc:  # the same vote twice: "message is not modified"
         if "not modified" not in str(exc):
             raise

@@ -57,6 +57,17 @@ def feedback_row(question_id: int, voted: int | None = None) -> list[InlineKeybo
     ]
 
 
+def with_vote(markup: InlineKeyboardMarkup, question_id: int, voted: int) -> InlineKeyboardMarkup:
+    """The same keyboard with its feedback row showing the user's vote."""
+    rows = [
+        feedback_row(question_id, voted)
+        if any(str(b.callback_data or "").startswith("qa:fb:") for b in row)
+        else list(row)
+        for row in markup.inline_keyboard
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
 def no_answer_html(question: str) -> str:
     shown = trim(question, 40) if question else ""
     head = f"关于“{escape(shown)}”，" if shown else ""
