@@ -939,3 +939,24 @@ async def test_other_branch_cannot_open_a_record(make_bot, clock: FixedClock) ->
         (record,) = await records(harness, branch_a.id)
         assert record.status == "active" and record.topic == form.topic
         assert await amendments(harness, record.id) == []
+
+
+async def test_a_photo_over_the_limit_is_refused_and_not_stored(make_bot, clock: FixedClock) -> None:
+    async with make_bot(clock=clock) as harness:
+        chat = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, chat.user)
+        form = Form(chat, "theme_day")
+        await form.run("minutes")
+        contents = [png(400 + i) for i in range(20)]
+        chat.user.send_album(contents[:10], media_group_id="24680")
+        chat.user.send_album(contents[10:], media_group_id="24681")
+        progress = await chat.reply(timeout=5)
+        assert progress.plain_text.startswith("已收到 20 张照片。")
+        before = stored_objects(harness)
+
+        chat.user.send_photo(file_id="AgACAgUAAxkBAAIextra", file_unique_id="AQADextra21", content=png(499))
+        refused = await chat.reply()
+        assert refused.plain_text.startswith("照片最多20张，多出的没有保存。")
+        assert len((await chat.data())["photos"]) == 20
+        assert stored_objects(harness) == before
+        assert sha256(png(499)) not in before

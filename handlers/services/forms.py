@@ -65,6 +65,7 @@ NO_BRANCH = (
     "请联系上级党委管理员为您的支部生成邀请链接，点击链接即可成为支部书记。\n"
     "（提问不受影响，直接输入问题即可。）"
 )
+TOO_LARGE = "文件超过 20MB，无法保存。请压缩后再发送。"
 SKIP_NOT_ALLOWED = "这一项是必填的，不能跳过。"
 DONE = "f:done"
 
@@ -233,7 +234,7 @@ class FormService:
         try:
             detected = detect_type(incoming.data)
         except FileTooLarge:
-            return Reply("文件超过 20MB，无法保存。请压缩后再发送。")
+            return Reply(TOO_LARGE)
         except UnsupportedFileType:
             return Reply(
                 "不支持这种文件。照片请发送 JPG/PNG/WEBP/HEIC，会议记录请发送 PDF 或 Word（doc/docx）文件。"
@@ -253,10 +254,21 @@ class FormService:
             known = [*data.get("photos", []), *data.get("minutes_files", [])]
             if any(f["unique_id"] == incoming.unique_id for f in known):
                 return None  # already have it (an album re-sent, a repeated update, a page sent again as a photo)
+            as_document = step == "minutes" and detected.role_hint == "document"
+            pages = [f for f in data.get("minutes_files", []) if not f.get("doc")]
+            photos = list(data.get("photos", []))
+            # Limits before storing: a file that will not be kept is not written.
+            if step == "minutes" and not as_document and len(pages) >= MAX_MINUTES_PAGES:
+                return Reply(
+                    f"会议记录照片最多{MAX_MINUTES_PAGES}页，多出的没有保存。请点击“完成”。",
+                    [[("完成", DONE)]],
+                )
+            if step == "photos" and len(photos) >= ak.max_photos:
+                return Reply(f"照片最多{ak.max_photos}张，多出的没有保存。请点击“完成”。", [[("完成", DONE)]])
             try:
                 stored = await self.files.put(incoming.data)
             except FileTooLarge:
-                return Reply("文件超过 20MB，无法保存。请压缩后再发送。")
+                return Reply(TOO_LARGE)
             entry = {
                 "sha256": stored.sha256,
                 "size": stored.size,
@@ -264,45 +276,31 @@ class FormService:
                 "file_id": incoming.file_id,
                 "unique_id": incoming.unique_id,
             }
+            if as_document:
+                data["minutes_text"] = None
+                data["minutes_files"] = [entry | {"doc": True}]
+                reply_next = await self._advance(session, user_id, draft.branch_id, step, ak, data)
+                return Reply("已收到会议记录文件。\n\n" + reply_next.text, reply_next.buttons)
             if step == "minutes":
-                if detected.role_hint == "document":
-                    data["minutes_text"] = None
-                    data["minutes_files"] = [entry | {"doc": True}]
-                    reply_next = await self._advance(session, user_id, draft.branch_id, step, ak, data)
-                    return Reply("已收到会议记录文件。\n\n" + reply_next.text, reply_next.buttons)
-                pages = [f for f in data.get("minutes_files", []) if not f.get("doc")]
-                if any(f["unique_id"] == incoming.unique_id for f in pages):
-                    return None
-                if len(pages) >= MAX_MINUTES_PAGES:
-                    return Reply(
-                        f"会议记录照片最多{MAX_MINUTES_PAGES}页，多出的没有保存。请点击“完成”。",
-                        [[("完成", DONE)]],
-                    )
                 data["minutes_files"] = [*pages, entry]
                 data["minutes_text"] = None
-                await self._save(session, user_id, draft.branch_id, step, data)
-                if incoming.media_group_id:
-                    return None
-                return Reply(
-                    f"已收到会议记录照片 {len(data['minutes_files'])} 页。还有就继续发，发完请点击“完成”。",
-                    [[("完成", DONE)]],
-                )
-            photos = list(data.get("photos", []))
-            if any(p["unique_id"] == incoming.unique_id for p in photos):
-                return None  # the same photo again (an album re-sent, a repeated update)
-            if len(photos) >= ak.max_photos:
-                return Reply(f"照片最多{ak.max_photos}张，多出的没有保存。请点击“完成”。", [[("完成", DONE)]])
-            photos.append(entry)
-            data["photos"] = photos
+                count = len(data["minutes_files"])
+            else:
+                data["photos"] = [*photos, entry]
+                count = len(data["photos"])
             await self._save(session, user_id, draft.branch_id, step, data)
         if incoming.media_group_id:
             return None
-        return self.photo_count(len(photos), ak)
+        return self.page_count(count) if step == "minutes" else self.photo_count(count, ak)
 
     def photo_count(self, count: int, ak: ActivityKind) -> Reply:
         need = max(0, ak.min_photos - count)
         more = f"至少还需要 {need} 张。" if need else "还有就继续发，发完请点击“完成”。"
         return Reply(f"已收到 {count} 张照片。{more}", [[("完成", DONE)]])
+
+    @staticmethod
+    def page_count(count: int) -> Reply:
+        return Reply(f"已收到会议记录照片 {count} 页。还有就继续发，发完请点击“完成”。", [[("完成", DONE)]])
 
     async def progress(self, user_id: int) -> Reply | None:
         """After an album: how many photos or pages are in (None when no form is at a file step)."""
@@ -317,9 +315,7 @@ class FormService:
         if draft.step == "photos":
             return self.photo_count(len(data.get("photos", [])), ak)
         if draft.step == "minutes" and data.get("minutes_files"):
-            return Reply(
-                f"已收到会议记录照片 {len(data['minutes_files'])} 页。发完请点击“完成”。", [[("完成", DONE)]]
-            )
+            return self.page_count(len(data["minutes_files"]))
         return None
 
     # -- the step machine -----------------------------------------------------------------------------------
