@@ -31,8 +31,9 @@ MIN_COVERAGE = 0.5
 MIN_MATCHED = 2.0
 # A word the corpus lacks, found only as its parts, counts this much of its weight.
 PARTS_CREDIT = 0.5
-# How many of the best-scored passages may lead the answer if they cover the question.
-COVERAGE_DEPTH = 10
+# How many of the best-scored passages may lead the answer if they cover the question (the same for any k,
+# so "其他结果" leads with the same passage as the first answer).
+COVERAGE_DEPTH = 5
 CACHE_MIN_BYTES = 1_000_000
 _CACHE_VERSION = "1"
 
@@ -189,21 +190,25 @@ class KnowledgeBase:
 
         Punctuation is ignored (“两新”组织 contains 两新组织); a word of the domain dictionary counts double (it is
         strong evidence that the question is about the speeches at all); a compound the corpus lacks is judged by
-        its parts (分工负责 -> 分工, 负责), for half its weight: parts found apart say less than the word. Returns 0 when what is found weighs less than
-        ``MIN_MATCHED``.
+        its parts (分工负责 -> 分工, 负责), for half its weight: parts found apart say less than the word.
+        Returns 0 when what is found weighs less than ``MIN_MATCHED``.
         """
+        return self._covered(self._coverage_terms(query), text)
+
+    @staticmethod
+    def _covered(terms: list[tuple[tuple[str, ...], float, float]], text: str) -> float:
         plain = plain_text(text)
         total = found = 0.0
-        for alternatives, weight, credit in self._coverage_terms(query):
+        for spellings, weight, credit in terms:
             total += weight
-            if any(plain_text(a) in plain for a in alternatives):
+            if any(s in plain for s in spellings):
                 found += weight * credit
         if found < MIN_MATCHED:
             return 0.0
         return found / total if total else 0.0
 
     def _coverage_terms(self, query: AnalyzedQuery) -> list[tuple[tuple[str, ...], float, float]]:
-        """(spellings, weight, credit) for each content word of the query."""
+        """(spellings as plain text, weight, credit) for each content word of the query."""
         terms = []
         for word in query.content:
             if word.isdigit():
@@ -211,12 +216,12 @@ class KnowledgeBase:
             expansions = query.expansions.get(word, ())
             parts = self.segmenter.parts(word) if not expansions and word not in self.index.words.idf else []
             if parts:
-                terms.extend(((part,), self.word_weight(part), PARTS_CREDIT) for part in parts)
+                terms.extend(((plain_text(part),), self.word_weight(part), PARTS_CREDIT) for part in parts)
                 continue
             weight = max(self.word_weight(f) for f in expansions) if expansions else self.word_weight(word)
             if any(self.segmenter.is_domain_word(w) for w in (word, *expansions)):
                 weight *= 2.0
-            terms.append(((word, *expansions), weight, 1.0))
+            terms.append((tuple(plain_text(a) for a in (word, *expansions)), weight, 1.0))
         return terms
 
     @staticmethod
@@ -230,18 +235,19 @@ class KnowledgeBase:
         if analyzed.empty and rule is None:
             return Answer(query, [])
         scores = self.index.score(analyzed.words, analyzed.bigrams)
-        ranked = self.index.top(scores, max(k, 1) + 2)
+        ranked = self.index.top(scores, max(k, COVERAGE_DEPTH))
         if rule is not None:
             top = max((s for _, s in ranked), default=1.0)
             ranked = [(rule.passage_id, top * 1.05)] + [(i, s) for i, s in ranked if i != rule.passage_id]
         else:
             # The first of the best few passages that contains enough of the question leads; if none does,
             # the speeches hold no answer.
+            terms = self._coverage_terms(analyzed)
             lead = next(
                 (
                     n
                     for n, (i, _) in enumerate(ranked[:COVERAGE_DEPTH])
-                    if self.coverage(analyzed, self._indexed_text(self._passages[i])) >= MIN_COVERAGE
+                    if self._covered(terms, self._indexed_text(self._passages[i])) >= MIN_COVERAGE
                 ),
                 None,
             )

@@ -501,3 +501,23 @@ def test_cache_key_file_name_is_a_hash(tmp_path: Path, monkeypatch, no_env_folde
     KnowledgeBase.from_files(shipped_corpus(), cache_dir=tmp_path)
     (cache,) = tmp_path.glob("kb-*.pickle")
     assert re.fullmatch(r"kb-[0-9a-f]{24}\.pickle", cache.name)
+
+
+def test_more_results_lead_with_the_same_answer(kb, monkeypatch):
+    """其他结果 asks again with k=6: it must lead as the first answer (k=3) did, not dig deeper.
+
+    Coverage is faked so that only the 7th-best passage covers the question: with a lead search as deep
+    as k allows, k=3 would find no answer while k=6 would lead with that passage.
+    """
+    question = "党组织书记可以当人大代表吗"
+    analyzed = kb.segmenter.analyze(question)
+    seventh = kb.index.top(kb.index.score(analyzed.words, analyzed.bigrams), 8)[6][0]
+    covering = KnowledgeBase._indexed_text(kb.passages[seventh])
+
+    def fake(text: str) -> float:
+        return 1.0 if text == covering else 0.0
+
+    monkeypatch.setattr(KnowledgeBase, "_covered", staticmethod(lambda terms, text: fake(text)))
+    monkeypatch.setattr(KnowledgeBase, "coverage", lambda self, query, text: fake(text))
+    first, more = kb.search(question, 3), kb.search(question, 6)
+    assert [h.passage_id for h in first] == [h.passage_id for h in more[:3]]
