@@ -56,6 +56,23 @@ def record_number(record_id: int, held_on: date) -> str:
     return f"JL{held_on.year}-{record_id:06d}"
 
 
+def attendance_lines(expected: int | None, actual: int | None, absentees: list[dict] | None) -> list[str]:
+    """出勤 and 缺席 lines of a draft or a record (none when attendance was not given)."""
+    if not expected:
+        return []
+    return [
+        f"出勤：应到{expected}人，实到{actual}人",
+        *(f"  缺席：{p.get('name')}（{p.get('reason')}）" for p in absentees or []),
+    ]
+
+
+def detail_text(value: object) -> str | None:
+    """A kind-specific field's value as shown (choices joined with 、), None when empty."""
+    if isinstance(value, list):
+        value = "、".join(value)
+    return None if value in (None, "") else str(value)
+
+
 # -- steps ----------------------------------------------------------------------------------------------------
 
 BASE_STEPS = ("kind", "date", "topic", "place", "attendance", "absentees")
@@ -610,18 +627,11 @@ class FormService:
             f"日期：{held:%Y-%m-%d}（{period_of(ak.cadence, held).label}）",
         ]
         lines += [f"主题：{data.get('topic', '')}", f"地点：{data.get('place', '')}"]
-        if data.get("expected"):
-            lines.append(f"出勤：应到{data['expected']}人，实到{data['actual']}人")
-            for person in data.get("absentees", []):
-                lines.append(f"  缺席：{person['name']}（{person['reason']}）")
-        else:
-            lines.append("出勤：未填写")
+        lines += attendance_lines(data.get("expected"), data.get("actual"), data.get("absentees")) or [
+            "出勤：未填写"
+        ]
         details = data.get("details", {})
-        for spec in ak.fields:
-            value = details.get(spec.key)
-            if isinstance(value, list):
-                value = "、".join(value)
-            lines.append(f"{spec.label}：{value if value not in (None, '') else '未填写'}")
+        lines += [f"{spec.label}：{detail_text(details.get(spec.key)) or '未填写'}" for spec in ak.fields]
         if data.get("minutes_text"):
             text = data["minutes_text"]
             lines.append(f"会议记录：{text[:60]}{'…' if len(text) > 60 else ''}")

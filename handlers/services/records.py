@@ -8,7 +8,7 @@ from datetime import date, timedelta, tzinfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
-from handlers.services.forms import record_number
+from handlers.services.forms import attendance_lines, detail_text, record_number
 from knowledge.activities import kind, period_of
 from storage.models import ActivityRecord, RecordAmendment, RecordFile
 from storage.repositories import BranchRepository, RecordRepository
@@ -44,14 +44,9 @@ def describe(view: RecordView, tz: tzinfo) -> str:
         f"{kind_name(r.kind)} · {period_of(ak.cadence, r.held_on).label if ak else r.period} · {r.held_on:%Y-%m-%d}"
     )
     lines += [f"主题：{r.topic}", f"地点：{r.place or '未填写'}"]
-    if r.expected:
-        lines.append(f"出勤：应到{r.expected}人，实到{r.actual}人")
-        lines += [f"  缺席：{p.get('name')}（{p.get('reason')}）" for p in r.absentees or []]
+    lines += attendance_lines(r.expected, r.actual, r.absentees)
     for spec in ak.fields if ak else ():
-        value = (r.details or {}).get(spec.key)
-        if isinstance(value, list):
-            value = "、".join(value)
-        if value not in (None, ""):
+        if (value := detail_text((r.details or {}).get(spec.key))) is not None:
             lines.append(f"{spec.label}：{value}")
     photos = [f for f in view.files if f.role == "photo"]
     minutes = [f for f in view.files if f.role == "minutes"]
