@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from knowledge.highlight import LIMIT, sentences
 from knowledge.numbers import parse_count, parse_number
 
 if TYPE_CHECKING:
@@ -64,12 +65,8 @@ class RuleAnswer:
 
 
 def _sentence_with(text: str, phrase: str) -> str:
-    start = text.find(phrase)
-    if start < 0:
-        return phrase
-    left = max(text.rfind(c, 0, start) for c in "。；") + 1
-    right = min((i for i in (text.find(c, start) for c in "。；") if i >= 0), default=len(text) - 1)
-    return text[left : right + 1].strip()[:200]
+    """The sentence of ``text`` that states ``phrase`` (the rule's key sentence)."""
+    return next((s.strip() for s in sentences(text) if phrase in s), phrase)[:LIMIT]
 
 
 def _cite(kb: KnowledgeBase, phrase: str, conclusion: str) -> RuleAnswer | None:
