@@ -120,8 +120,8 @@ def _branch(args: argparse.Namespace) -> int:
     from storage.db import make_engine, make_session_factory
 
     settings = _settings()
-    if getattr(args, "members", 0) is not None and getattr(args, "members", 0) < 0:
-        print("党员人数不能为负数。", file=sys.stderr)
+    if args.branch_command == "add" and (args.members < 0 or (args.units is not None and args.units < 0)):
+        print("党员人数和联合单位数不能为负数。", file=sys.stderr)
         return EXIT_USAGE
     migrate.upgrade(settings.database_url)
 
