@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from knowledge.segment import AnalyzedQuery, bigrams, normalize
 
@@ -16,20 +17,32 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE.findall(text) if s.strip()]
 
 
-def _alternatives(query: AnalyzedQuery, word: str) -> tuple[str, ...]:
-    return (word, *query.expansions.get(word, ()))
+@dataclass(frozen=True, slots=True)
+class _Term:
+    weight: float
+    spellings: tuple[str, ...]  # normalised: the word and its formal synonyms
+    definition: re.Pattern[str]  # "X即...", "X是指...": a definition of the word
 
 
-def score_sentence(sentence: str, query: AnalyzedQuery, weight: Callable[[str], float]) -> float:
+def _terms(query: AnalyzedQuery, weight: Callable[[str], float]) -> list[_Term]:
+    """The query's content words, prepared once per query (not once per sentence)."""
+    terms = []
+    for word in query.content:
+        spellings = tuple(normalize(a) for a in (word, *query.expansions.get(word, ())))
+        pattern = "|".join(re.escape(a) for a in spellings)
+        terms.append(_Term(weight(word), spellings, re.compile(rf"(?:{pattern})[”\"’]?(即|是指|指的是)")))
+    return terms
+
+
+def score_sentence(sentence: str, query: AnalyzedQuery, terms: list[_Term]) -> float:
     norm = normalize(sentence)
     score = 0.0
-    for word in query.content:
-        alts = _alternatives(query, word)
-        if any(normalize(a) in norm for a in alts):
-            score += weight(word)
+    for term in terms:
+        if any(a in norm for a in term.spellings):
+            score += term.weight
             # A definition ("X”即...", "X即...", "X是指...") answers "what is X" better than a mention.
-            if any(re.search(re.escape(normalize(a)) + r"[”\"’]?(即|是指|指的是)", norm) for a in alts):
-                score += weight(word)
+            if term.definition.search(norm):
+                score += term.weight
     grams = set(bigrams(norm))
     score += sum(w for g, w in query.bigrams.items() if g in grams) / max(1, len(query.bigrams))
     # Between sentences saying the same, the shorter one says it more directly.
@@ -49,7 +62,8 @@ def highlight(text: str, query: AnalyzedQuery, weight: Callable[[str], float], l
     parts = sentences(text)
     if not parts:
         return text[:limit]
-    scores = [score_sentence(s, query, weight) for s in parts]
+    terms = _terms(query, weight)
+    scores = [score_sentence(s, query, terms) for s in parts]
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
     chosen = parts[best].strip()
     # A short heading-like sentence ("一是单独组建实现应建尽建。") needs the sentence after it.
