@@ -28,7 +28,9 @@ class FieldSpec:
     key: str
     label: str
     prompt: str
-    kind: str = "text"  # text | int | multi (choose several of ``options``) | choice (one of ``options``)
+    input_type: str = (
+        "text"  # text | int | multi (choose several of ``options``) | choice (one of ``options``)
+    )
     options: tuple[str, ...] = ()
     optional: bool = False
     max_length: int = 500
@@ -58,7 +60,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
                 "six_items",
                 "“6”项内容",
                 "本次主题党日做了“6”项中的哪几项？可多选，选好后点“完成”。",
-                kind="multi",
+                input_type="multi",
                 options=SIX_ITEMS,
             ),
             FieldSpec(
@@ -123,7 +125,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
                 "managers",
                 "管理层参加人数",
                 "企业管理人员有几人参加？（发送数字，没有可发送 /skip）",
-                kind="int",
+                input_type="int",
                 optional=True,
             ),
         ),
@@ -139,7 +141,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
                 "grade",
                 "考核等次",
                 "评议确定的考核等次是？",
-                kind="choice",
+                input_type="choice",
                 options=("好", "较好", "一般", "差"),
             ),
         ),
@@ -149,7 +151,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
 _BY_CODE = {k.code: k for k in CATALOGUE}
 
 
-def kind(code: str) -> ActivityKind | None:
+def activity_by_code(code: str) -> ActivityKind | None:
     return _BY_CODE.get(code)
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.activities import CATALOGUE, Cadence, earliest_allowed, kind, period_of
+from knowledge.activities import CATALOGUE, Cadence, activity_by_code, earliest_allowed, period_of
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def test_the_catalogue_holds_what_the_speeches_require():
     assert cadences["述职评议"] is Cadence.YEARLY
     assert cadences["党组织与管理层集体学习"] is Cadence.MONTHLY
     assert {"支部委员会", "党小组会", "党员大会", "党课"} <= set(cadences)
-    assert kind("theme_day").fields[0].options == (
+    assert activity_by_code("theme_day").fields[0].options == (
         "学习讨论",
         "现场教学",
         "党性分析",
@@ -36,7 +36,7 @@ def test_the_catalogue_holds_what_the_speeches_require():
         "缴纳党费",
         "志愿服务",
     )
-    assert kind("nope") is None
+    assert activity_by_code("nope") is None
 
 
 @pytest.mark.parametrize(

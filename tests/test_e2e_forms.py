@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import select
 
 from handlers.services.clock import SHANGHAI, FixedClock
-from knowledge.activities import CATALOGUE, ActivityKind, kind, period_of
+from knowledge.activities import CATALOGUE, ActivityKind, activity_by_code, period_of
 from storage.models import ActivityRecord, Branch, Draft, RecordAmendment, RecordFile
 from tests.emulator import SentMessage, SimUser
 from tests.fixtures_bot import BotHarness
@@ -285,7 +285,7 @@ class Form:
 
     @property
     def ak(self) -> ActivityKind:
-        ak = kind(self.code)
+        ak = activity_by_code(self.code)
         assert ak is not None
         return ak
 
@@ -342,7 +342,7 @@ class Form:
 
     async def do_fields(self) -> None:
         for index, spec in enumerate(self.ak.fields):
-            if spec.kind == "multi":
+            if spec.input_type == "multi":
                 first, second = spec.options[1], spec.options[3]
                 edited = await self.chat.press_in_place(self.prompt, "f:opt:1")
                 assert f"✅ {first}" in edited.button_texts
@@ -350,10 +350,10 @@ class Form:
                 assert {f"✅ {first}", f"✅ {second}"} <= set(edited.button_texts)
                 self.prompt = await self.chat.press(self.prompt, "f:done")
                 self.details[spec.key] = [first, second]
-            elif spec.kind == "choice":
+            elif spec.input_type == "choice":
                 self.prompt = await self.chat.press(self.prompt, "f:opt:1")
                 self.details[spec.key] = spec.options[1]
-            elif spec.kind == "int":
+            elif spec.input_type == "int":
                 self.prompt = await self.chat.send("3")
                 self.details[spec.key] = 3
             else:

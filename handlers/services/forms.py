@@ -16,7 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
 from handlers.services.dates import DateInputError, parse_date
-from knowledge.activities import CATALOGUE, ActivityKind, FieldSpec, earliest_allowed, kind, period_of
+from knowledge.activities import (
+    CATALOGUE,
+    ActivityKind,
+    FieldSpec,
+    activity_by_code,
+    earliest_allowed,
+    period_of,
+)
 from storage.files import FileStore, FileTooLarge, UnsupportedFileType, detect_type
 from storage.repositories import BranchRepository, DraftRepository, RecordRepository
 
@@ -188,7 +195,7 @@ class FormService:
             if loaded is not None:
                 draft, data = loaded
                 if draft.branch_id == branch.id:
-                    ak = kind(data.get("kind", ""))
+                    ak = activity_by_code(data.get("kind", ""))
                     what = ak.name if ak else "活动记录"
                     return Reply(
                         f"您有一份未完成的草稿（{what}，填到“{self._step_label(draft.step, ak)}”）。要继续填写吗？",
@@ -206,7 +213,7 @@ class FormService:
             await self._save(
                 session, user_id, draft.branch_id, draft.step, data
             )  # touch: the form is active again
-        return self._prompt(draft.step, kind(data.get("kind", "")), data)
+        return self._prompt(draft.step, activity_by_code(data.get("kind", "")), data)
 
     async def restart(self, user_id: int) -> Reply:
         async with self.session_factory() as session, session.begin():
@@ -243,7 +250,7 @@ class FormService:
         if loaded is None:
             return Reply("当前没有正在填写的表单。发送 /submit 开始填写活动记录。")
         draft, data = loaded
-        prompt = self._prompt(draft.step, kind(data.get("kind", "")), data)
+        prompt = self._prompt(draft.step, activity_by_code(data.get("kind", "")), data)
         return Reply(f"这一步不能接收{what}。\n\n{prompt.text}", prompt.buttons)
 
     async def on_file(self, user_id: int, incoming: IncomingFile) -> Reply | None:
@@ -261,7 +268,7 @@ class FormService:
             if loaded is None:
                 return Reply("当前没有正在填写的表单。发送 /submit 开始填写活动记录。")
             draft, data = loaded
-            ak = kind(data.get("kind", ""))
+            ak = activity_by_code(data.get("kind", ""))
             step = draft.step
             if step not in ("minutes", "photos") or ak is None:
                 prompt = self._prompt(step, ak, data)
@@ -326,7 +333,7 @@ class FormService:
         if loaded is None:
             return None
         draft, data = loaded
-        ak = kind(data.get("kind", ""))
+        ak = activity_by_code(data.get("kind", ""))
         if ak is None:
             return None
         if draft.step == "photos":
@@ -346,7 +353,7 @@ class FormService:
                 return Reply("当前没有正在填写的表单。发送 /submit 开始填写活动记录。")
             draft, data = loaded
             step = draft.step
-            ak = kind(data.get("kind", ""))
+            ak = activity_by_code(data.get("kind", ""))
             try:
                 done = self._apply(step, ak, data, text=text, button=button, skip=skip)
             except ValueError as exc:
@@ -356,7 +363,7 @@ class FormService:
                 return await self._submit(session, user_id, draft.branch_id, data)
             if done == "stay":
                 await self._save(session, user_id, draft.branch_id, step, data)
-                reply = self._prompt(step, kind(data.get("kind", "")), data)
+                reply = self._prompt(step, activity_by_code(data.get("kind", "")), data)
                 reply.in_place = True
                 return reply
             if isinstance(done, str) and done.startswith("goto:"):
@@ -365,7 +372,7 @@ class FormService:
                 await self._save(session, user_id, draft.branch_id, target, data)
                 return self._prompt(target, ak, data)
             return await self._advance(
-                session, user_id, draft.branch_id, step, kind(data.get("kind", "")), data
+                session, user_id, draft.branch_id, step, activity_by_code(data.get("kind", "")), data
             )
 
     async def _advance(
@@ -403,7 +410,7 @@ class FormService:
         """Applies one input to ``data``. Returns None to advance, 'stay', 'goto:STEP', or 'confirm'."""
         today = self.clock.now().date()
         if step == "kind":
-            if button and button.startswith("f:kind:") and kind(button[7:]):
+            if button and button.startswith("f:kind:") and activity_by_code(button[7:]):
                 data["kind"] = button[7:]
                 return None
             raise ValueError("请点击下面的按钮选择活动类型。")
@@ -510,7 +517,7 @@ class FormService:
             details.pop(spec.key, None)
             data["details"] = details
             return None
-        if spec.kind == "multi":
+        if spec.input_type == "multi":
             chosen = list(details.get(spec.key, []))
             if (
                 button
@@ -528,7 +535,7 @@ class FormService:
                     raise ValueError("请至少选择一项，再点击“完成”。")
                 return None
             raise ValueError("请点击下面的按钮选择（可多选），选好后点击“完成”。")
-        if spec.kind == "choice":
+        if spec.input_type == "choice":
             if (
                 button
                 and button.startswith("f:opt:")
@@ -541,7 +548,7 @@ class FormService:
             raise ValueError("请点击下面的按钮选择一项。")
         if not text:
             raise ValueError(f"请用文字回答：{spec.label}。")
-        if spec.kind == "int":
+        if spec.input_type == "int":
             if not re.fullmatch(r"[0-9]{1,6}", text.strip()) or int(text) > 100000:
                 raise ValueError(f"{spec.label}请发送一个数字，如 3。")
             details[spec.key] = int(text)
@@ -594,14 +601,14 @@ class FormService:
                 [cancel],
             )
         if spec := _spec(ak, step):
-            if spec.kind == "multi":
+            if spec.input_type == "multi":
                 chosen = set(data.get("details", {}).get(spec.key, []))
                 buttons = [
                     (("✅ " if o in chosen else "") + o, f"f:opt:{i}") for i, o in enumerate(spec.options)
                 ]
                 rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
                 return Reply(f"{head}{spec.prompt}", [*rows, [("完成", DONE)], cancel])
-            if spec.kind == "choice":
+            if spec.input_type == "choice":
                 return Reply(
                     f"{head}{spec.prompt}", [[(o, f"f:opt:{i}") for i, o in enumerate(spec.options)], cancel]
                 )
@@ -649,7 +656,7 @@ class FormService:
     # -- submit ---------------------------------------------------------------------------------------------
 
     async def _submit(self, session: AsyncSession, user_id: int, branch_id: int, data: dict) -> Reply:
-        ak = kind(data["kind"])
+        ak = activity_by_code(data["kind"])
         assert ak is not None
         held = date.fromisoformat(data["held_on"])
         entries = [("minutes", f) for f in data.get("minutes_files", [])] + [

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
 from handlers.services.forms import attendance_lines, detail_text, record_number
-from knowledge.activities import kind, period_of
+from knowledge.activities import activity_by_code, period_of
 from storage.models import ActivityRecord, RecordAmendment, RecordFile
 from storage.repositories import BranchRepository, RecordRepository
 
@@ -32,13 +32,13 @@ class RecordView:
 
 
 def kind_name(code: str) -> str:
-    ak = kind(code)
+    ak = activity_by_code(code)
     return ak.name if ak else code
 
 
 def describe(view: RecordView, tz: tzinfo) -> str:
     r = view.record
-    ak = kind(r.kind)
+    ak = activity_by_code(r.kind)
     lines = [f"记录编号：{view.number}" + ("（已撤回）" if r.status == "withdrawn" else "")]
     lines.append(
         f"{kind_name(r.kind)} · {period_of(ak.cadence, r.held_on).label if ak else r.period} · {r.held_on:%Y-%m-%d}"

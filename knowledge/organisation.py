@@ -1,0 +1,64 @@
+"""How a branch may be organised, as the speeches set it: the one home of these rules.
+
+3 or more formal members: a branch of its own; fewer: 联合建 or 挂靠建; none: a 党建工作指导员.
+A joint organisation covers at most 5 units.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+MIN_OWN_BRANCH_MEMBERS = 3
+MAX_JOINT_UNITS = 5
+
+
+class OrgForm(StrEnum):
+    """The ways a branch is organised; the value is what the database stores."""
+
+    SINGLE = "single"
+    JOINT = "joint"
+    ATTACHED = "attached"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @classmethod
+    def from_label(cls, label: str) -> OrgForm | None:
+        return next((f for f, text in _LABELS.items() if text == label), None)
+
+    @classmethod
+    def parse(cls, value: str) -> OrgForm | None:
+        """A code (``joint``) or a label (``联合建``), else None."""
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.from_label(value)
+
+
+_LABELS = {OrgForm.SINGLE: "单独组建", OrgForm.JOINT: "联合建", OrgForm.ATTACHED: "挂靠建"}
+ORG_FORM_LABELS: tuple[str, ...] = tuple(_LABELS.values())
+
+
+def org_form_label(code: str) -> str:
+    """The Chinese label of a stored form code (the code itself if unknown)."""
+    form = OrgForm.parse(code)
+    return form.label if form else code
+
+
+def profile_warnings(form: str, formal_members: int, units: int | None) -> list[str]:
+    """What the speeches say about this profile (empty when it conforms)."""
+    warnings = []
+    if formal_members >= MIN_OWN_BRANCH_MEMBERS and form != OrgForm.SINGLE:
+        warnings.append(
+            f"已有{formal_members}名正式党员（{MIN_OWN_BRANCH_MEMBERS}名以上），按讲话要求应单独建立党组织。"
+        )
+    if 0 < formal_members < MIN_OWN_BRANCH_MEMBERS and form == OrgForm.SINGLE:
+        warnings.append(
+            f"正式党员只有{formal_members}名，不足{MIN_OWN_BRANCH_MEMBERS}名，按讲话要求应采取联合建或挂靠建。"
+        )
+    if formal_members == 0:
+        warnings.append("没有正式党员，按讲话要求应由党建工作指导员开展党的工作。")
+    if form == OrgForm.JOINT and units is not None and units > MAX_JOINT_UNITS:
+        warnings.append(f"联合党组织覆盖单位数不超过{MAX_JOINT_UNITS}个，现在是{units}个。")
+    return warnings
