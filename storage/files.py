@@ -18,7 +18,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, TypeGuard, runtime_checkable
 
 import filetype
 
@@ -37,6 +37,11 @@ _IMAGES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image
 _HEIF_BRANDS = {b"mif1", b"msf1", b"heix", b"heim", b"heis", b"hevc", b"hevx"}
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def is_sha256(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is a SHA-256 hex digest: exactly 64 lowercase hex digits."""
+    return isinstance(value, str) and _SHA256_HEX.fullmatch(value) is not None
 
 
 class FileTooLarge(ValueError):
@@ -123,7 +128,7 @@ def detect_type(data: bytes) -> FileType:
 
 
 def _check_sha256(sha256: object) -> str:
-    if not isinstance(sha256, str) or not _SHA256_HEX.fullmatch(sha256):
+    if not is_sha256(sha256):
         raise ValueError(f"not a SHA-256 hex digest (64 lowercase hex digits): {sha256!r}")
     return sha256
 

@@ -26,6 +26,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from knowledge.organisation import OrgForm
+
 # Stable constraint names on every backend, so later migrations can address them by name
 # (SQLite batch mode needs names to drop or alter a constraint).
 NAMING_CONVENTION: dict[str, str] = {
@@ -120,7 +122,8 @@ class Feedback(Base):
 #
 # A Python ``None`` assigned to a JSON column is stored as the JSON value ``null``, not SQL NULL.
 
-BRANCH_FORMS = ("single", "joint", "attached")
+# The organisation forms have one home, knowledge/organisation.py (a pure, standard-library-only module).
+BRANCH_FORMS: tuple[str, ...] = tuple(f.value for f in OrgForm)
 RECORD_STATUSES = ("active", "withdrawn")
 FILE_ROLES = ("photo", "minutes")
 

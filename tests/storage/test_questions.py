@@ -1,4 +1,4 @@
-"""Repositories and column types, on SQLite and PostgreSQL (see ``tests/fixtures_db.py``)."""
+"""Questions, their feedback and the TZDateTime column type, on SQLite and PostgreSQL (see ``tests/fixtures_db.py``)."""
 
 from __future__ import annotations
 

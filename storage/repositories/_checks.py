@@ -1,0 +1,61 @@
+"""What the repositories share: argument validators, :class:`NotFoundError` and the upsert statement."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class NotFoundError(LookupError):
+    """The row an operation needs (a branch, a record) does not exist."""
+
+
+# Both dialects offer INSERT ... ON CONFLICT DO UPDATE ... RETURNING with the same API.
+_UPSERT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _upsert_insert(session: AsyncSession) -> Any:
+    """The dialect's ``insert`` that offers ``on_conflict_do_update``."""
+    dialect = session.get_bind().dialect.name
+    insert = _UPSERT_INSERTS.get(dialect)
+    if insert is None:
+        raise NotImplementedError(f"no upsert for the {dialect!r} dialect")
+    return insert
+
+
+def _require_aware(name: str, value: datetime) -> None:
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be an aware datetime, got {value!r}")
+
+
+def _check_text(name: str, value: object, max_length: int, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    if len(value) > max_length:
+        raise ValueError(f"{name} is longer than {max_length} characters")
+
+
+def _check_count(name: str, value: object, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+
+
+def _check_day(name: str, value: object) -> None:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValueError(f"{name} must be a date (not a datetime), got {value!r}")
+
+
+def _json_dict(name: str, value: object) -> dict[str, Any]:
+    """A detached copy of a dict destined for a JSON column."""
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{name} must be a dict, got {value!r}")
+    return copy.deepcopy(dict(value))

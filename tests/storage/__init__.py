@@ -1,0 +1,1 @@
+"""Tests of the storage package: repositories, migrations, the file store and the PTB persistence."""
