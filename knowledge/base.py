@@ -172,6 +172,10 @@ class KnowledgeBase:
         """The first passage containing ``phrase`` (used by rules to cite their source)."""
         return next((p for p in self._passages if phrase in p.text), None)
 
+    def analyze(self, text: str) -> AnalyzedQuery:
+        """``text`` analysed as a query: weighted words and bigrams, and its content words."""
+        return self.segmenter.analyze(text)
+
     # -- retrieval ------------------------------------------------------------------------------------------
 
     def word_weight(self, word: str) -> float:
@@ -230,7 +234,7 @@ class KnowledgeBase:
 
     def ask(self, query: str, k: int = 3) -> Answer:
         query = (query or "").strip()
-        analyzed = self.segmenter.analyze(query[:1000])
+        analyzed = self.analyze(query[:1000])
         rule = apply_rules(query, self)
         if analyzed.empty and rule is None:
             return Answer(query, [])

@@ -1,4 +1,7 @@
-"""Presentation helpers shared by the terminal and the bot: trimming and plain-text answers."""
+"""Presentation helpers shared by the terminal and the bot: trimming and plain-text answers.
+
+Channel-neutral: what a channel offers besides asking again (the bot's /topics) is the caller's to add.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from knowledge.base import Answer
 
-NO_ANSWER = "讲话中没有找到与这个问题相关的内容。可以换个说法再问，或浏览讲话目录（/topics）。"
+NO_ANSWER = "讲话中没有找到与这个问题相关的内容。可以换个说法再问。"
 PASSAGE_PREVIEW = 300
 
 
@@ -32,9 +35,18 @@ def citation(source: str, section: str) -> str:
     return f"《{source}》" + (f" · {section}" if section else "")
 
 
-def render_plain(answer: Answer) -> str:
+def no_answer(alternative: str = "") -> str:
+    """``NO_ANSWER``, or with the caller's own alternative to asking again joined in.
+
+    ``no_answer("或浏览讲话目录（/topics）")`` -> "……可以换个说法再问，或浏览讲话目录（/topics）。"
+    """
+    return f"{NO_ANSWER.removesuffix('。')}，{alternative}。" if alternative else NO_ANSWER
+
+
+def render_plain(answer: Answer, *, unanswered: str = NO_ANSWER) -> str:
+    """``answer`` as plain text; ``unanswered`` when there is none (the caller's channel may add to it)."""
     if not answer.hits:
-        return NO_ANSWER
+        return unanswered
     lines: list[str] = []
     if answer.rule is not None:
         lines += [f"结论：{answer.rule.conclusion}", ""]

@@ -4,7 +4,9 @@
 - Funding: party-building funds within 1% of the yearly payroll are deductible before enterprise income tax.
 - A joint party organisation covers at most 5 units.
 
-Each rule cites the passage that states it (found by a phrase of the speech, not by position).
+The limits come from ``knowledge.organisation``. Each rule cites the passage that states it, found by a phrase of
+the speech (not by position) in a ``Corpus``: anything with ``find`` and ``analyze``, such as ``KnowledgeBase``.
+This module does not import ``knowledge.base``.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from knowledge.highlight import LIMIT, sentences
 from knowledge.numbers import parse_count, parse_number
-
-if TYPE_CHECKING:
-    from knowledge.base import KnowledgeBase
+from knowledge.organisation import MAX_JOINT_UNITS, MIN_OWN_BRANCH_MEMBERS
+from knowledge.segment import AnalyzedQuery
+from knowledge.types import Passage
 
 _NUM = r"(\d{1,4}|[零一二两俩三四五六七八九十百]{1,4})"
 _HAVE = r"(?:只有|仅有|共有|一共有|一共|总共|有|共|就|才)"
@@ -55,6 +57,18 @@ NONE_PHRASE = "选派党建工作指导员"
 UNITS_PHRASE = "联合党组织覆盖单位数不超过5个"
 
 
+class Corpus(Protocol):
+    """What the rules need from a knowledge base."""
+
+    def find(self, phrase: str) -> Passage | None:
+        """The first passage containing ``phrase``."""
+        ...
+
+    def analyze(self, text: str) -> AnalyzedQuery:
+        """``text`` analysed as a query is."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class RuleAnswer:
     """A rule applied to the user's numbers: the conclusion and the sentence of the speech it rests on."""
@@ -69,8 +83,8 @@ def _sentence_with(text: str, phrase: str) -> str:
     return next((s.strip() for s in sentences(text) if phrase in s), phrase)[:LIMIT]
 
 
-def _cite(kb: KnowledgeBase, phrase: str, conclusion: str) -> RuleAnswer | None:
-    passage = kb.find(phrase)
+def _cite(corpus: Corpus, phrase: str, conclusion: str) -> RuleAnswer | None:
+    passage = corpus.find(phrase)
     if passage is None:
         return None
     return RuleAnswer(conclusion, passage.id, _sentence_with(passage.text, phrase))
@@ -84,43 +98,53 @@ def _format_money(yuan: Decimal) -> str:
     return f"{yuan.normalize():f}元"
 
 
-def _about_forming(query: str, span: tuple[int, int], kb: KnowledgeBase) -> bool:
-    """True when, besides the count, the question only talks about forming a branch."""
+def _about_forming(query: str, span: tuple[int, int], corpus: Corpus) -> bool:
+    """True when, besides the count, the question only talks about forming a branch.
+
+    What is left once the count is cut out is analysed on its own: the words of the whole question cannot stand
+    in for it, as jieba may cut a word across the count (我们律所有3名党员 -> 律 / 所有 / 3 / 名 / 党员).
+    """
     rest = query[: span[0]] + " " + query[span[1] :]
-    return all(word in _FORMING_WORDS for word in kb.segmenter.analyze(rest).content if not word.isdigit())
+    return all(word in _FORMING_WORDS for word in corpus.analyze(rest).content if not word.isdigit())
 
 
-def member_rule(query: str, kb: KnowledgeBase) -> RuleAnswer | None:
+def _no_members(corpus: Corpus) -> RuleAnswer | None:
+    return _cite(
+        corpus,
+        NONE_PHRASE,
+        "没有正式党员的单位，暂不具备建立党组织的条件：由上级选派党建工作指导员，"
+        "通过先建立工会、共青团、妇联组织等方式开展党的工作。",
+    )
+
+
+def member_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
     if "预备" in query:
         return None  # probationary members do not count towards the 3-member line; let retrieval answer
     if _NO_MEMBERS.search(query):
-        return _cite(
-            kb,
-            NONE_PHRASE,
-            "没有正式党员的单位，暂不具备建立党组织的条件：由上级选派党建工作指导员，"
-            "通过先建立工会、共青团、妇联组织等方式开展党的工作。",
-        )
+        return _no_members(corpus)
     match = _MEMBERS.search(query)
-    if not match or not _about_forming(query, match.span(), kb):
+    if not match or not _about_forming(query, match.span(), corpus):
         return None
     count = parse_count(next(g for g in match.groups() if g))
     if count is None:
         return None
     if count == 0:
-        return member_rule("没有党员", kb)
-    if count >= 3:
+        return _no_members(corpus)
+    if count >= MIN_OWN_BRANCH_MEMBERS:
         return _cite(
-            kb, SINGLE_PHRASE, f"您有{count}名正式党员，达到3名以上，应当单独建立党组织（单独组建）。"
+            corpus,
+            SINGLE_PHRASE,
+            f"您有{count}名正式党员，达到{MIN_OWN_BRANCH_MEMBERS}名以上，应当单独建立党组织（单独组建）。",
         )
     return _cite(
-        kb,
+        corpus,
         JOINT_PHRASE,
-        f"您有{count}名正式党员，不足3名，不能单独建立党组织，应采取联合建或挂靠建的方式"
-        "（联合党组织覆盖单位数不超过5个）。",
+        f"您有{count}名正式党员，不足{MIN_OWN_BRANCH_MEMBERS}名，不能单独建立党组织，应采取联合建或挂靠建的方式"
+        f"（联合党组织覆盖单位数不超过{MAX_JOINT_UNITS}个）。",
     )
 
 
-def payroll_rule(query: str, kb: KnowledgeBase) -> RuleAnswer | None:
+def payroll_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
     if not _FUNDS.search(query):
         return None
     for match in _PAYROLL.finditer(query):
@@ -134,7 +158,7 @@ def payroll_rule(query: str, kb: KnowledgeBase) -> RuleAnswer | None:
         deductible = (payroll / 100).quantize(Decimal("0.01"))
         basis = f"按每月{_format_money(amount)}计，全年" if monthly else ""
         return _cite(
-            kb,
+            corpus,
             PAYROLL_PHRASE,
             f"{basis}职工年度工资薪金总额{_format_money(payroll)}，党建工作经费纳入企业管理费列支，"
             f"其中不超过1%的部分，即最多{_format_money(deductible)}，可以据实在企业所得税前扣除。",
@@ -142,23 +166,26 @@ def payroll_rule(query: str, kb: KnowledgeBase) -> RuleAnswer | None:
     return None
 
 
-def units_rule(query: str, kb: KnowledgeBase) -> RuleAnswer | None:
+def units_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
     match = _UNITS.search(query)
     if not match:
         return None
     count = parse_count(next(g for g in match.groups() if g))
     if count is None:
         return None
-    verdict = "没有超过上限" if count <= 5 else "超过了上限，需要拆分为两个或以上联合党组织"
-    return _cite(kb, UNITS_PHRASE, f"联合党组织覆盖单位数不超过5个；您说的{count}个单位{verdict}。")
+    verdict = "没有超过上限" if count <= MAX_JOINT_UNITS else "超过了上限，需要拆分为两个或以上联合党组织"
+    return _cite(
+        corpus, UNITS_PHRASE, f"联合党组织覆盖单位数不超过{MAX_JOINT_UNITS}个；您说的{count}个单位{verdict}。"
+    )
 
 
-def apply_rules(query: str, kb: KnowledgeBase) -> RuleAnswer | None:
+def apply_rules(query: str, corpus: Corpus) -> RuleAnswer | None:
+    """The first rule that applies to the numbers in ``query`` (the question as the user wrote it), if any."""
     query = unicodedata.normalize("NFKC", query or "")[:MAX_RULE_QUERY]
     query = re.sub(r"(?<=\d)\s+(?=[\d万亿千元])|(?<=\d)\s+(?=\d)", "", query)
     query = re.sub(r"工资(总额)?\s+", r"工资\1", query)
     for rule in (payroll_rule, units_rule, member_rule):
-        answer = rule(query, kb)
+        answer = rule(query, corpus)
         if answer is not None:
             return answer
     return None

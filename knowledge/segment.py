@@ -164,23 +164,7 @@ class Segmenter:
 
     def analyze(self, query: str) -> AnalyzedQuery:
         text = _QUESTION_FRAME.sub(" ", normalize(query))
-        tokens = self.cut(text)
-        # Runs of kept tokens: bigrams never bridge a removed question word.
-        segments: list[str] = []
-        current = ""
-        content: list[str] = []
-        for token in tokens:
-            if is_question_token(token) or not (_CJK.search(token) or _ALNUM.search(token)):
-                if current:
-                    segments.append(current)
-                current = ""
-                continue
-            current += token
-            if _is_term(token):
-                content.append(token)
-        if current:
-            segments.append(current)
-
+        segments, content = _split_questions(self.cut(text))
         words: dict[str, float] = {}
         grams: dict[str, float] = {}
         for segment in segments:
@@ -189,7 +173,16 @@ class Segmenter:
                     words[w] = 1.0
             for g in bigrams(segment):
                 grams[g] = 1.0
+        expansions = self._expand(text, words, grams, content)
+        return AnalyzedQuery(
+            words=words, bigrams=grams, content=tuple(dict.fromkeys(content)), expansions=expansions
+        )
 
+    def _expand(
+        self, text: str, words: dict[str, float], grams: dict[str, float], content: list[str]
+    ) -> dict[str, tuple[str, ...]]:
+        """Adds the formal synonyms of the colloquial words in ``text`` to ``words``/``grams`` (and the
+        colloquial words to ``content``); returns content word -> formal synonyms."""
         expansions: dict[str, tuple[str, ...]] = {}
         remaining = text
         for key in self._synonym_keys:
@@ -219,6 +212,23 @@ class Segmenter:
                 for key, formal in list(expansions.items()):
                     if word in key:
                         expansions[word] = formal
-        return AnalyzedQuery(
-            words=words, bigrams=grams, content=tuple(dict.fromkeys(content)), expansions=expansions
-        )
+        return expansions
+
+
+def _split_questions(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Runs of kept tokens (bigrams never bridge a removed question word) and the content words among them."""
+    segments: list[str] = []
+    current = ""
+    content: list[str] = []
+    for token in tokens:
+        if is_question_token(token) or not (_CJK.search(token) or _ALNUM.search(token)):
+            if current:
+                segments.append(current)
+            current = ""
+            continue
+        current += token
+        if _is_term(token):
+            content.append(token)
+    if current:
+        segments.append(current)
+    return segments, content

@@ -10,11 +10,6 @@ from knowledge.base import shipped_corpus
 from knowledge.segment import Segmenter, quoted_terms
 
 
-@pytest.fixture(scope="module")
-def kb():
-    return KnowledgeBase.default()
-
-
 def test_quoted_terms_are_found():
     assert quoted_terms(["探索推行党员“三先”制度，按照“五清”要求，“不忘初心、牢记使命”"]) == {"三先", "五清"}
 

@@ -6,13 +6,7 @@ from datetime import date
 
 import pytest
 
-from knowledge import KnowledgeBase
 from knowledge.activities import CATALOGUE, Cadence, activity_by_code, earliest_allowed, period_of
-
-
-@pytest.fixture(scope="module")
-def kb():
-    return KnowledgeBase.default()
 
 
 @pytest.mark.parametrize("ak", CATALOGUE, ids=lambda ak: ak.code)

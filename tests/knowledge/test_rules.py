@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from knowledge.base import KnowledgeBase
+from knowledge.highlight import sentences
+from knowledge.organisation import MAX_JOINT_UNITS, MIN_OWN_BRANCH_MEMBERS
 from knowledge.rules import (
     JOINT_PHRASE,
     NONE_PHRASE,
@@ -14,13 +19,7 @@ from knowledge.rules import (
     apply_rules,
     parse_count,
 )
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("BRANCHBOT_KB_DIR", raising=False)
-        return KnowledgeBase.default()
+from knowledge.types import Passage
 
 
 def _joint(conclusion: str) -> bool:
@@ -288,6 +287,69 @@ def test_no_numbers_no_rule(kb, query):
 def test_rules_cite_the_speech_not_a_position(kb):
     for phrase in (JOINT_PHRASE, SINGLE_PHRASE, NONE_PHRASE, PAYROLL_PHRASE, UNITS_PHRASE):
         assert kb.find(phrase) is not None, phrase
+
+
+def test_the_speeches_state_the_organisation_limits():
+    """The limits live in knowledge.organisation; the phrases the rules cite must say the same numbers."""
+    assert f"有{MIN_OWN_BRANCH_MEMBERS}名以上正式党员" in SINGLE_PHRASE
+    assert f"不足{MIN_OWN_BRANCH_MEMBERS}名" in JOINT_PHRASE
+    assert f"不超过{MAX_JOINT_UNITS}个" in UNITS_PHRASE
+
+
+@pytest.mark.parametrize(("count", "within"), [(MAX_JOINT_UNITS, True), (MAX_JOINT_UNITS + 1, False)])
+def test_units_limit_is_the_organisation_limit(kb, count, within):
+    rule = apply_rules(f"联合{count}个单位建党组织", kb)
+    assert rule is not None
+    assert ("没有超过上限" in rule.conclusion) is within
+
+
+def test_member_limit_is_the_organisation_limit(kb):
+    below = apply_rules(f"有{MIN_OWN_BRANCH_MEMBERS - 1}名党员", kb)
+    at = apply_rules(f"有{MIN_OWN_BRANCH_MEMBERS}名党员", kb)
+    assert below is not None and below.phrase_sentence == _sentence_of(kb, JOINT_PHRASE)
+    assert at is not None and at.phrase_sentence == _sentence_of(kb, SINGLE_PHRASE)
+
+
+def _sentence_of(kb: KnowledgeBase, phrase: str) -> str:
+    passage = kb.find(phrase)
+    assert passage is not None
+    return next(s.strip() for s in sentences(passage.text) if phrase in s)
+
+
+# -- what the rules need from a knowledge base ------------------------------------------------------------
+
+
+class _Corpus:
+    """Not a KnowledgeBase: one passage, and the shipped segmenter's analysis."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.passage = kb.find(SINGLE_PHRASE)
+        self.analyze = kb.segmenter.analyze
+        self.asked: list[str] = []
+
+    def find(self, phrase: str) -> Passage | None:
+        self.asked.append(phrase)
+        return self.passage if self.passage is not None and phrase in self.passage.text else None
+
+
+def test_rules_need_only_find_and_analyze(kb):
+    corpus = _Corpus(kb)
+    rule = apply_rules("我们公司有5名党员", corpus)
+    assert rule is not None and rule == apply_rules("我们公司有5名党员", kb)
+    assert corpus.asked == [SINGLE_PHRASE]
+    # A rule whose source passage is missing gives no answer rather than an uncited one.
+    assert apply_rules("我们只有两名正式党员", corpus) is None
+
+
+def test_a_count_jieba_cuts_into_a_word_before_it_still_applies(kb):
+    """我们律所有3名党员 cuts as 律 / 所有 / 3 ...: what is left besides the count is analysed on its own."""
+    rule = apply_rules("我们律所有3名党员", kb)
+    assert rule is not None and "3名" in rule.conclusion
+
+
+def test_rules_do_not_import_the_knowledge_base():
+    code = "import sys, knowledge.rules; sys.exit('knowledge.base' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 # -- parse_count ------------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Tests of the knowledge package: ingestion, segmentation, retrieval, the numeric rules and the catalogue."""

@@ -1,0 +1,1 @@
+"""Tests of handlers/services that need no Telegram and no database."""
