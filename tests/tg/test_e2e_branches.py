@@ -16,7 +16,7 @@ from handlers.services.clock import FixedClock
 from storage.models import Branch, Invitation
 from tests.emulator import SentMessage
 from tests.fixtures_bot import BotHarness
-from tests.test_e2e_forms import (
+from tests.tg.test_e2e_forms import (
     ADMIN_ID,
     ALICE,
     BOB,
