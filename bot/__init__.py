@@ -1,1 +1,1 @@
-"""Entry point and wiring: configuration, application factory, CLI, web app, jobs."""
+"""Entry point and wiring: settings, build_services(), the PTB Application, the CLI."""

@@ -9,8 +9,10 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import Settings
 from bot.persistence import SQLAlchemyPersistence
-from handlers import BotContext, Services, attach_services, register_handlers
+from handlers.services import Services
 from handlers.services.clock import Clock, SystemClock
+from handlers.tg.context import BotContext, attach_services
+from handlers.tg.registry import register_handlers
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,7 @@
-"""``branchbot`` command line: run, ask, db.
+"""``branchbot`` command line: run, ask, branch, db.
 
-Imports are deferred to the sub-command that needs them, so ``branchbot ask`` never loads Telegram or SQLAlchemy.
+Imports are deferred to the sub-command that needs them: ``branchbot ask`` loads neither Telegram nor
+SQLAlchemy, and ``branchbot branch`` and ``db`` never load Telegram.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+
+from knowledge.organisation import ORG_FORM_LABELS, OrgForm
 
 EXIT_USAGE = 2
 
@@ -31,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     add = branch_sub.add_parser("add", help="add a branch and print its invitation")
     add.add_argument("--org", required=True, help="organisation name")
     add.add_argument("--name", required=True, help="branch name")
-    add.add_argument("--form", required=True, choices=["单独组建", "联合建", "挂靠建"])
+    add.add_argument("--form", required=True, choices=ORG_FORM_LABELS)
     add.add_argument("--members", required=True, type=int, help="number of formal members")
     add.add_argument("--units", type=int, default=None, help="units a joint branch covers")
     add.add_argument("--bot-username", default=None, help="the bot's username, for the invitation link")
@@ -114,8 +117,9 @@ def _db(args: argparse.Namespace) -> int:
 def _branch(args: argparse.Namespace) -> int:
     import asyncio
 
-    from handlers.services.branches import FORM_CODES, FORMS, BranchService, deep_link
+    from handlers.services.branches import BranchService, branch_line
     from handlers.services.clock import SystemClock
+    from handlers.tg.links import deep_link
     from storage import migrate
     from storage.db import make_engine, make_session_factory
 
@@ -134,20 +138,13 @@ def _branch(args: argparse.Namespace) -> int:
                 if not rows:
                     print("还没有支部。")
                 for b in rows:
-                    secretary = (
-                        f"书记：{b.secretary_name or b.secretary_user_id}"
-                        if b.secretary_user_id
-                        else "尚无书记"
-                    )
-                    print(
-                        f"{b.id}\t{b.org_name}\t{b.name}\t{FORMS[b.form]}\t{b.formal_members}名党员\t{secretary}"
-                    )
+                    print(branch_line(b))
                 return 0
             if args.branch_command == "add":
                 created = await service.create(
                     org_name=args.org,
                     name=args.name,
-                    form=FORM_CODES[args.form],
+                    form=OrgForm.from_label(args.form),
                     formal_members=args.members,
                     units=args.units,
                     created_by=None,

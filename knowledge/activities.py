@@ -66,7 +66,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
             FieldSpec(
                 "x_items",
                 "“X”自选活动",
-                "“X”自选活动做了什么？（如学党建知识、支部联建、业务技能、扶贫济困；没有可发送 /skip）",
+                "“X”自选活动做了什么？（如学党建知识、支部联建、业务技能、扶贫济困）",
                 optional=True,
             ),
         ),
@@ -77,9 +77,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
         "支部委员会",
         Cadence.MONTHLY,
         "认真落实“三会一课”",
-        fields=(
-            FieldSpec("decisions", "议定事项", "会议议定了哪些事项？（没有可发送 /skip）", optional=True),
-        ),
+        fields=(FieldSpec("decisions", "议定事项", "会议议定了哪些事项？", optional=True),),
     ),
     ActivityKind(
         "group_meeting",
@@ -109,9 +107,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
         "每季度开展一次观摩交流",
         fields=(
             FieldSpec("host", "观摩单位", "到哪个单位观摩，或由哪个党组织组织？", max_length=100),
-            FieldSpec(
-                "takeaways", "交流收获", "有哪些收获或可借鉴的做法？（没有可发送 /skip）", optional=True
-            ),
+            FieldSpec("takeaways", "交流收获", "有哪些收获或可借鉴的做法？", optional=True),
         ),
     ),
     ActivityKind(
@@ -124,7 +120,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
             FieldSpec(
                 "managers",
                 "管理层参加人数",
-                "企业管理人员有几人参加？（发送数字，没有可发送 /skip）",
+                "企业管理人员有几人参加？（发送数字）",
                 input_type="int",
                 optional=True,
             ),

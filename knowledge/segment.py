@@ -81,7 +81,7 @@ def normalize(text: str) -> str:
     Quotes sit inside words in the speeches (非“两新”组织, “五星支部”), so they would split them.
     """
     text = unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)
-    return _PEOPLE_COUNT.sub(lambda m: str(CN_DIGITS[m.group(1)]), text)
+    return _PEOPLE_COUNT.sub(lambda m: str(CN_DIGITS.get(m.group(1), 10)), text)
 
 
 _NOT_WORD = re.compile(r"[^\u4e00-\u9fff0-9a-z+]+")

@@ -137,9 +137,10 @@ def _check_sha256(sha256: object) -> str:
 class FileStore(Protocol):
     """Content-addressed storage of evidence files."""
 
-    async def put(self, data: bytes) -> StoredFile:
+    async def put(self, data: bytes, file_type: FileType | None = None) -> StoredFile:
         """Check size and type, store ``data`` under its SHA-256 (idempotent), describe it.
 
+        ``file_type``: the type a caller already detected with :func:`detect_type` (not detected again).
         Raises :class:`FileTooLarge` or :class:`UnsupportedFileType`.
         """
         ...
@@ -173,12 +174,12 @@ class LocalFileStore:
         sha256 = _check_sha256(sha256)
         return self.root / "objects" / sha256[:2] / sha256
 
-    async def put(self, data: bytes) -> StoredFile:
+    async def put(self, data: bytes, file_type: FileType | None = None) -> StoredFile:
         data = bytes(data)
         limit = MAX_FILE_BYTES if self.max_bytes is None else self.max_bytes
         if len(data) > limit:
             raise FileTooLarge(len(data), limit)
-        kind = detect_type(data)
+        kind = file_type or detect_type(data)
         sha256 = hashlib.sha256(data).hexdigest()
         await asyncio.to_thread(self._write, self.path_for(sha256), data)
         return StoredFile(sha256=sha256, size=len(data), mime=kind.mime, extension=kind.extension)

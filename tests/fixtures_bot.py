@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
     from bot.config import Settings
-    from handlers import Services
+    from handlers.services import Services
     from handlers.services.clock import Clock
 
 TEST_TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz"
@@ -129,7 +129,7 @@ def fake_services(
     The session factory is bound to an engine, because the application's ``post_shutdown`` disposes
     ``session_factory.kw["bind"]``.
     """
-    from handlers import Services
+    from handlers.services import Services
     from handlers.services.clock import SystemClock
 
     url = database_url or default_database_url(tmp_path)

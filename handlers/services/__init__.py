@@ -2,7 +2,7 @@
 
 A service takes plain values, talks to ``knowledge`` and ``storage``, owns the transaction
 (one ``AsyncSession`` per call) and returns plain results for a handler to render.
-This package never imports ``telegram``.
+This package never imports ``telegram`` or ``aiohttp`` (a test proves it).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from handlers.services.branches import BranchService
-    from handlers.services.forms import FormService
+    from handlers.services.form.service import FormService
     from handlers.services.qa import QAService
     from handlers.services.records import RecordService
     from knowledge import KnowledgeBase
@@ -41,7 +41,7 @@ class Services:
 
     def __post_init__(self) -> None:
         from handlers.services.branches import BranchService
-        from handlers.services.forms import FormService
+        from handlers.services.form.service import FormService
         from handlers.services.qa import QAService
         from handlers.services.records import RecordService
         from storage.files import LocalFileStore

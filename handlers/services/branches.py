@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,14 +11,20 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
+from knowledge.organisation import OrgForm, org_form_label
 from storage.models import Branch
 from storage.repositories import BranchRepository, InvitationRepository
 
 INVITATION_TTL = timedelta(days=7)
-FORMS = {"single": "单独组建", "joint": "联合建", "attached": "挂靠建"}
-FORM_CODES = {label: code for code, label in FORMS.items()}
-MAX_JOINT_UNITS = 5
-MIN_OWN_BRANCH = 3
+FIELD_LABELS = {
+    "org_name": "单位名称",
+    "name": "支部名称",
+    "formal_members": "正式党员人数",
+    "units": "联合单位数",
+}
+NUMBER_FIELDS = frozenset({"formal_members", "units"})
+MAX_COUNT = 100000
+NAME_LENGTH = (2, 100)
 
 
 def hash_code(code: str) -> str:
@@ -29,22 +36,30 @@ def new_code() -> str:
     return secrets.token_urlsafe(16)
 
 
-def deep_link(bot_username: str | None, code: str) -> str | None:
-    return f"https://t.me/{bot_username}?start={code}" if bot_username else None
+def parse_branch_value(field: str, text: str) -> str | int:
+    """A profile field's value from what the user typed; ``ValueError`` with a Chinese message if unfit."""
+    text = text.strip()
+    if field in NUMBER_FIELDS:
+        if not re.fullmatch(r"[0-9]{1,6}", text) or int(text) > MAX_COUNT:
+            raise ValueError(f"{FIELD_LABELS[field]}请发送一个数字，如 5。")
+        return int(text)
+    low, high = NAME_LENGTH
+    if not low <= len(text) <= high:
+        raise ValueError(f"{FIELD_LABELS[field]}应为{low}到{high}个字。")
+    return text
 
 
-def profile_warnings(form: str, formal_members: int, units: int | None) -> list[str]:
-    """What the speeches say about this profile (empty when it conforms)."""
-    warnings = []
-    if formal_members >= MIN_OWN_BRANCH and form != "single":
-        warnings.append(f"已有{formal_members}名正式党员（3名以上），按讲话要求应单独建立党组织。")
-    if 0 < formal_members < MIN_OWN_BRANCH and form == "single":
-        warnings.append(f"正式党员只有{formal_members}名，不足3名，按讲话要求应采取联合建或挂靠建。")
-    if formal_members == 0:
-        warnings.append("没有正式党员，按讲话要求应由党建工作指导员开展党的工作。")
-    if form == "joint" and units is not None and units > MAX_JOINT_UNITS:
-        warnings.append(f"联合党组织覆盖单位数不超过{MAX_JOINT_UNITS}个，现在是{units}个。")
-    return warnings
+def branch_line(branch: Branch) -> str:
+    """One line of a branch list, the same in chat and in the terminal."""
+    secretary = (
+        f"书记 {branch.secretary_name or branch.secretary_user_id}"
+        if branch.secretary_user_id
+        else "尚无书记"
+    )
+    return (
+        f"{branch.id}. {branch.org_name} · {branch.name}"
+        f"（{org_form_label(branch.form)}，{branch.formal_members}名党员）：{secretary}"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +89,9 @@ class BranchService:
         units: int | None,
         created_by: int | None,
     ) -> NewInvitation:
-        if form not in FORMS:
+        if OrgForm.parse(form) is None:
             raise ValueError(f"unknown form {form!r}")
+        form = OrgForm.parse(form).value
         now = self.clock.now()
         async with self.session_factory() as session, session.begin():
             branch = await BranchRepository(session).add(

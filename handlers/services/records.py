@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta, tzinfo
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
-from handlers.services.forms import attendance_lines, detail_text, record_number
-from knowledge.activities import activity_by_code, period_of
+from handlers.services.form.display import record_number
+from handlers.services.form.model import MAX_MINUTES_TEXT, MAX_TEXT
+from knowledge.activities import activity_by_code
 from storage.models import ActivityRecord, RecordAmendment, RecordFile
 from storage.repositories import BranchRepository, RecordRepository
 
 WITHDRAW_WINDOW = timedelta(hours=24)
 HISTORY_MONTHS = 12
 AMENDABLE = {"topic": "主题", "place": "地点", "minutes_text": "会议记录"}
-MAX_LENGTH = {"topic": 200, "place": 200, "minutes_text": 4000}
+MAX_LENGTH = {"topic": MAX_TEXT, "place": MAX_TEXT, "minutes_text": MAX_MINUTES_TEXT}
+MIN_REASON = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,29 +38,16 @@ def kind_name(code: str) -> str:
     return ak.name if ak else code
 
 
-def describe(view: RecordView, tz: tzinfo) -> str:
-    r = view.record
-    ak = activity_by_code(r.kind)
-    lines = [f"记录编号：{view.number}" + ("（已撤回）" if r.status == "withdrawn" else "")]
-    lines.append(
-        f"{kind_name(r.kind)} · {period_of(ak.cadence, r.held_on).label if ak else r.period} · {r.held_on:%Y-%m-%d}"
-    )
-    lines += [f"主题：{r.topic}", f"地点：{r.place or '未填写'}"]
-    lines += attendance_lines(r.expected, r.actual, r.absentees)
-    for spec in ak.fields if ak else ():
-        if (value := detail_text((r.details or {}).get(spec.key))) is not None:
-            lines.append(f"{spec.label}：{value}")
-    photos = [f for f in view.files if f.role == "photo"]
-    minutes = [f for f in view.files if f.role == "minutes"]
-    if r.minutes_text:
-        lines.append(f"会议记录：{r.minutes_text}")
-    elif minutes:
-        lines.append(f"会议记录：文件/照片 {len(minutes)} 份")
-    lines.append(f"照片：{len(photos)} 张")
-    for h in view.history:
-        fields = "、".join(AMENDABLE.get(k, k) for k in (h.changes or {}))
-        lines.append(f"修改：{h.amended_at.astimezone(tz):%Y-%m-%d %H:%M} 改了{fields}，原因：{h.reason}")
-    return "\n".join(lines)
+def amend_value_problem(field: str, value: str) -> str | None:
+    """Why ``value`` cannot replace ``field`` (a Chinese message), or None when it can."""
+    value = value.strip()
+    if field not in AMENDABLE:
+        return "这一项不能修改。"
+    if not value:
+        return "内容不能为空，请重新发送。"
+    if len(value) > MAX_LENGTH[field]:
+        return f"{AMENDABLE[field]}不能超过{MAX_LENGTH[field]}字，请重新发送。"
+    return None
 
 
 class RecordService:
@@ -115,12 +104,7 @@ class RecordService:
 
     async def amend(self, user_id: int, record_id: int, field: str, value: str, reason: str) -> str:
         """'ok', 'missing', 'withdrawn', 'unchanged' or 'invalid'."""
-        if (
-            field not in AMENDABLE
-            or not value.strip()
-            or not reason.strip()
-            or len(value.strip()) > MAX_LENGTH[field]
-        ):
+        if amend_value_problem(field, value) is not None or len(reason.strip()) < MIN_REASON:
             return "invalid"
         async with self.session_factory() as session, session.begin():
             repo = RecordRepository(session)

@@ -255,3 +255,9 @@ def test_plain_text_removes_punctuation_and_spaces():
 )
 def test_bigrams(text, grams):
     assert bigrams(text) == grams
+
+
+@pytest.mark.parametrize(("text", "expected"), [("十名党员", "10名党员"), ("两人", "2人"), ("三位", "3位")])
+def test_counts_of_people_in_chinese_numerals_become_digits(text, expected):
+    """十 was missing from the numeral table: "我们有十名党员" raised KeyError."""
+    assert normalize(text) == expected

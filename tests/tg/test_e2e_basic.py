@@ -11,7 +11,7 @@ from telegram.error import NetworkError
 
 from bot.app import COMMANDS
 from bot.logging_setup import configure_logging
-from handlers.common import ERROR_TEXT, HELP, WELCOME
+from handlers.tg.common import ERROR_TEXT, HELP, WELCOME
 from tests.emulator import BotApiEmulator, parse_html
 from tests.fixtures_bot import TEST_TOKEN, fake_services, running_bot
 

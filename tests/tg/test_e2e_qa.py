@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from telegram.error import NetworkError
 
-from handlers.common import ERROR_TEXT, HELP, UNKNOWN_COMMAND, WELCOME
-from handlers.qa import NON_TEXT_HINT
-from handlers.render import EXAMPLES
 from handlers.services.qa import QAResult
-from handlers.topics import STALE
+from handlers.tg.common import ERROR_TEXT, HELP, UNKNOWN_COMMAND, WELCOME
+from handlers.tg.qa import NON_TEXT_HINT
+from handlers.tg.render import EXAMPLES
+from handlers.tg.topics import STALE
 from knowledge.render import citation, trim
 from storage.models import Feedback, QuestionLog
 from storage.repositories import QuestionRepository

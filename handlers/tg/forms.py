@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -19,27 +19,36 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import pending
-from handlers.context import BotContext
-from handlers.services.forms import IncomingFile, Reply
+from handlers.services.form.files import TOO_LARGE, IncomingFile
+from handlers.services.form.model import Input, Reply
+from handlers.services.form.service import FileMeta
+from handlers.tg import pending
+from handlers.tg.callbacks import FORM_PREFIX, decode_form
+from handlers.tg.context import BotContext
+from handlers.tg.edit import edit_text
+from handlers.tg.render_form import form_markup, form_text
 from storage.files import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
 
 ALBUM_QUIET_SECONDS = 1.2
-TOO_LARGE = "文件超过 20MB，Telegram 不允许机器人下载。请压缩后再发送（照片可直接用“照片”方式发送）。"
-
-
-def markup(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in reply.buttons]
-    )
+STALE = "这个按钮已失效。"
+NOTHING_TO_SKIP = "现在没有可以跳过的内容。发送 /submit 开始填写活动记录。"
+OTHER_LABELS = (
+    ("sticker", "贴纸"),
+    ("voice", "语音"),
+    ("audio", "音频"),
+    ("video", "视频"),
+    ("video_note", "视频消息"),
+    ("animation", "动图"),
+    ("location", "位置"),
+    ("contact", "联系人"),
+    ("poll", "投票"),
+)
 
 
 async def send(context: BotContext, chat_id: int, reply: Reply) -> None:
-    await context.bot.send_message(chat_id, reply.text, reply_markup=markup(reply))
+    await context.bot.send_message(chat_id, form_text(reply), reply_markup=form_markup(reply))
 
 
 async def submit(update: Update, context: BotContext) -> None:
@@ -56,24 +65,24 @@ async def cancel(update: Update, context: BotContext) -> None:
 
 
 async def skip(update: Update, context: BotContext) -> None:
-    forms = context.services.forms
-    if await forms.active_step(update.effective_user.id) is None:
-        await update.effective_message.reply_text("现在没有可以跳过的内容。发送 /submit 开始填写活动记录。")
+    reply = await context.services.forms.take(update.effective_user.id, Input(skip=True))
+    if reply is None:
+        await update.effective_message.reply_text(NOTHING_TO_SKIP)
     else:
-        await send(context, update.effective_chat.id, await forms.on_skip(update.effective_user.id))
+        await send(context, update.effective_chat.id, reply)
     raise ApplicationHandlerStop
 
 
 async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    reply = await context.services.forms.on_button(query.from_user.id, query.data or "")
+    action = decode_form(query.data or "")
+    if action is None:
+        await query.answer(STALE, show_alert=True)
+        return
+    reply = await context.services.forms.on_action(query.from_user.id, action)
     await query.answer()
     if reply.in_place and query.message is not None:
-        try:
-            await query.edit_message_text(reply.text, reply_markup=markup(reply))
-        except BadRequest as exc:
-            if "not modified" not in str(exc):
-                raise
+        await edit_text(query, form_text(reply), reply_markup=form_markup(reply))
         return
     if query.message is not None:
         try:  # the old buttons are spent: remove them so they can't be pressed twice
@@ -84,55 +93,44 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 
 def _other_label(message: Message) -> str:
-    for attr, label in (
-        ("sticker", "贴纸"),
-        ("voice", "语音"),
-        ("audio", "音频"),
-        ("video", "视频"),
-        ("video_note", "视频消息"),
-        ("animation", "动图"),
-        ("location", "位置"),
-        ("contact", "联系人"),
-        ("poll", "投票"),
-    ):
-        if getattr(message, attr, None):
-            return label
-    return "这类消息"
+    return next((label for attr, label in OTHER_LABELS if getattr(message, attr, None)), "这类消息")
 
 
-async def _download(context: BotContext, file_id: str) -> bytes:
-    tg_file = await context.bot.get_file(file_id)
-    return bytes(await tg_file.download_as_bytearray())
+async def _take_file(context: BotContext, message: Message, user_id: int) -> Reply | None:
+    item = message.photo[-1] if message.photo else message.document
+    if item.file_size and item.file_size > MAX_FILE_BYTES:
+        if await context.services.forms.active_step(user_id) is None:
+            return None
+        return Reply(TOO_LARGE)
+
+    async def download() -> IncomingFile:
+        tg_file = await context.bot.get_file(item.file_id)
+        data = bytes(await tg_file.download_as_bytearray())
+        return IncomingFile(item.file_id, item.file_unique_id, data, message.media_group_id)
+
+    meta = FileMeta(item.file_unique_id, message.media_group_id)
+    return await context.services.forms.take_file(user_id, meta, download)
 
 
 async def on_message(update: Update, context: BotContext) -> None:
-    """Every private message while a form is active."""
+    """Every private message: the form's while it is active, else left to the other handlers."""
     user_id = update.effective_user.id
     forms = context.services.forms
-    step = await forms.active_step(user_id)
-    if step is None:
-        return  # no form in progress: let the other handlers have it
     message = update.effective_message
-    chat_id = update.effective_chat.id
-    reply: Reply | None
     if message.text is not None:
         if message.text.startswith("/"):
             return  # other commands (/help, /topics, ...) still work during a form
-        reply = await forms.on_text(user_id, message.text)
+        reply = await forms.take(user_id, Input(text=message.text.strip()))
     elif message.photo or message.document:
-        item = message.photo[-1] if message.photo else message.document
-        if item.file_size and item.file_size > MAX_FILE_BYTES:
-            reply = Reply(TOO_LARGE)
-        else:
-            data = await _download(context, item.file_id)
-            incoming = IncomingFile(item.file_id, item.file_unique_id, data, message.media_group_id)
-            reply = await forms.on_file(user_id, incoming)
-            if reply is None:
-                _schedule_progress(context, user_id, chat_id)
+        reply = await _take_file(context, message, user_id)
     else:
-        reply = await forms.on_other(user_id, _other_label(message))
-    if reply is not None:
-        await send(context, chat_id, reply)
+        reply = await forms.take_other(user_id, _other_label(message))
+    if reply is None:
+        return  # no form in progress: let the other handlers have it
+    if reply.text or reply.notice:
+        await send(context, update.effective_chat.id, reply)
+    else:
+        _schedule_progress(context, user_id, update.effective_chat.id)
     raise ApplicationHandlerStop
 
 
@@ -154,7 +152,7 @@ def register(application: Application, *, group: int = -1) -> None:
     application.add_handler(CommandHandler("submit", submit), group=group)
     application.add_handler(CommandHandler("cancel", cancel), group=group)
     application.add_handler(CommandHandler("skip", skip), group=group)
-    application.add_handler(CallbackQueryHandler(on_button, pattern=r"^f:"), group=group)
+    application.add_handler(CallbackQueryHandler(on_button, pattern=f"^{FORM_PREFIX}"), group=group)
     application.add_handler(
         MessageHandler(
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, on_message

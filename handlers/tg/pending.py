@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, MessageHandler, filters
 
-from handlers.context import BotContext
+from handlers.tg.context import BotContext
 
 PENDING = "pending"
 Handler = Callable[[Update, BotContext, dict], Awaitable[None]]

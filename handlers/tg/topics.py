@@ -6,10 +6,11 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from handlers.context import BotContext
+from handlers.tg.callbacks import parse_index
+from handlers.tg.context import BotContext
+from handlers.tg.edit import edit_text
 from knowledge.base import KnowledgeBase
 from knowledge.render import citation
 
@@ -81,7 +82,9 @@ async def on_callback(update: Update, context: BotContext) -> None:
     query = update.callback_query
     kb = context.services.kb
     parts = (query.data or "").split(":")[1:]
-    nums = [int(p) for p in parts[1:] if p.lstrip("-").isdigit()]
+    nums = [n for p in parts[1:] if (n := parse_index(p, 1_000_000)) is not None]
+    if len(nums) != len(parts[1:]):
+        nums = []
     view = None
     if parts[:1] == ["root"]:
         view = speeches_view(kb)
@@ -96,11 +99,7 @@ async def on_callback(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     text, markup = view
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except BadRequest as exc:  # a double tap: the menu already shows this
-        if "not modified" not in str(exc):
-            raise
+    await edit_text(query, text, parse_mode=ParseMode.HTML, reply_markup=markup)  # a double tap is fine
 
 
 def register(application: Application, *, group: int = 0) -> None:

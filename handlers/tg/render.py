@@ -7,9 +7,10 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.services.qa import QAResult
-from knowledge.render import NO_ANSWER, citation, trim
+from knowledge.render import citation, no_answer, trim
 from knowledge.types import Hit, Passage
 
+TOPICS_HINT = "或浏览讲话目录（/topics）"
 EXAMPLES = (
     "党员不足三人的企业怎样建立党组织",
     "主题党日的“1+6+X”是什么",
@@ -71,7 +72,7 @@ def with_vote(markup: InlineKeyboardMarkup, question_id: int, voted: int) -> Inl
 def no_answer_html(question: str) -> str:
     shown = trim(question, 40) if question else ""
     head = f"关于“{escape(shown)}”，" if shown else ""
-    return f"{head}{escape(NO_ANSWER)}\n\n您也可以试试下面的问题："
+    return f"{head}{escape(no_answer(TOPICS_HINT))}\n\n您也可以试试下面的问题："
 
 
 def more_html(hits: list[Hit]) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from handlers import pending
-from handlers.context import BotContext
-from handlers.services.records import AMENDABLE, describe, kind_name
+from handlers.services.records import AMENDABLE, amend_value_problem, kind_name
+from handlers.tg import pending
+from handlers.tg.callbacks import parse_id
+from handlers.tg.context import BotContext
+from handlers.tg.render_records import describe
 
 MISSING = "找不到这条记录，或您无权查看。"
 MAX_LIST = 30
@@ -42,47 +44,14 @@ async def on_button(update: Update, context: BotContext) -> None:
     parts = (query.data or "").split(":")
     user_id = query.from_user.id
     chat_id = query.message.chat.id if query.message else user_id
-    if len(parts) < 3 or not parts[2].isdigit():
+    record_id = parse_id(parts[2]) if len(parts) >= 3 else None
+    if record_id is None:
         await query.answer("这个按钮已失效。", show_alert=True)
         return
-    action, record_id = parts[1], int(parts[2])
+    action = parts[1]
     service = context.services.records
     if action == "open":
-        view = await service.open(user_id, record_id)
-        if view is None:
-            await query.answer(MISSING, show_alert=True)
-            return
-        await query.answer()
-        photos = [f.telegram_file_id for f in view.files if f.role == "photo"]
-        for start in range(0, len(photos), 10):
-            chunk = photos[start : start + 10]
-            if len(chunk) == 1:
-                await context.bot.send_photo(chat_id, chunk[0])
-            else:
-                await context.bot.send_media_group(chat_id, [InputMediaPhoto(p) for p in chunk])
-        for f in view.files:
-            if f.role == "minutes":
-                if f.mime.startswith("image/"):
-                    await context.bot.send_photo(chat_id, f.telegram_file_id, caption="会议记录")
-                else:
-                    await context.bot.send_document(chat_id, f.telegram_file_id, caption="会议记录")
-        buttons = []
-        if view.record.status == "active":
-            if view.can_withdraw:
-                buttons.append(
-                    [InlineKeyboardButton("撤回这条记录", callback_data=f"r:withdraw:{record_id}")]
-                )
-            buttons.append(
-                [
-                    InlineKeyboardButton(f"修改{label}", callback_data=f"r:amend:{record_id}:{field}")
-                    for field, label in AMENDABLE.items()
-                ]
-            )
-        await context.bot.send_message(
-            chat_id,
-            describe(view, context.services.clock.tz)[:4000],
-            reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
-        )
+        await _open(query, context, user_id, chat_id, record_id)
     elif action == "withdraw":
         result = await service.withdraw(user_id, record_id)
         if result == "missing":
@@ -103,14 +72,49 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer("这个按钮已失效。", show_alert=True)
 
 
+async def _open(query, context: BotContext, user_id: int, chat_id: int, record_id: int) -> None:
+    service = context.services.records
+    view = await service.open(user_id, record_id)
+    if view is None:
+        await query.answer(MISSING, show_alert=True)
+        return
+    await query.answer()
+    photos = [f.telegram_file_id for f in view.files if f.role == "photo"]
+    for start in range(0, len(photos), 10):
+        chunk = photos[start : start + 10]
+        if len(chunk) == 1:
+            await context.bot.send_photo(chat_id, chunk[0])
+        else:
+            await context.bot.send_media_group(chat_id, [InputMediaPhoto(p) for p in chunk])
+    for f in view.files:
+        if f.role == "minutes":
+            if f.mime.startswith("image/"):
+                await context.bot.send_photo(chat_id, f.telegram_file_id, caption="会议记录")
+            else:
+                await context.bot.send_document(chat_id, f.telegram_file_id, caption="会议记录")
+    buttons = []
+    if view.record.status == "active":
+        if view.can_withdraw:
+            buttons.append([InlineKeyboardButton("撤回这条记录", callback_data=f"r:withdraw:{record_id}")])
+        buttons.append(
+            [
+                InlineKeyboardButton(f"修改{label}", callback_data=f"r:amend:{record_id}:{field}")
+                for field, label in AMENDABLE.items()
+            ]
+        )
+    await context.bot.send_message(
+        chat_id,
+        describe(view, context.services.clock.tz)[:4000],
+        reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
+    )
+
+
 @pending.on("amend")
 async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
     text = (update.effective_message.text or "").strip()
     if state.get("value") is None:
-        if not text or len(text) > 4000:
-            await update.effective_message.reply_text(
-                "内容不能为空，也不能超过4000字。请重新发送（/cancel 取消）："
-            )
+        if problem := amend_value_problem(state["field"], text):
+            await update.effective_message.reply_text(f"{problem}（/cancel 取消）")
             return
         state["value"] = text
         pending.expect(context, "amend", **{k: v for k, v in state.items() if k != "kind"})

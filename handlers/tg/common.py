@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from handlers.context import BotContext
+from handlers.tg.context import BotContext
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用命令，或直
 
 
 async def start(update: Update, context: BotContext) -> None:
-    from handlers.render import examples_keyboard
+    from handlers.tg.render import examples_keyboard
 
     await update.effective_message.reply_text(WELCOME, reply_markup=examples_keyboard())
 

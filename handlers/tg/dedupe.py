@@ -7,7 +7,7 @@ from collections import OrderedDict
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
-from handlers.context import BotContext
+from handlers.tg.context import BotContext
 
 SEEN_KEY = "seen_update_ids"
 REMEMBER = 2000

@@ -9,9 +9,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from handlers import render
-from handlers.context import BotContext
 from handlers.services.qa import QAResult
+from handlers.tg import render
+from handlers.tg.callbacks import parse_id, parse_index
+from handlers.tg.context import BotContext
+from handlers.tg.edit import edit_markup
 
 log = logging.getLogger(__name__)
 
@@ -61,21 +63,22 @@ async def on_callback(update: Update, context: BotContext) -> None:
     action, args = (parts[1], parts[2:]) if len(parts) >= 2 else ("", [])
     chat_id = query.message.chat.id if query.message else query.from_user.id
     try:
-        if action == "ex" and args and args[0].isdigit() and int(args[0]) < len(render.EXAMPLES):
+        first = args[0] if args else ""
+        if action == "ex" and (example := parse_index(first, len(render.EXAMPLES))) is not None:
             await query.answer()
-            question = render.EXAMPLES[int(args[0])]
+            question = render.EXAMPLES[example]
             await context.bot.send_message(chat_id, f"❓ {question}")
             result = await context.services.qa.ask(question, user_id=query.from_user.id, chat_id=chat_id)
             await _send_result(context, chat_id, result)
-        elif action == "full" and args and args[0].isdigit():
-            passage = context.services.kb.passage(int(args[0]))
+        elif action == "full" and parse_index(first, 1_000_000) is not None:
+            passage = context.services.kb.passage(int(first))
             if passage is None:
                 await query.answer(STALE_BUTTON, show_alert=True)
                 return
             await query.answer()
             await context.bot.send_message(chat_id, render.passage_html(passage), parse_mode=ParseMode.HTML)
-        elif action == "more" and args and args[0].isdigit():
-            result = await context.services.qa.more(int(args[0]))
+        elif action == "more" and parse_id(first) is not None:
+            result = await context.services.qa.more(parse_id(first))
             if result is None or len(result.answer.hits) < 2:
                 await query.answer("没有更多相关内容了。")
                 return
@@ -87,8 +90,8 @@ async def on_callback(update: Update, context: BotContext) -> None:
                 parse_mode=ParseMode.HTML,
                 reply_markup=render.more_keyboard(hits),
             )
-        elif action == "fb" and len(args) == 2 and args[0].isdigit() and args[1] in ("1", "-1"):
-            question_id, value = int(args[0]), int(args[1])
+        elif action == "fb" and len(args) == 2 and parse_id(first) is not None and args[1] in ("1", "-1"):
+            question_id, value = parse_id(first), int(args[1])
             if not await context.services.qa.feedback(question_id, user_id=query.from_user.id, value=value):
                 await query.answer(STALE_BUTTON, show_alert=True)
                 return
@@ -105,11 +108,7 @@ async def _mark_vote(query, question_id: int, value: int) -> None:
     markup = query.message.reply_markup if query.message else None
     if markup is None:
         return
-    try:
-        await query.edit_message_reply_markup(reply_markup=render.with_vote(markup, question_id, value))
-    except BadRequest as exc:  # the same vote twice: "message is not modified"
-        if "not modified" not in str(exc):
-            raise
+    await edit_markup(query, render.with_vote(markup, question_id, value))  # the same vote twice is fine
 
 
 def register(application: Application, *, group: int = 0) -> None:

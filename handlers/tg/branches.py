@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler
 
-from handlers import pending
-from handlers.context import BotContext
-from handlers.services.branches import FORMS, deep_link, profile_warnings
+from handlers.services import newbranch as wizard
+from handlers.services.branches import FIELD_LABELS, branch_line, parse_branch_value
+from handlers.tg import pending
+from handlers.tg.callbacks import parse_id
+from handlers.tg.context import BotContext
+from handlers.tg.links import deep_link
+from knowledge.organisation import OrgForm, org_form_label, profile_warnings
 
 REDEEM_REPLIES = {
     "unknown": "邀请码无效。请核对链接是否完整，或联系上级党委管理员重新生成。",
@@ -20,22 +23,17 @@ REDEEM_REPLIES = {
     "expired": "这个邀请链接已过期（有效期7天）。请联系管理员重新生成。",
     "revoked": "这个邀请链接已作废（管理员已生成新的链接）。请使用最新的链接。",
 }
-FIELD_LABELS = {
-    "org_name": "单位名称",
-    "name": "支部名称",
-    "formal_members": "正式党员人数",
-    "units": "联合单位数",
-}
+RETRY = "请重新发送（发送 /cancel 取消）。"
 
 
 def profile_html(branch) -> str:
     lines = [
         f"<b>{escape(branch.name)}</b>",
         f"单位：{escape(branch.org_name)}",
-        f"组织形式：{FORMS.get(branch.form, branch.form)}",
+        f"组织形式：{org_form_label(branch.form)}",
         f"正式党员：{branch.formal_members}名",
     ]
-    if branch.form == "joint":
+    if branch.form == OrgForm.JOINT:
         lines.append(f"联合单位数：{branch.units if branch.units is not None else '未填写'}")
     if branch.secretary_name:
         lines.append(f"书记：{escape(branch.secretary_name)}")
@@ -59,14 +57,14 @@ def profile_keyboard(branch) -> InlineKeyboardMarkup:
             InlineKeyboardButton("改组织形式", callback_data="b:form"),
         ],
     ]
-    if branch.form == "joint":
+    if branch.form == OrgForm.JOINT:
         rows.append([InlineKeyboardButton("改联合单位数", callback_data="b:edit:units")])
     return InlineKeyboardMarkup(rows)
 
 
 def form_keyboard(prefix: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=f"{prefix}:{code}") for code, label in FORMS.items()]]
+        [[InlineKeyboardButton(form.label, callback_data=f"{prefix}:{form.value}") for form in OrgForm]]
     )
 
 
@@ -117,7 +115,7 @@ async def on_branch_button(update: Update, context: BotContext) -> None:
         await context.bot.send_message(
             query.message.chat.id, "请选择组织形式：", reply_markup=form_keyboard("b:setform")
         )
-    elif data.startswith("b:setform:") and data[10:] in FORMS:
+    elif data.startswith("b:setform:") and OrgForm.parse(data[10:]) is not None:
         updated = await context.services.branches.update(current.id, form=data[10:])
         await context.bot.send_message(
             query.message.chat.id,
@@ -125,17 +123,6 @@ async def on_branch_button(update: Update, context: BotContext) -> None:
             parse_mode=ParseMode.HTML,
             reply_markup=profile_keyboard(updated),
         )
-
-
-def _parse_value(field: str, text: str) -> object:
-    text = text.strip()
-    if field in ("formal_members", "units"):
-        if not re.fullmatch(r"[0-9]{1,6}", text) or int(text) > 100000:
-            raise ValueError(f"{FIELD_LABELS[field]}请发送一个数字，如 5。")
-        return int(text)
-    if not 2 <= len(text) <= 100:
-        raise ValueError(f"{FIELD_LABELS[field]}应为2到100个字。")
-    return text
 
 
 @pending.on("branch_edit")
@@ -147,9 +134,9 @@ async def _branch_edit(update: Update, context: BotContext, state: dict) -> None
         await update.effective_message.reply_text("您已不是该支部的书记，不能修改支部信息。")
         return
     try:
-        value = _parse_value(field, update.effective_message.text or "")
+        value = parse_branch_value(field, update.effective_message.text or "")
     except ValueError as exc:
-        await update.effective_message.reply_text(f"⚠️ {exc}\n请重新发送（发送 /cancel 取消）。")
+        await update.effective_message.reply_text(f"⚠️ {exc}\n{RETRY}")
         return
     pending.clear(context)
     updated = await context.services.branches.update(state["branch_id"], **{field: value})
@@ -160,16 +147,7 @@ async def _branch_edit(update: Update, context: BotContext, state: dict) -> None
     )
 
 
-# -- /newbranch (admins) ------------------------------------------------------------------------------------
-
-NEW_STEPS = ("org_name", "name", "form", "formal_members", "units")
-NEW_PROMPTS = {
-    "org_name": "新建支部（1/4）：请发送单位（企业或社会组织）名称：",
-    "name": "新建支部（2/4）：请发送党支部名称：",
-    "form": "新建支部（3/4）：请选择组织形式：",
-    "formal_members": "新建支部（4/4）：正式党员有多少名？请发送数字：",
-    "units": "这个联合党组织覆盖几个单位？请发送数字：",
-}
+# -- /newbranch (admins): the steps are handlers.services.newbranch; the state is kept as a pending input ----
 
 
 def _is_admin(update: Update, context: BotContext) -> bool:
@@ -180,21 +158,21 @@ async def newbranch(update: Update, context: BotContext) -> None:
     if not _is_admin(update, context):
         await update.effective_message.reply_text("只有上级党委管理员可以新建支部。")
         return
-    pending.expect(context, "newbranch", step="org_name", values={})
-    await update.effective_message.reply_text(NEW_PROMPTS["org_name"] + "\n（随时发送 /cancel 取消）")
+    state = wizard.NewBranchState()
+    pending.expect(context, "newbranch", **state.to_dict())
+    await update.effective_message.reply_text(wizard.PROMPTS[state.step] + "\n（随时发送 /cancel 取消）")
 
 
-async def _newbranch_next(update: Update, context: BotContext, state: dict, chat_id: int) -> None:
-    values = state["values"]
-    order = [s for s in NEW_STEPS if s != "units" or values.get("form") == "joint"]
-    remaining = [s for s in order if s not in values]
-    if remaining:
-        state["step"] = remaining[0]
-        pending.expect(context, "newbranch", **{k: v for k, v in state.items() if k != "kind"})
-        markup = form_keyboard("nb:form") if remaining[0] == "form" else None
-        await context.bot.send_message(chat_id, NEW_PROMPTS[remaining[0]], reply_markup=markup)
+async def _newbranch_next(
+    update: Update, context: BotContext, state: wizard.NewBranchState, chat_id: int
+) -> None:
+    if state.step is not None:
+        pending.expect(context, "newbranch", **state.to_dict())
+        markup = form_keyboard("nb:form") if state.step == "form" else None
+        await context.bot.send_message(chat_id, wizard.PROMPTS[state.step], reply_markup=markup)
         return
     pending.clear(context)
+    values = state.values
     created = await context.services.branches.create(
         org_name=values["org_name"],
         name=values["name"],
@@ -221,32 +199,32 @@ def _invitation_text(context: BotContext, created) -> str:
 
 
 @pending.on("newbranch")
-async def _newbranch_text(update: Update, context: BotContext, state: dict) -> None:
-    step = state["step"]
-    if step == "form":
-        await update.effective_message.reply_text(
-            "请点击上面的按钮选择组织形式。", reply_markup=form_keyboard("nb:form")
-        )
+async def _newbranch_text(update: Update, context: BotContext, raw: dict) -> None:
+    state = wizard.NewBranchState.from_dict(raw)
+    if state is None:
+        pending.clear(context)
+        return
+    if state.step == "form":
+        await update.effective_message.reply_text(wizard.CHOOSE_FORM, reply_markup=form_keyboard("nb:form"))
         return
     try:
-        value = _parse_value(step, update.effective_message.text or "")
+        state = wizard.take_text(state, update.effective_message.text or "")
     except ValueError as exc:
-        await update.effective_message.reply_text(f"⚠️ {exc}\n请重新发送（发送 /cancel 取消）。")
+        await update.effective_message.reply_text(f"⚠️ {exc}\n{RETRY}")
         return
-    state["values"][step] = value
     await _newbranch_next(update, context, state, update.effective_chat.id)
 
 
 async def on_newbranch_form(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    state = context.user_data.get(pending.PENDING)
-    form = (query.data or "")[8:]
-    if not state or state.get("kind") != "newbranch" or state.get("step") != "form" or form not in FORMS:
+    raw = context.user_data.get(pending.PENDING)
+    state = wizard.NewBranchState.from_dict(raw) if raw and raw.get("kind") == "newbranch" else None
+    chosen = wizard.take_form(state, (query.data or "")[8:]) if state is not None else None
+    if chosen is None:
         await query.answer("这个按钮已失效。", show_alert=True)
         return
     await query.answer()
-    state["values"]["form"] = form
-    await _newbranch_next(update, context, state, query.message.chat.id)
+    await _newbranch_next(update, context, chosen, query.message.chat.id)
 
 
 async def invite(update: Update, context: BotContext) -> None:
@@ -254,12 +232,11 @@ async def invite(update: Update, context: BotContext) -> None:
     if not _is_admin(update, context):
         await update.effective_message.reply_text("只有上级党委管理员可以生成邀请链接。")
         return
-    if not context.args or not re.fullmatch(r"[0-9]{1,9}", context.args[0]):
+    branch_id = parse_id(context.args[0]) if context.args else None
+    if branch_id is None:
         await update.effective_message.reply_text("用法：/invite 支部编号（编号见 /branches）")
         return
-    created = await context.services.branches.invite(
-        int(context.args[0]), created_by=update.effective_user.id
-    )
+    created = await context.services.branches.invite(branch_id, created_by=update.effective_user.id)
     if created is None:
         await update.effective_message.reply_text("没有这个编号的支部。发送 /branches 查看全部支部。")
         return
@@ -274,12 +251,7 @@ async def branches(update: Update, context: BotContext) -> None:
     if not rows:
         await update.effective_message.reply_text("还没有支部。发送 /newbranch 新建。")
         return
-    lines = [
-        f"{b.id}. {b.org_name} · {b.name}（{FORMS.get(b.form, b.form)}，{b.formal_members}名党员）"
-        f"{'：书记 ' + b.secretary_name if b.secretary_name else '：尚无书记'}"
-        for b in rows
-    ]
-    await update.effective_message.reply_text("\n".join(lines)[:4000])
+    await update.effective_message.reply_text("\n".join(branch_line(b) for b in rows)[:4000])
 
 
 def register(application: Application, *, group: int = -2) -> None:

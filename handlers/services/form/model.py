@@ -1,0 +1,137 @@
+"""The activity-record form as plain values: steps, limits, inputs, actions, outcomes and replies.
+
+Nothing here knows a channel: a button is a label and an ``Action``; the Telegram adapter encodes actions as
+callback data, a web page could render them as links.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+from knowledge.activities import ActivityKind, FieldSpec
+
+FORM_TIMEOUT = timedelta(minutes=30)
+MAX_TEXT = 200
+MIN_TEXT = 2
+MAX_MINUTES_TEXT = 4000
+MIN_MINUTES_TEXT = 10
+MAX_MINUTES_PAGES = 20
+MAX_ATTENDANCE = 10000
+MAX_FIELD_NUMBER = 100000
+FIELD_PREFIX = "field:"
+
+
+class Step(StrEnum):
+    """The fixed steps; a kind's own fields are ``field:<key>`` steps between ABSENTEES and MINUTES."""
+
+    KIND = "kind"
+    DATE = "date"
+    TOPIC = "topic"
+    PLACE = "place"
+    ATTENDANCE = "attendance"
+    ABSENTEES = "absentees"
+    MINUTES = "minutes"
+    PHOTOS = "photos"
+    SUMMARY = "summary"
+
+
+BASE_STEPS: tuple[str, ...] = (Step.KIND, Step.DATE, Step.TOPIC, Step.PLACE, Step.ATTENDANCE, Step.ABSENTEES)
+TAIL_STEPS: tuple[str, ...] = (Step.MINUTES, Step.PHOTOS, Step.SUMMARY)
+NOT_EDITABLE: frozenset[str] = frozenset({Step.KIND, Step.ABSENTEES, Step.SUMMARY})
+
+
+def steps_for(ak: ActivityKind) -> list[str]:
+    return [*BASE_STEPS, *(f"{FIELD_PREFIX}{f.key}" for f in ak.fields), *TAIL_STEPS]
+
+
+def field_of(ak: ActivityKind | None, step: str) -> FieldSpec | None:
+    if ak is None or not step.startswith(FIELD_PREFIX):
+        return None
+    key = step.removeprefix(FIELD_PREFIX)
+    return next((f for f in ak.fields if f.key == key), None)
+
+
+class Act(StrEnum):
+    """What a button of the form does."""
+
+    KIND = "kind"  # arg: the activity code
+    DATE = "date"  # arg: days ago, "0" or "1"
+    OPTION = "opt"  # arg: the option's index
+    DONE = "done"
+    CONFIRM = "confirm"
+    EDIT = "edit"  # arg: the step to change
+    RESUME = "resume"
+    RESTART = "restart"
+    CANCEL = "cancel"
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    act: Act
+    arg: str = ""
+
+
+Button = tuple[str, Action]
+Buttons = list[list[Button]]
+
+
+class Notice(StrEnum):
+    """A sentence that names a channel's own commands: the adapter words it (e.g. "发送 /submit …")."""
+
+    HOW_TO_START = "how_to_start"
+    DRAFT_GONE = "draft_gone"
+    CANCELLED = "cancelled"
+    BROKEN = "broken"
+    HOW_TO_VIEW = "how_to_view"
+
+
+@dataclass
+class Reply:
+    """What the form says back: text, then an optional channel-worded notice, and buttons."""
+
+    text: str
+    buttons: Buttons = field(default_factory=list)
+    in_place: bool = False  # update the message whose button was pressed instead of sending a new one
+    skip_hint: str | None = None  # the step may be skipped: "不统计", "不填写" ... (the adapter says how)
+    notice: Notice | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One input to the current step: typed text, a pressed button, or a request to skip."""
+
+    text: str | None = None
+    action: Action | None = None
+    skip: bool = False
+
+
+class Outcome(StrEnum):
+    ADVANCE = "advance"  # the step is done: go on to the next
+    STAY = "stay"  # applied, the step stays (a multiple choice toggled)
+    GOTO = "goto"  # jump to ``target`` (an edit from the summary)
+    CONFIRM = "confirm"  # the summary was confirmed: store the record
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    data: dict
+    outcome: Outcome
+    target: str | None = None
+
+
+class InputError(ValueError):
+    """The input does not fit the step: the message says what would, in Chinese; the draft is unchanged."""
+
+    def __init__(self, message: str, skip_hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.skip_hint = skip_hint
+
+
+class BrokenDraft(InputError):
+    """The draft names a step or kind that does not exist (an old draft, a tampered row)."""
+
+    def __init__(self) -> None:
+        super().__init__("表单状态异常，")

@@ -1,0 +1,144 @@
+"""What the form asks at each step, and its summary: texts and buttons as plain values."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers.services.form.display import attendance_lines, detail_text
+from handlers.services.form.model import (
+    NOT_EDITABLE,
+    Act,
+    Action,
+    Buttons,
+    Notice,
+    Reply,
+    Step,
+    field_of,
+    steps_for,
+)
+from knowledge.activities import CATALOGUE, ActivityKind, FieldSpec, period_of
+
+STEP_LABELS = {
+    Step.KIND: "活动类型",
+    Step.DATE: "日期",
+    Step.TOPIC: "主题",
+    Step.PLACE: "地点",
+    Step.ATTENDANCE: "出勤",
+    Step.ABSENTEES: "缺席人员",
+    Step.MINUTES: "会议记录",
+    Step.PHOTOS: "照片",
+    Step.SUMMARY: "核对提交",
+}
+CANCEL_ROW = [("取消填写", Action(Act.CANCEL))]
+DONE_ROW = [("完成", Action(Act.DONE))]
+
+
+def step_label(step: str, ak: ActivityKind | None) -> str:
+    spec = field_of(ak, step)
+    return spec.label if spec else STEP_LABELS.get(step, step)
+
+
+def _rows(buttons: list, width: int) -> Buttons:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def kind_buttons() -> Buttons:
+    return _rows([(f"{ak.name}（{ak.cadence.label}）", Action(Act.KIND, ak.code)) for ak in CATALOGUE], 2)
+
+
+def _field_prompt(head: str, spec: FieldSpec, data: dict) -> Reply:
+    if spec.input_type == "multi":
+        chosen = set(data.get("details", {}).get(spec.key, []))
+        buttons = [
+            (("✅ " if o in chosen else "") + o, Action(Act.OPTION, str(i)))
+            for i, o in enumerate(spec.options)
+        ]
+        return Reply(f"{head}{spec.prompt}", [*_rows(buttons, 3), DONE_ROW, CANCEL_ROW])
+    if spec.input_type == "choice":
+        options = [(o, Action(Act.OPTION, str(i))) for i, o in enumerate(spec.options)]
+        return Reply(f"{head}{spec.prompt}", [options, CANCEL_ROW])
+    return Reply(f"{head}{spec.prompt}", [CANCEL_ROW], skip_hint="没有" if spec.optional else None)
+
+
+def prompt(step: str, ak: ActivityKind | None, data: dict) -> Reply:
+    """The question of ``step``, with its buttons."""
+    if step == Step.KIND or ak is None:
+        return Reply("请选择要登记的活动类型：", [*kind_buttons(), CANCEL_ROW])
+    head = f"【{ak.name}】"
+    if spec := field_of(ak, step):
+        return _field_prompt(head, spec, data)
+    if step == Step.SUMMARY:
+        return summary(ak, data)
+    if step == Step.ABSENTEES:
+        absent = data["expected"] - data["actual"]
+        return Reply(
+            f"{head}有 {absent} 人缺席。请发送缺席人员和原因，每行一人，如：\n张三 出差\n李四 病假",
+            [CANCEL_ROW],
+            skip_hint="不填写",
+        )
+    fixed = {
+        Step.DATE: Reply(
+            f"{head}活动是哪天开展的？\n可点击按钮，或发送日期，如 2026-11-20、11月20日、20号。",
+            [[("今天", Action(Act.DATE, "0")), ("昨天", Action(Act.DATE, "1"))], CANCEL_ROW],
+        ),
+        Step.TOPIC: Reply(f"{head}活动主题是什么？", [CANCEL_ROW]),
+        Step.PLACE: Reply(f"{head}活动地点在哪里？", [CANCEL_ROW]),
+        Step.ATTENDANCE: Reply(
+            f"{head}应到、实到各多少人？如“应到8人，实到7人”或“8 7”。", [CANCEL_ROW], skip_hint="不统计"
+        ),
+        Step.MINUTES: Reply(
+            f"{head}请提交会议记录：直接输入文字，或发送 PDF/Word 文件，或拍照发送手写记录（可多张，发完点“完成”）。",
+            [CANCEL_ROW],
+        ),
+        Step.PHOTOS: Reply(
+            f"{head}请发送活动照片，至少{ak.min_photos}张、最多{ak.max_photos}张，可一次选多张。发完后点击“完成”。",
+            [DONE_ROW, CANCEL_ROW],
+        ),
+    }
+    return fixed.get(step) or Reply("表单状态异常，", notice=Notice.BROKEN)
+
+
+def _minutes_line(data: dict) -> list[str]:
+    if data.get("minutes_text"):
+        text = data["minutes_text"]
+        return [f"会议记录：{text[:60]}{'…' if len(text) > 60 else ''}"]
+    if files := data.get("minutes_files"):
+        return ["会议记录：已上传文件" if files[0].get("doc") else f"会议记录：手写记录照片{len(files)}页"]
+    return []
+
+
+def summary(ak: ActivityKind, data: dict) -> Reply:
+    held = date.fromisoformat(data["held_on"])
+    lines = [
+        f"请核对【{ak.name}】记录：",
+        f"日期：{held:%Y-%m-%d}（{period_of(ak.cadence, held).label}）",
+        f"主题：{data.get('topic', '')}",
+        f"地点：{data.get('place', '')}",
+    ]
+    lines += attendance_lines(data.get("expected"), data.get("actual"), data.get("absentees")) or [
+        "出勤：未填写"
+    ]
+    details = data.get("details", {})
+    lines += [f"{spec.label}：{detail_text(details.get(spec.key)) or '未填写'}" for spec in ak.fields]
+    lines += _minutes_line(data)
+    lines.append(f"照片：{len(data.get('photos', []))}张")
+    edits = [(f"改{step_label(s, ak)}", Action(Act.EDIT, s)) for s in steps_for(ak) if s not in NOT_EDITABLE]
+    return Reply("\n".join(lines), [[("✅ 确认提交", Action(Act.CONFIRM))], *_rows(edits, 3), CANCEL_ROW])
+
+
+def photo_count(count: int, ak: ActivityKind) -> Reply:
+    need = max(0, ak.min_photos - count)
+    more = f"至少还需要 {need} 张。" if need else "还有就继续发，发完请点击“完成”。"
+    return Reply(f"已收到 {count} 张照片。{more}", [DONE_ROW])
+
+
+def page_count(count: int) -> Reply:
+    return Reply(f"已收到会议记录照片 {count} 页。还有就继续发，发完请点击“完成”。", [DONE_ROW])
+
+
+def receipt(ak: ActivityKind, number: str, held: date, data: dict) -> Reply:
+    return Reply(
+        f"✅ 提交成功！\n记录编号：{number}\n{ak.name} · {period_of(ak.cadence, held).label} · {held:%Y-%m-%d}\n"
+        f"主题：{data['topic']}\n照片 {len(data.get('photos', []))} 张。\n\n",
+        notice=Notice.HOW_TO_VIEW,
+    )

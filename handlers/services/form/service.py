@@ -1,0 +1,313 @@
+"""The form's transactions: load the draft, apply one input with the pure steps, save, all in one session.
+
+Every input is saved before the reply goes out, so a dropped connection or a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.services.clock import Clock
+from handlers.services.form import prompts
+from handlers.services.form.display import record_number
+from handlers.services.form.files import CheckedFile, IncomingFile, check_file
+from handlers.services.form.intake import accept_file, add_file
+from handlers.services.form.model import (
+    FORM_TIMEOUT,
+    Act,
+    Action,
+    Input,
+    InputError,
+    Notice,
+    Outcome,
+    Reply,
+    Step,
+)
+from handlers.services.form.steps import apply_input, next_step
+from knowledge.activities import activity_by_code, period_of
+from storage.files import FileStore
+from storage.models import Draft
+from storage.repositories import BranchRepository, DraftRepository, RecordRepository
+
+NO_BRANCH = (
+    "您还没有加入党支部，暂时不能提交活动记录。\n"
+    "请联系上级党委管理员为您的支部生成邀请链接，点击链接即可成为支部书记。\n"
+    "（提问不受影响，直接输入问题即可。）"
+)
+NO_FORM = Reply("当前没有正在填写的表单。", notice=Notice.HOW_TO_START)
+
+
+@dataclass(frozen=True, slots=True)
+class FileMeta:
+    """What the channel tells about a file before it is downloaded."""
+
+    unique_id: str
+    media_group_id: str | None = None
+
+
+class FormService:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], clock: Clock, files: FileStore
+    ) -> None:
+        self.session_factory = session_factory
+        self.clock = clock
+        self.files = files
+
+    # -- the draft ----------------------------------------------------------------------------------------
+
+    def _active(self, draft: Draft | None) -> bool:
+        return draft is not None and self.clock.now() - draft.updated_at <= FORM_TIMEOUT
+
+    async def _load(self, session: AsyncSession, user_id: int) -> tuple[Draft, dict[str, Any]] | None:
+        """The user's draft and its data, if the user is still secretary of the draft's branch.
+
+        A secretary replaced by a new invitation loses their draft: it was for a branch that is no longer theirs.
+        """
+        drafts = DraftRepository(session)
+        draft = await drafts.get(user_id)
+        if draft is None:
+            return None
+        branch = await BranchRepository(session).by_secretary(user_id)
+        if branch is None or branch.id != draft.branch_id:
+            await drafts.delete(user_id)
+            return None
+        return draft, dict(draft.data or {})
+
+    async def _save(self, session: AsyncSession, user_id: int, branch_id: int, step: str, data: dict) -> None:
+        await DraftRepository(session).save(
+            user_id=user_id, branch_id=branch_id, step=step, data=data, at=self.clock.now()
+        )
+
+    async def active_step(self, user_id: int) -> str | None:
+        """The step of the user's draft if the form is in progress (touched within ``FORM_TIMEOUT``)."""
+        async with self.session_factory() as session:
+            draft = await DraftRepository(session).get(user_id)
+        return draft.step if self._active(draft) else None
+
+    # -- commands and control buttons ---------------------------------------------------------------------
+
+    async def start(self, user_id: int) -> Reply:
+        """/submit: a new form, or an offer to continue the saved draft."""
+        async with self.session_factory() as session, session.begin():
+            branch = await BranchRepository(session).by_secretary(user_id)
+            if branch is None:
+                return Reply(NO_BRANCH)
+            loaded = await self._load(session, user_id)
+            if loaded is not None:
+                draft, data = loaded
+                ak = activity_by_code(data.get("kind", ""))
+                what = ak.name if ak else "活动记录"
+                return Reply(
+                    f"您有一份未完成的草稿（{what}，填到“{prompts.step_label(draft.step, ak)}”）。要继续填写吗？",
+                    [[("继续填写", Action(Act.RESUME)), ("重新开始", Action(Act.RESTART))]],
+                )
+            await self._save(session, user_id, branch.id, Step.KIND, {})
+        return prompts.prompt(Step.KIND, None, {})
+
+    async def start_with(self, user_id: int, code: str) -> Reply:
+        """A new form with the activity kind already chosen (a reminder's button); the draft is replaced."""
+        async with self.session_factory() as session, session.begin():
+            branch = await BranchRepository(session).by_secretary(user_id)
+            ak = activity_by_code(code)
+            if branch is None:
+                return Reply(NO_BRANCH)
+            if ak is None:
+                return prompts.prompt(Step.KIND, None, {})
+            await DraftRepository(session).delete(user_id)
+            data = {"kind": ak.code}
+            await self._save(session, user_id, branch.id, Step.DATE, data)
+        return prompts.prompt(Step.DATE, ak, data)
+
+    async def resume(self, user_id: int) -> Reply:
+        async with self.session_factory() as session, session.begin():
+            loaded = await self._load(session, user_id)
+            if loaded is None:
+                return Reply("草稿已不存在，", notice=Notice.DRAFT_GONE)
+            draft, data = loaded
+            await self._save(session, user_id, draft.branch_id, draft.step, data)  # touch: active again
+        return prompts.prompt(draft.step, activity_by_code(data.get("kind", "")), data)
+
+    async def restart(self, user_id: int) -> Reply:
+        async with self.session_factory() as session, session.begin():
+            await DraftRepository(session).delete(user_id)
+        return await self.start(user_id)
+
+    async def cancel(self, user_id: int) -> Reply:
+        async with self.session_factory() as session, session.begin():
+            existed = await DraftRepository(session).delete(user_id)
+        if existed:
+            return Reply("已取消，草稿已删除。", notice=Notice.CANCELLED)
+        return Reply("当前没有正在填写的表单。")
+
+    async def on_action(self, user_id: int, action: Action) -> Reply:
+        """A button of the form was pressed."""
+        if action.act is Act.RESUME:
+            return await self.resume(user_id)
+        if action.act is Act.RESTART:
+            return await self.restart(user_id)
+        if action.act is Act.CANCEL:
+            return await self.cancel(user_id)
+        return await self._step(user_id, Input(action=action), require_active=False) or NO_FORM
+
+    # -- inputs -------------------------------------------------------------------------------------------
+
+    async def take(self, user_id: int, inp: Input) -> Reply | None:
+        """Text or /skip while the form is active; None when no form is active (the input is not the form's)."""
+        return await self._step(user_id, inp, require_active=True)
+
+    async def take_other(self, user_id: int, what: str) -> Reply | None:
+        """A sticker, voice, location... while the form is active: a hint, and the step stays."""
+        async with self.session_factory() as session, session.begin():
+            loaded = await self._load(session, user_id)
+            if loaded is None or not self._active(loaded[0]):
+                return None
+        draft, data = loaded
+        prompt = prompts.prompt(draft.step, activity_by_code(data.get("kind", "")), data)
+        return Reply(f"这一步不能接收{what}。\n\n{prompt.text}", prompt.buttons, skip_hint=prompt.skip_hint)
+
+    async def _step(self, user_id: int, inp: Input, *, require_active: bool) -> Reply | None:
+        async with self.session_factory() as session, session.begin():
+            loaded = await self._load(session, user_id)
+            if loaded is None or (require_active and not self._active(loaded[0])):
+                return None
+            draft, data = loaded
+            step = draft.step
+            try:
+                result = apply_input(step, data, inp, self.clock.now().date())
+            except InputError as exc:
+                return self._refusal(exc, step, data)
+            data = result.data
+            ak = activity_by_code(data.get("kind", ""))
+            if result.outcome is Outcome.CONFIRM:
+                return await self._submit(session, user_id, draft.branch_id, data)
+            if result.outcome is Outcome.STAY:
+                await self._save(session, user_id, draft.branch_id, step, data)
+                reply = prompts.prompt(step, ak, data)
+                reply.in_place = True
+                return reply
+            target = result.target if result.outcome is Outcome.GOTO else next_step(ak, step, data)
+            await self._save(session, user_id, draft.branch_id, target, data)
+            return prompts.prompt(target, ak, data)
+
+    @staticmethod
+    def _refusal(exc: InputError, step: str, data: dict) -> Reply:
+        prompt = prompts.prompt(step, activity_by_code(data.get("kind", "")), data)
+        if prompt.notice is Notice.BROKEN:
+            return prompt
+        return Reply(f"⚠️ {exc.message}", prompt.buttons, skip_hint=exc.skip_hint)
+
+    # -- files --------------------------------------------------------------------------------------------
+
+    async def take_file(
+        self, user_id: int, meta: FileMeta, download: Callable[[], Awaitable[IncomingFile]]
+    ) -> Reply | None:
+        """A photo or document while the form is active. ``None`` with no form active.
+
+        One session: the draft is read and the file judged against the step and its limits, the read ends,
+        the file is downloaded, checked once and written to the store, then one transaction adds it to the
+        draft. A reply with empty text means: received, say nothing yet (an album's next photo).
+        """
+        async with self.session_factory() as session:
+            async with session.begin():
+                loaded = await self._load(session, user_id)
+                if loaded is None or not self._active(loaded[0]):
+                    return None
+                step, data = loaded[0].step, loaded[1]
+                refusal = accept_file(step, data, meta.unique_id)
+                if refusal is not None:
+                    return refusal
+            checked = check_file(await download())
+            if isinstance(checked, str):
+                return Reply(checked)
+            refusal = accept_file(step, data, meta.unique_id, checked)
+            if refusal is not None:
+                return refusal
+            stored = await self.files.put(checked.incoming.data, checked.type)
+            async with session.begin():
+                loaded = await self._load(session, user_id)
+                if loaded is None:
+                    return NO_FORM
+                return await self._add_file(session, user_id, loaded, checked, stored)
+
+    async def _add_file(self, session, user_id: int, loaded, checked: CheckedFile, stored) -> Reply:
+        draft, data = loaded
+        ak = activity_by_code(data.get("kind", ""))
+        added = add_file(draft.step, ak, data, checked, stored)
+        if isinstance(added, Reply):
+            return added
+        data, advance, reply = added
+        if advance:
+            nxt = next_step(ak, draft.step, data)
+            await self._save(session, user_id, draft.branch_id, nxt, data)
+            following = prompts.prompt(nxt, ak, data)
+            return Reply(reply.text + following.text, following.buttons, skip_hint=following.skip_hint)
+        await self._save(session, user_id, draft.branch_id, draft.step, data)
+        return Reply("") if checked.incoming.media_group_id else reply
+
+    async def progress(self, user_id: int) -> Reply | None:
+        """After an album: how many photos or pages are in (None when no form is at a file step)."""
+        async with self.session_factory() as session:
+            loaded = await self._load(session, user_id)
+            await session.commit()
+        if loaded is None:
+            return None
+        draft, data = loaded
+        ak = activity_by_code(data.get("kind", ""))
+        if ak is not None and draft.step == Step.PHOTOS:
+            return prompts.photo_count(len(data.get("photos", [])), ak)
+        if ak is not None and draft.step == Step.MINUTES and data.get("minutes_files"):
+            return prompts.page_count(len(data["minutes_files"]))
+        return None
+
+    # -- submit -------------------------------------------------------------------------------------------
+
+    async def _submit(self, session: AsyncSession, user_id: int, branch_id: int, data: dict) -> Reply:
+        ak = activity_by_code(data["kind"])
+        held = date.fromisoformat(data["held_on"])
+        entries = [("minutes", f) for f in data.get("minutes_files", [])] + [
+            ("photo", f) for f in data.get("photos", [])
+        ]
+        for _, f in entries:
+            if not await self.files.exists(f["sha256"]):
+                return Reply(
+                    "有文件没有保存成功，请点击“改照片”或“改会议记录”重新发送。",
+                    prompts.summary(ak, data).buttons,
+                )
+        record = await RecordRepository(session).add(
+            branch_id=branch_id,
+            kind=ak.code,
+            period=period_of(ak.cadence, held).code,
+            held_on=held,
+            topic=data["topic"],
+            place=data.get("place"),
+            expected=data.get("expected"),
+            actual=data.get("actual"),
+            absentees=data.get("absentees", []),
+            details=data.get("details", {}),
+            minutes_text=data.get("minutes_text"),
+            submitted_by=user_id,
+            at=self.clock.now(),
+            files=_file_rows(entries),
+        )
+        await DraftRepository(session).delete(user_id)
+        return prompts.receipt(ak, record_number(record.id, held), held, data)
+
+
+def _file_rows(entries: list[tuple[str, dict]]) -> list[dict]:
+    return [
+        {
+            "role": role,
+            "sha256": f["sha256"],
+            "size": f["size"],
+            "mime": f["mime"],
+            "telegram_file_id": f["file_id"],
+            "telegram_file_unique_id": f["unique_id"],
+            "position": i,
+        }
+        for i, (role, f) in enumerate(entries)
+    ]

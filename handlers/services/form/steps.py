@@ -1,0 +1,268 @@
+"""The form's steps as pure functions: (step, kind, data, input, today) -> new data and an outcome.
+
+No database, no clock, no channel: the service loads the draft, calls ``apply_input`` and saves what it returns.
+A bad input raises ``InputError`` with the Chinese message to show; the draft is then left as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from handlers.services.dates import DateInputError, parse_date
+from handlers.services.form.model import (
+    MAX_ATTENDANCE,
+    MAX_FIELD_NUMBER,
+    MAX_MINUTES_TEXT,
+    MAX_TEXT,
+    MIN_MINUTES_TEXT,
+    MIN_TEXT,
+    NOT_EDITABLE,
+    Act,
+    BrokenDraft,
+    Input,
+    InputError,
+    Outcome,
+    Step,
+    StepResult,
+    field_of,
+    steps_for,
+)
+from knowledge.activities import ActivityKind, FieldSpec, activity_by_code, earliest_allowed
+
+SKIP_NOT_ALLOWED = "这一项是必填的，不能跳过。"
+_ASCII_NUMBER = re.compile(r"[0-9]{1,6}")
+
+
+def _act(inp: Input, act: Act) -> bool:
+    return inp.action is not None and inp.action.act is act
+
+
+def _option_index(inp: Input, spec: FieldSpec) -> int | None:
+    """The option a button chose, when it is one of ``spec.options``."""
+    if not _act(inp, Act.OPTION) or not re.fullmatch(r"[0-9]{1,3}", inp.action.arg):
+        return None
+    index = int(inp.action.arg)
+    return index if index < len(spec.options) else None
+
+
+def parse_attendance(text: str) -> tuple[int, int]:
+    numbers = [int(n) for n in _ASCII_NUMBER.findall(text)]
+    if len(numbers) != 2:
+        raise InputError(
+            "请发送两个数字：应到人数和实到人数，如“应到8人，实到7人”或“8 7”。", skip_hint="没有"
+        )
+    expected, actual = numbers
+    if "实到" in text and "应到" in text and text.index("实到") < text.index("应到"):
+        expected, actual = actual, expected
+    if expected <= 0 or expected > MAX_ATTENDANCE:
+        raise InputError(f"应到人数应是 1 到 {MAX_ATTENDANCE} 之间的数字。")
+    if actual > expected:
+        raise InputError(f"实到人数（{actual}）不能多于应到人数（{expected}），请重新发送。")
+    return expected, actual
+
+
+def parse_absentees(text: str) -> list[dict[str, str]]:
+    people = []
+    for line in re.split(r"[\n；;]+", text):
+        line = line.strip(" ，,、")
+        if not line:
+            continue
+        parts = re.split(r"[\s，,：:（(]+", line, maxsplit=1)
+        name, reason = parts[0], (parts[1] if len(parts) > 1 else "")
+        people.append({"name": name[:30], "reason": reason.strip("）) ")[:60] or "未说明"})
+    if not people:
+        raise InputError("请按“姓名 原因”每行一人发送，如：张三 出差。")
+    return people
+
+
+def apply_input(step: str, data: dict, inp: Input, today: date) -> StepResult:
+    """Applies one input to a copy of ``data``; raises ``InputError`` when it does not fit the step."""
+    data = dict(data)
+    if step == Step.KIND:
+        if _act(inp, Act.KIND) and activity_by_code(inp.action.arg):
+            data["kind"] = inp.action.arg
+            return StepResult(data, Outcome.ADVANCE)
+        raise InputError("请点击下面的按钮选择活动类型。")
+    ak = activity_by_code(data.get("kind", ""))
+    if ak is None:
+        raise BrokenDraft()
+    handler = _HANDLERS.get(step)
+    if handler is not None:
+        return handler(ak, data, inp, today)
+    if spec := field_of(ak, step):
+        return _field(spec, data, inp)
+    raise BrokenDraft()
+
+
+def _date(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
+    if inp.skip:
+        raise InputError(SKIP_NOT_ALLOWED)
+    if _act(inp, Act.DATE) and inp.action.arg in ("0", "1"):
+        held = today - timedelta(days=int(inp.action.arg))
+    elif inp.text:
+        try:
+            held = parse_date(inp.text, today)
+        except DateInputError as exc:
+            raise InputError(str(exc)) from None
+    else:
+        raise InputError("请发送活动日期，或点击“今天”“昨天”。")
+    if held > today:
+        raise InputError("活动日期不能晚于今天。")
+    earliest = earliest_allowed(ak.cadence, today)
+    if held < earliest:
+        unit = ak.cadence.label[1:]
+        raise InputError(f"{ak.name}只能补录上一{unit}及本{unit}的活动（{earliest:%Y-%m-%d} 以后）。")
+    data["held_on"] = held.isoformat()
+    return StepResult(data, Outcome.ADVANCE)
+
+
+def _short_text(step: str, label: str):
+    def apply(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
+        if inp.skip:
+            raise InputError(SKIP_NOT_ALLOWED)
+        text = inp.text
+        if not text:
+            raise InputError(f"请用文字发送活动{label}。")
+        if len(text) > MAX_TEXT:
+            raise InputError(f"{label}太长了（{len(text)}字），请控制在{MAX_TEXT}字以内。")
+        if len(text) < MIN_TEXT:
+            raise InputError(f"{label}太短了，请写完整一些。")
+        data[step] = text
+        return StepResult(data, Outcome.ADVANCE)
+
+    return apply
+
+
+def _attendance(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
+    if inp.skip:
+        data.update(expected=None, actual=None, absentees=[])
+    elif not inp.text:
+        raise InputError("请发送应到和实到人数，如“应到8人，实到7人”。", skip_hint="不统计")
+    else:
+        data["expected"], data["actual"] = parse_attendance(inp.text)
+    return StepResult(data, Outcome.ADVANCE)
+
+
+def _absentees(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
+    if inp.skip:
+        data["absentees"] = []
+    elif not inp.text:
+        raise InputError("请按“姓名 原因”每行一人发送缺席人员。", skip_hint="不填写")
+    else:
+        data["absentees"] = parse_absentees(inp.text)
+    return StepResult(data, Outcome.ADVANCE)
+
+
+def _minutes(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
+    if _act(inp, Act.DONE):
+        if not data.get("minutes_files") and not data.get("minutes_text"):
+            raise InputError("还没有收到会议记录。请输入文字，或发送文件、照片。")
+        return StepResult(data, Outcome.ADVANCE)
+    if inp.skip:
+        raise InputError(SKIP_NOT_ALLOWED)
+    text = inp.text
+    if not text:
+        raise InputError("请输入会议记录文字，或发送 PDF/Word 文件，或拍照发送手写记录。")
+    if len(text) > MAX_MINUTES_TEXT:
+        raise InputError(f"文字记录太长（{len(text)}字），请控制在{MAX_MINUTES_TEXT}字以内，或改为发送文件。")
+    if len(text) < MIN_MINUTES_TEXT:
+        raise InputError(f"会议记录太短了，请写明主要内容（至少{MIN_MINUTES_TEXT}个字）。")
+    data["minutes_text"] = text
+    data["minutes_files"] = []
+    return StepResult(data, Outcome.ADVANCE)
+
+
+def _photos(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
+    if _act(inp, Act.DONE):
+        count = len(data.get("photos", []))
+        if count < ak.min_photos:
+            raise InputError(f"{ak.name}至少需要{ak.min_photos}张照片，现在有{count}张。请继续发送照片。")
+        return StepResult(data, Outcome.ADVANCE)
+    if inp.skip:
+        raise InputError("照片是必需的，不能跳过。")
+    raise InputError(f"这一步请发送活动照片（至少{ak.min_photos}张），发完后点击“完成”。")
+
+
+def _summary(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
+    if _act(inp, Act.CONFIRM):
+        return StepResult(data, Outcome.CONFIRM)
+    if _act(inp, Act.EDIT):
+        target = inp.action.arg
+        if target in steps_for(ak) and target not in NOT_EDITABLE:
+            if target == Step.PHOTOS:
+                data["photos"] = []
+            data["editing"] = True
+            return StepResult(data, Outcome.GOTO, target)
+    raise InputError("请核对以上内容，点击“确认提交”，或点击要修改的项目。")
+
+
+def _field(spec: FieldSpec, data: dict, inp: Input) -> StepResult:
+    details = dict(data.get("details", {}))
+    data["details"] = details
+    if inp.skip:
+        if not spec.optional:
+            raise InputError(SKIP_NOT_ALLOWED)
+        details.pop(spec.key, None)
+        return StepResult(data, Outcome.ADVANCE)
+    if spec.input_type == "multi":
+        return _multi(spec, data, details, inp)
+    if spec.input_type == "choice":
+        index = _option_index(inp, spec)
+        if index is None:
+            raise InputError("请点击下面的按钮选择一项。")
+        details[spec.key] = spec.options[index]
+        return StepResult(data, Outcome.ADVANCE)
+    text = inp.text
+    if not text:
+        raise InputError(f"请用文字回答：{spec.label}。")
+    if spec.input_type == "int":
+        if not _ASCII_NUMBER.fullmatch(text.strip()) or int(text) > MAX_FIELD_NUMBER:
+            raise InputError(f"{spec.label}请发送一个数字，如 3。")
+        details[spec.key] = int(text)
+    else:
+        if len(text) > spec.max_length:
+            raise InputError(f"{spec.label}太长了（{len(text)}字），请控制在{spec.max_length}字以内。")
+        details[spec.key] = text
+    return StepResult(data, Outcome.ADVANCE)
+
+
+def _multi(spec: FieldSpec, data: dict, details: dict, inp: Input) -> StepResult:
+    chosen = list(details.get(spec.key, []))
+    index = _option_index(inp, spec)
+    if index is not None:
+        option = spec.options[index]
+        chosen = [c for c in chosen if c != option] if option in chosen else [*chosen, option]
+        details[spec.key] = [o for o in spec.options if o in chosen]
+        return StepResult(data, Outcome.STAY)
+    if _act(inp, Act.DONE):
+        if not chosen:
+            raise InputError("请至少选择一项，再点击“完成”。")
+        return StepResult(data, Outcome.ADVANCE)
+    raise InputError("请点击下面的按钮选择（可多选），选好后点击“完成”。")
+
+
+_HANDLERS = {
+    Step.DATE: _date,
+    Step.TOPIC: _short_text(Step.TOPIC, "主题"),
+    Step.PLACE: _short_text(Step.PLACE, "地点"),
+    Step.ATTENDANCE: _attendance,
+    Step.ABSENTEES: _absentees,
+    Step.MINUTES: _minutes,
+    Step.PHOTOS: _photos,
+    Step.SUMMARY: _summary,
+}
+
+
+def next_step(ak: ActivityKind, step: str, data: dict) -> str:
+    """The step after ``step``: absentees only when someone was absent; back to the summary after an edit."""
+    order = steps_for(ak)
+    nxt = order[order.index(step) + 1] if step in order and step != Step.SUMMARY else Step.SUMMARY
+    if nxt == Step.ABSENTEES and not (data.get("expected") and (data.get("actual") or 0) < data["expected"]):
+        data["absentees"] = []
+        nxt = order[order.index(Step.ABSENTEES) + 1]
+    if data.get("editing") and nxt != Step.ABSENTEES:
+        nxt = Step.SUMMARY
+    if nxt == Step.SUMMARY:
+        data.pop("editing", None)
+    return nxt

@@ -1,0 +1,24 @@
+"""Handler order, in one place."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+
+def register_handlers(application: Application) -> None:
+    """group -3: drop an update delivered twice;
+    group -2: follow-up inputs a button asked for, and /start <invitation code>;
+    group -1: the activity form (takes the user's messages only while their form is active);
+    group 0: commands, callbacks, free text as a question, then fallbacks.
+    """
+    from handlers.tg import branches, common, dedupe, forms, pending, qa, records, topics
+
+    dedupe.register(application, group=-3)
+    pending.register(application, group=-2)
+    branches.register(application, group=-2)
+    forms.register(application, group=-1)
+    common.register(application)
+    topics.register(application)
+    records.register(application)
+    qa.register(application)
+    common.register_fallbacks(application)

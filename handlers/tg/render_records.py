@@ -1,0 +1,34 @@
+"""A record as the secretary reads it in chat."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from handlers.services.form.display import attendance_lines, detail_text
+from handlers.services.records import AMENDABLE, RecordView, kind_name
+from knowledge.activities import activity_by_code, period_of
+
+
+def describe(view: RecordView, tz: tzinfo) -> str:
+    r = view.record
+    ak = activity_by_code(r.kind)
+    lines = [f"记录编号：{view.number}" + ("（已撤回）" if r.status == "withdrawn" else "")]
+    lines.append(
+        f"{kind_name(r.kind)} · {period_of(ak.cadence, r.held_on).label if ak else r.period} · {r.held_on:%Y-%m-%d}"
+    )
+    lines += [f"主题：{r.topic}", f"地点：{r.place or '未填写'}"]
+    lines += attendance_lines(r.expected, r.actual, r.absentees)
+    for spec in ak.fields if ak else ():
+        if (value := detail_text((r.details or {}).get(spec.key))) is not None:
+            lines.append(f"{spec.label}：{value}")
+    photos = [f for f in view.files if f.role == "photo"]
+    minutes = [f for f in view.files if f.role == "minutes"]
+    if r.minutes_text:
+        lines.append(f"会议记录：{r.minutes_text}")
+    elif minutes:
+        lines.append(f"会议记录：文件/照片 {len(minutes)} 份")
+    lines.append(f"照片：{len(photos)} 张")
+    for h in view.history:
+        fields = "、".join(AMENDABLE.get(k, k) for k in (h.changes or {}))
+        lines.append(f"修改：{h.amended_at.astimezone(tz):%Y-%m-%d %H:%M} 改了{fields}，原因：{h.reason}")
+    return "\n".join(lines)
