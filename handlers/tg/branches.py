@@ -11,7 +11,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandl
 from handlers.services import newbranch as wizard
 from handlers.services.branches import FIELD_LABELS, branch_line, parse_branch_value
 from handlers.tg import pending
-from handlers.tg.callbacks import parse_id
+from handlers.tg.callbacks import STALE, parse_id
 from handlers.tg.context import BotContext
 from handlers.tg.links import deep_link
 from knowledge.organisation import OrgForm, org_form_label, profile_warnings
@@ -221,7 +221,7 @@ async def on_newbranch_form(update: Update, context: BotContext) -> None:
     state = wizard.NewBranchState.from_dict(raw) if raw and raw.get("kind") == "newbranch" else None
     chosen = wizard.take_form(state, (query.data or "")[8:]) if state is not None else None
     if chosen is None:
-        await query.answer("这个按钮已失效。", show_alert=True)
+        await query.answer(STALE, show_alert=True)
         return
     await query.answer()
     await _newbranch_next(update, context, chosen, query.message.chat.id)

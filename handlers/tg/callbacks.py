@@ -14,6 +14,7 @@ MAX_ID = 2**31 - 1  # ids are int32 on PostgreSQL
 _ID = re.compile(r"[0-9]{1,10}")
 _ARG = re.compile(r"[a-z0-9_:]{0,40}")
 FORM_PREFIX = "f:"
+STALE = "这个按钮已失效。"
 
 
 def parse_id(text: str) -> int | None:

@@ -23,7 +23,7 @@ from handlers.services.form.files import TOO_LARGE, IncomingFile
 from handlers.services.form.model import Input, Reply
 from handlers.services.form.service import FileMeta
 from handlers.tg import pending
-from handlers.tg.callbacks import FORM_PREFIX, decode_form
+from handlers.tg.callbacks import FORM_PREFIX, STALE, decode_form
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_text
 from handlers.tg.render_form import form_markup, form_text
@@ -32,7 +32,6 @@ from storage.files import MAX_FILE_BYTES
 log = logging.getLogger(__name__)
 
 ALBUM_QUIET_SECONDS = 1.2
-STALE = "这个按钮已失效。"
 NOTHING_TO_SKIP = "现在没有可以跳过的内容。发送 /submit 开始填写活动记录。"
 OTHER_LABELS = (
     ("sticker", "贴纸"),

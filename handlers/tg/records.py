@@ -7,7 +7,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from handlers.services.records import AMENDABLE, amend_value_problem, kind_name
 from handlers.tg import pending
-from handlers.tg.callbacks import parse_id
+from handlers.tg.callbacks import STALE, parse_id
 from handlers.tg.context import BotContext
 from handlers.tg.render_records import describe
 
@@ -46,7 +46,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     chat_id = query.message.chat.id if query.message else user_id
     record_id = parse_id(parts[2]) if len(parts) >= 3 else None
     if record_id is None:
-        await query.answer("这个按钮已失效。", show_alert=True)
+        await query.answer(STALE, show_alert=True)
         return
     action = parts[1]
     service = context.services.records
@@ -69,7 +69,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         pending.expect(context, "amend", record_id=record_id, field=parts[3], value=None)
         await context.bot.send_message(chat_id, f"请发送新的{AMENDABLE[parts[3]]}（发送 /cancel 取消）：")
     else:
-        await query.answer("这个按钮已失效。", show_alert=True)
+        await query.answer(STALE, show_alert=True)
 
 
 async def _open(query, context: BotContext, user_id: int, chat_id: int, record_id: int) -> None:

@@ -37,7 +37,7 @@ def answer_html(result: QAResult) -> str:
     return "\n\n".join(parts)
 
 
-def answer_keyboard(result: QAResult, voted: int | None = None) -> InlineKeyboardMarkup:
+def answer_keyboard(result: QAResult) -> InlineKeyboardMarkup:
     top = result.answer.hits[0]
     qid = result.question_id or 0
     first = [InlineKeyboardButton("查看原文", callback_data=f"qa:full:{top.passage_id}")]
@@ -45,7 +45,7 @@ def answer_keyboard(result: QAResult, voted: int | None = None) -> InlineKeyboar
         first.append(InlineKeyboardButton("其他结果", callback_data=f"qa:more:{qid}"))
     rows = [first]
     if qid:
-        rows.append(feedback_row(qid, voted))
+        rows.append(feedback_row(qid))
     return InlineKeyboardMarkup(rows)
 
 

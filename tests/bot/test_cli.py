@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 POLICY_QUESTION = "党员不足三人的企业怎样建立党组织"
 OFF_TOPIC = "今天天气怎么样"
 ANSWER_KEYS = {"text", "highlight", "source", "section", "score"}
