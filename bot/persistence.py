@@ -3,6 +3,10 @@
 ptbcontrib's SQLAlchemy persistence pins SQLAlchemy 1.4, so this is our own. It keeps ``user_data`` and
 ``chat_data`` (short follow-up inputs live there) and conversation states, as JSON. ``bot_data`` holds the
 application's services and is not persisted; arbitrary callback data is not used.
+
+When is it written? PTB writes changed ``user_data`` every ``update_interval`` (5 s) and at shutdown; the
+short follow-up inputs that must survive a crash (``handlers/tg/pending.py``: a value asked for, a half-done
+/newbranch) call ``update_user_data`` themselves on every change. Form drafts live in their own table.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ class SQLAlchemyPersistence(BasePersistence[dict, dict, dict]):
         await self._put(USER, str(user_id), deepcopy(data))
 
     async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
-        """The database is written on every change; nothing to refresh."""
+        """Nothing to refresh: this process is the only writer of this data."""
 
     async def drop_user_data(self, user_id: int) -> None:
         await self._delete(USER, str(user_id))
@@ -64,7 +68,7 @@ class SQLAlchemyPersistence(BasePersistence[dict, dict, dict]):
         await self._put(CHAT, str(chat_id), deepcopy(data))
 
     async def refresh_chat_data(self, chat_id: int, chat_data: dict) -> None:
-        """The database is written on every change; nothing to refresh."""
+        """Nothing to refresh: this process is the only writer of this data."""
 
     async def drop_chat_data(self, chat_id: int) -> None:
         await self._delete(CHAT, str(chat_id))
@@ -103,4 +107,5 @@ class SQLAlchemyPersistence(BasePersistence[dict, dict, dict]):
             await repo.put(CONVERSATION, name, states, self.clock.now())
 
     async def flush(self) -> None:
-        """Every change is written when it happens."""
+        """Nothing is buffered here: PTB calls ``update_*`` for each changed entry (every ``update_interval`` s and
+        at shutdown), and follow-up inputs write through at once (``handlers.tg.pending``)."""

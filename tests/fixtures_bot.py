@@ -288,8 +288,12 @@ async def running_bot(
     async def record_error(update: object, context: Any) -> None:
         harness.errors.append(context.error)
 
-    # Added after the application's own handler, which therefore still runs first.
+    # Recorded first: the application's own handler ends by stopping the update (ApplicationHandlerStop),
+    # which also skips the error handlers after it.
+    own = dict(application.error_handlers)
+    application.error_handlers.clear()
     application.add_error_handler(record_error)
+    application.error_handlers.update(own)
 
     try:
         await start_application(application, poll_timeout=poll_timeout)

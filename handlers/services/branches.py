@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
+from handlers.services.text import clean_text
 from knowledge.organisation import OrgForm, org_form_label
 from storage.models import Branch
 from storage.repositories import BranchRepository, InvitationRepository
@@ -128,6 +129,7 @@ class BranchService:
     async def redeem(self, code: str, *, user_id: int, name: str | None) -> Redeemed:
         if not code or len(code) > 64 or not all(c.isalnum() or c in "-_" for c in code):
             return Redeemed("malformed")
+        name = clean_text(name, NAME_LENGTH[1]) or None
         async with self.session_factory() as session, session.begin():
             status = await InvitationRepository(session).redeem(
                 hash_code(code), user_id=user_id, name=name, at=self.clock.now()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
+from handlers.services.text import clean_text
 from knowledge import KnowledgeBase
 from knowledge.base import Answer
 from storage.repositories import QuestionRepository
@@ -17,7 +17,6 @@ from storage.repositories import QuestionRepository
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 500  # what is searched and stored of a long paste
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 # Close enough to the best answer to be worth offering as "其他结果".
 RUNNER_UP_RATIO = 0.6
@@ -25,8 +24,7 @@ RUNNER_UP_RATIO = 0.6
 
 def clean_question(text: str) -> str:
     """Control and zero-width characters removed, whitespace folded, at most ``MAX_QUERY_CHARS``."""
-    text = _CONTROL.sub(" ", text or "")
-    return " ".join(text.split())[:MAX_QUERY_CHARS]
+    return " ".join(clean_text(text).split())[:MAX_QUERY_CHARS]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,14 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler
 
 from handlers.services import newbranch as wizard
 from handlers.services.branches import FIELD_LABELS, branch_line, parse_branch_value
 from handlers.tg import pending
 from handlers.tg.callbacks import STALE, parse_id
 from handlers.tg.context import BotContext
+from handlers.tg.guards import command, incoming_text, user_name
 from handlers.tg.links import deep_link
 from knowledge.organisation import OrgForm, org_form_label, profile_warnings
 
@@ -73,7 +74,7 @@ async def start_with_code(update: Update, context: BotContext) -> None:
     if not context.args:
         return  # a plain /start: common.start answers
     user = update.effective_user
-    result = await context.services.branches.redeem(context.args[0], user_id=user.id, name=user.full_name)
+    result = await context.services.branches.redeem(context.args[0], user_id=user.id, name=user_name(update))
     if result.status == "ok" and result.branch is not None:
         await update.effective_message.reply_text(
             f"欢迎！您已成为“{escape(result.branch.name)}”的书记。\n\n{profile_html(result.branch)}\n\n"
@@ -107,7 +108,7 @@ async def on_branch_button(update: Update, context: BotContext) -> None:
     data = query.data or ""
     if data.startswith("b:edit:") and data[7:] in FIELD_LABELS:
         field = data[7:]
-        pending.expect(context, "branch_edit", field=field, branch_id=current.id)
+        await pending.expect(context, "branch_edit", field=field, branch_id=current.id)
         await context.bot.send_message(
             query.message.chat.id, f"请发送新的{FIELD_LABELS[field]}（发送 /cancel 取消）："
         )
@@ -130,15 +131,15 @@ async def _branch_edit(update: Update, context: BotContext, state: dict) -> None
     field = state["field"]
     current = await context.services.branches.of_user(update.effective_user.id)
     if current is None or current.id != state["branch_id"]:
-        pending.clear(context)
+        await pending.clear(context)
         await update.effective_message.reply_text("您已不是该支部的书记，不能修改支部信息。")
         return
     try:
-        value = parse_branch_value(field, update.effective_message.text or "")
+        value = parse_branch_value(field, incoming_text(update))
     except ValueError as exc:
         await update.effective_message.reply_text(f"⚠️ {exc}\n{RETRY}")
         return
-    pending.clear(context)
+    await pending.clear(context)
     updated = await context.services.branches.update(state["branch_id"], **{field: value})
     await update.effective_message.reply_text(
         "已更新。\n\n" + profile_html(updated),
@@ -159,7 +160,7 @@ async def newbranch(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text("只有上级党委管理员可以新建支部。")
         return
     state = wizard.NewBranchState()
-    pending.expect(context, "newbranch", **state.to_dict())
+    await pending.expect(context, "newbranch", **state.to_dict())
     await update.effective_message.reply_text(wizard.PROMPTS[state.step] + "\n（随时发送 /cancel 取消）")
 
 
@@ -167,11 +168,11 @@ async def _newbranch_next(
     update: Update, context: BotContext, state: wizard.NewBranchState, chat_id: int
 ) -> None:
     if state.step is not None:
-        pending.expect(context, "newbranch", **state.to_dict())
+        await pending.expect(context, "newbranch", **state.to_dict())
         markup = form_keyboard("nb:form") if state.step == "form" else None
         await context.bot.send_message(chat_id, wizard.PROMPTS[state.step], reply_markup=markup)
         return
-    pending.clear(context)
+    await pending.clear(context)
     values = state.values
     created = await context.services.branches.create(
         org_name=values["org_name"],
@@ -202,13 +203,13 @@ def _invitation_text(context: BotContext, created) -> str:
 async def _newbranch_text(update: Update, context: BotContext, raw: dict) -> None:
     state = wizard.NewBranchState.from_dict(raw)
     if state is None:
-        pending.clear(context)
+        await pending.clear(context)
         return
     if state.step == "form":
         await update.effective_message.reply_text(wizard.CHOOSE_FORM, reply_markup=form_keyboard("nb:form"))
         return
     try:
-        state = wizard.take_text(state, update.effective_message.text or "")
+        state = wizard.take_text(state, incoming_text(update))
     except ValueError as exc:
         await update.effective_message.reply_text(f"⚠️ {exc}\n{RETRY}")
         return
@@ -255,10 +256,10 @@ async def branches(update: Update, context: BotContext) -> None:
 
 
 def register(application: Application, *, group: int = -2) -> None:
-    application.add_handler(CommandHandler("start", start_with_code, has_args=True), group=group)
-    application.add_handler(CommandHandler("newbranch", newbranch))
-    application.add_handler(CommandHandler("invite", invite))
-    application.add_handler(CommandHandler("branches", branches))
-    application.add_handler(CommandHandler("branch", branch))
+    application.add_handler(command("start", start_with_code, has_args=True), group=group)
+    application.add_handler(command("newbranch", newbranch))
+    application.add_handler(command("invite", invite))
+    application.add_handler(command("branches", branches))
+    application.add_handler(command("branch", branch))
     application.add_handler(CallbackQueryHandler(on_branch_button, pattern=r"^b:"))
     application.add_handler(CallbackQueryHandler(on_newbranch_form, pattern=r"^nb:form:"))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
+from handlers.tg.callbacks import STALE
 from handlers.tg.context import BotContext
+from handlers.tg.guards import command
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,11 @@ HELP = (
 )
 
 ERROR_TEXT = "抱歉，处理您的消息时出了点问题，请稍后再试。已记录的内容不会丢失。"
+ERROR_BUTTON = "出了点问题，请稍后再试。"
+
+
+def error_text(error_id: str) -> str:
+    return f"{ERROR_TEXT}（错误编号 {error_id}）"
 
 
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用命令，或直接输入您的问题。"
@@ -54,27 +62,45 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    log.error("unhandled error while processing an update", exc_info=context.error)
-    if isinstance(update, Update) and update.callback_query is not None:
+    """Log the error with an id, tell the user that id in Chinese, and stop the update.
+
+    Raising ``ApplicationHandlerStop`` here keeps the update from reaching later handler groups (an apology
+    followed by an unrelated answer). The exception's own text never reaches the user.
+    """
+    error_id = secrets.token_hex(4)
+    log.error("unhandled error %s while processing an update", error_id, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    if update.callback_query is not None:
         try:  # an unanswered button press keeps spinning on the user's phone
-            await update.callback_query.answer("出了点问题，请稍后再试。", show_alert=True)
+            await update.callback_query.answer(f"{ERROR_BUTTON}（{error_id}）", show_alert=True)
         except Exception:
             log.debug("callback query could not be answered", exc_info=True)
-    if isinstance(update, Update) and update.effective_chat is not None:
+    if update.effective_chat is not None:
         try:
-            await context.bot.send_message(update.effective_chat.id, ERROR_TEXT)
+            await context.bot.send_message(update.effective_chat.id, error_text(error_id))
         except Exception:  # the error report itself must never take the bot down
-            log.warning("could not tell the user about the error", exc_info=True)
+            log.warning("could not tell the user about error %s", error_id, exc_info=True)
+    raise ApplicationHandlerStop
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Any button press no handler took: answered, so it does not keep spinning."""
+    await update.callback_query.answer(STALE, show_alert=True)
 
 
 def register(application: Application, *, group: int = 0) -> None:
-    application.add_handler(CommandHandler("start", start), group=group)
-    application.add_handler(CommandHandler("help", help_command), group=group)
+    application.add_handler(command("start", start), group=group)
+    application.add_handler(command("help", help_command), group=group)
     application.add_error_handler(on_error)
 
 
 def register_fallbacks(application: Application, *, group: int = 0) -> None:
     """Last in line: commands nobody else took."""
     application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command), group=group
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.COMMAND, unknown_command
+        ),
+        group=group,
     )
+    application.add_handler(CallbackQueryHandler(stale_button), group=group)

@@ -1,4 +1,4 @@
-"""Drop an update seen before (Telegram may deliver one twice, e.g. after a webhook timeout)."""
+"""Drop an update seen before (Telegram may deliver one twice, e.g. after a webhook timeout), or one from nobody."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ REMEMBER = 2000
 
 
 async def drop_repeats(update: Update, context: BotContext) -> None:
+    """Also drops updates without a user (channel posts, some service messages): nobody to answer."""
+    if update.effective_user is None:
+        raise ApplicationHandlerStop
     seen: OrderedDict[int, None] = context.bot_data.setdefault(SEEN_KEY, OrderedDict())
     if update.update_id in seen:
         raise ApplicationHandlerStop

@@ -14,7 +14,6 @@ from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
-    CommandHandler,
     MessageHandler,
     filters,
 )
@@ -26,6 +25,7 @@ from handlers.tg import pending
 from handlers.tg.callbacks import FORM_PREFIX, STALE, decode_form
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_text
+from handlers.tg.guards import command, incoming_text
 from handlers.tg.render_form import form_markup, form_text
 from storage.files import MAX_FILE_BYTES
 
@@ -51,7 +51,7 @@ async def send(context: BotContext, chat_id: int, reply: Reply) -> None:
 
 
 async def submit(update: Update, context: BotContext) -> None:
-    pending.clear(context)  # a follow-up the user left unanswered must not swallow the form's input
+    await pending.clear(context)  # a follow-up the user left unanswered must not swallow the form's input
     reply = await context.services.forms.start(update.effective_user.id)
     await send(context, update.effective_chat.id, reply)
     raise ApplicationHandlerStop  # the command is handled: later groups must not see it
@@ -77,18 +77,19 @@ async def on_button(update: Update, context: BotContext) -> None:
     action = decode_form(query.data or "")
     if action is None:
         await query.answer(STALE, show_alert=True)
-        return
+        raise ApplicationHandlerStop
     reply = await context.services.forms.on_action(query.from_user.id, action)
     await query.answer()
     if reply.in_place and query.message is not None:
         await edit_text(query, form_text(reply), reply_markup=form_markup(reply))
-        return
+        raise ApplicationHandlerStop
     if query.message is not None:
         try:  # the old buttons are spent: remove them so they can't be pressed twice
             await query.edit_message_reply_markup(reply_markup=None)
         except BadRequest:
             pass
     await send(context, query.message.chat.id if query.message else query.from_user.id, reply)
+    raise ApplicationHandlerStop  # answered: the catch-all for stale buttons must not see it
 
 
 def _other_label(message: Message) -> str:
@@ -119,7 +120,7 @@ async def on_message(update: Update, context: BotContext) -> None:
     if message.text is not None:
         if message.text.startswith("/"):
             return  # other commands (/help, /topics, ...) still work during a form
-        reply = await forms.take(user_id, Input(text=message.text.strip()))
+        reply = await forms.take(user_id, Input(text=incoming_text(update)))
     elif message.photo or message.document:
         reply = await _take_file(context, message, user_id)
     else:
@@ -148,9 +149,9 @@ async def _progress(context: BotContext) -> None:
 
 
 def register(application: Application, *, group: int = -1) -> None:
-    application.add_handler(CommandHandler("submit", submit), group=group)
-    application.add_handler(CommandHandler("cancel", cancel), group=group)
-    application.add_handler(CommandHandler("skip", skip), group=group)
+    application.add_handler(command("submit", submit), group=group)
+    application.add_handler(command("cancel", cancel), group=group)
+    application.add_handler(command("skip", skip), group=group)
     application.add_handler(CallbackQueryHandler(on_button, pattern=f"^{FORM_PREFIX}"), group=group)
     application.add_handler(
         MessageHandler(

@@ -1,6 +1,8 @@
-"""Short follow-up inputs (a new value, a reason) that a button asks for, kept in ``user_data``.
+"""Short follow-up inputs (a new value, a reason, a /newbranch step) that a button asks for, kept in ``user_data``.
 
 Runs before the form and Q&A (group -2): when the user owes an answer, their next text goes to whoever asked.
+Every change is written through to the persistence at once (PTB's own writes come every 5 s), so a follow-up
+or a half-done /newbranch survives the process dying right after the reply.
 """
 
 from __future__ import annotations
@@ -8,21 +10,30 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, filters
 
 from handlers.tg.context import BotContext
+from handlers.tg.guards import command
 
 PENDING = "pending"
 Handler = Callable[[Update, BotContext, dict], Awaitable[None]]
 _HANDLERS: dict[str, Handler] = {}
 
 
-def expect(context: BotContext, kind: str, **state: object) -> None:
+async def _write_through(context: BotContext) -> None:
+    persistence = context.application.persistence
+    if persistence is not None and context._user_id is not None:
+        await persistence.update_user_data(context._user_id, context.user_data)
+
+
+async def expect(context: BotContext, kind: str, **state: object) -> None:
     context.user_data[PENDING] = {"kind": kind, **state}
+    await _write_through(context)
 
 
-def clear(context: BotContext) -> None:
-    context.user_data.pop(PENDING, None)
+async def clear(context: BotContext) -> None:
+    if context.user_data.pop(PENDING, None) is not None:
+        await _write_through(context)
 
 
 def on(kind: str) -> Callable[[Handler], Handler]:
@@ -39,7 +50,7 @@ async def _dispatch(update: Update, context: BotContext) -> None:
         return
     handler = _HANDLERS.get(state.get("kind"))
     if handler is None:
-        clear(context)
+        await clear(context)
         return
     await handler(update, context, state)
     raise ApplicationHandlerStop
@@ -47,13 +58,13 @@ async def _dispatch(update: Update, context: BotContext) -> None:
 
 async def _cancel(update: Update, context: BotContext) -> None:
     if context.user_data.get(PENDING):
-        clear(context)
+        await clear(context)
         await update.effective_message.reply_text("已取消。")
         raise ApplicationHandlerStop
 
 
 def register(application: Application, *, group: int = -2) -> None:
-    application.add_handler(CommandHandler("cancel", _cancel), group=group)
+    application.add_handler(command("cancel", _cancel), group=group)
     application.add_handler(
         MessageHandler(
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, _dispatch

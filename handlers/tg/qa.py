@@ -14,6 +14,7 @@ from handlers.tg import render
 from handlers.tg.callbacks import parse_id, parse_index
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup
+from handlers.tg.guards import incoming_text
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ async def _send_result(context: BotContext, chat_id: int, result: QAResult) -> N
 
 
 async def on_text(update: Update, context: BotContext) -> None:
-    await _reply_answer(update, context, update.effective_message.text or "")
+    await _reply_answer(update, context, incoming_text(update))
 
 
 async def on_non_text(update: Update, context: BotContext) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.services.records import AMENDABLE, amend_value_problem, kind_name
 from handlers.tg import pending
 from handlers.tg.callbacks import STALE, parse_id
 from handlers.tg.context import BotContext
+from handlers.tg.guards import command, incoming_text
 from handlers.tg.render_records import describe
 
 MISSING = "找不到这条记录，或您无权查看。"
@@ -66,7 +67,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             await query.answer(MISSING, show_alert=True)
             return
         await query.answer()
-        pending.expect(context, "amend", record_id=record_id, field=parts[3], value=None)
+        await pending.expect(context, "amend", record_id=record_id, field=parts[3], value=None)
         await context.bot.send_message(chat_id, f"请发送新的{AMENDABLE[parts[3]]}（发送 /cancel 取消）：")
     else:
         await query.answer(STALE, show_alert=True)
@@ -111,19 +112,19 @@ async def _open(query, context: BotContext, user_id: int, chat_id: int, record_i
 
 @pending.on("amend")
 async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
-    text = (update.effective_message.text or "").strip()
+    text = incoming_text(update)
     if state.get("value") is None:
         if problem := amend_value_problem(state["field"], text):
             await update.effective_message.reply_text(f"{problem}（/cancel 取消）")
             return
         state["value"] = text
-        pending.expect(context, "amend", **{k: v for k, v in state.items() if k != "kind"})
+        await pending.expect(context, "amend", **{k: v for k, v in state.items() if k != "kind"})
         await update.effective_message.reply_text("请简要说明修改原因（如“主题写错了”）：")
         return
     if len(text) < 2:
         await update.effective_message.reply_text("请写明修改原因（至少2个字）：")
         return
-    pending.clear(context)
+    await pending.clear(context)
     result = await context.services.records.amend(
         update.effective_user.id, state["record_id"], state["field"], state["value"], text
     )
@@ -138,5 +139,5 @@ async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
 
 
 def register(application: Application) -> None:
-    application.add_handler(CommandHandler("records", records))
+    application.add_handler(command("records", records))
     application.add_handler(CallbackQueryHandler(on_button, pattern=r"^r:"))

@@ -6,11 +6,12 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.tg.callbacks import parse_index
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_text
+from handlers.tg.guards import command
 from knowledge.base import KnowledgeBase
 from knowledge.render import citation
 
@@ -103,5 +104,5 @@ async def on_callback(update: Update, context: BotContext) -> None:
 
 
 def register(application: Application, *, group: int = 0) -> None:
-    application.add_handler(CommandHandler("topics", topics), group=group)
+    application.add_handler(command("topics", topics), group=group)
     application.add_handler(CallbackQueryHandler(on_callback, pattern=r"^toc:"), group=group)

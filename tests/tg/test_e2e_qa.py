@@ -7,6 +7,7 @@ validated by its strict HTML parser) or about what ended up in the database.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -491,7 +492,7 @@ async def test_server_error_on_one_reply_does_not_stop_the_next(make_bot) -> Non
         user = harness.user(USER_ID)
         emulator.fail_next("sendMessage", status=500)
         user.send_text(POLICY_QUESTION)
-        assert (await emulator.wait_for_message(user.id)).text == ERROR_TEXT
+        assert (await emulator.wait_for_message(user.id)).text.startswith(ERROR_TEXT)
         await harness.expect_error(NetworkError)
         await assert_answers_normally(harness, user)
         assert [c.status for c in emulator.calls_to("sendMessage")] == [500, 200, 200]
@@ -527,13 +528,18 @@ async def test_handler_exception_is_logged_and_apologised_for(make_bot, monkeypa
         monkeypatch.setattr(qa, "ask", flaky)
         user = harness.user(USER_ID)
         reply = await ask(harness, user, POLICY_QUESTION)
-        assert reply.text == ERROR_TEXT
+        assert reply.text.startswith(ERROR_TEXT)
         error = await harness.expect_error(RuntimeError)
         assert "simulated failure" in str(error)
         assert failures == [POLICY_QUESTION]
 
         logged = [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
         assert any(isinstance(r.exc_info[1], RuntimeError) for r in logged)
+        # The user is told the error's id, and the log line carries the same id.
+        error_id = re.fullmatch(re.escape(ERROR_TEXT) + r"（错误编号 ([0-9a-f]{8})）", reply.text).group(1)
+        assert any(error_id in r.getMessage() for r in logged)
+        # The failing update stopped there: no unrelated answer or "no answer" reply came after the apology.
+        assert [m.text for m in emulator.messages(user.id)][-1].startswith(ERROR_TEXT)
 
         await assert_answers_normally(harness, user)
         for message in emulator.messages(user.id):
