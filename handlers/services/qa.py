@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,6 +13,7 @@ from handlers.services.clock import Clock
 from handlers.services.text import clean_text
 from knowledge import KnowledgeBase
 from knowledge.base import Answer
+from knowledge.followup import is_follow_up, with_context
 from storage.repositories import QuestionRepository
 
 log = logging.getLogger(__name__)
@@ -20,6 +22,7 @@ MAX_QUERY_CHARS = 500  # what is searched and stored of a long paste
 
 # Close enough to the best answer to be worth offering as "其他结果".
 RUNNER_UP_RATIO = 0.6
+FOLLOW_UP_WINDOW = timedelta(minutes=10)
 
 
 def clean_question(text: str) -> str:
@@ -31,6 +34,7 @@ def clean_question(text: str) -> str:
 class QAResult:
     answer: Answer
     question_id: int | None  # None when the log could not be written
+    follows: str | None = None  # the earlier question this one was read with (a follow-up), else None
 
     @property
     def has_runners_up(self) -> bool:
@@ -46,27 +50,50 @@ class QAService:
         self.session_factory = session_factory
         self.clock = clock
 
-    async def ask(self, text: str, *, user_id: int | None, chat_id: int | None, k: int = 3) -> QAResult:
+    async def ask(
+        self, text: str, *, user_id: int | None, chat_id: int | None, k: int = 3, follow_ups: bool = True
+    ) -> QAResult:
+        """Answer ``text`` and log it, in one session. A short follow-up ("那联合建呢？") within
+        ``FOLLOW_UP_WINDOW`` of the user's previous question is read together with it."""
         question = clean_question(text)
-        answer = self.kb.ask(question, k)
-        top = answer.hits[0] if answer.hits else None
+        follows: str | None = None
         question_id: int | None = None
         try:
             async with self.session_factory() as session, session.begin():
-                row = await QuestionRepository(session).add(
-                    query=question,
-                    answered=answer.answered,
-                    created_at=self.clock.now(),
-                    user_id=user_id,
-                    chat_id=chat_id,
-                    top_passage_id=top.passage_id if top else None,
-                    top_score=top.score if top else None,
-                )
-                question_id = row.id
+                repo = QuestionRepository(session)
+                if follow_ups and user_id is not None and is_follow_up(question):
+                    since = self.clock.now() - FOLLOW_UP_WINDOW
+                    previous = await repo.latest_for(user_id=user_id, chat_id=chat_id, since=since)
+                    if previous is not None:
+                        follows = previous.query
+                        question = with_context(previous.query, question, MAX_QUERY_CHARS)
+                answer = self.kb.ask(question, k)
+                question_id = await self._log(repo, answer, question, user_id, chat_id)
         except SQLAlchemyError:
             # The answer matters more than the log: answer anyway.
             log.exception("could not log question")
-        return QAResult(answer, question_id)
+            answer = self.kb.ask(question, k)
+        return QAResult(answer, question_id, follows)
+
+    async def _log(
+        self,
+        repo: QuestionRepository,
+        answer: Answer,
+        question: str,
+        user_id: int | None,
+        chat_id: int | None,
+    ) -> int:
+        top = answer.hits[0] if answer.hits else None
+        row = await repo.add(
+            query=question,
+            answered=answer.answered,
+            created_at=self.clock.now(),
+            user_id=user_id,
+            chat_id=chat_id,
+            top_passage_id=top.passage_id if top else None,
+            top_score=top.score if top else None,
+        )
+        return row.id
 
     async def more(self, question_id: int, k: int = 6) -> QAResult | None:
         """The same question again with more results (for 其他结果)."""

@@ -69,7 +69,9 @@ async def on_callback(update: Update, context: BotContext) -> None:
             await query.answer()
             question = render.EXAMPLES[example]
             await context.bot.send_message(chat_id, f"❓ {question}")
-            result = await context.services.qa.ask(question, user_id=query.from_user.id, chat_id=chat_id)
+            result = await context.services.qa.ask(
+                question, user_id=query.from_user.id, chat_id=chat_id, follow_ups=False
+            )
             await _send_result(context, chat_id, result)
         elif action == "full" and parse_index(first, 1_000_000) is not None:
             passage = context.services.kb.passage(int(first))

@@ -29,6 +29,8 @@ def answer_html(result: QAResult) -> str:
     answer = result.answer
     top = answer.hits[0]
     parts = []
+    if result.follows:
+        parts.append(f"<i>（接着上一个问题“{escape(trim(result.follows, 30))}”理解）</i>")
     if answer.rule is not None:
         parts.append(f"📌 <b>{escape(answer.rule.conclusion)}</b>")
     parts.append(f"<b>要点：</b>{escape(top.highlight)}")

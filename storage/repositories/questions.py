@@ -68,6 +68,19 @@ class QuestionRepository:
         result = await self.session.scalars(stmt, execution_options={"populate_existing": True})
         return result.one()
 
+    async def latest_for(self, *, user_id: int, chat_id: int | None, since: datetime) -> QuestionLog | None:
+        """The user's latest question in this chat asked at or after ``since`` (for follow-up questions)."""
+        _require_aware("since", since)
+        stmt = (
+            select(QuestionLog)
+            .where(QuestionLog.user_id == user_id, QuestionLog.created_at >= since)
+            .order_by(QuestionLog.created_at.desc(), QuestionLog.id.desc())
+            .limit(1)
+        )
+        if chat_id is not None:
+            stmt = stmt.where(QuestionLog.chat_id == chat_id)
+        return (await self.session.scalars(stmt)).first()
+
     async def unanswered(self, limit: int = 50) -> list[QuestionLog]:
         """Questions the knowledge base could not answer, newest first."""
         stmt = (

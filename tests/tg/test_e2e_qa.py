@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from telegram.error import NetworkError
 
+from handlers.services.clock import SHANGHAI, FixedClock
 from handlers.services.qa import QAResult
 from handlers.tg.common import ERROR_TEXT, HELP, UNKNOWN_COMMAND, WELCOME
 from handlers.tg.qa import NON_TEXT_HINT
@@ -583,3 +585,20 @@ async def test_database_down_feedback_button_is_still_answered(make_bot, monkeyp
         await harness.emulator.wait_for_call(
             "answerCallbackQuery", lambda c: c.params["callback_query_id"] == query_id, timeout=2
         )
+
+
+async def test_a_follow_up_is_read_with_the_question_before(make_bot) -> None:
+    start = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
+    clock = FixedClock(start)
+    async with make_bot(clock=clock) as harness:
+        user = harness.user(USER_ID)
+        first = await ask(harness, user, "党员不足三人的企业怎样建立党组织")
+        assert "接着上一个问题" not in first.plain_text
+        follow = await ask(harness, user, "那联合建呢？")
+        assert follow.plain_text.startswith("（接着上一个问题“党员不足三人的企业怎样建立党组织”理解）")
+        assert "联合建" in follow.plain_text
+        row = await question_row(harness, feedback_qid(follow))
+        assert row is not None and row.query == "党员不足三人的企业怎样建立党组织，联合建呢"
+        clock.advance(timedelta(minutes=11))  # too late to lean on it
+        alone = await ask(harness, user, "那联合建呢？")
+        assert "接着上一个问题" not in alone.plain_text

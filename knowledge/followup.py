@@ -1,0 +1,57 @@
+"""Follow-up questions: "那联合建呢？", "具体怎么做" right after an answer are read with the question before.
+
+A follow-up is short and leans on what was said: it opens with 那/那么/还有/如果…, ends with 呢, or names no
+topic of its own (only question words: "具体怎么做", "有什么要求"). It is then asked as the previous question
+followed by the follow-up's own words. The CLI asks single questions and never uses this.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_FOLLOW_UP = 16  # characters, punctuation removed: longer questions stand on their own
+_PUNCT = re.compile(r"[\s，。？！?!,.、；;：:“”\"'‘’（）()…~～]+")
+_LEADS = (
+    "那么",
+    "那要是",
+    "那如果",
+    "那",
+    "还有",
+    "另外",
+    "如果是",
+    "如果",
+    "要是",
+    "假如",
+    "再问一下",
+    "再问",
+)
+_TOPICLESS = re.compile(
+    r"^(具体|详细|那|那么)?(一点|一些|说说|讲讲|解释一下|说一下|讲一下)?"
+    r"(怎么|如何|咋)(做|办|弄|操作|落实|执行|开展|搞|算)?|"
+    r"^(有|有没有|有什么|有哪些|都有哪些|还有什么|还有哪些|什么|哪些)(要求|规定|标准|条件|依据|例子|做法|办法|程序|流程|步骤)|"
+    r"^(为什么|为啥|依据是什么|出处在哪|原文是什么|举个例子|比如呢|例如呢|然后呢|之后呢|接下来呢)$"
+)
+
+
+def _core(text: str) -> str:
+    return _PUNCT.sub("", text)
+
+
+def is_follow_up(text: str) -> bool:
+    core = _core(text)
+    if not core or len(core) > MAX_FOLLOW_UP:
+        return False
+    if core.endswith("呢") or core.startswith(_LEADS):
+        return True
+    return bool(_TOPICLESS.match(core)) and len(core) <= 10
+
+
+def with_context(previous: str, follow_up: str, limit: int = 500) -> str:
+    """The follow-up asked in the light of the previous question (its own words last, leads dropped)."""
+    core = _core(follow_up)
+    for lead in _LEADS:
+        if core.startswith(lead):
+            core = core[len(lead) :]
+            break
+    combined = f"{previous.strip()}，{core}" if core else previous.strip()
+    return combined[-limit:]

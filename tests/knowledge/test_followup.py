@@ -1,0 +1,35 @@
+"""Which questions lean on the one before, and how they are read together."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.followup import is_follow_up, with_context
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["那联合建呢？", "那么挂靠建呢", "具体怎么做", "有什么要求？", "还有别的形式吗", "经费呢", "为什么"],
+)
+def test_follow_ups(text: str) -> None:
+    assert is_follow_up(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "党员不足三人的企业怎样建立党组织",
+        "主题党日多久开展一次",
+        "我们公司想建党支部，需要满足什么条件",
+        "谢谢",
+        "",
+        "那" * 40,
+    ],
+)
+def test_questions_that_stand_alone(text: str) -> None:
+    assert not is_follow_up(text)
+
+
+def test_read_together_lead_dropped_and_bounded() -> None:
+    assert with_context("党员不足3人怎么建支部", "那联合建呢？") == "党员不足3人怎么建支部，联合建呢"
+    assert len(with_context("问" * 600, "具体怎么做", 500)) == 500
