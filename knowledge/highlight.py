@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from knowledge.segment import AnalyzedQuery, bigrams, normalize
 
@@ -24,29 +25,82 @@ class _Term:
     definition: re.Pattern[str]  # "X即...", "X是指...": a definition of the word
 
 
-def _terms(query: AnalyzedQuery, weight: Callable[[str], float]) -> list[_Term]:
-    """The query's content words, prepared once per query (not once per sentence)."""
+def _terms(query: AnalyzedQuery, weight: Callable[[str], float], within: str | None = None) -> list[_Term]:
+    """The query's content words, prepared once per query (not once per sentence); with ``within``, only
+    those found in it."""
     terms = []
     for word in query.content:
-        spellings = tuple(normalize(a) for a in (word, *query.expansions.get(word, ())))
-        pattern = "|".join(re.escape(a) for a in spellings)
-        terms.append(_Term(weight(word), spellings, re.compile(rf"(?:{pattern})[”\"’]?(即|是指|指的是)")))
+        spellings, definition = _spellings(word, query.expansions.get(word, ()))
+        if within is None or any(a in within for a in spellings):
+            terms.append(_Term(weight(word), spellings, definition))
     return terms
+
+
+@lru_cache(maxsize=4096)
+def _spellings(word: str, expansions: tuple[str, ...]) -> tuple[tuple[str, ...], re.Pattern[str]]:
+    """A word's normalised spellings (itself and its formal synonyms) and the pattern of its definition."""
+    spellings = tuple(normalize(a) for a in (word, *expansions))
+    pattern = "|".join(re.escape(a) for a in spellings)
+    return spellings, re.compile(rf"(?:{pattern})[”\"’]?(即|是指|指的是)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    text: str  # as written
+    norm: str  # normalised
+    grams: frozenset[str]  # character bigrams of ``norm``
+
+
+@dataclass(frozen=True, slots=True)
+class _Passage:
+    sentences: tuple[_Sentence, ...]
+    norm: str  # the sentences' ``norm`` joined by newlines, which no query word contains
+    grams: frozenset[str]  # all the sentences' bigrams
+
+
+@lru_cache(maxsize=4096)
+def _prepared(text: str) -> _Passage:
+    """A passage's sentences, normalised once (not again for every query that highlights the passage).
+
+    Keyed by the passage text (whose hash Python keeps); bounded, so a large corpus never holds a second,
+    normalised copy of itself.
+    """
+    out = []
+    for sentence in sentences(text):
+        norm = normalize(sentence)
+        out.append(_Sentence(sentence, norm, frozenset(bigrams(norm))))
+    return _Passage(tuple(out), "\n".join(s.norm for s in out), frozenset().union(*(s.grams for s in out)))
 
 
 def score_sentence(sentence: str, query: AnalyzedQuery, terms: list[_Term]) -> float:
     norm = normalize(sentence)
+    grams = list(query.bigrams.items())
+    return _score(_Sentence(sentence, norm, frozenset(bigrams(norm))), terms, grams, max(1, len(grams)))
+
+
+def _score(
+    sentence: _Sentence, terms: list[_Term], grams: list[tuple[str, float]], denominator: int
+) -> float:
+    """``terms`` and ``grams`` in the query's order (those the passage lacks may be left out: they add
+    nothing); ``denominator``: the number of the query's bigrams."""
+    norm = sentence.norm
     score = 0.0
     for term in terms:
-        if any(a in norm for a in term.spellings):
-            score += term.weight
-            # A definition ("X”即...", "X即...", "X是指...") answers "what is X" better than a mention.
-            if term.definition.search(norm):
+        for spelling in term.spellings:
+            if spelling in norm:
                 score += term.weight
-    grams = set(bigrams(norm))
-    score += sum(w for g, w in query.bigrams.items() if g in grams) / max(1, len(query.bigrams))
+                # A definition ("X”即...", "X即...", "X是指...") answers "what is X" better than a mention.
+                if term.definition.search(norm):
+                    score += term.weight
+                break
+    own = sentence.grams
+    matched = 0  # summed in the query's order, as sum() would
+    for gram, weight in grams:
+        if gram in own:
+            matched += weight
+    score += matched / denominator
     # Between sentences saying the same, the shorter one says it more directly.
-    return score / (1 + len(sentence) / 400)
+    return score / (1 + len(sentence.text) / 400)
 
 
 def _window(sentence: str, query: AnalyzedQuery, limit: int) -> str:
@@ -59,16 +113,20 @@ def _window(sentence: str, query: AnalyzedQuery, limit: int) -> str:
 
 
 def highlight(text: str, query: AnalyzedQuery, weight: Callable[[str], float], limit: int = LIMIT) -> str:
-    parts = sentences(text)
+    passage = _prepared(text)
+    parts = passage.sentences
     if not parts:
         return text[:limit]
-    terms = _terms(query, weight)
-    scores = [score_sentence(s, query, terms) for s in parts]
+    # Only what the passage contains can score in one of its sentences.
+    terms = _terms(query, weight, within=passage.norm)
+    grams = [(g, w) for g, w in query.bigrams.items() if g in passage.grams]
+    denominator = max(1, len(query.bigrams))
+    scores = [_score(s, terms, grams, denominator) for s in parts]
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
-    chosen = parts[best].strip()
+    chosen = parts[best].text.strip()
     # A short heading-like sentence ("一是单独组建实现应建尽建。") needs the sentence after it.
     if len(chosen) < _MIN_SENTENCE and best + 1 < len(parts):
-        chosen = chosen + parts[best + 1].strip()
+        chosen = chosen + parts[best + 1].text.strip()
     if len(chosen) > limit:
         chosen = _window(chosen, query, limit)
     return chosen

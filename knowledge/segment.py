@@ -8,7 +8,6 @@ word stream, to catch words jieba splits differently in a question and in the te
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -16,9 +15,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import jieba
-
 from knowledge.numbers import CN_DIGITS
+from knowledge.tokenizer import make_tokenizer
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[0-9a-z]+(?:[+.][0-9a-z]+)*")
@@ -124,13 +122,12 @@ def load_synonyms(path: Path | None = None) -> dict[str, tuple[tuple[str, ...], 
 
 
 class Segmenter:
-    """Owns a private ``jieba.Tokenizer`` (never the global one) loaded with the domain dictionary."""
+    """Owns a private tokenizer (never jieba's global one) loaded with the domain dictionary: jieba, or rjieba
+    where it cuts the same (``knowledge.tokenizer``)."""
 
     def __init__(self, userdict: Path | None = None, synonyms: Path | None = None) -> None:
-        jieba.setLogLevel(logging.WARNING)
-        self._tokenizer = jieba.Tokenizer()
         path = userdict or _data_path("userdict.txt")
-        self._tokenizer.load_userdict(str(path))
+        self._tokenizer = make_tokenizer(path)
         self.domain_words = frozenset(
             normalize(line.split()[0])
             for line in path.read_text(encoding="utf-8").splitlines()
