@@ -12,28 +12,31 @@ import logging
 import os
 import pickle
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from knowledge.coverage import Found, Term, coverage_terms, measure
+from knowledge.decide import DEFAULT, MIN_MATCHED, Confidence, Evidence, Thresholds, decide
 from knowledge.highlight import highlight
 from knowledge.index import Channel, Index
 from knowledge.ingest import Document, read_documents
+from knowledge.listing import choose, listing_sentence, listing_strength
 from knowledge.rules import RuleAnswer, apply_rules
-from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, plain_text, quoted_terms
+from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, quoted_terms
 from knowledge.types import Hit, Passage
 
 log = logging.getLogger(__name__)
 
-# Share of the query's content (idf-weighted) the best passage must contain, or there is no answer.
-MIN_COVERAGE = 0.5
-# ... and what it contains must weigh at least this much (idf units): one generic word is not an answer.
-MIN_MATCHED = 2.0
-# A word the corpus lacks, found only as its parts, counts this much of its weight.
-PARTS_CREDIT = 0.5
-# How many of the best-scored passages may lead the answer if they cover the question (the same for any k,
-# so "其他结果" leads with the same passage as the first answer).
-COVERAGE_DEPTH = 5
+# The best passages by BM25 are measured against the question and re-ranked by BM25 x ((FLOOR + share) /
+# (FLOOR + 1))^2, where share is the share of the question a passage contains (``knowledge.coverage``): a passage
+# that contains all of the question keeps its BM25 score, one that contains half of it keeps 36%. Always this many
+# (not k), so "其他结果" (k=6) leads with the same passage as the first answer (k=3).
+CANDIDATES = 10
+FLOOR = 0.25
+# For a list question, a passage's score is multiplied by 1 + LIST_BONUS x how well its best listing sentence
+# answers (``knowledge.listing.listing_strength``).
+LIST_BONUS = 1.0
 CACHE_MIN_BYTES = 1_000_000
 _CACHE_VERSION = "1"
 
@@ -56,18 +59,60 @@ def _default_cache_dir() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """The result of asking: ranked hits and, when a numeric rule applied, its conclusion."""
+    """The result of asking: ranked hits, how sure the answer is and, when a numeric rule applied, its
+    conclusion.
+
+    ``confidence`` is "high" (a confident answer), "low" (a tentative one: the closest passage in the speeches,
+    which a channel introduces as such, offering the next hits as alternatives) or None (no answer: ``hits`` is
+    empty).
+    """
 
     query: str
     hits: list[Hit]
     rule: RuleAnswer | None = None
+    confidence: Confidence | None = None
 
     @property
     def answered(self) -> bool:
         return bool(self.hits)
 
+    @property
+    def tentative(self) -> bool:
+        return bool(self.hits) and self.confidence == "low"
+
     def as_dict(self) -> dict:
         return {"query": self.query, "answers": [h.as_dict() for h in self.hits]}
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The candidates for a question, lead first, before any decision: what ``ask`` decides from (and what
+    ``bench.qa`` sweeps thresholds over)."""
+
+    query: str
+    analyzed: AnalyzedQuery
+    ranked: list[tuple[int, float]]  # (passage id, BM25 score), lead first
+    rule: RuleAnswer | None = None
+    found: dict[int, Found] = field(default_factory=dict)  # what each measured candidate contains
+
+    def evidence(self, n: int = 0) -> Evidence:
+        """Measures of the ``n``-th candidate (0: the lead) against the question."""
+        if n >= len(self.ranked):
+            return Evidence()
+        passage_id, score = self.ranked[n]
+        found = self.found.get(passage_id, Found(0.0, 0.0, 0))
+        others = [s for i, s in self.ranked if i != passage_id]
+        return Evidence(found.share, found.found, found.domain, score, max(others, default=0.0))
+
+    def confidence(self, thresholds: Thresholds = DEFAULT) -> Confidence | None:
+        """How sure an answer led by this ranking is: a numeric rule that applied is sure."""
+        if not self.ranked:
+            return None
+        return "high" if self.rule is not None else decide(self.evidence(), thresholds)
+
+    def confidence_of(self, n: int, thresholds: Thresholds = DEFAULT) -> Confidence | None:
+        """The ``n``-th candidate judged on its own."""
+        return decide(self.evidence(n), thresholds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,92 +235,106 @@ class KnowledgeBase:
         return channel.max_idf()
 
     def coverage(self, query: AnalyzedQuery, text: str) -> float:
-        """Idf-weighted share of the query's content words (or their synonyms) found in ``text``.
+        """Idf-weighted share of the query's content words (or their synonyms) found in ``text``
+        (``knowledge.coverage``); 0 when what is found weighs less than ``MIN_MATCHED``."""
+        found = measure(self._coverage_terms(query), text)
+        return found.share if found.found >= MIN_MATCHED else 0.0
 
-        Punctuation is ignored (“两新”组织 contains 两新组织); a word of the domain dictionary counts double (it is
-        strong evidence that the question is about the speeches at all); a compound the corpus lacks is judged by
-        its parts (分工负责 -> 分工, 负责), for half its weight: parts found apart say less than the word.
-        Returns 0 when what is found weighs less than ``MIN_MATCHED``.
-        """
-        return self._covered(self._coverage_terms(query), text)
-
-    @staticmethod
-    def _covered(terms: list[tuple[tuple[str, ...], float, float]], text: str) -> float:
-        plain = plain_text(text)
-        total = found = 0.0
-        for spellings, weight, credit in terms:
-            total += weight
-            if any(s in plain for s in spellings):
-                found += weight * credit
-        if found < MIN_MATCHED:
-            return 0.0
-        return found / total if total else 0.0
-
-    def _coverage_terms(self, query: AnalyzedQuery) -> list[tuple[tuple[str, ...], float, float]]:
-        """(spellings as plain text, weight, credit) for each content word of the query."""
-        terms = []
-        for word in query.content:
-            if word.isdigit():
-                continue  # the user's own numbers (800万, 2名) are not expected in the text
-            expansions = query.expansions.get(word, ())
-            parts = self.segmenter.parts(word) if not expansions and word not in self.index.words.idf else []
-            if parts:
-                terms.extend(((plain_text(part),), self.word_weight(part), PARTS_CREDIT) for part in parts)
-                continue
-            weight = max(self.word_weight(f) for f in expansions) if expansions else self.word_weight(word)
-            if any(self.segmenter.is_domain_word(w) for w in (word, *expansions)):
-                weight *= 2.0
-            terms.append((tuple(plain_text(a) for a in (word, *expansions)), weight, 1.0))
-        return terms
+    def _coverage_terms(self, query: AnalyzedQuery) -> list[Term]:
+        return coverage_terms(query, self.segmenter, self.word_weight, self.index.words.idf.__contains__)
 
     @staticmethod
     def _indexed_text(p: Passage) -> str:
         return f"{p.headings[0]}。{p.text}" if p.headings else p.text
 
-    def ask(self, query: str, k: int = 3) -> Answer:
+    def rank(self, query: str, k: int = 3) -> Ranking:
+        """The best ``max(k, CANDIDATES)`` passages for ``query``, lead first, with what each contains of it.
+
+        No decision is taken here: ``ask`` decides from the lead's evidence whether to answer and how surely.
+        """
         query = (query or "").strip()
         analyzed = self.analyze(query[:1000])
         rule = apply_rules(query, self)
         if analyzed.empty and rule is None:
-            return Answer(query, [])
+            return Ranking(query, analyzed, [], rule)
         scores = self.index.score(analyzed.words, analyzed.bigrams)
-        ranked = self.index.top(scores, max(k, COVERAGE_DEPTH))
+        ranked = self.index.top(scores, max(k, CANDIDATES))
+        terms = self._coverage_terms(analyzed)
+        found = {i: measure(terms, self._indexed_text(self._passages[i])) for i, _ in ranked}
+        # A list question prefers a passage with a sentence that lists what it asks for.
+        bonus = (
+            {i: 1 + LIST_BONUS * listing_strength(self._passages[i].text, terms) for i, _ in ranked}
+            if analyzed.listing
+            else {}
+        )
+        ranked = rerank(ranked, found, bonus)
         if rule is not None:
+            found.setdefault(
+                rule.passage_id, measure(terms, self._indexed_text(self._passages[rule.passage_id]))
+            )
             top = max((s for _, s in ranked), default=1.0)
             ranked = [(rule.passage_id, top * 1.05)] + [(i, s) for i, s in ranked if i != rule.passage_id]
-        else:
-            # The first of the best few passages that contains enough of the question leads; if none does,
-            # the speeches hold no answer.
-            terms = self._coverage_terms(analyzed)
-            lead = next(
-                (
-                    n
-                    for n, (i, _) in enumerate(ranked[:COVERAGE_DEPTH])
-                    if self._covered(terms, self._indexed_text(self._passages[i])) >= MIN_COVERAGE
-                ),
-                None,
-            )
-            if lead is None:
-                return Answer(query, [])
-            ranked = [ranked[lead], *ranked[:lead], *ranked[lead + 1 :]]
+        return Ranking(query, analyzed, ranked, rule, found)
+
+    def ask(self, query: str, k: int = 3, thresholds: Thresholds = DEFAULT) -> Answer:
+        ranking = self.rank(query, k)
+        confidence = ranking.confidence(thresholds)
+        if confidence is None:
+            return Answer(ranking.query, [], ranking.rule)
         hits = []
-        for passage_id, score in ranked[:k]:
+        for n, (passage_id, score) in enumerate(ranking.ranked[:k]):
             p = self._passages[passage_id]
+            rule = ranking.rule
             key = rule.phrase_sentence if rule is not None and passage_id == rule.passage_id else None
+            own = confidence if n == 0 else ranking.confidence_of(n, thresholds)
+            if key is None:
+                key = self._key_sentence(p.text, ranking.analyzed)
             hits.append(
                 Hit(
                     text=p.text,
-                    highlight=key or highlight(p.text, analyzed, self.word_weight),
+                    highlight=key,
                     source=p.source,
                     section=p.section,
                     score=round(score, 4),
                     passage_id=p.id,
+                    confidence="high" if confidence == "high" and own == "high" else "low",
                 )
             )
-        return Answer(query, hits, rule)
+        return Answer(ranking.query, hits, ranking.rule, confidence)
+
+    def _key_sentence(self, text: str, query: AnalyzedQuery) -> str:
+        """The sentence that best answers ``query`` (``knowledge.highlight``); for a list question, the sentence
+        that lists the items (``knowledge.listing``)."""
+        usual = highlight(text, query, self.word_weight)
+        if not query.listing:
+            return usual
+        terms = self._coverage_terms(query)
+        listing = listing_sentence(text, terms)
+        chosen = choose(highlight(listing, query, self.word_weight) if listing else None, usual, query, terms)
+        return chosen
 
     def search(self, query: str, k: int = 3) -> list[Hit]:
         return self.ask(query, k).hits
+
+
+def rerank(
+    ranked: list[tuple[int, float]], found: dict[int, Found], bonus: dict[int, float] | None = None
+) -> list[tuple[int, float]]:
+    """The first ``CANDIDATES`` of ``ranked`` (BM25 order) re-ranked by BM25 x how much of the question they
+    contain (x ``bonus``, if any); any further ones after them, re-ranked alike but never above the last of the
+    first block."""
+    bonus = bonus or {}
+
+    def block(items: list[tuple[int, float]], cap: float) -> list[tuple[int, float]]:
+        scored = [
+            (i, min(cap, s * bonus.get(i, 1.0) * ((FLOOR + found[i].share) / (FLOOR + 1)) ** 2))
+            for i, s in items
+        ]
+        return sorted(scored, key=lambda x: (-x[1], x[0]))
+
+    head = block(ranked[:CANDIDATES], float("inf"))
+    tail = block(ranked[CANDIDATES:], head[-1][1] if head else 0.0)
+    return [(i, s) for i, s in head + tail if s > 0]
 
 
 def _corpus_key(files: Sequence[Path]) -> str:
@@ -284,7 +343,7 @@ def _corpus_key(files: Sequence[Path]) -> str:
     data = package / "data"
     # The code that builds the index is part of the key: a cache built by older code is never loaded.
     code = sorted(package.glob("*.py"))
-    for path in [*files, data / "userdict.txt", data / "synonyms.txt", *code]:
+    for path in [*files, data / "userdict.txt", *code]:
         digest.update(path.name.encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:24]

@@ -1,6 +1,8 @@
 """Presentation helpers shared by the terminal and the bot: trimming and plain-text answers.
 
-Channel-neutral: what a channel offers besides asking again (the bot's /topics) is the caller's to add.
+Channel-neutral: what a channel offers besides asking again (the bot's /topics) is the caller's to add. The three
+outcomes of ``KnowledgeBase.ask`` read differently: a confident answer ("要点：…"), a tentative one introduced by
+``CLOSEST`` with the other hits as "也可能相关", and ``NO_ANSWER``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ if TYPE_CHECKING:
     from knowledge.base import Answer
 
 NO_ANSWER = "讲话中没有找到与这个问题相关的内容。可以换个说法再问。"
+# A tentative answer (``Answer.confidence == "low"``) is introduced as the closest passage, not as the answer.
+CLOSEST = "讲话中没有直接回答这个问题的内容，最接近的内容是："
+OTHERS = "其他相关内容："
+OTHERS_TENTATIVE = "也可能相关："
 PASSAGE_PREVIEW = 300
 
 
@@ -47,7 +53,8 @@ def render_plain(answer: Answer, *, unanswered: str = NO_ANSWER) -> str:
     """``answer`` as plain text; ``unanswered`` when there is none (the caller's channel may add to it)."""
     if not answer.hits:
         return unanswered
-    lines: list[str] = []
+    tentative = answer.confidence == "low"
+    lines: list[str] = [CLOSEST, ""] if tentative else []
     if answer.rule is not None:
         lines += [f"结论：{answer.rule.conclusion}", ""]
     top = answer.hits[0]
@@ -59,6 +66,6 @@ def render_plain(answer: Answer, *, unanswered: str = NO_ANSWER) -> str:
         f"出处：{citation(top.source, top.section)}",
     ]
     if len(answer.hits) > 1:
-        lines += ["", "其他相关内容："]
+        lines += ["", OTHERS_TENTATIVE if tentative else OTHERS]
         lines += [f"  · {h.highlight[:60]}（{citation(h.source, h.section)}）" for h in answer.hits[1:]]
     return "\n".join(lines)

@@ -37,7 +37,8 @@ _NO_MEMBERS = re.compile(
 # What a question about forming a branch may contain besides the member count.
 _FORMING_WORDS = frozenset(
     """建 组建 建立 成立 党组织 支部 党支部 单独 联合 挂靠 联合建 挂靠建 单独组建 单独建立 建党组织 企业 公司 单位 本单位
-    本企业 组织 只有 正式 党员 正式党员 现在 目前 情况 形式 方式 设置 必须 能 少 多 人数 数量 职工 员工 开展 工作 办""".split()
+    本企业 组织 只有 正式 党员 正式党员 现在 目前 情况 形式 方式 设置 必须 能 少 多 人数 数量 职工 员工 开展 工作 办
+    社会组织 非公企业 小微企业 个体工商户 商户 行业协会 两新组织 农民专业合作组织 专业市场 商务楼宇""".split()
 )
 _AMOUNT = r"([0-9零〇一二两三四五六七八九十百千万亿.,，多余]{1,24})"
 _PAYROLL = re.compile(
@@ -102,10 +103,15 @@ def _about_forming(query: str, span: tuple[int, int], corpus: Corpus) -> bool:
     """True when, besides the count, the question only talks about forming a branch.
 
     What is left once the count is cut out is analysed on its own: the words of the whole question cannot stand
-    in for it, as jieba may cut a word across the count (我们律所有3名党员 -> 律 / 所有 / 3 / 名 / 党员).
+    in for it, as jieba may cut a word across the count (我们律所有3名党员 -> 律 / 所有 / 3 / 名 / 党员). A colloquial
+    word counts as its speech terms (单位里 -> 企业, 单位; 建支部 -> 建立党组织, 组建).
     """
-    rest = query[: span[0]] + " " + query[span[1] :]
-    return all(word in _FORMING_WORDS for word in corpus.analyze(rest).content if not word.isdigit())
+    rest = corpus.analyze(query[: span[0]] + " " + query[span[1] :])
+    return all(
+        word in _FORMING_WORDS or any(term in _FORMING_WORDS for term in rest.expansions.get(word, ()))
+        for word in rest.content
+        if not word.isdigit()
+    )
 
 
 def _no_members(corpus: Corpus) -> RuleAnswer | None:

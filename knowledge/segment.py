@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from knowledge import lexicon
+from knowledge.frames import FILLER_WORDS, LIGHT_WEIGHT, LIGHT_WORDS, is_listing, strip
 from knowledge.numbers import CN_DIGITS
 from knowledge.tokenizer import make_tokenizer
 
@@ -41,7 +43,7 @@ _QUOTED_TERM = re.compile(r"“([\u4e00-\u9fff0-9A-Za-z+]{2,8})”")
 
 
 def is_question_token(token: str) -> bool:
-    return token in QUESTION_WORDS or bool(_QUESTION_TOKEN.search(token))
+    return token in QUESTION_WORDS or token in FILLER_WORDS or bool(_QUESTION_TOKEN.search(token))
 
 
 def quoted_terms(texts: Iterable[str]) -> set[str]:
@@ -54,6 +56,10 @@ _QUESTION_FRAME = re.compile(r"(?:包括|包含|有)?(?:哪些|什么|哪几个|
 
 
 COLLOQUIAL_WEIGHT = 0.5
+# Words found only in the clauses that describe the user's situation ("我们是一家50人的企业，…") weigh this much
+# in coverage, and this much in the ranking.
+CONTEXT_WEIGHT = 0.5
+CONTEXT_RANK_WEIGHT = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +70,10 @@ class AnalyzedQuery:
     bigrams: dict[str, float]
     content: tuple[str, ...]  # the query's own content words, for coverage and highlighting
     expansions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # content word -> formal synonyms
+    # content word -> its weight in coverage when below 1 (a word of the situation the user describes, not of
+    # the question itself)
+    focus: dict[str, float] = field(default_factory=dict)
+    listing: bool = False  # the question asks for a list ("有哪几项", "都包括什么")
 
     @property
     def empty(self) -> bool:
@@ -81,6 +91,10 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)
     return _PEOPLE_COUNT.sub(lambda m: str(CN_DIGITS.get(m.group(1), 10)), text)
 
+
+# Control, zero-width and lone surrogate characters a pasted question may carry: they split nothing the user
+# meant to split ("党费\x00怎么交" is "党费怎么交").
+_UNSEEN = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
 
 _NOT_WORD = re.compile(r"[^\u4e00-\u9fff0-9a-z+]+")
 
@@ -112,13 +126,9 @@ def _data_path(name: str) -> Path:
 
 
 def load_synonyms(path: Path | None = None) -> dict[str, tuple[tuple[str, ...], float]]:
-    table: dict[str, tuple[tuple[str, ...], float]] = {}
-    for line in (path or _data_path("synonyms.txt")).read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        colloquial, formal, weight = line.split("\t")
-        table[colloquial] = (tuple(formal.split("|")), float(weight))
-    return table
+    """colloquial spelling -> (speech terms, weight): the lexicon (``knowledge.lexicon``) in ``path``, a folder
+    of topic files (default: the shipped one)."""
+    return lexicon.table(lexicon.load(path))
 
 
 class Segmenter:
@@ -160,7 +170,9 @@ class Segmenter:
         return [t for t in self._tokenizer.cut_for_search(normalize(text), HMM=False) if _is_term(t)]
 
     def analyze(self, query: str) -> AnalyzedQuery:
-        text = _QUESTION_FRAME.sub(" ", normalize(query))
+        normal = normalize(_UNSEEN.sub("", query))
+        shape = strip(_QUESTION_FRAME.sub(" ", normal))
+        text = shape.text
         segments, content = _split_questions(self.cut(text))
         words: dict[str, float] = {}
         grams: dict[str, float] = {}
@@ -171,9 +183,36 @@ class Segmenter:
             for g in bigrams(segment):
                 grams[g] = 1.0
         expansions = self._expand(text, words, grams, content)
+        context = _context_words(text, shape.context, content)
+        for word in context:
+            self._cap(word, CONTEXT_RANK_WEIGHT, words, grams)
+        focus = {w: CONTEXT_WEIGHT for w in context}
+        focus.update({w: min(focus.get(w, 1.0), LIGHT_WEIGHT) for w in content if w in LIGHT_WORDS})
         return AnalyzedQuery(
-            words=words, bigrams=grams, content=tuple(dict.fromkeys(content)), expansions=expansions
+            words=words,
+            bigrams=grams,
+            content=tuple(dict.fromkeys(content)),
+            expansions=expansions,
+            focus=focus,
+            listing=shape.listing or is_listing(normal),
         )
+
+    def _cap(self, word: str, weight: float, words: dict[str, float], grams: dict[str, float]) -> None:
+        """The terms and bigrams of ``word`` weigh at most ``weight`` in the ranking."""
+        for w in self._tokenizer.cut_for_search(word, HMM=False):
+            if w in words:
+                words[w] = min(words[w], weight)
+        for g in bigrams(word):
+            if g in grams:
+                grams[g] = min(grams[g], weight)
+
+    def _mask_domain_words(self, text: str) -> str:
+        """``text`` with its domain words (三会一课, 两代表一委员) blanked: a colloquial key inside one (三会, 两代表)
+        is part of a term the speeches use, not a colloquial word."""
+        for token in self.cut(text):
+            if len(token) > 2 and self.is_domain_word(token):
+                text = text.replace(token, " ")
+        return text
 
     def _expand(
         self, text: str, words: dict[str, float], grams: dict[str, float], content: list[str]
@@ -181,7 +220,7 @@ class Segmenter:
         """Adds the formal synonyms of the colloquial words in ``text`` to ``words``/``grams`` (and the
         colloquial words to ``content``); returns content word -> formal synonyms."""
         expansions: dict[str, tuple[str, ...]] = {}
-        remaining = text
+        remaining = self._mask_domain_words(text)
         for key in self._synonym_keys:
             if key not in remaining:
                 continue
@@ -189,13 +228,8 @@ class Segmenter:
             formal, weight = self.synonyms[key]
             expansions[key] = formal
             # The colloquial spelling itself is weak evidence: where the speeches use it, it is in passing.
-            for w in self._tokenizer.cut_for_search(key, HMM=False):
-                if w in words:
-                    words[w] = min(words[w], COLLOQUIAL_WEIGHT)
-            for g in bigrams(key):
-                if g in grams:
-                    grams[g] = min(grams[g], COLLOQUIAL_WEIGHT)
-            if key not in content and key not in QUESTION_WORDS:
+            self._cap(key, COLLOQUIAL_WEIGHT, words, grams)
+            if key not in content and not is_question_token(key):
                 content.append(key)
             for term in formal:
                 for w in self._tokenizer.cut_for_search(term, HMM=False):
@@ -203,13 +237,20 @@ class Segmenter:
                         words[w] = max(words.get(w, 0.0), weight)
                 for g in bigrams(term):
                     grams[g] = max(grams.get(g, 0.0), weight)
-        # A content word swallowed by a longer synonym key (民营 inside 民营企业) maps through that key.
-        for word in content:
-            if word not in expansions:
-                for key, formal in list(expansions.items()):
-                    if word in key:
-                        expansions[word] = formal
+        # A content word inside a longer colloquial key (民营 in 民营企业, 党员 in 没党员) is that key's: the key
+        # stands for the phrase, with its speech terms.
+        content[:] = [w for w in content if w in expansions or not any(w in key for key in expansions)]
         return expansions
+
+
+def _context_words(text: str, context: tuple[str, ...], content: list[str]) -> set[str]:
+    """Content words found only in the clauses that describe the user's situation."""
+    if not context:
+        return set()
+    rest = text
+    for clause in context:
+        rest = rest.replace(clause, " ")
+    return {w for w in content if w not in rest and any(w in c for c in context)}
 
 
 def _split_questions(tokens: list[str]) -> tuple[list[str], list[str]]:

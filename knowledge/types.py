@@ -30,6 +30,7 @@ class Hit:
     section: str
     score: float
     passage_id: int
+    confidence: str = "high"  # "high" or "low": how sure the knowledge base is that this passage answers
 
     def as_dict(self) -> dict:
         return {
@@ -38,4 +39,5 @@ class Hit:
             "source": self.source,
             "section": self.section,
             "score": round(float(self.score), 4),
+            "confidence": self.confidence,
         }

@@ -17,7 +17,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 POLICY_QUESTION = "党员不足三人的企业怎样建立党组织"
 OFF_TOPIC = "今天天气怎么样"
-ANSWER_KEYS = {"text", "highlight", "source", "section", "score"}
+ANSWER_KEYS = {"text", "highlight", "source", "section", "score", "confidence"}
 _INHERITED_SETTINGS = (
     "TELEGRAM_BOT_TOKEN",
     "TELEGRAM_API_BASE_URL",
@@ -63,6 +63,7 @@ def check_answer_json(data: object, query: str, k: int = 3) -> list[dict]:
     for answer in answers:
         assert set(answer) == ANSWER_KEYS
         assert isinstance(answer["score"], float)
+        assert answer["confidence"] in {"high", "low"}
         for key in ANSWER_KEYS - {"score"}:
             assert isinstance(answer[key], str)
         assert answer["text"] and answer["highlight"] and answer["source"]

@@ -128,7 +128,8 @@ def test_analyze_strips_question_words(seg, query, removed, kept):
 )
 def test_analyze_keeps_meaningful_words(seg, query, word):
     analyzed = seg.analyze(query)
-    assert word in analyzed.content
+    # In content itself, or inside a colloquial phrase of the lexicon that stands for it (没有 in 没有党员).
+    assert any(word in content for content in analyzed.content)
     assert word in analyzed.words
 
 
@@ -143,7 +144,7 @@ def test_analyze_keeps_you_in_the_bigram_stream(seg):
     [
         ("老板不支持党建怎么办", "老板", ("出资人",)),
         ("民营企业怎么开展党建", "民营企业", ("非公企业",)),
-        ("观摩交流多久一次", "多久", ("每月", "每季度", "每年")),
+        ("观摩交流多久开展", "多久", ("每月", "每季度", "每年")),
     ],
 )
 def test_synonyms_are_added_with_a_weight_below_one(seg, query, colloquial, formal):
@@ -165,7 +166,7 @@ def test_longest_synonym_wins(seg):
 
 
 def test_no_synonyms_without_their_key(seg):
-    analyzed = seg.analyze("出资人一般要担任书记吗")
+    analyzed = seg.analyze("出资人一般要担任党组织书记吗")
     assert analyzed.expansions == {}
     assert all(w == 1.0 for w in analyzed.words.values())
 
@@ -183,7 +184,7 @@ def test_synonym_table_weights_are_below_one():
     [
         ("主题党日多久开一次", ("党日", "一次"), ("日多", "久开", "日开")),
         ("党员不足怎么办呢", ("党员", "不足"), ("足怎", "办呢", "足呢")),
-        ("党费什么时候交", ("党费", "时候"), ("费什", "么时", "费时")),
+        ("党费什么时间交", ("党费", "时间"), ("费什", "么时", "费时")),
         ("五星支部吗有奖励", ("五星", "奖励"), ("部吗", "吗有", "部有")),
     ],
 )

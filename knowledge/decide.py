@@ -1,0 +1,64 @@
+"""How sure an answer is: confident, tentative ("the closest passage"), or none at all.
+
+The ranking always finds a closest passage; whether to offer it, and how, is decided here from a few measures of
+how well that passage matches the question (``Evidence``), against two thresholds chosen on the tuning set
+(``python -m bench.qa --set tests/data/qa_tune.jsonl --sweep`` prints the trade-off):
+
+- **high** (a confident answer): the lead passage contains at least ``high`` of the question's content, weighted
+  by idf (domain words count double), and what it contains weighs at least ``MIN_MATCHED`` idf units;
+- **low** (a tentative answer, "讲话中最接近的内容是…"): it contains at least ``low`` of it, or the question uses at
+  least one word of the domain dictionary that the passage contains;
+- otherwise **none**: the question is outside the speeches (weather, cooking, programming).
+
+A numeric rule that applies (``knowledge.rules``) is always confident: it read the user's own numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Confidence = Literal["high", "low"]
+
+# What the lead passage contains of the question must weigh at least this much (idf units): one generic word
+# is not an answer.
+MIN_MATCHED = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Measures of the lead passage against the question."""
+
+    coverage: float = 0.0  # idf-weighted share of the question's content words the lead contains
+    matched: float = 0.0  # what it contains, in idf units
+    domain: int = 0  # domain-dictionary words of the question the lead contains
+    score: float = 0.0  # the lead's BM25 score (words + 0.5 x bigrams)
+    runner_up: float = 0.0  # the next passage's BM25 score
+
+    @property
+    def ratio(self) -> float:
+        """Lead score over runner-up score (how clearly the lead stands out); 10 when there is none."""
+        return min(10.0, self.score / self.runner_up) if self.runner_up > 0 else 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    high: float  # coverage for a confident answer
+    low: float  # coverage for a tentative one
+
+    def __str__(self) -> str:
+        return f"high>={self.high:.2f} low>={self.low:.2f}"
+
+
+DEFAULT = Thresholds(high=0.6, low=0.25)
+
+
+def decide(evidence: Evidence, thresholds: Thresholds = DEFAULT) -> Confidence | None:
+    """ "high", "low" or None (no answer) for the lead passage described by ``evidence``."""
+    if evidence.matched < MIN_MATCHED and not evidence.domain:
+        return None
+    if evidence.coverage >= thresholds.high:
+        return "high"
+    if evidence.coverage >= thresholds.low or evidence.domain > 0:
+        return "low"
+    return None

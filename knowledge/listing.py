@@ -1,0 +1,71 @@
+"""List questions ("X有哪几项", "都包括什么", "是哪六好") are answered by the sentence that lists the items.
+
+The speeches list in a few ways: items joined by 、 ("学习讨论、现场教学、党性分析…"), quoted items ("“矛盾调解中心”
+“情感交流站”"), and numbered items ("一是…二是…"). For a list question the key sentence is the one that contains
+most of the question and lists most items (``listing_sentence``); a passage that holds such a sentence may lead
+(``listing_strength``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.coverage import Term, measure
+from knowledge.highlight import sentences
+from knowledge.segment import AnalyzedQuery, normalize
+
+_QUOTED_ITEM = re.compile(r"“[^”]{2,12}”")
+_NUMBERED = re.compile(r"[一二三四五六七八九十][是要]")
+# Each item counts this much more for a sentence that lists (up to ``MAX_ITEMS`` items).
+ITEM_BONUS = 0.25
+MAX_ITEMS = 8
+
+
+def items(sentence: str) -> int:
+    """How many items ``sentence`` lists (0 when it lists none)."""
+    commas = sentence.count("、")
+    quoted = len(_QUOTED_ITEM.findall(sentence))
+    numbered = len(_NUMBERED.findall(sentence))
+    n = max(commas + 1 if commas else 0, quoted if quoted >= 2 else 0, numbered if numbered >= 2 else 0)
+    return min(n, MAX_ITEMS)
+
+
+def _score(sentence: str, terms: list[Term]) -> float:
+    found = measure(terms, sentence).found
+    return found * (1 + ITEM_BONUS * items(sentence))
+
+
+def listing_sentence(text: str, terms: list[Term]) -> str | None:
+    """The sentence of ``text`` that best lists what the question (its coverage ``terms``) asks for, or None when
+    no sentence that lists items contains any of the question."""
+    best, best_score = None, 0.0
+    for sentence in sentences(text):
+        if items(sentence) < 2:
+            continue
+        score = _score(sentence, terms)
+        if score > best_score:
+            best, best_score = sentence.strip(), score
+    return best
+
+
+def defines(sentence: str, query: AnalyzedQuery) -> bool:
+    """Whether ``sentence`` defines a word of the query ("“6”即学习讨论、…", "联合建即按照…")."""
+    norm = normalize(sentence)
+    return any(re.search(rf"{re.escape(normalize(w))}[”\"’]?(即|是指|指的是)", norm) for w in query.content)
+
+
+def choose(listing: str | None, usual: str, query: AnalyzedQuery, terms: list[Term]) -> str:
+    """The key sentence of a list question: the listing sentence, unless the usual key sentence defines a word of
+    the question or the listing sentence contains no more of it."""
+    if listing is None or defines(usual, query):
+        return usual
+    return listing if measure(terms, listing).found > measure(terms, usual).found else usual
+
+
+def listing_strength(text: str, terms: list[Term]) -> float:
+    """How well the best listing sentence of ``text`` answers a list question: its share of the question,
+    with the item bonus."""
+    total = sum(t.weight for t in terms)
+    if not total:
+        return 0.0
+    return max((_score(s, terms) for s in sentences(text) if items(s) >= 2), default=0.0) / total

@@ -1,0 +1,122 @@
+"""The three outcomes of asking (confident, tentative, none) and the ``ask --json`` contract.
+
+The questions here are made up for these tests; none is taken from the tuning or validation sets
+(``tests/data/qa_*.jsonl``), so they check the behaviour, not the tuning.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.base import Answer
+from knowledge.decide import DEFAULT, MIN_MATCHED, Evidence, Thresholds, decide
+from knowledge.render import CLOSEST, NO_ANSWER, render_plain
+
+# The speeches answer these plainly, in secretaries' words.
+CONFIDENT = [
+    ("书记每个月的补贴大概有多少，发几年", "发放周期为1年"),
+    ("年底考核支部书记，结果跟评五星支部挂不挂钩", "考核结果与“五星支部”"),
+    ("我们厂里一个党员都没有，上面会派人来帮忙吗", "选派党建工作指导员"),
+    ("您好，我们是一家做物流的民营企业，员工两百多人，想问下党建经费能不能算进成本？谢谢", "企业管理费"),
+]
+# Near the speeches' vocabulary, but the speeches do not answer them: the closest passage, flagged "low".
+TENTATIVE = [
+    "党员组织关系转到外省要开什么介绍信",
+    "支部换届选举需要提前几个月向上级请示",
+    "党员退休以后还要不要交党费",
+]
+# Clearly outside the speeches.
+REFUSED = ["周末去哪里钓鱼比较好", "怎么给手机换电池", "高铁票怎么改签", "今年的个税起征点是多少"]
+
+
+@pytest.mark.parametrize(("question", "phrase"), CONFIDENT)
+def test_confident_answers(kb, question, phrase):
+    answer = kb.ask(question)
+    assert answer.confidence == "high"
+    assert not answer.tentative
+    assert phrase in answer.hits[0].text
+    assert answer.hits[0].confidence == "high"
+
+
+@pytest.mark.parametrize("question", TENTATIVE)
+def test_tentative_answers(kb, question):
+    answer = kb.ask(question)
+    assert answer.confidence == "low"
+    assert answer.tentative and answer.answered
+    assert 1 < len(answer.hits) <= 3  # the closest passage, and the next ones to offer
+    assert all(h.confidence == "low" for h in answer.hits)
+    assert render_plain(answer).startswith(CLOSEST)
+
+
+@pytest.mark.parametrize("question", REFUSED)
+def test_refusals(kb, question):
+    answer = kb.ask(question)
+    assert answer.confidence is None
+    assert answer.hits == [] and not answer.answered and not answer.tentative
+    assert answer.as_dict() == {"query": question, "answers": []}
+    assert render_plain(answer) == NO_ANSWER
+
+
+def test_a_numeric_rule_is_confident(kb):
+    answer = kb.ask("我们只有两名正式党员")
+    assert answer.rule is not None
+    assert answer.confidence == "high" == answer.hits[0].confidence
+
+
+# -- the JSON contract ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [q for q, _ in CONFIDENT] + TENTATIVE + REFUSED)
+def test_every_answer_object_carries_its_confidence(kb, question):
+    answer = kb.ask(question)
+    data = answer.as_dict()
+    assert set(data) == {"query", "answers"}
+    for item in data["answers"]:
+        assert set(item) == {"text", "highlight", "source", "section", "score", "confidence"}
+        assert item["confidence"] in {"high", "low"}
+    if answer.confidence is None:
+        assert data["answers"] == []
+    else:
+        # The first answer carries the answer's confidence; the others are never surer than it.
+        assert data["answers"][0]["confidence"] == answer.confidence
+        if answer.confidence == "low":
+            assert {item["confidence"] for item in data["answers"]} == {"low"}
+
+
+def test_an_answer_built_without_a_confidence_renders_as_before():
+    assert Answer("问", []).confidence is None
+    assert render_plain(Answer("问", [])) == NO_ANSWER
+
+
+def test_thresholds_can_be_passed(kb):
+    question = "党员退休以后还要不要交党费"
+    assert kb.ask(question, thresholds=Thresholds(high=0.0, low=0.0)).confidence == "high"
+    assert kb.ask(question, thresholds=Thresholds(high=1.01, low=1.01)).confidence in {"low", None}
+
+
+# -- the decision alone ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        (Evidence(coverage=1.0, matched=5.0), "high"),
+        (Evidence(coverage=DEFAULT.high, matched=5.0), "high"),
+        (Evidence(coverage=DEFAULT.high - 0.01, matched=5.0), "low"),
+        (Evidence(coverage=DEFAULT.low, matched=5.0), "low"),
+        (Evidence(coverage=DEFAULT.low - 0.01, matched=5.0), None),
+        # A domain word of the question found in the passage: at least tentative.
+        (Evidence(coverage=0.05, matched=5.0, domain=1), "low"),
+        # One generic word is not an answer, however much of the question it is ...
+        (Evidence(coverage=1.0, matched=MIN_MATCHED - 0.1), None),
+        # ... unless it is a domain word (党组织书记).
+        (Evidence(coverage=1.0, matched=MIN_MATCHED - 0.1, domain=1), "high"),
+    ],
+)
+def test_decide(evidence, expected):
+    assert decide(evidence) == expected
+
+
+def test_evidence_ratio():
+    assert Evidence(score=6.0, runner_up=3.0).ratio == 2.0
+    assert Evidence(score=6.0).ratio == 10.0
