@@ -15,7 +15,8 @@ Printed for the set, with the thresholds of ``knowledge.decide.DEFAULT``:
   top-1 on the same in-scope questions (it never refuses).
 
 ``--sweep`` prints the same counts for a grid of thresholds (the ranking is computed once per question): the
-trade-off between answering in-scope questions confidently and answering off-topic ones confidently.
+trade-off between answering in-scope questions confidently and answering off-topic ones confidently; then the
+same for variants of the stand-out rule (``knowledge.decide``).
 ``--details`` lists each question's outcome. Tune on ``qa_tune.jsonl`` only; ``qa_valid.jsonl`` is for the
 final measurement.
 """
@@ -28,7 +29,7 @@ import re
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from knowledge.base import KnowledgeBase, Ranking
@@ -117,22 +118,36 @@ def print_table(c: Counter, baseline: int | None) -> None:
 
 
 def sweep_grid() -> list[Thresholds]:
-    highs = [round(0.30 + 0.05 * i, 2) for i in range(9)]  # 0.30 .. 0.70
-    lows = [0.0, 0.10, 0.15, 0.20, 0.25, 0.30]
-    return [Thresholds(h, lo) for h in highs for lo in lows if lo <= h]
+    """Coverage for a confident and for a tentative answer, the stand-out rule as in ``DEFAULT``."""
+    highs = [round(0.40 + 0.05 * i, 2) for i in range(8)]  # 0.40 .. 0.75
+    lows = [0.15, 0.20, 0.25, 0.30]
+    return [replace(DEFAULT, high=h, low=lo) for h in highs for lo in lows]
+
+
+def standout_grid() -> list[Thresholds]:
+    """The stand-out rule (coverage, score ratio to the next passage) at the default coverages; inf: none."""
+    rules = [
+        (0.35, 3.0),
+        (0.40, 2.0),
+        (0.40, 3.0),
+        (0.40, 5.0),
+        (0.45, 3.0),
+        (0.50, 2.0),
+        (1.0, float("inf")),
+    ]
+    return [replace(DEFAULT, standout=c, ratio=r) for c, r in rules]
 
 
 def print_sweep(cases_: list[Case], grid: list[Thresholds]) -> None:
-    print("in scope: right first, confident / tentative; refused; off topic: confident / tentative / refused")
     print(
-        f"{'thresholds':<22} {'in right high':>13} {'in right low':>12} {'in refused':>10} "
+        f"{'thresholds':<38} {'in right high':>13} {'in right low':>12} {'in refused':>10} "
         f"{'off high':>8} {'off low':>7} {'off refused':>11}"
     )
     for t in grid:
         c = tally(cases_, t)
         mark = "  <- default" if t == DEFAULT else ""
         print(
-            f"{t!s:<22} {c['in_right_high']:>13} {c['in_right_low']:>12} {c['in_refused']:>10} "
+            f"{t!s:<38} {c['in_right_high']:>13} {c['in_right_low']:>12} {c['in_refused']:>10} "
             f"{c['off_high']:>8} {c['off_low']:>7} {c['off_refused']:>11}{mark}"
         )
 
@@ -200,8 +215,12 @@ def main(argv: list[str] | None = None) -> int:
     baseline = None if args.no_baseline else baseline_top1(kb, rows)
     print_table(tally(cs, DEFAULT), baseline)
     if args.sweep:
-        print()
+        print(
+            "\nin scope: right first and confident / tentative, refused; off topic: confident / tentative / refused"
+        )
         print_sweep(cs, sweep_grid())
+        print()
+        print_sweep(cs, standout_grid())
     return 0
 
 

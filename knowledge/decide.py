@@ -5,7 +5,9 @@ how well that passage matches the question (``Evidence``), against two threshold
 (``python -m bench.qa --set tests/data/qa_tune.jsonl --sweep`` prints the trade-off):
 
 - **high** (a confident answer): the lead passage contains at least ``high`` of the question's content, weighted
-  by idf (domain words count double), and what it contains weighs at least ``MIN_MATCHED`` idf units;
+  by idf (``knowledge.coverage``), or at least ``standout`` of it while its score is at least ``ratio`` times the
+  next passage's (it clearly stands out); and what it contains weighs at least ``MIN_MATCHED`` idf units (or it
+  contains a domain word of the question);
 - **low** (a tentative answer, "讲话中最接近的内容是…"): it contains at least ``low`` of it, or the question uses at
   least one word of the domain dictionary that the passage contains;
 - otherwise **none**: the question is outside the speeches (weather, cooking, programming).
@@ -45,9 +47,12 @@ class Evidence:
 class Thresholds:
     high: float  # coverage for a confident answer
     low: float  # coverage for a tentative one
+    standout: float = 0.4  # coverage for a confident answer whose lead stands out ...
+    ratio: float = 3.0  # ... by this ratio of its score to the next passage's (inf: never)
 
     def __str__(self) -> str:
-        return f"high>={self.high:.2f} low>={self.low:.2f}"
+        out = f"high>={self.high:.2f} low>={self.low:.2f}"
+        return out + (f" standout>={self.standout:.2f}@{self.ratio:g}x" if self.ratio < float("inf") else "")
 
 
 DEFAULT = Thresholds(high=0.6, low=0.25)
@@ -58,6 +63,8 @@ def decide(evidence: Evidence, thresholds: Thresholds = DEFAULT) -> Confidence |
     if evidence.matched < MIN_MATCHED and not evidence.domain:
         return None
     if evidence.coverage >= thresholds.high:
+        return "high"
+    if evidence.coverage >= thresholds.standout and evidence.ratio >= thresholds.ratio:
         return "high"
     if evidence.coverage >= thresholds.low or evidence.domain > 0:
         return "low"

@@ -22,7 +22,7 @@ CONFIDENT = [
 # Near the speeches' vocabulary, but the speeches do not answer them: the closest passage, flagged "low".
 TENTATIVE = [
     "党员组织关系转到外省要开什么介绍信",
-    "支部换届选举需要提前几个月向上级请示",
+    "党员发展对象要培训多少学时",
     "党员退休以后还要不要交党费",
 ]
 # Clearly outside the speeches.
@@ -101,10 +101,14 @@ def test_thresholds_can_be_passed(kb):
     ("evidence", "expected"),
     [
         (Evidence(coverage=1.0, matched=5.0), "high"),
-        (Evidence(coverage=DEFAULT.high, matched=5.0), "high"),
-        (Evidence(coverage=DEFAULT.high - 0.01, matched=5.0), "low"),
-        (Evidence(coverage=DEFAULT.low, matched=5.0), "low"),
-        (Evidence(coverage=DEFAULT.low - 0.01, matched=5.0), None),
+        (Evidence(coverage=DEFAULT.high, matched=5.0, score=2.0, runner_up=2.0), "high"),
+        (Evidence(coverage=DEFAULT.high - 0.01, matched=5.0, score=2.0, runner_up=2.0), "low"),
+        # A lead that stands out (3x the next passage's score) needs less of the question.
+        (Evidence(coverage=DEFAULT.standout, matched=5.0, score=6.0, runner_up=2.0), "high"),
+        (Evidence(coverage=DEFAULT.standout, matched=5.0, score=5.9, runner_up=2.0), "low"),
+        (Evidence(coverage=DEFAULT.standout - 0.01, matched=5.0, score=6.0, runner_up=2.0), "low"),
+        (Evidence(coverage=DEFAULT.low, matched=5.0, score=2.0, runner_up=2.0), "low"),
+        (Evidence(coverage=DEFAULT.low - 0.01, matched=5.0, score=2.0, runner_up=2.0), None),
         # A domain word of the question found in the passage: at least tentative.
         (Evidence(coverage=0.05, matched=5.0, domain=1), "low"),
         # One generic word is not an answer, however much of the question it is ...
