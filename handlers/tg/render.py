@@ -7,7 +7,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.services.qa import QAResult
-from knowledge.render import citation, no_answer, trim
+from knowledge.render import CLOSEST, citation, no_answer, trim
 from knowledge.types import Hit, Passage
 
 TOPICS_HINT = "或浏览讲话目录（/topics）"
@@ -31,24 +31,42 @@ def answer_html(result: QAResult) -> str:
     parts = []
     if result.follows:
         parts.append(f"<i>（接着上一个问题“{escape(trim(result.follows, 30))}”理解）</i>")
+    if answer.tentative:
+        parts.append(f"🔎 <b>{escape(CLOSEST)}</b>")
     if answer.rule is not None:
         parts.append(f"📌 <b>{escape(answer.rule.conclusion)}</b>")
-    parts.append(f"<b>要点：</b>{escape(top.highlight)}")
+    parts.append(f"<b>{'相关句' if answer.tentative else '要点'}：</b>{escape(top.highlight)}")
     parts.append(f"<blockquote>{escape(trim(top.text, around=top.highlight))}</blockquote>")
     parts.append(f"<i>出处：{escape(citation(top.source, top.section))}</i>")
     return "\n\n".join(parts)
 
 
 def answer_keyboard(result: QAResult) -> InlineKeyboardMarkup:
-    top = result.answer.hits[0]
+    answer = result.answer
+    top = answer.hits[0]
     qid = result.question_id or 0
     first = [InlineKeyboardButton("查看原文", callback_data=f"qa:full:{top.passage_id}")]
-    if result.has_runners_up and qid:
-        first.append(InlineKeyboardButton("其他结果", callback_data=f"qa:more:{qid}"))
     rows = [first]
+    if answer.tentative:  # the next two candidates, one tap each
+        rows += [
+            [
+                InlineKeyboardButton(
+                    f"也可能是：{button_label(hit)}", callback_data=f"qa:full:{hit.passage_id}"
+                )
+            ]
+            for hit in answer.hits[1:3]
+        ]
+    elif result.has_runners_up and qid:
+        first.append(InlineKeyboardButton("其他结果", callback_data=f"qa:more:{qid}"))
     if qid:
         rows.append(feedback_row(qid))
     return InlineKeyboardMarkup(rows)
+
+
+def button_label(hit: Hit, limit: int = 24) -> str:
+    """A passage named by its item heading (or its first words), short enough for a phone's button."""
+    name = hit.section.split(" > ")[-1] if hit.section else hit.highlight
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def feedback_row(question_id: int, voted: int | None = None) -> list[InlineKeyboardButton]:

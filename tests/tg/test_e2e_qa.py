@@ -22,7 +22,7 @@ from handlers.tg.common import ERROR_TEXT, HELP, UNKNOWN_COMMAND, WELCOME
 from handlers.tg.qa import NON_TEXT_HINT
 from handlers.tg.render import EXAMPLES
 from handlers.tg.topics import STALE
-from knowledge.render import citation, trim
+from knowledge.render import CLOSEST, citation, trim
 from storage.models import Feedback, QuestionLog
 from storage.repositories import QuestionRepository
 from tests.emulator import SentMessage, SimUser, parse_html
@@ -460,11 +460,14 @@ async def test_bad_input_keeps_the_bot_serving(make_bot) -> None:
         await then_normal()
 
         # Markup typed by the user is never interpreted.
-        reply = await ask(harness, user, "<b>党费</b>怎么交")
+        reply = await ask(harness, user, "<b>主题党日</b>多久开展一次")
         assert_html_ok(reply)
-        assert "要点：" in reply.plain_text
+        assert "要点：" in reply.plain_text or "相关句：" in reply.plain_text
         bold = [e for e in reply.message.get("entities", []) if e["type"] == "bold"]
-        assert len(bold) == 1 and bold[0]["offset"] == 0  # only the template's 要点
+        units = reply.plain_text.encode("utf-16-le")  # entity offsets count UTF-16 code units
+        bolded = [units[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le") for e in bold]
+        # Only the template's labels are bold: the user's <b> was escaped.
+        assert bolded and all(b in ("要点：", "相关句：", CLOSEST) for b in bolded), bolded
         await then_normal()
         reply = await ask(harness, user, "<b>天气</b> & <i>电影</i>怎么样")
         assert_html_ok(reply)
@@ -602,3 +605,25 @@ async def test_a_follow_up_is_read_with_the_question_before(make_bot) -> None:
         clock.advance(timedelta(minutes=11))  # too late to lean on it
         alone = await ask(harness, user, "那联合建呢？")
         assert "接着上一个问题" not in alone.plain_text
+
+
+TENTATIVE_QUESTION = "公司食堂的饭菜怎么改进"
+
+
+async def test_three_outcomes_look_different(make_bot) -> None:
+    """Confident: 要点 and no hedge; tentative: the closest passage, said so, with the next two as buttons;
+    refused: 没有找到 and the example questions."""
+    async with make_bot() as harness:
+        expected = expected_answer(harness, TENTATIVE_QUESTION).answer
+        assert expected.tentative, "the question must stay tentative for this test to mean anything"
+        user = harness.user(USER_ID)
+        confident = await ask(harness, user, POLICY_QUESTION)
+        assert confident.plain_text.startswith("要点：") and "最接近" not in confident.plain_text
+        tentative = await ask(harness, user, TENTATIVE_QUESTION)
+        assert tentative.plain_text.startswith(f"🔎 {CLOSEST}") and "相关句：" in tentative.plain_text
+        maybe = [t for t in tentative.button_texts if t.startswith("也可能是：")]
+        assert len(maybe) == min(2, len(expected.hits) - 1) >= 1
+        second = expected.hits[1]
+        assert tentative.callback_data(maybe[0]) == f"qa:full:{second.passage_id}"
+        refused = await ask(harness, user, OFF_TOPIC[0])
+        assert "没有找到" in refused.plain_text and "最接近" not in refused.plain_text
