@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 from telegram import BotCommand
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
+from bot.logging_setup import one_line
 from bot.persistence import SQLAlchemyPersistence
 from handlers.services import Services
 from handlers.services.clock import Clock, SystemClock
 from handlers.tg.context import BotContext, attach_services
+from handlers.tg.processor import PerChatUpdateProcessor
 from handlers.tg.registry import register_handlers
 
 log = logging.getLogger(__name__)
@@ -42,8 +46,56 @@ def build_services(settings: Settings, *, clock: Clock | None = None, kb=None) -
     )
 
 
+# Seconds before registering the command menu again after a failure; the last one repeats (hourly).
+COMMANDS_RETRY_DELAYS: tuple[float, ...] = (30.0, 120.0, 600.0, 3600.0)
+COMMANDS_JOB = "set_my_commands"
+COMMANDS_TIMEOUT = 10.0  # seconds to wait for an answer to setMyCommands
+
+
+def commands_retry_delay(failures: int) -> float:
+    """The wait after the ``failures``-th failure in a row (1-based): 30 s, 2 min, 10 min, then hourly."""
+    return COMMANDS_RETRY_DELAYS[min(failures, len(COMMANDS_RETRY_DELAYS)) - 1]
+
+
+async def _set_commands(context: BotContext) -> None:
+    """Register the command menu; on any Telegram failure log one warning and try again later.
+
+    The menu is cosmetic: a 500, 429, time-out or network error here must never stop the bot, so this runs
+    as a job (never inside start-up) and reschedules itself with backoff (``COMMANDS_RETRY_DELAYS``, at
+    least the ``retry_after`` a 429 asks for).
+    """
+    failures = int(context.job.data or 0) if context.job is not None else 0
+    try:
+        await context.bot.set_my_commands(COMMANDS, read_timeout=COMMANDS_TIMEOUT)
+    except TelegramError as exc:
+        failures += 1
+        delay = commands_retry_delay(failures)
+        if isinstance(exc, RetryAfter):
+            delay = max(delay, retry_after_seconds(exc))
+        log.warning(
+            "could not register the command menu (%s: %s); retrying in %.0f s",
+            type(exc).__name__,
+            one_line(exc),
+            delay,
+        )
+        context.job_queue.run_once(_set_commands, delay, data=failures, name=COMMANDS_JOB)
+        return
+    if failures:
+        log.info("command menu registered after %d failed attempts", failures)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """``exc.retry_after`` in seconds (an int, or a timedelta with ``PTB_TIMEDELTA``; no deprecation warning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    total = getattr(value, "total_seconds", None)
+    return float(total()) if callable(total) else float(value)
+
+
 async def _post_init(application: Application) -> None:
-    await application.bot.set_my_commands(COMMANDS)
+    """Schedule the command menu at once; it never delays or stops start-up (see :func:`_set_commands`)."""
+    application.job_queue.run_once(_set_commands, 0, data=0, name=COMMANDS_JOB)
 
 
 async def _post_shutdown(application: Application) -> None:
@@ -64,6 +116,7 @@ def build_application(settings: Settings, services: Services) -> Application:
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(tzinfo=services.clock.tz))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor())
         .persistence(SQLAlchemyPersistence(services.session_factory, services.clock))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

@@ -1,7 +1,10 @@
-"""``branchbot`` command line: run, ask, branch, db.
+"""``branchbot`` command line: run, check, ask, branch, db.
 
 Imports are deferred to the sub-command that needs them: ``branchbot ask`` loads neither Telegram nor
 SQLAlchemy, and ``branchbot branch`` and ``db`` never load Telegram.
+
+A failure ends in one Chinese line on stderr, never a traceback and never the token (``bot.errors.StartupError``):
+exit status 2 for a wrong setting, 1 for a service that could not be reached (see ``bot.startup``).
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ import json
 import sys
 from collections.abc import Sequence
 
+from bot.errors import EXIT_UNREACHABLE, StartupError
 from knowledge.organisation import ORG_FORM_LABELS, OrgForm
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("run", help="apply migrations and start the bot (long polling)")
+    sub.add_parser("check", help="check the settings, data folder, knowledge base, database and Bot API")
 
     ask = sub.add_parser("ask", help="answer a question from the speeches")
     ask.add_argument(
@@ -61,9 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _db(args)
         if args.command == "branch":
             return _branch(args)
+        if args.command == "check":
+            return _check()
         return _run()
-    except _BadSettings:
-        return EXIT_USAGE
+    except StartupError as exc:
+        print(exc.line, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:  # Ctrl-C before polling started
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # `branchbot ask ... | head`: the reader left, which is fine
         sys.stderr.close()
         return 0
@@ -97,17 +108,21 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _db(args: argparse.Namespace) -> int:
+    from bot.startup import database_error
     from storage import migrate
 
     settings = _settings()
-    if args.db_command == "upgrade":
-        migrate.upgrade(settings.database_url)
-        print(f"数据库已升级到最新版本：{migrate.current(settings.database_url)}")
-    elif args.db_command == "downgrade":
-        migrate.downgrade(settings.database_url, args.revision)
-        print(f"数据库已回退到：{migrate.current(settings.database_url) or '空'}")
-    else:
-        print(migrate.current(settings.database_url) or "（尚未建表）")
+    try:
+        if args.db_command == "upgrade":
+            migrate.upgrade(settings.database_url)
+            print(f"数据库已升级到最新版本：{migrate.current(settings.database_url)}")
+        elif args.db_command == "downgrade":
+            migrate.downgrade(settings.database_url, args.revision)
+            print(f"数据库已回退到：{migrate.current(settings.database_url) or '空'}")
+        else:
+            print(migrate.current(settings.database_url) or "（尚未建表）")
+    except Exception as exc:
+        raise database_error(exc, settings) from None
     return 0
 
 
@@ -117,17 +132,17 @@ def _db(args: argparse.Namespace) -> int:
 def _branch(args: argparse.Namespace) -> int:
     import asyncio
 
+    from bot.startup import migrate_database
     from handlers.services.branches import BranchService, branch_line
     from handlers.services.clock import SystemClock
     from handlers.tg.links import deep_link
-    from storage import migrate
     from storage.db import make_engine, make_session_factory
 
     settings = _settings()
     if args.branch_command == "add" and (args.members < 0 or (args.units is not None and args.units < 0)):
         print("党员人数和联合单位数不能为负数。", file=sys.stderr)
         return EXIT_USAGE
-    migrate.upgrade(settings.database_url)
+    migrate_database(settings)
 
     async def work() -> int:
         engine = make_engine(settings.database_url)
@@ -170,43 +185,63 @@ def _branch(args: argparse.Namespace) -> int:
 # -- run ------------------------------------------------------------------------------------------------------
 
 
-class _BadSettings(Exception):
-    pass
-
-
 def _settings():
-    """The settings, or one clear line on stderr and exit status 2 (never a traceback)."""
+    """The settings, or a :class:`StartupError` naming each bad setting (exit status 2)."""
     from pydantic import ValidationError
 
-    from bot.config import load_settings
+    from bot.config import describe_errors, load_settings
 
     try:
         return load_settings()
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        print(f"配置有误：{problems}", file=sys.stderr)
-        raise _BadSettings from None
+        raise StartupError(describe_errors(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:  # an unreadable .env
+        raise StartupError(f"无法读取 .env 文件（{type(exc).__name__}）；请确认它是 UTF-8 文本文件") from None
+
+
+def _unexpected(exc: Exception, token: str | None) -> StartupError:
+    """Any other failure: still one line (redacted), status 1; the traceback only at DEBUG."""
+    import logging
+
+    from bot.logging_setup import one_line, redact
+
+    logging.getLogger("bot.cli").debug("unexpected failure", exc_info=True)
+    return StartupError(
+        redact(
+            f"启动失败（{type(exc).__name__}：{one_line(exc)}）；可设 BRANCHBOT_LOG_LEVEL=DEBUG 查看详情",
+            token,
+        ),
+        EXIT_UNREACHABLE,
+    )
 
 
 def _run() -> int:
+    """``branchbot run``: see :func:`bot.startup.run` for the checks, the exit statuses and systemd."""
+    from bot.startup import run
+
     settings = _settings()
-    if not settings.token:
-        print(
-            "未设置 TELEGRAM_BOT_TOKEN：请先设置机器人令牌，例如 TELEGRAM_BOT_TOKEN=123:abc branchbot run",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+    try:
+        return run(settings)
+    except StartupError:
+        raise
+    except Exception as exc:
+        raise _unexpected(exc, settings.token) from None
 
-    from bot.app import build_application, build_services
-    from bot.logging_setup import configure_logging
-    from storage import migrate
 
-    configure_logging(settings.token)
-    migrate.upgrade(settings.database_url)
-    services = build_services(settings)
-    application = build_application(settings, services)
-    application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
-    return 0
+# -- check ----------------------------------------------------------------------------------------------------
+
+
+def _check() -> int:
+    """``branchbot check``: one ``✓``/``✗`` line per check on stdout; 0 if all pass, 2 for a wrong setting,
+    else 1 (see :mod:`bot.check`)."""
+    try:
+        settings = _settings()
+    except StartupError as exc:
+        print(f"✗ {exc.line}")
+        return exc.exit_code
+    from bot.check import check
+
+    return check(settings)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,27 @@
 """Settings read from the environment (and an optional ``.env``).
 
-Nothing is read at import time: call :func:`load_settings` where the program starts.
+Nothing is read at import time: call :func:`load_settings` where the program starts. Every check that needs
+no file system or network lives here, as a validator whose message is the Chinese sentence the CLI prints
+(:func:`describe_errors`); a message never repeats the token or a database password.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# A bot token is "<bot id>:<secret>" (the secret is 35 characters today); see @BotFather.
+TOKEN_RE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{20,}")
+# The async drivers the project installs, by backend.
+SUPPORTED_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DATABASE_URL_EXAMPLE = "sqlite+aiosqlite:///./branchbot.db 或 postgresql+asyncpg://用户:密码@主机:5432/库名"
 
 
 class Settings(BaseSettings):
@@ -27,28 +38,88 @@ class Settings(BaseSettings):
         default=frozenset(), validation_alias="BRANCHBOT_ADMIN_IDS"
     )
     kb_dir: Path | None = Field(default=None, validation_alias=AliasChoices("BRANCHBOT_KB_DIR"))
+    log_level: str = Field(default="INFO", validation_alias="BRANCHBOT_LOG_LEVEL")
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _check_token(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not value:
+            return None
+        if not TOKEN_RE.fullmatch(value):  # the message never repeats the value
+            raise ValueError(
+                "令牌格式不对，应形如“123456789:”加 35 位字母数字（向 @BotFather 获取）；请检查是否复制完整、"
+                "没有多余的引号或空格"
+            )
+        return value
+
+    @field_validator("telegram_api_base_url", mode="before")
+    @classmethod
+    def _check_base_url(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not value:
+            return None
+        if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
+            raise ValueError(
+                f"“{value}”不是 http(s) 地址；应形如 http://127.0.0.1:8081/bot，不用时请删掉这一项"
+            )
+        return value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _check_database_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            check_database_url(value.strip())
+            return value.strip()
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _parse_admin_ids(cls, value: object) -> object:
-        if isinstance(value, str):
-            parts = [p.strip() for p in value.replace("，", ",").split(",")]
-            return frozenset(int(p) for p in parts if p)
-        return value
+        if not isinstance(value, str):
+            return value
+        ids = set()
+        for part in (p.strip() for p in value.replace("，", ",").split(",")):
+            if not part:
+                continue
+            if not part.isascii() or not part.isdigit() or int(part) <= 0:
+                raise ValueError(
+                    f"“{part}”不是 Telegram 用户编号；应是用逗号分隔的正整数，例如 12345678,87654321"
+                )
+            ids.add(int(part))
+        if value.strip() and not ids:
+            raise ValueError("没有写任何用户编号；应是用逗号分隔的正整数，例如 12345678,87654321")
+        return frozenset(ids)
 
     @field_validator("tz")
     @classmethod
     def _check_tz(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except ZoneInfoNotFoundError:  # a KeyError: pydantic would let it escape as a crash
-            raise ValueError(f"unknown time zone {value!r}") from None
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # KeyError / bad key / a folder name
+            raise ValueError(f"“{value}”不是已知的时区；应是 IANA 时区名，例如 Asia/Shanghai") from None
         return value
 
-    @field_validator("telegram_api_base_url", "kb_dir", mode="before")
+    @field_validator("kb_dir", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _check_log_level(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        level = value.strip().upper() or "INFO"
+        if level not in LOG_LEVELS:
+            raise ValueError(f"“{value}”不是日志级别；应是 {'、'.join(LOG_LEVELS)} 之一")
+        return level
 
     @property
     def zone(self) -> ZoneInfo:
@@ -57,6 +128,45 @@ class Settings(BaseSettings):
     @property
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    @property
+    def logging_level(self) -> int:
+        return logging.getLevelName(self.log_level)
+
+
+def check_database_url(url: str) -> None:
+    """Raise ``ValueError`` (a Chinese sentence without the password) unless ``url`` is a SQLAlchemy URL
+    for one of :data:`SUPPORTED_DRIVERS`."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ValueError(f"无法解析；应形如 {DATABASE_URL_EXAMPLE}") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if SUPPORTED_DRIVERS.get(backend) != driver:
+        hint = f"{backend}+{SUPPORTED_DRIVERS[backend]}" if backend in SUPPORTED_DRIVERS else None
+        advice = f"请改用 {hint}://" if hint else f"只支持 SQLite 和 PostgreSQL，例如 {DATABASE_URL_EXAMPLE}"
+        raise ValueError(f"不支持的数据库驱动“{parsed.drivername}”；{advice}")
+    if backend == "postgresql" and not parsed.database:
+        raise ValueError("没有写数据库名；应形如 postgresql+asyncpg://用户:密码@主机:5432/库名")
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One Chinese line naming each bad setting and what to do (never the value of the token)."""
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        name = ".".join(map(str, error["loc"])) or "配置"
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, ValueError):
+            text = str(cause)
+        elif name == "TELEGRAM_BOT_TOKEN":
+            text = "值无效"
+        else:
+            text = f"值无效（{error['msg']}）"
+        problems.append(f"{name}：{text}")
+    return "配置有误：" + "；".join(problems) + "。"
 
 
 def load_settings(**overrides: object) -> Settings:

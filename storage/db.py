@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,11 @@ def sqlite_file_path(url: str | URL) -> Path | None:
     return Path(database)
 
 
+def parameters_may_be_logged() -> bool:
+    """True when the root logger or SQLAlchemy's engine logger is enabled for DEBUG."""
+    return any(logging.getLogger(name).isEnabledFor(logging.DEBUG) for name in ("", "sqlalchemy.engine"))
+
+
 def make_engine(url: str | URL, *, sqlite_foreign_keys: bool = True, **engine_kwargs: Any) -> AsyncEngine:
     """An :class:`AsyncEngine` for ``url`` (e.g. ``sqlite+aiosqlite:///./branchbot.db`` or
     ``postgresql+asyncpg://user@host/db``).
@@ -34,10 +40,17 @@ def make_engine(url: str | URL, *, sqlite_foreign_keys: bool = True, **engine_kw
     ``ON DELETE CASCADE`` would silently do nothing). Migrations pass
     ``sqlite_foreign_keys=False`` because batch table rebuilds must run with enforcement off.
     Extra keyword arguments go to :func:`create_async_engine`.
+
+    Statement parameters (users' messages, names, reasons) are left out of exception texts
+    (``hide_parameters=True``), so an ``IntegrityError`` logged with its traceback does not copy a user's
+    text into the log. Only when the engine is made while the root or the ``sqlalchemy.engine`` logger is
+    enabled for DEBUG (``BRANCHBOT_LOG_LEVEL=DEBUG``) do they appear, for debugging. A caller may still pass
+    ``hide_parameters`` itself.
     """
     path = sqlite_file_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+    engine_kwargs.setdefault("hide_parameters", not parameters_may_be_logged())
     engine = create_async_engine(url, **engine_kwargs)
     if is_sqlite(url):
         pragma = "PRAGMA foreign_keys=ON" if sqlite_foreign_keys else "PRAGMA foreign_keys=OFF"
