@@ -1,0 +1,61 @@
+"""The administrators' digest of a closed month: which branches missed what (muted kinds marked, with the
+reason), and which secretaries could not be reached. Built once when it falls due and stored with each
+administrator's delivery row (``reminder_deliveries.payload``), so it shows the state at the time it was sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from handlers.services.reminders.dues import Ledger
+from handlers.services.reminders.model import Digest, DigestBranch, DigestPeriod, UnreachableBranch
+from knowledge.activities import Period
+from knowledge.schedule import ScheduleConfig, closed_with, local
+from storage.models import Branch
+from storage.repositories import ReminderRepository
+
+
+def _existed_by(branch: Branch, period: Period, config: ScheduleConfig) -> bool:
+    return local(branch.created_at, config).date() <= period.end
+
+
+async def build_digest(
+    repo: ReminderRepository, month: Period, branches: Sequence[Branch], config: ScheduleConfig
+) -> Digest:
+    """The digest of ``month`` and the periods that closed with it, over ``branches``."""
+    periods = []
+    for cadence, period in closed_with(month):
+        ledger = await Ledger.load(repo, cadence, period.code)
+        counted = [b for b in branches if _existed_by(b, period, config)]
+        entries = []
+        for branch in counted:
+            owed = ledger.of(branch.id)
+            if not owed.owed:
+                continue
+            entries.append(
+                DigestBranch(
+                    branch_id=branch.id,
+                    name=branch.name,
+                    org_name=branch.org_name,
+                    missing=owed.owed,
+                    muted=tuple((m.kind, m.reason) for m in owed.muted),
+                    has_secretary=branch.secretary_user_id is not None,
+                    unreachable=branch.secretary_unreachable_at is not None,
+                )
+            )
+        periods.append(
+            DigestPeriod(
+                cadence=cadence,
+                period=period.code,
+                label=period.label,
+                total=len(counted),
+                complete=len(counted) - len(entries),
+                branches=tuple(entries),
+            )
+        )
+    unreachable = tuple(
+        UnreachableBranch(b.id, b.name, b.org_name, b.secretary_unreachable_at)
+        for b in branches
+        if b.secretary_unreachable_at is not None
+    )
+    return Digest(month=month.code, periods=tuple(periods), unreachable=unreachable)

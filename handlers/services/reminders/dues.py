@@ -1,0 +1,65 @@
+"""Who still owes what: for one cadence and period, each branch's kinds recorded, missing, and muted.
+
+A kind counts as done when the branch has an active record of it for the period (``activity_records.period``,
+which the form computes with ``knowledge.activities.period_of``). A muted kind is not reminded, but it is still
+missing: reports show it as muted, with the secretary's reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from knowledge.activities import Cadence
+from knowledge.schedule import kinds_of
+from storage.models import ReminderMute
+from storage.repositories import ReminderRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Outstanding:
+    """One branch's kinds of a cadence in a period, each list in catalogue order."""
+
+    done: tuple[str, ...]
+    missing: tuple[str, ...]  # not recorded and not muted: what a reminder lists
+    muted: tuple[ReminderMute, ...]  # not recorded, muted
+    owed: tuple[str, ...]  # every kind not recorded, muted or not (what a report counts as missing)
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """The records and mutes of one cadence and period, for every branch loaded."""
+
+    cadence: Cadence
+    period: str
+    kinds: tuple[str, ...]
+    recorded: frozenset[tuple[int, str]]
+    mutes: dict[tuple[int, str], ReminderMute]
+
+    @classmethod
+    async def load(
+        cls,
+        repo: ReminderRepository,
+        cadence: Cadence,
+        period: str,
+        branch_ids: Collection[int] | None = None,
+    ) -> Ledger:
+        """One query for the records and one for the mutes (of all branches, or of ``branch_ids``)."""
+        kinds = kinds_of(cadence)
+        recorded = await repo.recorded(period, kinds, branch_ids)
+        mutes = await repo.mutes(period, kinds, branch_ids)
+        return cls(cadence, period, kinds, frozenset(recorded), mutes)
+
+    def of(self, branch_id: int) -> Outstanding:
+        done: list[str] = []
+        missing: list[str] = []
+        muted: list[ReminderMute] = []
+        for kind in self.kinds:
+            if (branch_id, kind) in self.recorded:
+                done.append(kind)
+            elif (mute := self.mutes.get((branch_id, kind))) is not None:
+                muted.append(mute)
+            else:
+                missing.append(kind)
+        owed = tuple(k for k in self.kinds if k not in done)
+        return Outstanding(tuple(done), tuple(missing), tuple(muted), owed)

@@ -1,0 +1,219 @@
+"""The planner: at a moment, the deliveries that are due, written once each (the sender delivers them).
+
+For each cadence, a branch is reminded when it has a secretary who can be reached and the current stage of the
+period (``knowledge.schedule.current_stage`` at the branch's hour: only the latest stage already due counts,
+never a closed period) finds kinds it has not recorded and not muted: ONE row per branch and stage lists all of
+them. After a month closes every administrator gets one digest row. Rows go in with ``ON CONFLICT DO NOTHING``
+under the unique key (audience, target, cadence, period, stage), so planning twice, or in two processes at
+once, writes each row once. A row planned in the quiet hours waits for 08:00 (``next_attempt_at``).
+
+The planner stores kind codes only; the renderer looks up names and the speeches' quotes (``DeliveryView``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.services.clock import Clock
+from handlers.services.reminders.digest import build_digest
+from handlers.services.reminders.dues import Ledger
+from handlers.services.reminders.model import Audience, PlannedDelivery
+from knowledge.activities import Cadence, Period, period_of
+from knowledge.schedule import (
+    ScheduleConfig,
+    Stage,
+    current_stage,
+    digest_due,
+    digest_month,
+    local,
+    release_time,
+    stages_for,
+)
+from storage.models import Branch
+from storage.repositories import DeliveryRepository, ReminderRepository
+
+NEW = frozenset({"new"})  # what plan writes: no row yet
+WAITING = frozenset({"new", "pending", "sending"})  # what plan_preview shows: not yet delivered
+
+
+def reminded(branch: Branch) -> bool:
+    """A branch is reminded only with a secretary who can be reached."""
+    return branch.secretary_user_id is not None and branch.secretary_unreachable_at is None
+
+
+class ReminderPlanner:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        *,
+        config: ScheduleConfig | None = None,
+        admin_ids: Collection[int] = (),
+    ) -> None:
+        self.session_factory = session_factory
+        self.clock = clock
+        self.config = config if config is not None else ScheduleConfig(tz=clock.tz)
+        self.admin_ids = tuple(sorted(set(admin_ids)))
+
+    async def plan(self, at: datetime | None = None) -> list[PlannedDelivery]:
+        """Write the rows due at ``at`` (default now) that are not there yet; return those written."""
+        at = at if at is not None else self.clock.now()
+        async with self.session_factory() as session, session.begin():
+            due = await self._due(session, at, NEW)
+            inserted = await DeliveryRepository(session).insert_new(
+                [_row(d) for d in due], at=at, next_attempt_at=release_time(at, self.config)
+            )
+        written = [
+            _with_status(d, "pending")
+            for d in due
+            if (d.target_id, str(d.cadence), d.period, str(d.stage)) in inserted
+        ]
+        return _by_target(written)
+
+    async def plan_preview(self, at: datetime | None = None) -> list[PlannedDelivery]:
+        """What is due at ``at`` and not yet delivered (new, or planned and waiting); nothing is written."""
+        at = at if at is not None else self.clock.now()
+        async with self.session_factory() as session:
+            return _by_target(await self._due(session, at, WAITING))
+
+    async def _due(
+        self, session: AsyncSession, at: datetime, wanted: frozenset[str]
+    ) -> list[PlannedDelivery]:
+        """The deliveries due at ``at`` whose status (``new``: no row yet) is in ``wanted``."""
+        branches = await ReminderRepository(session).branches()
+        targets = [b for b in branches if reminded(b)]
+        due: list[PlannedDelivery] = []
+        # Cadence by cadence: rows are inserted (and so claimed) in this order, which keeps a branch's
+        # monthly and quarterly reminders apart (one message per chat per second).
+        for cadence in Cadence:
+            due.extend(await self._due_reminders(session, cadence, targets, at, wanted))
+        due.extend(await self._due_digests(session, branches, at, wanted))
+        return due
+
+    def _current_stages(
+        self, cadence: Cadence, targets: Sequence[Branch], at: datetime
+    ) -> dict[Stage, list[Branch]]:
+        """The branches by the stage that counts for them at ``at`` (it depends on their hour only)."""
+        by_hour = {
+            hour: current_stage(cadence, at, hour, self.config) for hour in {b.reminder_hour for b in targets}
+        }
+        by_stage: dict[Stage, list[Branch]] = defaultdict(list)
+        for branch in targets:
+            current = by_hour[branch.reminder_hour]
+            if current is not None:
+                by_stage[current[1]].append(branch)
+        return by_stage
+
+    async def _due_reminders(
+        self,
+        session: AsyncSession,
+        cadence: Cadence,
+        targets: Sequence[Branch],
+        at: datetime,
+        wanted: frozenset[str],
+    ) -> list[PlannedDelivery]:
+        period = period_of(cadence, local(at, self.config).date())
+        deliveries = DeliveryRepository(session)
+        candidates: list[tuple[Stage, Branch, str]] = []
+        for stage, branches in self._current_stages(cadence, targets, at).items():
+            statuses = await deliveries.statuses(str(Audience.BRANCH), str(cadence), period.code, str(stage))
+            for branch in branches:
+                status = statuses.get(branch.id, "new")
+                if status in wanted:
+                    candidates.append((stage, branch, status))
+        if not candidates:  # the usual case once a stage is planned: no need to read the records
+            return []
+        ledger = await Ledger.load(ReminderRepository(session), cadence, period.code)
+        due = []
+        for stage, branch, status in candidates:
+            missing = ledger.of(branch.id).missing
+            if missing:
+                due.append(self._reminder(branch, cadence, period, stage, missing, status))
+        return due
+
+    def _reminder(
+        self,
+        branch: Branch,
+        cadence: Cadence,
+        period: Period,
+        stage: Stage,
+        missing: tuple[str, ...],
+        status: str,
+    ) -> PlannedDelivery:
+        due_at = dict(stages_for(cadence, period, branch.reminder_hour, self.config))[stage]
+        assert branch.secretary_user_id is not None
+        return PlannedDelivery(
+            audience=Audience.BRANCH,
+            target_id=branch.id,
+            branch_id=branch.id,
+            chat_id=branch.secretary_user_id,
+            cadence=cadence,
+            period=period.code,
+            period_label=period.label,
+            stage=stage,
+            kinds=missing,
+            due_at=due_at,
+            status=status,
+        )
+
+    async def _due_digests(
+        self, session: AsyncSession, branches: Sequence[Branch], at: datetime, wanted: frozenset[str]
+    ) -> list[PlannedDelivery]:
+        month = digest_month(at, self.config)
+        if month is None or not self.admin_ids:
+            return []
+        statuses = await DeliveryRepository(session).statuses(
+            str(Audience.ADMIN), str(Cadence.MONTHLY), month.code, str(Stage.DIGEST)
+        )
+        admins = [a for a in self.admin_ids if statuses.get(a, "new") in wanted]
+        if not admins:
+            return []
+        digest = await build_digest(ReminderRepository(session), month, branches, self.config)
+        return [
+            PlannedDelivery(
+                audience=Audience.ADMIN,
+                target_id=admin,
+                branch_id=None,
+                chat_id=admin,
+                cadence=Cadence.MONTHLY,
+                period=month.code,
+                period_label=month.label,
+                stage=Stage.DIGEST,
+                kinds=(),
+                due_at=digest_due(month, self.config),
+                status=statuses.get(admin, "new"),
+                digest=digest,
+            )
+            for admin in admins
+        ]
+
+
+def _row(d: PlannedDelivery) -> dict[str, object]:
+    row: dict[str, object] = {
+        "audience": str(d.audience),
+        "target_id": d.target_id,
+        "branch_id": d.branch_id,
+        "chat_id": d.chat_id,
+        "cadence": str(d.cadence),
+        "period": d.period,
+        "stage": str(d.stage),
+        "kinds": list(d.kinds),
+    }
+    if d.digest is not None:
+        row["payload"] = d.digest.to_json()
+    return row
+
+
+def _by_target(deliveries: list[PlannedDelivery]) -> list[PlannedDelivery]:
+    """Branch by branch (monthly, quarterly, yearly), then the digests by administrator."""
+    order = {c: i for i, c in enumerate(Cadence)}
+    return sorted(deliveries, key=lambda d: (d.audience != Audience.BRANCH, d.target_id, order[d.cadence]))
+
+
+def _with_status(d: PlannedDelivery, status: str) -> PlannedDelivery:
+    return replace(d, status=status)

@@ -1,0 +1,224 @@
+"""What a secretary does with reminders (``/reminders``): see what is due this month, quarter and year and
+when the next reminder comes, pick the hour, mute a kind with a reason, unmute it; and, for administrators,
+the deliveries whose retries ran out. Also :meth:`ReminderService.mark_reachable`, which the channel calls on
+every ``/start`` (with or without an invitation code) so a secretary who blocked the bot is reminded again.
+
+Every method that needs the user's branch returns ``None`` when the user is no branch's secretary.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.services.clock import Clock
+from handlers.services.reminders.dues import Ledger, Outstanding
+from handlers.services.reminders.model import (
+    Audience,
+    CadenceStatus,
+    DeadDelivery,
+    KindState,
+    KindStatus,
+    MuteScope,
+    MuteView,
+    ReminderStatus,
+)
+from handlers.services.text import clean_text
+from knowledge.activities import Cadence, activity_by_code, period_of
+from knowledge.schedule import (
+    MAX_HOUR,
+    MIN_HOUR,
+    ScheduleConfig,
+    Stage,
+    kinds_of,
+    local,
+    period_by_code,
+    stages_for,
+    upcoming,
+)
+from storage.models import Branch
+from storage.repositories import BranchRepository, DeliveryRepository, ReminderRepository
+
+REASON_LENGTH = (2, 100)
+
+
+def parse_hour(hour: object) -> int:
+    """``hour`` if a branch may choose it (an integer from 8 to 20), else ``ValueError`` with a Chinese message."""
+    if isinstance(hour, bool) or not isinstance(hour, int) or not MIN_HOUR <= hour <= MAX_HOUR:
+        raise ValueError(f"提醒时间只能选 {MIN_HOUR}:00 到 {MAX_HOUR}:00 之间的整点。")
+    return hour
+
+
+class ReminderService:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        *,
+        config: ScheduleConfig | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.clock = clock
+        self.config = config if config is not None else ScheduleConfig(tz=clock.tz)
+
+    async def status(self, user_id: int, at: datetime | None = None) -> ReminderStatus | None:
+        """What is due this month, quarter and year: done, missing or muted, and the next reminder."""
+        at = at if at is not None else self.clock.now()
+        async with self.session_factory() as session:
+            branch = await BranchRepository(session).by_secretary(user_id)
+            if branch is None:
+                return None
+            repo = ReminderRepository(session)
+            cadences = []
+            for cadence in Cadence:
+                period = period_of(cadence, local(at, self.config).date())
+                ledger = await Ledger.load(repo, cadence, period.code, [branch.id])
+                cadences.append(self._cadence_status(branch, cadence, ledger.of(branch.id), at))
+        upcoming_times = [c.next_reminder for c in cadences if c.next_reminder is not None]
+        return ReminderStatus(
+            branch_id=branch.id,
+            branch_name=branch.name,
+            hour=branch.reminder_hour or self.config.default_hour,
+            hour_is_default=branch.reminder_hour is None,
+            reachable=branch.secretary_unreachable_at is None,
+            cadences=tuple(cadences),
+            next_reminder=min(upcoming_times, default=None),
+        )
+
+    def _cadence_status(
+        self, branch: Branch, cadence: Cadence, owed: Outstanding, at: datetime
+    ) -> CadenceStatus:
+        period = period_of(cadence, local(at, self.config).date())
+        mutes = {m.kind: m for m in owed.muted}
+        kinds = []
+        for code in kinds_of(cadence):
+            ak = activity_by_code(code)
+            name = ak.name if ak else code
+            if code in owed.done:
+                kinds.append(KindStatus(code, name, KindState.DONE))
+            elif code in mutes:
+                kinds.append(KindStatus(code, name, KindState.MUTED, mutes[code].reason, mutes[code].period))
+            else:
+                kinds.append(KindStatus(code, name, KindState.MISSING))
+        next_at, next_stage, next_label = self._next_reminder(branch, cadence, owed, at)
+        return CadenceStatus(
+            cadence=cadence,
+            period=period.code,
+            period_label=period.label,
+            deadline=period.end,
+            kinds=tuple(kinds),
+            next_reminder=next_at,
+            next_stage=next_stage,
+            next_period_label=next_label,
+        )
+
+    def _next_reminder(
+        self, branch: Branch, cadence: Cadence, owed: Outstanding, at: datetime
+    ) -> tuple[datetime | None, Stage | None, str | None]:
+        """The next stage that would remind this branch of something (this period, else the next one)."""
+        if branch.secretary_unreachable_at is not None:
+            return None, None, None
+        current = period_of(cadence, local(at, self.config).date())
+        period, stage, when = upcoming(cadence, at, branch.reminder_hour, self.config)
+        if period.code == current.code and not owed.missing:
+            # Nothing more to remind this period: the next period's first stage.
+            period = period_of(cadence, current.end + timedelta(days=1))
+            stage, when = stages_for(cadence, period, branch.reminder_hour, self.config)[0]
+        if period.code != current.code:
+            muted_for_good = {m.kind for m in owed.muted if m.period is None}
+            if muted_for_good >= set(kinds_of(cadence)):
+                return None, None, None
+        return when, stage, period.label
+
+    async def set_hour(self, user_id: int, hour: int) -> int | None:
+        """Reminders come at ``hour`` (8 to 20); ``ValueError`` with a Chinese message otherwise."""
+        hour = parse_hour(hour)
+        async with self.session_factory() as session, session.begin():
+            branch = await BranchRepository(session).by_secretary(user_id)
+            if branch is None:
+                return None
+            await ReminderRepository(session).set_hour(branch.id, hour)
+        return hour
+
+    async def mute(self, user_id: int, kind: str, reason: str, scope: MuteScope | str) -> MuteView | None:
+        """Stop reminding ``kind`` for this period or until unmuted; it still counts as missing in reports.
+
+        ``ValueError`` (a Chinese message) for an unknown kind, a reason shorter than 2 or longer than 100
+        characters, or an unknown scope.
+        """
+        ak = activity_by_code(kind)
+        if ak is None:
+            raise ValueError("没有这种活动。")
+        text = clean_text(reason, 1000)
+        low, high = REASON_LENGTH
+        if not low <= len(text) <= high:
+            raise ValueError(f"请写明不需要提醒的原因（{low}到{high}个字）。")
+        try:
+            scope = MuteScope(scope)
+        except ValueError:
+            raise ValueError("请选择“仅本期”或“直到取消”。") from None
+        now = self.clock.now()
+        period = period_of(ak.cadence, local(now, self.config).date()) if scope is MuteScope.PERIOD else None
+        async with self.session_factory() as session, session.begin():
+            branch = await BranchRepository(session).by_secretary(user_id)
+            if branch is None:
+                return None
+            await ReminderRepository(session).mute(
+                branch_id=branch.id,
+                kind=kind,
+                reason=text,
+                period=period.code if period else None,
+                created_by=user_id,
+                at=now,
+            )
+        return MuteView(
+            kind, ak.name, text, period.code if period else None, period.label if period else None
+        )
+
+    async def unmute(self, user_id: int, kind: str) -> bool | None:
+        """Remind ``kind`` again; False if it was not muted."""
+        async with self.session_factory() as session, session.begin():
+            branch = await BranchRepository(session).by_secretary(user_id)
+            if branch is None:
+                return None
+            return await ReminderRepository(session).unmute(branch.id, kind)
+
+    async def mutes(self, user_id: int) -> list[MuteView] | None:
+        """The branch's mutes (including one whose period has passed: it no longer applies)."""
+        async with self.session_factory() as session:
+            branch = await BranchRepository(session).by_secretary(user_id)
+            if branch is None:
+                return None
+            rows = await ReminderRepository(session).mutes_of(branch.id)
+        views = []
+        for m in rows:
+            ak = activity_by_code(m.kind)
+            label = period_by_code(ak.cadence, m.period).label if ak and m.period else None
+            views.append(MuteView(m.kind, ak.name if ak else m.kind, m.reason, m.period, label))
+        return views
+
+    async def mark_reachable(self, user_id: int) -> bool:
+        """The secretary wrote to the bot again (/start): remind them again. True if they were unreachable."""
+        async with self.session_factory() as session, session.begin():
+            return await ReminderRepository(session).mark_reachable(user_id)
+
+    async def dead(self, limit: int = 50) -> list[DeadDelivery]:
+        """Deliveries whose retries ran out, newest first (for administrators)."""
+        async with self.session_factory() as session:
+            rows = await DeliveryRepository(session).with_status("dead", limit=limit)
+        return [
+            DeadDelivery(
+                id=r.id,
+                audience=Audience(r.audience),
+                branch_id=r.branch_id,
+                chat_id=r.chat_id,
+                cadence=Cadence(r.cadence),
+                period=r.period,
+                stage=Stage(r.stage),
+                attempts=r.attempts,
+                last_error=r.last_error,
+                updated_at=r.updated_at,
+            )
+            for r in rows
+        ]

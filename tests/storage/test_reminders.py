@@ -1,0 +1,261 @@
+"""Reminder deliveries, mutes and the reminder columns of branches, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from storage.db import make_engine, make_session_factory
+from storage.models import Branch, ReminderDelivery, ReminderMute
+from storage.repositories import DeliveryRepository, RecordRepository, ReminderRepository
+from tests.storage.builders import LATER, T0, add_branch, add_record
+
+LEASE = timedelta(minutes=2)
+
+
+def row(target: int, stage: str = "open", **kwargs) -> dict[str, object]:
+    values: dict[str, object] = {
+        "audience": "branch",
+        "target_id": target,
+        "branch_id": target,
+        "chat_id": 5000 + target,
+        "cadence": "monthly",
+        "period": "2026-11",
+        "stage": stage,
+        "kinds": ["theme_day", "committee"],
+    }
+    values.update(kwargs)
+    return values
+
+
+async def branches(session_factory, n: int) -> list[int]:
+    async with session_factory() as session, session.begin():
+        return [(await add_branch(session, f"第{i}支部")).id for i in range(n)]
+
+
+async def plan(session_factory, rows, at=T0) -> set:
+    async with session_factory() as session, session.begin():
+        return await DeliveryRepository(session).insert_new(rows, at=at, next_attempt_at=at)
+
+
+async def claim(session_factory, now=T0, limit=100, worker="w1") -> list[ReminderDelivery]:
+    async with session_factory() as session, session.begin():
+        return await DeliveryRepository(session).claim(now=now, limit=limit, worker=worker, lease=LEASE)
+
+
+async def test_insert_is_idempotent_under_the_unique_key(session_factory):
+    ids = await branches(session_factory, 2)
+    first = await plan(session_factory, [row(ids[0]), row(ids[1])])
+    assert first == {(ids[0], "monthly", "2026-11", "open"), (ids[1], "monthly", "2026-11", "open")}
+    again = await plan(session_factory, [row(ids[0]), row(ids[0], "nudge")])
+    assert again == {(ids[0], "monthly", "2026-11", "nudge")}
+    # An administrator's digest with the same number as a branch id is another row.
+    digest = row(ids[0], "digest", audience="admin", branch_id=None, kinds=[], payload={"month": "2026-11"})
+    assert await plan(session_factory, [digest]) == {(ids[0], "monthly", "2026-11", "digest")}
+    async with session_factory() as session:
+        repo = DeliveryRepository(session)
+        assert await repo.counts() == {"pending": 4}
+        assert await repo.statuses("branch", "monthly", "2026-11", "open") == {
+            ids[0]: "pending",
+            ids[1]: "pending",
+        }
+        got = (await repo.for_branch(ids[0]))[0]
+        assert (got.kinds, got.attempts, got.next_attempt_at, got.payload) == (
+            ["theme_day", "committee"],
+            0,
+            T0,
+            None,
+        )
+    with pytest.raises(ValueError):
+        await plan(session_factory, [{**row(ids[0]), "extra": 1}])
+    with pytest.raises(ValueError):
+        await plan(session_factory, [row(ids[0], audience="group")])
+
+
+async def test_check_constraints(session_factory):
+    (branch,) = await branches(session_factory, 1)
+    with pytest.raises(IntegrityError):
+        await plan(session_factory, [row(branch, "later")])
+
+
+async def test_claim_due_rows_with_a_lease(session_factory):
+    ids = await branches(session_factory, 3)
+    await plan(session_factory, [row(ids[0]), row(ids[1])])
+    await plan(session_factory, [row(ids[2])], at=LATER)  # due an hour later
+    got = await claim(session_factory, limit=10)
+    assert [r.target_id for r in got] == ids[:2]
+    assert all(
+        (r.status, r.attempts, r.claimed_by, r.lease_until) == ("sending", 1, "w1", T0 + LEASE) for r in got
+    )
+    assert await claim(session_factory, worker="w2") == []  # held by w1's lease
+    # The lease expires: claimable again (a crashed sender), attempts counted again.
+    again = await claim(session_factory, now=T0 + LEASE, worker="w2")
+    assert [(r.target_id, r.claimed_by, r.attempts) for r in again] == [(ids[0], "w2", 2), (ids[1], "w2", 2)]
+    # An hour later the third row is due, and w2's leases have expired too: oldest first.
+    later = await claim(session_factory, now=LATER)
+    assert [(r.target_id, r.attempts) for r in later] == [(ids[0], 3), (ids[1], 3), (ids[2], 1)]
+    assert len(await claim(session_factory, now=LATER + LEASE, limit=1)) == 1
+
+
+async def test_outcomes(session_factory):
+    ids = await branches(session_factory, 4)
+    await plan(session_factory, [row(i) for i in ids])
+    got = await claim(session_factory)
+    a, b, c, d = (r.id for r in got)
+    async with session_factory() as session, session.begin():
+        repo = DeliveryRepository(session)
+        assert await repo.mark_sent(a, at=LATER, message_id=77, chat_id=9001)
+        assert not await repo.mark_sent(a, at=LATER, message_id=78, chat_id=9001)  # already sent
+        retry_at = LATER + timedelta(seconds=10)
+        assert await repo.reschedule([b], at=LATER, next_attempt_at=retry_at, error="timeout " * 60) == 1
+        assert (
+            await repo.reschedule([c], at=LATER, next_attempt_at=retry_at, error=None, refund_attempt=True)
+            == 1
+        )
+        assert await repo.finish([d], "dead", at=LATER, error="500") == 1
+        assert await repo.finish([a], "skipped", at=LATER, error="x") == 0  # a sent row stays sent
+        with pytest.raises(ValueError):
+            await repo.finish([d], "sent", at=LATER, error=None)
+        assert await repo.next_pending_at() == retry_at
+    async with session_factory() as session:
+        rows = {r.id: r for r in await session.scalars(select(ReminderDelivery))}
+        assert (rows[a].status, rows[a].sent_at, rows[a].message_id, rows[a].chat_id) == (
+            "sent",
+            LATER,
+            77,
+            9001,
+        )
+        assert (rows[b].status, rows[b].attempts, rows[b].lease_until) == ("pending", 1, None)
+        assert len(rows[b].last_error) == 200 and rows[b].last_error.endswith("…")
+        assert (rows[c].status, rows[c].attempts) == ("pending", 0)  # the attempt was given back
+        assert (rows[d].status, rows[d].last_error) == ("dead", "500")
+        assert [r.id for r in await DeliveryRepository(session).with_status("dead")] == [d]
+
+
+async def test_skip_pending_of_branch(session_factory):
+    ids = await branches(session_factory, 2)
+    await plan(
+        session_factory, [row(ids[0]), row(ids[0], cadence="quarterly", period="2026-Q4"), row(ids[1])]
+    )
+    async with session_factory() as session, session.begin():
+        assert (
+            await DeliveryRepository(session).skip_pending_of_branch(ids[0], at=LATER, error="unreachable")
+            == 2
+        )
+    async with session_factory() as session:
+        assert await DeliveryRepository(session).counts() == {"pending": 1, "skipped": 2}
+
+
+async def test_mutes(session_factory):
+    (branch,) = await branches(session_factory, 1)
+    async with session_factory() as session, session.begin():
+        repo = ReminderRepository(session)
+        await repo.mute(
+            branch_id=branch, kind="group_meeting", reason="与第二支部合开", period=None, created_by=1, at=T0
+        )
+        await repo.mute(
+            branch_id=branch, kind="theme_day", reason="本月停工", period="2026-11", created_by=1, at=T0
+        )
+        # A new mute of the same kind replaces the old one.
+        await repo.mute(
+            branch_id=branch, kind="theme_day", reason="本月放假", period="2026-11", created_by=1, at=LATER
+        )
+        with pytest.raises(ValueError):
+            await repo.mute(branch_id=branch, kind="theme_day", reason=" ", period=None, created_by=1, at=T0)
+    async with session_factory() as session, session.begin():
+        repo = ReminderRepository(session)
+        kinds = ("theme_day", "group_meeting", "committee")
+        november = await repo.mutes("2026-11", kinds)
+        assert {k: m.reason for k, m in november.items()} == {
+            (branch, "group_meeting"): "与第二支部合开",
+            (branch, "theme_day"): "本月放假",
+        }
+        assert set(await repo.mutes("2026-12", kinds, [branch])) == {(branch, "group_meeting")}
+        assert await repo.unmute(branch, "group_meeting")
+        assert not await repo.unmute(branch, "group_meeting")
+        assert [m.kind for m in await repo.mutes_of(branch)] == ["theme_day"]
+
+
+async def test_recorded_kinds(session_factory):
+    ids = await branches(session_factory, 2)
+    async with session_factory() as session, session.begin():
+        await add_record(session, ids[0])  # theme_day 2026-11
+        withdrawn = await add_record(session, ids[1])
+        await add_record(session, ids[1], kind="committee", period="2026-10", held_on=date(2026, 10, 9))
+        await RecordRepository(session).withdraw(withdrawn.id, LATER)
+    async with session_factory() as session:
+        repo = ReminderRepository(session)
+        assert await repo.recorded("2026-11", ["theme_day", "committee"]) == {(ids[0], "theme_day")}
+        assert await repo.recorded("2026-10", ["committee"], [ids[0]]) == set()
+        assert await repo.recorded("2026-10", ["committee"], [ids[1]]) == {(ids[1], "committee")}
+
+
+async def test_hour_and_reachability(session_factory):
+    (branch,) = await branches(session_factory, 1)
+    async with session_factory() as session, session.begin():
+        repo = ReminderRepository(session)
+        assert await repo.set_hour(branch, 20)
+        assert not await repo.set_hour(branch + 99, 9)
+        for bad in (7, 21, True):
+            with pytest.raises(ValueError):
+                await repo.set_hour(branch, bad)
+        # Nobody to flag without a secretary; then the secretary's flag is set and cleared.
+        assert not await repo.mark_unreachable(branch, secretary_user_id=42, at=T0)
+        b = await session.get(Branch, branch)
+        b.secretary_user_id = 42
+        await session.flush()
+        assert await repo.mark_unreachable(branch, secretary_user_id=42, at=T0)
+        assert not await repo.mark_unreachable(branch, secretary_user_id=42, at=LATER)  # already flagged
+        assert [x.secretary_unreachable_at for x in await repo.branches([branch])] == [T0]
+        assert await repo.mark_reachable(42)
+        assert not await repo.mark_reachable(42)
+        assert (await repo.branches())[0].reminder_hour == 20
+
+
+async def test_deleting_a_branch_deletes_its_deliveries_and_mutes(session_factory):
+    (branch,) = await branches(session_factory, 1)
+    await plan(session_factory, [row(branch)])
+    async with session_factory() as session, session.begin():
+        await ReminderRepository(session).mute(
+            branch_id=branch, kind="theme_day", reason="停工", period=None, created_by=1, at=T0
+        )
+    async with session_factory() as session, session.begin():
+        await session.execute(delete(Branch).where(Branch.id == branch))
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(ReminderDelivery)) == 0
+        assert await session.scalar(select(func.count()).select_from(ReminderMute)) == 0
+
+
+async def test_concurrent_claims_never_share_a_row(db_url, session_factory):
+    """Many claimers at once (separate connections): every row is claimed exactly once (PostgreSQL:
+    FOR UPDATE SKIP LOCKED; SQLite serialises writers)."""
+    ids = await branches(session_factory, 60)
+    await plan(session_factory, [row(i) for i in ids])
+    engines = [make_engine(db_url) for _ in range(4)]
+    try:
+        factories = [make_session_factory(e) for e in engines]
+
+        async def claimer(name: str, factory) -> list[int]:
+            got: list[int] = []
+            while True:
+                try:
+                    rows = await claim(factory, limit=7, worker=name)
+                except Exception as exc:  # SQLite: "database is locked" under contention; try again
+                    if "locked" not in str(exc):
+                        raise
+                    await asyncio.sleep(0.01)
+                    continue
+                if not rows:
+                    return got
+                got.extend(r.id for r in rows)
+
+        results = await asyncio.gather(*(claimer(f"w{i}", f) for i, f in enumerate(factories)))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    claimed = [i for r in results for i in r]
+    assert len(claimed) == len(set(claimed)) == 60
