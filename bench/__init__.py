@@ -1,1 +1,2 @@
-"""Benchmarks: synthetic corpus, retrieval against a rank_bm25 baseline, cold start of the CLI."""
+"""Benchmarks: a synthetic corpus; retrieval against bm25s, tantivy and rank_bm25; cold start of the CLI; the
+memory of an idle bot."""

@@ -1,30 +1,25 @@
-"""Retrieval benchmark: ``KnowledgeBase.search`` against a rank_bm25 baseline over the same passages.
+"""Retrieval benchmark: ``KnowledgeBase.search`` against bm25s, tantivy and rank_bm25 over the same passages.
 
-    python -m bench.retrieval [--mb 10] [--queries 500] [--profile]
+    python -m bench.retrieval [--mb 10 50] [--queries 500] [--details] [--profile]
 
-Two settings:
+Settings: ``speeches`` (the shipped speeches only), then for each ``--mb`` size ``+N MB``: the speeches plus a
+synthetic corpus of that size (``bench.corpus``) in a temporary folder passed as ``kb_dir``, with a temporary
+``cache_dir``. There ours is measured twice: ``cold`` builds the index (and writes the cache), ``warm`` loads it
+from that cache in a new process. The peers (``bench.peers``) get our index's tokens of the same passages.
 
-(a) ``speeches``: the shipped speeches only.
-(b) ``+synthetic``: the speeches plus a synthetic corpus of ``--mb`` MB (``bench.corpus``) in a temporary folder
-    passed as ``kb_dir``, with a temporary ``cache_dir``. Ours is measured twice: ``cold`` builds the index (and
-    writes the cache), ``warm`` loads it from that cache in a new process.
-
-The baseline, ``bm25okapi``: the same passages (``knowledge.ingest.read_documents`` over the same files, each
-passage's text) tokenised with a plain ``jieba.Tokenizer()``'s ``cut_for_search`` (whitespace and punctuation
-tokens dropped), indexed with ``rank_bm25.BM25Okapi``; a query is tokenised the same way and ranked by
-``get_scores`` + ``argsort``.
-
-Each system runs in a fresh subprocess, so its build time, RSS delta and absolute RSS are its own (nothing left by
-another system's build). Per system:
+Each system runs in a fresh subprocess, so its build time and memory are its own. Per system:
 
 - accuracy on the dev questions: an expected phrase in the top-1 text, in any top-3 text, in the top-1 highlight
-  (ours only: the baseline has no highlight);
-- latency of the search call alone (``time.perf_counter`` around it; query analysis included for both) over the
-  dev questions repeated to about ``--queries`` queries, after one unmeasured pass: p50/p95/p99/mean in ms, and
-  the p50/p99 of the same calls' CPU time (``time.thread_time``), which a busy machine does not inflate;
-- build: seconds from file paths to a searchable index, including the tokeniser's dictionary load and reading
-  the files (for ``warm``: loading from the cache);
-- memory: RSS growth across the build, RSS after the queries, and the process's peak RSS (``ru_maxrss``).
+  (ours only); ``none``: questions without any hit;
+- latency, over the dev questions and the tuning half of the blind set (180 distinct questions) repeated to
+  about ``--queries`` calls, after one unmeasured pass: ``tok`` (ours: the query analysis; peers: tokenising),
+  ``score`` (BM25 over the index and the top k; ours: both channels), and ``total``, the whole call (ours:
+  ``KnowledgeBase.search``, with rules, coverage, the decision and highlighting; peers: tokenising + scoring).
+  Wall clock p50/p95/p99/mean, and the p50/p99 of the same calls' CPU time (``time.thread_time``), which a busy
+  machine does not inflate. bm25okapi, pure Python, is timed over one pass only;
+- build: seconds from file paths to a searchable index (ours: the tokenizer's dictionary, reading, tokenising
+  and indexing, or loading the cache; peers: tokenising the corpus, measured once per setting, plus their own
+  indexing); memory: RSS growth across the build, RSS after the queries, the process's peak RSS.
 
 Figures are printed, never asserted; the targets are in ``bench/README.md``.
 """
@@ -34,65 +29,27 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import math
-import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEV_QUESTIONS = Path("/work/shared/eval/dev_questions.jsonl")
+from bench.common import (
+    ROOT,
+    clean_env,
+    latency_questions,
+    load_questions,
+    peak_rss_mb,
+    percentile,
+    rss_mb,
+)
+
 K = 3
+SLOW_QUESTIONS = 48
 _RESULT_MARK = "BENCH-RESULT "
-
-
-# -- shared helpers ----------------------------------------------------------------------------------------------
-
-
-def load_questions(path: Path = DEV_QUESTIONS) -> list[dict]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
-def _rss_mb() -> float:
-    import psutil
-
-    return psutil.Process().memory_info().rss / 1e6
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3  # Linux: kilobytes
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Linear-interpolated percentile of an already sorted list (numpy's default method)."""
-    if not sorted_values:
-        return math.nan
-    pos = (len(sorted_values) - 1) * q / 100
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
-
-
-def _contains(text: str, expect: list[str]) -> bool:
-    return any(phrase in text for phrase in expect)
-
-
-def corpus_files(kb_dir: Path | None) -> list[Path]:
-    """The files ``KnowledgeBase.default(kb_dir)`` reads, in the same order."""
-    from knowledge.base import _folder_files, shipped_corpus
-
-    files = shipped_corpus()
-    if kb_dir is not None:
-        files += _folder_files(kb_dir)
-    return files
-
-
-# -- the systems -------------------------------------------------------------------------------------------------
 
 
 class Ours:
@@ -103,144 +60,171 @@ class Ours:
 
         self.kb = KnowledgeBase.default(kb_dir, cache_dir=cache_dir)
         self.passages = len(self.kb.passages)
+        self.tokenizer = self.kb.segmenter._tokenizer.name
+
+    def tokenize(self, query: str):
+        return self.kb.analyze(query)
+
+    def score(self, analyzed, k: int) -> list:
+        """What ``KnowledgeBase.rank`` asks of the index: the best ``max(k, CANDIDATES)`` passages."""
+        import knowledge.base
+
+        index = self.kb.index
+        depth = max(k, getattr(knowledge.base, "CANDIDATES", 10))
+        return index.top(index.score(analyzed.words, analyzed.bigrams), depth)
 
     def search(self, query: str, k: int = K) -> list[tuple[str, str | None]]:
         return [(h.text, h.highlight) for h in self.kb.search(query, k)]
 
 
-class BM25Baseline:
-    """rank_bm25's BM25Okapi over a plain jieba tokenizer's ``cut_for_search`` tokens of the same passages."""
+class Peer:
+    """A peer of ``bench.peers`` over the setting's tokens file, with our segmenter for its queries."""
 
-    def __init__(self, kb_dir: Path | None, cache_dir: Path) -> None:
-        import logging
+    def __init__(self, system: str, kb_dir: Path | None, tokens: Path) -> None:
+        from bench.common import passage_texts
+        from bench.peers import PEERS, read_tokens, segmenter
 
-        import jieba
-        import numpy as np
-        from rank_bm25 import BM25Okapi
-
-        from knowledge.ingest import read_documents
-
-        jieba.setLogLevel(logging.WARNING)
-        self._np = np
-        self.tokenizer = jieba.Tokenizer()
-        self.tokenizer.initialize()
-        self.texts = [p.text for doc in read_documents(corpus_files(kb_dir)) for p in doc.passages]
+        terms, docs = read_tokens(tokens)
+        self.segmenter = segmenter(terms)
+        self.engine = PEERS[system](docs)
+        del docs
+        self.texts = [text for text, _ in passage_texts(kb_dir)]
         self.passages = len(self.texts)
-        self.bm25 = BM25Okapi([self.tokenize(t) for t in self.texts])
+        self.tokenizer = self.segmenter._tokenizer.name
 
-    def tokenize(self, text: str) -> list[str]:
-        # Drops whitespace and punctuation tokens: keeps a token with at least one letter, digit or CJK character.
-        return [t for t in self.tokenizer.cut_for_search(text) if any(c.isalnum() for c in t)]
+    def tokenize(self, query: str) -> list[str]:
+        return self.segmenter.words(query)
+
+    def score(self, tokens: list[str], k: int) -> list[int]:
+        return self.engine.score(tokens, k)
 
     def search(self, query: str, k: int = K) -> list[tuple[str, str | None]]:
-        scores = self.bm25.get_scores(self.tokenize(query))
-        top = self._np.argsort(scores)[::-1][:k]
-        return [(self.texts[i], None) for i in top]
-
-
-SYSTEMS = {"ours": Ours, "bm25okapi": BM25Baseline}
+        return [(self.texts[i], None) for i in self.engine.score(self.segmenter.words(query), k)]
 
 
 # -- the worker: one system in one process -----------------------------------------------------------------------
 
 
-def run_worker(system: str, kb_dir: Path | None, cache_dir: Path, n_queries: int) -> dict:
-    questions = load_questions()
-    # Import what the system needs before the first RSS reading, so the delta is the index, not the libraries.
-    if system == "ours":
-        import knowledge.base  # noqa: F401
-    else:
-        import jieba  # noqa: F401
-        import rank_bm25  # noqa: F401
+def _time(fn: Callable, args: list, repeats: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds of ``fn(arg)`` for each arg, ``repeats`` times, each list sorted."""
+    walls: list[float] = []
+    cpus: list[float] = []
+    for _ in range(repeats):
+        for arg in args:
+            c0 = time.thread_time()
+            t0 = time.perf_counter()
+            fn(arg)
+            walls.append((time.perf_counter() - t0) * 1000)
+            cpus.append((time.thread_time() - c0) * 1000)
+    return sorted(walls), sorted(cpus)
 
-        import knowledge.ingest  # noqa: F401
-    gc.collect()
-    rss_before = _rss_mb()
-    start = time.perf_counter()
-    engine = SYSTEMS[system](kb_dir, cache_dir)
-    build_s = time.perf_counter() - start
-    gc.collect()
-    rss_built = _rss_mb()
 
-    per_question = []  # (top1, top3, hl1) per dev question
+def _accuracy(engine, questions: list[dict]) -> dict:
+    per_question = []  # (top1, top3, hl1)
+    unanswered = 0
     for item in questions:
         hits = engine.search(item["q"], K)
         expect = item["expect"]
+        unanswered += not hits
         per_question.append(
             (
-                bool(hits) and _contains(hits[0][0], expect),
-                any(_contains(text, expect) for text, _ in hits),
-                bool(hits) and hits[0][1] is not None and _contains(hits[0][1], expect),
+                bool(hits) and any(p in hits[0][0] for p in expect),
+                any(p in text for text, _ in hits for p in expect),
+                bool(hits) and hits[0][1] is not None and any(p in hits[0][1] for p in expect),
             )
         )
     top1, top3, hl1 = (sum(row[i] for row in per_question) for i in range(3))
-    unanswered = sum(not engine.search(item["q"], K) for item in questions)
+    return {"top1": top1, "top3": top3, "hl1": hl1, "per_question": per_question, "unanswered": unanswered}
 
-    queries = [item["q"] for item in questions]
-    repeats = max(1, round(n_queries / len(queries)))
-    latencies: list[float] = []
-    search = engine.search
-    for q in queries:  # one unmeasured pass: first-use costs are not per-query costs
-        search(q, K)
-    cpu_times: list[
-        float
-    ] = []  # this thread's CPU time per call: what the call costs, without waiting for a CPU
-    for _ in range(repeats):
-        for q in queries:
-            c0 = time.thread_time()
-            t0 = time.perf_counter()
-            search(q, K)
-            latencies.append((time.perf_counter() - t0) * 1000)
-            cpu_times.append((time.thread_time() - c0) * 1000)
-    latencies.sort()
-    cpu_times.sort()
-    return {
+
+def run_worker(
+    system: str, kb_dir: Path | None, cache_dir: Path, tokens: Path | None, n_queries: int
+) -> dict:
+    import knowledge.base  # noqa: F401  (libraries loaded before the first RSS reading: the delta is the index)
+
+    gc.collect()
+    rss_before = rss_mb()
+    start = time.perf_counter()
+    engine = Ours(kb_dir, cache_dir) if system == "ours" else Peer(system, kb_dir, tokens)  # type: ignore[arg-type]
+    build_s = time.perf_counter() - start
+    gc.collect()
+    rss_built = rss_mb()
+
+    dev = load_questions()
+    result = {
         "system": system,
         "passages": engine.passages,
-        "questions": len(questions),
-        "top1": top1,
-        "top3": top3,
-        "hl1": hl1 if system == "ours" else None,
-        "per_question": per_question,
-        "unanswered": unanswered,
-        "queries": len(latencies),
-        "p50": percentile(latencies, 50),
-        "p95": percentile(latencies, 95),
-        "p99": percentile(latencies, 99),
-        "mean": statistics.fmean(latencies),
-        "cpu_p50": percentile(cpu_times, 50),
-        "cpu_p99": percentile(cpu_times, 99),
-        "build_s": build_s,
-        "rss_delta_mb": rss_built - rss_before,
-        "rss_mb": _rss_mb(),
-        "peak_mb": _peak_rss_mb(),
+        "questions": len(dev),
+        "tokenizer": engine.tokenizer,
+    }
+    result.update(_accuracy(engine, dev))
+    result.update(_latency(engine, system, n_queries))
+    result.update(
+        build_s=build_s,
+        rss_delta_mb=rss_built - rss_before,
+        rss_mb=rss_mb(),
+        peak_mb=peak_rss_mb(),
+    )
+    return result
+
+
+def _latency(engine, system: str, n_queries: int) -> dict:
+    """The timed phases. bm25okapi, pure Python, is timed on the first ``SLOW_QUESTIONS`` questions, once."""
+    queries = latency_questions()
+    if system == "bm25okapi":
+        queries, repeats = queries[:SLOW_QUESTIONS], 1
+    else:
+        repeats = max(1, round(n_queries / len(queries)))
+    # The first call of each question, unmeasured in the figures below: it pays first-use costs (a passage's
+    # first highlight, compiled patterns), which are not per-query costs but show what a new question costs.
+    first, _ = _time(lambda q: engine.search(q, K), queries, 1)
+    total, cpu = _time(lambda q: engine.search(q, K), queries, repeats)
+    tok, _ = _time(engine.tokenize, queries, repeats)
+    tokenized = [engine.tokenize(q) for q in queries]
+    score, _ = _time(lambda t: engine.score(t, K), tokenized, repeats)
+    return {
+        "queries": len(total),
+        "first_p50": percentile(first, 50),
+        "tok_p50": percentile(tok, 50),
+        "score_p50": percentile(score, 50),
+        "score_p99": percentile(score, 99),
+        "p50": percentile(total, 50),
+        "p95": percentile(total, 95),
+        "p99": percentile(total, 99),
+        "mean": statistics.fmean(total),
+        "cpu_p50": percentile(cpu, 50),
+        "cpu_p99": percentile(cpu, 99),
     }
 
 
-def _spawn(system: str, kb_dir: Path | None, cache_dir: Path, n_queries: int) -> dict:
-    cmd = [sys.executable, "-m", "bench.retrieval", "--worker", system, "--cache-dir", str(cache_dir)]
-    cmd += ["--queries", str(n_queries)]
-    if kb_dir is not None:
-        cmd += ["--kb-dir", str(kb_dir)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRANCHBOT_")}
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+def _spawn(args: list[str]) -> dict:
+    cmd = [sys.executable, "-m", "bench.retrieval", *args]
+    proc = subprocess.run(cmd, cwd=ROOT, env=clean_env(), capture_output=True, text=True)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith(_RESULT_MARK)), None)
     if proc.returncode != 0 or line is None:
-        raise RuntimeError(f"worker {system} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+        raise RuntimeError(f"{' '.join(args[:2])} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     return json.loads(line[len(_RESULT_MARK) :])
+
+
+def spawn_system(system: str, kb_dir: Path | None, cache_dir: Path, tokens: Path, n_queries: int) -> dict:
+    args = ["--worker", system, "--cache-dir", str(cache_dir), "--tokens", str(tokens)]
+    args += ["--queries", str(n_queries)]
+    if kb_dir is not None:
+        args += ["--kb-dir", str(kb_dir)]
+    return _spawn(args)
 
 
 # -- profiling ---------------------------------------------------------------------------------------------------
 
 
 def profile_search(kb_dir: Path | None, cache_dir: Path, n_queries: int, top: int = 15) -> None:
-    """cProfile of ``KnowledgeBase.search`` over the dev questions (cache-loaded index), top functions."""
+    """cProfile of ``KnowledgeBase.search`` over the timed questions (cache-loaded index), top functions."""
     import cProfile
     import io
     import pstats
 
     engine = Ours(kb_dir, cache_dir)
-    queries = [item["q"] for item in load_questions()]
+    queries = latency_questions()
     repeats = max(1, round(n_queries / len(queries)))
     for q in queries:
         engine.kb.search(q, K)
@@ -254,141 +238,100 @@ def profile_search(kb_dir: Path | None, cache_dir: Path, n_queries: int, top: in
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(key).print_stats(top)
         body = out.getvalue()
-        start = body.find("   ncalls")
         print(f"\n-- cProfile of search, {repeats * len(queries)} queries, sorted by {key} --")
-        print(body[start:].rstrip())
+        print(body[body.find("   ncalls") :].rstrip())
 
 
-# -- the report --------------------------------------------------------------------------------------------------
+# -- the run -----------------------------------------------------------------------------------------------------
 
 
-def _fmt(v: float | None, spec: str) -> str:
-    return "-" if v is None else format(v, spec)
+def run_setting(name: str, kb_dir: Path | None, work: Path, n_queries: int, log: Callable) -> list:
+    """All systems on one setting; (setting, label, result) rows."""
+    from bench.peers import PEERS
 
-
-def print_table(rows: list[tuple[str, str, dict]]) -> None:
-    header = (
-        f"{'setting':<12} {'system':<16} {'pass.':>6} {'top1':>6} {'top3':>6} {'hl1':>6} {'none':>5} "
-        f"{'p50ms':>8} {'p95ms':>8} {'p99ms':>8} {'meanms':>8} {'cpu p50':>7} {'cpu p99':>7} {'build s':>8} "
-        f"{'RSS+MB':>7} {'RSS MB':>7} {'peakMB':>7}"
+    cache, tokens = work / f"cache-{name}", work / f"tokens-{name}.txt"
+    t0 = time.perf_counter()
+    args = ["--worker", "tokens", "--tokens", str(tokens)] + (["--kb-dir", str(kb_dir)] if kb_dir else [])
+    tokenized = _spawn(args)
+    log(
+        f"  {name}: tokenised {tokenized['passages']} passages with {tokenized['tokenizer']} in {tokenized['seconds']:.1f} s"
     )
-    print(header)
-    print("-" * len(header))
-    for setting, label, r in rows:
-        n = r["questions"]
-        top1, top3 = f"{r['top1']}/{n}", f"{r['top3']}/{n}"
-        hl1 = f"{r['hl1']}/{n}" if r["hl1"] is not None else "-"
-        print(
-            f"{setting:<12} {label:<16} {r['passages']:>6} {top1:>6} {top3:>6} "
-            f"{hl1:>6} {r['unanswered']:>5} {r['p50']:>8.3f} {r['p95']:>8.3f} {r['p99']:>8.3f} {r['mean']:>8.3f} {r['cpu_p50']:>7.3f} {r['cpu_p99']:>7.3f} "
-            f"{r['build_s']:>8.2f} {r['rss_delta_mb']:>7.0f} {r['rss_mb']:>7.0f} {r['peak_mb']:>7.0f}"
-        )
-
-
-def print_details(rows: list[tuple[str, str, dict]]) -> None:
-    """Per question and system: 1 = in top-1, 3 = in top-3 only, . = missed."""
-    questions = load_questions()
-    labels = [
-        f"{setting[:5]}/{label.split()[0][:4]}{'-w' if 'warm' in label else ''}" for setting, label, _ in rows
-    ]
-    print("\nper question (1: top-1, 3: top-3 only, .: missed)")
-    print("  " + " ".join(f"{lab:>10}" for lab in labels) + "  question")
-    for i, item in enumerate(questions):
-        marks = []
-        for _, _, r in rows:
-            t1, t3, _hl = r["per_question"][i]
-            marks.append("1" if t1 else "3" if t3 else ".")
-        print("  " + " ".join(f"{m:>10}" for m in marks) + f"  {item['q']}")
+    plan = [("ours", "ours")] if kb_dir is None else [("ours", "ours (cold)"), ("ours", "ours (warm)")]
+    rows = []
+    for system, label in plan + [(peer, peer) for peer in PEERS]:
+        t0 = time.perf_counter()
+        result = spawn_system(system, kb_dir, cache, tokens, n_queries)
+        if system != "ours":
+            result["build_s"] += tokenized["seconds"]
+        rows.append((name, label, result))
+        log(f"  ran {name} / {label} in {time.perf_counter() - t0:.1f} s")
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.retrieval", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--mb", type=float, default=10.0, help="synthetic corpus size for setting (b)")
-    parser.add_argument("--queries", type=int, default=500, help="measured queries per system (about)")
+    parser.add_argument(
+        "--mb", type=float, nargs="*", default=[10.0, 50.0], help="synthetic sizes (default 10 50)"
+    )
+    parser.add_argument(
+        "--queries", type=int, default=500, help="measured calls per system and phase (about)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="synthetic corpus seed")
-    parser.add_argument("--profile", action="store_true", help="also cProfile ours' search in setting (b)")
+    parser.add_argument(
+        "--profile", action="store_true", help="also cProfile ours' search at the largest size"
+    )
     parser.add_argument("--details", action="store_true", help="also print per-question top-1/top-3 outcomes")
-    parser.add_argument("--worker", choices=sorted(SYSTEMS), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--kb-dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--tokens", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.worker == "tokens":
+        from bench.peers import write_tokens
+
+        print(_RESULT_MARK + json.dumps(write_tokens(args.kb_dir, args.tokens)))
+        return 0
     if args.worker:
-        result = run_worker(args.worker, args.kb_dir, args.cache_dir, args.queries)
+        result = run_worker(args.worker, args.kb_dir, args.cache_dir, args.tokens, args.queries)
         print(_RESULT_MARK + json.dumps(result))
         return 0
+    return _run(args)
 
+
+def _run(args: argparse.Namespace) -> int:
+    import os
+
+    from bench import report
     from bench.common import code_fingerprint, code_report, load_average
     from bench.corpus import make_synthetic_corpus
 
     code = code_fingerprint()
-
     started = time.perf_counter()
     print(
-        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load_average()}; {len(load_questions())} dev questions; "
-        f"k={K}; ~{args.queries} measured queries per system; code {code}"
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load_average()}; "
+        f"{len(load_questions())} dev questions for accuracy, {len(latency_questions())} timed; k={K}; "
+        f"~{args.queries} measured calls per system and phase; code {code}"
     )
-    rows: list[tuple[str, str, dict]] = []
+    rows: list = []
     with tempfile.TemporaryDirectory(prefix="branchbot-bench-") as tmp:
-        tmp_path = Path(tmp)
-        kb_dir = tmp_path / "kb"
-        t0 = time.perf_counter()
-        files = make_synthetic_corpus(kb_dir, int(args.mb * 1_000_000), args.seed)
-        size = sum(p.stat().st_size for p in files)
-        print(
-            f"synthetic corpus: {len(files)} files, {size / 1e6:.2f} MB, seed {args.seed} "
-            f"({time.perf_counter() - t0:.1f} s)\n"
-        )
-        plan = [
-            ("speeches", "ours", "ours", None, tmp_path / "cache-a"),
-            ("speeches", "bm25okapi", "bm25okapi", None, tmp_path / "cache-a"),
-            ("+synthetic", "ours (cold)", "ours", kb_dir, tmp_path / "cache-b"),
-            ("+synthetic", "ours (warm)", "ours", kb_dir, tmp_path / "cache-b"),  # loads what cold wrote
-            ("+synthetic", "bm25okapi", "bm25okapi", kb_dir, tmp_path / "cache-b"),
-        ]
-        for setting, label, system, folder, cache in plan:
+        work = Path(tmp)
+        rows += run_setting("speeches", None, work, args.queries, print)
+        for mb in args.mb:
+            kb_dir = work / f"kb-{mb:g}"
             t0 = time.perf_counter()
-            result = _spawn(system, folder, cache, args.queries)
-            rows.append((setting, label, result))
-            print(f"  ran {setting} / {label} in {time.perf_counter() - t0:.1f} s", flush=True)
-        if args.profile:
-            profile_search(kb_dir, tmp_path / "cache-b", args.queries)
-
-    print()
-    print_table(rows)
-    print(
-        "\ntop1/top3: an expected phrase in the first / any of the first 3 texts; hl1: in ours' first highlight;"
-        "\nnone: questions with no hit at all (ours abstains when the best passage covers too little of the query);"
-        "\nlatency: the search call only (wall clock, ms); cpu p50/p99: the thread's CPU time per call (ms), which"
-        "\nexcludes waiting for a CPU on a busy machine; build: files -> searchable index (warm: load from cache);"
-        "\nRSS+: RSS growth across the build; RSS: after the queries; peak: the worker's maximum RSS."
-    )
-    if args.details:
-        print_details(rows)
-    print("\nspeed ratio (baseline / ours; >1 means ours is faster):")
-    by = {(s, label): r for s, label, r in rows}
-    for setting, ours_label in (
-        ("speeches", "ours"),
-        ("+synthetic", "ours (cold)"),
-        ("+synthetic", "ours (warm)"),
-    ):
-        ours, base = by[(setting, ours_label)], by[(setting, "bm25okapi")]
-        print(
-            f"  {setting:<11} {ours_label:<12} p50 {base['p50'] / ours['p50']:6.1f}x   "
-            f"mean {base['mean'] / ours['mean']:6.1f}x   p99 {base['p99'] / ours['p99']:6.1f}x   "
-            f"build {base['build_s'] / ours['build_s']:5.2f}x"
-        )
-    ours, base = by[("+synthetic", "ours (cold)")], by[("+synthetic", "bm25okapi")]
-    print(f"\ntargets at {args.mb:g} MB (see bench/README.md):")
-    checks = [
-        ("accuracy top1 >= baseline", f"{ours['top1']} vs {base['top1']}", ours["top1"] >= base["top1"]),
-        ("accuracy top3 >= baseline", f"{ours['top3']} vs {base['top3']}", ours["top3"] >= base["top3"]),
-        ("p50 speed-up >= 10x", f"{base['p50'] / ours['p50']:.1f}x", base["p50"] / ours["p50"] >= 10),
-        ("p99 < 5 ms (wall)", f"{ours['p99']:.2f} ms", ours["p99"] < 5),
-        ("p99 < 5 ms (cpu)", f"{ours['cpu_p99']:.2f} ms", ours["cpu_p99"] < 5),
-    ]
-    for name, value, met in checks:
-        print(f"  {name:<28} {value:<14} {'met' if met else 'NOT met'}")
+            files = make_synthetic_corpus(kb_dir, int(mb * 1_000_000), args.seed)
+            size = sum(p.stat().st_size for p in files)
+            print(
+                f"synthetic corpus: {len(files)} files, {size / 1e6:.2f} MB ({time.perf_counter() - t0:.1f} s)"
+            )
+            rows += run_setting(f"+{mb:g} MB", kb_dir, work, args.queries, print)
+            if args.profile and mb == max(args.mb):
+                profile_search(kb_dir, work / f"cache-+{mb:g} MB", args.queries)
+            for cache in work.glob("cache-*"):  # a large cache is not needed once measured
+                for f in cache.glob("*"):
+                    f.unlink()
+    report.print_all(rows, details=args.details)
     print(
         f"\ntotal {time.perf_counter() - started:.0f} s; load average now {load_average()}; {code_report(code)}"
     )

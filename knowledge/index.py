@@ -105,38 +105,45 @@ class Channel:
     def accumulate(self, scores: np.ndarray, terms: Iterable[tuple[str, float]], scale: float = 1.0) -> None:
         """Adds each term's impacts times its weight to ``scores``, in the terms' order: a run of sparse terms
         as one scatter-add of their postings one after the other, a dense term as one vector add."""
+        run: list[tuple[np.ndarray, np.ndarray]] = []
+        self.collect(scores, terms, scale, run)
+        _scatter(scores, run)
+
+    def collect(
+        self,
+        scores: np.ndarray,
+        terms: Iterable[tuple[str, float]],
+        scale: float,
+        run: list[tuple[np.ndarray, np.ndarray]],
+    ) -> None:
+        """``accumulate``, leaving the last run of sparse postings in ``run`` for the caller to scatter."""
         offsets, ids, impacts, rows, dense = self.offsets, self.ids, self.impacts, self.rows, self.dense
-        run_ids: list[np.ndarray] = []
-        run_values: list[np.ndarray] = []
         for term, weight in terms:
-            factor = np.float32(weight * scale)
+            factor = weight * scale
             row = rows.get(term)
             if row is not None:
-                _scatter(scores, run_ids, run_values)
-                if factor == 1:
+                _scatter(scores, run)
+                if factor == 1.0:
                     np.add(scores, dense[row], out=scores)
                 else:
-                    scores += dense[row] * factor
+                    scores += dense[row] * np.float32(factor)
                 continue
             span = offsets.get(term)
-            if span is None:
-                continue
-            start, end = span
-            run_ids.append(ids[start:end])
-            run_values.append(impacts[start:end] if factor == 1 else impacts[start:end] * factor)
-        _scatter(scores, run_ids, run_values)
+            if span is not None:
+                start, end = span
+                values = impacts[start:end]
+                run.append((ids[start:end], values if factor == 1.0 else values * np.float32(factor)))
 
 
-def _scatter(scores: np.ndarray, run_ids: list[np.ndarray], run_values: list[np.ndarray]) -> None:
+def _scatter(scores: np.ndarray, run: list[tuple[np.ndarray, np.ndarray]]) -> None:
     """One ``np.add.at`` over the run's postings, in order (and empties the run)."""
-    if not run_ids:
+    if not run:
         return
-    if len(run_ids) == 1:
-        np.add.at(scores, run_ids[0], run_values[0])
+    if len(run) == 1:
+        np.add.at(scores, *run[0])
     else:
-        np.add.at(scores, np.concatenate(run_ids), np.concatenate(run_values))
-    run_ids.clear()
-    run_values.clear()
+        np.add.at(scores, np.concatenate([i for i, _ in run]), np.concatenate([v for _, v in run]))
+    run.clear()
 
 
 def _canonical(values: np.ndarray, dtype: type) -> np.ndarray:
@@ -172,9 +179,13 @@ class Index:
         return self.words.n_docs
 
     def score(self, words: dict[str, float], grams: dict[str, float]) -> np.ndarray:
+        """Words, then bigrams times ``bigram_weight``, each in the query's order; one run of sparse postings
+        may span both channels."""
         scores = np.zeros(self.size, dtype=np.float32)
-        self.words.accumulate(scores, words.items())
-        self.bigrams.accumulate(scores, grams.items(), self.bigram_weight)
+        run: list[tuple[np.ndarray, np.ndarray]] = []
+        self.words.collect(scores, words.items(), 1.0, run)
+        self.bigrams.collect(scores, grams.items(), self.bigram_weight, run)
+        _scatter(scores, run)
         return scores
 
     @staticmethod
