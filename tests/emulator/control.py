@@ -41,6 +41,40 @@ class ControlMixin:
         """Make a (group, channel) chat known, e.g. ``{"id": -100123, "type": "supergroup", "title": "X"}``."""
         self._chats.setdefault(chat["id"], ChatState(chat=dict(chat)))
 
+    def post(
+        self,
+        chat_id: int,
+        content: dict,
+        *,
+        sender: SimUser | dict | None = None,
+        sender_chat: dict | None = None,
+        update_type: str = "message",
+    ) -> dict:
+        """A message in a known chat (see :meth:`register_chat`), enqueued as ``update_type``.
+
+        For the shapes :class:`SimUser` does not make: a member writing in a group, an anonymous group admin
+        (``sender`` = the GroupAnonymousBot user, ``sender_chat`` = the group), a ``channel_post`` (no
+        ``sender``; ``sender_chat`` = the channel), or a message without ``from`` at all. ``/commands`` in a
+        ``text`` get their ``bot_command`` entities. Returns the update.
+        """
+        from tests.emulator.entities import command_entities
+
+        state = self._chat_state(chat_id)
+        message: dict[str, Any] = {"message_id": self._next_message_id(chat_id)}
+        if sender is not None:
+            message["from"] = sender.user_dict if isinstance(sender, SimUser) else dict(sender)
+        if sender_chat is not None:
+            message["sender_chat"] = dict(sender_chat)
+        message["chat"] = dict(state.chat)
+        message["date"] = self._now()
+        message.update(content)
+        if "text" in content and "entities" not in content:
+            entities = command_entities(content["text"])
+            if entities:
+                message["entities"] = entities
+        state.messages[message["message_id"]] = message
+        return self.enqueue_raw({update_type: message})
+
     def enqueue_raw(self, update: dict) -> dict:
         """Queue an update for ``getUpdates``; an ``update_id`` is assigned when missing."""
         update = dict(update)

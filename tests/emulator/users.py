@@ -254,6 +254,19 @@ class SimUser:
         self.emulator.add_file(voice["file_id"], content, file_unique_id=unique_id, kind="voice", ext="oga")
         return self._send({"voice": voice})
 
+    def send_location(self, latitude: float = 31.2304, longitude: float = 121.4737) -> dict:
+        """A location pin (no live period)."""
+        return self._send({"location": {"latitude": latitude, "longitude": longitude}})
+
+    def send_contact(
+        self, phone_number: str = "+8613800000000", first_name: str = "联系人", *, user_id: int | None = None
+    ) -> dict:
+        """A shared contact card (``user_id`` when the contact is a Telegram user)."""
+        contact: dict[str, Any] = {"phone_number": phone_number, "first_name": first_name}
+        if user_id is not None:
+            contact["user_id"] = user_id
+        return self._send({"contact": contact})
+
     @staticmethod
     def _add_caption(content: dict, caption: str | None) -> None:
         if caption is not None:
@@ -281,15 +294,17 @@ class SimUser:
         *,
         button_text: str | None = None,
         check: bool = True,
+        chat_id: int | None = None,
     ) -> dict:
         """Press an inline button of a bot message: a ``callback_query`` update.
 
-        ``message`` is a :class:`SentMessage`, a Message dict or a message id in this user's chat; the
-        update carries the message as it currently is (after edits), like Telegram. Give either the
-        ``callback_data`` or (part of) the button's text. With ``check`` the button must exist.
+        ``message`` is a :class:`SentMessage`, a Message dict or a message id in this user's chat (or in
+        ``chat_id``, e.g. a group); the update carries the message as it currently is (after edits), like
+        Telegram. Give either the ``callback_data`` or (part of) the button's text. With ``check`` the button
+        must exist.
         """
         emu = self.emulator
-        current = emu._resolve_message(self.id, message)
+        current = emu._resolve_message(self.id if chat_id is None else chat_id, message)
         buttons = [b for row in (current.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
         if button_text is not None:
             matching = [b for b in buttons if button_text in b.get("text", "") and "callback_data" in b]
@@ -306,7 +321,33 @@ class SimUser:
             "id": query_id,
             "from": self.user_dict,
             "message": current,
-            "chat_instance": str(-(7_000_000_000_000_000_000 + self.id)),
+            "chat_instance": str(-(7_000_000_000_000_000_000 + (self.id if chat_id is None else chat_id))),
             "data": callback_data,
         }
+        return emu.enqueue_raw({"callback_query": query})
+
+    def delete_message(self, message: SentMessage | dict | int) -> None:
+        """The user deletes a message of this private chat for both sides (Telegram lets either side do it):
+        the bot can no longer edit it, and a press on it from a device that still shows it comes with an
+        InaccessibleMessage (:meth:`press_inaccessible`)."""
+        emu = self.emulator
+        message_id = emu._resolve_message(self.id, message)["message_id"]
+        state = emu._chat_state(self.id)
+        state.messages.pop(message_id, None)
+        state.bot_messages.pop(message_id, None)
+
+    def press_inaccessible(self, message_id: int, callback_data: str | None) -> dict:
+        """Press a button of a message the bot can no longer reach (deleted, or older than 48 hours): the
+        update carries an InaccessibleMessage (``date`` 0). ``callback_data=None``: no ``data`` at all."""
+        emu = self.emulator
+        query_id = str(next(emu._query_ids))
+        emu._open_queries[query_id] = self.id
+        query: dict[str, Any] = {
+            "id": query_id,
+            "from": self.user_dict,
+            "message": {"chat": self.chat_dict, "message_id": message_id, "date": 0},
+            "chat_instance": str(-(7_000_000_000_000_000_000 + self.id)),
+        }
+        if callback_data is not None:
+            query["data"] = callback_data
         return emu.enqueue_raw({"callback_query": query})
