@@ -106,7 +106,7 @@ def measure_services(settle: float, tokenizer: str | None = None) -> tuple[float
         proc = subprocess.Popen(
             [sys.executable, "-c", _SERVICES],
             cwd=ROOT,
-            env=_env(Path(tmp), None),
+            env=_env(Path(tmp), None, tokenizer),
             stdout=subprocess.PIPE,
             text=True,
         )
