@@ -1,26 +1,37 @@
-"""Editing a message in place, where "message is not modified" (a double tap) is not an error."""
+"""Editing a message in place, where "message is not modified" (a double tap) is not an error, and a
+message that is gone (deleted, too old, inaccessible) is replaced by a new one."""
 
 from __future__ import annotations
 
 from telegram import CallbackQuery
 from telegram.error import BadRequest
 
+_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid", "message not found")
+
 
 def _not_modified(exc: BadRequest) -> bool:
-    return "not modified" in str(exc)
+    return "not modified" in str(exc).lower()
+
+
+def _gone(exc: BadRequest) -> bool:
+    text = str(exc).lower()
+    return any(marker in text for marker in _GONE)
 
 
 async def edit_text(query: CallbackQuery, text: str, **kwargs) -> None:
     try:
         await query.edit_message_text(text, **kwargs)
     except BadRequest as exc:
-        if not _not_modified(exc):
+        if _not_modified(exc):
+            return
+        if not _gone(exc) or query.message is None:
             raise
+        await query.get_bot().send_message(query.message.chat.id, text, **kwargs)
 
 
 async def edit_markup(query: CallbackQuery, markup) -> None:
     try:
         await query.edit_message_reply_markup(reply_markup=markup)
     except BadRequest as exc:
-        if not _not_modified(exc):
+        if not (_not_modified(exc) or _gone(exc)):  # buttons of a message that is gone need no update
             raise

@@ -45,12 +45,6 @@ USERS = 200
 BATCH = 40  # actions per example (a few more updates: albums)
 EXAMPLES = 8
 SEED = 20261202
-# A defect this fuzz finds that is not fixed yet: remove the xfail mark below once it is.
-KNOWN_DEFECT = (
-    "not fixed yet: a button pressed on a message the bot can no longer reach (callback_query.message is an "
-    "InaccessibleMessage: the message was deleted), e.g. data 'toc:d:0', makes /topics edit that message; "
-    "'Message to edit not found' is an unhandled BadRequest and the user gets the error text"
-)
 PEOPLE = population(USERS)
 
 
@@ -73,7 +67,6 @@ async def fuzz_runner(db_url: str, kb: Any, tmp_path: Path) -> AsyncIterator[Run
         yield Runner(bot)
 
 
-@pytest.mark.xfail(strict=False, reason=KNOWN_DEFECT)
 @settings(
     max_examples=EXAMPLES,
     deadline=None,

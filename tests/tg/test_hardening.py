@@ -122,3 +122,16 @@ async def test_a_newbranch_step_is_written_at_once(make_bot) -> None:
         async with harness.services.session_factory() as session:
             stored = await PtbStateRepository(session).load("user_data")
         assert stored[str(ADMIN_ID)]["pending"]["values"] == {"org_name": "某某科技有限公司"}
+
+
+async def test_a_button_on_a_deleted_message_gets_a_new_message(make_bot) -> None:
+    """Telegram sends an InaccessibleMessage; editing it fails with 'message to edit not found'."""
+    async with make_bot() as harness:
+        chat = Chat(harness, harness.user(USER))
+        menu = await chat.send("/topics")
+        chat.user.delete_message(menu.message_id)
+        chat.user.press_inaccessible(menu.message_id, "toc:d:0")
+        fresh = await chat.reply()
+        assert "请选择章节" in fresh.plain_text
+        await harness.emulator.idle()
+        assert harness.errors == []
