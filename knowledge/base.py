@@ -94,6 +94,7 @@ class Ranking:
     ranked: list[tuple[int, float]]  # (passage id, BM25 score), lead first
     rule: RuleAnswer | None = None
     found: dict[int, Found] = field(default_factory=dict)  # what each measured candidate contains
+    terms: list[Term] = field(default_factory=list)  # the question's content, as coverage measures it
 
     def evidence(self, n: int = 0) -> Evidence:
         """Measures of the ``n``-th candidate (0: the lead) against the question."""
@@ -274,7 +275,7 @@ class KnowledgeBase:
             )
             top = max((s for _, s in ranked), default=1.0)
             ranked = [(rule.passage_id, top * 1.05)] + [(i, s) for i, s in ranked if i != rule.passage_id]
-        return Ranking(query, analyzed, ranked, rule, found)
+        return Ranking(query, analyzed, ranked, rule, found, terms)
 
     def ask(self, query: str, k: int = 3, thresholds: Thresholds = DEFAULT) -> Answer:
         ranking = self.rank(query, k)
@@ -288,7 +289,7 @@ class KnowledgeBase:
             key = rule.phrase_sentence if rule is not None and passage_id == rule.passage_id else None
             own = confidence if n == 0 else ranking.confidence_of(n, thresholds)
             if key is None:
-                key = self._key_sentence(p.text, ranking.analyzed)
+                key = self._key_sentence(p.text, ranking.analyzed, ranking.terms)
             hits.append(
                 Hit(
                     text=p.text,
@@ -302,13 +303,12 @@ class KnowledgeBase:
             )
         return Answer(ranking.query, hits, ranking.rule, confidence)
 
-    def _key_sentence(self, text: str, query: AnalyzedQuery) -> str:
+    def _key_sentence(self, text: str, query: AnalyzedQuery, terms: list[Term]) -> str:
         """The sentence that best answers ``query`` (``knowledge.highlight``); for a list question, the sentence
         that lists the items (``knowledge.listing``)."""
         usual = highlight(text, query, self.word_weight)
         if not query.listing:
             return usual
-        terms = self._coverage_terms(query)
         listing = listing_sentence(text, terms)
         chosen = choose(highlight(listing, query, self.word_weight) if listing else None, usual, query, terms)
         return chosen

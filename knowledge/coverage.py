@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from knowledge.segment import AnalyzedQuery, Segmenter, plain_text
 
@@ -75,9 +76,16 @@ def coverage_terms(
     return terms
 
 
+@lru_cache(maxsize=4096)
+def _plain(text: str) -> str:
+    """``plain_text`` of a passage or sentence, once (not again for every query that measures it); bounded, so a
+    large corpus never holds a second, plain copy of itself."""
+    return plain_text(text)
+
+
 def measure(terms: list[Term], text: str) -> Found:
     """What ``text`` contains of ``terms``."""
-    plain = plain_text(text)
+    plain = _plain(text)
     total = found = 0.0
     domain = 0
     for term in terms:

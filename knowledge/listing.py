@@ -9,6 +9,7 @@ most of the question and lists most items (``listing_sentence``); a passage that
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from knowledge.coverage import Term, measure
 from knowledge.highlight import sentences
@@ -30,21 +31,20 @@ def items(sentence: str) -> int:
     return min(n, MAX_ITEMS)
 
 
-def _score(sentence: str, terms: list[Term]) -> float:
-    found = measure(terms, sentence).found
-    return found * (1 + ITEM_BONUS * items(sentence))
+@lru_cache(maxsize=4096)
+def _lists(text: str) -> tuple[tuple[str, int], ...]:
+    """The sentences of ``text`` that list two items or more, with how many (once per passage, bounded)."""
+    return tuple((s.strip(), n) for s in sentences(text) if (n := items(s)) >= 2)
 
 
 def listing_sentence(text: str, terms: list[Term]) -> str | None:
     """The sentence of ``text`` that best lists what the question (its coverage ``terms``) asks for, or None when
     no sentence that lists items contains any of the question."""
     best, best_score = None, 0.0
-    for sentence in sentences(text):
-        if items(sentence) < 2:
-            continue
-        score = _score(sentence, terms)
+    for sentence, n in _lists(text):
+        score = measure(terms, sentence).found * (1 + ITEM_BONUS * n)
         if score > best_score:
-            best, best_score = sentence.strip(), score
+            best, best_score = sentence, score
     return best
 
 
@@ -68,4 +68,4 @@ def listing_strength(text: str, terms: list[Term]) -> float:
     total = sum(t.weight for t in terms)
     if not total:
         return 0.0
-    return max((_score(s, terms) for s in sentences(text) if items(s) >= 2), default=0.0) / total
+    return max((measure(terms, s).found * (1 + ITEM_BONUS * n) for s, n in _lists(text)), default=0.0) / total

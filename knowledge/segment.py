@@ -146,6 +146,8 @@ class Segmenter:
         self.synonyms = load_synonyms(synonyms)
         # Longest first, so 民营企业 wins over 民营.
         self._synonym_keys = sorted(self.synonyms, key=len, reverse=True)
+        self._synonym_rank = {key: n for n, key in enumerate(self._synonym_keys)}
+        self._key_terms: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     def parts(self, word: str) -> list[str]:
         """The shorter dictionary words inside a compound (分工负责 -> 分工, 负责)."""
@@ -197,6 +199,30 @@ class Segmenter:
             listing=shape.listing or is_listing(normal),
         )
 
+    def _keys_in(self, text: str) -> list[str]:
+        """The colloquial keys that occur in ``text``, longest first (so 民营企业 wins over 民营)."""
+        longest = len(self._synonym_keys[0]) if self._synonym_keys else 0
+        found = {
+            text[i:j]
+            for i in range(len(text))
+            for j in range(i + 2, min(len(text), i + longest) + 1)
+            if text[i:j] in self.synonyms
+        }
+        return sorted(found, key=lambda k: (-len(k), self._synonym_rank[k]))
+
+    def _terms_of(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The index terms and bigrams of a key's speech terms (cut once per key, not once per question)."""
+        cached = self._key_terms.get(key)
+        if cached is None:
+            formal = self.synonyms[key][0]
+            cut = (w for term in formal for w in self._tokenizer.cut_for_search(term, HMM=False))
+            cached = (
+                tuple(dict.fromkeys(w for w in cut if _is_term(w))),
+                tuple(dict.fromkeys(g for term in formal for g in bigrams(term))),
+            )
+            self._key_terms[key] = cached
+        return cached
+
     def _cap(self, word: str, weight: float, words: dict[str, float], grams: dict[str, float]) -> None:
         """The terms and bigrams of ``word`` weigh at most ``weight`` in the ranking."""
         for w in self._tokenizer.cut_for_search(word, HMM=False):
@@ -221,7 +247,7 @@ class Segmenter:
         colloquial words to ``content``); returns content word -> formal synonyms."""
         expansions: dict[str, tuple[str, ...]] = {}
         remaining = self._mask_domain_words(text)
-        for key in self._synonym_keys:
+        for key in self._keys_in(text):
             if key not in remaining:
                 continue
             remaining = remaining.replace(key, " ")
@@ -231,12 +257,11 @@ class Segmenter:
             self._cap(key, COLLOQUIAL_WEIGHT, words, grams)
             if key not in content and not is_question_token(key):
                 content.append(key)
-            for term in formal:
-                for w in self._tokenizer.cut_for_search(term, HMM=False):
-                    if _is_term(w):
-                        words[w] = max(words.get(w, 0.0), weight)
-                for g in bigrams(term):
-                    grams[g] = max(grams.get(g, 0.0), weight)
+            term_words, term_grams = self._terms_of(key)
+            for w in term_words:
+                words[w] = max(words.get(w, 0.0), weight)
+            for g in term_grams:
+                grams[g] = max(grams.get(g, 0.0), weight)
         # A content word inside a longer colloquial key (民营 in 民营企业, 党员 in 没党员) is that key's: the key
         # stands for the phrase, with its speech terms.
         content[:] = [w for w in content if w in expansions or not any(w in key for key in expansions)]
