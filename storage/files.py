@@ -127,6 +127,10 @@ def detect_type(data: bytes) -> FileType:
     raise UnsupportedFileType(mime)
 
 
+# Thumbnails (``handlers/services/thumbnails.py``) are JPEGs stored like any file, under their own SHA-256.
+THUMBNAIL_TYPE = FileType("image", "image/jpeg", "jpg")
+
+
 def _check_sha256(sha256: object) -> str:
     if not is_sha256(sha256):
         raise ValueError(f"not a SHA-256 hex digest (64 lowercase hex digits): {sha256!r}")
@@ -224,3 +228,9 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def local_path(store: FileStore, sha256: str) -> Path | None:
+    """Where a local store keeps the file (so large files can be streamed from disk); ``None`` for other stores."""
+    path_for = getattr(store, "path_for", None)
+    return path_for(sha256) if callable(path_for) else None

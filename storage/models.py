@@ -87,6 +87,8 @@ class QuestionLog(Base):
     top_passage_id: Mapped[int | None] = mapped_column(Integer)
     top_score: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), index=True)
+    # Review (revision 0004): how sure the answer was ("high" / "low"; None: not known, e.g. logged before 0004).
+    confidence: Mapped[str | None] = mapped_column(String(16))
 
     def __repr__(self) -> str:
         return f"QuestionLog(id={self.id!r}, answered={self.answered!r}, query={self.query[:30]!r})"
@@ -126,6 +128,9 @@ class Feedback(Base):
 BRANCH_FORMS: tuple[str, ...] = tuple(f.value for f in OrgForm)
 RECORD_STATUSES = ("active", "withdrawn")
 FILE_ROLES = ("photo", "minutes")
+# Review (revision 0004): every record starts pending; an administrator or a district supervisor passes or returns
+# it; an amendment puts a returned (or passed) record back to pending.
+REVIEW_STATES = ("pending_review", "passed", "returned")
 
 
 def _in_list(column: str, values: tuple[str, ...]) -> str:
@@ -196,6 +201,7 @@ class ActivityRecord(Base):
     __tablename__ = "activity_records"
     __table_args__ = (
         CheckConstraint(_in_list("status", RECORD_STATUSES), name="status"),
+        CheckConstraint(_in_list("review_state", REVIEW_STATES), name="review_state"),
         # Its leading column also serves every lookup by branch_id alone (no separate index).
         Index("ix_activity_records_branch_id_kind_period", "branch_id", "kind", "period"),
     )
@@ -217,6 +223,10 @@ class ActivityRecord(Base):
     created_at: Mapped[datetime] = mapped_column(TZDateTime())
     updated_at: Mapped[datetime] = mapped_column(TZDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    # Review (revision 0004): pending_review | passed | returned; its history is in ``record_events``.
+    review_state: Mapped[str] = mapped_column(
+        String(16), default="pending_review", server_default="pending_review"
+    )
 
     # Filled when a record is created (so record and files go in one flush). Never lazy-loaded
     # (that would be implicit I/O under asyncio): read files with ``RecordRepository.files``.
@@ -258,6 +268,10 @@ class RecordFile(Base):
     telegram_file_id: Mapped[str] = mapped_column(String(255))
     telegram_file_unique_id: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer)
+    # Thumbnails (revision 0004): a small JPEG in the thumbnail store, made once when the record is stored.
+    # ``thumb_made_at`` is set when making one was tried, also when none could be made (thumb_sha256 stays null).
+    thumb_sha256: Mapped[str | None] = mapped_column(String(64))
+    thumb_made_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
     def __repr__(self) -> str:
         return f"RecordFile(id={self.id!r}, record_id={self.record_id!r}, role={self.role!r}, position={self.position!r})"
@@ -405,3 +419,103 @@ class ReminderMute(Base):
 
     def __repr__(self) -> str:
         return f"ReminderMute(branch_id={self.branch_id!r}, kind={self.kind!r}, period={self.period!r})"
+
+
+# --- Review, supervision, web login, webhook updates (revision 0004) ---------------------------------------
+
+EVENT_ACTIONS = ("returned", "amended", "passed")
+
+
+class RecordEvent(Base):
+    """One step of a record's review: returned (with a comment), amended (links the amendment), passed.
+
+    The submission itself is the record row (``created_at``, ``submitted_by``); ``state`` is the review state the
+    step left the record in.
+    """
+
+    __tablename__ = "record_events"
+    __table_args__ = (
+        CheckConstraint(_in_list("action", EVENT_ACTIONS), name="action"),
+        CheckConstraint(_in_list("state", REVIEW_STATES), name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("activity_records.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(TZDateTime())
+    comment: Mapped[str | None] = mapped_column(Text)
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("record_amendments.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"RecordEvent(record_id={self.record_id!r}, action={self.action!r}, state={self.state!r})"
+
+
+class SupervisorScope(Base):
+    """A district supervisor and one branch they oversee (a user with no row is no supervisor)."""
+
+    __tablename__ = "supervisor_scopes"
+    __table_args__ = (UniqueConstraint("user_id", "branch_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)  # the unique constraint indexes it
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+
+    def __repr__(self) -> str:
+        return f"SupervisorScope(user_id={self.user_id!r}, branch_id={self.branch_id!r})"
+
+
+class LoginLink(Base):
+    """A one-time web login link: only the SHA-256 of its token is stored; used once, before ``expires_at``."""
+
+    __tablename__ = "login_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    def __repr__(self) -> str:
+        return f"LoginLink(id={self.id!r}, user_id={self.user_id!r}, used_at={self.used_at!r})"
+
+
+class WebSession(Base):
+    """A web session: only the SHA-256 of its id (the cookie) is stored; ended by expiry or logout."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    def __repr__(self) -> str:
+        return f"WebSession(id={self.id!r}, user_id={self.user_id!r}, ended_at={self.ended_at!r})"
+
+
+class WebhookUpdate(Base):
+    """A Telegram update received by the webhook, stored before it is answered, processed once.
+
+    A row is claimed by ``claimed_by`` until ``lease_until``; ``processed_at`` is set when it has been handled. A
+    row left unprocessed by a crash is claimed again once its lease has run out (or at once, on restart).
+    """
+
+    __tablename__ = "webhook_updates"
+    __table_args__ = (Index("ix_webhook_updates_processed_at_update_id", "processed_at", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(TZDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(TZDateTime())
+    processed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    def __repr__(self) -> str:
+        return f"WebhookUpdate(update_id={self.update_id!r}, processed_at={self.processed_at!r})"

@@ -1,8 +1,12 @@
-"""A branch's activity records: list, open, withdraw (24 hours), amend with a reason (history kept)."""
+"""A branch's activity records: list, open, withdraw (24 hours), amend with a reason (history kept).
+
+An amendment of a returned (or passed) record puts it back to ``pending_review``: its reviewers are told
+(:meth:`RecordService.amend_record` says whom).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -10,9 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.services.clock import Clock
 from handlers.services.form.display import record_number
 from handlers.services.form.model import MAX_MINUTES_TEXT, MAX_TEXT
+from handlers.services.history import HistoryEntry, timeline
 from knowledge.activities import activity_by_code
 from storage.models import ActivityRecord, RecordAmendment, RecordFile
 from storage.repositories import BranchRepository, RecordRepository
+from storage.repositories.reviews import ReviewRepository
+from storage.repositories.supervisors import SupervisorRepository
 
 WITHDRAW_WINDOW = timedelta(hours=24)
 HISTORY_MONTHS = 12
@@ -23,14 +30,45 @@ MIN_REASON = 2
 
 @dataclass(frozen=True, slots=True)
 class RecordView:
+    """A record as its secretary or a reviewer opens it.
+
+    ``history``: the amendments (as before); ``timeline``: every step, review included (``history.HistoryEntry``);
+    ``review_state``: pending_review | passed | returned; ``return_comment``: what the reviewer asked to fix
+    while the record is returned; ``can_review``: the viewer may pass or return it now; ``branch_name``: set
+    for reviewers.
+    """
+
     record: ActivityRecord
     files: list[RecordFile]
     history: list[RecordAmendment]
     can_withdraw: bool
+    timeline: list[HistoryEntry] = field(default_factory=list)
+    return_comment: str | None = None
+    can_review: bool = False
+    can_amend: bool = False
+    branch_name: str | None = None
 
     @property
     def number(self) -> str:
         return record_number(self.record.id, self.record.held_on)
+
+    @property
+    def review_state(self) -> str:
+        return self.record.review_state
+
+
+@dataclass(frozen=True, slots=True)
+class Amended:
+    """What :meth:`RecordService.amend_record` did.
+
+    ``status``: ok | missing | withdrawn | unchanged | invalid. ``resubmitted``: the amendment put a returned (or
+    passed) record back to pending_review; then ``reviewers`` (administrators and the branch's supervisors) should
+    be told that it waits for review again.
+    """
+
+    status: str
+    resubmitted: bool = False
+    reviewers: list[int] = field(default_factory=list)
 
 
 def kind_name(code: str) -> str:
@@ -51,9 +89,15 @@ def amend_value_problem(field: str, value: str) -> str | None:
 
 
 class RecordService:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        admin_ids: frozenset[int] = frozenset(),
+    ) -> None:
         self.session_factory = session_factory
         self.clock = clock
+        self.admin_ids = admin_ids
 
     async def _branch_id(self, session: AsyncSession, user_id: int) -> int | None:
         branch = await BranchRepository(session).by_secretary(user_id)
@@ -74,13 +118,10 @@ class RecordService:
     async def open(self, user_id: int, record_id: int) -> RecordView | None:
         """None when the record does not exist or belongs to another branch."""
         async with self.session_factory() as session:
-            repo = RecordRepository(session)
             record = await self._own_record(session, user_id, record_id)
             if record is None:
                 return None
-            return RecordView(
-                record, await repo.files(record_id), await repo.history(record_id), self._withdrawable(record)
-            )
+            return await build_view(session, record, self._withdrawable(record), can_amend=True)
 
     def _withdrawable(self, record: ActivityRecord) -> bool:
         return record.status == "active" and self.clock.now() - record.created_at <= WITHDRAW_WINDOW
@@ -103,23 +144,67 @@ class RecordService:
         return "ok"
 
     async def amend(self, user_id: int, record_id: int, field: str, value: str, reason: str) -> str:
-        """'ok', 'missing', 'withdrawn', 'unchanged' or 'invalid'."""
+        """'ok', 'missing', 'withdrawn', 'unchanged' or 'invalid' (see :meth:`amend_record` for whom to tell)."""
+        return (await self.amend_record(user_id, record_id, field, value, reason)).status
+
+    async def amend_record(
+        self, user_id: int, record_id: int, field: str, value: str, reason: str
+    ) -> Amended:
+        """Amend the user's record; a returned or passed record goes back to pending_review, in one transaction."""
         if amend_value_problem(field, value) is not None or len(reason.strip()) < MIN_REASON:
-            return "invalid"
+            return Amended("invalid")
         async with self.session_factory() as session, session.begin():
             repo = RecordRepository(session)
             record = await self._own_record(session, user_id, record_id)
             if record is None:
-                return "missing"
+                return Amended("missing")
             if record.status != "active":
-                return "withdrawn"
+                return Amended("withdrawn")
             if getattr(record, field) == value.strip():
-                return "unchanged"
-            await repo.amend(
-                record_id,
-                by=user_id,
-                at=self.clock.now(),
-                reason=reason.strip()[:200],
-                changes={field: value.strip()},
+                return Amended("unchanged")
+            now = self.clock.now()
+            amendment = await repo.amend(
+                record_id, by=user_id, at=now, reason=reason.strip()[:200], changes={field: value.strip()}
             )
-        return "ok"
+            moved = await ReviewRepository(session).move(
+                record_id,
+                expected=("returned", "passed"),
+                state="pending_review",
+                action="amended",
+                actor_id=user_id,
+                at=now,
+                amendment_id=amendment.id,
+            )
+            if moved is None:
+                return Amended("ok")
+            supervisors = await SupervisorRepository(session).supervisors_of(record.branch_id)
+        reviewers = sorted(self.admin_ids) + [u for u in supervisors if u not in self.admin_ids]
+        return Amended("ok", True, [u for u in reviewers if u != user_id])
+
+
+async def build_view(
+    session: AsyncSession,
+    record: ActivityRecord,
+    can_withdraw: bool,
+    *,
+    can_review: bool = False,
+    can_amend: bool = False,
+    branch_name: str | None = None,
+) -> RecordView:
+    """The record with its files and its whole history, read in the caller's session."""
+    repo, reviews = RecordRepository(session), ReviewRepository(session)
+    amendments = await repo.history(record.id)
+    events = await reviews.events(record.id)
+    returned = [e for e in events if e.action == "returned"]
+    comment = returned[-1].comment if record.review_state == "returned" and returned else None
+    return RecordView(
+        record,
+        await repo.files(record.id),
+        amendments,
+        can_withdraw,
+        timeline(record, amendments, events),
+        comment,
+        can_review and record.status == "active",
+        can_amend and record.status == "active",
+        branch_name,
+    )

@@ -9,11 +9,19 @@ from __future__ import annotations
 from storage.repositories._checks import NotFoundError
 from storage.repositories.branch_import import BranchImportRepository
 from storage.repositories.branches import BranchRepository, InvitationRepository, RedeemResult
+from storage.repositories.curation import CurationRepository, QuestionRow
 from storage.repositories.drafts import DraftRepository
+from storage.repositories.ledger import LedgerRepository
 from storage.repositories.ptb_state import PtbStateRepository
 from storage.repositories.questions import VOTE_DOWN, VOTE_UP, QuestionRepository
 from storage.repositories.records import AMENDABLE_FIELDS, RecordRepository
 from storage.repositories.reminders import DeliveryRepository, ReminderRepository
+from storage.repositories.reviews import ReviewRepository
+from storage.repositories.status import CountRow, MuteRow, StatusRepository
+from storage.repositories.supervisors import SupervisorRepository
+from storage.repositories.thumbnails import ThumbnailRepository
+from storage.repositories.updates import UpdateRepository
+from storage.repositories.web_auth import LinkStatus, LoginLinkRepository, WebSessionRepository
 
 __all__ = [
     "AMENDABLE_FIELDS",
@@ -21,13 +29,26 @@ __all__ = [
     "VOTE_UP",
     "BranchImportRepository",
     "BranchRepository",
+    "CountRow",
+    "CurationRepository",
     "DeliveryRepository",
     "DraftRepository",
     "InvitationRepository",
+    "LedgerRepository",
+    "LinkStatus",
+    "LoginLinkRepository",
+    "MuteRow",
     "NotFoundError",
     "PtbStateRepository",
     "QuestionRepository",
+    "QuestionRow",
     "RecordRepository",
     "RedeemResult",
     "ReminderRepository",
+    "ReviewRepository",
+    "StatusRepository",
+    "SupervisorRepository",
+    "ThumbnailRepository",
+    "UpdateRepository",
+    "WebSessionRepository",
 ]

@@ -5,6 +5,7 @@ Every input is saved before the reply goes out, so a dropped connection or a res
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -41,6 +42,12 @@ NO_BRANCH = (
 )
 NO_FORM = Reply("当前没有正在填写的表单。", notice=Notice.HOW_TO_START)
 
+log = logging.getLogger(__name__)
+
+# Called with the new record's id once its transaction has committed (thumbnails; the adapter may add one that
+# tells the reviewers). A hook that fails is logged: the record is stored and the secretary gets the receipt.
+OnStored = Callable[[int], Awaitable[object]]
+
 
 @dataclass(frozen=True, slots=True)
 class FileMeta:
@@ -57,6 +64,14 @@ class FormService:
         self.session_factory = session_factory
         self.clock = clock
         self.files = files
+        self.on_stored: list[OnStored] = []
+
+    async def _stored(self, record_id: int) -> None:
+        for hook in self.on_stored:
+            try:
+                await hook(record_id)
+            except Exception:
+                log.exception("a hook after storing record %s failed", record_id)
 
     # -- the draft ----------------------------------------------------------------------------------------
 
@@ -171,6 +186,15 @@ class FormService:
         return Reply(f"这一步不能接收{what}。\n\n{prompt.text}", prompt.buttons, skip_hint=prompt.skip_hint)
 
     async def _step(self, user_id: int, inp: Input, *, require_active: bool) -> Reply | None:
+        stored: list[int] = []  # the new record's id, once the summary is confirmed
+        reply = await self._step_in_transaction(user_id, inp, stored, require_active=require_active)
+        for record_id in stored:
+            await self._stored(record_id)
+        return reply
+
+    async def _step_in_transaction(
+        self, user_id: int, inp: Input, stored: list[int], *, require_active: bool
+    ) -> Reply | None:
         async with self.session_factory() as session, session.begin():
             loaded = await self._load(session, user_id)
             if loaded is None or (require_active and not self._active(loaded[0])):
@@ -184,7 +208,7 @@ class FormService:
             data = result.data
             ak = activity_by_code(data.get("kind", ""))
             if result.outcome is Outcome.CONFIRM:
-                return await self._submit(session, user_id, draft.branch_id, data)
+                return await self._submit(session, user_id, draft.branch_id, data, stored)
             if result.outcome is Outcome.STAY:
                 await self._save(session, user_id, draft.branch_id, step, data)
                 reply = prompts.prompt(step, ak, data)
@@ -266,7 +290,9 @@ class FormService:
 
     # -- submit -------------------------------------------------------------------------------------------
 
-    async def _submit(self, session: AsyncSession, user_id: int, branch_id: int, data: dict) -> Reply:
+    async def _submit(
+        self, session: AsyncSession, user_id: int, branch_id: int, data: dict, stored: list[int]
+    ) -> Reply:
         ak = activity_by_code(data["kind"])
         held = date.fromisoformat(data["held_on"])
         entries = [("minutes", f) for f in data.get("minutes_files", [])] + [
@@ -295,6 +321,7 @@ class FormService:
             files=_file_rows(entries),
         )
         await DraftRepository(session).delete(user_id)
+        stored.append(record.id)  # the hooks run once the transaction has committed
         return prompts.receipt(ak, record_number(record.id, held), held, data)
 
 

@@ -1,0 +1,151 @@
+"""Scoped reads for the dashboard: the branches a user may see, a branch's page, an evidence file or thumbnail.
+
+Each call re-reads the user's rights (``supervision.load_viewer``), so a supervisor asking for another district's
+branch or photo gets ``None``, exactly as for something that does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.services.clock import Clock
+from handlers.services.form.display import record_number
+from handlers.services.supervision import load_viewer
+from knowledge.organisation import org_form_label, profile_warnings
+from storage.files import FileStore
+from storage.models import ActivityRecord, Branch, RecordFile
+from storage.repositories import BranchRepository, RecordRepository
+from storage.repositories.ledger import LedgerRepository
+from storage.repositories.status import StatusRepository
+from storage.repositories.thumbnails import ThumbnailRepository
+
+BRANCH_PAGE_MONTHS = 12
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/heic": "heic",
+    "image/heif": "heif",
+    "application/pdf": "pdf",
+    "application/msword": "doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """A file of a record, addressed by ``file_id`` (the record_files row) for :meth:`BrowseService.file`."""
+
+    file_id: int
+    role: str  # photo | minutes
+    position: int
+    mime: str
+    size: int
+    has_thumbnail: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    record: ActivityRecord
+    number: str
+    photos: list[FileRef] = field(default_factory=list)
+    minutes: list[FileRef] = field(default_factory=list)
+    return_comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BranchPage:
+    branch: Branch
+    form_label: str
+    warnings: list[str]  # the profile checks of knowledge.organisation (empty: conforms)
+    records: list[RecordRow]  # the last 12 months' records (withdrawn ones included), newest first
+
+
+@dataclass(frozen=True, slots=True)
+class FileBlob:
+    data: bytes
+    mime: str
+    filename: str  # e.g. JL2026-000012-photo1.jpg (ASCII, safe for Content-Disposition)
+
+
+def file_ref(row: RecordFile) -> FileRef:
+    return FileRef(row.id, row.role, row.position, row.mime, row.size, row.thumb_sha256 is not None)
+
+
+def file_name(record: ActivityRecord, row: RecordFile, thumbnail: bool = False) -> str:
+    ext = "jpg" if thumbnail else EXTENSIONS.get(row.mime, "bin")
+    suffix = "-thumb" if thumbnail else ""
+    return f"{record_number(record.id, record.held_on)}-{row.role}{row.position + 1}{suffix}.{ext}"
+
+
+class BrowseService:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        admin_ids: frozenset[int],
+        files: FileStore,
+        thumbs: FileStore | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.clock = clock
+        self.admin_ids = admin_ids
+        self.files = files
+        self.thumbs = thumbs if thumbs is not None else files
+
+    async def branches(self, user_id: int) -> list[Branch]:
+        """The branches the user may see (all for an administrator), by id."""
+        async with self.session_factory() as session:
+            viewer = await load_viewer(session, user_id, self.admin_ids)
+            if viewer.role == "none":
+                return []
+            return await StatusRepository(session).branches(viewer.branch_ids)
+
+    async def branch_page(self, user_id: int, branch_id: int, since: date | None = None) -> BranchPage | None:
+        """The branch's profile, rule checks and records since ``since`` (default: 12 months back)."""
+        today = self.clock.now().date()
+        since = since or date(today.year - 1, today.month, 1)
+        async with self.session_factory() as session:
+            viewer = await load_viewer(session, user_id, self.admin_ids)
+            branch = await BranchRepository(session).get(branch_id)
+            if branch is None or not viewer.can_view_branch(branch_id):
+                return None
+            records = await RecordRepository(session).list_for_branch(
+                branch_id, since=since, include_withdrawn=True
+            )
+            ledger = LedgerRepository(session)
+            files = await ledger.files_of(r.id for r in records)
+            comments = await ledger.last_comments(r.id for r in records if r.review_state == "returned")
+        rows = [
+            RecordRow(
+                r,
+                record_number(r.id, r.held_on),
+                [file_ref(f) for f in files.get(r.id, []) if f.role == "photo"],
+                [file_ref(f) for f in files.get(r.id, []) if f.role == "minutes"],
+                comments.get(r.id),
+            )
+            for r in records
+        ]
+        warnings = profile_warnings(branch.form, branch.formal_members, branch.units)
+        return BranchPage(branch, org_form_label(branch.form), warnings, rows)
+
+    async def file(self, user_id: int, file_id: int, *, thumbnail: bool = False) -> FileBlob | None:
+        """The evidence file (or its thumbnail, a JPEG) if the user may see its branch; ``None`` otherwise, or
+        when the thumbnail was never made (HEIC that would not decode) or the bytes are missing."""
+        async with self.session_factory() as session:
+            viewer = await load_viewer(session, user_id, self.admin_ids)
+            found = await ThumbnailRepository(session).file(file_id)
+            if found is None or not viewer.can_view_branch(found[1].branch_id):
+                return None
+        row, record = found
+        sha = row.thumb_sha256 if thumbnail else row.sha256
+        if sha is None:
+            return None
+        try:
+            data = await (self.thumbs if thumbnail else self.files).get(sha)
+        except FileNotFoundError:
+            return None
+        return FileBlob(data, "image/jpeg" if thumbnail else row.mime, file_name(record, row, thumbnail))

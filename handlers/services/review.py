@@ -1,0 +1,193 @@
+"""Reviewing records: pass (通过) or return (退回, with a comment); the scoped reads reviewers need.
+
+Every method takes the acting user's id and checks their rights inside its own session
+(``supervision.load_viewer``): an administrator reviews every branch, a district supervisor only theirs, nobody
+their own submission. Results are plain values, with whom to notify (:class:`Notify`) for the adapter to send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.services.clock import Clock
+from handlers.services.form.display import record_number
+from handlers.services.history import HistoryEntry
+from handlers.services.records import RecordView, build_view, kind_name
+from handlers.services.supervision import Viewer, load_viewer
+from handlers.services.text import clean_text
+from storage.models import ActivityRecord, Branch
+from storage.repositories import BranchRepository, RecordRepository
+from storage.repositories.reviews import ReviewRepository
+from storage.repositories.supervisors import SupervisorRepository
+
+MIN_COMMENT, MAX_COMMENT = 2, 500
+
+
+@dataclass(frozen=True, slots=True)
+class RecordBrief:
+    """What a notification or a review button shows of a record."""
+
+    record_id: int
+    number: str
+    branch_id: int
+    branch_name: str
+    kind: str
+    kind_name: str
+    period: str
+    held_on: date
+    topic: str
+    review_state: str
+    status: str
+    submitted_by: int
+    secretary_user_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Notify:
+    """Tell ``user_id`` about ``record``: ``event`` is new_record | resubmitted (to reviewers, with 通过 / 退回) or
+    returned (to the secretary, with ``comment`` and a way to amend) | passed (to the secretary)."""
+
+    user_id: int
+    event: str
+    record: RecordBrief
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewResult:
+    """``status``: ok | missing (no such record, or not in the reviewer's scope) | forbidden (in scope but not
+    theirs to review: a secretary, or their own submission) | withdrawn | unchanged (already in that state: see
+    ``last``, e.g. another reviewer was first) | stale (通过 on a returned record: it must be amended first) |
+    comment_required (2 to 500 characters)."""
+
+    status: str
+    record: RecordBrief | None = None
+    last: HistoryEntry | None = None
+    notify: list[Notify] = field(default_factory=list)
+
+
+def brief(record: ActivityRecord, branch: Branch | None) -> RecordBrief:
+    return RecordBrief(
+        record.id,
+        record_number(record.id, record.held_on),
+        record.branch_id,
+        branch.name if branch else "",
+        record.kind,
+        kind_name(record.kind),
+        record.period,
+        record.held_on,
+        record.topic,
+        record.review_state,
+        record.status,
+        record.submitted_by,
+        branch.secretary_user_id if branch else None,
+    )
+
+
+def clean_comment(text: str | None) -> str | None:
+    """The comment fit to store, or ``None`` when it is too short (a return needs a reason)."""
+    comment = clean_text(text or "", MAX_COMMENT).strip()
+    return comment if len(comment) >= MIN_COMMENT else None
+
+
+class ReviewService:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], clock: Clock, admin_ids: frozenset[int]
+    ) -> None:
+        self.session_factory = session_factory
+        self.clock = clock
+        self.admin_ids = admin_ids
+
+    async def _scoped(
+        self, session: AsyncSession, user_id: int, record_id: int
+    ) -> tuple[Viewer, ActivityRecord, Branch | None] | None:
+        viewer = await load_viewer(session, user_id, self.admin_ids)
+        record = await RecordRepository(session).get(record_id)
+        if record is None or not viewer.can_view_branch(record.branch_id):
+            return None
+        return viewer, record, await BranchRepository(session).get(record.branch_id)
+
+    async def pass_record(self, reviewer_id: int, record_id: int) -> ReviewResult:
+        """通过: a pending record becomes passed; the secretary is told (event ``passed``). A returned record is
+        ``stale`` until its secretary amends it."""
+        return await self._move(reviewer_id, record_id, "passed", None)
+
+    async def return_record(self, reviewer_id: int, record_id: int, comment: str) -> ReviewResult:
+        """退回 with a comment: a pending or passed record becomes returned (it counts as missing until it passes
+        again); the secretary is told, with the comment (event ``returned``)."""
+        cleaned = clean_comment(comment)
+        if cleaned is None:
+            return ReviewResult("comment_required")
+        return await self._move(reviewer_id, record_id, "returned", cleaned)
+
+    async def _move(self, reviewer_id: int, record_id: int, state: str, comment: str | None) -> ReviewResult:
+        expected = ("pending_review",) if state == "passed" else ("pending_review", "passed")
+        async with self.session_factory() as session, session.begin():
+            scoped = await self._scoped(session, reviewer_id, record_id)
+            if scoped is None:
+                return ReviewResult("missing")
+            viewer, record, branch = scoped
+            if not viewer.can_review(record):
+                return ReviewResult("forbidden", brief(record, branch))
+            if record.status != "active":
+                return ReviewResult("withdrawn", brief(record, branch))
+            reviews = ReviewRepository(session)
+            event = await reviews.move(
+                record_id, expected=expected, state=state, action=state, actor_id=reviewer_id,
+                at=self.clock.now(), comment=comment,
+            )  # fmt: skip
+            if event is None:
+                await session.refresh(record)
+                last = await reviews.last_events([record_id])
+                entry = last.get(record_id)
+                history = entry and HistoryEntry(entry.at, entry.actor_id, entry.action, entry.comment)
+                status = "unchanged" if record.review_state == state else "stale"
+                return ReviewResult(status, brief(record, branch), history)
+            await session.refresh(record)
+            info = brief(record, branch)
+        secretary = info.secretary_user_id
+        notify = [Notify(secretary, state, info, comment)] if secretary and secretary != reviewer_id else []
+        return ReviewResult("ok", info, HistoryEntry(event.at, reviewer_id, state, comment), notify)
+
+    async def new_record_notice(self, record_id: int) -> list[Notify]:
+        """Whom to tell that a record was stored (event ``new_record``): the administrators and the branch's
+        supervisors, never the submitter. Empty when the record is gone."""
+        async with self.session_factory() as session:
+            record = await RecordRepository(session).get(record_id)
+            if record is None or record.status != "active":
+                return []
+            branch = await BranchRepository(session).get(record.branch_id)
+            supervisors = await SupervisorRepository(session).supervisors_of(record.branch_id)
+        info = brief(record, branch)
+        reviewers = sorted(self.admin_ids) + [u for u in supervisors if u not in self.admin_ids]
+        return [Notify(u, "new_record", info) for u in reviewers if u != record.submitted_by]
+
+    async def open(self, user_id: int, record_id: int) -> RecordView | None:
+        """The record for anyone who may see its branch (``None`` otherwise), with ``can_review`` set."""
+        async with self.session_factory() as session:
+            scoped = await self._scoped(session, user_id, record_id)
+            if scoped is None:
+                return None
+            viewer, record, branch = scoped
+            mine = branch is not None and branch.secretary_user_id == user_id
+            return await build_view(
+                session,
+                record,
+                False,
+                can_review=viewer.can_review(record),
+                can_amend=mine,
+                branch_name=branch.name if branch else None,
+            )
+
+    async def queue(self, user_id: int, limit: int = 50) -> list[RecordBrief]:
+        """Records waiting for review that this user may review, oldest first."""
+        async with self.session_factory() as session:
+            viewer = await load_viewer(session, user_id, self.admin_ids)
+            if not viewer.may_use_dashboard:
+                return []
+            scope = None if viewer.is_admin else viewer.supervised
+            rows = await ReviewRepository(session).waiting(scope, exclude_submitter=user_id, limit=limit)
+        return [brief(record, branch) for record, branch in rows]

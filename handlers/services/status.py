@@ -1,0 +1,236 @@
+"""The compliance matrix of a period: branch by activity kind, each cell recorded, waiting for review, returned,
+missing, muted or not yet started, with an overdue flag and totals per kind and per branch.
+
+A view is a month (``2026-11``), a quarter (``2026-Q4``) or a year (``2026``). A kind is counted in the periods of
+its own cadence that overlap the view (its *slots*): in a quarter view a monthly kind has three slots, a quarterly
+kind one; in a month view a quarterly kind has the one quarter the month is in. A slot is
+
+- ``recorded``: at least one record passed review;
+- ``waiting``: none passed, at least one waits for review;
+- ``returned``: the only records were returned (counts as missing until one passes);
+- ``upcoming``: nothing yet, and the slot has not started;
+- ``muted``: nothing yet, and the reminders are muted for that branch and kind (``reminder_mutes``: for that
+  period, or until unmuted);
+- ``missing``: nothing at all.
+
+``overdue``: missing or returned, and its deadline (by default the slot's last day) has passed. A muted slot is
+never overdue.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.services.clock import Clock
+from handlers.services.periods import parse_period, slots, this_month
+from handlers.services.supervision import load_viewer
+from knowledge.activities import CATALOGUE, Cadence, Period
+from storage.models import Branch
+from storage.repositories.status import CountRow, MuteRow, StatusRepository
+
+STATES = ("recorded", "waiting", "returned", "missing", "muted", "upcoming")
+STATE_LABELS = {
+    "recorded": "已完成",
+    "waiting": "待审核",
+    "returned": "已退回",
+    "missing": "未完成",
+    "muted": "已免提醒",
+    "upcoming": "未开始",
+}
+_WORST_FIRST = ("missing", "returned", "waiting", "muted", "upcoming", "recorded")
+
+Deadline = Callable[[str, Period], date]  # (kind code, slot) -> the last day it may be recorded
+
+
+def period_end(kind: str, slot: Period) -> date:
+    return slot.end
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    period: Period
+    state: str
+    passed: int = 0
+    pending: int = 0
+    returned: int = 0
+    overdue: bool = False
+    mute_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    branch_id: int
+    kind: str
+    slots: list[Slot]
+
+    @property
+    def state(self) -> str:
+        """The worst state of its slots (missing, returned, waiting, muted, upcoming, recorded)."""
+        present = {s.state for s in self.slots}
+        return next(state for state in _WORST_FIRST if state in present)
+
+    @property
+    def overdue(self) -> bool:
+        return any(s.overdue for s in self.slots)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(s.state for s in self.slots)
+
+
+@dataclass
+class Totals:
+    """Slots by state, overdue slots, and active records by review state."""
+
+    slots: Counter[str] = field(default_factory=Counter)
+    overdue: int = 0
+    passed: int = 0
+    pending: int = 0
+    returned: int = 0
+
+    def add(self, cell: Cell) -> None:
+        for s in cell.slots:
+            self.slots[s.state] += 1
+            self.overdue += s.overdue
+            self.passed += s.passed
+            self.pending += s.pending
+            self.returned += s.returned
+
+
+@dataclass(frozen=True, slots=True)
+class KindColumn:
+    code: str
+    name: str
+    cadence: Cadence
+
+
+@dataclass(frozen=True, slots=True)
+class BranchRow:
+    branch_id: int
+    name: str
+    org_name: str
+    cells: dict[str, Cell]
+    totals: Totals
+
+
+@dataclass(frozen=True, slots=True)
+class StatusMatrix:
+    period: Period
+    as_of: date
+    kinds: list[KindColumn]
+    rows: list[BranchRow]
+    kind_totals: dict[str, Totals]
+    totals: Totals
+
+
+def slot_state(slot: Period, records: Counter[str], mute: MuteRow | None, today: date) -> str:
+    if records["passed"]:
+        return "recorded"
+    if records["pending_review"]:
+        return "waiting"
+    if records["returned"]:
+        return "returned"
+    if slot.start > today:
+        return "upcoming"
+    return "muted" if mute is not None else "missing"
+
+
+def _mute_for(
+    mutes: dict[tuple[int, str], MuteRow], branch_id: int, kind: str, slot: Period
+) -> MuteRow | None:
+    mute = mutes.get((branch_id, kind))
+    return mute if mute is not None and mute.period in (None, slot.code) else None
+
+
+def build_matrix(
+    view: Period,
+    today: date,
+    branches: Iterable[Branch],
+    counts: Iterable[CountRow],
+    mutes: Iterable[MuteRow],
+    deadline: Deadline = period_end,
+) -> StatusMatrix:
+    """The matrix from plain rows (pure: no database, no clock)."""
+    by_cell: dict[tuple[int, str, str], Counter[str]] = {}
+    for row in counts:
+        by_cell.setdefault((row.branch_id, row.kind, row.period), Counter())[row.review_state] += row.records
+    muted = {(m.branch_id, m.kind): m for m in mutes}
+    kinds = [KindColumn(k.code, k.name, k.cadence) for k in CATALOGUE]
+    kind_slots = {k.code: slots(k.cadence, view) for k in CATALOGUE}
+    kind_totals = {k.code: Totals() for k in kinds}
+    totals, rows = Totals(), []
+    for branch in branches:
+        cells, branch_totals = {}, Totals()
+        for kind in kinds:
+            cell_slots = []
+            for slot in kind_slots[kind.code]:
+                records = by_cell.get((branch.id, kind.code, slot.code), Counter())
+                mute = _mute_for(muted, branch.id, kind.code, slot)
+                state = slot_state(slot, records, mute, today)
+                overdue = state in ("missing", "returned") and today > deadline(kind.code, slot)
+                cell_slots.append(
+                    Slot(
+                        slot, state, records["passed"], records["pending_review"], records["returned"], overdue,
+                        mute.reason if state == "muted" and mute else None,
+                    )
+                )  # fmt: skip
+            cell = Cell(branch.id, kind.code, cell_slots)
+            cells[kind.code] = cell
+            for bucket in (branch_totals, kind_totals[kind.code], totals):
+                bucket.add(cell)
+        rows.append(BranchRow(branch.id, branch.name, branch.org_name, cells, branch_totals))
+    return StatusMatrix(view, today, kinds, rows, kind_totals, totals)
+
+
+class StatusService:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        admin_ids: frozenset[int],
+        deadline: Deadline = period_end,
+    ) -> None:
+        self.session_factory = session_factory
+        self.clock = clock
+        self.admin_ids = admin_ids
+        self.deadline = deadline
+
+    def view(self, period: str | Period | None) -> Period:
+        """The period asked for (``None``: this month); a malformed code raises ``ValueError`` (Chinese)."""
+        if period is None:
+            return this_month(self.clock.now().date())
+        return parse_period(period) if isinstance(period, str) else period
+
+    async def matrix(self, user_id: int, period: str | Period | None = None) -> StatusMatrix | None:
+        """The matrix the user may see: every branch for an administrator, a supervisor's branches, a secretary's
+        own; ``None`` for anyone else."""
+        view = self.view(period)
+        async with self.session_factory() as session:
+            viewer = await load_viewer(session, user_id, self.admin_ids)
+            if viewer.role == "none":
+                return None
+            return await self._matrix(session, viewer.branch_ids, view)
+
+    async def matrix_for(
+        self, branch_ids: frozenset[int] | None, period: str | Period | None = None
+    ) -> StatusMatrix:
+        """The matrix of ``branch_ids`` (``None``: all) without a user (the CLI's export, reports)."""
+        view = self.view(period)
+        async with self.session_factory() as session:
+            return await self._matrix(session, branch_ids, view)
+
+    async def _matrix(
+        self, session: AsyncSession, scope: frozenset[int] | None, view: Period
+    ) -> StatusMatrix:
+        repo = StatusRepository(session)
+        branches = await repo.branches(scope)
+        ids = [b.id for b in branches]
+        periods = {k.code: [s.code for s in slots(k.cadence, view)] for k in CATALOGUE}
+        counts = await repo.counts(ids, periods)
+        mutes = await repo.mutes(ids)
+        return build_matrix(view, self.clock.now().date(), branches, counts, mutes, self.deadline)

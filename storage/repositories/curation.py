@@ -1,0 +1,75 @@
+"""Questions worth a curator's look: unanswered, answered with low confidence, or voted down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, false, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Feedback, QuestionLog
+from storage.repositories._checks import _require_aware
+
+CONFIDENCES = ("high", "low")
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRow:
+    id: int
+    query: str
+    answered: bool
+    confidence: str | None
+    created_at: datetime
+    up: int
+    down: int
+
+
+class CurationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def candidates(self, since: datetime | None = None, limit: int = 2000) -> list[QuestionRow]:
+        """The newest ``limit`` questions not answered, answered with low confidence or voted down, oldest first."""
+        votes = (
+            select(
+                Feedback.question_id.label("qid"),
+                func.sum(case((Feedback.value == 1, 1), else_=0)).label("up"),
+                func.sum(case((Feedback.value == -1, 1), else_=0)).label("down"),
+            )
+            .group_by(Feedback.question_id)
+            .subquery()
+        )
+        up = func.coalesce(votes.c.up, 0)
+        down = func.coalesce(votes.c.down, 0)
+        stmt = (
+            select(
+                QuestionLog.id,
+                QuestionLog.query,
+                QuestionLog.answered,
+                QuestionLog.confidence,
+                QuestionLog.created_at,
+                up,
+                down,
+            )
+            .outerjoin(votes, votes.c.qid == QuestionLog.id)
+            .where(or_(QuestionLog.answered == false(), QuestionLog.confidence == "low", down > 0))
+            .order_by(QuestionLog.created_at.desc(), QuestionLog.id.desc())
+            .limit(limit)
+        )
+        if since is not None:
+            _require_aware("since", since)
+            stmt = stmt.where(QuestionLog.created_at >= since)
+        rows = [
+            QuestionRow(i, q, bool(a), c, t, int(u), int(d))
+            for i, q, a, c, t, u, d in await self.session.execute(stmt)
+        ]
+        rows.reverse()
+        return rows
+
+    async def set_confidence(self, question_id: int, confidence: str | None) -> bool:
+        """Record how sure the logged answer was ("high" / "low" / None); ``False`` if no such question."""
+        if confidence is not None and confidence not in CONFIDENCES:
+            raise ValueError(f"confidence must be one of {CONFIDENCES} or None, got {confidence!r}")
+        stmt = update(QuestionLog).where(QuestionLog.id == question_id).values(confidence=confidence)
+        return bool((await self.session.execute(stmt)).rowcount)

@@ -1,0 +1,108 @@
+"""The compliance matrix: states, overdue, mutes, totals (pure), and its scope per user (both databases)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers.services.periods import parse_period
+from handlers.services.review import ReviewService
+from handlers.services.status import StatusService, build_matrix
+from storage.models import Branch, ReminderMute
+from storage.repositories.status import CountRow, MuteRow
+from tests.services.supervision_world import (
+    ADMIN,
+    ADMINS,
+    OTHER_SUPERVISOR,
+    SEC_A,
+    SEC_C,
+    STRANGER,
+    SUPERVISOR,
+    T0,
+    add_record,
+    make_world,
+)
+
+BRANCHES = [Branch(id=1, name="一支部", org_name="甲公司"), Branch(id=2, name="二支部", org_name="乙公司")]
+
+
+def test_states_of_a_quarter_in_december():
+    view = parse_period("2026-Q4")
+    counts = [
+        CountRow(1, "theme_day", "2026-10", "passed", 1),
+        CountRow(1, "theme_day", "2026-11", "pending_review", 2),
+        CountRow(1, "assembly", "2026-Q4", "returned", 1),
+        CountRow(2, "theme_day", "2026-10", "returned", 1),
+        CountRow(2, "theme_day", "2026-10", "passed", 1),
+    ]
+    mutes = [MuteRow(2, "committee", None, "企业停产"), MuteRow(2, "group_meeting", "2026-09", "旧的")]
+    matrix = build_matrix(view, date(2026, 12, 5), BRANCHES, counts, mutes)
+
+    one = matrix.rows[0].cells
+    assert [s.state for s in one["theme_day"].slots] == ["recorded", "waiting", "missing"]
+    assert [s.overdue for s in one["theme_day"].slots] == [False, False, False]  # December is still open
+    assert one["theme_day"].state == "missing" and one["theme_day"].slots[1].pending == 2
+    assert one["assembly"].state == "returned" and not one["assembly"].overdue
+    # October and November closed with nothing: overdue.
+    assert [s.overdue for s in one["committee"].slots] == [True, True, False]
+    two = matrix.rows[1].cells
+    assert [s.state for s in two["theme_day"].slots] == ["recorded", "missing", "missing"]
+    assert [s.state for s in two["committee"].slots] == ["muted"] * 3
+    assert two["committee"].slots[0].mute_reason == "企业停产" and not two["committee"].overdue
+    assert two["group_meeting"].state == "missing"  # a mute of another period does not count
+
+    assert matrix.kind_totals["theme_day"].slots["recorded"] == 2
+    assert matrix.kind_totals["theme_day"].passed == 2 and matrix.kind_totals["theme_day"].returned == 1
+    assert matrix.rows[1].totals.slots["muted"] == 3
+    total_slots = sum(matrix.totals.slots.values())
+    assert total_slots == 2 * (4 * 3 + 3 * 1 + 1)  # 4 monthly kinds x 3, 3 quarterly, 1 yearly, per branch
+    assert matrix.totals.overdue == sum(r.totals.overdue for r in matrix.rows)
+
+
+def test_a_month_view_shows_the_quarter_and_year_around_it():
+    matrix = build_matrix(parse_period("2026-11"), date(2026, 11, 20), BRANCHES[:1], [], [])
+    cells = matrix.rows[0].cells
+    assert [s.period.code for s in cells["assembly"].slots] == ["2026-Q4"]
+    assert [s.period.code for s in cells["review"].slots] == ["2026"]
+    assert cells["theme_day"].state == "missing" and not cells["theme_day"].overdue
+
+
+def test_future_slots_are_upcoming_and_a_deadline_hook_applies():
+    matrix = build_matrix(
+        parse_period("2026-Q4"),
+        date(2026, 10, 10),
+        BRANCHES[:1],
+        [],
+        [],
+        deadline=lambda kind, slot: slot.start,  # "record by the first day"
+    )
+    slots = matrix.rows[0].cells["theme_day"].slots
+    assert [s.state for s in slots] == ["missing", "upcoming", "upcoming"]
+    assert [s.overdue for s in slots] == [True, False, False]
+
+
+async def test_matrix_scope_and_review_states(session_factory, tmp_path):
+    world = await make_world(session_factory, tmp_path)
+    status = StatusService(world.factory, world.clock, ADMINS)
+    review = ReviewService(world.factory, world.clock, ADMINS)
+    passed = await add_record(world, world.a, SEC_A)
+    returned = await add_record(world, world.c, SEC_C)
+    await add_record(world, world.a, SEC_A, kind="committee")
+    await review.pass_record(ADMIN, passed)
+    await review.return_record(ADMIN, returned, "请补充照片")
+    async with world.factory() as session, session.begin():
+        session.add(
+            ReminderMute(branch_id=world.b, kind="theme_day", reason="停工", created_by=ADMIN, created_at=T0)
+        )
+
+    matrix = await status.matrix(ADMIN, "2026-11")
+    assert [r.name for r in matrix.rows] == ["第一支部", "第二支部", "第三支部"]
+    states = {r.name: r.cells["theme_day"].state for r in matrix.rows}
+    assert states == {"第一支部": "recorded", "第二支部": "muted", "第三支部": "returned"}
+    assert matrix.rows[0].cells["committee"].state == "waiting"
+    assert matrix.kind_totals["theme_day"].slots == {"recorded": 1, "muted": 1, "returned": 1}
+
+    assert [r.name for r in (await status.matrix(SUPERVISOR, "2026-11")).rows] == ["第一支部", "第二支部"]
+    assert [r.name for r in (await status.matrix(OTHER_SUPERVISOR)).rows] == ["第三支部"]
+    assert [r.name for r in (await status.matrix(SEC_A)).rows] == ["第一支部"]
+    assert await status.matrix(STRANGER) is None
+    assert (await status.matrix(ADMIN)).period.code == "2026-11"  # this month by the clock
