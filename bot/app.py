@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
-import warnings
 
 from telegram import BotCommand
 from telegram.error import RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
 from bot.logging_setup import one_line
 from bot.persistence import SQLAlchemyPersistence
 from handlers.services import Services
 from handlers.services.clock import Clock, SystemClock
+from handlers.tg import reminders
 from handlers.tg.context import BotContext, attach_services
+from handlers.tg.messenger import BROADCAST, SharedRateLimiter, TelegramMessenger, retry_after_seconds
 from handlers.tg.processor import PerChatUpdateProcessor
 from handlers.tg.registry import register_handlers
 
@@ -26,6 +27,7 @@ COMMANDS = [
     BotCommand("topics", "浏览讲话目录"),
     BotCommand("submit", "登记活动记录"),
     BotCommand("records", "查看本支部活动记录"),
+    BotCommand("reminders", "待办与提醒设置"),
     BotCommand("branch", "查看或修改支部信息"),
     BotCommand("cancel", "取消正在填写的内容"),
     BotCommand("skip", "跳过可选的一项"),
@@ -37,13 +39,22 @@ def build_services(settings: Settings, *, clock: Clock | None = None, kb=None) -
     from storage.db import make_engine, make_session_factory
 
     engine = make_engine(settings.database_url)
+    clock = clock or SystemClock(settings.zone)
     return Services(
         kb=kb if kb is not None else KnowledgeBase.default(kb_dir=settings.kb_dir),
         session_factory=make_session_factory(engine),
-        clock=clock or SystemClock(settings.zone),
+        clock=clock,
         admin_ids=settings.admin_ids,
         data_dir=settings.data_dir,
+        schedule=schedule_config(settings, clock),
     )
+
+
+def schedule_config(settings: Settings, clock: Clock):
+    """The reminders' schedule: the clock's zone and ``BRANCHBOT_REVIEW_DATE``."""
+    from knowledge.schedule import ScheduleConfig
+
+    return ScheduleConfig(tz=clock.tz, yearly_open=settings.review_date)
 
 
 # Seconds before registering the command menu again after a failure; the last one repeats (hourly).
@@ -84,18 +95,19 @@ async def _set_commands(context: BotContext) -> None:
         log.info("command menu registered after %d failed attempts", failures)
 
 
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """``exc.retry_after`` in seconds (an int, or a timedelta with ``PTB_TIMEDELTA``; no deprecation warning)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)
-
-
 async def _post_init(application: Application) -> None:
-    """Schedule the command menu at once; it never delays or stops start-up (see :func:`_set_commands`)."""
+    """Schedule the command menu at once; it never delays or stops start-up (see :func:`_set_commands`). Wake
+    the reminders every minute, the first time soon after start (unless ``BRANCHBOT_REMINDERS=off``)."""
     application.job_queue.run_once(_set_commands, 0, data=0, name=COMMANDS_JOB)
+    runner = application.bot_data.get(REMINDER_RUNNER)
+    if runner is not None:
+        reminders.schedule(application, runner)
+
+
+async def _post_stop(application: Application) -> None:
+    """Stop a broadcast in progress before the HTTP clients close: messages in flight are recorded, claimed
+    ones go back to the database for the next start."""
+    await reminders.stop(application)
 
 
 async def _post_shutdown(application: Application) -> None:
@@ -115,10 +127,11 @@ def build_application(settings: Settings, services: Services) -> Application:
         .token(token)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(tzinfo=services.clock.tz))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(SharedRateLimiter(broadcast=settings.push_rate, max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor())
         .persistence(SQLAlchemyPersistence(services.session_factory, services.clock))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if settings.telegram_api_base_url:
@@ -127,7 +140,23 @@ def build_application(settings: Settings, services: Services) -> Application:
     application = builder.build()
     attach_services(application, services)
     register_handlers(application)
+    if settings.reminders:
+        application.bot_data[REMINDER_RUNNER] = reminder_runner(application, services, settings.push_rate)
     return application
+
+
+REMINDER_RUNNER = reminders.RUNNER_KEY
+
+
+def reminder_runner(
+    application: Application, services: Services, rate: float, **kwargs
+) -> reminders.ReminderRunner:
+    """The planner and sender of this process, delivering through the application's bot (and its shared rate
+    limiter: the broadcast takes ``rate`` a second at most, replies keep the rest of Telegram's 30)."""
+    messenger = TelegramMessenger(
+        application.bot, lambda: services.kb, services.clock.tz, rate_limit_args=BROADCAST
+    )
+    return reminders.ReminderRunner(services, messenger, rate=rate, **kwargs)
 
 
 def _file_url_for(base_url: str) -> str:

@@ -1,4 +1,4 @@
-"""``branchbot`` command line: run, check, ask, branch, db.
+"""``branchbot`` command line: run, check, ask, branch, reminders, db.
 
 Imports are deferred to the sub-command that needs them: ``branchbot ask`` loads neither Telegram nor
 SQLAlchemy, and ``branchbot branch`` and ``db`` never load Telegram.
@@ -48,6 +48,18 @@ def _parser() -> argparse.ArgumentParser:
     invite = branch_sub.add_parser("invite", help="a new invitation for a branch (replaces older ones)")
     invite.add_argument("branch_id", type=int)
     invite.add_argument("--bot-username", default=None)
+    imported = branch_sub.add_parser("import", help="add branches from a CSV (org,name,form,members,units)")
+    imported.add_argument("file", help="the CSV file; nothing is added if any row is wrong")
+    imported.add_argument("--bot-username", default=None, help="the bot's username, for the invitation links")
+
+    reminders = sub.add_parser("reminders", help="plan or send the reminders due at a moment")
+    reminders_sub = reminders.add_subparsers(dest="reminders_command", required=True)
+    plan = reminders_sub.add_parser("plan", help="what is due (nothing is sent)")
+    plan.add_argument("--at", default=None, help="ISO-8601 moment (default now; no zone: BRANCHBOT_TZ)")
+    plan.add_argument("--json", action="store_true", help="one JSON object per line")
+    send = reminders_sub.add_parser("send", help="plan and deliver what is due, then exit")
+    send.add_argument("--at", default=None, help="ISO-8601 moment (default now; no zone: BRANCHBOT_TZ)")
+    send.add_argument("--rate", default=None, help="messages a second (default BRANCHBOT_PUSH_RATE, 25)")
 
     db = sub.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -67,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _db(args)
         if args.command == "branch":
             return _branch(args)
+        if args.command == "reminders":
+            return _reminders(args)
         if args.command == "check":
             return _check()
         return _run()
@@ -139,6 +153,10 @@ def _branch(args: argparse.Namespace) -> int:
     from storage.db import make_engine, make_session_factory
 
     settings = _settings()
+    if args.branch_command == "import":
+        from bot.cli_import import branch_import
+
+        return branch_import(args, settings)
     if args.branch_command == "add" and (args.members < 0 or (args.units is not None and args.units < 0)):
         print("党员人数和联合单位数不能为负数。", file=sys.stderr)
         return EXIT_USAGE
@@ -180,6 +198,24 @@ def _branch(args: argparse.Namespace) -> int:
             await engine.dispose()
 
     return asyncio.run(work())
+
+
+# -- reminders ------------------------------------------------------------------------------------------------
+
+
+def _reminders(args: argparse.Namespace) -> int:
+    """``branchbot reminders plan|send`` (see :mod:`bot.cli_reminders`)."""
+    from bot import cli_reminders
+
+    settings = _settings()
+    try:
+        if args.reminders_command == "plan":
+            return cli_reminders.plan(args, settings)
+        return cli_reminders.send(args, settings)
+    except (StartupError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        raise _unexpected(exc, settings.token) from None
 
 
 # -- run ------------------------------------------------------------------------------------------------------

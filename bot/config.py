@@ -21,6 +21,10 @@ TOKEN_RE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{20,}")
 # The async drivers the project installs, by backend.
 SUPPORTED_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_PUSH_RATE = 25.0  # reminders a second (handlers.services.reminders.DEFAULT_PUSH_RATE)
+MAX_PUSH_RATE = 28.0  # of Telegram's ~30 a second, at least 2 stay for replies
+SWITCH_ON = frozenset({"on", "true", "yes", "1"})
+SWITCH_OFF = frozenset({"off", "false", "no", "0"})
 DATABASE_URL_EXAMPLE = "sqlite+aiosqlite:///./branchbot.db 或 postgresql+asyncpg://用户:密码@主机:5432/库名"
 
 
@@ -39,6 +43,10 @@ class Settings(BaseSettings):
     )
     kb_dir: Path | None = Field(default=None, validation_alias=AliasChoices("BRANCHBOT_KB_DIR"))
     log_level: str = Field(default="INFO", validation_alias="BRANCHBOT_LOG_LEVEL")
+    # Reminders (issue 8): the in-process sender on or off, its rate, and the yearly review's opening date.
+    reminders: bool = Field(default=True, validation_alias="BRANCHBOT_REMINDERS")
+    push_rate: float = Field(default=DEFAULT_PUSH_RATE, validation_alias="BRANCHBOT_PUSH_RATE")
+    review_date: tuple[int, int] = Field(default=(12, 1), validation_alias="BRANCHBOT_REVIEW_DATE")
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -121,6 +129,34 @@ class Settings(BaseSettings):
             raise ValueError(f"“{value}”不是日志级别；应是 {'、'.join(LOG_LEVELS)} 之一")
         return level
 
+    @field_validator("reminders", mode="before")
+    @classmethod
+    def _parse_switch(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        word = value.strip().lower()
+        if word in SWITCH_ON or not word:
+            return True
+        if word in SWITCH_OFF:
+            return False
+        raise ValueError(
+            f"“{value}”应为 on 或 off（off：本进程不发送提醒，由 branchbot reminders send 发送）"
+        )
+
+    @field_validator("push_rate", mode="before")
+    @classmethod
+    def _check_push_rate(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return DEFAULT_PUSH_RATE
+        return check_push_rate(value)
+
+    @field_validator("review_date", mode="before")
+    @classmethod
+    def _parse_review_date(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        return parse_review_date(value)
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.tz)
@@ -132,6 +168,38 @@ class Settings(BaseSettings):
     @property
     def logging_level(self) -> int:
         return logging.getLevelName(self.log_level)
+
+
+def check_push_rate(value: object) -> float:
+    """Messages a second for reminders: a number above 0 and at most :data:`MAX_PUSH_RATE` (``ValueError`` in
+    Chinese otherwise). Telegram allows about 30 a second in all; the rest is the replies' share."""
+    try:
+        rate = float(str(value).strip()) if not isinstance(value, int | float) else float(value)
+    except ValueError:
+        rate = float("nan")
+    if isinstance(value, bool) or not 0 < rate <= MAX_PUSH_RATE:
+        raise ValueError(
+            f"“{value}”不是有效的发送速率；应是大于 0、不超过 {MAX_PUSH_RATE:g} 的数（每秒条数，默认 "
+            f"{DEFAULT_PUSH_RATE:g}；Telegram 每秒约 30 条，其余留给对话回复）"
+        )
+    return rate
+
+
+def parse_review_date(text: str) -> tuple[int, int]:
+    """``MM-DD`` (e.g. ``12-01``): the day the yearly 述职评议 reminder opens; ``ValueError`` in Chinese otherwise."""
+    from knowledge.schedule import ScheduleConfig
+
+    match = re.fullmatch(r"\s*(\d{1,2})-(\d{1,2})\s*", text)
+    try:
+        if match is None:
+            raise ValueError
+        day = (int(match.group(1)), int(match.group(2)))
+        ScheduleConfig(yearly_open=day)
+    except ValueError:
+        raise ValueError(
+            f"“{text}”不是有效的日期；应形如 12-01（月-日），且在 12 月 24 日之前（年度最后提醒之前）"
+        ) from None
+    return day
 
 
 def check_database_url(url: str) -> None:

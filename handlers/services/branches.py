@@ -57,6 +57,8 @@ def branch_line(branch: Branch) -> str:
         if branch.secretary_user_id
         else "尚无书记"
     )
+    if branch.secretary_user_id and branch.secretary_unreachable_at is not None:
+        secretary += "（⚠️ 无法联系：提醒已暂停，待其重新发送 /start）"
     return (
         f"{branch.id}. {branch.org_name} · {branch.name}"
         f"（{org_form_label(branch.form)}，{branch.formal_members}名党员）：{secretary}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -25,6 +26,8 @@ REDEEM_REPLIES = {
     "revoked": "这个邀请链接已作废（管理员已生成新的链接）。请使用最新的链接。",
 }
 RETRY = "请重新发送（发送 /cancel 取消）。"
+
+log = logging.getLogger(__name__)
 
 
 def profile_html(branch) -> str:
@@ -69,12 +72,27 @@ def form_keyboard(prefix: str) -> InlineKeyboardMarkup:
     )
 
 
+RESUMED = "之前的提醒没能送达，现已恢复。发送 /reminders 查看本支部的待办。"
+
+
+async def _mark_reachable(context: BotContext, user_id: int) -> bool:
+    """The user wrote to the bot: reminders reach them again (True if they had been marked unreachable)."""
+    try:
+        return await context.services.reminders.mark_reachable(user_id)
+    except Exception:  # /start must answer even if this fails; the next /start tries again
+        log.exception("could not mark user as reachable")
+        return False
+
+
 async def start_with_code(update: Update, context: BotContext) -> None:
-    """/start <code>: the deep link of an invitation."""
-    if not context.args:
-        return  # a plain /start: common.start answers
+    """/start, and /start <code> (the deep link of an invitation). Both mark the secretary reachable again."""
     user = update.effective_user
+    if not context.args:
+        if await _mark_reachable(context, user.id):
+            await update.effective_message.reply_text(RESUMED)
+        return  # common.start answers
     result = await context.services.branches.redeem(context.args[0], user_id=user.id, name=user_name(update))
+    await _mark_reachable(context, user.id)  # the branch they now lead, or the one they already led
     if result.status == "ok" and result.branch is not None:
         await update.effective_message.reply_text(
             f"欢迎！您已成为“{escape(result.branch.name)}”的书记。\n\n{profile_html(result.branch)}\n\n"
@@ -256,7 +274,7 @@ async def branches(update: Update, context: BotContext) -> None:
 
 
 def register(application: Application, *, group: int = -2) -> None:
-    application.add_handler(command("start", start_with_code, has_args=True), group=group)
+    application.add_handler(command("start", start_with_code), group=group)
     application.add_handler(command("newbranch", newbranch))
     application.add_handler(command("invite", invite))
     application.add_handler(command("branches", branches))

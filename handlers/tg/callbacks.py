@@ -7,8 +7,12 @@ checks shape and bounds and returns None for anything else.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from handlers.services.form.model import Act, Action
+from handlers.services.reminders.model import MuteScope
+from knowledge.activities import activity_by_code
+from knowledge.schedule import MAX_HOUR, MIN_HOUR
 
 MAX_ID = 2**31 - 1  # ids are int32 on PostgreSQL
 _ID = re.compile(r"[0-9]{1,10}")
@@ -46,3 +50,51 @@ def decode_form(data: str) -> Action | None:
     except ValueError:
         return None
     return Action(parsed, arg) if _ARG.fullmatch(arg) else None
+
+
+# -- reminders (/reminders and the reminder messages) -----------------------------------------------------------
+
+REMINDER_PREFIX = "rm:"
+# new:<kind> opens /submit with the kind chosen; menu: the /reminders view in place of the pressed message,
+# settings: the same as a new message (from a reminder, which stays); hours: the hour picker; hour:<h>;
+# mute:<kind> asks for the scope, mute:<kind>:p|u then for the reason; unmute:<kind>.
+REMINDER_ACTS = frozenset({"new", "menu", "settings", "hours", "hour", "mute", "unmute"})
+_SCOPE_CODES = {"p": MuteScope.PERIOD, "u": MuteScope.UNTIL_UNMUTED}
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderButton:
+    act: str
+    kind: str | None = None  # a catalogue code (new, mute, unmute)
+    hour: int | None = None  # hour
+    scope: MuteScope | None = None  # mute, once the scope is chosen
+
+
+def encode_reminder(button: ReminderButton) -> str:
+    parts = [button.act]
+    if button.kind is not None:
+        parts.append(button.kind)
+    if button.hour is not None:
+        parts.append(str(button.hour))
+    if button.scope is not None:
+        parts.append(next(code for code, scope in _SCOPE_CODES.items() if scope is button.scope))
+    return REMINDER_PREFIX + ":".join(parts)
+
+
+def decode_reminder(data: str) -> ReminderButton | None:
+    """The reminder button ``data`` stands for, or None for anything malformed or out of bounds."""
+    if not isinstance(data, str) or not data.startswith(REMINDER_PREFIX) or len(data) > 64:
+        return None
+    act, *args = data[len(REMINDER_PREFIX) :].split(":")
+    if act in ("menu", "settings", "hours"):
+        return ReminderButton(act) if not args else None
+    if act == "hour":
+        if len(args) != 1 or not re.fullmatch(r"[0-9]{1,2}", args[0]):
+            return None
+        hour = int(args[0])
+        return ReminderButton(act, hour=hour) if MIN_HOUR <= hour <= MAX_HOUR else None
+    if act not in REMINDER_ACTS or not args or activity_by_code(args[0]) is None:
+        return None
+    if act == "mute" and len(args) == 2 and args[1] in _SCOPE_CODES:
+        return ReminderButton(act, args[0], scope=_SCOPE_CODES[args[1]])
+    return ReminderButton(act, args[0]) if len(args) == 1 else None

@@ -1,0 +1,178 @@
+"""``branchbot reminders plan|send``: what the bot's minute job does, from a shell or a timer.
+
+- ``plan [--at ISO-8601] [--json]``: what is due at that moment (default now), nothing written or sent; one line
+  per delivery, with ``--json`` one JSON object per line and nothing else on stdout.
+- ``send [--at ISO-8601] [--rate R]``: plan and deliver what is due at that moment, then exit. Safe beside
+  ``branchbot run`` and in two copies on PostgreSQL (rows are claimed with ``FOR UPDATE SKIP LOCKED`` and a
+  lease); on SQLite run one sender at a time (set ``BRANCHBOT_REMINDERS=off`` for the bot). A progress line goes to
+  stderr every few seconds; the last line on stdout is ``sent S failed F skipped K rate X msg/s``.
+
+A moment without a zone is read in ``BRANCHBOT_TZ``. Bad input: one Chinese line on stderr, exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from datetime import datetime
+
+from bot.errors import StartupError
+
+PROGRESS_SECONDS = 5.0
+AT_EXAMPLE = "2026-11-02T09:00 或 2026-11-02T09:00+08:00"
+
+
+def parse_at(text: str | None, settings) -> datetime | None:
+    """``--at``: an ISO-8601 moment (a date alone means its 00:00), aware in ``BRANCHBOT_TZ`` when it has no zone."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise StartupError(f"--at：“{text}”不是 ISO-8601 时间；应形如 {AT_EXAMPLE}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=settings.zone)
+    return moment
+
+
+def parse_rate(text: str | None, settings) -> float:
+    from bot.config import check_push_rate
+
+    if text is None:
+        return settings.push_rate
+    try:
+        return check_push_rate(text)
+    except ValueError as exc:
+        raise StartupError(f"--rate：{exc}") from None
+
+
+def _schedule(settings, clock):
+    from bot.app import schedule_config
+
+    return schedule_config(settings, clock)
+
+
+def _line(delivery) -> str:
+    from knowledge.activities import activity_by_code
+
+    names = "、".join(k.name if (k := activity_by_code(c)) else c for c in delivery.kinds)
+    if delivery.branch_id is None:
+        return f"管理员 {delivery.chat_id}\t{delivery.period}\t{delivery.stage}\t月度汇总"
+    return f"支部 {delivery.branch_id}\t书记 {delivery.chat_id}\t{delivery.period}\t{delivery.stage}\t{names}"
+
+
+def plan(args: argparse.Namespace, settings) -> int:
+    from bot.startup import migrate_database
+    from handlers.services.clock import SystemClock
+    from handlers.services.reminders import ReminderPlanner
+    from storage.db import make_engine, make_session_factory
+
+    at = parse_at(args.at, settings)
+    migrate_database(settings)
+
+    async def work():
+        engine = make_engine(settings.database_url)
+        clock = SystemClock(settings.zone)
+        try:
+            planner = ReminderPlanner(
+                make_session_factory(engine),
+                clock,
+                config=_schedule(settings, clock),
+                admin_ids=settings.admin_ids,
+            )
+            return await planner.plan_preview(at)
+        finally:
+            await engine.dispose()
+
+    due = asyncio.run(work())
+    for delivery in due:
+        print(json.dumps(delivery.as_json(), ensure_ascii=False) if args.json else _line(delivery))
+    if not args.json:
+        print(f"共 {len(due)} 条待发送（只是计划，没有发送任何消息）。", file=sys.stderr)
+    return 0
+
+
+class _Counting:
+    """The messenger, counting what Telegram accepted (for the progress line)."""
+
+    def __init__(self, messenger) -> None:
+        self.messenger = messenger
+        self.sent = 0
+
+    async def send_reminder(self, chat_id, delivery):
+        message_id = await self.messenger.send_reminder(chat_id, delivery)
+        self.sent += 1
+        return message_id
+
+
+async def _progress(counter: _Counting, started: float) -> None:
+    while True:
+        await asyncio.sleep(PROGRESS_SECONDS)
+        elapsed = time.monotonic() - started
+        print(f"发送中：已发送 {counter.sent} 条，用时 {elapsed:.0f} 秒", file=sys.stderr, flush=True)
+
+
+def send(args: argparse.Namespace, settings) -> int:
+    from bot.logging_setup import configure_logging
+    from bot.startup import MISSING_TOKEN, migrate_database
+
+    at = parse_at(args.at, settings)
+    rate = parse_rate(args.rate, settings)
+    if not settings.token:
+        raise StartupError(MISSING_TOKEN)
+    configure_logging(
+        settings.token, logging.DEBUG if settings.logging_level <= logging.DEBUG else logging.WARNING
+    )
+    migrate_database(settings)
+    report = asyncio.run(_send(settings, at, rate))
+    print(
+        f"sent {report.sent} failed {report.failed} skipped {report.skipped} rate {report.rate_achieved:.1f} msg/s"
+    )
+    return 0
+
+
+async def _send(settings, at: datetime | None, rate: float):
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    from bot.app import _file_url_for
+    from bot.startup import telegram_error
+    from handlers.services.clock import SystemClock
+    from handlers.services.reminders import ReminderPlanner, ReminderSender
+    from handlers.tg.messenger import TelegramMessenger
+    from knowledge import KnowledgeBase
+    from storage.db import make_engine, make_session_factory
+
+    kwargs = {}
+    if settings.telegram_api_base_url:
+        base = settings.telegram_api_base_url.rstrip("/")
+        kwargs = {"base_url": base, "base_file_url": _file_url_for(base)}
+    bot = Bot(settings.token, **kwargs)
+    try:
+        await bot.initialize()  # one getMe: the token and Telegram
+    except TelegramError as exc:
+        raise telegram_error(exc, settings) from None
+    engine = make_engine(settings.database_url)
+    clock = SystemClock(settings.zone)
+    config = _schedule(settings, clock)
+    try:
+        factory = make_session_factory(engine)
+        at = at if at is not None else clock.now()
+        planned = await ReminderPlanner(factory, clock, config=config, admin_ids=settings.admin_ids).plan(at)
+        print(
+            f"已计划 {len(planned)} 条新提醒，开始发送（每秒最多 {rate:g} 条）……", file=sys.stderr, flush=True
+        )
+        kb = KnowledgeBase.default(kb_dir=settings.kb_dir)
+        counter = _Counting(TelegramMessenger(bot, lambda: kb, clock.tz))
+        progress = asyncio.create_task(_progress(counter, time.monotonic()))
+        try:
+            return await ReminderSender(factory, clock, counter, config=config).send_due(at, rate)
+        finally:
+            progress.cancel()
+    finally:
+        await engine.dispose()
+        await bot.shutdown()

@@ -1,0 +1,250 @@
+"""Reminders in Telegram: the reminder a secretary gets, the administrators' digest and the /reminders view.
+
+HTML throughout: every text that is not ours (branch and organisation names, mute reasons, the speeches) is
+escaped. Button data comes from ``handlers.tg.callbacks`` only. Phone-sized: one kind per line, one button per
+kind, and a digest cut to one message (at most :data:`MAX_MESSAGE` characters) with a count of what was left out.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.services.reminders import (
+    CadenceStatus,
+    DeliveryView,
+    Digest,
+    DigestPeriod,
+    KindState,
+    MuteScope,
+    ReminderStatus,
+)
+from handlers.tg.callbacks import ReminderButton, encode_reminder
+from knowledge.activities import Cadence, activity_by_code
+from knowledge.highlight import sentences
+from knowledge.render import citation, trim
+from knowledge.schedule import MAX_HOUR, MIN_HOUR, Stage
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE = 3900  # Telegram takes 4096 characters; keep room for the closing line
+QUOTE_LENGTH = 80
+WEEKDAYS = "一二三四五六日"
+SCOPE_WORDS = {Cadence.MONTHLY: "本月", Cadence.QUARTERLY: "本季度", Cadence.YEARLY: "本年度"}
+STAGE_NAMES = {Stage.OPEN: "开始提醒", Stage.NUDGE: "中期提醒", Stage.LAST: "最后提醒"}
+STATE_MARKS = {KindState.DONE: "✅", KindState.MISSING: "⬜", KindState.MUTED: "🔕"}
+NO_BRANCH = "您还没有加入党支部。请联系上级党委管理员获取邀请链接。"
+
+
+def button(label: str, action: ReminderButton) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode_reminder(action))
+
+
+def day_label(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def moment_label(at: datetime, tz: ZoneInfo) -> str:
+    local = at.astimezone(tz)
+    return f"{day_label(local.date())}（周{WEEKDAYS[local.weekday()]}）{local:%H:%M}"
+
+
+# -- the rule from the speeches ---------------------------------------------------------------------------------
+
+
+def quote_line(kb: Any, cite: str) -> str | None:
+    """One line: the sentence of the speeches that states ``cite``, and where it stands (None if not found)."""
+    try:
+        passage = kb.find(cite)
+    except Exception:  # a knowledge base being swapped or a stand-in: the reminder goes without the quote
+        log.warning("could not look up the rule for a reminder", exc_info=True)
+        return None
+    if passage is None:
+        return None
+    sentence = next((s.strip() for s in sentences(passage.text) if cite in s), cite)
+    quote = trim(sentence, QUOTE_LENGTH, around=cite)
+    return f"📖 “{escape(quote)}”<i>（{escape(citation(passage.source, passage.section))}）</i>"
+
+
+# -- the reminder -----------------------------------------------------------------------------------------------
+
+
+def reminder_title(view: DeliveryView) -> str:
+    label = escape(view.period_label)
+    if view.stage is Stage.OPEN:
+        return f"📋 <b>{label}待完成</b>"
+    if view.stage is Stage.NUDGE:
+        return f"⏰ <b>{label}还有活动未登记</b>"
+    return f"⚠️ <b>最后提醒：{label}即将截止</b>"
+
+
+def reminder_html(view: DeliveryView, kb: Any) -> str:
+    """The reminder: the period, every kind still missing, the deadline, and one line of the speeches."""
+    where = f"（{escape(view.branch_name)}）" if view.branch_name else ""
+    lines = [
+        reminder_title(view) + where,
+        f"以下活动{SCOPE_WORDS[view.cadence]}还没有登记，请在 {day_label(view.deadline)} 前开展并登记：",
+        *(f"• {escape(name)}" for name in view.kind_names),
+    ]
+    quote = quote_line(kb, view.cites[0]) if view.cites else None
+    if quote:
+        lines += ["", quote]
+    lines += ["", "点下方按钮直接登记；发送 /reminders 可改提醒时间或免提醒。"]
+    return "\n".join(lines)
+
+
+def reminder_markup(view: DeliveryView) -> InlineKeyboardMarkup:
+    rows = [
+        [button(f"📝 登记{name}", ReminderButton("new", code))]
+        for code, name in zip(view.kinds, view.kind_names, strict=True)
+    ]
+    rows.append([button("⚙️ 提醒设置", ReminderButton("settings"))])
+    return InlineKeyboardMarkup(rows)
+
+
+# -- the administrators' digest ---------------------------------------------------------------------------------
+
+
+def _kind_names(codes: tuple[str, ...] | list[str]) -> str:
+    return "、".join(escape(k.name if (k := activity_by_code(c)) else c) for c in codes)
+
+
+def _digest_branch_line(entry: Any) -> str:
+    line = f"• {escape(entry.org_name)} · {escape(entry.name)}：缺 {_kind_names(entry.missing)}"
+    muted = [f"{_kind_names([kind])}：{escape(reason)}" for kind, reason in entry.muted]
+    if muted:
+        line += f"（🔕 免提醒 {'；'.join(muted)}）"
+    if not entry.has_secretary:
+        line += "（尚无书记）"
+    elif entry.unreachable:
+        line += "（书记无法联系）"
+    return line
+
+
+def _period_lines(period: DigestPeriod) -> tuple[str, list[str]]:
+    missed = len(period.branches)
+    head = (
+        f"<b>{escape(period.label)}</b>（{period.cadence.label}）：共 {period.total} 个支部，"
+        f"{period.complete} 个全部完成" + (f"，{missed} 个未完成：" if missed else "。")
+    )
+    return head, [_digest_branch_line(b) for b in period.branches]
+
+
+def digest_html(digest: Digest, tz: ZoneInfo) -> str:
+    """Which branches missed what (muted kinds with the reason), and which secretaries cannot be reached."""
+    lines = [f"📊 <b>{escape(digest.periods[0].label if digest.periods else digest.month)} 活动情况汇总</b>"]
+    size = len(lines[0])
+    left_out = 0
+    sections = [_period_lines(p) for p in digest.periods]
+    if digest.unreachable:
+        sections.append(
+            (
+                f"<b>无法联系的书记</b>（{len(digest.unreachable)} 人，需其重新发送 /start）：",
+                [
+                    f"• {escape(u.org_name)} · {escape(u.name)}（自 {day_label(u.since.astimezone(tz).date())}）"
+                    for u in digest.unreachable
+                ],
+            )
+        )
+    for head, items in sections:
+        lines += ["", head]
+        size += len(head) + 2
+        for item in items:
+            if size + len(item) + 1 > MAX_MESSAGE:
+                left_out += 1
+                continue
+            lines.append(item)
+            size += len(item) + 1
+    if left_out:
+        lines += ["", f"……另有 {left_out} 条未列出；发送 /branches 查看全部支部。"]
+    return "\n".join(lines)
+
+
+# -- /reminders -------------------------------------------------------------------------------------------------
+
+
+def _kind_line(kind: Any) -> str:
+    line = f"{STATE_MARKS[kind.state]} {escape(kind.name)}"
+    if kind.state is KindState.MUTED:
+        until = "仅本期" if kind.mute_period else "直到取消"
+        line += f"（免提醒：{escape(kind.mute_reason or '')}；{until}）"
+    return line
+
+
+def _cadence_lines(cadence: CadenceStatus, tz: ZoneInfo) -> list[str]:
+    lines = [f"<b>{escape(cadence.period_label)}</b>（截止 {day_label(cadence.deadline)}）"]
+    lines += [_kind_line(k) for k in cadence.kinds]
+    if cadence.next_reminder is not None and cadence.next_stage is not None:
+        about = escape(cadence.next_period_label or "")
+        lines.append(
+            f"下次提醒：{moment_label(cadence.next_reminder, tz)}，{about}{STAGE_NAMES[cadence.next_stage]}"
+        )
+    elif all(k.state is KindState.DONE for k in cadence.kinds):
+        lines.append("本期已全部完成 👍")
+    return lines
+
+
+def status_html(status: ReminderStatus, tz: ZoneInfo) -> str:
+    hour = f"{status.hour:02d}:00" + ("（默认）" if status.hour_is_default else "")
+    lines = [f"⏰ <b>待办与提醒 · {escape(status.branch_name)}</b>", f"提醒时间：提醒日的 {hour}"]
+    if not status.reachable:
+        lines.append("⚠️ 之前的提醒没能送达，提醒已暂停；发送 /start 即可恢复。")
+    elif status.next_reminder is not None:
+        lines.append(f"下次提醒：{moment_label(status.next_reminder, tz)}")
+    for cadence in status.cadences:
+        lines += ["", *_cadence_lines(cadence, tz)]
+    lines += ["", "工作日提醒，节假日顺延；21:00 至次日 8:00 不发送。"]
+    return "\n".join(lines)
+
+
+def status_markup(status: ReminderStatus) -> InlineKeyboardMarkup:
+    rows = [[button("🕘 修改提醒时间", ReminderButton("hours"))]]
+    for cadence in status.cadences:
+        for kind in cadence.kinds:
+            if kind.state is KindState.MISSING:
+                rows.append(
+                    [
+                        button(f"📝 {kind.name}", ReminderButton("new", kind.code)),
+                        button("🔕 免提醒", ReminderButton("mute", kind.code)),
+                    ]
+                )
+            elif kind.state is KindState.MUTED:
+                rows.append([button(f"🔔 恢复提醒 {kind.name}", ReminderButton("unmute", kind.code))])
+    return InlineKeyboardMarkup(rows)
+
+
+def hours_markup(current: int) -> InlineKeyboardMarkup:
+    hours = [
+        button(f"{'✓ ' if h == current else ''}{h:02d}:00", ReminderButton("hour", hour=h))
+        for h in range(MIN_HOUR, MAX_HOUR + 1)
+    ]
+    rows = [hours[i : i + 4] for i in range(0, len(hours), 4)]
+    rows.append([button("« 返回", ReminderButton("menu"))])
+    return InlineKeyboardMarkup(rows)
+
+
+def scope_text(name: str, period_label: str) -> str:
+    return f"🔕 <b>免提醒：{escape(name)}</b>\n只免这一期（{escape(period_label)}），还是直到您取消？"
+
+
+def scope_markup(kind: str, period_label: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [button(f"仅本期（{period_label}）", ReminderButton("mute", kind, scope=MuteScope.PERIOD))],
+            [button("直到我取消", ReminderButton("mute", kind, scope=MuteScope.UNTIL_UNMUTED))],
+            [button("« 返回", ReminderButton("menu"))],
+        ]
+    )
+
+
+def muted_text(name: str, reason: str, period_label: str | None) -> str:
+    until = f"仅{escape(period_label)}" if period_label else "直到您取消"
+    return (
+        f"🔕 已免提醒：{escape(name)}（{until}）。\n原因：{escape(reason)}\n"
+        "汇总中仍会显示为未完成（注明免提醒及原因）。发送 /reminders 可恢复提醒。"
+    )

@@ -1,0 +1,176 @@
+"""The Telegram side of reminders without the emulator: wording and escaping, button data, PTB's errors mapped
+to what the sender does, and the rate shared between the broadcast and replies."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+
+import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from handlers.services.clock import SHANGHAI
+from handlers.services.reminders import (
+    Audience,
+    Blocked,
+    DeliveryView,
+    Digest,
+    DigestBranch,
+    DigestPeriod,
+    Transient,
+    UnreachableBranch,
+)
+from handlers.services.reminders import RetryAfter as PauseFor
+from handlers.tg.callbacks import ReminderButton, decode_reminder, encode_reminder
+from handlers.tg.messenger import (
+    BROADCAST,
+    SharedRateLimiter,
+    TrafficWindow,
+    delivery_error,
+)
+from handlers.tg.render_reminders import MAX_MESSAGE, digest_html, reminder_html, reminder_markup
+from knowledge.activities import Cadence
+from knowledge.schedule import Stage
+from tests.emulator import parse_html
+
+
+def view(**overrides) -> DeliveryView:
+    values = {
+        "id": 1,
+        "audience": Audience.BRANCH,
+        "chat_id": 1001,
+        "branch_id": 7,
+        "branch_name": "<b>某&某</b>党支部",
+        "cadence": Cadence.MONTHLY,
+        "period": "2026-06",
+        "period_label": "2026年6月",
+        "deadline": date(2026, 6, 30),
+        "stage": Stage.LAST,
+        "kinds": ("theme_day", "committee"),
+        "kind_names": ("主题党日", "支部委员会"),
+        "cites": ("每月开展一次“主题党日”活动", "认真落实“三会一课”"),
+        "attempt": 1,
+    }
+    values.update(overrides)
+    return DeliveryView(**values)
+
+
+def test_a_reminder_is_escaped_html_with_one_quote_and_a_button_per_kind(kb) -> None:
+    html = reminder_html(view(), kb)
+    plain, _ = parse_html(html)  # the emulator's strict parser: nothing left unescaped
+    lines = plain.splitlines()
+    assert lines[0] == "⚠️ 最后提醒：2026年6月即将截止（<b>某&某</b>党支部）"
+    assert lines[2:4] == ["• 主题党日", "• 支部委员会"]
+    quotes = [line for line in lines if line.startswith("📖")]
+    assert len(quotes) == 1 and "每月开展一次“主题党日”活动" in quotes[0] and "《" in quotes[0]
+    data = [b.callback_data for row in reminder_markup(view()).inline_keyboard for b in row]
+    assert data == ["rm:new:theme_day", "rm:new:committee", "rm:settings"]
+    assert all(len(d.encode()) <= 64 for d in data)
+
+
+def test_a_reminder_without_the_knowledge_base_still_goes_out() -> None:
+    class Broken:
+        def find(self, phrase):
+            raise RuntimeError("swapping")
+
+    plain, _ = parse_html(reminder_html(view(stage=Stage.OPEN), Broken()))
+    assert plain.startswith("📋 2026年6月待完成") and "📖" not in plain
+
+
+def test_button_data_round_trips_and_rejects_forgeries() -> None:
+    for button in (ReminderButton("new", "lecture"), ReminderButton("hour", hour=20), ReminderButton("menu")):
+        assert decode_reminder(encode_reminder(button)) == button
+    for forged in (
+        "rm:new:nothing",
+        "rm:hour:7",
+        "rm:hour:21",
+        "rm:mute:review:x",
+        "rm:menu:1",
+        "rm:",
+        "rm:new",
+    ):
+        assert decode_reminder(forged) is None, forged
+
+
+def test_a_long_digest_is_cut_to_one_message() -> None:
+    branches = tuple(
+        DigestBranch(
+            i, f"第{i}党支部<>", "某&公司", ("theme_day",), (("committee", "联合<开展>"),), True, i % 2 == 0
+        )
+        for i in range(1, 400)
+    )
+    period = DigestPeriod(Cadence.MONTHLY, "2026-06", "2026年6月", 500, 101, branches)
+    since = datetime(2026, 6, 1, 1, tzinfo=SHANGHAI)
+    digest = Digest("2026-06", (period,), (UnreachableBranch(3, "第3党支部", "某&公司", since),))
+    html = digest_html(digest, SHANGHAI)
+    plain, _ = parse_html(html)
+    assert len(html) <= MAX_MESSAGE + 100
+    assert plain.startswith("📊 2026年6月 活动情况汇总")
+    assert "共 500 个支部，101 个全部完成，399 个未完成：" in plain
+    assert "• 某&公司 · 第1党支部<>：缺 主题党日（🔕 免提醒 支部委员会：联合<开展>）" in plain
+    assert plain.rstrip().endswith("条未列出；发送 /branches 查看全部支部。")
+
+
+@pytest.mark.parametrize(
+    ("error", "expected", "reason"),
+    [
+        (Forbidden("Forbidden: bot was blocked by the user"), Blocked, "403 forbidden"),
+        (BadRequest("Chat not found"), Blocked, "400 chat not found"),
+        (BadRequest("Can't parse entities: secret user text"), Transient, "400 bad request"),
+        (TimedOut(), Transient, "timeout"),
+        (NetworkError("Internal Server Error (500)"), Transient, "network error or 5xx"),
+    ],
+)
+def test_telegram_errors_become_what_the_sender_does(error, expected, reason) -> None:
+    mapped = delivery_error(error)
+    assert type(mapped) is expected and mapped.reason == reason  # never Telegram's text
+
+
+def test_429_becomes_a_pause() -> None:
+    mapped = delivery_error(RetryAfter(3))
+    assert isinstance(mapped, PauseFor) and mapped.seconds == 3
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_window_keeps_the_replies_share() -> None:
+    time = FakeTime()
+    window = TrafficWindow(30, 25, monotonic=time)
+    for _ in range(25):
+        assert window.delay(True) == 0
+        window._starts.append((time.now, True))
+        window._broadcasts += 1
+    assert window.delay(True) > 0  # the broadcast's share is used up
+    for _ in range(5):
+        assert window.delay(False) == 0  # replies still have theirs
+        window._starts.append((time.now, False))
+    assert window.delay(False) > 0  # 30 in the window: nobody more
+    time.now += 1.0
+    assert window.delay(True) == 0 and window.delay(False) == 0
+
+
+async def test_broadcast_requests_skip_the_limiters_retries_and_replies_are_counted() -> None:
+    limiter = SharedRateLimiter(broadcast=25)
+    calls = []
+
+    async def fails(*args, **kwargs):
+        calls.append(args)
+        raise RetryAfter(1)
+
+    with pytest.raises(RetryAfter):  # straight back to the sender, which pauses the broadcast itself
+        await limiter.process_request(fails, ("b",), {}, "sendMessage", {"chat_id": 1}, BROADCAST)
+    assert len(calls) == 1 and limiter.window._broadcasts == 1
+
+    async def ok(*args, **kwargs):
+        return {"ok": True}
+
+    started = asyncio.get_running_loop().time()
+    for _ in range(5):
+        await limiter.process_request(ok, (), {}, "sendMessage", {"chat_id": 2}, None)
+    assert asyncio.get_running_loop().time() - started < 0.2 and len(limiter.window._starts) == 6
