@@ -92,6 +92,7 @@ class QAService:
             chat_id=chat_id,
             top_passage_id=top.passage_id if top else None,
             top_score=top.score if top else None,
+            confidence=answer.confidence if answer.answered else None,
         )
         return row.id
 

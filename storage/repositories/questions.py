@@ -30,6 +30,7 @@ class QuestionRepository:
         chat_id: int | None = None,
         top_passage_id: int | None = None,
         top_score: float | None = None,
+        confidence: str | None = None,
     ) -> QuestionLog:
         _require_aware("created_at", created_at)
         row = QuestionLog(
@@ -40,6 +41,7 @@ class QuestionRepository:
             chat_id=chat_id,
             top_passage_id=top_passage_id,
             top_score=top_score,
+            confidence=confidence,
         )
         self.session.add(row)
         await self.session.flush()
