@@ -98,3 +98,42 @@ def decode_reminder(data: str) -> ReminderButton | None:
     if act == "mute" and len(args) == 2 and args[1] in _SCOPE_CODES:
         return ReminderButton(act, args[0], scope=_SCOPE_CODES[args[1]])
     return ReminderButton(act, args[0]) if len(args) == 1 else None
+
+
+# -- supervision: review (通过 / 退回 / 查看), the record's own buttons, /status periods --------------------------
+
+REVIEW_PREFIX = "rv:"
+REVIEW_ACTS = frozenset({"pass", "ret", "open"})
+RECORD_PREFIX = "r:"
+STATUS_PREFIX = "st:"
+_PERIOD_CODE = re.compile(r"[0-9]{4}(-[0-9]{2}|-Q[1-4])?")
+
+
+def encode_review(act: str, record_id: int) -> str:
+    return f"{REVIEW_PREFIX}{act}:{record_id}"
+
+
+def decode_review(data: str) -> tuple[str, int] | None:
+    """``(act, record_id)`` of a review button, or None."""
+    if not isinstance(data, str) or not data.startswith(REVIEW_PREFIX) or len(data) > 64:
+        return None
+    act, _, rest = data[len(REVIEW_PREFIX) :].partition(":")
+    record_id = parse_id(rest)
+    return (act, record_id) if act in REVIEW_ACTS and record_id is not None else None
+
+
+def encode_record(act: str, record_id: int, field: str | None = None) -> str:
+    """The /records buttons (open, withdraw, amend:<field>), also sent with a returned record."""
+    return f"{RECORD_PREFIX}{act}:{record_id}" + (f":{field}" if field else "")
+
+
+def encode_status(period_code: str) -> str:
+    return f"{STATUS_PREFIX}{period_code}"
+
+
+def decode_status(data: str) -> str | None:
+    """The period code of a /status switch button (checked by shape; the service parses it), or None."""
+    if not isinstance(data, str) or not data.startswith(STATUS_PREFIX):
+        return None
+    code = data[len(STATUS_PREFIX) :]
+    return code if _PERIOD_CODE.fullmatch(code) else None

@@ -125,9 +125,10 @@ async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
         await update.effective_message.reply_text("请写明修改原因（至少2个字）：")
         return
     await pending.clear(context)
-    result = await context.services.records.amend(
+    amended = await context.services.records.amend_record(
         update.effective_user.id, state["record_id"], state["field"], state["value"], text
     )
+    result = amended.status
     replies = {
         "ok": "已修改，修改记录已保存。发送 /records 可查看。",
         "missing": MISSING,
@@ -135,7 +136,13 @@ async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
         "unchanged": "新内容和原来一样，没有修改。",
         "invalid": "修改内容无效（不能为空，主题和地点不超过200字，会议记录不超过4000字），请重新操作。",
     }
+    if amended.resubmitted:
+        replies["ok"] = "已修改，并已重新提交审核，审核人会收到通知。发送 /records 可查看。"
     await update.effective_message.reply_text(replies[result])
+    if amended.resubmitted:
+        from handlers.tg.review import notify_resubmitted
+
+        await notify_resubmitted(context.bot, context.services, state["record_id"], amended.reviewers)
 
 
 def register(application: Application) -> None:

@@ -11,7 +11,7 @@ def register_handlers(application: Application) -> None:
     group -1: the activity form (takes the user's messages only while their form is active);
     group 0: commands, callbacks, free text as a question, then fallbacks.
     """
-    from handlers.tg import branches, common, dedupe, forms, pending, qa, records, reminders, topics
+    from handlers.tg import branches, common, dedupe, forms, pending, qa, records, reminders, review, topics
 
     dedupe.register(application, group=-3)
     pending.register(application, group=-2)
@@ -21,5 +21,6 @@ def register_handlers(application: Application) -> None:
     topics.register(application)
     records.register(application)
     reminders.register(application)
+    review.register(application)
     qa.register(application)
     common.register_fallbacks(application)

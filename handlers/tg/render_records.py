@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from handlers.services.form.display import attendance_lines, detail_text
+from handlers.services.history import REVIEW_LABELS, HistoryEntry
 from handlers.services.records import AMENDABLE, RecordView, kind_name
 from knowledge.activities import activity_by_code, period_of
 
@@ -13,6 +14,8 @@ def describe(view: RecordView, tz: tzinfo) -> str:
     r = view.record
     ak = activity_by_code(r.kind)
     lines = [f"记录编号：{view.number}" + ("（已撤回）" if r.status == "withdrawn" else "")]
+    if view.branch_name:
+        lines.append(f"支部：{view.branch_name}")
     lines.append(
         f"{kind_name(r.kind)} · {period_of(ak.cadence, r.held_on).label if ak else r.period} · {r.held_on:%Y-%m-%d}"
     )
@@ -28,7 +31,24 @@ def describe(view: RecordView, tz: tzinfo) -> str:
     elif minutes:
         lines.append(f"会议记录：文件/照片 {len(minutes)} 份")
     lines.append(f"照片：{len(photos)} 张")
-    for h in view.history:
-        fields = "、".join(AMENDABLE.get(k, k) for k in (h.changes or {}))
-        lines.append(f"修改：{h.amended_at.astimezone(tz):%Y-%m-%d %H:%M} 改了{fields}，原因：{h.reason}")
+    if r.status == "active":
+        lines.append(f"审核：{REVIEW_LABELS.get(view.review_state, view.review_state)}")
+    if view.return_comment:
+        lines.append(f"退回意见：{view.return_comment}（请修改后重新提交）")
+    entries = view.timeline or [
+        HistoryEntry(h.amended_at, h.amended_by, "amended", h.reason, dict(h.changes or {}))
+        for h in view.history
+    ]
+    lines += [timeline_line(h, tz) for h in entries]
     return "\n".join(lines)
+
+
+def timeline_line(h: HistoryEntry, tz: tzinfo) -> str:
+    """One step of the record's history (the amendments keep their old wording)."""
+    at = f"{h.at.astimezone(tz):%Y-%m-%d %H:%M}"
+    if h.action == "amended":
+        fields = "、".join(AMENDABLE.get(k, k) for k in h.changes)
+        return f"修改：{at} 改了{fields}，原因：{h.comment}"
+    if h.action == "returned":
+        return f"{h.label}：{at}，意见：{h.comment or ''}"
+    return f"{h.label}：{at}"

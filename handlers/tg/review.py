@@ -1,0 +1,136 @@
+"""The review loop in chat: a stored record reaches its reviewers with 通过 / 退回; 退回 asks for a comment;
+the secretary is told (and amends from that message, see ``records``); 通过 tells the secretary too."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from telegram import Bot, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler
+
+from handlers.services import Services
+from handlers.services.review import Notify
+from handlers.tg import pending
+from handlers.tg.callbacks import REVIEW_PREFIX, STALE, decode_review
+from handlers.tg.context import SERVICES_KEY, BotContext
+from handlers.tg.edit import edit_markup
+from handlers.tg.guards import incoming_text
+from handlers.tg.render_records import describe
+from handlers.tg.render_review import (
+    MISSING,
+    RESULT_ALERTS,
+    done_text,
+    notice_keyboard,
+    notice_text,
+    result_alert,
+    review_keyboard,
+)
+
+log = logging.getLogger(__name__)
+HOOKED = "review_hook_installed"
+
+
+async def send_notices(bot: Bot, notices: Iterable[Notify]) -> int:
+    """Send each notice; a user who blocked the bot (or never started it) is logged and skipped."""
+    sent = 0
+    for notify in notices:
+        try:
+            await bot.send_message(
+                notify.user_id,
+                notice_text(notify),
+                parse_mode=ParseMode.HTML,
+                reply_markup=notice_keyboard(notify),
+            )
+            sent += 1
+        except TelegramError as exc:
+            log.warning(
+                "could not tell user %s about record %s: %s", notify.user_id, notify.record.record_id, exc
+            )
+    return sent
+
+
+async def notify_resubmitted(bot: Bot, services: Services, record_id: int, reviewers: list[int]) -> None:
+    """After an amendment put a returned record back to review: tell its reviewers again."""
+    notices = await services.review.new_record_notice(record_id)
+    if not notices:
+        return
+    info = notices[0].record
+    await send_notices(bot, [Notify(user_id, "resubmitted", info) for user_id in reviewers])
+
+
+def install_hook(application: Application) -> None:
+    """Register the on_stored hook once: every stored record reaches the administrators and its supervisors."""
+    services: Services | None = application.bot_data.get(SERVICES_KEY)
+    if services is None or application.bot_data.get(HOOKED):
+        return
+    application.bot_data[HOOKED] = True
+
+    async def on_stored(record_id: int) -> None:
+        await send_notices(application.bot, await services.review.new_record_notice(record_id))
+
+    services.forms.on_stored.append(on_stored)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    decoded = decode_review(query.data or "")
+    if decoded is None:
+        await query.answer(STALE, show_alert=True)
+        return
+    act, record_id = decoded
+    user_id = query.from_user.id
+    chat_id = query.message.chat.id if query.message else user_id
+    review = context.services.review
+    if act == "pass":
+        result = await review.pass_record(user_id, record_id)
+        if result.status != "ok":
+            await query.answer(result_alert(result, context.services.clock.tz), show_alert=True)
+            return
+        await query.answer("已通过。")
+        await edit_markup(query, None)
+        await context.bot.send_message(chat_id, done_text(result), parse_mode=ParseMode.HTML)
+        await send_notices(context.bot, result.notify)
+        return
+    view = await review.open(user_id, record_id)
+    if view is None:
+        await query.answer(MISSING, show_alert=True)
+    elif act == "open":
+        await query.answer()
+        markup = review_keyboard(record_id) if view.can_review else None
+        await context.bot.send_message(
+            chat_id, describe(view, context.services.clock.tz)[:4000], reply_markup=markup
+        )
+    elif not view.can_review:
+        await query.answer(RESULT_ALERTS["forbidden"], show_alert=True)
+    else:
+        await query.answer()
+        await pending.expect(context, "review_return", record_id=record_id)
+        await context.bot.send_message(
+            chat_id,
+            f"请填写退回意见，说明需要修改什么（2至500字，发送 /cancel 取消）：\n记录编号：{view.number}",
+        )
+
+
+@pending.on("review_return")
+async def _return_comment(update: Update, context: BotContext, state: dict) -> None:
+    result = await context.services.review.return_record(
+        update.effective_user.id, state["record_id"], incoming_text(update)
+    )
+    message = update.effective_message
+    if result.status == "comment_required":
+        await message.reply_text(RESULT_ALERTS["comment_required"])
+        return
+    await pending.clear(context)
+    if result.status != "ok":
+        await message.reply_text(result_alert(result, context.services.clock.tz))
+        return
+    await message.reply_text(done_text(result), parse_mode=ParseMode.HTML)
+    await send_notices(context.bot, result.notify)
+
+
+def register(application: Application) -> None:
+    install_hook(application)
+    application.add_handler(CallbackQueryHandler(on_button, pattern=f"^{REVIEW_PREFIX}"))
