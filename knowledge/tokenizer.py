@@ -205,7 +205,14 @@ def make_tokenizer(userdict: Path) -> Tokenizer:
         return JiebaTokenizer(userdict)
     reference = load_reference()
     if reference is None or reference.get("userdict") != userdict_key(userdict):
-        log.info("tokenizer: jieba (no reference sample for the user dictionary %s)", userdict)
+        # The shipped dictionary without its reference is an edit that forgot `python -m knowledge.tokenizer`.
+        shipped = userdict.resolve() == _data_path("userdict.txt").resolve()
+        log.log(
+            logging.WARNING if shipped else logging.INFO,
+            "tokenizer: jieba (no reference sample for the user dictionary %s%s)",
+            userdict,
+            "; run python -m knowledge.tokenizer" if shipped else "",
+        )
         return JiebaTokenizer(userdict)
     try:
         fast = RjiebaTokenizer(userdict)

@@ -182,6 +182,14 @@ def test_no_rjieba_means_jieba(monkeypatch):
     assert tk.make_tokenizer(tk._data_path("userdict.txt")).name == "jieba"
 
 
+def test_a_stale_reference_means_jieba_and_a_warning(monkeypatch, caplog):
+    reference = tk.load_reference()
+    monkeypatch.setattr(tk, "load_reference", lambda path=None: {**reference, "userdict": "an older one"})
+    with caplog.at_level(logging.WARNING, logger="knowledge.tokenizer"):
+        assert tk.make_tokenizer(tk._data_path("userdict.txt")).name == "jieba"
+    assert "python -m knowledge.tokenizer" in caplog.text
+
+
 def test_another_user_dictionary_means_jieba(tmp_path: Path):
     userdict = tmp_path / "userdict.txt"
     userdict.write_text("青橙驿站 2000 n\n", encoding="utf-8")
