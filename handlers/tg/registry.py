@@ -11,7 +11,21 @@ def register_handlers(application: Application) -> None:
     group -1: the activity form (takes the user's messages only while their form is active);
     group 0: commands, callbacks, free text as a question, then fallbacks.
     """
-    from handlers.tg import branches, common, dedupe, forms, pending, qa, records, reminders, review, topics
+    from handlers.tg import (
+        branches,
+        common,
+        curation,
+        dedupe,
+        forms,
+        pending,
+        qa,
+        records,
+        reminders,
+        review,
+        status,
+        supervision,
+        topics,
+    )
 
     dedupe.register(application, group=-3)
     pending.register(application, group=-2)
@@ -22,5 +36,8 @@ def register_handlers(application: Application) -> None:
     records.register(application)
     reminders.register(application)
     review.register(application)
+    status.register(application)
+    supervision.register(application)
+    curation.register(application)
     qa.register(application)
     common.register_fallbacks(application)

@@ -1,0 +1,81 @@
+"""/status: this period's matrix, branch by kind (administrators: every branch; supervisors: theirs;
+secretaries: their own), with period switches and a button to the web page when a public URL is set."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler
+
+from handlers.services.periods import parse_period, this_month
+from handlers.tg.callbacks import STALE, STATUS_PREFIX, decode_status, encode_status
+from handlers.tg.context import BotContext
+from handlers.tg.guards import command
+from handlers.tg.render_status import split_messages, status_lines
+
+NO_RIGHTS = "只有上级党委管理员、片区督导员和支部书记可以查看完成情况。"
+PUBLIC_URL = "public_url"
+
+
+def public_url(context: BotContext) -> str | None:
+    """The web dashboard's address: ``bot_data['public_url']``, the settings in ``bot_data``, or
+    ``BRANCHBOT_PUBLIC_URL``; None when not configured."""
+    data = context.application.bot_data
+    url = data.get(PUBLIC_URL) or getattr(data.get("settings"), "public_url", None)
+    url = url or os.environ.get("BRANCHBOT_PUBLIC_URL")
+    return str(url).rstrip("/") if url else None
+
+
+def period_keyboard(context: BotContext, code: str) -> InlineKeyboardMarkup:
+    today = context.services.clock.now().date()
+    month = this_month(today)
+    last = this_month(month.start - timedelta(days=1))
+    quarter = parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+    switch = [
+        InlineKeyboardButton(("• " if p.code == code else "") + label, callback_data=encode_status(p.code))
+        for label, p in (("本月", month), ("本季度", quarter), ("上月", last))
+    ]
+    rows = [switch]
+    if url := public_url(context):
+        rows.append([InlineKeyboardButton("在网页上查看", url=f"{url}/?period={code}")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_status(context: BotContext, user_id: int, chat_id: int, period: str | None) -> None:
+    try:
+        matrix = await context.services.status.matrix(user_id, period)
+    except ValueError as exc:
+        await context.bot.send_message(chat_id, str(exc))
+        return
+    if matrix is None:
+        await context.bot.send_message(chat_id, NO_RIGHTS)
+        return
+    messages = split_messages(status_lines(matrix))
+    for index, text in enumerate(messages):
+        last = index == len(messages) - 1
+        markup = period_keyboard(context, matrix.period.code) if last else None
+        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def status(update: Update, context: BotContext) -> None:
+    period = context.args[0] if context.args else None
+    await send_status(context, update.effective_user.id, update.effective_chat.id, period)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    code = decode_status(query.data or "")
+    if code is None:
+        await query.answer(STALE, show_alert=True)
+        return
+    await query.answer()
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    await send_status(context, query.from_user.id, chat_id, code)
+
+
+def register(application: Application) -> None:
+    application.add_handler(command("status", status))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=f"^{STATUS_PREFIX}"))
