@@ -102,11 +102,17 @@ async def _post_init(application: Application) -> None:
     runner = application.bot_data.get(REMINDER_RUNNER)
     if runner is not None:
         reminders.schedule(application, runner)
+    from bot import web  # the dashboard and webhook, when ``branchbot run`` attached them (bot.web.attach)
+
+    await web.start(application)
 
 
 async def _post_stop(application: Application) -> None:
     """Stop a broadcast in progress before the HTTP clients close: messages in flight are recorded, claimed
     ones go back to the database for the next start."""
+    from bot import web
+
+    await web.stop(application)
     await reminders.stop(application)
 
 

@@ -25,7 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="branchbot", description="“两新”组织党建助手")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("run", help="apply migrations and start the bot (long polling)")
+    run = sub.add_parser("run", help="apply migrations and start the bot (long polling) and the dashboard")
+    run.add_argument("--webhook", default=None, metavar="URL", help="serve Telegram's webhook at URL instead")
+    from bot.cli_export import add_parser as add_export_parser
+
+    add_export_parser(sub)
     sub.add_parser("check", help="check the settings, data folder, knowledge base, database and Bot API")
 
     ask = sub.add_parser("ask", help="answer a question from the speeches")
@@ -83,7 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _reminders(args)
         if args.command == "check":
             return _check()
-        return _run()
+        if args.command == "export":
+            from bot.cli_export import export
+
+            return export(args, _settings)
+        return _run(args.webhook)
     except StartupError as exc:
         print(exc.line, file=sys.stderr)
         return exc.exit_code
@@ -251,13 +259,14 @@ def _unexpected(exc: Exception, token: str | None) -> StartupError:
     )
 
 
-def _run() -> int:
-    """``branchbot run``: see :func:`bot.startup.run` for the checks, the exit statuses and systemd."""
-    from bot.startup import run
+def _run(webhook: str | None = None) -> int:
+    """``branchbot run [--webhook URL]``: see :func:`bot.startup.run` for the checks, the exit statuses and
+    systemd, and :func:`bot.web.run` for the dashboard and the webhook."""
+    from bot.web import run
 
     settings = _settings()
     try:
-        return run(settings)
+        return run(settings, webhook)
     except StartupError:
         raise
     except Exception as exc:

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     reminders: bool = Field(default=True, validation_alias="BRANCHBOT_REMINDERS")
     push_rate: float = Field(default=DEFAULT_PUSH_RATE, validation_alias="BRANCHBOT_PUSH_RATE")
     review_date: tuple[int, int] = Field(default=(12, 1), validation_alias="BRANCHBOT_REVIEW_DATE")
+    # The dashboard and the webhook (issue 10): where the aiohttp app listens, the public URL for links, and the
+    # secret Telegram sends with each webhook update (generated at start-up if unset; never logged).
+    web_host: str = Field(default="127.0.0.1", validation_alias="BRANCHBOT_WEB_HOST")
+    web_port: int = Field(default=8080, ge=0, le=65535, validation_alias="BRANCHBOT_WEB_PORT")
+    public_url: str | None = Field(default=None, validation_alias="BRANCHBOT_PUBLIC_URL")
+    webhook_secret: SecretStr | None = Field(default=None, validation_alias="BRANCHBOT_WEBHOOK_SECRET")
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -114,7 +120,7 @@ class Settings(BaseSettings):
             raise ValueError(f"“{value}”不是已知的时区；应是 IANA 时区名，例如 Asia/Shanghai") from None
         return value
 
-    @field_validator("kb_dir", mode="before")
+    @field_validator("kb_dir", "public_url", "webhook_secret", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

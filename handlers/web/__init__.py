@@ -1,0 +1,62 @@
+"""The dashboard: aiohttp routes over the Telegram-free services, server-rendered with aiohttp-jinja2.
+
+:func:`build_web_app` makes the application (login by one-time link, overview, branch, record, review, files,
+export, ``/healthz`` and ``/metrics``); ``bot.web`` adds the Telegram webhook and runs it beside the bot.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from handlers.services import Services
+from handlers.services.metrics import METRICS, Metrics
+
+HERE = Path(__file__).parent
+SERVICES = web.AppKey("services", Services)
+CONFIG = web.AppKey("web_config", object)
+
+
+@dataclass
+class WebConfig:
+    """``public_url``: where users reach the app (links, Secure cookies when https); ``ready``: the bot is
+    initialised (for ``/healthz``)."""
+
+    public_url: str = "http://127.0.0.1:8080"
+    ready: Callable[[], bool | Awaitable[bool]] = field(default=lambda: True)
+    metrics: Metrics = field(default_factory=lambda: METRICS)
+
+    @property
+    def secure(self) -> bool:
+        return self.public_url.lower().startswith("https://")
+
+
+def login_url(public_url: str, token: str) -> str:
+    """The link ``/dashboard`` sends: ``{public_url}/login/{token}``."""
+    return f"{public_url.rstrip('/')}/login/{token}"
+
+
+def build_web_app(services: Services, config: WebConfig | None = None) -> web.Application:
+    from handlers.web import ops, pages, session
+
+    app = web.Application(middlewares=[session.middleware])
+    app[SERVICES] = services
+    app[CONFIG] = config or WebConfig()
+    app[session.CSRF_KEY] = secrets.token_bytes(32)
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+    )
+    env.globals["static"] = lambda name: f"/static/{name}"
+    app.router.add_static("/static/", HERE / "static", name="static")
+    session.add_routes(app)
+    pages.add_routes(app)
+    ops.add_routes(app)
+    return app

@@ -1,0 +1,230 @@
+"""The dashboard's pages: overview (the matrix), branch, record, review, files and export."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from handlers.services.history import HistoryEntry
+from handlers.services.periods import parse_period, this_month
+from handlers.services.records import kind_name
+from handlers.services.status import STATE_LABELS
+from handlers.web.session import USER, csrf_ok, csrf_token
+from knowledge.activities import Period
+
+REVIEW_LABELS = {"pending_review": "待审核", "passed": "已通过", "returned": "已退回"}
+FIELD_LABELS = {"expected": "应到人数", "actual": "实到人数", "place": "地点"}
+EXPORT_CHUNK = 256 * 1024
+
+
+def _services(request: web.Request):
+    from handlers.web import SERVICES
+
+    return request.app[SERVICES]
+
+
+def _page(request: web.Request, template: str, context: dict, status: int = 200) -> web.Response:
+    user = request.get(USER)
+    context = {"user": user, "csrf": csrf_token(request) if user else "", **context}
+    response = aiohttp_jinja2.render_template(template, request, context, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def period_choices(today: date) -> list[Period]:
+    """This month and the two before, this quarter and the one before, this year."""
+    month = this_month(today)
+    months = [month]
+    for _ in range(2):
+        prev = months[-1].start.replace(day=1)
+        prev = (
+            prev.replace(year=prev.year - 1, month=12)
+            if prev.month == 1
+            else prev.replace(month=prev.month - 1)
+        )
+        months.append(this_month(prev))
+    quarter = (today.month - 1) // 3 + 1
+    prev_q = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+    quarters = [parse_period(f"{today.year}-Q{quarter}"), parse_period(f"{prev_q[0]}-Q{prev_q[1]}")]
+    return [*reversed(months), *quarters, parse_period(str(today.year))]
+
+
+def cell_class(cell) -> str:
+    if cell.overdue:
+        return "overdue"
+    return {"muted": "muted-cell", "upcoming": "missing"}.get(cell.state, cell.state)
+
+
+async def overview(request: web.Request) -> web.Response:
+    services, user = _services(request), request[USER]
+    try:
+        view = services.status.view(request.query.get("period"))
+    except ValueError as exc:
+        return _page(request, "refused.html", {"title": "期间有误", "text": str(exc)}, status=400)
+    matrix = await services.status.matrix(user.user_id, view)
+    if matrix is None:
+        raise web.HTTPFound("/login")
+    context = {
+        "title": f"{view.label}完成情况",
+        "matrix": matrix,
+        "choices": period_choices(services.clock.now().date()),
+        "labels": STATE_LABELS,
+        "cell_class": cell_class,
+        "queue": await services.review.queue(user.user_id, limit=20),
+    }
+    return _page(request, "overview.html", context)
+
+
+def _int(request: web.Request, name: str) -> int:
+    try:
+        return int(request.match_info[name])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+
+async def branch(request: web.Request) -> web.Response:
+    services, user = _services(request), request[USER]
+    page = await services.browse.branch_page(user.user_id, _int(request, "branch_id"))
+    if page is None:
+        return _page(
+            request,
+            "refused.html",
+            {"title": "找不到这个支部", "text": "支部不存在，或不在您的督导范围内。"},
+            404,
+        )
+    context = {
+        "title": page.branch.name,
+        "page": page,
+        "kind_name": kind_name,
+        "review_labels": REVIEW_LABELS,
+    }
+    return _page(request, "branch.html", context)
+
+
+def _changes(entry: HistoryEntry) -> str:
+    return "；".join(f"{k}：{v}" for k, v in (entry.changes or {}).items())
+
+
+async def record(request: web.Request) -> web.Response:
+    services, user = _services(request), request[USER]
+    view = await services.review.open(user.user_id, _int(request, "record_id"))
+    if view is None:
+        return _page(
+            request,
+            "refused.html",
+            {"title": "找不到这条记录", "text": "记录不存在，或不在您的督导范围内。"},
+            404,
+        )
+    photos = [f for f in view.files if f.role == "photo"]
+    minutes = [f for f in view.files if f.role != "photo"]
+    context = {
+        "title": view.number,
+        "view": view,
+        "r": view.record,
+        "photos": photos,
+        "minutes": minutes,
+        "kind": kind_name(view.record.kind),
+        "review_labels": REVIEW_LABELS,
+        "field_labels": FIELD_LABELS,
+        "changes": _changes,
+        "tz": services.clock.tz,
+        "flash": request.query.get("done"),
+    }
+    return _page(request, "record.html", context)
+
+
+async def review(request: web.Request) -> web.Response:
+    services, user = _services(request), request[USER]
+    record_id = _int(request, "record_id")
+    data = await request.post()
+    if not csrf_ok(request, data.get("csrf")):
+        return _page(request, "refused.html", {"title": "请求已失效", "text": "请刷新页面后再试。"}, 403)
+    action = data.get("action")
+    if action == "pass":
+        result = await services.review.pass_record(user.user_id, record_id)
+    elif action == "return":
+        result = await services.review.return_record(user.user_id, record_id, str(data.get("comment") or ""))
+    else:
+        raise web.HTTPBadRequest()
+    if result.status == "missing":
+        raise web.HTTPNotFound()
+    notify = request.app.get(NOTIFY)
+    if result.status == "ok" and notify is not None and result.notify:
+        await notify(result.notify)
+    raise web.HTTPSeeOther(f"/record/{record_id}?done={result.status}")
+
+
+NOTIFY = web.AppKey("notify", object)  # async callable(list[Notify]): the chat adapter tells the secretary
+
+
+async def file(request: web.Request) -> web.Response:
+    services, user = _services(request), request[USER]
+    thumbnail = request.match_info.get("thumb") == "thumb"
+    blob = await services.browse.file(user.user_id, _int(request, "file_id"), thumbnail=thumbnail)
+    if blob is None:
+        raise web.HTTPNotFound(text="找不到这个文件")
+    inline = blob.mime.startswith("image/") or blob.mime == "application/pdf"
+    disposition = "inline" if inline else "attachment"
+    return web.Response(
+        body=blob.data,
+        content_type=blob.mime,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{blob.filename}"',
+            "Cache-Control": "private, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def export(request: web.Request) -> web.StreamResponse:
+    services, user = _services(request), request[USER]
+    what = request.query.get("what", "xlsx")
+    try:
+        view = services.status.view(request.query.get("period"))
+    except ValueError as exc:
+        return _page(request, "refused.html", {"title": "期间有误", "text": str(exc)}, status=400)
+    viewer = await services.supervision.viewer(user.user_id)
+    folder = Path(tempfile.mkdtemp(prefix="branchbot-export-"))
+    try:
+        xlsx, zip_path = folder / "ledger.xlsx", folder / "evidence.zip"
+        await services.ledger.export_ledger(view, viewer, xlsx, zip_path if what == "zip" else None)
+        path, mime = (
+            (zip_path, "application/zip")
+            if what == "zip"
+            else (xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )
+        name = f"{'evidence' if what == 'zip' else 'ledger'}-{view.code}.{what if what == 'zip' else 'xlsx'}"
+        return await _stream(request, path, mime, name)
+    finally:
+        await asyncio.to_thread(shutil.rmtree, folder, True)
+
+
+async def _stream(request: web.Request, path: Path, mime: str, name: str) -> web.StreamResponse:
+    response = web.StreamResponse(
+        headers={"Content-Type": mime, "Content-Disposition": f'attachment; filename="{name}"'}
+    )
+    response.content_length = (await asyncio.to_thread(path.stat)).st_size
+    await response.prepare(request)
+    with path.open("rb") as fh:
+        while chunk := await asyncio.to_thread(fh.read, EXPORT_CHUNK):
+            await response.write(chunk)
+    with contextlib.suppress(ConnectionResetError):
+        await response.write_eof()
+    return response
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/", overview)
+    app.router.add_get("/branch/{branch_id}", branch)
+    app.router.add_get("/record/{record_id}", record)
+    app.router.add_post("/record/{record_id}/review", review)
+    app.router.add_get("/file/{file_id}", file)
+    app.router.add_get("/file/{file_id}/{thumb:thumb}", file)
+    app.router.add_get("/export", export)

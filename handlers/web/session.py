@@ -1,0 +1,107 @@
+"""Sessions: ``/login/{token}`` redeems a one-time link and sets the cookie; every other page needs it.
+
+The cookie holds the session id (HttpOnly, SameSite=Lax, Secure behind https, 12 hours). POST forms carry a
+CSRF token: an HMAC of the session id under a per-process key, checked with ``hmac.compare_digest``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from handlers.services.auth import SESSION_TTL
+
+COOKIE = "bb_session"
+CSRF_KEY = web.AppKey("csrf_key", bytes)
+USER = web.RequestKey("user", object) if hasattr(web, "RequestKey") else "user"
+OPEN = ("/login", "/static/", "/healthz", "/metrics", "/telegram/", "/welcome")
+REFUSED = {
+    "forged": (403, "无效的登录链接", "这个链接不是机器人发出的，或者被改动过。"),
+    "expired": (410, "登录链接已过期", "登录链接只在发出后 10 分钟内有效。"),
+    "reused": (410, "登录链接已使用过", "每个登录链接只能用一次。"),
+    "not_allowed": (
+        403,
+        "无权使用管理页面",
+        "只有上级党组织的管理员和片区督导可以登录。支部书记请在聊天中用 /records 查看本支部的记录。",
+    ),
+}
+
+
+def csrf_token(request: web.Request) -> str:
+    key = request.app[CSRF_KEY]
+    sid = request.cookies.get(COOKIE, "")
+    return hmac.new(key, sid.encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_ok(request: web.Request, sent: object) -> bool:
+    return isinstance(sent, str) and hmac.compare_digest(sent.encode(), csrf_token(request).encode())
+
+
+def _is_open(path: str) -> bool:
+    return path.startswith(OPEN)
+
+
+@web.middleware
+async def middleware(request: web.Request, handler):
+    from handlers.web import SERVICES
+
+    if _is_open(request.path):
+        return await handler(request)
+    user = await request.app[SERVICES].auth.session_user(request.cookies.get(COOKIE))
+    if user is None:
+        raise web.HTTPFound("/login")
+    request[USER] = user
+    return await handler(request)
+
+
+def refused(request: web.Request, status: str) -> web.Response:
+    code, title, text = REFUSED[status]
+    return aiohttp_jinja2.render_template(
+        "refused.html", request, {"title": title, "text": text, "reason": status}, status=code
+    )
+
+
+async def login(request: web.Request) -> web.Response:
+    from handlers.web import CONFIG, SERVICES
+
+    result = await request.app[SERVICES].auth.redeem_login(request.match_info["token"])
+    if result.status != "ok" or result.session_id is None:
+        return refused(request, result.status if result.status in REFUSED else "forged")
+    response = web.Response(status=302, headers={"Location": "/"})
+    response.set_cookie(
+        COOKIE,
+        result.session_id,
+        max_age=int(SESSION_TTL.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=request.app[CONFIG].secure,
+        path="/",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+async def how_to_login(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template("login.html", request, {"title": "登录"}, status=401)
+
+
+async def logout(request: web.Request) -> web.Response:
+    from handlers.web import SERVICES
+
+    data = await request.post()
+    if not csrf_ok(request, data.get("csrf")):
+        raise web.HTTPForbidden(text="CSRF")
+    await request.app[SERVICES].auth.logout(request.cookies.get(COOKIE))
+    response = web.Response(status=302, headers={"Location": "/login"})
+    response.del_cookie(COOKIE, path="/")
+    return response
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/login", how_to_login)
+    app.router.add_get("/login/{token}", login)
+    app.router.add_post("/logout", logout)

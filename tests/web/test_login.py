@@ -1,0 +1,83 @@
+"""Login by one-time link: ok, forged, expired, reused, a secretary; no session redirects to the explanation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.web.session import COOKIE
+from tests.services.supervision_world import ADMIN, SEC_A, STRANGER, SUPERVISOR
+from tests.web.world import client_for, link_for
+
+
+async def test_login_sets_the_cookie_and_redirects(client, site):
+    link = await site.services.auth.issue_login_link(ADMIN)
+    resp = await client.get(f"/login/{link.token}", allow_redirects=False)
+    assert resp.status == 302 and resp.headers["Location"] == "/"
+    cookie = resp.cookies[COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and not cookie["secure"]
+    assert int(cookie["max-age"]) == 12 * 3600
+    page = await client.get("/")
+    text = await page.text()
+    assert page.status == 200 and "第一支部" in text and "第三支部" in text and "2026年11月" in text
+
+
+async def test_secure_cookie_behind_https(site):
+    client = await client_for(site, public_url="https://bot.example.org")
+    try:
+        link = await site.services.auth.issue_login_link(ADMIN)
+        resp = await client.get(f"/login/{link.token}", allow_redirects=False)
+        assert resp.cookies[COOKIE]["secure"]
+    finally:
+        await client.close()
+
+
+async def test_forged_expired_reused_and_secretary_each_have_their_page(client, site):
+    forged = await client.get("/login/not-a-token-from-the-bot-at-all")
+    assert forged.status == 403 and 'data-reason="forged"' in await forged.text()
+    assert "无效的登录链接" in await forged.text()
+
+    token = await link_for(site, SUPERVISOR, expires_in=timedelta(minutes=1))
+    site.world.clock.advance(timedelta(minutes=2))
+    expired = await client.get(f"/login/{token}")
+    assert expired.status == 410 and "登录链接已过期" in await expired.text()
+
+    link = await site.services.auth.issue_login_link(SUPERVISOR)
+    assert (await client.get(f"/login/{link.token}", allow_redirects=False)).status == 302
+    client.session.cookie_jar.clear()
+    reused = await client.get(f"/login/{link.token}")
+    assert reused.status == 410 and "登录链接已使用过" in await reused.text()
+
+    for user in (SEC_A, STRANGER):
+        assert (await site.services.auth.issue_login_link(user)).status != "ok"
+        token = await link_for(site, user)
+        refused = await client.get(f"/login/{token}")
+        assert refused.status == 403 and 'data-reason="not_allowed"' in await refused.text()
+        assert COOKIE not in refused.cookies
+
+
+async def test_without_a_session_every_page_redirects_to_the_explanation(client, site):
+    for path in (
+        "/",
+        "/branch/1",
+        f"/record/{site.record_a}",
+        f"/file/{site.photo_a}",
+        "/export?period=2026-11",
+    ):
+        resp = await client.get(path, allow_redirects=False)
+        assert resp.status == 302 and resp.headers["Location"] == "/login", path
+    page = await client.get("/login")
+    assert page.status == 401 and "/dashboard" in await page.text()
+    client.session.cookie_jar.update_cookies({COOKIE: "made-up"})
+    assert (await client.get("/", allow_redirects=False)).status == 302
+
+
+async def test_logout_needs_csrf_and_ends_the_session(client, site):
+    from tests.web.world import logged_in
+
+    await logged_in(client, site, ADMIN)
+    assert (await client.post("/logout", data={"csrf": "x"})).status == 403
+    page = await (await client.get("/")).text()
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    resp = await client.post("/logout", data={"csrf": csrf}, allow_redirects=False)
+    assert resp.status == 302
+    assert (await client.get("/", allow_redirects=False)).status == 302

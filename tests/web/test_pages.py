@@ -1,0 +1,81 @@
+"""Pages, scope, review with CSRF, files and export."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from openpyxl import load_workbook
+
+from tests.services.supervision_world import ADMIN, SEC_A, SUPERVISOR
+from tests.web.world import logged_in
+
+
+def _csrf(html: str) -> str:
+    return html.split('name="csrf" value="')[1].split('"')[0]
+
+
+async def test_overview_matrix_periods_and_escaping(client, site):
+    await logged_in(client, site, SUPERVISOR)
+    html = await (await client.get("/")).text()
+    assert "第一支部" in html and "第二支部" in html and "第三支部" not in html  # the supervisor's district
+    assert 'data-state="waiting"' in html and "待审核" in html and "合计" in html
+    quarter = await client.get("/?period=2026-Q4")
+    assert quarter.status == 200 and "2026年第四季度" in await quarter.text()
+    bad = await client.get("/?period=2026-13")
+    assert bad.status == 400 and "期间应写成" in await bad.text()
+
+
+async def test_branch_and_record_pages(client, site):
+    await logged_in(client, site, SUPERVISOR)
+    branch = await (await client.get(f"/branch/{site.world.a}")).text()
+    assert f"/file/{site.photo_a}/thumb" in branch and "组织" in branch
+    record = await (await client.get(f"/record/{site.record_a}")).text()
+    assert "会议室" in record and "&lt;script&gt;" in record and "<script>alert" not in record
+    assert f'src="/file/{site.photo_a}"' in record and "提交" in record and 'id="return"' in record
+    thumb = await client.get(f"/file/{site.photo_a}/thumb")
+    assert thumb.status == 200 and thumb.content_type == "image/jpeg" and len(await thumb.read()) > 100
+
+
+async def test_supervisor_refused_another_district(client, site):
+    await logged_in(client, site, SUPERVISOR)
+    for path in (
+        f"/branch/{site.world.c}",
+        f"/record/{site.record_c}",
+        f"/file/{site.photo_c}",
+        f"/file/{site.photo_c}/thumb",
+        "/branch/99999",
+        "/branch/x",
+    ):
+        assert (await client.get(path)).status == 404, path
+    resp = await client.post(f"/record/{site.record_c}/review", data={"action": "pass", "csrf": "x"})
+    assert resp.status == 403
+
+
+async def test_review_needs_csrf_and_tells_the_secretary(client, site):
+    await logged_in(client, site, ADMIN)
+    url = f"/record/{site.record_a}/review"
+    for token in (None, "forged"):
+        data = {"action": "return", "comment": "照片不清楚"} | ({"csrf": token} if token else {})
+        assert (await client.post(url, data=data)).status == 403
+    assert site.notified == []
+    csrf = _csrf(await (await client.get(f"/record/{site.record_a}")).text())
+    short = await client.post(url, data={"action": "return", "comment": "x", "csrf": csrf})
+    assert "退回时请写明意见" in await short.text()
+    resp = await client.post(url, data={"action": "return", "comment": "照片不清楚，请补充", "csrf": csrf})
+    html = await resp.text()
+    assert resp.status == 200 and "已退回" in html and "照片不清楚，请补充" in html
+    [notice] = site.notified
+    assert notice.user_id == SEC_A and notice.event == "returned" and notice.comment == "照片不清楚，请补充"
+
+
+async def test_export_xlsx_and_zip(client, site):
+    await logged_in(client, site, SUPERVISOR)
+    resp = await client.get("/export?period=2026-Q4&what=xlsx")
+    assert resp.status == 200 and "ledger-2026-Q4.xlsx" in resp.headers["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(await resp.read()))
+    assert len(wb.sheetnames) > 1
+    resp = await client.get("/export?period=2026-11&what=zip")
+    names = zipfile.ZipFile(io.BytesIO(await resp.read())).namelist()
+    assert names and all("第三支部" not in n for n in names)  # scoped to the supervisor's district
+    assert (await client.get("/export?period=nope")).status == 400
