@@ -80,7 +80,6 @@ async def test_supervisor_scope_and_dashboard(make_bot, clock) -> None:
         carol = Chat(harness, harness.user(CAROL, "Carol"))
         first = await make_secretary(harness, alice.user)
         second = await make_secretary(harness, harness.user(BOB, "Bob"), name="第二党支部")
-
         usage = await admin.send("/supervisor")
         assert usage.plain_text.startswith("用法")
         unknown = await admin.send(f"/supervisor {CAROL} 999")
@@ -99,6 +98,13 @@ async def test_supervisor_scope_and_dashboard(make_bot, clock) -> None:
         await submit(harness, alice, "committee")
         await admin.reply()
         await harness.emulator.expect_no_message(CAROL)
+        # ... but is of the second branch's, and may pass it
+        bob = Chat(harness, harness.emulator.user(BOB, "Bob"))
+        record_id = await submit(harness, bob, "committee")
+        await admin.reply()
+        notice = await carol.reply()
+        assert notice.plain_text.startswith("📋 新的活动记录待审核") and "第二党支部" in notice.plain_text
+        assert (await carol.press(notice, f"rv:pass:{record_id}")).plain_text.startswith("✅ 已通过")
 
         link = await admin.send("/dashboard")
         match = re.search(r"https://dash\.example\.org/login/([A-Za-z0-9_-]{16,64})", link.plain_text)
