@@ -22,6 +22,14 @@ from knowledge.activities import Period
 REVIEW_LABELS = {"pending_review": "待审核", "passed": "已通过", "returned": "已退回"}
 FIELD_LABELS = {"expected": "应到人数", "actual": "实到人数", "place": "地点"}
 EXPORT_CHUNK = 256 * 1024
+CELL_CLASSES = {
+    "recorded": "ok",
+    "waiting": "wait",
+    "returned": "returned",
+    "missing": "missing",
+    "muted": "muted-cell",
+    "upcoming": "missing",
+}
 
 
 def _services(request: web.Request):
@@ -59,7 +67,7 @@ def period_choices(today: date) -> list[Period]:
 def cell_class(cell) -> str:
     if cell.overdue:
         return "overdue"
-    return {"muted": "muted-cell", "upcoming": "missing"}.get(cell.state, cell.state)
+    return CELL_CLASSES.get(cell.state, "missing")
 
 
 async def overview(request: web.Request) -> web.Response:
