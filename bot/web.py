@@ -158,6 +158,8 @@ def attach(
     if webhook:
         server.use_webhook(webhook)
     application.bot_data[WEB_KEY] = server
+    if settings.public_url:  # read by /dashboard (handlers.tg.status.public_url): {public_url}/login/{token}
+        application.bot_data.setdefault("public_url", public_url(settings))
     application.add_handler(TypeHandler(Update, _count_update), group=-10)
     METRICS.instrument(services)
     return server
