@@ -24,6 +24,7 @@ from handlers.services import Services
 from handlers.services.metrics import METRICS
 from handlers.services.review import Notify
 from handlers.services.updates import StoredUpdate
+from handlers.tg.reminders import RUNNER_KEY
 from handlers.web import WebConfig, build_web_app
 from handlers.web import login_url as _login_url
 from handlers.web.pages import NOTIFY
@@ -162,6 +163,9 @@ def attach(
         application.bot_data.setdefault("public_url", public_url(settings))
     application.add_handler(TypeHandler(Update, _count_update), group=-10)
     METRICS.instrument(services)
+    runner = application.bot_data.get(RUNNER_KEY)  # made by build_application before this
+    if runner is not None and getattr(runner, "sender", None) is not None:
+        METRICS.count_reports(runner.sender)
     return server
 
 

@@ -2,8 +2,9 @@
 
 One :class:`Metrics` per process (:data:`METRICS`), on its own ``CollectorRegistry`` so that tests can build
 fresh ones. :meth:`Metrics.instrument` wires what can be counted from the services alone: records stored (a
-``forms.on_stored`` hook) and answers by confidence (a wrapper around ``qa.ask``); updates are counted by the
-Telegram adapter, reminders by whoever sends them (``METRICS.reminder("sent" | "failed")``).
+``forms.on_stored`` hook), answers by confidence (a wrapper around ``qa.ask``) and reminders sent and failed (the
+reports of senders made by ``services.reminder_sender``, or of one passed to :meth:`Metrics.count_reports`);
+updates are counted by the Telegram adapter (``METRICS.updates.inc()``).
 """
 
 from __future__ import annotations
@@ -71,6 +72,30 @@ class Metrics:
             return result
 
         services.qa.ask = counted  # type: ignore[method-assign]
+        make_sender = services.reminder_sender
+
+        @functools.wraps(make_sender)
+        def counted_sender(*args: Any, **kwargs: Any):
+            return self.count_reports(make_sender(*args, **kwargs))
+
+        services.reminder_sender = counted_sender  # type: ignore[method-assign]
+
+    def count_reports(self, sender: Any) -> Any:
+        """Count what ``sender.send_due`` reports (``SendReport.sent`` / ``.failed``); returns the sender."""
+        if getattr(sender, "_metrics_wired", False):
+            return sender
+        send_due = sender.send_due
+
+        @functools.wraps(send_due)
+        async def counted(*args: Any, **kwargs: Any):
+            report = await send_due(*args, **kwargs)
+            self.reminder("sent", getattr(report, "sent", 0))
+            self.reminder("failed", getattr(report, "failed", 0))
+            return report
+
+        sender.send_due = counted
+        sender._metrics_wired = True
+        return sender
 
 
 METRICS = Metrics()

@@ -56,7 +56,13 @@ async def test_metrics_text(client, site):
 async def test_instrument_counts_records_and_answers(site):
     from types import SimpleNamespace
 
-    services = SimpleNamespace(forms=SimpleNamespace(on_stored=[]), qa=SimpleNamespace())
+    class Sender:
+        async def send_due(self, at=None, rate=1.0):
+            return SimpleNamespace(sent=5, failed=2)
+
+    services = SimpleNamespace(
+        forms=SimpleNamespace(on_stored=[]), qa=SimpleNamespace(), reminder_sender=lambda *a, **k: Sender()
+    )
 
     async def ask(text, **kwargs):
         return SimpleNamespace(answer=SimpleNamespace(confidence="low"))
@@ -67,5 +73,8 @@ async def test_instrument_counts_records_and_answers(site):
     assert len(services.forms.on_stored) == 1
     await services.forms.on_stored[0](1)
     await services.qa.ask("问题", user_id=1, chat_id=1)
+    await services.reminder_sender(None).send_due()
     text = (await site.metrics.render()).decode()
     assert "branchbot_records_stored_total 1.0" in text and 'confidence="low"} 1.0' in text
+    assert 'branchbot_reminders_total{outcome="sent"} 5.0' in text
+    assert 'branchbot_reminders_total{outcome="failed"} 2.0' in text
