@@ -11,8 +11,10 @@ import hmac
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy import select
 
-from handlers.services.auth import SESSION_TTL
+from handlers.services.auth import SESSION_TTL, _digest
+from storage.models import LoginLink
 
 COOKIE = "bb_session"
 CSRF_KEY = web.AppKey("csrf_key", bytes)
@@ -22,6 +24,11 @@ REFUSED = {
     "forged": (403, "无效的登录链接", "这个链接不是机器人发出的，或者被改动过。"),
     "expired": (410, "登录链接已过期", "登录链接只在发出后 10 分钟内有效。"),
     "reused": (410, "登录链接已使用过", "每个登录链接只能用一次。"),
+    "secretary": (
+        403,
+        "支部书记不能登录管理页面",
+        "管理页面供上级党组织的管理员和片区督导使用。支部书记请在聊天中用 /records 查看和修改本支部的记录，用 /status 查看完成情况。",
+    ),
     "not_allowed": (
         403,
         "无权使用管理页面",
@@ -67,7 +74,11 @@ def refused(request: web.Request, status: str) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     from handlers.web import CONFIG, SERVICES
 
-    result = await request.app[SERVICES].auth.redeem_login(request.match_info["token"])
+    services = request.app[SERVICES]
+    token = request.match_info["token"]
+    result = await services.auth.redeem_login(token)
+    if result.status == "not_allowed" and await _is_secretary(services, token):
+        return refused(request, "secretary")
     if result.status != "ok" or result.session_id is None:
         return refused(request, result.status if result.status in REFUSED else "forged")
     response = web.Response(status=302, headers={"Location": "/"})
@@ -83,6 +94,17 @@ async def login(request: web.Request) -> web.Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+async def _is_secretary(services, token: str) -> bool:
+    """Whether the link (already refused as not allowed) belonged to a branch secretary."""
+    async with services.session_factory() as session:
+        user_id = await session.scalar(
+            select(LoginLink.user_id).where(LoginLink.token_hash == _digest(token))
+        )
+    if user_id is None:
+        return False
+    return (await services.supervision.viewer(user_id)).own_branch is not None
 
 
 async def how_to_login(request: web.Request) -> web.Response:
