@@ -17,7 +17,7 @@ from handlers.services.periods import parse_period, this_month
 from handlers.services.records import kind_name
 from handlers.services.status import STATE_LABELS
 from handlers.web.session import USER, csrf_ok, csrf_token
-from knowledge.activities import Period
+from knowledge.activities import Period, activity_by_code
 
 REVIEW_LABELS = {"pending_review": "待审核", "passed": "已通过", "returned": "已退回"}
 FIELD_LABELS = {"expected": "应到人数", "actual": "实到人数", "place": "地点"}
@@ -120,6 +120,17 @@ def _changes(entry: HistoryEntry) -> str:
     return "；".join(f"{k}：{v}" for k, v in (entry.changes or {}).items())
 
 
+def _details(record) -> list[tuple[str, str]]:
+    """The kind's own fields as (label, value), lists joined."""
+    kind = activity_by_code(record.kind)
+    labels = {f.key: f.label for f in kind.fields} if kind else {}
+    rows = []
+    for key, value in (record.details or {}).items():
+        text = "、".join(map(str, value)) if isinstance(value, list) else str(value)
+        rows.append((labels.get(key, key), text))
+    return rows
+
+
 async def record(request: web.Request) -> web.Response:
     services, user = _services(request), request[USER]
     view = await services.review.open(user.user_id, _int(request, "record_id"))
@@ -139,6 +150,7 @@ async def record(request: web.Request) -> web.Response:
         "photos": photos,
         "minutes": minutes,
         "kind": kind_name(view.record.kind),
+        "details": _details(view.record),
         "review_labels": REVIEW_LABELS,
         "field_labels": FIELD_LABELS,
         "changes": _changes,

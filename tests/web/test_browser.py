@@ -104,6 +104,10 @@ async def test_dashboard_in_chromium(served, browser, tmp_path):
     await page.click("#return")
     assert await page.locator("#review-state").inner_text() == "已退回"
     assert "照片看不清，请补拍" in await page.content()
+    await page.set_viewport_size({"width": 390, "height": 844})
+    record_shot = tmp_path / "record-390.png"
+    await page.screenshot(path=str(record_shot), full_page=True)
+    _keep(record_shot)
     [notice] = site.notified
     assert (notice.user_id, notice.event, notice.comment) == (SEC_A, "returned", "照片看不清，请补拍")
     view = await site.services.review.open(ADMIN, site.record_a)
