@@ -85,7 +85,9 @@ async def dashboard(update: Update, context: BotContext) -> None:
     if url is None:
         await message.reply_text(NO_URL)
         return
-    link = f"{url}/login/{issued.token}"
+    from handlers.web import login_url  # the web side owns the link's shape
+
+    link = login_url(url, issued.token)
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("打开网页看板", url=link)]])
     await message.reply_text(
         f"网页看板登录链接（10分钟内有效，仅能使用一次，请勿转发）：\n{link}",
