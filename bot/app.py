@@ -29,6 +29,8 @@ COMMANDS = [
     BotCommand("records", "查看本支部活动记录"),
     BotCommand("reminders", "待办与提醒设置"),
     BotCommand("branch", "查看或修改支部信息"),
+    BotCommand("status", "查看各项活动完成情况"),
+    BotCommand("dashboard", "网页看板登录链接（上级党委）"),
     BotCommand("cancel", "取消正在填写的内容"),
     BotCommand("skip", "跳过可选的一项"),
 ]
