@@ -15,10 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from handlers.services.clock import Clock
-from handlers.services.supervision import Viewer, load_viewer
+from handlers.services.supervision import ScopedService, Viewer, load_viewer
 from storage.repositories.web_auth import LinkStatus, LoginLinkRepository, WebSessionRepository
 
 LINK_TTL = timedelta(minutes=10)
@@ -71,14 +68,7 @@ def _web_user(viewer: Viewer) -> WebUser | None:
     return WebUser(viewer.user_id, viewer.role, None if viewer.is_admin else viewer.supervised, viewer)
 
 
-class WebAuthService:
-    def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], clock: Clock, admin_ids: frozenset[int]
-    ) -> None:
-        self.session_factory = session_factory
-        self.clock = clock
-        self.admin_ids = admin_ids
-
+class WebAuthService(ScopedService):
     async def issue_login_link(self, user_id: int) -> IssuedLink:
         """A one-time login link for an administrator or a supervisor (/dashboard in chat)."""
         now = self.clock.now()

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.services.clock import Clock
 from handlers.services.form.display import record_number
 from handlers.services.history import HistoryEntry
 from handlers.services.records import RecordView, build_view, kind_name
-from handlers.services.supervision import Viewer, load_viewer
+from handlers.services.supervision import ScopedService, Viewer, load_viewer
 from handlers.services.text import clean_text
 from storage.models import ActivityRecord, Branch
 from storage.repositories import BranchRepository, RecordRepository
@@ -93,14 +92,7 @@ def clean_comment(text: str | None) -> str | None:
     return comment if len(comment) >= MIN_COMMENT else None
 
 
-class ReviewService:
-    def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], clock: Clock, admin_ids: frozenset[int]
-    ) -> None:
-        self.session_factory = session_factory
-        self.clock = clock
-        self.admin_ids = admin_ids
-
+class ReviewService(ScopedService):
     async def _scoped(
         self, session: AsyncSession, user_id: int, record_id: int
     ) -> tuple[Viewer, ActivityRecord, Branch | None] | None:

@@ -77,8 +77,8 @@ async def load_viewer(session: AsyncSession, user_id: int, admin_ids: frozenset[
     return Viewer(user_id, user_id in admin_ids, supervised, branch.id if branch else None)
 
 
-class SupervisionService:
-    """Administrators make users district supervisors of chosen branches."""
+class ScopedService:
+    """A service that decides by who is asking: it knows the administrators and reads scopes per call."""
 
     def __init__(
         self, session_factory: async_sessionmaker[AsyncSession], clock: Clock, admin_ids: frozenset[int]
@@ -86,6 +86,10 @@ class SupervisionService:
         self.session_factory = session_factory
         self.clock = clock
         self.admin_ids = admin_ids
+
+
+class SupervisionService(ScopedService):
+    """Administrators make users district supervisors of chosen branches."""
 
     async def viewer(self, user_id: int) -> Viewer:
         async with self.session_factory() as session:
