@@ -264,12 +264,14 @@ class ReminderRepository:
     async def recorded(
         self, period: str, kinds: Collection[str], branch_ids: Collection[int] | None = None
     ) -> set[tuple[int, str]]:
-        """(branch_id, kind) of the active records of ``period`` among ``kinds``."""
+        """(branch_id, kind) of the active records of ``period`` among ``kinds``; a record returned by a reviewer
+        does not count (it is missing until it passes again, as in the status matrix)."""
         stmt = (
             select(ActivityRecord.branch_id, ActivityRecord.kind)
             .where(
                 ActivityRecord.period == period,
                 ActivityRecord.status == "active",
+                ActivityRecord.review_state != "returned",
                 ActivityRecord.kind.in_(list(kinds)),
             )
             .distinct()

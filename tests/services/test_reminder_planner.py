@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import update
+
 from handlers.services.clock import FixedClock
 from handlers.services.reminders import Audience, ReminderPlanner, ReminderService
 from knowledge.schedule import Stage
+from storage.models import ActivityRecord
 from storage.repositories import DeliveryRepository, ReminderRepository
 from tests.services.reminder_world import T0, add_branch, record, sh
 
@@ -224,3 +227,20 @@ async def test_digest_after_the_month_closes(session_factory):
         ("quarterly", "2026-Q4"),
         ("yearly", "2026"),
     ]
+
+
+async def test_a_returned_record_is_missing_again(session_factory):
+    """A record a reviewer returned counts as missing (as in the status matrix) until it passes again."""
+    a = await add_branch(session_factory, "甲支部", 1001)
+    p = planner(session_factory)
+    for kind in ("theme_day", "committee", "group_meeting", "joint_study"):
+        await record(session_factory, a, kind, date(2026, 6, 10))
+    returned = await record(session_factory, a, "theme_day", date(2026, 6, 11))
+    async with session_factory() as session, session.begin():
+        await session.execute(
+            update(ActivityRecord)
+            .where(ActivityRecord.kind == "theme_day", ActivityRecord.branch_id == a)
+            .values(review_state="returned")
+        )
+    assert returned
+    assert keyed(await p.plan(sh(2026, 6, 22, 9))) == [(a, "monthly", "2026-06", "nudge", ("theme_day",))]
