@@ -136,14 +136,14 @@ def send(args: argparse.Namespace, settings) -> int:
 
 
 async def _send(settings, at: datetime | None, rate: float):
-    from telegram import Bot
     from telegram.error import TelegramError
+    from telegram.ext import ExtBot
 
     from bot.app import _file_url_for
     from bot.startup import telegram_error
     from handlers.services.clock import SystemClock
     from handlers.services.reminders import ReminderPlanner, ReminderSender
-    from handlers.tg.messenger import TelegramMessenger
+    from handlers.tg.messenger import BROADCAST, SharedRateLimiter, TelegramMessenger
     from knowledge import KnowledgeBase
     from storage.db import make_engine, make_session_factory
 
@@ -151,7 +151,8 @@ async def _send(settings, at: datetime | None, rate: float):
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url.rstrip("/")
         kwargs = {"base_url": base, "base_file_url": _file_url_for(base)}
-    bot = Bot(settings.token, **kwargs)
+    # The same limiter as the bot's: at most ``rate`` in any second, evenly spaced (it has no replies to share with).
+    bot = ExtBot(settings.token, rate_limiter=SharedRateLimiter(broadcast=rate), **kwargs)
     try:
         await bot.initialize()  # one getMe: the token and Telegram
     except TelegramError as exc:
@@ -167,7 +168,7 @@ async def _send(settings, at: datetime | None, rate: float):
             f"已计划 {len(planned)} 条新提醒，开始发送（每秒最多 {rate:g} 条）……", file=sys.stderr, flush=True
         )
         kb = KnowledgeBase.default(kb_dir=settings.kb_dir)
-        counter = _Counting(TelegramMessenger(bot, lambda: kb, clock.tz))
+        counter = _Counting(TelegramMessenger(bot, lambda: kb, clock.tz, rate_limit_args=BROADCAST))
         progress = asyncio.create_task(_progress(counter, time.monotonic()))
         try:
             return await ReminderSender(factory, clock, counter, config=config).send_due(at, rate)

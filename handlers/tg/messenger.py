@@ -12,14 +12,16 @@ Broadcast requests (``rate_limit_args=BROADCAST``) start only while the broadcas
 requests in the window and all traffic together fewer than ``total`` (Telegram's 30); interactive requests only
 need the total. As the broadcast never takes more than its share, at least ``total - broadcast`` (5 a second at
 the default 25) is always left for replies, which therefore never wait behind a broadcast; and the two together
-never pass ``total`` in any one-second window. A 429 on a broadcast request goes back to the sender (it pauses
-the broadcast) and never holds up replies; interactive requests keep PTB's ``AIORateLimiter`` handling (group
-limits, retries after a 429).
+never pass ``total`` in any one-second window. Broadcast requests are also spaced evenly (one every 40 ms at 25
+a second) rather than sent a second's share at a time (see :class:`TrafficWindow`). A 429 on a broadcast request
+goes back to the sender (it pauses the broadcast) and never holds up replies; interactive requests keep PTB's
+``AIORateLimiter`` handling (group limits, retries after a 429).
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import warnings
 from collections import deque
@@ -38,6 +40,7 @@ from handlers.tg.render_reminders import digest_html, reminder_html, reminder_ma
 TELEGRAM_RATE = 30  # messages a second Telegram allows a bot overall
 BROADCAST = "broadcast"  # ``rate_limit_args`` of a reminder: counted against the broadcast's share
 WINDOW = 1.0
+CATCH_UP = 2  # broadcast starts that may be made up at once after a late one (see TrafficWindow)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -101,7 +104,15 @@ class TelegramMessenger:
 
 
 class TrafficWindow:
-    """The requests of the last second, broadcast or not (see the module's docstring)."""
+    """The requests of the last second, broadcast or not (see the module's docstring).
+
+    Broadcast requests are also spread evenly, one every ``1 / broadcast`` seconds (virtual scheduling with a
+    tolerance of :data:`CATCH_UP` intervals: the lateness of a few starts is made up by the next ones, and no
+    more than ``CATCH_UP + 1`` ever go at once). The sender's own limiter lets a second's share go as one burst;
+    at exactly one-second intervals, a few milliseconds' difference in how fast two bursts travel puts the end of
+    one and the start of the next into the same second at Telegram. Evenly spaced, a message's neighbours are
+    40 ms away, not 1.
+    """
 
     def __init__(
         self,
@@ -114,9 +125,11 @@ class TrafficWindow:
             raise ValueError(f"the broadcast's share must be above 0 and below {total}, got {broadcast!r}")
         self.total = total
         self.broadcast = max(1, int(broadcast))
+        self.spacing = 1.0 / broadcast
         self.monotonic = monotonic
         self._starts: deque[tuple[float, bool]] = deque()
         self._broadcasts = 0
+        self._next_broadcast = -math.inf  # the theoretical start of the next broadcast request
         self.waited = 0.0  # seconds interactive requests waited here (0 unless they exceeded their share)
 
     def _forget(self, now: float) -> None:
@@ -128,13 +141,15 @@ class TrafficWindow:
         """Seconds before a request of this kind may start (0: now)."""
         now = self.monotonic()
         self._forget(now)
-        full = len(self._starts) >= self.total
-        if broadcast and self._broadcasts >= self.broadcast:
-            oldest = next(t for t, b in self._starts if b)
-            return max(oldest + WINDOW - now, 1e-3)
-        if full:
-            return max(self._starts[0][0] + WINDOW - now, 1e-3)
-        return 0.0
+        wait = 0.0
+        if len(self._starts) >= self.total:
+            wait = self._starts[0][0] + WINDOW - now
+        if broadcast:
+            wait = max(wait, self._next_broadcast - CATCH_UP * self.spacing - now)
+            if self._broadcasts >= self.broadcast:
+                oldest = next(t for t, b in self._starts if b)
+                wait = max(wait, oldest + WINDOW - now)
+        return max(wait, 1e-3) if wait > 1e-9 else 0.0  # not a rounding error of the spacing
 
     async def acquire(self, broadcast: bool) -> None:
         while True:
@@ -144,8 +159,11 @@ class TrafficWindow:
             if not broadcast:
                 self.waited += wait
             await asyncio.sleep(wait)
-        self._starts.append((self.monotonic(), broadcast))
-        self._broadcasts += broadcast
+        now = self.monotonic()
+        self._starts.append((now, broadcast))
+        if broadcast:
+            self._broadcasts += 1
+            self._next_broadcast = max(self._next_broadcast, now) + self.spacing
 
 
 class SharedRateLimiter(AIORateLimiter):

@@ -32,6 +32,7 @@ from handlers.tg.render_form import form_markup, form_text
 from handlers.tg.render_reminders import (
     NO_BRANCH,
     button,
+    dead_html,
     hours_markup,
     muted_text,
     scope_markup,
@@ -48,6 +49,7 @@ RUNNER_KEY = "reminder_runner"
 JOB_NAME = "reminders"
 TICK_SECONDS = 60.0
 FIRST_TICK_SECONDS = 10.0  # the first run soon after start: what fell due while the bot was down goes out
+DEAD_SHOWN = 20
 ASK_REASON = "请发送免提醒的原因（2到100字，例如“与某单位党支部联合开展”）；发送 /cancel 取消："
 
 
@@ -62,7 +64,15 @@ async def _status_view(context: BotContext, user_id: int):
 
 
 async def reminders(update: Update, context: BotContext) -> None:
-    view = await _status_view(context, update.effective_user.id)
+    """A secretary's dues and settings; for an administrator (no branch of their own), the failed deliveries."""
+    user_id = update.effective_user.id
+    view = await _status_view(context, user_id)
+    if view is None and user_id in context.services.admin_ids:
+        dead = await context.services.reminders.dead(limit=DEAD_SHOWN)
+        await update.effective_message.reply_text(
+            dead_html(dead, context.services.clock.tz), parse_mode=ParseMode.HTML
+        )
+        return
     if view is None:
         await update.effective_message.reply_text(NO_BRANCH)
         return
@@ -90,27 +100,27 @@ async def on_button(update: Update, context: BotContext) -> None:
     if action.act == "new":
         await _open_form(query, context, user_id, action.kind)
         return
+    if action.act in ("hours", "mute"):
+        await _ask(query, context, user_id, action)
+        return
     services = context.services.reminders
+    toast = None
     if action.act == "hour":
         if await services.set_hour(user_id, action.hour) is None:
             await query.answer(NO_BRANCH, show_alert=True)
             return
-        await query.answer(f"提醒时间已改为 {action.hour:02d}:00")
+        toast = f"提醒时间已改为 {action.hour:02d}:00"
     elif action.act == "unmute":
         done = await services.unmute(user_id, action.kind)
         if done is None:
             await query.answer(NO_BRANCH, show_alert=True)
             return
-        await query.answer("已恢复提醒。" if done else "这项本来就会提醒。")
-    elif action.act in ("hours", "mute"):
-        await _ask(query, context, user_id, action)
-        return
-    else:
-        await query.answer()
+        toast = "已恢复提醒。" if done else "这项本来就会提醒。"
     view = await _status_view(context, user_id)
     if view is None:
         await query.answer(NO_BRANCH, show_alert=True)
         return
+    await query.answer(toast)
     await _show(query, context, *view, in_place=action.act != "settings")
 
 

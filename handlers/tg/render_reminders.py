@@ -242,6 +242,23 @@ def scope_markup(kind: str, period_label: str) -> InlineKeyboardMarkup:
     )
 
 
+def dead_html(dead: list[Any], tz: ZoneInfo) -> str:
+    """For administrators: the deliveries whose retries ran out (network errors, 5xx), newest first."""
+    if not dead:
+        return "📮 <b>提醒发送情况</b>\n没有发送失败的提醒。"
+    lines = [f"📮 <b>发送失败的提醒</b>（最近 {len(dead)} 条，重试已用完）："]
+    for row in dead:
+        who = f"支部 {row.branch_id}" if row.branch_id is not None else f"管理员 {row.chat_id}"
+        when = row.updated_at.astimezone(tz)
+        stage = STAGE_NAMES.get(row.stage, "月度汇总")
+        lines.append(
+            f"• {who} · {escape(row.period)} {stage}：尝试 {row.attempts} 次，"
+            f"最后一次 {when:%m-%d %H:%M}（{escape(row.last_error or '未知')}）"
+        )
+    lines.append("这些提醒因网络或 Telegram 的故障没能送出；之后的提醒照常发送。")
+    return "\n".join(lines)
+
+
 def muted_text(name: str, reason: str, period_label: str | None) -> str:
     until = f"仅{escape(period_label)}" if period_label else "直到您取消"
     return (

@@ -21,6 +21,7 @@ from aiohttp import web
 from tests.emulator.constants import CONFLICT_POLL, DEFAULT_BOT_FIRST_NAME, DEFAULT_BOT_USERNAME
 from tests.emulator.control import ControlMixin
 from tests.emulator.files import FilesMixin, StoredFile, UploadedFile
+from tests.emulator.limits import RateLimits
 from tests.emulator.methods import MessagesMixin
 from tests.emulator.methods_media import MediaMixin
 from tests.emulator.methods_updates import DEFAULT_ALLOWED, UpdatesMixin
@@ -124,6 +125,7 @@ class BotApiEmulator(ControlMixin, MessagesMixin, MediaMixin, UpdatesMixin, File
         self.strict_html = strict_html
         self.strict_chats = strict_chats
         self._clock = clock
+        self.limits: RateLimits | None = None  # flood limits, when installed (limits.py)
 
         self.calls: list[ApiCall] = []
         self.sent: list[SentMessage] = []
@@ -327,6 +329,8 @@ class BotApiEmulator(ControlMixin, MessagesMixin, MediaMixin, UpdatesMixin, File
         if handler is None:
             self.unknown_calls.append(call)
             raise ApiError(404, "Not Found: method not found")
+        if self.limits is not None:
+            self.limits.check(call)
         return await handler(call)
 
 

@@ -298,3 +298,43 @@ async def test_the_job_wakes_the_runner_every_minute_unless_off(make_bot, clock)
     async with make_bot(clock=clock) as bot:  # BRANCHBOT_REMINDERS=off (tests/tg/conftest.py)
         assert bot.application.job_queue.get_jobs_by_name("reminders") == ()
         assert RUNNER_KEY not in bot.application.bot_data
+
+
+async def test_buttons_of_someone_who_is_no_secretary(make_bot, clock) -> None:
+    async with make_bot(**bot_options(clock)) as bot:
+        stranger = Chat(bot, bot.user(860_001, "路人"))
+        reply = await stranger.send("/reminders")
+        assert reply.plain_text == "您还没有加入党支部。请联系上级党委管理员获取邀请链接。"
+        for data in (
+            "rm:menu",
+            "rm:settings",
+            "rm:hours",
+            "rm:hour:9",
+            "rm:mute:lecture",
+            "rm:unmute:lecture",
+        ):
+            answer = await stranger.press_for_answer(reply, data, check=False)
+            assert answer.get("text", "").startswith("您还没有加入党支部") and answer.get("show_alert"), data
+        for forged in ("rm:hour:99", "rm:new:nothing", "rm:mute:lecture:z", "rm:"):
+            answer = await stranger.press_for_answer(reply, forged, check=False)
+            assert answer.get("text") == "这个按钮已失效。", forged
+        stranger.user.press(reply, "rm:new:lecture", check=False)
+        assert "还没有加入党支部" in (await stranger.reply()).plain_text  # the form says so itself
+
+
+async def test_administrators_see_the_dead_deliveries(make_bot, clock) -> None:
+    from storage.repositories import DeliveryRepository
+
+    async with make_bot(**bot_options(clock, admin=True)) as bot:
+        admin = Chat(bot, bot.user(ADMIN, "管理员"))
+        assert "没有发送失败的提醒" in (await admin.send("/reminders")).plain_text
+        row = {"audience": "branch", "target_id": 5, "branch_id": None, "chat_id": 42, "cadence": "monthly"}
+        row |= {"period": "2026-06", "stage": "open", "kinds": ["theme_day"]}
+        async with bot.services.session_factory() as session, session.begin():
+            repo = DeliveryRepository(session)
+            await repo.insert_new([row], at=JUNE_1, next_attempt_at=JUNE_1)
+            (claimed,) = await repo.claim(now=JUNE_1, limit=1, worker="w", lease=JULY_1 - JUNE_1)
+            await repo.finish([claimed.id], "dead", at=JUNE_1, error="timeout")
+        text = (await admin.send("/reminders")).plain_text
+        assert text.startswith("📮 发送失败的提醒（最近 1 条，重试已用完）：")
+        assert "2026-06 开始提醒：尝试 1 次，最后一次 06-01 09:00（timeout）" in text

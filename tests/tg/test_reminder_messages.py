@@ -139,17 +139,24 @@ class FakeTime:
         return self.now
 
 
-def test_the_window_keeps_the_replies_share() -> None:
+def test_the_window_keeps_the_replies_share_and_spaces_the_broadcast() -> None:
     time = FakeTime()
     window = TrafficWindow(30, 25, monotonic=time)
-    for _ in range(25):
-        assert window.delay(True) == 0
-        window._starts.append((time.now, True))
-        window._broadcasts += 1
-    assert window.delay(True) > 0  # the broadcast's share is used up
+
+    def start(broadcast: bool) -> None:
+        assert window.delay(broadcast) == 0
+        asyncio.run(window.acquire(broadcast))  # no wait: returns at once
+
+    for _ in range(3):
+        start(True)  # after an idle spell, CATCH_UP more may go at once
+    assert window.delay(True) == pytest.approx(0.04)  # then evenly spaced: one every 40 ms
+    for _ in range(22):
+        time.now += window.delay(True)
+        start(True)
+    time.now += 0.04
+    assert window.delay(True) > 0  # 25 in the last second: the broadcast's share is used up
     for _ in range(5):
-        assert window.delay(False) == 0  # replies still have theirs
-        window._starts.append((time.now, False))
+        start(False)  # replies still have theirs, at once
     assert window.delay(False) > 0  # 30 in the window: nobody more
     time.now += 1.0
     assert window.delay(True) == 0 and window.delay(False) == 0
