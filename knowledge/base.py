@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from knowledge.coverage import Found, Term, coverage_terms, measure
+from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
 from knowledge.decide import DEFAULT, MIN_MATCHED, Confidence, Evidence, Thresholds, decide
-from knowledge.highlight import highlight
+from knowledge.highlight import highlight, query_terms
 from knowledge.index import Channel, Index
 from knowledge.ingest import Document, read_documents
 from knowledge.listing import choose, listing_sentence, listing_strength
 from knowledge.rules import RuleAnswer, apply_rules
-from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, quoted_terms
+from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, plain_text, quoted_terms
 from knowledge.types import Hit, Passage
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ FLOOR = 0.25
 # answers (``knowledge.listing.listing_strength``).
 LIST_BONUS = 1.0
 CACHE_MIN_BYTES = 1_000_000
+_MEMO_SIZE = 4096
 _CACHE_VERSION = "1"
 
 
@@ -133,6 +134,11 @@ class KnowledgeBase:
         self._passages = tuple(passages)
         self.index = index
         self.segmenter = segmenter
+        # Memos of pure functions of a word or a passage over this corpus (never of a whole question): each
+        # holds at most ``_MEMO_SIZE`` entries and is emptied when full.
+        self._weights: dict[str, float] = {}
+        self._word_terms: dict = {}
+        self._plain: dict[int, str] = {}
 
     # -- building -------------------------------------------------------------------------------------------
 
@@ -226,6 +232,14 @@ class KnowledgeBase:
 
     def word_weight(self, word: str) -> float:
         """How much a query word says: its idf, or the highest idf for a word the corpus lacks."""
+        weight = self._weights.get(word)
+        if weight is None:
+            if len(self._weights) >= _MEMO_SIZE:
+                self._weights.clear()
+            weight = self._weights[word] = self._word_weight(word)
+        return weight
+
+    def _word_weight(self, word: str) -> float:
         channel = self.index.words
         if word in channel.idf:
             return channel.idf[word]
@@ -242,7 +256,18 @@ class KnowledgeBase:
         return found.share if found.found >= MIN_MATCHED else 0.0
 
     def _coverage_terms(self, query: AnalyzedQuery) -> list[Term]:
-        return coverage_terms(query, self.segmenter, self.word_weight, self.index.words.idf.__contains__)
+        return coverage_terms(
+            query, self.segmenter, self.word_weight, self.index.words.idf.__contains__, self._word_terms
+        )
+
+    def _found(self, terms: list[Term], passage_id: int) -> Found:
+        """What the indexed text of a passage (heading and text) contains of ``terms``."""
+        plain = self._plain.get(passage_id)
+        if plain is None:
+            if len(self._plain) >= _MEMO_SIZE:
+                self._plain.clear()
+            plain = self._plain[passage_id] = plain_text(self._indexed_text(self._passages[passage_id]))
+        return measure_plain(terms, plain)
 
     @staticmethod
     def _indexed_text(p: Passage) -> str:
@@ -261,7 +286,7 @@ class KnowledgeBase:
         scores = self.index.score(analyzed.words, analyzed.bigrams)
         ranked = self.index.top(scores, max(k, CANDIDATES))
         terms = self._coverage_terms(analyzed)
-        found = {i: measure(terms, self._indexed_text(self._passages[i])) for i, _ in ranked}
+        found = {i: self._found(terms, i) for i, _ in ranked}
         # A list question prefers a passage with a sentence that lists what it asks for.
         bonus = (
             {i: 1 + LIST_BONUS * listing_strength(self._passages[i].text, terms) for i, _ in ranked}
@@ -270,9 +295,8 @@ class KnowledgeBase:
         )
         ranked = rerank(ranked, found, bonus)
         if rule is not None:
-            found.setdefault(
-                rule.passage_id, measure(terms, self._indexed_text(self._passages[rule.passage_id]))
-            )
+            if rule.passage_id not in found:
+                found[rule.passage_id] = self._found(terms, rule.passage_id)
             top = max((s for _, s in ranked), default=1.0)
             ranked = [(rule.passage_id, top * 1.05)] + [(i, s) for i, s in ranked if i != rule.passage_id]
         return Ranking(query, analyzed, ranked, rule, found, terms)
@@ -283,13 +307,15 @@ class KnowledgeBase:
         if confidence is None:
             return Answer(ranking.query, [], ranking.rule)
         hits = []
+        # The highlight's terms, once per question (not once per hit).
+        key_terms = query_terms(ranking.analyzed, self.word_weight)
         for n, (passage_id, score) in enumerate(ranking.ranked[:k]):
             p = self._passages[passage_id]
             rule = ranking.rule
             key = rule.phrase_sentence if rule is not None and passage_id == rule.passage_id else None
             own = confidence if n == 0 else ranking.confidence_of(n, thresholds)
             if key is None:
-                key = self._key_sentence(p.text, ranking.analyzed, ranking.terms)
+                key = self._key_sentence(p.text, ranking.analyzed, ranking.terms, key_terms)
             hits.append(
                 Hit(
                     text=p.text,
@@ -303,15 +329,18 @@ class KnowledgeBase:
             )
         return Answer(ranking.query, hits, ranking.rule, confidence)
 
-    def _key_sentence(self, text: str, query: AnalyzedQuery, terms: list[Term]) -> str:
-        """The sentence that best answers ``query`` (``knowledge.highlight``); for a list question, the sentence
-        that lists the items (``knowledge.listing``)."""
-        usual = highlight(text, query, self.word_weight)
+    def _key_sentence(
+        self, text: str, query: AnalyzedQuery, terms: list[Term], key_terms: list | None = None
+    ) -> str:
+        """The sentence that best answers ``query`` (``knowledge.highlight``; ``key_terms``: its
+        ``query_terms``); for a list question, the sentence that lists the items (``knowledge.listing``)."""
+        key_terms = query_terms(query, self.word_weight) if key_terms is None else key_terms
+        usual = highlight(text, query, self.word_weight, terms=key_terms)
         if not query.listing:
             return usual
         listing = listing_sentence(text, terms)
-        chosen = choose(highlight(listing, query, self.word_weight) if listing else None, usual, query, terms)
-        return chosen
+        keyed = highlight(listing, query, self.word_weight, terms=key_terms) if listing else None
+        return choose(keyed, usual, query, terms)
 
     def search(self, query: str, k: int = 3) -> list[Hit]:
         return self.ask(query, k).hits

@@ -24,6 +24,7 @@ from knowledge.segment import AnalyzedQuery, Segmenter, plain_text
 _NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿几多余来]+$")
 # A word the corpus lacks, found only as its parts, counts this much of its weight.
 PARTS_CREDIT = 0.5
+MEMO_SIZE = 16384  # words whose terms a memo keeps before it is emptied
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,29 +52,57 @@ class Found:
 
 
 def coverage_terms(
-    query: AnalyzedQuery, segmenter: Segmenter, weight: Callable[[str], float], known: Callable[[str], bool]
+    query: AnalyzedQuery,
+    segmenter: Segmenter,
+    weight: Callable[[str], float],
+    known: Callable[[str], bool],
+    memo: dict | None = None,
 ) -> list[Term]:
     """The content words of ``query`` as ``Term``s; ``weight`` gives a word's idf, ``known`` whether the corpus
-    has it as a word."""
-    terms = []
+    has it as a word. ``memo`` (optional, owned by the caller, for one corpus) keeps each word's terms, which
+    depend on the word, its synonyms and the corpus only, not on the question."""
+    terms: list[Term] = []
     for word in query.content:
-        if word.isdigit() or _NUMERAL.match(word):
-            continue
         expansions = query.expansions.get(word, ())
-        parts = segmenter.parts(word) if not expansions and not known(word) else []
-        if parts:
-            terms.extend(Term((plain_text(part),), weight(part), PARTS_CREDIT) for part in parts)
-            continue
-        # A colloquial word weighs what its speech terms weigh (its own idf too, where the corpus uses it).
-        w = (
-            max(weight(f) for f in (*expansions, *((word,) if known(word) else ())))
-            if expansions
-            else weight(word)
-        )
-        domain = segmenter.is_domain_word(word)
-        w *= query.focus.get(word, 1.0)
-        terms.append(Term(tuple(plain_text(a) for a in (word, *expansions)), w, 1.0, domain))
+        entry = memo.get((word, expansions)) if memo is not None else None
+        if entry is None:
+            entry = _word_terms(word, expansions, segmenter, weight, known)
+            if memo is not None:
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                memo[word, expansions] = entry
+        own, word_terms = entry
+        focus = query.focus.get(word, 1.0) if own else 1.0
+        if focus == 1.0:
+            terms.extend(word_terms)
+        else:
+            term = word_terms[0]
+            terms.append(Term(term.spellings, term.weight * focus, term.credit, term.domain))
     return terms
+
+
+def _word_terms(
+    word: str,
+    expansions: tuple[str, ...],
+    segmenter: Segmenter,
+    weight: Callable[[str], float],
+    known: Callable[[str], bool],
+) -> tuple[bool, tuple[Term, ...]]:
+    """A content word's terms before its focus: (whether it is one term of its own, which the focus scales;
+    the terms). Nothing for the user's own numbers, its parts for a compound the corpus lacks."""
+    if word.isdigit() or _NUMERAL.match(word):
+        return False, ()
+    parts = segmenter.parts(word) if not expansions and not known(word) else []
+    if parts:
+        return False, tuple(Term((plain_text(part),), weight(part), PARTS_CREDIT) for part in parts)
+    # A colloquial word weighs what its speech terms weigh (its own idf too, where the corpus uses it).
+    w = (
+        max(weight(f) for f in (*expansions, *((word,) if known(word) else ())))
+        if expansions
+        else weight(word)
+    )
+    domain = segmenter.is_domain_word(word)
+    return True, (Term(tuple(plain_text(a) for a in (word, *expansions)), w, 1.0, domain),)
 
 
 @lru_cache(maxsize=4096)
@@ -85,12 +114,18 @@ def _plain(text: str) -> str:
 
 def measure(terms: list[Term], text: str) -> Found:
     """What ``text`` contains of ``terms``."""
-    plain = _plain(text)
+    return measure_plain(terms, _plain(text))
+
+
+def measure_plain(terms: list[Term], plain: str) -> Found:
+    """What ``plain`` (a ``plain_text``) contains of ``terms``."""
     total = found = 0.0
     domain = 0
     for term in terms:
         total += term.weight
-        if any(s in plain for s in term.spellings):
-            found += term.weight * term.credit
-            domain += term.domain
+        for spelling in term.spellings:
+            if spelling in plain:
+                found += term.weight * term.credit
+                domain += term.domain
+                break
     return Found(found, total, domain)

@@ -25,15 +25,24 @@ class _Term:
     definition: re.Pattern[str]  # "X即...", "X是指...": a definition of the word
 
 
-def _terms(query: AnalyzedQuery, weight: Callable[[str], float], within: str | None = None) -> list[_Term]:
-    """The query's content words, prepared once per query (not once per sentence); with ``within``, only
-    those found in it."""
+def query_terms(query: AnalyzedQuery, weight: Callable[[str], float]) -> list[_Term]:
+    """The query's content words as ``highlight`` weighs them: prepared once per query, for all its hits."""
     terms = []
     for word in query.content:
         spellings, definition = _spellings(word, query.expansions.get(word, ()))
-        if within is None or any(a in within for a in spellings):
-            terms.append(_Term(weight(word), spellings, definition))
+        terms.append(_Term(weight(word), spellings, definition))
     return terms
+
+
+def _within(terms: list[_Term], text: str) -> list[_Term]:
+    """The terms with a spelling in ``text``."""
+    out = []
+    for term in terms:
+        for spelling in term.spellings:
+            if spelling in text:
+                out.append(term)
+                break
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -112,13 +121,20 @@ def _window(sentence: str, query: AnalyzedQuery, limit: int) -> str:
     return ("…" if start > 0 else "") + piece + "…"
 
 
-def highlight(text: str, query: AnalyzedQuery, weight: Callable[[str], float], limit: int = LIMIT) -> str:
+def highlight(
+    text: str,
+    query: AnalyzedQuery,
+    weight: Callable[[str], float],
+    limit: int = LIMIT,
+    terms: list[_Term] | None = None,
+) -> str:
+    """The key sentence of ``text`` for ``query``; ``terms``: ``query_terms(query, weight)``, if already made."""
     passage = _prepared(text)
     parts = passage.sentences
     if not parts:
         return text[:limit]
     # Only what the passage contains can score in one of its sentences.
-    terms = _terms(query, weight, within=passage.norm)
+    terms = _within(query_terms(query, weight) if terms is None else terms, passage.norm)
     grams = [(g, w) for g, w in query.bigrams.items() if g in passage.grams]
     denominator = max(1, len(query.bigrams))
     scores = [_score(s, terms, grams, denominator) for s in parts]

@@ -8,10 +8,12 @@ word stream, to catch words jieba splits differently in a question and in the te
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -42,6 +44,7 @@ _QUESTION_TOKEN = re.compile(r"谁|什么|^怎|^哪|^如何|^为何|^为啥|^多
 _QUOTED_TERM = re.compile(r"“([\u4e00-\u9fff0-9A-Za-z+]{2,8})”")
 
 
+@lru_cache(maxsize=65536)
 def is_question_token(token: str) -> bool:
     return token in QUESTION_WORDS or token in FILLER_WORDS or bool(_QUESTION_TOKEN.search(token))
 
@@ -56,6 +59,7 @@ _QUESTION_FRAME = re.compile(r"(?:包括|包含|有)?(?:哪些|什么|哪几个|
 
 
 COLLOQUIAL_WEIGHT = 0.5
+_MEMO_SIZE = 4096  # words whose pieces a segmenter remembers
 # Words found only in the clauses that describe the user's situation ("我们是一家50人的企业，…") weigh this much
 # in coverage, and this much in the ranking.
 CONTEXT_WEIGHT = 0.5
@@ -108,15 +112,14 @@ def bigrams(text: str) -> list[str]:
     """Overlapping character bigrams of every Chinese run (``cjk_bigram``); ASCII words stay whole."""
     out: list[str] = []
     for run in _CJK_RUN.findall(text):
-        if not _CJK.match(run):
-            out.append(run)
-        elif len(run) == 1:
-            continue
+        if _CJK.match(run):
+            out.extend(map(operator.add, run, run[1:]))  # each character and the next
         else:
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+            out.append(run)
     return out
 
 
+@lru_cache(maxsize=65536)
 def _is_term(token: str) -> bool:
     return (len(token) >= 2 and bool(_CJK.search(token))) or bool(_ALNUM.search(token))
 
@@ -147,7 +150,15 @@ class Segmenter:
         # Longest first, so 民营企业 wins over 民营.
         self._synonym_keys = sorted(self.synonyms, key=len, reverse=True)
         self._synonym_rank = {key: n for n, key in enumerate(self._synonym_keys)}
+        # The lengths of the keys that start with each pair of characters, longest first: a query is scanned
+        # once, each position testing only the lengths a key starting there can have.
+        self._key_lengths: dict[str, tuple[int, ...]] = {}
+        for key in self._synonym_keys:
+            if len(key) >= 2:
+                lengths = self._key_lengths.get(key[:2], ())
+                self._key_lengths[key[:2]] = lengths + ((len(key),) if len(key) not in lengths else ())
         self._key_terms: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._word_pieces: dict[str, tuple[list[str], list[str]]] = {}
 
     def parts(self, word: str) -> list[str]:
         """The shorter dictionary words inside a compound (分工负责 -> 分工, 负责)."""
@@ -175,7 +186,8 @@ class Segmenter:
         normal = normalize(_UNSEEN.sub("", query))
         shape = strip(_QUESTION_FRAME.sub(" ", normal))
         text = shape.text
-        segments, content = _split_questions(self.cut(text))
+        tokens = self.cut(text)
+        segments, content = _split_questions(tokens)
         words: dict[str, float] = {}
         grams: dict[str, float] = {}
         for segment in segments:
@@ -184,7 +196,7 @@ class Segmenter:
                     words[w] = 1.0
             for g in bigrams(segment):
                 grams[g] = 1.0
-        expansions = self._expand(text, words, grams, content)
+        expansions = self._expand(text, tokens, words, grams, content)
         context = _context_words(text, shape.context, content)
         for word in context:
             self._cap(word, CONTEXT_RANK_WEIGHT, words, grams)
@@ -201,13 +213,12 @@ class Segmenter:
 
     def _keys_in(self, text: str) -> list[str]:
         """The colloquial keys that occur in ``text``, longest first (so 民营企业 wins over 民营)."""
-        longest = len(self._synonym_keys[0]) if self._synonym_keys else 0
-        found = {
-            text[i:j]
-            for i in range(len(text))
-            for j in range(i + 2, min(len(text), i + longest) + 1)
-            if text[i:j] in self.synonyms
-        }
+        found = set()
+        key_lengths, synonyms, size = self._key_lengths, self.synonyms, len(text)
+        for i in range(size - 1):
+            for length in key_lengths.get(text[i : i + 2], ()):
+                if i + length <= size and text[i : i + length] in synonyms:
+                    found.add(text[i : i + length])
         return sorted(found, key=lambda k: (-len(k), self._synonym_rank[k]))
 
     def _terms_of(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -225,29 +236,50 @@ class Segmenter:
 
     def _cap(self, word: str, weight: float, words: dict[str, float], grams: dict[str, float]) -> None:
         """The terms and bigrams of ``word`` weigh at most ``weight`` in the ranking."""
-        for w in self._tokenizer.cut_for_search(word, HMM=False):
+        cut, pairs = self._pieces(word)
+        for w in cut:
             if w in words:
                 words[w] = min(words[w], weight)
-        for g in bigrams(word):
+        for g in pairs:
             if g in grams:
                 grams[g] = min(grams[g], weight)
 
-    def _mask_domain_words(self, text: str) -> str:
+    def _pieces(self, word: str) -> tuple[list[str], list[str]]:
+        """``cut_for_search`` and the bigrams of ``word``, cut once per word (a bounded memo)."""
+        cached = self._word_pieces.get(word)
+        if cached is None:
+            if len(self._word_pieces) >= _MEMO_SIZE:
+                self._word_pieces.clear()
+            cached = self._word_pieces[word] = (
+                self._tokenizer.cut_for_search(word, HMM=False),
+                bigrams(word),
+            )
+        return cached
+
+    def _mask_domain_words(self, text: str, tokens: list[str]) -> str:
         """``text`` with its domain words (三会一课, 两代表一委员) blanked: a colloquial key inside one (三会, 两代表)
-        is part of a term the speeches use, not a colloquial word."""
-        for token in self.cut(text):
+        is part of a term the speeches use, not a colloquial word. ``tokens``: ``cut(text)``."""
+        for token in tokens:
             if len(token) > 2 and self.is_domain_word(token):
                 text = text.replace(token, " ")
         return text
 
     def _expand(
-        self, text: str, words: dict[str, float], grams: dict[str, float], content: list[str]
+        self,
+        text: str,
+        tokens: list[str],
+        words: dict[str, float],
+        grams: dict[str, float],
+        content: list[str],
     ) -> dict[str, tuple[str, ...]]:
-        """Adds the formal synonyms of the colloquial words in ``text`` to ``words``/``grams`` (and the
-        colloquial words to ``content``); returns content word -> formal synonyms."""
+        """Adds the formal synonyms of the colloquial words in ``text`` (cut into ``tokens``) to ``words``/
+        ``grams`` (and the colloquial words to ``content``); returns content word -> formal synonyms."""
         expansions: dict[str, tuple[str, ...]] = {}
-        remaining = self._mask_domain_words(text)
-        for key in self._keys_in(text):
+        keys = self._keys_in(text)
+        if not keys:
+            return expansions
+        remaining = self._mask_domain_words(text, tokens)
+        for key in keys:
             if key not in remaining:
                 continue
             remaining = remaining.replace(key, " ")

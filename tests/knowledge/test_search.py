@@ -17,6 +17,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.coverage import Found
 from knowledge.highlight import LIMIT
 from knowledge.ingest import parse_document
+from knowledge.segment import plain_text
 
 TITLES = {
     "市委组织部长在全市“两新”组织党建工作推进会上的讲话",
@@ -365,12 +366,12 @@ def test_more_results_lead_with_the_same_answer(kb, monkeypatch):
     question = "党组织书记可以当人大代表吗"
     analyzed = kb.segmenter.analyze(question)
     seventh = kb.index.top(kb.index.score(analyzed.words, analyzed.bigrams), 8)[6][0]
-    covering = KnowledgeBase._indexed_text(kb.passages[seventh])
+    covering = plain_text(KnowledgeBase._indexed_text(kb.passages[seventh]))
 
-    def fake(terms, text: str) -> Found:
-        return Found(5.0, 5.0, 0) if text == covering else Found(0.0, 5.0, 0)
+    def fake(terms, plain: str) -> Found:
+        return Found(5.0, 5.0, 0) if plain == covering else Found(0.0, 5.0, 0)
 
-    monkeypatch.setattr(base_module, "measure", fake)
+    monkeypatch.setattr(base_module, "measure_plain", fake)
     first, more = kb.search(question, 3), kb.search(question, 6)
     assert first[0].passage_id == seventh
     assert [h.passage_id for h in first] == [h.passage_id for h in more[:3]]
