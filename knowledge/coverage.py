@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from knowledge.segment import AnalyzedQuery, Segmenter, plain_text
 
@@ -27,10 +27,9 @@ PARTS_CREDIT = 0.5
 MEMO_SIZE = 16384  # words whose terms a memo keeps before it is emptied
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """One content word of a question: its spellings (as plain text), weight, credit when found, and whether
-    it is a domain word."""
+    it is a domain word (a named tuple, unpacked in ``measure_plain``'s loop)."""
 
     spellings: tuple[str, ...]
     weight: float
@@ -38,9 +37,9 @@ class Term:
     domain: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
-    """What a passage contains of a question's terms."""
+class Found(NamedTuple):
+    """What a passage contains of a question's terms (a named tuple: made for every sentence and passage a
+    question measures, it must be cheap to make)."""
 
     found: float  # idf units
     total: float
@@ -121,11 +120,11 @@ def measure_plain(terms: list[Term], plain: str) -> Found:
     """What ``plain`` (a ``plain_text``) contains of ``terms``."""
     total = found = 0.0
     domain = 0
-    for term in terms:
-        total += term.weight
-        for spelling in term.spellings:
+    for spellings, weight, credit, is_domain in terms:
+        total += weight
+        for spelling in spellings:
             if spelling in plain:
-                found += term.weight * term.credit
-                domain += term.domain
+                found += weight * credit
+                domain += is_domain
                 break
     return Found(found, total, domain)

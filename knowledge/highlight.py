@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from knowledge.segment import AnalyzedQuery, bigrams, normalize
 
@@ -18,8 +19,7 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE.findall(text) if s.strip()]
 
 
-@dataclass(frozen=True, slots=True)
-class _Term:
+class _Term(NamedTuple):  # a named tuple, unpacked in ``_score``'s loop
     weight: float
     spellings: tuple[str, ...]  # normalised: the word and its formal synonyms
     definition: re.Pattern[str]  # "X即...", "X是指...": a definition of the word
@@ -94,13 +94,13 @@ def _score(
     nothing); ``denominator``: the number of the query's bigrams."""
     norm = sentence.norm
     score = 0.0
-    for term in terms:
-        for spelling in term.spellings:
+    for weight, spellings, definition in terms:
+        for spelling in spellings:
             if spelling in norm:
-                score += term.weight
+                score += weight
                 # A definition ("X”即...", "X即...", "X是指...") answers "what is X" better than a mention.
-                if term.definition.search(norm):
-                    score += term.weight
+                if definition.search(norm):
+                    score += weight
                 break
     own = sentence.grams
     matched = 0  # summed in the query's order, as sum() would

@@ -51,7 +51,13 @@ def listing_sentence(text: str, terms: list[Term]) -> str | None:
 def defines(sentence: str, query: AnalyzedQuery) -> bool:
     """Whether ``sentence`` defines a word of the query ("“6”即学习讨论、…", "联合建即按照…")."""
     norm = normalize(sentence)
-    return any(re.search(rf"{re.escape(normalize(w))}[”\"’]?(即|是指|指的是)", norm) for w in query.content)
+    return any(_definition(w).search(norm) for w in query.content)
+
+
+@lru_cache(maxsize=4096)
+def _definition(word: str) -> re.Pattern[str]:
+    """The pattern of a definition of ``word`` ("X即", "X”是指"), compiled once per word."""
+    return re.compile(rf"{re.escape(normalize(word))}[”\"’]?(即|是指|指的是)")
 
 
 def choose(listing: str | None, usual: str, query: AnalyzedQuery, terms: list[Term]) -> str:
