@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from knowledge import proximity
+from knowledge.asks import asks_quantity, states_quantity
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
 from knowledge.decide import DEFAULT, MIN_MATCHED, Confidence, Evidence, Thresholds, decide
 from knowledge.highlight import highlight, query_terms
@@ -25,6 +27,7 @@ from knowledge.listing import choose, listing_sentence, listing_strength
 from knowledge.rules import RuleAnswer, apply_rules
 from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, plain_text, quoted_terms
 from knowledge.types import Hit, Passage
+from knowledge.typos import TypoFixer
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +99,8 @@ class Ranking:
     rule: RuleAnswer | None = None
     found: dict[int, Found] = field(default_factory=dict)  # what each measured candidate contains
     terms: list[Term] = field(default_factory=list)  # the question's content, as coverage measures it
+    # The question asks for an amount and the lead states none (``knowledge.asks``): at most tentative.
+    amount_missing: bool = False
 
     def evidence(self, n: int = 0) -> Evidence:
         """Measures of the ``n``-th candidate (0: the lead) against the question."""
@@ -110,7 +115,10 @@ class Ranking:
         """How sure an answer led by this ranking is: a numeric rule that applied is sure."""
         if not self.ranked:
             return None
-        return "high" if self.rule is not None else decide(self.evidence(), thresholds)
+        if self.rule is not None:
+            return "high"
+        decided = decide(self.evidence(), thresholds)
+        return "low" if decided == "high" and self.amount_missing else decided
 
     def confidence_of(self, n: int, thresholds: Thresholds = DEFAULT) -> Confidence | None:
         """The ``n``-th candidate judged on its own."""
@@ -134,6 +142,7 @@ class KnowledgeBase:
         self._passages = tuple(passages)
         self.index = index
         self.segmenter = segmenter
+        segmenter.typos = TypoFixer(lambda: (*index.words.idf, *segmenter.synonyms), self._writes)
         # Memos of pure functions of a word or a passage over this corpus (never of a whole question): each
         # holds at most ``_MEMO_SIZE`` entries and is emptied when full.
         self._weights: dict[str, float] = {}
@@ -255,6 +264,10 @@ class KnowledgeBase:
         found = measure(self._coverage_terms(query), text)
         return found.share if found.found >= MIN_MATCHED else 0.0
 
+    def _writes(self, text: str) -> bool:
+        """Whether the corpus writes ``text`` (each of its character pairs occurs somewhere)."""
+        return all(g in self.index.bigrams.idf for g in bigrams(normalize(text)))
+
     def _coverage_terms(self, query: AnalyzedQuery) -> list[Term]:
         return coverage_terms(
             query, self.segmenter, self.word_weight, self.index.words.idf.__contains__, self._word_terms
@@ -287,19 +300,24 @@ class KnowledgeBase:
         ranked = self.index.top(scores, max(k, CANDIDATES))
         terms = self._coverage_terms(analyzed)
         found = {i: self._found(terms, i) for i, _ in ranked}
-        # A list question prefers a passage with a sentence that lists what it asks for.
-        bonus = (
-            {i: 1 + LIST_BONUS * listing_strength(self._passages[i].text, terms) for i, _ in ranked}
-            if analyzed.listing
-            else {}
-        )
+        # A passage that holds the question in one sentence is preferred (``knowledge.proximity``) ...
+        bonus = {i: proximity.factor(terms, self._passages[i].text) for i, _ in ranked[:CANDIDATES]}
+        # ... and, for a list question, one with a sentence that lists what it asks for.
+        if analyzed.listing:
+            for i, _ in ranked:
+                bonus[i] = bonus.get(i, 1.0) * (
+                    1 + LIST_BONUS * listing_strength(self._passages[i].text, terms)
+                )
         ranked = rerank(ranked, found, bonus)
         if rule is not None:
             if rule.passage_id not in found:
                 found[rule.passage_id] = self._found(terms, rule.passage_id)
             top = max((s for _, s in ranked), default=1.0)
             ranked = [(rule.passage_id, top * 1.05)] + [(i, s) for i, s in ranked if i != rule.passage_id]
-        return Ranking(query, analyzed, ranked, rule, found, terms)
+        amount_missing = (
+            bool(ranked) and asks_quantity(query) and not states_quantity(self._passages[ranked[0][0]].text)
+        )
+        return Ranking(query, analyzed, ranked, rule, found, terms, amount_missing)
 
     def ask(self, query: str, k: int = 3, thresholds: Thresholds = DEFAULT) -> Answer:
         ranking = self.rank(query, k)

@@ -21,6 +21,7 @@ from knowledge import lexicon
 from knowledge.frames import FILLER_WORDS, LIGHT_WEIGHT, LIGHT_WORDS, is_listing, strip
 from knowledge.numbers import CN_DIGITS
 from knowledge.tokenizer import make_tokenizer
+from knowledge.typos import TypoFixer
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[0-9a-z]+(?:[+.][0-9a-z]+)*")
@@ -147,6 +148,7 @@ class Segmenter:
             if line.strip()
         )
         self.synonyms = load_synonyms(synonyms)
+        self.typos: TypoFixer | None = None  # set by the knowledge base, which knows the corpus' words
         # Longest first, so 民营企业 wins over 民营.
         self._synonym_keys = sorted(self.synonyms, key=len, reverse=True)
         self._synonym_rank = {key: n for n, key in enumerate(self._synonym_keys)}
@@ -187,6 +189,8 @@ class Segmenter:
         shape = strip(_QUESTION_FRAME.sub(" ", normal))
         text = shape.text
         tokens = self.cut(text)
+        if self.typos is not None:  # 支布 -> 支部 (knowledge.typos)
+            text, tokens = self.typos.mend(text, tokens, self.cut, is_question_token)
         segments, content = _split_questions(tokens)
         words: dict[str, float] = {}
         grams: dict[str, float] = {}

@@ -1,0 +1,30 @@
+"""What kind of answer a question asks for, where it can be told from its words alone.
+
+A question that asks for a quantity ("党费按工资的多少比例交", "一年能休几天年假", "多久开一次") is not answered by a
+passage that states no quantity at all: the speeches may talk about the topic (党费, 职工) without the figure the
+user wants. Such a lead is offered as the closest passage (a tentative answer), never as a confident one. The
+patterns are about how Chinese questions ask for and state amounts, not about the speeches' topics.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Asks for an amount: 多少, 多久, 多长时间, 几次/几天/几个 ... (not "有几个" which describes: "我们有几个骨干"),
+# 百分之几, 比例.
+_ASKS_QUANTITY = re.compile(
+    r"多少|多久|多长时间|(?<!有)几(?:个|次|天|年|月|人|名|家|岁|回|点|成|号|级)|百分之几|比例"
+)
+# States one: a digit, a Chinese numeral with a measure word, a period (每月, 每季度), "每市一院", a bound.
+_STATES_QUANTITY = re.compile(
+    r"[0-9０-９%％]|[一二三四五六七八九十两百千万]+(?:个|次|名|人|家|年|月|天|万|元|项|条|季度|级)"
+    r"|每(?:月|年|季度|周|半年)|每.{1,2}一|不超过|不少于|至少|以上|以下"
+)
+
+
+def asks_quantity(question: str) -> bool:
+    return bool(_ASKS_QUANTITY.search(question))
+
+
+def states_quantity(text: str) -> bool:
+    return bool(_STATES_QUANTITY.search(text))

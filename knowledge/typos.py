@@ -1,0 +1,187 @@
+"""Slips of a pinyin keyboard: 支布 for 支部, 工做 for 工作, 指到站 for 指导站, 党圆 for 党员.
+
+A secretary typing on a phone picks the wrong character of the right sound. jieba then cuts the slip into single
+characters (建/支/布), which carry no weight in the index, and the question loses its subject. A slip is mended
+only where all of this holds, so that a question typed correctly is never changed:
+
+- the characters are a run of single-character tokens of the cut (a word jieba knows is never touched);
+- replacing exactly one of them gives a word of the corpus (or of the lexicon) with the same sound (toneless
+  pinyin, any of each character's two commonest readings), and exactly one such word exists;
+- the character replaced is not a question word (是, 几, 啥 ...): "是在" is not a slip for "实在";
+- the corpus never writes the characters as typed (比学 in "比学先进" is no slip for 必学).
+
+Sounds come from ``knowledge/data/pinyin.txt``: one line per toneless syllable, then the characters whose commonest
+reading it is, then those whose second reading it is, for the 20,992 characters of the CJK Unified Ideographs
+block. A word of the vocabulary is keyed by its characters' commonest readings (讲解 is jiang jie, not jiang xie,
+so 讲些 is no slip for it); a typed character by its two commonest (the keyboard may have offered it under
+either). The table is written from ``pypinyin`` (MIT) by
+
+    python -m knowledge.typos   # needs pypinyin (a test extra), not needed at run time
+
+``pypinyin`` itself is not imported at run time: loading its dictionaries costs about 57 MB.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
+
+TABLE = "pinyin.txt"
+READINGS = 2  # the commonest readings of a character that are tried
+MAX_KEYS = 8  # sound keys per word (the product of its characters' readings)
+MAX_FIXES = 3  # slips mended in one question
+FIRST, LAST = 0x4E00, 0x9FFF  # CJK Unified Ideographs
+_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+def table_path() -> Path:
+    return Path(str(resources.files("knowledge").joinpath("data", TABLE)))
+
+
+def read_table(path: Path | None = None) -> dict[str, tuple[str, str]]:
+    """syllable -> (the characters whose commonest reading it is, those whose second reading it is)."""
+    out: dict[str, tuple[str, str]] = {}
+    for line in (path or table_path()).read_text(encoding="utf-8").splitlines():
+        syllable, first, second = (line.split("\t") + ["", ""])[:3]
+        if syllable:
+            out[syllable] = (first, second)
+    return out
+
+
+class Sounds:
+    """The toneless readings of characters, from the shipped table."""
+
+    def __init__(self, table: dict[str, tuple[str, str]]) -> None:
+        self._table = table
+        self._known: dict[str, tuple[str, ...]] = {}  # character -> readings, commonest first
+
+    def of(self, char: str) -> tuple[str, ...]:
+        cached = self._known.get(char)
+        if cached is None:
+            first = [s for s, (one, _) in self._table.items() if char in one]
+            cached = tuple(first + [s for s, (_, two) in self._table.items() if char in two])
+            self._known[char] = cached
+        return cached
+
+    def learn(self, chars: set[str]) -> None:
+        """Reads the table once for many characters (cheaper than asking for each)."""
+        found: dict[str, list[list[str]]] = {c: [[], []] for c in chars if c not in self._known}
+        for syllable, columns in self._table.items():
+            for n, members in enumerate(columns):
+                for char in members:
+                    if char in found:
+                        found[char][n].append(syllable)
+        self._known.update((c, tuple(one + two)) for c, (one, two) in found.items())
+
+    def keys(self, word: str, readings: int = READINGS) -> list[tuple[str, ...]]:
+        """The sound keys of ``word``: one per combination of its characters' first ``readings`` readings (at
+        most ``MAX_KEYS``)."""
+        each = [self.of(c)[:readings] for c in word]
+        if not all(each):
+            return []
+        return list(itertools.islice(itertools.product(*each), MAX_KEYS))
+
+
+def shipped_sounds() -> Sounds:
+    return Sounds(read_table())
+
+
+class TypoFixer:
+    """Mends pinyin slips in a question against the words of a vocabulary (``knowledge.typos``).
+
+    Built on first need (a question with a run of single characters): the vocabulary and the table of sounds
+    are read then, not at start-up.
+    """
+
+    def __init__(
+        self,
+        vocabulary: Callable[[], Iterable[str]],
+        seen: Callable[[str], bool] = lambda _: False,
+        sounds: Callable[[], Sounds] = shipped_sounds,
+    ) -> None:
+        self._vocabulary = vocabulary
+        self._seen = seen  # whether the corpus writes a text
+        self._make_sounds = sounds
+        self._sounds: Sounds | None = None
+        self._words: set[str] = set()
+        self._by_key: dict[tuple[str, ...], list[str]] = {}
+
+    def _build(self) -> Sounds:
+        if self._sounds is None:
+            sounds = self._make_sounds()
+            words = {w for w in self._vocabulary() if 2 <= len(w) <= 4 and _HAN.match(w)}
+            sounds.learn({c for w in words for c in w})
+            for word in sorted(words):
+                for key in sounds.keys(word, readings=1):
+                    self._by_key.setdefault(key, []).append(word)
+            self._words, self._sounds = words, sounds
+        return self._sounds
+
+    def candidates(self, typed: str, is_question: Callable[[str], bool]) -> set[str]:
+        """Words that sound like ``typed`` and differ from it in one character, not a question word."""
+        out = set()
+        for key in self._build().keys(typed):
+            for word in self._by_key.get(key, ()):
+                changed = [t for w, t in zip(word, typed, strict=True) if w != t]
+                if len(changed) == 1 and not is_question(changed[0]):
+                    out.add(word)
+        return out
+
+    def mend(
+        self,
+        text: str,
+        tokens: list[str],
+        cut: Callable[[str], list[str]],
+        is_question: Callable[[str], bool],
+    ) -> tuple[str, list[str]]:
+        """``text`` with its slips mended (at most ``MAX_FIXES``) and its tokens; ``tokens`` is ``cut(text)``,
+        and ``cut`` (the segmenter's) is called again only after a mend."""
+        for _ in range(MAX_FIXES):
+            fixed = self._fix_one(text, tokens, is_question)
+            if fixed is None:
+                break
+            text, tokens = fixed, cut(fixed)
+        return text, tokens
+
+    def correct(self, text: str, cut: Callable[[str], list[str]], is_question: Callable[[str], bool]) -> str:
+        return self.mend(text, cut(text), cut, is_question)[0]
+
+    def _fix_one(self, text: str, tokens: list[str], is_question: Callable[[str], bool]) -> str | None:
+        single = [len(t) == 1 and bool(_HAN.match(t)) for t in tokens]
+        if not any(a and b for a, b in itertools.pairwise(single)):
+            return None  # no run of two single characters: nothing to look at (the usual case)
+        starts = list(itertools.accumulate((len(t) for t in tokens), initial=0))
+        for a, length in itertools.product(range(len(tokens)), (3, 2)):
+            window = tokens[a : a + length]
+            if len(window) < length or not all(single[a : a + length]) or all(map(is_question, window)):
+                continue
+            typed = "".join(window)
+            if self._seen(typed):
+                continue
+            found = self.candidates(typed, is_question)
+            if typed not in self._words and len(found) == 1:
+                return text[: starts[a]] + found.pop() + text[starts[a + length] :]
+        return None
+
+
+def write_table(path: Path | None = None) -> int:
+    """Writes the table from ``pypinyin``; returns the number of syllables."""
+    from pypinyin import Style, pinyin  # a test extra: only this command needs it
+
+    table: dict[str, tuple[list[str], list[str]]] = {}
+    for code in range(FIRST, LAST + 1):
+        char = chr(code)
+        readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
+        found = [s for s in dict.fromkeys(readings[0] if readings else []) if s.isascii() and s.isalpha()]
+        for n, syllable in enumerate(found[:READINGS]):
+            table.setdefault(syllable, ([], []))[n].append(char)
+    lines = [f"{s}\t{''.join(one)}\t{''.join(two)}" for s, (one, two) in sorted(table.items())]
+    (path or table_path()).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)
+
+
+if __name__ == "__main__":
+    print(f"{write_table()} syllables written to {table_path()}")

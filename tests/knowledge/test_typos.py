@@ -1,0 +1,75 @@
+"""Pinyin slips are mended only where a word of the corpus sounds the same (knowledge/typos.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.segment import Segmenter, is_question_token, normalize
+from knowledge.typos import Sounds, TypoFixer, read_table, table_path, write_table
+
+VOCABULARY = ["支部", "工作", "指导站", "指导", "党员", "问题", "讲解", "实在", "必学", "借鉴", "保障", "授牌"]
+
+
+@pytest.fixture(scope="module")
+def segmenter() -> Segmenter:
+    return Segmenter()
+
+
+@pytest.fixture(scope="module")
+def sounds() -> Sounds:
+    return Sounds(read_table())
+
+
+def fix(segmenter: Segmenter, sounds: Sounds, text: str, seen=lambda _: False, vocabulary=VOCABULARY) -> str:
+    fixer = TypoFixer(lambda: vocabulary, seen, lambda: sounds)
+    return fixer.correct(normalize(text), segmenter.cut, is_question_token)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("党员不足3人咋建支布", "党员不足3人咋建支部"),
+        ("党员思想政治工做责任区是啥制度", "党员思想政治工作责任区是啥制度"),
+        ("非公党建指到站设在哪里", "非公党建指导站设在哪里"),
+        ("在复工一线能不能发展党圆", "在复工一线能不能发展党员"),
+        ("观摩交流借见的是哪个做法", "观摩交流借鉴的是哪个做法"),
+        ("示范点由谁命名受牌", "示范点由谁命名授牌"),
+    ],
+)
+def test_a_slip_is_mended(segmenter, sounds, typed, meant):
+    assert fix(segmenter, sounds, typed) == normalize(meant)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "党员不足3人怎样建立党组织",  # nothing to mend
+        "党建宣讲主要讲些什么",  # 讲解 is jiang jie by its commonest readings: 讲些 is no slip
+        "这五项行动是在推广哪家企业的经验",  # 是 is a question word: 是在 is no slip for 实在
+    ],
+)
+def test_a_question_typed_right_is_left_alone(segmenter, sounds, text):
+    assert fix(segmenter, sounds, text) == normalize(text)
+
+
+def test_what_the_corpus_writes_is_no_slip(segmenter, sounds):
+    text = "激励企业比学先进"
+    assert fix(segmenter, sounds, text, vocabulary=["必学", *VOCABULARY]) != normalize(text)
+    assert fix(segmenter, sounds, text, seen=lambda t: t == "比学", vocabulary=["必学"]) == normalize(text)
+
+
+def test_two_words_that_sound_alike_mend_nothing(segmenter, sounds):
+    assert fix(segmenter, sounds, "建支布", vocabulary=["支部", "支步"]) == "建支布"
+
+
+def test_sounds_commonest_reading_first(sounds):
+    assert sounds.of("解")[0] == "jie"
+    assert "xie" in sounds.of("解")
+    assert sounds.keys("讲解", readings=1) == [("jiang", "jie")]
+
+
+def test_the_shipped_table_is_pypinyin_s(tmp_path):
+    pytest.importorskip("pypinyin")
+    written = tmp_path / "pinyin.txt"
+    write_table(written)
+    assert written.read_text(encoding="utf-8") == table_path().read_text(encoding="utf-8")
