@@ -92,7 +92,12 @@ OFF_TOPIC = [
 # flagged "low"), never a confident one. The first two had no answer before issue 9 and now get the tentative
 # reply; 商务楼宇租金多少 was a slip (a confident answer) and is now tentative. The last asks for an amount
 # (几个月) that the closest passage does not state (knowledge/asks.py): a slip until then.
-OFF_TOPIC_NEAR = ["个人所得税怎么算", "员工工资怎么发", "商务楼宇租金多少", "支部换届选举需要提前几个月向上级请示"]
+OFF_TOPIC_NEAR = [
+    "个人所得税怎么算",
+    "员工工资怎么发",
+    "商务楼宇租金多少",
+    "支部换届选举需要提前几个月向上级请示",
+]
 
 # Off-topic questions that still get a confident answer. The first two: a one-character verb (写, 签) is all that
 # says what they ask, and the rest is in the speeches (工作总结 -> 总结推广; 党组织书记的劳动合同). The last two: the

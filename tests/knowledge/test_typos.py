@@ -7,7 +7,20 @@ import pytest
 from knowledge.segment import Segmenter, is_question_token, normalize
 from knowledge.typos import Sounds, TypoFixer, read_table, table_path, write_table
 
-VOCABULARY = ["支部", "工作", "指导站", "指导", "党员", "问题", "讲解", "实在", "必学", "借鉴", "保障", "授牌"]
+VOCABULARY = [
+    "支部",
+    "工作",
+    "指导站",
+    "指导",
+    "党员",
+    "问题",
+    "讲解",
+    "实在",
+    "必学",
+    "借鉴",
+    "保障",
+    "授牌",
+]
 
 
 @pytest.fixture(scope="module")
