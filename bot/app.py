@@ -10,6 +10,7 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
+from bot.lean import release_memory
 from bot.logging_setup import one_line
 from bot.persistence import SQLAlchemyPersistence
 from handlers.services import Services
@@ -43,8 +44,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None, kb=None) -
 
     engine = make_engine(settings.database_url)
     clock = clock or SystemClock(settings.zone)
+    if kb is None:
+        kb = KnowledgeBase.default(kb_dir=settings.kb_dir)
+        release_memory()  # what building it left behind (much with jieba's dictionary, little with rjieba)
     return Services(
-        kb=kb if kb is not None else KnowledgeBase.default(kb_dir=settings.kb_dir),
+        kb=kb,
         session_factory=make_session_factory(engine),
         clock=clock,
         admin_ids=settings.admin_ids,
@@ -105,7 +109,8 @@ async def _post_init(application: Application) -> None:
     # What start-up built (the knowledge base above all, ~100,000 objects) lives as long as the process: out of
     # the cyclic collector's sight, a full collection takes well under a millisecond instead of ~65 ms, so the
     # event loop no longer stalls now and then (a stall bunches a broadcast's messages up, and delays replies).
-    gc.collect()
+    # The collection first, and the heap it frees back to the system (bot.lean).
+    release_memory()
     gc.freeze()
     runner = application.bot_data.get(REMINDER_RUNNER)
     if runner is not None:

@@ -262,6 +262,9 @@ def _unexpected(exc: Exception, token: str | None) -> StartupError:
 def _run(webhook: str | None = None) -> int:
     """``branchbot run [--webhook URL]``: see :func:`bot.startup.run` for the checks, the exit statuses and
     systemd, and :func:`bot.web.run` for the dashboard and the webhook."""
+    from bot.lean import import_telegram
+
+    import_telegram()  # first, without the optional packages it would load for nothing (bot.lean)
     from bot.web import run
 
     settings = _settings()

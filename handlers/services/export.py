@@ -22,14 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.browse import EXTENSIONS
 from handlers.services.clock import Clock
-from handlers.services.export_sheets import RowFiles, kind_sheet, record_row, summary_sheet
 from handlers.services.form.display import record_number
 from handlers.services.periods import finer_or_equal, slots
 from handlers.services.status import StatusService
@@ -39,6 +37,9 @@ from storage.files import FileStore, local_path
 from storage.models import ActivityRecord, Branch, RecordFile
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.status import StatusRepository
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 PAGE = 500
 Progress = Callable[[int, int], None]  # (records written, records in all)
@@ -143,6 +144,11 @@ class LedgerExporter:
         ``progress(done, total)`` is called after each page of records. The files appear complete or not at all
         (written beside, then renamed).
         """
+        # openpyxl (and Pillow, which it loads) costs about 19 MB: only an export loads it, never start-up.
+        from openpyxl import Workbook
+
+        from handlers.services.export_sheets import summary_sheet
+
         view = self.status.view(period)
         branch_ids = _scope_ids(scope)
         matrix = await self.status.matrix_for(branch_ids, view)
@@ -176,6 +182,8 @@ class LedgerExporter:
         branch_ids: frozenset[int] | None,
         progress: Progress | None,
     ) -> _Run:
+        from handlers.services.export_sheets import kind_sheet
+
         plan = _plan(view)
         async with self.session_factory() as session:
             repo = LedgerRepository(session)
@@ -259,6 +267,8 @@ def _write_rows(
     comments: dict[int, str],
     tz: tzinfo,
 ) -> None:
+    from handlers.services.export_sheets import RowFiles, record_row
+
     for record, branch, paths in items:
         names = RowFiles(
             [p for f, p in paths if f.role == "minutes"], [p for f, p in paths if f.role == "photo"]
