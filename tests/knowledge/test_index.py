@@ -85,6 +85,17 @@ def test_top_is_the_exact_top_k_best_first_lower_id_first_among_equals(n):
     assert Index.top(np.zeros(n, dtype=np.float32), 5) == []
 
 
+@pytest.mark.parametrize("n", [5000, 40003])
+def test_top_finds_few_positive_scores_anywhere(n):
+    """Fewer positive scores than k, some in the passages past the last whole row of ``_candidates``."""
+    for positions in ([3, n - 1], [n - 2, n - 1], list(range(0, n, n // 7)), [n // 2] * 1):
+        scores = np.zeros(n, dtype=np.float32)
+        scores[positions] = np.arange(1, len(positions) + 1, dtype=np.float32)
+        for k in (1, 3, 10):
+            expected = sorted(set(positions), key=lambda i: (-scores[i], i))[:k]
+            assert Index.top(scores, k) == [(i, float(scores[i])) for i in expected]
+
+
 def test_postings_from_a_pickle_keep_numpys_own_dtypes():
     channel = pickle.loads(pickle.dumps(Channel.build(_docs(200)), protocol=pickle.HIGHEST_PROTOCOL))
     assert channel.ids.dtype is np.dtype(np.int32)
