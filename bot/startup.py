@@ -163,12 +163,17 @@ def describe_database(url: str) -> str:
 
 def database_error(exc: BaseException, settings: Settings) -> StartupError:
     """The line for a failed connection or migration, and whether a retry can help."""
+    return database_url_error(exc, settings.database_url)
+
+
+def database_url_error(exc: BaseException, url: str) -> StartupError:
+    """:func:`database_error` for a database URL (the migration child has no settings)."""
     import asyncpg
 
     from storage.db import is_sqlite
 
-    where = describe_database(settings.database_url)
-    sqlite = is_sqlite(settings.database_url)
+    where = describe_database(url)
+    sqlite = is_sqlite(url)
     for cause in _causes(exc):
         if isinstance(cause, asyncpg.InvalidCatalogNameError):
             return StartupError(
@@ -203,11 +208,14 @@ def database_error(exc: BaseException, settings: Settings) -> StartupError:
 
 
 def migrate_database(settings: Settings) -> str:
-    """Apply the migrations (``branchbot run``): the database is reachable and at the newest revision."""
-    from storage import migrate
+    """Apply the migrations (``branchbot run``): the database is reachable and at the newest revision. They run
+    in a child process, and only if the database is not at the newest revision already (``bot.migration``)."""
+    from bot.migration import ensure_current
 
     try:
-        migrate.upgrade(settings.database_url)
+        ensure_current(settings.database_url)
+    except StartupError:
+        raise
     except Exception as exc:
         raise database_error(exc, settings) from None
     return f"数据库已是最新版本：{describe_database(settings.database_url)}"

@@ -12,16 +12,18 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import pool
 from sqlalchemy.engine import URL, Connection
 
 from storage.db import make_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported by the functions that use it: ``branchbot run`` checks the revision without it and runs
+# the migrations in a child process (bot.migration), so the bot never carries Alembic (about 7 MB).
 
 T = TypeVar("T")
 
@@ -30,6 +32,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 def alembic_config(url: str | URL | None = None) -> Config:
     """An Alembic :class:`Config` for the shipped migrations, pointed at ``url``."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url is not None:
@@ -42,6 +46,8 @@ def alembic_config(url: str | URL | None = None) -> Config:
 
 def head_revision() -> str | None:
     """The newest revision shipped with the code."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -57,12 +63,16 @@ def _off_loop(fn: Callable[[], T]) -> T:
 
 def upgrade(url: str | URL, revision: str = "head") -> None:
     """Upgrade the database at ``url`` to ``revision`` (default: the newest)."""
+    from alembic import command
+
     config = alembic_config(url)
     _off_loop(lambda: command.upgrade(config, revision))
 
 
 def downgrade(url: str | URL, revision: str) -> None:
     """Downgrade the database at ``url`` to ``revision`` (``"base"`` removes every table)."""
+    from alembic import command
+
     config = alembic_config(url)
     _off_loop(lambda: command.downgrade(config, revision))
 
@@ -75,6 +85,8 @@ def current(url: str | URL) -> str | None:
     """The revision the database at ``url`` is at, or ``None`` if it was never migrated."""
 
     def _read(connection: Connection) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         return MigrationContext.configure(connection).get_current_revision()
 
     async def _run() -> str | None:

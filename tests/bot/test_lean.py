@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot import lean
+from storage.migrate import head_revision
 from tests.bot.conftest import CLI_TIMEOUT, cli_env
 
 _HEAVY = ("openpyxl", "PIL.ExifTags", "alembic", "mako", *lean.UNUSED_OPTIONAL, "click", "pygments")
@@ -57,6 +58,24 @@ def test_build_services_loads_no_export_or_migration_code(tmp_path: Path) -> Non
     )
     assert out["result"] is True
     assert not {"openpyxl", "alembic", "mako"} & set(out["loaded"])
+
+
+def test_start_up_migrates_without_loading_alembic(tmp_path: Path) -> None:
+    """The migrations run in a child process (bot.migration); the second start only reads the revision."""
+    out = _loaded(
+        tmp_path,
+        """
+        from bot.config import Settings
+        from bot.migration import database_revisions
+        from bot.startup import migrate_database
+        settings = Settings(_env_file=None)
+        migrate_database(settings)
+        migrate_database(settings)
+        result = sorted(database_revisions(settings.database_url))
+        """,
+    )
+    assert out["result"] == [head_revision()]
+    assert not {"alembic", "mako"} & set(out["loaded"])
 
 
 @pytest.mark.skipif(importlib.util.find_spec("rjieba") is None, reason="rjieba is not installed")
