@@ -25,6 +25,9 @@ K1 = 1.2
 B = 0.5  # below the usual 0.75: short passages must not outrank the one that says it (measured, bench.retrieval)
 DENSE_SHARE = 0.25  # a term in at least this share of the passages is stored as a dense row
 _EXACT_TOP_BELOW = 4096  # below this many passages, top() partitions all scores (as it always did)
+# Below this many passages a dense row is scattered with the postings around it: it costs less than
+# scattering them before it (a few numpy calls of fixed cost).
+_DENSE_IN_RUN_BELOW = 2048
 _ROWS = 64  # above, top() bounds the k-th best score by the maxima of the scores seen as this many rows
 
 
@@ -106,23 +109,24 @@ class Channel:
     def accumulate(self, scores: np.ndarray, terms: Iterable[tuple[str, float]], scale: float = 1.0) -> None:
         """Adds each term's impacts times its weight to ``scores``, in the terms' order: a run of sparse terms
         as one scatter-add of their postings one after the other, a dense term as one vector add."""
-        run: list[tuple[np.ndarray, np.ndarray]] = []
+        run: list[_Slice] = []
         self.collect(scores, terms, scale, run)
         _scatter(scores, run)
 
     def collect(
-        self,
-        scores: np.ndarray,
-        terms: Iterable[tuple[str, float]],
-        scale: float,
-        run: list[tuple[np.ndarray, np.ndarray]],
+        self, scores: np.ndarray, terms: Iterable[tuple[str, float]], scale: float, run: list[_Slice]
     ) -> None:
-        """``accumulate``, leaving the last run of sparse postings in ``run`` for the caller to scatter."""
+        """``accumulate``, leaving the last run of postings in ``run`` for the caller to scatter. In a small
+        index a dense row joins the run as postings of every passage (cheaper than scattering the run first)."""
         offsets, ids, impacts, rows, dense = self.offsets, self.ids, self.impacts, self.rows, self.dense
+        every = np.arange(self.n_docs, dtype=np.intp) if self.n_docs < _DENSE_IN_RUN_BELOW else None
         for term, weight in terms:
             factor = weight * scale
             row = rows.get(term)
             if row is not None:
+                if every is not None:
+                    run.append((every, dense[row], factor))
+                    continue
                 _scatter(scores, run)
                 if factor == 1.0:
                     np.add(scores, dense[row], out=scores)
@@ -132,20 +136,29 @@ class Channel:
             span = offsets.get(term)
             if span is not None:
                 start, end = span
-                values = impacts[start:end]
-                run.append((ids[start:end], values if factor == 1.0 else values * np.float32(factor)))
+                run.append((ids[start:end], impacts[start:end], factor))
 
 
-def _scatter(scores: np.ndarray, run: list[tuple[np.ndarray, np.ndarray]]) -> None:
-    """One ``np.add.at`` over the run's postings, in order (and empties the run)."""
+# Postings waiting to be scattered: passage ids, impacts, and the factor the impacts are multiplied by.
+_Slice = tuple[np.ndarray, np.ndarray, float]
+
+
+def _scatter(scores: np.ndarray, run: list[_Slice]) -> None:
+    """One ``np.add.at`` over the run's postings, in order, each impact times its slice's factor as float32
+    (``impacts * np.float32(factor)``); empties the run."""
     if not run:
         return
     if len(run) == 1:
-        np.add.at(scores, *run[0])
+        ids, values, factor = run[0]
+        np.add.at(scores, ids, values if factor == 1.0 else values * np.float32(factor))
     else:
         # Passage ids as numpy's index type: the scatter-add then needs no cast (10-20% faster).
-        ids = np.concatenate([i for i, _ in run], dtype=np.intp)
-        np.add.at(scores, ids, np.concatenate([v for _, v in run]))
+        ids = np.concatenate([i for i, _, _ in run], dtype=np.intp)
+        values = np.concatenate([v for _, v, _ in run])
+        if any(f != 1.0 for _, _, f in run):  # one multiplication for the run, not one per term
+            factors = np.array([f for _, _, f in run], dtype=np.float32)
+            np.multiply(values, np.repeat(factors, [len(i) for i, _, _ in run]), out=values)
+        np.add.at(scores, ids, values)
     run.clear()
 
 
@@ -185,7 +198,7 @@ class Index:
         """Words, then bigrams times ``bigram_weight``, each in the query's order; one run of sparse postings
         may span both channels."""
         scores = np.zeros(self.size, dtype=np.float32)
-        run: list[tuple[np.ndarray, np.ndarray]] = []
+        run: list[_Slice] = []
         self.words.collect(scores, words.items(), 1.0, run)
         self.bigrams.collect(scores, grams.items(), self.bigram_weight, run)
         _scatter(scores, run)

@@ -43,7 +43,14 @@ def _plain(docs: list[list[str]]) -> Channel:
         ki.DENSE_SHARE = share
 
 
-def test_dense_rows_and_runs_score_exactly_as_one_scatter_add_per_term():
+@pytest.fixture(params=["dense rows apart", "dense rows in the run"])
+def dense_rows(request, monkeypatch):
+    """Both ways of adding a dense row: a vector add after the run (a large index), or in the run (a small one)."""
+    monkeypatch.setattr(ki, "_DENSE_IN_RUN_BELOW", 0 if request.param == "dense rows apart" else 10**9)
+    return request.param
+
+
+def test_dense_rows_and_runs_score_exactly_as_one_scatter_add_per_term(dense_rows):
     docs = _docs(400)
     channel = Channel.build(docs)
     assert channel.rows and channel.offsets  # both kinds are exercised
@@ -58,7 +65,7 @@ def test_dense_rows_and_runs_score_exactly_as_one_scatter_add_per_term():
         assert scores.tobytes() == _reference_scores(channel, docs, terms, 0.5).tobytes()
 
 
-def test_an_index_scores_words_then_bigrams():
+def test_an_index_scores_words_then_bigrams(dense_rows):
     words, grams = _docs(300, seed=3), _docs(300, seed=4)
     index = Index(Channel.build(words), Channel.build(grams))
     query_words, query_grams = {"w1": 1.0, "w30": 0.5}, {"w2": 1.0, "w40": 1.0}
