@@ -314,19 +314,32 @@ def _context_words(text: str, context: tuple[str, ...], content: list[str]) -> s
     return {w for w in content if w not in rest and any(w in c for c in context)}
 
 
+_BREAK, _KEPT, _CONTENT = 0, 1, 2  # what a query token is to ``_split_questions``
+
+
+@lru_cache(maxsize=65536)
+def _token_kind(token: str) -> int:
+    """A question word or punctuation breaks a run; a term is content; anything else (a single character) is
+    kept in the run."""
+    if is_question_token(token) or not (_CJK.search(token) or _ALNUM.search(token)):
+        return _BREAK
+    return _CONTENT if _is_term(token) else _KEPT
+
+
 def _split_questions(tokens: list[str]) -> tuple[list[str], list[str]]:
     """Runs of kept tokens (bigrams never bridge a removed question word) and the content words among them."""
     segments: list[str] = []
     current = ""
     content: list[str] = []
     for token in tokens:
-        if is_question_token(token) or not (_CJK.search(token) or _ALNUM.search(token)):
+        kind = _token_kind(token)
+        if kind == _BREAK:
             if current:
                 segments.append(current)
             current = ""
             continue
         current += token
-        if _is_term(token):
+        if kind == _CONTENT:
             content.append(token)
     if current:
         segments.append(current)
