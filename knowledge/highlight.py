@@ -58,6 +58,7 @@ class _Sentence:
     text: str  # as written
     norm: str  # normalised
     grams: frozenset[str]  # character bigrams of ``norm``
+    defines: bool  # it has 即 or 指, without which no word's definition pattern can match
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,22 +77,28 @@ def _prepared(text: str) -> _Passage:
     """
     out = []
     for sentence in sentences(text):
-        norm = normalize(sentence)
-        out.append(_Sentence(sentence, norm, frozenset(bigrams(norm))))
+        out.append(_sentence(sentence))
     return _Passage(tuple(out), "\n".join(s.norm for s in out), frozenset().union(*(s.grams for s in out)))
 
 
+def _sentence(text: str) -> _Sentence:
+    norm = normalize(text)
+    return _Sentence(text, norm, frozenset(bigrams(norm)), "即" in norm or "指" in norm)
+
+
 def score_sentence(sentence: str, query: AnalyzedQuery, terms: list[_Term]) -> float:
-    norm = normalize(sentence)
     grams = list(query.bigrams.items())
-    return _score(_Sentence(sentence, norm, frozenset(bigrams(norm))), terms, grams, max(1, len(grams)))
+    return _score(_sentence(sentence), terms, grams, max(1, len(grams)))
 
 
 def _score(
-    sentence: _Sentence, terms: list[_Term], grams: list[tuple[str, float]], denominator: int
+    sentence: _Sentence,
+    terms: list[_Term],
+    grams: list[tuple[str, float]] | frozenset[str],
+    denominator: int,
 ) -> float:
     """``terms`` and ``grams`` in the query's order (those the passage lacks may be left out: they add
-    nothing); ``denominator``: the number of the query's bigrams."""
+    nothing), or ``grams`` as a set when each weighs 1; ``denominator``: the number of the query's bigrams."""
     norm = sentence.norm
     score = 0.0
     for weight, spellings, definition in terms:
@@ -99,14 +106,16 @@ def _score(
             if spelling in norm:
                 score += weight
                 # A definition ("X”即...", "X即...", "X是指...") answers "what is X" better than a mention.
-                if definition.search(norm):
+                if sentence.defines and definition.search(norm):
                     score += weight
                 break
-    own = sentence.grams
-    matched = 0  # summed in the query's order, as sum() would
-    for gram, weight in grams:
-        if gram in own:
-            matched += weight
+    if isinstance(grams, frozenset):
+        matched: float = len(sentence.grams & grams)  # weights of 1 sum to their count, in any order
+    else:
+        matched = 0  # summed in the query's order, as sum() would
+        for gram, weight in grams:
+            if gram in sentence.grams:
+                matched += weight
     score += matched / denominator
     # Between sentences saying the same, the shorter one says it more directly.
     return score / (1 + len(sentence.text) / 400)
@@ -135,10 +144,14 @@ def highlight(
         return text[:limit]
     # Only what the passage contains can score in one of its sentences.
     terms = _within(query_terms(query, weight) if terms is None else terms, passage.norm)
-    grams = [(g, w) for g, w in query.bigrams.items() if g in passage.grams]
+    grams: list[tuple[str, float]] | frozenset[str]
+    if all(w == 1.0 for w in query.bigrams.values()):
+        grams = frozenset(query.bigrams)
+    else:
+        grams = [(g, w) for g, w in query.bigrams.items() if g in passage.grams]
     denominator = max(1, len(query.bigrams))
     scores = [_score(s, terms, grams, denominator) for s in parts]
-    best = max(range(len(parts)), key=lambda i: (scores[i], -i))
+    best = scores.index(max(scores))  # the first of the best
     chosen = parts[best].text.strip()
     # A short heading-like sentence ("一是单独组建实现应建尽建。") needs the sentence after it.
     if len(chosen) < _MIN_SENTENCE and best + 1 < len(parts):
