@@ -119,6 +119,37 @@ def test_the_whole_analysis_and_index_are_the_same(pair, monkeypatch):
         assert fast.ask(query).as_dict() == slow.ask(query).as_dict(), query
 
 
+@pytest.fixture(scope="module")
+def small(pair) -> tk.Tokenizer:
+    """rjieba built from jieba's dict.txt (``small_dictionary``, as ``branchbot run`` builds it), quoted terms
+    added."""
+    _, _, texts = pair
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(tk.ENV, raising=False)
+        with tk.small_dictionary():
+            segmenter = Segmenter()
+    tokenizer = segmenter._tokenizer
+    assert tokenizer.name == "rjieba", "the small dictionary did not pass the start-up check"
+    assert tokenizer.dictionary == tk.jieba_dictionary() is not None
+    segmenter.add_words(quoted_terms(texts))
+    return tokenizer
+
+
+def test_the_small_dictionary_cuts_every_passage_and_query_as_jieba(pair, small):
+    reference, _, texts = pair
+    queries = _queries()
+    texts = texts + [normalize(t) for t in texts] + queries + [normalize(q) for q in queries]
+    assert _differences(reference, small, texts + ODD_TEXT) == []
+
+
+def test_the_small_dictionary_is_only_where_asked(pair):
+    _, fast, _ = pair
+    assert fast.dictionary is None
+    with tk.small_dictionary():
+        pass
+    assert tk.make_tokenizer(tk._data_path("userdict.txt")).dictionary is None
+
+
 ODD_TEXT = [
     "",
     " ",
