@@ -3,7 +3,8 @@
     python -m bench.qa --set tests/data/qa_tune.jsonl [--sweep] [--details]
 
 A set is JSON lines. In-scope lines have ``"expect"``: phrases the passage that answers contains (one is
-enough); off-topic lines have ``"kind"`` ("near": the speeches' vocabulary, no answer in them; "far") and no
+enough; a phrase of the heading path the reply cites with the passage counts too, for a question about a section's
+title); off-topic lines have ``"kind"`` ("near": the speeches' vocabulary, no answer in them; "far") and no
 ``expect``. The old dev set (``/work/shared/eval/dev_questions.jsonl``) is all in scope.
 
 Printed for the set, with the thresholds of ``knowledge.decide.DEFAULT``:
@@ -34,6 +35,7 @@ from pathlib import Path
 
 from knowledge.base import KnowledgeBase, Ranking
 from knowledge.decide import DEFAULT, Thresholds
+from knowledge.types import Passage
 
 K = 3
 
@@ -55,12 +57,17 @@ def load_set(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def shows(passage: Passage, phrase: str) -> bool:
+    """Whether the reply for ``passage`` shows ``phrase``: in its text or in the heading path it cites."""
+    return phrase in passage.text or phrase in passage.section
+
+
 def cases(kb: KnowledgeBase, rows: list[dict]) -> list[Case]:
     out = []
     for row in rows:
         ranking = kb.rank(row["q"], K)
         expect = row.get("expect") or []
-        right = tuple(any(e in kb.passages[i].text for e in expect) for i, _ in ranking.ranked[:K])
+        right = tuple(any(shows(kb.passages[i], e) for e in expect) for i, _ in ranking.ranked[:K])
         hits = kb.ask(row["q"], K, Thresholds(0.0, 0.0)).hits if expect else []
         key = bool(hits) and any(e in hits[0].highlight for e in expect)
         out.append(Case(row, ranking, right, key))
@@ -189,7 +196,7 @@ def baseline_top1(kb: KnowledgeBase, rows: list[dict]) -> int:
             continue
         scores = bm25.get_scores(tokens(row["q"]))
         best = max(range(len(texts)), key=lambda i: scores[i])
-        hits += any(e in texts[best] for e in row["expect"])
+        hits += any(shows(kb.passages[best], e) for e in row["expect"])
     return hits
 
 
