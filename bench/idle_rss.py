@@ -1,6 +1,6 @@
 """Memory of ``branchbot run`` when idle: RSS of the real process, polling the Bot API emulator.
 
-    python -m bench.idle_rss [--settle 3]
+    python -m bench.idle_rss [--settle 3] [--questions 300]
 
 Starts the Bot API emulator (``tests.emulator``, 127.0.0.1) and ``python -m bot.cli run`` as a child pointed at
 it (a SQLite file and a data folder in a temporary folder, the shipped speeches only). Once the child polls
@@ -9,7 +9,10 @@ start-up**. Then a user asks one question, and once the answer is sent and the s
 read again: **after a question** (the first question builds what queries use: numpy's and the tokenizer's
 working memory, the highlight cache). The child is stopped with SIGINT. Also printed: the same figures for
 ``build_services`` alone in an idle process (no Telegram, no event loop), which is what the knowledge base and
-the database layer cost. ``--tokenizer jieba`` runs both with jieba itself, for comparison.
+the database layer cost. ``--tokenizer jieba`` runs both with jieba itself, for comparison. ``--questions N``
+(N > 1) then has N - 1 more users ask one question each (the blind sets' questions, in a fixed order) and reads
+the memory again: **after N questions**, which shows what the bounded caches of the knowledge layer and the
+per-user state hold once many different questions have been asked (not part of the idle target).
 """
 
 from __future__ import annotations
@@ -63,8 +66,30 @@ def _env(tmp: Path, base_url: str | None, tokenizer: str | None = None) -> dict[
     return env
 
 
-async def measure_run(settle: float, tokenizer: str | None = None) -> dict[str, tuple[float, float]]:
-    """RSS/USS of ``branchbot run`` after start-up and after one question."""
+def blind_questions(n: int) -> list[str]:
+    """``n`` distinct questions of ``tests/data/*.jsonl`` in a fixed order (as many as there are, at most)."""
+    import json
+
+    seen: dict[str, None] = {}
+    for path in sorted((ROOT / "tests" / "data").glob("qa*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                seen.setdefault(json.loads(line)["q"], None)
+    return list(seen)[:n]
+
+
+async def _ask_many(emu, questions: list[str]) -> None:
+    """One new user per question (no follow-up joins two), each waiting for its answer."""
+    for i, question in enumerate(questions):
+        user = emu.user(2000 + i, f"Bench{i}")
+        user.send_text(question)
+        await emu.wait_for_message(user.id, timeout=60)
+
+
+async def measure_run(
+    settle: float, tokenizer: str | None = None, questions: int = 1
+) -> dict[str, tuple[float, float]]:
+    """RSS/USS of ``branchbot run`` after start-up, after one question (and after ``questions``)."""
     sys.path.insert(0, str(ROOT))
     from tests.emulator import BotApiEmulator
 
@@ -87,7 +112,12 @@ async def measure_run(settle: float, tokenizer: str | None = None) -> dict[str, 
                 user.send_text(QUESTION)
                 await emu.wait_for_message(user.id, timeout=60)
                 await asyncio.sleep(settle)
-                asked = _memory(proc.pid)
+                figures = {"after start-up": started, "after a question": _memory(proc.pid)}
+                if questions > 1:
+                    more = blind_questions(questions - 1)
+                    await _ask_many(emu, more)
+                    await asyncio.sleep(settle)
+                    figures[f"after {len(more) + 1} questions"] = _memory(proc.pid)
             finally:
                 proc.send_signal(signal.SIGINT)
                 try:
@@ -98,7 +128,7 @@ async def measure_run(settle: float, tokenizer: str | None = None) -> dict[str, 
                 stderr = (await proc.stderr.read()).decode(errors="replace") if proc.stderr else ""
             if proc.returncode not in (0, -signal.SIGINT, 130):
                 print(f"branchbot run exited {proc.returncode}:\n{stderr[-2000:]}", file=sys.stderr)
-    return {"after start-up": started, "after a question": asked}
+    return figures
 
 
 def measure_services(settle: float, tokenizer: str | None = None) -> tuple[float, float]:
@@ -125,11 +155,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tokenizer", choices=["jieba"], help="force jieba (BRANCHBOT_TOKENIZER), to compare"
     )
+    parser.add_argument(
+        "--questions", type=int, default=1, help="then N - 1 more questions, and the memory again"
+    )
     args = parser.parse_args(argv)
     from bench.common import code_fingerprint
 
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; code {code_fingerprint()}")
-    figures = asyncio.run(measure_run(args.settle, args.tokenizer))
+    figures = asyncio.run(measure_run(args.settle, args.tokenizer, args.questions))
     figures["build_services + idle"] = measure_services(args.settle, args.tokenizer)
     print(f"\n{'branchbot run':<26} {'RSS MB':>7} {'USS MB':>7}")
     for name, (rss, uss) in figures.items():
