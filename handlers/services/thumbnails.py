@@ -12,13 +12,16 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
 from storage.files import THUMBNAIL_TYPE, FileStore
 from storage.repositories.thumbnails import ThumbnailRepository
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,8 @@ MAX_PIXELS = (
 def make_thumbnail(data: bytes, side: int = THUMB_SIDE, quality: int = THUMB_QUALITY) -> bytes | None:
     """A JPEG of ``data`` at most ``side`` pixels wide and high, turned upright by its EXIF; ``None`` if the image
     cannot be decoded."""
+    from PIL import Image, ImageOps  # Pillow only once a photo arrives (2.7 MB of an idle bot otherwise)
+
     try:
         with Image.open(io.BytesIO(data)) as img:
             if img.width * img.height > MAX_PIXELS:
@@ -49,6 +54,8 @@ def make_thumbnail(data: bytes, side: int = THUMB_SIDE, quality: int = THUMB_QUA
 
 def _flatten(img: Image.Image) -> Image.Image:
     """RGB, with any transparency laid on white (JPEG has no alpha)."""
+    from PIL import Image
+
     if img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
