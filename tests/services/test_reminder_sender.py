@@ -182,9 +182,10 @@ class DyingMessenger(FakeMessenger):
             raise Crash
         call = Call(chat_id, delivery, self.time.now)
         self.calls.append(call)
+        number = len(self.calls)  # this call's number (others start while it is in flight)
         await asyncio.sleep(0)
         call.delivered = True  # Telegram has it
-        if len(self.calls) == self.crash_at:
+        if number == self.crash_at:
             self.dead = True
         if self.dead:
             raise Crash
