@@ -4,7 +4,9 @@ Postings are stored column-wise (one array of passage ids and one of precomputed
 an offset table per term). A term found in at least a quarter of the passages is stored dense instead, a row
 of impacts over all passages (0 where absent): adding a row is one SIMD pass, several times faster than
 scattering its postings, and takes at most twice their memory. A query costs one scatter-add per run of
-sparse terms, one vector add per dense term, and one partial sort.
+sparse terms, one vector add per dense term (in an index of a few thousand passages a dense row joins the run
+instead), and a top k bounded by one pass of column maxima. At +10 MB most of it is ``np.add.at`` (~3 ns a
+posting), which numpy offers no faster exact equivalent of: ``bincount`` sums in float64.
 
 Each passage's float32 score is summed term by term in the query's order, whatever the storage, so scores are
 exactly those of one scatter-add per term (adding the 0 of an absent term changes nothing).
