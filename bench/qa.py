@@ -2,10 +2,11 @@
 
     python -m bench.qa --set tests/data/qa_tune.jsonl [--sweep] [--details]
 
-A set is JSON lines. In-scope lines have ``"expect"``: phrases the passage that answers contains (one is
-enough; a phrase of the heading path the reply cites with the passage counts too, for a question about a section's
-title); off-topic lines have ``"kind"`` ("near": the speeches' vocabulary, no answer in them; "far") and no
-``expect``. The old dev set (``/work/shared/eval/dev_questions.jsonl``) is all in scope.
+A set is JSON lines. In-scope lines have ``"expect"``: phrases the passage that answers contains (one is enough; a
+phrase of the heading path the reply cites with the passage counts too, for a question about a section's title;
+optional ``"also"`` phrases name another paragraph that answers as well, where both speeches say it); off-topic
+lines have ``"kind"`` ("near": the speeches' vocabulary, no answer in them; "far") and no ``expect``. The old dev
+set (``/work/shared/eval/dev_questions.jsonl``) is all in scope.
 
 Printed for the set, with the thresholds of ``knowledge.decide.DEFAULT``:
 
@@ -66,7 +67,7 @@ def cases(kb: KnowledgeBase, rows: list[dict]) -> list[Case]:
     out = []
     for row in rows:
         ranking = kb.rank(row["q"], K)
-        expect = row.get("expect") or []
+        expect = (row.get("expect") or []) + (row.get("also") or [])
         right = tuple(any(shows(kb.passages[i], e) for e in expect) for i, _ in ranking.ranked[:K])
         hits = kb.ask(row["q"], K, Thresholds(0.0, 0.0)).hits if expect else []
         key = bool(hits) and any(e in hits[0].highlight for e in expect)
@@ -196,7 +197,7 @@ def baseline_top1(kb: KnowledgeBase, rows: list[dict]) -> int:
             continue
         scores = bm25.get_scores(tokens(row["q"]))
         best = max(range(len(texts)), key=lambda i: scores[i])
-        hits += any(shows(kb.passages[best], e) for e in row["expect"])
+        hits += any(shows(kb.passages[best], e) for e in row["expect"] + row.get("also", []))
     return hits
 
 
