@@ -55,7 +55,10 @@ class Thresholds:
         return out + (f" standout>={self.standout:.2f}@{self.ratio:g}x" if self.ratio < float("inf") else "")
 
 
-DEFAULT = Thresholds(high=0.6, low=0.25)
+# Stand-out at 0.50 of the question (0.40 until the fourth blind set): measured on every question seen by then
+# (874 in scope, 233 off topic; bench.qa --sweep), 0.40 gave 81.2% right and confident and 89.3% of off-topic
+# questions not confident, 0.50 gives 80.1% and 91.8% (the off-topic sets are small: one set of 30 read 80%).
+DEFAULT = Thresholds(high=0.6, low=0.25, standout=0.5)
 
 
 def decide(evidence: Evidence, thresholds: Thresholds = DEFAULT) -> Confidence | None:

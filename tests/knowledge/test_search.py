@@ -97,6 +97,7 @@ OFF_TOPIC_NEAR = [
     "员工工资怎么发",
     "商务楼宇租金多少",
     "支部换届选举需要提前几个月向上级请示",
+    "学习强国积分怎么刷",  # a slip until the stand-out rule asked 0.50 of the question (knowledge/decide.py)
 ]
 
 # Off-topic questions that still get a confident answer. The first two: a one-character verb (写, 签) is all that
@@ -108,7 +109,6 @@ OFF_TOPIC_NEAR = [
 OFF_TOPIC_SLIPS = [
     "怎么写工作总结",
     "劳动合同怎么签",
-    "学习强国积分怎么刷",
     "党员退休以后还要不要交党费",
 ]
 
