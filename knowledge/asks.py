@@ -28,3 +28,8 @@ def asks_quantity(question: str) -> bool:
 
 def states_quantity(text: str) -> bool:
     return bool(_STATES_QUANTITY.search(text))
+
+
+def amount_missing(question: str, lead: str | None) -> bool:
+    """The question asks for an amount and the lead passage (its text) states none."""
+    return lead is not None and asks_quantity(question) and not states_quantity(lead)

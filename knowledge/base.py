@@ -17,13 +17,14 @@ from importlib import resources
 from pathlib import Path
 
 from knowledge import proximity
-from knowledge.asks import asks_quantity, states_quantity
+from knowledge.asks import amount_missing
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
 from knowledge.decide import DEFAULT, MIN_MATCHED, Confidence, Evidence, Thresholds, decide
 from knowledge.highlight import highlight, query_terms
 from knowledge.index import Channel, Index
 from knowledge.ingest import Document, read_documents
 from knowledge.listing import choose, listing_sentence, listing_strength
+from knowledge.ordinal import outline_lead
 from knowledge.rules import RuleAnswer, apply_rules
 from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, plain_text, quoted_terms
 from knowledge.types import Hit, Passage
@@ -101,6 +102,7 @@ class Ranking:
     terms: list[Term] = field(default_factory=list)  # the question's content, as coverage measures it
     # The question asks for an amount and the lead states none (``knowledge.asks``): at most tentative.
     amount_missing: bool = False
+    outline: bool = False  # the lead is the section the question names by number (``knowledge.ordinal``)
 
     def evidence(self, n: int = 0) -> Evidence:
         """Measures of the ``n``-th candidate (0: the lead) against the question."""
@@ -118,6 +120,8 @@ class Ranking:
         if self.rule is not None:
             return "high"
         decided = decide(self.evidence(), thresholds)
+        if decided is None and self.outline:
+            return "low"
         return "low" if decided == "high" and self.amount_missing else decided
 
     def confidence_of(self, n: int, thresholds: Thresholds = DEFAULT) -> Confidence | None:
@@ -309,15 +313,15 @@ class KnowledgeBase:
                     1 + LIST_BONUS * listing_strength(self._passages[i].text, terms)
                 )
         ranked = rerank(ranked, found, bonus)
-        if rule is not None:
-            if rule.passage_id not in found:
-                found[rule.passage_id] = self._found(terms, rule.passage_id)
+        # A numeric rule puts the passage that states it first; a question that names a section by number (第二项),
+        # that section's first passage (``knowledge.ordinal``).
+        lead = rule.passage_id if rule is not None else outline_lead(self._passages, query, ranked)
+        if lead is not None:
+            found.setdefault(lead, self._found(terms, lead))
             top = max((s for _, s in ranked), default=1.0)
-            ranked = [(rule.passage_id, top * 1.05)] + [(i, s) for i, s in ranked if i != rule.passage_id]
-        amount_missing = (
-            bool(ranked) and asks_quantity(query) and not states_quantity(self._passages[ranked[0][0]].text)
-        )
-        return Ranking(query, analyzed, ranked, rule, found, terms, amount_missing)
+            ranked = [(lead, top * 1.05)] + [(i, s) for i, s in ranked if i != lead]
+        missing = amount_missing(query, self._passages[ranked[0][0]].text if ranked else None)
+        return Ranking(query, analyzed, ranked, rule, found, terms, missing, lead is not None and not rule)
 
     def ask(self, query: str, k: int = 3, thresholds: Thresholds = DEFAULT) -> Answer:
         ranking = self.rank(query, k)

@@ -1,0 +1,34 @@
+"""A question that names a part of a speech by number gets that part (knowledge/ordinal.py). Made-up questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.ordinal import ordinal
+
+
+@pytest.mark.parametrize(
+    ("question", "number"),
+    [
+        ("五项行动的第四项讲的啥", 4),
+        ("推进会讲话第二部分说了什么", 2),
+        ("第3个行动是什么", 3),
+        ("开会的时候第一项学什么", None),  # a meeting's agenda, not the speech's outline
+        ("我们是第一个建支部的企业", None),
+        ("第一书记能不能兼任", None),
+    ],
+)
+def test_the_number_of_a_part(question, number):
+    assert ordinal(question) == number
+
+
+def test_the_numbered_action_of_the_speech_that_has_them(kb):
+    answer = kb.ask("五项行动的第四项讲的啥")
+    assert answer.answered
+    assert answer.hits[0].section.startswith("四、实施企业文化培育塑造行动")
+
+
+def test_a_part_only_one_speech_has(kb):
+    answer = kb.ask("讲话第六部分主要讲什么")
+    assert answer.answered  # never refused: at least the closest passage
+    assert answer.hits[0].section.startswith("六、")
