@@ -151,8 +151,10 @@ class TypoFixer:
 
     def _fix_one(self, text: str, tokens: list[str], is_question: Callable[[str], bool]) -> str | None:
         single = [len(t) == 1 and bool(_HAN.match(t)) for t in tokens]
-        if not any(a and b for a, b in itertools.pairwise(single)):
-            return None  # no run of two single characters: nothing to look at (the usual case)
+        if not any(a and b for a, b in itertools.pairwise(single)) or "".join(tokens) != text:
+            return (
+                None  # no run of two single characters (the usual case), or tokens that do not spell the text
+            )
         starts = list(itertools.accumulate((len(t) for t in tokens), initial=0))
         for a, length in itertools.product(range(len(tokens)), (3, 2)):
             window = tokens[a : a + length]
