@@ -94,11 +94,11 @@ class SimUser:
 
     def send_text(self, text: str, *, reply_to: SentMessage | dict | int | None = None) -> dict:
         """A text message; ``/commands`` get ``bot_command`` entities like on Telegram."""
-        content: dict[str, Any] = {"text": text}
-        entities = command_entities(text)
-        if entities:
-            content["entities"] = entities
-        return self._send(content, reply_to)
+        return self._send(_text_content(text), reply_to)
+
+    def text_update(self, text: str, update_id: int) -> dict:
+        """A text message as a whole update, not queued for ``getUpdates``: what Telegram posts to a webhook."""
+        return {"update_id": update_id, "message": self._message(_text_content(text))}
 
     def send_sticker(self, emoji: str = "👍", *, set_name: str = "TestStickers") -> dict:
         file_id, unique_id = self.emulator._new_file_ids("CAACAgIAAxkBAAI")
@@ -351,3 +351,12 @@ class SimUser:
         if callback_data is not None:
             query["data"] = callback_data
         return emu.enqueue_raw({"callback_query": query})
+
+
+def _text_content(text: str) -> dict:
+    """A text message's content; ``/commands`` get ``bot_command`` entities like on Telegram."""
+    content: dict[str, Any] = {"text": text}
+    entities = command_entities(text)
+    if entities:
+        content["entities"] = entities
+    return content

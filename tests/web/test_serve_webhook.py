@@ -22,15 +22,7 @@ async def test_serve_webhook_recovers_and_serves(emulator, tmp_path, kb):
     await run_migrations(settings)
     services = build_services(settings, kb=kb)
     alice = emulator.user(5151, "Alice")
-    left_over = {
-        "update_id": 880001,
-        "message": {
-            "message_id": 1, "date": 1_790_000_000, "text": "/help",
-            "chat": {"id": alice.id, "type": "private", "first_name": "Alice"},
-            "from": {"id": alice.id, "is_bot": False, "first_name": "Alice"},
-            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-        },
-    }  # fmt: skip
+    left_over = alice.text_update("/help", 880001)
     assert await services.updates.store_update(880001, left_over)  # stored, then the process died
     application = build_application(settings, services)
     await application.initialize()

@@ -21,15 +21,7 @@ async def test_webhook_update_reaches_the_bot_once(make_bot):
         client = TestClient(TestServer(server.build()))
         await client.start_server()
         before = METRICS.updates._value.get()
-        update = {
-            "update_id": 777001,
-            "message": {
-                "message_id": 9001, "date": 1_790_000_000, "text": "/help",
-                "chat": {"id": alice.id, "type": "private", "first_name": "Alice"},
-                "from": {"id": alice.id, "is_bot": False, "first_name": "Alice"},
-                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-            },
-        }  # fmt: skip
+        update = alice.text_update("/help", 777001)
         try:
             wrong = await client.post("/telegram/hook", json=update, headers={SECRET_HEADER: "nope"})
             assert wrong.status == 403
