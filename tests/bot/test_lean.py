@@ -16,7 +16,10 @@ from bot import lean
 from storage.migrate import head_revision
 from tests.bot.conftest import CLI_TIMEOUT, cli_env
 
-_HEAVY = ("openpyxl", "PIL.ExifTags", "alembic", "mako", *lean.UNUSED_OPTIONAL, "click", "pygments")
+_HEAVY = (
+    "openpyxl", "PIL.ExifTags", "PIL.Image", "sqlalchemy.dialects.postgresql", "alembic", "mako",
+    *lean.UNUSED_OPTIONAL, "click", "pygments",
+)  # fmt: skip
 
 
 def _loaded(tmp_path: Path, code: str, **env: str) -> dict:
@@ -59,6 +62,8 @@ def test_build_services_loads_no_export_or_migration_code(tmp_path: Path) -> Non
         """,
     )
     assert not {"openpyxl", "alembic", "mako"} & set(out["loaded"])
+    # Pillow waits for a photo; PostgreSQL's dialect for an upsert on PostgreSQL (this is SQLite).
+    assert not {"PIL.Image", "sqlalchemy.dialects.postgresql"} & set(out["loaded"])
     if importlib.util.find_spec("rjieba") is not None:  # rjieba from jieba's dict.txt: 7 MB less
         assert out["result"] == ["rjieba", True]
 
