@@ -7,7 +7,7 @@ how well that passage matches the question (``Evidence``), against two threshold
 - **high** (a confident answer): the lead passage contains at least ``high`` of the question's content, weighted
   by idf (``knowledge.coverage``), or at least ``standout`` of it while its score is at least ``ratio`` times the
   next passage's (it clearly stands out); and what it contains weighs at least ``MIN_MATCHED`` idf units (or it
-  contains a domain word of the question);
+  contains a domain word of the question): below that weight it is at most tentative;
 - **low** (a tentative answer, "讲话中最接近的内容是…"): it contains at least ``low`` of it, or the question uses at
   least one word of the domain dictionary that the passage contains;
 - otherwise **none**: the question is outside the speeches (weather, cooking, programming).
@@ -64,7 +64,11 @@ DEFAULT = Thresholds(high=0.6, low=0.25, standout=0.5)
 def decide(evidence: Evidence, thresholds: Thresholds = DEFAULT) -> Confidence | None:
     """ "high", "low" or None (no answer) for the lead passage described by ``evidence``."""
     if evidence.matched < MIN_MATCHED and not evidence.domain:
-        return None
+        # Too little weight to be sure of (a speech's own frequent term, such as its theme, weighs little):
+        # tentative when the lead holds the question's content and stands out from every other passage,
+        # refused otherwise (a bare 党员 or 企业 matches many passages alike).
+        stands_out = evidence.ratio >= thresholds.ratio
+        return "low" if evidence.coverage >= thresholds.low and stands_out else None
     if evidence.coverage >= thresholds.high:
         return "high"
     if evidence.coverage >= thresholds.standout and evidence.ratio >= thresholds.ratio:

@@ -120,8 +120,12 @@ def test_thresholds_can_be_passed(kb):
         (Evidence(coverage=DEFAULT.low - 0.01, matched=5.0, score=2.0, runner_up=2.0), None),
         # A domain word of the question found in the passage: at least tentative.
         (Evidence(coverage=0.05, matched=5.0, domain=1), "low"),
-        # One generic word is not an answer, however much of the question it is ...
-        (Evidence(coverage=1.0, matched=MIN_MATCHED - 0.1), None),
+        # One generic word is not a confident answer, however much of the question it is: the closest
+        # passage, tentatively, when it holds enough of the question and stands out; no answer otherwise ...
+        (Evidence(coverage=1.0, matched=MIN_MATCHED - 0.1), "low"),
+        (Evidence(coverage=DEFAULT.low, matched=MIN_MATCHED - 0.1, score=6.0, runner_up=2.0), "low"),
+        (Evidence(coverage=DEFAULT.low - 0.01, matched=MIN_MATCHED - 0.1), None),
+        (Evidence(coverage=1.0, matched=MIN_MATCHED - 0.1, score=5.9, runner_up=2.0), None),
         # ... unless it is a domain word (党组织书记).
         (Evidence(coverage=1.0, matched=MIN_MATCHED - 0.1, domain=1), "high"),
     ],
