@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from knowledge import proximity
+from knowledge import headings
 from knowledge.asks import amount_missing
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
 from knowledge.decide import DEFAULT, MIN_MATCHED, Confidence, Evidence, Thresholds, decide
@@ -304,8 +304,8 @@ class KnowledgeBase:
         ranked = self.index.top(scores, max(k, CANDIDATES))
         terms = self._coverage_terms(analyzed)
         found = {i: self._found(terms, i) for i, _ in ranked}
-        # A passage that holds the question in one sentence is preferred (``knowledge.proximity``) ...
-        bonus = {i: proximity.factor(terms, self._passages[i].text) for i, _ in ranked[:CANDIDATES]}
+        # Preferred: a passage that holds the question in one sentence or names it in a heading (headings.py) ...
+        bonus = {i: headings.bonus(terms, self._passages[i]) for i, _ in ranked[:CANDIDATES]}
         # ... and, for a list question, one with a sentence that lists what it asks for.
         if analyzed.listing:
             for i, _ in ranked:
