@@ -8,7 +8,8 @@ only where all of this holds, so that a question typed correctly is never change
 - replacing exactly one of them gives a word of the corpus (or of the lexicon) with the same sound (toneless
   pinyin, any of each character's two commonest readings), and exactly one such word exists;
 - the character replaced is not a question word (是, 几, 啥 ...): "是在" is not a slip for "实在";
-- the corpus never writes the characters as typed (比学 in "比学先进" is no slip for 必学).
+- the corpus never writes the characters as typed (比学 in "比学先进" is no slip for 必学), nor the character to
+  replace together with the one before or after it (代补 in "以奖代补是": 补是 is no slip for 不是).
 
 Sounds come from ``knowledge/data/pinyin.txt``: one line per toneless syllable, then the characters whose commonest
 reading it is, then those whose second reading it is, for the 20,992 characters of the CJK Unified Ideographs
@@ -151,22 +152,45 @@ class TypoFixer:
 
     def _fix_one(self, text: str, tokens: list[str], is_question: Callable[[str], bool]) -> str | None:
         single = [len(t) == 1 and bool(_HAN.match(t)) for t in tokens]
-        if not any(a and b for a, b in itertools.pairwise(single)) or "".join(tokens) != text:
+        starts = _positions(text, tokens)
+        if starts is None or not any(a and b for a, b in itertools.pairwise(single)):
             return (
                 None  # no run of two single characters (the usual case), or tokens that do not spell the text
             )
-        starts = list(itertools.accumulate((len(t) for t in tokens), initial=0))
         for a, length in itertools.product(range(len(tokens)), (3, 2)):
             window = tokens[a : a + length]
             if len(window) < length or not all(single[a : a + length]) or all(map(is_question, window)):
                 continue
-            typed = "".join(window)
-            if self._seen(typed):
-                continue
+            start = starts[a]
+            typed = text[start : start + length]
+            if typed != "".join(window) or self._seen(typed):
+                continue  # the window spans a space, or the corpus writes it
             found = self.candidates(typed, is_question)
             if typed not in self._words and len(found) == 1:
-                return text[: starts[a]] + found.pop() + text[starts[a + length] :]
+                word = found.pop()
+                if not self._written_with_neighbour(text, start, typed, word):
+                    return text[:start] + word + text[start + length :]
         return None
+
+    def _written_with_neighbour(self, text: str, start: int, typed: str, word: str) -> bool:
+        """Whether the character ``word`` would replace forms, with the character before or after it in ``text``,
+        a pair the corpus writes (代补 in 以奖代补是: 补 is no slip for 不)."""
+        j = next(n for n, (w, t) in enumerate(zip(word, typed, strict=True)) if w != t)
+        at = start + j
+        pairs = (text[at - 1 : at + 1] if at > 0 else "", text[at : at + 2])
+        return any(len(pair) == 2 and _HAN.match(pair) and self._seen(pair) for pair in pairs)
+
+
+def _positions(text: str, tokens: list[str]) -> list[int] | None:
+    """Where each token starts in ``text``, which may hold spaces between them (None if they do not spell it)."""
+    starts, at = [], 0
+    for token in tokens:
+        found = text.find(token, at)
+        if found < 0 or text[at:found].strip():
+            return None
+        starts.append(found)
+        at = found + len(token)
+    return starts if not text[at:].strip() else None
 
 
 def write_table(path: Path | None = None) -> int:

@@ -86,3 +86,17 @@ def test_the_shipped_table_is_pypinyin_s(tmp_path):
     written = tmp_path / "pinyin.txt"
     write_table(written)
     assert written.read_text(encoding="utf-8") == table_path().read_text(encoding="utf-8")
+
+
+def test_a_character_the_corpus_writes_with_its_neighbour_is_no_slip(segmenter, sounds):
+    # 补是 sounds like 不是 (bu shi), but the corpus writes 代补 (以奖代补): 补 was typed as meant.
+    written = {"代补", "以奖", "奖代"}
+    assert (
+        fix(segmenter, sounds, "以奖代补是怎么回事", written.__contains__, ["不是"]) == "以奖代补是怎么回事"
+    )
+    assert fix(segmenter, sounds, "补是怎么回事", written.__contains__, ["不是"]) == "不是怎么回事"
+
+
+def test_a_slip_is_mended_where_the_question_holds_spaces(segmenter, sounds):
+    # A stripped question frame leaves a space; the tokens then do not join into the text.
+    assert fix(segmenter, sounds, "书记信相是 用的", vocabulary=["信箱"]) == "书记信箱是 用的"
