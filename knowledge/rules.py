@@ -36,8 +36,8 @@ _NO_MEMBERS = re.compile(
 )
 # What a question about forming a branch may contain besides the member count.
 _FORMING_WORDS = frozenset(
-    """建 组建 建立 成立 党组织 支部 党支部 单独 联合 挂靠 联合建 挂靠建 单独组建 单独建立 建党组织 企业 公司 单位 本单位
-    本企业 组织 只有 正式 党员 正式党员 现在 目前 情况 形式 方式 设置 必须 能 少 多 人数 数量 职工 员工 开展 工作 办
+    """建 组建 建立 成立 建不了 建不起来 不了 不能 无法 没法 党组织 支部 党支部 单独 联合 挂靠 联合建 挂靠建 单独组建
+    单独建立 建党组织 企业 公司 单位 本单位 本企业 组织 只有 正式 党员 正式党员 现在 目前 情况 形式 方式 设置 必须 能 少 多 人数 数量 职工 员工 开展 工作 办
     社会组织 非公企业 小微企业 个体工商户 商户 行业协会 两新组织 农民专业合作组织 专业市场 商务楼宇""".split()
 )
 _AMOUNT = r"([0-9零〇一二两三四五六七八九十百千万亿.,，多余]{1,24})"
@@ -52,7 +52,9 @@ _UNITS = re.compile(
 MAX_RULE_QUERY = 300  # rules read a question, not a pasted document
 
 PAYROLL_PHRASE = "不超过职工年度工资薪金总额1%的部分"
-SINGLE_PHRASE = "有3名以上正式党员的，必须单独建立党组织"
+# The branch-forming rules cite the items of the speech on "两新" organisations ("一是单独组建…", "二是联合建、挂靠建…",
+# "三是派驻党建工作指导员…"); the other speech says the same of enterprises in a broader paragraph.
+SINGLE_PHRASE = "对职工中正式党员3名以上的"
 JOINT_PHRASE = "对职工中正式党员不足3名的，开展联合建、挂靠建"
 NONE_PHRASE = "选派党建工作指导员"
 UNITS_PHRASE = "联合党组织覆盖单位数不超过5个"

@@ -93,6 +93,7 @@ def test_no_members_get_an_instructor(kb):
         ("只有一个党员怎么办", 1),
         ("就1个党员", 1),
         ("我们只有两名正式党员，能单独建支部吗", 2),
+        ("我们公司就2个党员，建不了支部咋办？", 2),
     ],
 )
 def test_fewer_than_three_members(kb, query, count):
@@ -291,7 +292,7 @@ def test_rules_cite_the_speech_not_a_position(kb):
 
 def test_the_speeches_state_the_organisation_limits():
     """The limits live in knowledge.organisation; the phrases the rules cite must say the same numbers."""
-    assert f"有{MIN_OWN_BRANCH_MEMBERS}名以上正式党员" in SINGLE_PHRASE
+    assert f"正式党员{MIN_OWN_BRANCH_MEMBERS}名以上" in SINGLE_PHRASE
     assert f"不足{MIN_OWN_BRANCH_MEMBERS}名" in JOINT_PHRASE
     assert f"不超过{MAX_JOINT_UNITS}个" in UNITS_PHRASE
 
