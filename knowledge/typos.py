@@ -11,6 +11,10 @@ only where all of this holds, so that a question typed correctly is never change
 - the corpus never writes the characters as typed (比学 in "比学先进" is no slip for 必学), nor the character to
   replace together with the one before or after it (代补 in "以奖代补是": 补是 is no slip for 不是).
 
+A syllable typed in letters beside Chinese characters (选shu记, 班zu例会: the keyboard left in Latin mode) is spelt
+the same way: the character that makes, with up to three characters around it, the one word of the vocabulary
+that sounds so (the longest such word; nothing if two words fit, or for a single letter such as the X of 1+6+X).
+
 Sounds come from ``knowledge/data/pinyin.txt``: one line per toneless syllable, then the characters whose commonest
 reading it is, then those whose second reading it is, for the 20,992 characters of the CJK Unified Ideographs
 block. A word of the vocabulary is keyed by its characters' commonest readings (讲解 is jiang jie, not jiang xie,
@@ -36,6 +40,10 @@ MAX_KEYS = 8  # sound keys per word (the product of its characters' readings)
 MAX_FIXES = 3  # slips mended in one question
 FIRST, LAST = 0x4E00, 0x9FFF  # CJK Unified Ideographs
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+# A syllable typed in letters, next to a Chinese character (a single letter is more often a name: 1+6+X).
+_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])[a-z]{2,6}(?![a-z])|(?<![a-z])[a-z]{2,6}(?=[\u4e00-\u9fff])")
+_HAN_TAIL = re.compile(r"[\u4e00-\u9fff]*$")
+_HAN_HEAD = re.compile(r"[\u4e00-\u9fff]*")
 
 
 def table_path() -> Path:
@@ -66,6 +74,9 @@ class Sounds:
             cached = tuple(first + [s for s, (_, two) in self._table.items() if char in two])
             self._known[char] = cached
         return cached
+
+    def has(self, syllable: str) -> bool:
+        return syllable in self._table
 
     def learn(self, chars: set[str]) -> None:
         """Reads the table once for many characters (cheaper than asking for each)."""
@@ -140,6 +151,10 @@ class TypoFixer:
     ) -> tuple[str, list[str]]:
         """``text`` with its slips mended (at most ``MAX_FIXES``) and its tokens; ``tokens`` is ``cut(text)``,
         and ``cut`` (the segmenter's) is called again only after a mend."""
+        if _LATIN.search(text):  # shu记 -> 书记: a syllable typed in letters
+            spelled = self._spell_syllables(text)
+            if spelled != text:
+                text, tokens = spelled, cut(spelled)
         for _ in range(MAX_FIXES):
             fixed = self._fix_one(text, tokens, is_question)
             if fixed is None:
@@ -170,6 +185,39 @@ class TypoFixer:
                 word = found.pop()
                 if not self._written_with_neighbour(text, start, typed, word):
                     return text[:start] + word + text[start + length :]
+        return None
+
+    def _spell_syllables(self, text: str) -> str:
+        """``text`` with each pinyin syllable typed in letters beside Chinese characters (选shu记, 班zu例会) replaced
+        by the character that makes, with its neighbours, the one word of the vocabulary that sounds so."""
+        sounds = self._build()
+        out, at = [], 0
+        for match in _LATIN.finditer(text):
+            syllable = match.group()
+            left = _HAN_TAIL.search(text[: match.start()]).group()[-3:]
+            right = _HAN_HEAD.match(text[match.end() :]).group()[:3]
+            char = self._syllable_char(sounds, syllable, left, right) if sounds.has(syllable) else None
+            if char is not None:
+                out += [text[at : match.start()], char]
+                at = match.end()
+        return "".join(out) + text[at:]
+
+    def _syllable_char(self, sounds: Sounds, syllable: str, left: str, right: str) -> str | None:
+        """The character the longest vocabulary word around the syllable has in its place, if only one word fits."""
+        for length in (4, 3, 2):
+            chars = set()
+            for before in range(max(0, length - 1 - len(right)), min(len(left), length - 1) + 1):
+                fixed_left, fixed_right = left[len(left) - before :], right[: length - 1 - before]
+                each = [sounds.of(c)[:READINGS] for c in fixed_left + fixed_right]
+                if not all(each):
+                    continue
+                for key in itertools.islice(itertools.product(*each), MAX_KEYS):
+                    full = (*key[:before], syllable, *key[before:])
+                    for word in self._by_key.get(full, ()):
+                        if word[:before] == fixed_left and word[before + 1 :] == fixed_right:
+                            chars.add(word[before])
+            if chars:
+                return chars.pop() if len(chars) == 1 else None
         return None
 
     def _written_with_neighbour(self, text: str, start: int, typed: str, word: str) -> bool:

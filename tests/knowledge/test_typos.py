@@ -100,3 +100,23 @@ def test_a_character_the_corpus_writes_with_its_neighbour_is_no_slip(segmenter, 
 def test_a_slip_is_mended_where_the_question_holds_spaces(segmenter, sounds):
     # A stripped question frame leaves a space; the tokens then do not join into the text.
     assert fix(segmenter, sounds, "书记信相是 用的", vocabulary=["信箱"]) == "书记信箱是 用的"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("zhi部怎么建", "支部怎么建"),
+        ("正式dang员", "正式党员"),
+        ("结对共jian", "结对共建"),  # the longest word around the syllable
+        ("问gong作", "问工作"),
+    ],
+)
+def test_a_syllable_typed_in_letters_is_spelt(segmenter, sounds, typed, meant):
+    vocabulary = [*VOCABULARY, "结对共建", "共建"]
+    assert fix(segmenter, sounds, typed, vocabulary=vocabulary) == normalize(meant)
+
+
+@pytest.mark.parametrize("text", ["主题党日x可以搞啥", "用excel做台账", "shu怎么写", "dang员"])
+def test_letters_that_spell_no_word_stay(segmenter, sounds, text):
+    # A single letter, no syllable, a syllable beside no vocabulary word, and two words that fit (党员, 荡员).
+    assert fix(segmenter, sounds, text, vocabulary=[*VOCABULARY, "荡员"]) == normalize(text)
