@@ -28,7 +28,6 @@ from knowledge.ordinal import outline_lead
 from knowledge.rules import RuleAnswer, apply_rules
 from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, plain_text, quoted_terms
 from knowledge.types import Hit, Passage
-from knowledge.typos import TypoFixer
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +145,7 @@ class KnowledgeBase:
         self._passages = tuple(passages)
         self.index = index
         self.segmenter = segmenter
-        segmenter.typos = TypoFixer(lambda: (*index.words.idf, *segmenter.synonyms), self._writes)
+        segmenter.attach(lambda: (*index.words.idf, *segmenter.synonyms), self._writes)
         # Memos of pure functions of a word or a passage over this corpus (never of a whole question): each
         # holds at most ``_MEMO_SIZE`` entries and is emptied when full.
         self._weights: dict[str, float] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -149,6 +149,7 @@ class Segmenter:
         )
         self.synonyms = load_synonyms(synonyms)
         self.typos: TypoFixer | None = None  # set by the knowledge base, which knows the corpus' words
+        self.writes: Callable[[str], bool] | None = None  # whether the corpus writes a text (idem)
         # Longest first, so 民营企业 wins over 民营.
         self._synonym_keys = sorted(self.synonyms, key=len, reverse=True)
         self._synonym_rank = {key: n for n, key in enumerate(self._synonym_keys)}
@@ -161,6 +162,11 @@ class Segmenter:
                 self._key_lengths[key[:2]] = lengths + ((len(key),) if len(key) not in lengths else ())
         self._key_terms: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._word_pieces: dict[str, tuple[list[str], list[str]]] = {}
+
+    def attach(self, vocabulary: Callable[[], Iterable[str]], writes: Callable[[str], bool]) -> None:
+        """Reads questions against a corpus: its words (for slips, ``knowledge.typos``) and what it writes."""
+        self.typos = TypoFixer(vocabulary, writes)
+        self.writes = writes
 
     def parts(self, word: str) -> list[str]:
         """The shorter dictionary words inside a compound (分工负责 -> 分工, 负责)."""
@@ -192,6 +198,8 @@ class Segmenter:
         if self.typos is not None:  # 支布 -> 支部 (knowledge.typos)
             text, tokens = self.typos.mend(text, tokens, self.cut, is_question_token)
         segments, content = _split_questions(tokens)
+        if self.writes is not None:  # 抓点带面, cut into characters, is a phrase of the corpus
+            content += _written_runs(tokens, self.writes)
         words: dict[str, float] = {}
         grams: dict[str, float] = {}
         for segment in segments:
@@ -344,3 +352,24 @@ def _split_questions(tokens: list[str]) -> tuple[list[str], list[str]]:
     if current:
         segments.append(current)
     return segments, content
+
+
+# Characters that tie words together (prepositions, auxiliaries, modals): they end a run of characters.
+_FUNCTION = frozenset(
+    "要把按以向对跟给在和与同被让从往到为于将就才也都还又再很太最更能会可该得着了过的地这那之其此等及或而并且"
+)
+
+
+def _written_runs(tokens: list[str], writes: Callable[[str], bool]) -> list[str]:
+    """Runs of two or more single characters (not question words) that the corpus writes as they are: a phrase
+    of the speeches that the dictionary lacks, so jieba cut it into characters."""
+    runs: list[str] = []
+    run = ""
+    for token in [*tokens, ""]:
+        if len(token) == 1 and _CJK.search(token) and _token_kind(token) == _KEPT and token not in _FUNCTION:
+            run += token
+            continue
+        if len(run) >= 2 and writes(run):
+            runs.append(run)
+        run = ""
+    return runs
