@@ -2,8 +2,12 @@
 
 A question that asks for a quantity ("党费按工资的多少比例交", "一年能休几天年假", "多久开一次") is not answered by a
 passage that states no quantity at all: the speeches may talk about the topic (党费, 职工) without the figure the
-user wants. Such a lead is offered as the closest passage (a tentative answer), never as a confident one. The
-patterns are about how Chinese questions ask for and state amounts, not about the speeches' topics.
+user wants. Such a lead is offered as the closest passage (a tentative answer), never as a confident one. So is a
+lead that describes no procedure for a question that asks how something is done step by step or where
+("预备党员转正要走哪些程序", "流动党员证去哪办", "民主评议分几档"): the speeches name such things (民主评议党员, 组织关系)
+without the procedure. The patterns are about how Chinese questions ask for and state amounts and procedures, not
+about the speeches' topics. Measured on the seen sets and qa7/qa8 tuning halves: the procedure check took 9
+off-topic questions from confident to tentative and 2 of 1788 answerable ones (right either way).
 """
 
 from __future__ import annotations
@@ -22,6 +26,16 @@ _STATES_QUANTITY = re.compile(
 )
 
 
+# Asks how something is done or where: a procedure, formalities, steps, grades.
+_ASKS_PROCEDURE = re.compile(
+    r"流程|程序|步骤|手续|办理|去哪(?:里)?办|在哪(?:里)?办|几档|等次|怎么(?:申请|计算|算|登记|注册|刻)"
+)
+# Describes one: the words in which procedures are told.
+_STATES_PROCEDURE = re.compile(
+    r"程序|流程|步骤|手续|备案|报告|审批|批准|同意|申请|等次|档次|分为|登记|注册|计算"
+)
+
+
 def asks_quantity(question: str) -> bool:
     return bool(_ASKS_QUANTITY.search(question))
 
@@ -30,6 +44,18 @@ def states_quantity(text: str) -> bool:
     return bool(_STATES_QUANTITY.search(text))
 
 
-def amount_missing(question: str, lead: str | None) -> bool:
-    """The question asks for an amount and the lead passage (its text) states none."""
-    return lead is not None and asks_quantity(question) and not states_quantity(lead)
+def asks_procedure(question: str) -> bool:
+    return bool(_ASKS_PROCEDURE.search(question))
+
+
+def states_procedure(text: str) -> bool:
+    return bool(_STATES_PROCEDURE.search(text))
+
+
+def answer_missing(question: str, lead: str | None) -> bool:
+    """The question asks for an amount or a procedure and the lead passage (its text) states none."""
+    if lead is None:
+        return False
+    return (asks_quantity(question) and not states_quantity(lead)) or (
+        asks_procedure(question) and not states_procedure(lead)
+    )

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from knowledge import headings
-from knowledge.asks import amount_missing
+from knowledge.asks import answer_missing
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
 from knowledge.decide import DEFAULT, MIN_MATCHED, Confidence, Evidence, Thresholds, decide
 from knowledge.highlight import highlight, query_terms
@@ -99,8 +99,8 @@ class Ranking:
     rule: RuleAnswer | None = None
     found: dict[int, Found] = field(default_factory=dict)  # what each measured candidate contains
     terms: list[Term] = field(default_factory=list)  # the question's content, as coverage measures it
-    # The question asks for an amount and the lead states none (``knowledge.asks``): at most tentative.
-    amount_missing: bool = False
+    # The question asks for an amount or a procedure the lead does not state (``knowledge.asks``): at most tentative.
+    answer_missing: bool = False
     outline: bool = False  # the lead is the section the question names by number (``knowledge.ordinal``)
 
     def evidence(self, n: int = 0) -> Evidence:
@@ -121,7 +121,7 @@ class Ranking:
         decided = decide(self.evidence(), thresholds)
         if decided is None and self.outline:
             return "low"
-        return "low" if decided == "high" and self.amount_missing else decided
+        return "low" if decided == "high" and self.answer_missing else decided
 
     def confidence_of(self, n: int, thresholds: Thresholds = DEFAULT) -> Confidence | None:
         """The ``n``-th candidate judged on its own."""
@@ -319,7 +319,7 @@ class KnowledgeBase:
             found.setdefault(lead, self._found(terms, lead))
             top = max((s for _, s in ranked), default=1.0)
             ranked = [(lead, top * 1.05)] + [(i, s) for i, s in ranked if i != lead]
-        missing = amount_missing(query, self._passages[ranked[0][0]].text if ranked else None)
+        missing = answer_missing(query, self._passages[ranked[0][0]].text if ranked else None)
         return Ranking(query, analyzed, ranked, rule, found, terms, missing, lead is not None and not rule)
 
     def ask(self, query: str, k: int = 3, thresholds: Thresholds = DEFAULT) -> Answer:

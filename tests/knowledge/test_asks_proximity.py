@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.asks import asks_quantity, states_quantity
+from knowledge.asks import answer_missing, asks_procedure, asks_quantity, states_procedure, states_quantity
 from knowledge.coverage import Term
 from knowledge.proximity import WEIGHT, best_sentence_share, factor
 
@@ -29,6 +29,29 @@ def test_a_passage_that_states_an_amount(text):
 
 def test_a_passage_that_states_none():
     assert not states_quantity("要加强党员教育管理，发挥先锋模范作用。")
+
+
+@pytest.mark.parametrize(
+    "q", ["预备党员转正要走哪些程序", "流动党员证去哪里办", "民主评议分几档", "补助怎么申请"]
+)
+def test_a_question_that_asks_a_procedure(q):
+    assert asks_procedure(q)
+
+
+@pytest.mark.parametrize("q", ["党组织书记怎么选", "联合建是什么意思", "主题党日多久一次"])
+def test_a_question_that_asks_none(q):
+    assert not asks_procedure(q)
+
+
+def test_a_lead_without_the_procedure_asked_is_not_an_answer():
+    named = "认真落实“三会一课”、组织生活会、民主评议党员等基本制度。"
+    assert answer_missing("民主评议党员的等次有哪几档", named)
+    assert not answer_missing(
+        "书记解除劳动合同要走什么程序", "劳动合同变更、解除或终止的，应向上级党组织备案。"
+    )
+    assert states_procedure("应报上级党组织批准")
+    assert not answer_missing("民主评议党员是什么", named)  # asks neither an amount nor a procedure
+    assert not answer_missing("民主评议党员的等次有哪几档", None)
 
 
 def _terms(*words: str) -> list[Term]:
