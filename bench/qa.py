@@ -36,6 +36,7 @@ from pathlib import Path
 
 from knowledge.base import KnowledgeBase, Ranking
 from knowledge.decide import DEFAULT, Thresholds
+from knowledge.ingest import clean_text
 from knowledge.types import Passage
 
 K = 3
@@ -59,8 +60,11 @@ def load_set(path: Path) -> list[dict]:
 
 
 def shows(passage: Passage, phrase: str) -> bool:
-    """Whether the reply for ``passage`` shows ``phrase``: in its text or in the heading path it cites."""
-    return phrase in passage.text or phrase in passage.section
+    """Whether the reply for ``passage`` shows ``phrase``: in its text, the heading path or the speech it cites.
+    A phrase is copied from the speech as received: it is cleaned as ingestion cleans the speech (an ASCII comma
+    between Chinese text becomes "，")."""
+    cited = (passage.text, passage.section, passage.source)
+    return any(phrase in part for part in cited) or any(clean_text(phrase) in part for part in cited)
 
 
 def cases(kb: KnowledgeBase, rows: list[dict]) -> list[Case]:
