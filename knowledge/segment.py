@@ -208,7 +208,8 @@ class Segmenter:
                     words[w] = 1.0
             for g in bigrams(segment):
                 grams[g] = 1.0
-        expansions = self._expand(text, tokens, words, grams, content)
+        # Colloquial keys are looked up without degree adverbs inside them (离得都挺近 -> 离得近).
+        expansions = self._expand(_DEGREE.sub("", text), tokens, words, grams, content)
         context = _context_words(text, shape.context, content)
         for word in context:
             self._cap(word, CONTEXT_RANK_WEIGHT, words, grams)
@@ -354,6 +355,10 @@ def _split_questions(tokens: list[str]) -> tuple[list[str], list[str]]:
     return segments, content
 
 
+# Degree adverbs between characters (离得都挺近, 专业性很强): colloquial keys are matched without them.
+_DEGREE = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?:都挺|都很|都比较|也挺|也很|还挺|还算|挺|很|比较|特别|非常|蛮|都|也)(?=[\u4e00-\u9fff])"
+)
 # Characters that tie words together (prepositions, auxiliaries, modals): they end a run of characters.
 _FUNCTION = frozenset(
     "要把按以向对跟给在和与同被让从往到为于将就才也都还又再很太最更能会可该得着了过的地这那之其此等及或而并且"

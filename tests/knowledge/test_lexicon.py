@@ -110,3 +110,14 @@ def test_a_key_inside_a_domain_word_is_not_expanded(kb):
     analyzed = kb.analyze("三会一课怎么开")
     assert "三会" not in analyzed.expansions
     assert "三会一课" in analyzed.content
+
+
+@pytest.mark.parametrize(
+    ("question", "key", "term"),
+    [
+        ("几家公司离得都挺近的，能一起建支部吗", "离得近", "地域相邻"),
+        ("专业性很强的企业归谁管", "专业性强", "专业性"),
+    ],
+)
+def test_a_colloquial_phrase_is_found_with_degree_adverbs_inside(kb, question, key, term):
+    assert term in kb.analyze(question).expansions.get(key, ()), kb.analyze(question).expansions
