@@ -21,10 +21,11 @@ from knowledge.asks import answer_missing
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
 from knowledge.decide import DEFAULT, MIN_MATCHED, Confidence, Evidence, Thresholds, decide
 from knowledge.highlight import highlight, query_terms
-from knowledge.index import Channel, Index
+from knowledge.index_math import SearchIndex
 from knowledge.ingest import Document, read_documents
 from knowledge.listing import choose, listing_sentence, listing_strength
 from knowledge.ordinal import outline_lead
+from knowledge.plain_index import build_index
 from knowledge.rules import RuleAnswer, apply_rules
 from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, plain_text, quoted_terms
 from knowledge.types import Hit, Passage
@@ -141,7 +142,7 @@ class TocDocument:
 
 
 class KnowledgeBase:
-    def __init__(self, passages: Sequence[Passage], index: Index, segmenter: Segmenter) -> None:
+    def __init__(self, passages: Sequence[Passage], index: SearchIndex, segmenter: Segmenter) -> None:
         self._passages = tuple(passages)
         self.index = index
         self.segmenter = segmenter
@@ -208,9 +209,7 @@ class KnowledgeBase:
         terms = quoted_terms(p.text for p in passages)
         segmenter.add_words(terms)
         indexed = [cls._indexed_text(p) for p in passages]
-        words = Channel.build(segmenter.words(text) for text in indexed)
-        grams = Channel.build(bigrams(normalize(text)) for text in indexed)
-        index = Index(words=words, bigrams=grams, terms=frozenset(terms))
+        index = build_index(indexed, segmenter.words, lambda text: bigrams(normalize(text)), frozenset(terms))
         return cls(passages, index, segmenter)
 
     # -- reading --------------------------------------------------------------------------------------------

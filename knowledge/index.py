@@ -15,16 +15,13 @@ exactly those of one scatter-add per term (adding the 0 of an absent term change
 from __future__ import annotations
 
 import math
-from array import array
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 
 import numpy as np
 
-K1 = 1.2
-B = 0.5  # below the usual 0.75: short passages must not outrank the one that says it (measured, bench.retrieval)
+from knowledge.index_math import K1, B, count_postings
+
 DENSE_SHARE = 0.25  # a term in at least this share of the passages is stored as a dense row
 _EXACT_TOP_BELOW = 4096  # below this many passages, top() partitions all scores (as it always did)
 # Below this many passages a dense row is scattered with the postings around it: it costs less than
@@ -60,7 +57,7 @@ class Channel:
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]], k1: float = K1, b: float = B) -> Channel:
         """Builds from an iterable of token lists, consumed one at a time (postings kept as compact arrays)."""
-        terms, post_terms, post_docs, post_tfs, lengths = _count(docs)
+        terms, post_terms, post_docs, post_tfs, lengths = count_postings(docs)
         n = len(lengths)
         dl = np.frombuffer(lengths, dtype=np.uint32).astype(np.float64) if n else np.zeros(0)
         avgdl = float(dl.mean()) if n and dl.sum() else 1.0
@@ -167,22 +164,6 @@ def _scatter(scores: np.ndarray, run: list[_Slice]) -> None:
 def _canonical(values: np.ndarray, dtype: type) -> np.ndarray:
     values = np.ascontiguousarray(values, dtype=dtype)
     return values if values.dtype is np.dtype(dtype) else values.view(np.dtype(dtype))
-
-
-def _count(docs: Iterable[Sequence[str]]) -> tuple[list[str], array, array, array, array]:
-    """Terms in first-seen order, and one (term number, passage id, term frequency) per posting, flat."""
-    term_ids: dict[str, int] = {}
-    post_terms, post_docs, post_tfs, lengths = array("i"), array("i"), array("I"), array("I")
-    for doc_id, tokens in enumerate(docs):
-        lengths.append(len(tokens))
-        counts = Counter(tokens)
-        for term in counts:
-            if term not in term_ids:
-                term_ids[term] = len(term_ids)
-        post_terms.extend(map(term_ids.__getitem__, counts))
-        post_docs.extend(repeat(doc_id, len(counts)))
-        post_tfs.extend(counts.values())
-    return list(term_ids), post_terms, post_docs, post_tfs, lengths
 
 
 @dataclass

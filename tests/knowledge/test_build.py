@@ -10,7 +10,6 @@ import pytest
 
 import knowledge.base as kb_module
 from knowledge.base import KnowledgeBase, shipped_corpus
-from knowledge.index import Channel
 
 # -- extra folders ----------------------------------------------------------------------------------
 
@@ -89,7 +88,7 @@ def test_folder_that_is_a_file_warns(tmp_path: Path, no_env_folder, caplog):
 
 
 def _refuse_to_build(*args, **kwargs):
-    raise AssertionError("Channel.build called although the cache should have been used")
+    raise AssertionError("an index was built although the cache should have been used")
 
 
 def test_cache_is_written_and_reused(tmp_path: Path, monkeypatch, no_env_folder):
@@ -104,7 +103,7 @@ def test_cache_is_written_and_reused(tmp_path: Path, monkeypatch, no_env_folder)
     assert len(cached) == 1
     assert not list(cache_dir.glob("*.tmp*"))
 
-    monkeypatch.setattr(Channel, "build", _refuse_to_build)
+    monkeypatch.setattr(kb_module, "build_index", _refuse_to_build)
     second = KnowledgeBase.default(kb_dir=folder, cache_dir=cache_dir)
     assert second.passages == first.passages
     assert [h.passage_id for h in second.search("青橙驿站开放日多久举办一次")] == [
@@ -129,7 +128,7 @@ def test_changed_file_changes_the_cache_key(tmp_path: Path, monkeypatch, no_env_
 
     extra.write_text(EXTRA_SPEECH.replace("青橙驿站", "紫藤书屋"), encoding="utf-8")
     with monkeypatch.context() as mp:
-        mp.setattr(Channel, "build", _refuse_to_build)
+        mp.setattr(kb_module, "build_index", _refuse_to_build)
         with pytest.raises(AssertionError, match="cache should have been used"):
             KnowledgeBase.default(kb_dir=folder, cache_dir=cache_dir)  # no stale cache is loaded
 

@@ -48,7 +48,7 @@ def test_a_cached_knowledge_base_cuts_the_terms_as_its_index_did(tmp_path, monke
     monkeypatch.setattr(kb_module, "CACHE_MIN_BYTES", 1)
     first = KnowledgeBase.from_files(shipped_corpus(), cache_dir=tmp_path)
     assert list(tmp_path.glob("kb-*.pickle"))
-    monkeypatch.setattr(kb_module.Channel, "build", lambda *a, **k: pytest.fail("rebuilt despite the cache"))
+    monkeypatch.setattr(kb_module, "build_index", lambda *a, **k: pytest.fail("rebuilt despite the cache"))
     second = KnowledgeBase.from_files(shipped_corpus(), cache_dir=tmp_path)
     assert second.index.terms == first.index.terms
     assert "三先" in second.segmenter.words("党员三先制度")

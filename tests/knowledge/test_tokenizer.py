@@ -112,8 +112,7 @@ def test_the_whole_analysis_and_index_are_the_same(pair, monkeypatch):
     assert fast.segmenter._tokenizer.name == "rjieba"
     for name in ("words", "bigrams"):
         a, b = getattr(slow.index, name), getattr(fast.index, name)
-        assert a.offsets == b.offsets and a.idf == b.idf
-        assert (a.ids == b.ids).all() and (a.impacts == b.impacts).all()
+        assert a.idf == b.idf and a.postings == b.postings
     for query in _queries()[:400]:
         assert fast.analyze(query) == slow.analyze(query), query
         assert fast.ask(query).as_dict() == slow.ask(query).as_dict(), query

@@ -1,0 +1,118 @@
+"""The BM25 index of a small corpus, in plain Python: the same scores as ``knowledge.index``, without numpy.
+
+``branchbot run`` serves the shipped speeches (a few dozen passages) for weeks; importing numpy costs it about
+10 MB of resident memory (measured with ``bench.idle_rss``) for vector operations that a corpus this small does
+not need. Below ``PLAIN_MAX_PASSAGES`` passages the knowledge base builds this index instead; a larger corpus (an
+added folder of documents) gets the numpy one.
+
+The arithmetic is numpy's, step by step, so both indexes give every passage the same float32 score (a test proves
+it on the speeches and on random corpora): impacts computed in float64 and rounded to float32 (``array("f")``
+rounds on store), a term's weight rounded to float32 before it multiplies the impacts, and each passage's score
+summed in float32 term by term in the query's order (a float32 plus a float32 is exact in float64, so rounding
+the float64 sum on store is numpy's float32 addition).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from knowledge.index_math import K1, B, SearchIndex, count_postings
+
+PLAIN_MAX_PASSAGES = 2000
+
+
+@dataclass
+class PlainChannel:
+    """One field's postings: ``postings[term] = (passage ids ascending, float32 impacts)``."""
+
+    postings: dict[str, tuple[array, array]]
+    idf: dict[str, float]
+    n_docs: int
+
+    @classmethod
+    def build(cls, docs: Iterable[Sequence[str]], k1: float = K1, b: float = B) -> PlainChannel:
+        terms, post_terms, post_docs, post_tfs, lengths = count_postings(docs)
+        n = len(lengths)
+        total = sum(lengths)
+        avgdl = total / n if n and total else 1.0
+        norm = [k1 * (1 - b + b * float(length) / avgdl) for length in lengths]
+        grouped: list[list[tuple[int, int]]] = [[] for _ in terms]
+        for term, doc, tf in zip(post_terms, post_docs, post_tfs, strict=True):
+            grouped[term].append((doc, min(tf, 65535)))  # passages in ascending order within a term
+        idf_values = [math.log(1 + (n - len(g) + 0.5) / (len(g) + 0.5)) for g in grouped]
+        postings = {}
+        for term, group, idf in zip(terms, grouped, idf_values, strict=True):
+            ids = array("i", (doc for doc, _ in group))
+            impacts = array("f", (idf * float(tf) * (k1 + 1) / (float(tf) + norm[doc]) for doc, tf in group))
+            postings[term] = (ids, impacts)
+        return cls(postings, dict(zip(terms, idf_values, strict=True)), n)
+
+    def df(self, term: str) -> int:
+        found = self.postings.get(term)
+        return len(found[0]) if found else 0
+
+    def max_idf(self) -> float:
+        return math.log(1 + (self.n_docs + 0.5) / 0.5)
+
+    def add_to(self, scores: array, terms: Iterable[tuple[str, float]], scale: float = 1.0) -> None:
+        """Adds each term's impacts times its weight (as float32) to ``scores``, in the terms' order."""
+        postings = self.postings
+        for term, weight in terms:
+            found = postings.get(term)
+            if found is None:
+                continue
+            ids, impacts = found
+            factor = weight * scale
+            if factor != 1.0:
+                f32 = array("f", (factor,))[0]
+                impacts = array("f", (value * f32 for value in impacts))
+            for doc, value in zip(ids, impacts, strict=True):
+                scores[doc] += value
+
+
+@dataclass
+class PlainIndex:
+    words: PlainChannel
+    bigrams: PlainChannel
+    terms: frozenset[str] = frozenset()  # corpus terms added to the tokenizer when this index was built
+    bigram_weight: float = 0.5
+    _zeros: array = field(default_factory=lambda: array("f"), repr=False)
+
+    @property
+    def size(self) -> int:
+        return self.words.n_docs
+
+    def score(self, words: dict[str, float], grams: dict[str, float]) -> array:
+        """Words, then bigrams times ``bigram_weight``, each in the query's order (float32 scores)."""
+        if len(self._zeros) != self.size:
+            self._zeros = array("f", bytes(4 * self.size))
+        scores = array("f", self._zeros)
+        self.words.add_to(scores, words.items())
+        self.bigrams.add_to(scores, grams.items(), self.bigram_weight)
+        return scores
+
+    @staticmethod
+    def top(scores: Sequence[float], k: int) -> list[tuple[int, float]]:
+        """The ``k`` best passages with a positive score, best first; among equal scores the lower id first."""
+        if k <= 0:
+            return []
+        positive = [(-s, i) for i, s in enumerate(scores) if s > 0]
+        positive.sort()
+        return [(i, -s) for s, i in positive[:k]]
+
+
+def build_index(
+    texts: Sequence[str],
+    words: Callable[[str], list[str]],
+    grams: Callable[[str], list[str]],
+    terms: frozenset[str] = frozenset(),
+) -> SearchIndex:
+    """The index of ``texts`` (one per passage): plain below ``PLAIN_MAX_PASSAGES``, numpy's above."""
+    if len(texts) < PLAIN_MAX_PASSAGES:
+        return PlainIndex(PlainChannel.build(map(words, texts)), PlainChannel.build(map(grams, texts)), terms)
+    from knowledge.index import Channel, Index  # numpy: imported only for a large corpus
+
+    return Index(Channel.build(map(words, texts)), Channel.build(map(grams, texts)), terms=terms)
