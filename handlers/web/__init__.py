@@ -1,4 +1,4 @@
-"""The dashboard: aiohttp routes over the Telegram-free services, server-rendered with aiohttp-jinja2.
+"""The dashboard: aiohttp routes over the Telegram-free services, server-rendered with jinja2 (``render``).
 
 :func:`build_web_app` makes the application (login by one-time link, overview, branch, record, review, files,
 export, ``/healthz`` and ``/metrics``); ``bot.web`` adds the Telegram webhook and runs it beside the bot.
@@ -11,12 +11,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiohttp_jinja2
-import jinja2
 from aiohttp import web
 
 from handlers.services import Services
 from handlers.services.metrics import METRICS, Metrics
+from handlers.web.render import TEMPLATES, Templates
 
 HERE = Path(__file__).parent
 SERVICES = web.AppKey("services", Services)
@@ -49,12 +48,7 @@ def build_web_app(services: Services, config: WebConfig | None = None) -> web.Ap
     app[SERVICES] = services
     app[CONFIG] = config or WebConfig()
     app[session.CSRF_KEY] = secrets.token_bytes(32)
-    env = aiohttp_jinja2.setup(
-        app,
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-    )
-    env.globals["static"] = lambda name: f"/static/{name}"
+    app[TEMPLATES] = Templates(HERE / "templates")  # jinja2 is loaded on the first page
     app.router.add_static("/static/", HERE / "static", name="static")
     session.add_routes(app)
     pages.add_routes(app)

@@ -9,13 +9,13 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from handlers.services.history import HistoryEntry
 from handlers.services.periods import parse_period, this_month
 from handlers.services.records import kind_name
 from handlers.services.status import STATE_LABELS
+from handlers.web.render import render_page
 from handlers.web.session import USER, csrf_ok, csrf_token
 from knowledge.activities import Period, activity_by_code
 
@@ -41,7 +41,7 @@ def _services(request: web.Request):
 def _page(request: web.Request, template: str, context: dict, status: int = 200) -> web.Response:
     user = request.get(USER)
     context = {"user": user, "csrf": csrf_token(request) if user else "", **context}
-    response = aiohttp_jinja2.render_template(template, request, context, status=status)
+    response = render_page(request, template, context, status=status)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import select
 
 from handlers.services.auth import SESSION_TTL, _digest
+from handlers.web.render import render_page
 from storage.models import LoginLink
 
 COOKIE = "bb_session"
@@ -66,9 +66,7 @@ async def middleware(request: web.Request, handler):
 
 def refused(request: web.Request, status: str) -> web.Response:
     code, title, text = REFUSED[status]
-    return aiohttp_jinja2.render_template(
-        "refused.html", request, {"title": title, "text": text, "reason": status}, status=code
-    )
+    return render_page(request, "refused.html", {"title": title, "text": text, "reason": status}, status=code)
 
 
 async def login(request: web.Request) -> web.Response:
@@ -108,7 +106,7 @@ async def _is_secretary(services, token: str) -> bool:
 
 
 async def how_to_login(request: web.Request) -> web.Response:
-    return aiohttp_jinja2.render_template("login.html", request, {"title": "登录"}, status=401)
+    return render_page(request, "login.html", {"title": "登录"}, status=401)
 
 
 async def logout(request: web.Request) -> web.Response:
