@@ -231,13 +231,11 @@ def _reminders(args: argparse.Namespace) -> int:
 
 def _settings():
     """The settings, or a :class:`StartupError` naming each bad setting (exit status 2)."""
-    from pydantic import ValidationError
-
-    from bot.config import describe_errors, load_settings
+    from bot.config import SettingsError, describe_errors, load_settings
 
     try:
         return load_settings()
-    except ValidationError as exc:
+    except SettingsError as exc:
         raise StartupError(describe_errors(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:  # an unreadable .env
         raise StartupError(f"无法读取 .env 文件（{type(exc).__name__}）；请确认它是 UTF-8 文本文件") from None

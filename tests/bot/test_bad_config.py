@@ -171,6 +171,10 @@ def test_postgresql_database_missing(run_cli, pg_unavailable_reason: str | None)
         ("DATABASE_URL", "postgresql://postgres@127.0.0.1/test"),
         ("BRANCHBOT_ADMIN_IDS", "12,-3"),
         ("BRANCHBOT_LOG_LEVEL", "chatty"),
+        ("BRANCHBOT_WEB_PORT", "abc"),
+        ("BRANCHBOT_WEB_PORT", "70000"),
+        ("BRANCHBOT_PUSH_RATE", "abc"),
+        ("BRANCHBOT_REVIEW_DATE", "13-45"),
     ],
 )
 def test_more_bad_settings(run_cli, name: str, value: str) -> None:

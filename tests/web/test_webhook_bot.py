@@ -4,8 +4,8 @@ answered 200, processed by the bot's handlers once, and counted in /metrics; ``a
 from __future__ import annotations
 
 from aiohttp.test_utils import TestClient, TestServer
-from pydantic import SecretStr
 
+from bot.config import SecretStr
 from bot.web import WebServer, attach
 from handlers.services.metrics import METRICS
 from handlers.web.webhook import SECRET_HEADER
