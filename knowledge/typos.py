@@ -194,8 +194,8 @@ class TypoFixer:
         out, at = [], 0
         for match in _LATIN.finditer(text):
             syllable = match.group()
-            left = _HAN_TAIL.search(text[: match.start()]).group()[-3:]
-            right = _HAN_HEAD.match(text[match.end() :]).group()[:3]
+            left = _HAN_TAIL.search(text[max(0, match.start() - 3) : match.start()]).group()
+            right = _HAN_HEAD.match(text[match.end() : match.end() + 3]).group()
             char = self._syllable_char(sounds, syllable, left, right) if sounds.has(syllable) else None
             if char is not None:
                 out += [text[at : match.start()], char]
