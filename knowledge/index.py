@@ -6,7 +6,12 @@ of impacts over all passages (0 where absent): adding a row is one SIMD pass, se
 scattering its postings, and takes at most twice their memory. A query costs one scatter-add per run of
 sparse terms, one vector add per dense term (in an index of a few thousand passages a dense row joins the run
 instead), and a top k bounded by one pass of column maxima. At +10 MB most of it is ``np.add.at`` (~3 ns a
-posting), which numpy offers no faster exact equivalent of: ``bincount`` sums in float64.
+posting), which numpy offers no faster exact equivalent of: ``bincount`` sums in float64, and one fancy-index add
+per term (``scores[ids] += impacts``, exact since a term's passages are distinct) measured 0.22 ms a query at +10
+MB against 0.13 ms (a numpy call per term costs more than the scatter saves).
+
+A corpus under ``knowledge.plain_index.PLAIN_MAX_PASSAGES`` passages (the shipped speeches) gets the plain-Python
+index instead: the same scores, without importing numpy.
 
 Each passage's float32 score is summed term by term in the query's order, whatever the storage, so scores are
 exactly those of one scatter-add per term (adding the 0 of an absent term changes nothing).
