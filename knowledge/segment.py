@@ -208,9 +208,14 @@ class Segmenter:
                     words[w] = 1.0
             for g in bigrams(segment):
                 grams[g] = 1.0
-        # Colloquial keys are looked up without degree adverbs inside them (离得都挺近 -> 离得近).
-        expansions = self._expand(_DEGREE.sub("", text), tokens, words, grams, content)
+        # Colloquial keys are looked up as typed and without degree adverbs (离得都挺近 -> 离得近; 应建都建 keeps 都).
+        plain = _DEGREE.sub("", text)
+        expansions = self._expand(
+            text if plain == text else f"{text}\n{plain}", tokens, words, grams, content
+        )
         context = _context_words(text, shape.context, content)
+        if plain != text:
+            context |= _context_words(plain, tuple(_DEGREE.sub("", c) for c in shape.context), content)
         for word in context:
             self._cap(word, CONTEXT_RANK_WEIGHT, words, grams)
         focus = {w: CONTEXT_WEIGHT for w in context}

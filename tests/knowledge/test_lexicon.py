@@ -121,3 +121,23 @@ def test_a_key_inside_a_domain_word_is_not_expanded(kb):
 )
 def test_a_colloquial_phrase_is_found_with_degree_adverbs_inside(kb, question, key, term):
     assert term in kb.analyze(question).expansions.get(key, ()), kb.analyze(question).expansions
+
+
+_ADVERB_KEYS = [key for key in load_synonyms() if any(adverb in key for adverb in "都也很挺")]
+
+
+def test_some_keys_hold_a_degree_adverb():
+    assert "应建都建" in _ADVERB_KEYS
+
+
+@pytest.mark.parametrize("key", _ADVERB_KEYS)
+def test_a_key_that_holds_a_degree_adverb_is_still_found_as_typed(kb, key):
+    expansions = kb.analyze(f"请问{key}怎么办").expansions
+    assert any(key in found for found in expansions), expansions
+
+
+def test_a_situation_is_recognised_with_degree_adverbs_inside(kb):
+    # 专业性强 describes the user's situation with or without 很: it weighs as context, not as the topic.
+    assert (
+        kb.analyze("我们企业专业性很强，党费怎么交").focus == kb.analyze("我们企业专业性强，党费怎么交").focus
+    )
