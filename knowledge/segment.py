@@ -196,7 +196,8 @@ class Segmenter:
         text = shape.text
         tokens = self.cut(text)
         if self.typos is not None:  # 支布 -> 支部 (knowledge.typos)
-            text, tokens = self.typos.mend(text, tokens, self.cut, is_question_token)
+            capitals = frozenset(r.lower() for r in _CAPITALS.findall(unicodedata.normalize("NFKC", query)))
+            text, tokens = self.typos.mend(text, tokens, self.cut, is_question_token, capitals)
         segments, content = _split_questions(tokens)
         if self.writes is not None:  # 抓点带面, cut into characters, is a phrase of the corpus
             content += _written_runs(tokens, self.writes)
@@ -360,6 +361,7 @@ def _split_questions(tokens: list[str]) -> tuple[list[str], list[str]]:
     return segments, content
 
 
+_CAPITALS = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])")  # an abbreviation typed in capitals
 # Degree adverbs between characters (离得都挺近, 专业性很强): colloquial keys are matched without them.
 _DEGREE = re.compile(
     r"(?<=[\u4e00-\u9fff])(?:都挺|都很|都比较|也挺|也很|还挺|还算|挺|很|比较|特别|非常|蛮|都|也)(?=[\u4e00-\u9fff])"

@@ -13,7 +13,8 @@ only where all of this holds, so that a question typed correctly is never change
 
 A syllable typed in letters beside Chinese characters (选shu记, 班zu例会: the keyboard left in Latin mode) is spelt
 the same way: the character that makes, with up to three characters around it, the one word of the vocabulary
-that sounds so (the longest such word; nothing if two words fit, or for a single letter such as the X of 1+6+X).
+that sounds so (the longest such word; nothing if two words fit, for a single letter such as the X of 1+6+X, or
+for letters typed in capitals: AI, HR are abbreviations).
 
 Sounds come from ``knowledge/data/pinyin.txt``: one line per toneless syllable, then the characters whose commonest
 reading it is, then those whose second reading it is, for the 20,992 characters of the CJK Unified Ideographs
@@ -148,11 +149,13 @@ class TypoFixer:
         tokens: list[str],
         cut: Callable[[str], list[str]],
         is_question: Callable[[str], bool],
+        abbreviations: frozenset[str] = frozenset(),
     ) -> tuple[str, list[str]]:
         """``text`` with its slips mended (at most ``MAX_FIXES``) and its tokens; ``tokens`` is ``cut(text)``,
-        and ``cut`` (the segmenter's) is called again only after a mend."""
+        and ``cut`` (the segmenter's) is called again only after a mend. ``abbreviations``: letters the user typed
+        in capitals (AI, HR), lower-cased: never read as pinyin."""
         if _LATIN.search(text):  # shu记 -> 书记: a syllable typed in letters
-            spelled = self._spell_syllables(text)
+            spelled = self._spell_syllables(text, abbreviations)
             if spelled != text:
                 text, tokens = spelled, cut(spelled)
         for _ in range(MAX_FIXES):
@@ -187,7 +190,7 @@ class TypoFixer:
                     return text[:start] + word + text[start + length :]
         return None
 
-    def _spell_syllables(self, text: str) -> str:
+    def _spell_syllables(self, text: str, abbreviations: frozenset[str] = frozenset()) -> str:
         """``text`` with each pinyin syllable typed in letters beside Chinese characters (选shu记, 班zu例会) replaced
         by the character that makes, with its neighbours, the one word of the vocabulary that sounds so."""
         sounds = self._build()
@@ -196,7 +199,8 @@ class TypoFixer:
             syllable = match.group()
             left = _HAN_TAIL.search(text[max(0, match.start() - 3) : match.start()]).group()
             right = _HAN_HEAD.match(text[match.end() : match.end() + 3]).group()
-            char = self._syllable_char(sounds, syllable, left, right) if sounds.has(syllable) else None
+            known = sounds.has(syllable) and syllable not in abbreviations
+            char = self._syllable_char(sounds, syllable, left, right) if known else None
             if char is not None:
                 out += [text[at : match.start()], char]
                 at = match.end()

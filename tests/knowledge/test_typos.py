@@ -120,3 +120,13 @@ def test_a_syllable_typed_in_letters_is_spelt(segmenter, sounds, typed, meant):
 def test_letters_that_spell_no_word_stay(segmenter, sounds, text):
     # A single letter, no syllable, a syllable beside no vocabulary word, and two words that fit (党员, 荡员).
     assert fix(segmenter, sounds, text, vocabulary=[*VOCABULARY, "荡员"]) == normalize(text)
+
+
+@pytest.mark.parametrize("text", ["用AI党建有什么好处", "ＡＩ党建"])
+def test_letters_typed_in_capitals_are_an_abbreviation_not_pinyin(kb, text):
+    # ai is a syllable and 爱党 a corpus word, but AI is an abbreviation.
+    assert "爱党" not in kb.analyze(text).content
+
+
+def test_a_capital_that_starts_a_sentence_is_still_pinyin(kb):
+    assert "支部" in kb.analyze("Zhi部怎么建").content
