@@ -200,8 +200,12 @@ class Index:
         if k <= 0:
             return []
         if n < _EXACT_TOP_BELOW:
-            candidates = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
-            ranked = sorted(candidates.tolist(), key=lambda i: (-float(scores[i]), i))
+            if k < n:  # every passage tied with the k-th stays, so that the lower ids win the ties
+                kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+                candidates = np.flatnonzero(scores >= kth)
+            else:
+                candidates = np.arange(n)
+            ranked = sorted(candidates.tolist(), key=lambda i: (-float(scores[i]), i))[:k]
         else:
             candidates = _candidates(scores, k)
             ranked = candidates[np.lexsort((candidates, -scores[candidates]))[:k]].tolist()

@@ -91,3 +91,15 @@ def test_answering_from_the_speeches_never_imports_numpy():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("n", [33, 5000])  # both ways numpy's top finds its candidates
+def test_both_tops_break_ties_at_the_cut_by_the_lower_id(n):
+    import numpy as np
+
+    scores = np.zeros(n, dtype=np.float32)
+    scores[[3, n - 3, n - 2]] = 2.0
+    scores[[1, 2, 6, 7, 12, 22]] = 1.0  # six tied, two of them taken: the two lowest ids
+    expected = [(3, 2.0), (n - 3, 2.0), (n - 2, 2.0), (1, 1.0), (2, 1.0)]
+    assert Index.top(scores, 5) == expected
+    assert PlainIndex.top(scores.tolist(), 5) == expected
