@@ -5,8 +5,7 @@ no file system or network lives here, as a converter whose message is the Chines
 (:func:`describe_errors`); a message never repeats the token or a database password. Each value is taken by its
 environment name (``BRANCHBOT_DATA_DIR``, any case) or, as a keyword, its field name (``data_dir``): keywords
 beat the environment, which beats ``.env`` (``_env_file``: default ``.env``, UTF-8; ``None``: none), which beats
-the defaults. Unknown keys are ignored.
-"""
+the defaults; unknown keys are ignored."""
 
 from __future__ import annotations
 
@@ -157,10 +156,12 @@ def _tz(value: object) -> str:
 
 def _admin_ids(value: object) -> frozenset[int]:
     if not isinstance(value, str):
-        try:
-            return frozenset(_as_int(item) for item in value)  # a set or a list of numbers
-        except (TypeError, ValueError):
-            raise _expected("用逗号分隔的正整数，例如 12345678,87654321") from None
+        items = list(value) if isinstance(value, set | frozenset | list | tuple) else [None]
+        if not all(
+            (type(i) is int or isinstance(i, str) and i.strip().isdigit()) and int(i) > 0 for i in items
+        ):
+            raise _expected("用逗号分隔的正整数，例如 12345678,87654321")  # True, 0, -5, "x" are no user ids
+        return frozenset(int(i) for i in items)
     ids = set()
     for part in (p.strip() for p in value.replace("，", ",").split(",")):
         if not part:
@@ -258,7 +259,7 @@ def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
         return {}
     from dotenv import dotenv_values
 
-    values = dotenv_values(file, encoding="utf-8")
+    values = dotenv_values(file, encoding="utf-8-sig")  # a BOM is not part of the first name
     return {name.upper(): value for name, value in values.items() if value is not None}
 
 
@@ -349,7 +350,7 @@ def check_push_rate(value: object) -> float:
     Chinese otherwise). Telegram allows about 30 a second in all; the rest is the replies' share."""
     try:
         rate = float(str(value).strip()) if not isinstance(value, int | float) else float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # 10**400
         rate = float("nan")
     if isinstance(value, bool) or not 0 < rate <= MAX_PUSH_RATE:
         raise ValueError(

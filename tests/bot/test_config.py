@@ -144,6 +144,8 @@ def test_read_only_and_model_copy() -> None:
         ({"DATABASE_URL": None}, "DATABASE_URL：值无效；应是文本"),
         ({"BRANCHBOT_DATA_DIR": None}, "BRANCHBOT_DATA_DIR：值无效；应是文件夹路径"),
         ({"admin_ids": 3}, "BRANCHBOT_ADMIN_IDS：值无效；应是用逗号分隔的正整数"),
+        ({"admin_ids": [0, -5, True]}, "BRANCHBOT_ADMIN_IDS：值无效；应是用逗号分隔的正整数"),
+        ({"push_rate": 10**400}, "BRANCHBOT_PUSH_RATE："),
     ],
 )
 def test_type_errors_are_chinese(values: dict[str, object], expected: str) -> None:
@@ -178,3 +180,8 @@ def test_no_pydantic_is_imported(tmp_path: Path) -> None:
         check=True,
     )
     assert json.loads(done.stdout) == [[], [], 81, "Europe/Paris"]
+
+
+def test_a_dotenv_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BRANCHBOT_TZ=Europe/Paris\n", encoding="utf-8-sig")
+    assert Settings(_env_file=tmp_path / ".env").tz == "Europe/Paris"
