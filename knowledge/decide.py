@@ -7,7 +7,8 @@ how well that passage matches the question (``Evidence``), against two threshold
 - **high** (a confident answer): the lead passage contains at least ``high`` of the question's content, weighted
   by idf (``knowledge.coverage``), or at least ``standout`` of it while its score is at least ``ratio`` times the
   next passage's (it clearly stands out); and what it contains weighs at least ``MIN_MATCHED`` idf units (or it
-  contains a domain word of the question): below that weight it is at most tentative;
+  contains a domain word of the question): below that weight it is at most tentative, and only when it holds at
+  least ``low`` of the question and stands out by ``ratio`` (a speech's own frequent term: 能力提升年);
 - **low** (a tentative answer, "讲话中最接近的内容是…"): it contains at least ``low`` of it, or the question uses at
   least one word of the domain dictionary that the passage contains;
 - otherwise **none**: the question is outside the speeches (weather, cooking, programming).

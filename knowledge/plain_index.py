@@ -8,8 +8,8 @@ added folder of documents) gets the numpy one.
 The arithmetic is numpy's, step by step, so both indexes give every passage the same float32 score (a test proves
 it on the speeches and on random corpora): impacts computed in float64 and rounded to float32 (``array("f")``
 rounds on store), a term's weight rounded to float32 before it multiplies the impacts, and each passage's score
-summed in float32 term by term in the query's order (a float32 plus a float32 is exact in float64, so rounding
-the float64 sum on store is numpy's float32 addition).
+summed in float32 term by term in the query's order (float64 carries more than twice float32's precision, so a
+float32 sum or product computed in float64 and rounded on store is the correctly rounded float32 result: numpy's).
 """
 
 from __future__ import annotations
