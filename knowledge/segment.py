@@ -373,8 +373,9 @@ _FUNCTION = frozenset(
 
 
 def _written_runs(tokens: list[str], writes: Callable[[str], bool]) -> list[str]:
-    """Runs of two or more single characters (not question words) that the corpus writes as they are: a phrase
-    of the speeches that the dictionary lacks, so jieba cut it into characters."""
+    """Runs of two or more single characters (not question or function words) that the corpus writes, as
+    ``writes`` judges it (the knowledge base: every character pair of the run occurs in the corpus): a phrase of
+    the speeches that the dictionary lacks, so jieba cut it into characters."""
     runs: list[str] = []
     run = ""
     for token in [*tokens, ""]:
