@@ -18,6 +18,8 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.secret_str import SecretStr
+
 # A bot token is "<bot id>:<secret>" (the secret is 35 characters today); see @BotFather.
 TOKEN_RE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{20,}")
 # The async drivers the project installs, by backend.
@@ -29,31 +31,6 @@ SWITCH_ON = frozenset({"on", "true", "yes", "1"})
 SWITCH_OFF = frozenset({"off", "false", "no", "0"})
 DATABASE_URL_EXAMPLE = "sqlite+aiosqlite:///./branchbot.db 或 postgresql+asyncpg://用户:密码@主机:5432/库名"
 ENV_FILE = ".env"
-_MASK = "**********"
-
-
-class SecretStr:
-    """A string that ``repr``/``str`` never show (the token, the webhook secret): :meth:`get_secret_value`."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def get_secret_value(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return f"SecretStr('{_MASK if self._value else ''}')"
-
-    def __str__(self) -> str:
-        return _MASK if self._value else ""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SecretStr) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 class SettingsError(ValueError):
@@ -315,11 +292,19 @@ class Settings:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Settings are read-only; use model_copy(update={{{name!r}: ...}})")
 
+    @staticmethod
+    def _restore(values: tuple) -> Settings:
+        settings = object.__new__(Settings)
+        for field, value in zip(FIELDS, values, strict=True):
+            object.__setattr__(settings, field.name, value)
+        return settings
+
+    def __reduce__(self) -> tuple:  # copy, deepcopy and pickle (``__setattr__`` refuses their slot state)
+        return (Settings._restore, (tuple(getattr(self, field.name) for field in FIELDS),))
+
     def model_copy(self, *, update: Mapping[str, object] | None = None) -> Settings:
         """A copy with ``update``'s fields (by field name, already of the field's type) replaced."""
-        copy = object.__new__(Settings)
-        for field in FIELDS:
-            object.__setattr__(copy, field.name, getattr(self, field.name))
+        copy = Settings._restore(tuple(getattr(self, field.name) for field in FIELDS))
         for name, value in (update or {}).items():
             object.__setattr__(copy, name, value)  # AttributeError unless a field
         return copy

@@ -185,3 +185,13 @@ def test_no_pydantic_is_imported(tmp_path: Path) -> None:
 def test_a_dotenv_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("BRANCHBOT_TZ=Europe/Paris\n", encoding="utf-8-sig")
     assert Settings(_env_file=tmp_path / ".env").tz == "Europe/Paris"
+
+
+def test_settings_copy_and_pickle_as_themselves() -> None:
+    import copy
+    import pickle
+
+    settings = Settings(_env_file=None, TELEGRAM_BOT_TOKEN=TOKEN, BRANCHBOT_ADMIN_IDS="7,8")
+    for twin in (copy.copy(settings), copy.deepcopy(settings), pickle.loads(pickle.dumps(settings))):
+        assert twin == settings and twin.token == TOKEN and twin.admin_ids == frozenset({7, 8})
+        assert TOKEN not in repr(twin)
