@@ -18,8 +18,7 @@ and the tuning halves of the seventh and eighth (``tests/data/README.md``).
 from __future__ import annotations
 
 from knowledge import proximity
-from knowledge.coverage import Term, measure_plain
-from knowledge.segment import plain_text
+from knowledge.coverage import Term, measure
 from knowledge.types import Passage
 
 INTRO_WEIGHT = 0.3
@@ -38,7 +37,7 @@ def intro_factor(terms: list[Term], passage: Passage) -> float:
     holds (1 for any other passage)."""
     if len(passage.headings) != 1 or not terms:
         return 1.0
-    return 1 + INTRO_WEIGHT * measure_plain(terms, plain_text(passage.headings[0])).share
+    return 1 + INTRO_WEIGHT * measure(terms, passage.headings[0]).share
 
 
 def bonus(terms: list[Term], passage: Passage) -> float:
