@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from knowledge.index_math import K1, B, SearchIndex, count_postings
 
@@ -81,7 +81,6 @@ class PlainIndex:
     bigrams: PlainChannel
     terms: frozenset[str] = frozenset()  # corpus terms added to the tokenizer when this index was built
     bigram_weight: float = 0.5
-    _zeros: array = field(default_factory=lambda: array("f"), repr=False)
 
     @property
     def size(self) -> int:
@@ -89,9 +88,7 @@ class PlainIndex:
 
     def score(self, words: dict[str, float], grams: dict[str, float]) -> array:
         """Words, then bigrams times ``bigram_weight``, each in the query's order (float32 scores)."""
-        if len(self._zeros) != self.size:
-            self._zeros = array("f", bytes(4 * self.size))
-        scores = array("f", self._zeros)
+        scores = array("f", bytes(4 * self.size))  # zeros
         self.words.add_to(scores, words.items())
         self.bigrams.add_to(scores, grams.items(), self.bigram_weight)
         return scores
