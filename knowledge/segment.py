@@ -304,8 +304,10 @@ class Segmenter:
             remaining = remaining.replace(key, " ")
             formal, weight = self.synonyms[key]
             expansions[key] = formal
-            # The colloquial spelling itself is weak evidence: where the speeches use it, it is in passing.
-            self._cap(key, COLLOQUIAL_WEIGHT, words, grams)
+            # The colloquial spelling itself is weak evidence: where the speeches use it, it is in passing; unless
+            # the entry names it among its speech terms (宣传 -> 宣讲, 宣传, 宣传员): then it is the speeches' word.
+            if key not in formal:
+                self._cap(key, COLLOQUIAL_WEIGHT, words, grams)
             if key not in content and not is_question_token(key):
                 content.append(key)
             term_words, term_grams = self._terms_of(key)

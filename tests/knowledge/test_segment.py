@@ -159,6 +159,15 @@ def test_synonyms_are_added_with_a_weight_below_one(seg, query, colloquial, form
         assert colloquial in analyzed.content
 
 
+def test_a_key_the_lexicon_names_among_its_speech_terms_keeps_its_weight(seg):
+    # 宣传 -> 宣讲, 宣传, 宣传员: the entry says the speeches use 宣传 itself, so it is no colloquial stand-in.
+    analyzed = seg.analyze("宣传主要宣传哪几方面内容")
+    assert "宣传" in seg.synonyms["宣传"][0]
+    assert analyzed.expansions["宣传"]
+    assert analyzed.words["宣传"] == 1.0
+    assert analyzed.words["宣讲"] < 1.0
+
+
 def test_longest_synonym_wins(seg):
     analyzed = seg.analyze("民营企业怎么开展党建")
     assert "民营" not in analyzed.expansions or analyzed.expansions["民营"] == ("非公企业",)
