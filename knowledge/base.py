@@ -118,7 +118,7 @@ class Ranking:
         if not self.ranked:
             return None
         if self.rule is not None:
-            return "high"
+            return "high" if self.rule.settled else "low"
         decided = decide(self.evidence(), thresholds)
         if decided is None and self.outline:
             return "low"

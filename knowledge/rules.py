@@ -3,6 +3,7 @@
 - Forming a branch: 3 or more formal members -> 单独组建; 1-2 -> 联合建/挂靠建; none -> 党建工作指导员.
 - Funding: party-building funds within 1% of the yearly payroll are deductible before enterprise income tax.
 - A joint party organisation covers at most 5 units.
+- How often the meetings of "三会一课" are held: the speeches set no number (``knowledge.cadence``).
 
 The limits come from ``knowledge.organisation``. Each rule cites the passage that states it, found by a phrase of
 the speech (not by position) in a ``Corpus``: anything with ``find`` and ``analyze``, such as ``KnowledgeBase``.
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from knowledge.cadence import ALLOWED_WORDS, DUTY_PHRASE, asked_kinds, conclusion, without_names
 from knowledge.highlight import LIMIT, sentences
 from knowledge.numbers import parse_count, parse_number
 from knowledge.organisation import MAX_JOINT_UNITS, MIN_OWN_BRANCH_MEMBERS
@@ -79,6 +81,9 @@ class RuleAnswer:
     conclusion: str
     passage_id: int
     phrase_sentence: str
+    # False when the speeches do not settle the question and the conclusion says so (``knowledge.cadence``): the
+    # answer is then tentative, not confident.
+    settled: bool = True
 
 
 def _sentence_with(text: str, phrase: str) -> str:
@@ -86,11 +91,11 @@ def _sentence_with(text: str, phrase: str) -> str:
     return next((s.strip() for s in sentences(text) if phrase in s), phrase)[:LIMIT]
 
 
-def _cite(corpus: Corpus, phrase: str, conclusion: str) -> RuleAnswer | None:
+def _cite(corpus: Corpus, phrase: str, conclusion: str, *, settled: bool = True) -> RuleAnswer | None:
     passage = corpus.find(phrase)
     if passage is None:
         return None
-    return RuleAnswer(conclusion, passage.id, _sentence_with(passage.text, phrase))
+    return RuleAnswer(conclusion, passage.id, _sentence_with(passage.text, phrase), settled)
 
 
 def _format_money(yuan: Decimal) -> str:
@@ -187,12 +192,20 @@ def units_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
     )
 
 
+def cadence_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
+    """How often the meetings of "三会一课" are held: not set by the speeches (``knowledge.cadence``)."""
+    kinds = asked_kinds(query)
+    if not kinds or not all(w in ALLOWED_WORDS for w in corpus.analyze(without_names(query)).content):
+        return None
+    return _cite(corpus, DUTY_PHRASE, conclusion(kinds), settled=False)
+
+
 def apply_rules(query: str, corpus: Corpus) -> RuleAnswer | None:
     """The first rule that applies to the numbers in ``query`` (the question as the user wrote it), if any."""
     query = unicodedata.normalize("NFKC", query or "")[:MAX_RULE_QUERY]
     query = re.sub(r"(?<=\d)\s+(?=[\d万亿千元])|(?<=\d)\s+(?=\d)", "", query)
     query = re.sub(r"工资(总额)?\s+", r"工资\1", query)
-    for rule in (payroll_rule, units_rule, member_rule):
+    for rule in (payroll_rule, units_rule, member_rule, cadence_rule):
         answer = rule(query, corpus)
         if answer is not None:
             return answer
