@@ -120,7 +120,7 @@ async def on_message(update: Update, context: BotContext) -> None:
     if message.text is not None:
         if message.text.startswith("/"):
             return  # other commands (/help, /topics, ...) still work during a form
-        reply = await forms.take(user_id, Input(text=incoming_text(update)))
+        reply = await forms.take(user_id, Input(text=incoming_text(update), sent_at=message.date))
     elif message.photo or message.document:
         reply = await _take_file(context, message, user_id)
     else:

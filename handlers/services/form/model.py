@@ -7,7 +7,7 @@ callback data, a web page could render them as links.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from knowledge.activities import ActivityKind, FieldSpec
@@ -21,6 +21,13 @@ MAX_MINUTES_PAGES = 20
 MAX_ATTENDANCE = 10000
 MAX_FIELD_NUMBER = 100000
 FIELD_PREFIX = "field:"
+# Telegram's apps split a paste over 4096 characters into consecutive messages sent within a second or two: a
+# text that follows a text refused for its length this soon (by the messages' dates) at the same step is the
+# rest of that paste, never a new answer (a person cannot read the refusal and type again this fast).
+PASTE_WINDOW = timedelta(seconds=5)
+# Only a text this long can be the first part of a split paste (the apps cut near 4096, at a line break at
+# worst a little earlier): a short text refused for its length, then corrected at once, is not one.
+PASTE_PART_MIN = 2048
 
 
 class Step(StrEnum):
@@ -105,6 +112,7 @@ class Input:
     text: str | None = None
     action: Action | None = None
     skip: bool = False
+    sent_at: datetime | None = None  # the message's own date (Telegram's), for the parts of a split paste
 
 
 class Outcome(StrEnum):
@@ -128,6 +136,14 @@ class InputError(ValueError):
         super().__init__(message)
         self.message = message
         self.skip_hint = skip_hint
+
+
+class TooLong(InputError):
+    """A text over the step's length limit (``limit`` characters): maybe the first part of a split paste."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class BrokenDraft(InputError):

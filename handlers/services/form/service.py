@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
-from handlers.services.form import prompts
+from handlers.services.form import paste, prompts
 from handlers.services.form.display import record_number
 from handlers.services.form.files import CheckedFile, IncomingFile, check_file
 from handlers.services.form.intake import accept_file, add_file
@@ -28,6 +28,8 @@ from handlers.services.form.model import (
     Outcome,
     Reply,
     Step,
+    StepResult,
+    TooLong,
 )
 from handlers.services.form.steps import apply_input, next_step
 from knowledge.activities import activity_by_code, period_of
@@ -201,11 +203,10 @@ class FormService:
                 return None
             draft, data = loaded
             step = draft.step
-            try:
-                result = apply_input(step, data, inp, self.clock.now().date())
-            except InputError as exc:
-                return self._refusal(exc, step, data)
-            data = result.data
+            result = await self._apply(session, draft, data, inp)
+            if isinstance(result, Reply):
+                return result
+            data = paste.forget(result.data)
             ak = activity_by_code(data.get("kind", ""))
             if result.outcome is Outcome.CONFIRM:
                 return await self._submit(session, user_id, draft.branch_id, data, stored)
@@ -217,6 +218,23 @@ class FormService:
             target = result.target if result.outcome is Outcome.GOTO else next_step(ak, step, data)
             await self._save(session, user_id, draft.branch_id, target, data)
             return prompts.prompt(target, ak, data)
+
+    async def _apply(self, session: AsyncSession, draft: Draft, data: dict, inp: Input) -> StepResult | Reply:
+        """The pure step's result, or the refusal; a part of a split paste is refused whole (``paste``)."""
+        step = draft.step
+        limit = paste.continued(step, data, inp)
+        if limit is not None:
+            marked = paste.mark(step, data, inp, limit, first=False)
+            await self._save(session, draft.user_id, draft.branch_id, step, marked or data)
+            return self._refusal(InputError(paste.refusal(step, limit)), step, data)
+        try:
+            return apply_input(step, data, inp, self.clock.now().date())
+        except TooLong as exc:
+            if (marked := paste.mark(step, data, inp, exc.limit)) is not None:
+                await self._save(session, draft.user_id, draft.branch_id, step, marked)
+            return self._refusal(exc, step, data)
+        except InputError as exc:
+            return self._refusal(exc, step, data)
 
     @staticmethod
     def _refusal(exc: InputError, step: str, data: dict) -> Reply:

@@ -25,6 +25,7 @@ from handlers.services.form.model import (
     Outcome,
     Step,
     StepResult,
+    TooLong,
     field_of,
     steps_for,
 )
@@ -125,7 +126,7 @@ def _short_text(step: str, label: str):
         if not text:
             raise InputError(f"请用文字发送活动{label}。")
         if len(text) > MAX_TEXT:
-            raise InputError(f"{label}太长了（{len(text)}字），请控制在{MAX_TEXT}字以内。")
+            raise TooLong(f"{label}太长了（{len(text)}字），请控制在{MAX_TEXT}字以内。", MAX_TEXT)
         if len(text) < MIN_TEXT:
             raise InputError(f"{label}太短了，请写完整一些。")
         data[step] = text
@@ -165,7 +166,10 @@ def _minutes(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResul
     if not text:
         raise InputError("请输入会议记录文字，或发送 PDF/Word 文件，或拍照发送手写记录。")
     if len(text) > MAX_MINUTES_TEXT:
-        raise InputError(f"文字记录太长（{len(text)}字），请控制在{MAX_MINUTES_TEXT}字以内，或改为发送文件。")
+        raise TooLong(
+            f"文字记录太长（{len(text)}字），请控制在{MAX_MINUTES_TEXT}字以内，或改为发送文件。",
+            MAX_MINUTES_TEXT,
+        )
     if len(text) < MIN_MINUTES_TEXT:
         raise InputError(f"会议记录太短了，请写明主要内容（至少{MIN_MINUTES_TEXT}个字）。")
     data["minutes_text"] = text
@@ -222,7 +226,9 @@ def _field(spec: FieldSpec, data: dict, inp: Input) -> StepResult:
         details[spec.key] = int(text)
     else:
         if len(text) > spec.max_length:
-            raise InputError(f"{spec.label}太长了（{len(text)}字），请控制在{spec.max_length}字以内。")
+            raise TooLong(
+                f"{spec.label}太长了（{len(text)}字），请控制在{spec.max_length}字以内。", spec.max_length
+            )
         details[spec.key] = text
     return StepResult(data, Outcome.ADVANCE)
 
