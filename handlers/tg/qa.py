@@ -10,8 +10,10 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.services.qa import QAResult
+from handlers.services.usage import Usage, usage_of
 from handlers.tg import render
 from handlers.tg.callbacks import parse_id, parse_index
+from handlers.tg.common import HELP
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup
 from handlers.tg.guards import incoming_text
@@ -22,6 +24,17 @@ NON_TEXT_HINT = (
     "我目前只能理解文字提问。请直接输入您的问题，例如“主题党日多久开展一次”，或发送 /help 查看用法。"
 )
 STALE_BUTTON = "这个按钮已失效，请重新提问。"
+# A question about using the bot itself (``handlers.services.usage``) is answered with the command that does it.
+USAGE_REPLIES = {
+    Usage.SUBMIT: (
+        "登记活动请发送 /submit：选择活动类型，按提示依次填写日期、主题、地点、会议记录和出勤，再发送现场照片，"
+        "最后核对并确认提交。填到一半可以先放下，稍后发送 /submit 选择“继续填写”。"
+    ),
+    Usage.RECORDS: "发送 /records 查看本支部已提交的活动记录，在记录下方可以撤回或修改。",
+    Usage.REMINDERS: (
+        "发送 /reminders 查看本月、本季度、本年度还没有完成的活动；在那里可以设置提醒时间，或对某项活动免提醒。"
+    ),
+}
 
 
 async def _reply_answer(update: Update, context: BotContext, text: str) -> None:
@@ -51,7 +64,14 @@ async def _send_result(context: BotContext, chat_id: int, result: QAResult) -> N
 
 
 async def on_text(update: Update, context: BotContext) -> None:
-    await _reply_answer(update, context, incoming_text(update))
+    text = incoming_text(update)
+    usage = usage_of(text)
+    if usage is Usage.HELP:
+        await update.effective_message.reply_text(HELP, parse_mode=ParseMode.HTML)
+    elif usage is not None:
+        await update.effective_message.reply_text(USAGE_REPLIES[usage])
+    else:
+        await _reply_answer(update, context, text)
 
 
 async def on_non_text(update: Update, context: BotContext) -> None:

@@ -1,0 +1,72 @@
+"""Questions about using the bot ("怎么提交活动记录") get the command that does it, not a search of the speeches."""
+
+from __future__ import annotations
+
+import glob
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from handlers.services.clock import SHANGHAI, FixedClock
+from handlers.services.usage import Usage, usage_of
+from handlers.tg.common import HELP
+from handlers.tg.qa import USAGE_REPLIES
+from tests.emulator import parse_html
+
+USER_ID = 7_320_001
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.mark.parametrize(
+    ("text", "usage"),
+    [
+        ("怎么登记主题党日", Usage.SUBMIT),
+        ("怎么提交活动记录", Usage.SUBMIT),
+        ("照片怎么上传", Usage.SUBMIT),
+        ("党课的记录怎么交", Usage.SUBMIT),
+        ("上个月的主题党日忘了登记，还能补录吗", Usage.SUBMIT),
+        ("我要撤回记录", Usage.RECORDS),
+        ("活动记录填错了怎么办", Usage.RECORDS),
+        ("提醒怎么关掉", Usage.REMINDERS),
+        ("能不能不要再发提醒了", Usage.REMINDERS),
+        ("我们还差哪些活动没搞", Usage.REMINDERS),
+        ("你能干什么", Usage.HELP),
+        ("这个怎么用", Usage.HELP),
+        # Policy questions, even with a word of the bot's actions, stay questions.
+        ("主题党日怎么开展", None),
+        ("流动党员怎么登记", None),
+        ("怎么用Excel做数据透视表？", None),
+        ("党员不足三人的企业怎样建立党组织", None),
+    ],
+)
+def test_usage_of(text, usage):
+    assert usage_of(text) is usage
+
+
+def test_no_policy_question_of_the_blind_sets_is_taken_for_a_usage_question():
+    files = sorted(glob.glob(str(DATA / "*_in_scope.jsonl")) + glob.glob(str(DATA / "*_off_topic.jsonl")))
+    assert len(files) >= 20
+    questions = [json.loads(line)["q"] for f in files for line in open(f, encoding="utf-8") if line.strip()]
+    assert len(questions) > 3000
+    assert [q for q in questions if usage_of(q) is not None] == []
+
+
+async def test_a_usage_question_is_answered_with_its_command_even_right_after_a_policy_answer(make_bot):
+    clock = FixedClock(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI))
+    async with make_bot(clock=clock) as harness:
+        user = harness.user(USER_ID)
+        user.send_text("党课一年上几次")
+        await harness.emulator.wait_for_message(user.id)
+        # Within the follow-up window, and short: it would have been read with the question before.
+        user.send_text("怎么登记主题党日")
+        reply = await harness.emulator.wait_for_message(user.id)
+        assert reply.plain_text == USAGE_REPLIES[Usage.SUBMIT]
+        assert "/submit" in reply.plain_text and "接着上一个问题" not in reply.plain_text
+        user.send_text("提醒怎么关掉")
+        reply = await harness.emulator.wait_for_message(user.id)
+        assert "/reminders" in reply.plain_text
+        user.send_text("你能干什么")
+        reply = await harness.emulator.wait_for_message(user.id)
+        assert reply.text == HELP and reply.plain_text == parse_html(HELP)[0]
