@@ -27,7 +27,7 @@ _LEADS = (
 )
 _TOPICLESS = re.compile(
     r"^(具体|详细|那|那么)?(一点|一些|说说|讲讲|解释一下|说一下|讲一下)?"
-    r"(怎么|如何|咋)(做|办|弄|操作|落实|执行|开展|搞|算)?|"
+    r"(怎么|如何|咋)(做|办|弄|操作|落实|执行|开展|搞|算)?(呀|啊|呢|才行|才对)?$|"
     r"^(有|有没有|有什么|有哪些|都有哪些|还有什么|还有哪些|什么|哪些)(要求|规定|标准|条件|依据|例子|做法|办法|程序|流程|步骤)|"
     r"^(为什么|为啥|依据是什么|出处在哪|原文是什么|举个例子|比如呢|例如呢|然后呢|之后呢|接下来呢)$"
 )
@@ -37,12 +37,24 @@ def _core(text: str) -> str:
     return _PUNCT.sub("", text)
 
 
+# Question words: a question ending in 呢 that holds one asks on its own.
+_ASKS = re.compile(
+    r"怎么|怎样|如何|什么|啥|多久|多少|几|哪|谁|是否|能否|要不要|是不是|有没有|能不能|可不可以|吗"
+)
+# Spoken fillers that open a question of its own ("那个，五星支部怎么评"): not the lead 那.
+_FILLERS = ("那个", "那啥", "那什么", "嗯", "呃", "额")
+
+
 def is_follow_up(text: str) -> bool:
     core = _core(text)
+    while core.startswith(_FILLERS) and not core.startswith("那个呢"):
+        core = core[next(len(f) for f in _FILLERS if core.startswith(f)) :]
     if not core or len(core) > MAX_FOLLOW_UP:
         return False
-    if core.endswith("呢") or core.startswith(_LEADS):
+    if core.startswith(_LEADS):
         return True
+    if core.endswith("呢"):  # "经费呢" leans on the question before; "主题党日多久开一次呢" asks its own
+        return not _ASKS.search(core)
     return bool(_TOPICLESS.match(core)) and len(core) <= 10
 
 

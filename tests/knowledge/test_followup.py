@@ -9,7 +9,17 @@ from knowledge.followup import is_follow_up, with_context
 
 @pytest.mark.parametrize(
     "text",
-    ["那联合建呢？", "那么挂靠建呢", "具体怎么做", "有什么要求？", "还有别的形式吗", "经费呢", "为什么"],
+    [
+        "那联合建呢？",
+        "那么挂靠建呢",
+        "具体怎么做",
+        "怎么做呀",
+        "有什么要求？",
+        "还有别的形式吗",
+        "经费呢",
+        "为什么",
+        "嗯，那挂靠建呢",
+    ],
 )
 def test_follow_ups(text: str) -> None:
     assert is_follow_up(text)
@@ -24,6 +34,13 @@ def test_follow_ups(text: str) -> None:
         "谢谢",
         "",
         "那" * 40,
+        # A short question with a topic of its own, or opened by a spoken filler, stands alone.
+        "怎么宣传非公党建",
+        "怎么找党员",
+        "那个五星支部怎么评",
+        "嗯那个党费怎么返还",
+        "主题党日多久开一次呢",
+        "五星支部怎么评呢",
     ],
 )
 def test_questions_that_stand_alone(text: str) -> None:
