@@ -16,7 +16,7 @@ from handlers.services.form.model import (
     field_of,
     steps_for,
 )
-from knowledge.activities import CATALOGUE, ActivityKind, FieldSpec, period_of
+from knowledge.activities import CATALOGUE, ActivityKind, FieldSpec, activity_by_code, period_of
 
 STEP_LABELS = {
     Step.KIND: "活动类型",
@@ -124,6 +124,21 @@ def summary(ak: ActivityKind, data: dict) -> Reply:
     lines.append(f"照片：{len(data.get('photos', []))}张")
     edits = [(f"改{step_label(s, ak)}", Action(Act.EDIT, s)) for s in steps_for(ak) if s not in NOT_EDITABLE]
     return Reply("\n".join(lines), [[("✅ 确认提交", Action(Act.CONFIRM))], *_rows(edits, 3), CANCEL_ROW])
+
+
+def keep_or_replace(step: str, data: dict, new: ActivityKind | None = None) -> Reply:
+    """A draft is in progress: continue it, or start anew (``new``: the kind a reminder's button named)."""
+    ak = activity_by_code(data.get("kind", ""))
+    what = ak.name if ak else "活动记录"
+    head = f"您有一份未完成的草稿（{what}，填到“{step_label(step, ak)}”）。"
+    if new is None:
+        return Reply(
+            f"{head}要继续填写吗？", [[("继续填写", Action(Act.RESUME)), ("重新开始", Action(Act.RESTART))]]
+        )
+    return Reply(
+        f"{head}\n要继续填写这份草稿，还是重新开始登记【{new.name}】？重新开始会删除这份草稿。",
+        [[("继续填写", Action(Act.RESUME))], [(f"重新开始登记{new.name}", Action(Act.RESTART, new.code))]],
+    )
 
 
 def photo_count(count: int, ak: ActivityKind) -> Reply:

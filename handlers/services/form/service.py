@@ -116,18 +116,16 @@ class FormService:
                 return Reply(NO_BRANCH)
             loaded = await self._load(session, user_id)
             if loaded is not None:
-                draft, data = loaded
-                ak = activity_by_code(data.get("kind", ""))
-                what = ak.name if ak else "活动记录"
-                return Reply(
-                    f"您有一份未完成的草稿（{what}，填到“{prompts.step_label(draft.step, ak)}”）。要继续填写吗？",
-                    [[("继续填写", Action(Act.RESUME)), ("重新开始", Action(Act.RESTART))]],
-                )
+                return prompts.keep_or_replace(loaded[0].step, loaded[1])
             await self._save(session, user_id, branch.id, Step.KIND, {})
         return prompts.prompt(Step.KIND, None, {})
 
-    async def start_with(self, user_id: int, code: str) -> Reply:
-        """A new form with the activity kind already chosen (a reminder's button); the draft is replaced."""
+    async def start_with(self, user_id: int, code: str, *, replace: bool = False) -> Reply:
+        """A new form with the activity kind already chosen (a reminder's button).
+
+        A draft with anything entered is kept: the user is asked, as by /submit, whether to continue it or to
+        start the reminded kind anew (``replace``: the answer "start anew").
+        """
         async with self.session_factory() as session, session.begin():
             branch = await BranchRepository(session).by_secretary(user_id)
             ak = activity_by_code(code)
@@ -135,6 +133,9 @@ class FormService:
                 return Reply(NO_BRANCH)
             if ak is None:
                 return prompts.prompt(Step.KIND, None, {})
+            loaded = await self._load(session, user_id)
+            if loaded is not None and not replace and set(loaded[1]) - {"kind"}:
+                return prompts.keep_or_replace(loaded[0].step, loaded[1], ak)
             await DraftRepository(session).delete(user_id)
             data = {"kind": ak.code}
             await self._save(session, user_id, branch.id, Step.DATE, data)
@@ -149,7 +150,10 @@ class FormService:
             await self._save(session, user_id, draft.branch_id, draft.step, data)  # touch: active again
         return prompts.prompt(draft.step, activity_by_code(data.get("kind", "")), data)
 
-    async def restart(self, user_id: int) -> Reply:
+    async def restart(self, user_id: int, code: str = "") -> Reply:
+        """重新开始: the draft is deleted; a new form (of kind ``code`` when one is given, from a reminder)."""
+        if code and activity_by_code(code) is not None:
+            return await self.start_with(user_id, code, replace=True)
         async with self.session_factory() as session, session.begin():
             await DraftRepository(session).delete(user_id)
         return await self.start(user_id)
@@ -166,7 +170,7 @@ class FormService:
         if action.act is Act.RESUME:
             return await self.resume(user_id)
         if action.act is Act.RESTART:
-            return await self.restart(user_id)
+            return await self.restart(user_id, action.arg)
         if action.act is Act.CANCEL:
             return await self.cancel(user_id)
         return await self._step(user_id, Input(action=action), require_active=False) or NO_FORM
