@@ -159,10 +159,11 @@ def record_row(
 
 
 def cell_text(cell: Cell) -> str:
-    """One summary cell: the state, and for several periods how many are done, e.g. "未完成 1/3"."""
+    """One summary cell: the state, and for several periods how many of those owed are done, e.g. "未完成 1/3"
+    (periods that ended before the branch was created are not owed; a cell of only those reads "未成立")."""
     text = STATE_LABELS[cell.state]
-    if len(cell.slots) > 1:
-        text += f" {cell.counts['recorded']}/{len(cell.slots)}"
+    if len(cell.slots) > 1 and cell.owed:
+        text += f" {cell.counts['recorded']}/{cell.owed}"
     return text + ("（逾期）" if cell.overdue else "")
 
 
@@ -181,9 +182,11 @@ def summary_sheet(wb: Workbook, matrix: StatusMatrix) -> None:
     _set_widths(ws, [28, 24] + [14] * len(kinds) + [8] * len(TOTALS_HEAD))
     ws.freeze_panes = "C4"
     ws.append([text_cell(ws, f"党支部活动台账 · {matrix.period.label}", bold=True)])
-    ws.append(
-        [text_cell(ws, f"统计截至 {matrix.as_of:%Y-%m-%d}；“已完成”指审核通过，已退回的记录计为未完成。")]
+    note = (
+        f"统计截至 {matrix.as_of:%Y-%m-%d}；“已完成”指审核通过，已退回的记录计为未完成；"
+        "“未成立”指该期结束时支部尚未成立，不计应完成。"
     )
+    ws.append([text_cell(ws, note)])
     head = ["支部", "单位"] + [k.name for k in kinds] + TOTALS_HEAD
     ws.append([text_cell(ws, h, bold=True) for h in head])
     for row in matrix.rows:

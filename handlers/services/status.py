@@ -11,10 +11,15 @@ kind one; in a month view a quarterly kind has the one quarter the month is in. 
 - ``upcoming``: nothing yet, and the slot has not started;
 - ``muted``: nothing yet, and the reminders are muted for that branch and kind (``reminder_mutes``: for that
   period, or until unmuted);
-- ``missing``: nothing at all.
+- ``missing``: nothing at all;
+- ``na`` (未成立): nothing, and the slot ended before the branch was created (``branches.created_at``, a date in
+  the clock's zone): it was never owed. The slot the branch was created in is owed, as the reminders and the
+  administrators' digest count it (``reminders/digest.py``: a branch counts for a period it existed by the end
+  of), however little of it was left.
 
-``overdue``: missing or returned, and its deadline (by default the slot's last day) has passed. A muted slot is
-never overdue.
+``overdue``: missing or returned, owed (not ``na``), and its deadline (by default the slot's last day) has passed.
+A muted slot is never overdue. A record of a slot before the branch was created still shows as recorded, waiting
+or returned.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,7 +38,7 @@ from knowledge.activities import CATALOGUE, Cadence, Period
 from storage.models import Branch
 from storage.repositories.status import CountRow, MuteRow, StatusRepository
 
-STATES = ("recorded", "waiting", "returned", "missing", "muted", "upcoming")
+STATES = ("recorded", "waiting", "returned", "missing", "muted", "upcoming", "na")
 STATE_LABELS = {
     "recorded": "已完成",
     "waiting": "待审核",
@@ -41,8 +46,9 @@ STATE_LABELS = {
     "missing": "未完成",
     "muted": "已免提醒",
     "upcoming": "未开始",
+    "na": "未成立",
 }
-_WORST_FIRST = ("missing", "returned", "waiting", "muted", "upcoming", "recorded")
+_WORST_FIRST = ("missing", "returned", "waiting", "muted", "upcoming", "recorded", "na")
 
 Deadline = Callable[[str, Period], date]  # (kind code, slot) -> the last day it may be recorded
 
@@ -81,6 +87,11 @@ class Cell:
     @property
     def counts(self) -> Counter[str]:
         return Counter(s.state for s in self.slots)
+
+    @property
+    def owed(self) -> int:
+        """How many of its slots were owed (not before the branch was created)."""
+        return sum(s.state != "na" for s in self.slots)
 
 
 @dataclass
@@ -128,13 +139,30 @@ class StatusMatrix:
     totals: Totals
 
 
-def slot_state(slot: Period, records: Counter[str], mute: MuteRow | None, today: date) -> str:
+def founded_on(branch: Branch, tz: tzinfo | None = None) -> date | None:
+    """The day the branch was created, in ``tz`` (``None``: unknown, as if it always existed)."""
+    created = branch.created_at
+    if created is None:
+        return None
+    return (created.astimezone(tz) if tz is not None else created).date()
+
+
+def is_owed(slot: Period, founded: date | None) -> bool:
+    """Whether a branch created on ``founded`` owes ``slot``: it existed by the slot's last day."""
+    return founded is None or founded <= slot.end
+
+
+def slot_state(
+    slot: Period, records: Counter[str], mute: MuteRow | None, today: date, founded: date | None = None
+) -> str:
     if records["passed"]:
         return "recorded"
     if records["pending_review"]:
         return "waiting"
     if records["returned"]:
         return "returned"
+    if not is_owed(slot, founded):
+        return "na"
     if slot.start > today:
         return "upcoming"
     return "muted" if mute is not None else "missing"
@@ -154,8 +182,9 @@ def build_matrix(
     counts: Iterable[CountRow],
     mutes: Iterable[MuteRow],
     deadline: Deadline = period_end,
+    tz: tzinfo | None = None,
 ) -> StatusMatrix:
-    """The matrix from plain rows (pure: no database, no clock)."""
+    """The matrix from plain rows (pure: no database, no clock); ``tz`` dates the branches' creation."""
     by_cell: dict[tuple[int, str, str], Counter[str]] = {}
     for row in counts:
         by_cell.setdefault((row.branch_id, row.kind, row.period), Counter())[row.review_state] += row.records
@@ -166,13 +195,18 @@ def build_matrix(
     totals, rows = Totals(), []
     for branch in branches:
         cells, branch_totals = {}, Totals()
+        founded = founded_on(branch, tz)
         for kind in kinds:
             cell_slots = []
             for slot in kind_slots[kind.code]:
                 records = by_cell.get((branch.id, kind.code, slot.code), Counter())
                 mute = _mute_for(muted, branch.id, kind.code, slot)
-                state = slot_state(slot, records, mute, today)
-                overdue = state in ("missing", "returned") and today > deadline(kind.code, slot)
+                state = slot_state(slot, records, mute, today, founded)
+                overdue = (
+                    state in ("missing", "returned")
+                    and is_owed(slot, founded)
+                    and today > deadline(kind.code, slot)
+                )
                 cell_slots.append(
                     Slot(
                         slot, state, records["passed"], records["pending_review"], records["returned"], overdue,
@@ -233,4 +267,5 @@ class StatusService:
         periods = {k.code: [s.code for s in slots(k.cadence, view)] for k in CATALOGUE}
         counts = await repo.counts(ids, periods)
         mutes = await repo.mutes(ids)
-        return build_matrix(view, self.clock.now().date(), branches, counts, mutes, self.deadline)
+        now = self.clock.now()
+        return build_matrix(view, now.date(), branches, counts, mutes, self.deadline, now.tzinfo)

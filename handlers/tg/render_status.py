@@ -13,10 +13,12 @@ SYMBOLS = {
     "missing": "❌",
     "muted": "🔕",
     "upcoming": "·",
+    "na": "—",
 }
+UNCOUNTED = ("na",)  # slots before the branch existed: shown in its line, left out of the counts
 OVERDUE = "❗"
 NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫"
-LEGEND = "图例：✅已完成 ⏳待审核 ↩️已退回 ❌未完成 ❗已逾期 🔕免提醒 ·未开始"
+LEGEND = "图例：✅已完成 ⏳待审核 ↩️已退回 ❌未完成 ❗已逾期 🔕免提醒 ·未开始 —支部未成立"
 LIMIT = 4096
 
 
@@ -27,7 +29,7 @@ def symbol(cell: Cell) -> str:
 
 
 def counts(totals: Totals) -> str:
-    parts = [f"{SYMBOLS[s]}{totals.slots[s]}" for s in SYMBOLS if totals.slots[s]]
+    parts = [f"{SYMBOLS[s]}{totals.slots[s]}" for s in SYMBOLS if totals.slots[s] and s not in UNCOUNTED]
     if totals.overdue:
         parts.append(f"{OVERDUE}{totals.overdue}")
     return " ".join(parts) or "—"

@@ -29,6 +29,7 @@ CELL_CLASSES = {
     "missing": "missing",
     "muted": "muted-cell",
     "upcoming": "missing",
+    "na": "na",
 }
 
 

@@ -86,10 +86,9 @@ async def test_workbook_and_zip(session_factory, tmp_path):
     summary = wb["汇总"]
     assert summary["A1"].value == "党支部活动台账 · 2026年第四季度"
     assert [c.value for c in summary[3]][:4] == ["支部", "单位", "主题党日", "支部委员会"]
-    assert summary["A4"].value == "第一支部" and summary["C4"].value == "未完成 0/3（逾期）"
-    assert summary["D4"].value == "未完成 0/3（逾期）" and summary["C4"].fill.start_color.rgb.endswith(
-        "FFC7CE"
-    )
+    # The branches were created on 2026-11-20: October is not owed (its returned committee record still counts).
+    assert summary["A4"].value == "第一支部" and summary["C4"].value == "待审核 0/2"
+    assert summary["D4"].value == "未完成 0/3" and summary["E4"].value == "未完成 0/2"
     assert summary.freeze_panes == "C4"
 
     theme = wb["主题党日"]
@@ -121,6 +120,24 @@ async def test_workbook_and_zip(session_factory, tmp_path):
     assert wb["党员大会"].max_row == 2 and wb["述职评议"].max_row == 1
 
     _check_zip(tmp_path / "evidence.zip", ids["theme"])
+
+
+async def test_periods_before_the_branch_existed_are_not_in_the_ledger(session_factory, tmp_path):
+    """Created 2026-11-20, exported on 2 December: October is 未成立 and not overdue; November is overdue."""
+    world = await make_world(session_factory, tmp_path)
+    world.clock.current = datetime(2026, 12, 2, 10, 0, tzinfo=SHANGHAI)
+    await exporter(world).export_ledger("2026-Q4", None, tmp_path / "q.xlsx")
+    await exporter(world).export_ledger("2026-10", None, tmp_path / "m.xlsx")
+
+    summary = load_workbook(tmp_path / "q.xlsx")["汇总"]
+    row = [c.value for c in summary[4]]
+    assert row[2] == "未完成 0/2（逾期）" and summary["C4"].fill.start_color.rgb.endswith("FFC7CE")
+    # 已完成 待审核 已退回 未完成 免提醒 逾期: 4 monthly kinds x 2 months + 3 quarterly + 1 yearly; November late
+    assert row[-6:] == [0, 0, 0, 12, 0, 4]
+    october = load_workbook(tmp_path / "m.xlsx")["汇总"]
+    row = [c.value for c in october[4]]
+    assert row[2] == "未成立" and october["C4"].fill.start_color.rgb in (None, "00000000")
+    assert row[-6:] == [0, 0, 0, 4, 0, 0]
 
 
 def _check_zip(path, theme: int) -> None:

@@ -106,3 +106,62 @@ async def test_matrix_scope_and_review_states(session_factory, tmp_path):
     assert [r.name for r in (await status.matrix(SEC_A)).rows] == ["第一支部"]
     assert await status.matrix(STRANGER) is None
     assert (await status.matrix(ADMIN)).period.code == "2026-11"  # this month by the clock
+
+
+def _founded(day: int, hour: int = 10) -> Branch:
+    from datetime import datetime
+
+    from handlers.services.clock import SHANGHAI
+
+    at = datetime(2026, 11, day, hour, 0, tzinfo=SHANGHAI)
+    return Branch(id=3, name="新支部", org_name="丙公司", created_at=at)
+
+
+def test_periods_before_the_branch_existed_are_not_owed():
+    """Created 2026-11-23: October is 未成立 (never overdue, not counted); November and Q4 are owed."""
+    from handlers.services.clock import SHANGHAI
+
+    branch = _founded(23)
+    october = build_matrix(parse_period("2026-10"), date(2026, 12, 2), [branch], [], [], tz=SHANGHAI)
+    cells = october.rows[0].cells
+    assert cells["theme_day"].state == "na" and not cells["theme_day"].overdue
+    assert cells["assembly"].state == "missing"  # Q4 is the quarter it was created in: owed
+    assert october.totals.overdue == 0 and october.totals.slots["missing"] == 4  # 3 quarterly, 1 yearly
+
+    quarter = build_matrix(parse_period("2026-Q4"), date(2026, 12, 2), [branch], [], [], tz=SHANGHAI)
+    theme = quarter.rows[0].cells["theme_day"]
+    assert [s.state for s in theme.slots] == ["na", "missing", "missing"]
+    assert [s.overdue for s in theme.slots] == [False, True, False]  # November is owed and closed
+    assert theme.owed == 2
+    assert quarter.totals.overdue == 4  # the four monthly kinds, November only
+    assert quarter.totals.slots["na"] == 4
+
+
+def test_the_creation_day_is_dated_in_the_clocks_zone():
+    """Created 2026-11-01 07:00 in Shanghai (still 31 October in UTC): October is not owed."""
+    from handlers.services.clock import SHANGHAI
+
+    branch = _founded(1, hour=7)
+    matrix = build_matrix(parse_period("2026-10"), date(2026, 12, 2), [branch], [], [], tz=SHANGHAI)
+    assert matrix.rows[0].cells["theme_day"].state == "na"
+
+
+def test_a_record_before_the_branch_existed_still_shows():
+    from handlers.services.clock import SHANGHAI
+
+    counts = [
+        CountRow(3, "theme_day", "2026-10", "passed", 1),
+        CountRow(3, "committee", "2026-10", "returned", 1),
+    ]
+    matrix = build_matrix(parse_period("2026-10"), date(2026, 12, 2), [_founded(23)], counts, [], tz=SHANGHAI)
+    cells = matrix.rows[0].cells
+    assert cells["theme_day"].state == "recorded"
+    assert cells["committee"].state == "returned" and not cells["committee"].overdue
+
+
+async def test_status_service_dates_creation_by_the_clock(session_factory, tmp_path):
+    world = await make_world(session_factory, tmp_path)  # branches created 2026-11-20
+    status = StatusService(world.factory, world.clock, ADMINS)
+    october = await status.matrix(ADMIN, "2026-10")
+    assert {r.cells["theme_day"].state for r in october.rows} == {"na"}
+    assert october.totals.overdue == 0
