@@ -14,7 +14,7 @@ from handlers.services.clock import Clock
 from handlers.services.text import clean_text
 from knowledge.organisation import OrgForm, org_form_label
 from storage.models import Branch
-from storage.repositories import BranchRepository, InvitationRepository
+from storage.repositories import BranchRepository, DraftRepository, InvitationRepository
 
 INVITATION_TTL = timedelta(days=7)
 FIELD_LABELS = {
@@ -73,8 +73,21 @@ class NewInvitation:
 
 @dataclass(frozen=True, slots=True)
 class Redeemed:
-    status: str  # ok | unknown | used | expired | revoked | malformed
+    """What opening an invitation did.
+
+    ``status``: ok | confirm | unknown | used | expired | revoked | malformed. ``confirm``: the user leads another
+    branch (``left``), so nothing changed: ask them, then call ``redeem`` again with ``confirm_from=left.id``.
+    ``branch``: the invitation's branch (the one they now lead, on ``ok``). ``left``: the branch they lead (confirm)
+    or left (ok), now without a secretary. ``replaced``: the branch's former secretary, someone else, who lost the
+    post (ok) or would lose it (confirm): ``(user id, name)``. ``draft``: the user has an unfinished draft for
+    ``left``, which the move discards.
+    """
+
+    status: str
     branch: Branch | None = None
+    left: Branch | None = None
+    replaced: tuple[int, str | None] | None = None
+    draft: bool = False
 
 
 class BranchService:
@@ -128,16 +141,40 @@ class BranchService:
         )
         return code
 
-    async def redeem(self, code: str, *, user_id: int, name: str | None) -> Redeemed:
+    async def redeem(
+        self, code: str, *, user_id: int, name: str | None, confirm_from: int | None = None
+    ) -> Redeemed:
+        """Make the user the secretary of the invitation's branch.
+
+        A user who leads another branch is asked first (``confirm``) unless ``confirm_from`` names that branch.
+        """
         if not code or len(code) > 64 or not all(c.isalnum() or c in "-_" for c in code):
             return Redeemed("malformed")
         name = clean_text(name, NAME_LENGTH[1]) or None
+        now = self.clock.now()
         async with self.session_factory() as session, session.begin():
-            status = await InvitationRepository(session).redeem(
-                hash_code(code), user_id=user_id, name=name, at=self.clock.now()
-            )
-            branch = await BranchRepository(session).by_secretary(user_id) if str(status) == "ok" else None
-        return Redeemed(str(status), branch)
+            branches, invitations = BranchRepository(session), InvitationRepository(session)
+            invitation = await invitations.find(hash_code(code))
+            target = await branches.get(invitation.branch_id) if invitation is not None else None
+            current = await branches.by_secretary(user_id)
+            left = current if current is not None and target is not None and current.id != target.id else None
+            replaced = None
+            if target is not None and target.secretary_user_id not in (None, user_id):
+                replaced = (target.secretary_user_id, target.secretary_name)
+            draft = left is not None and await self._has_draft(session, user_id, left.id)
+            open_ = invitation is not None and invitation.used_at is None and invitation.revoked_at is None
+            if left is not None and open_ and invitation.expires_at > now and confirm_from != left.id:
+                return Redeemed("confirm", target, left, replaced, draft)
+            status = await invitations.redeem(hash_code(code), user_id=user_id, name=name, at=now)
+            if str(status) != "ok":
+                return Redeemed(str(status))
+            branch = await branches.by_secretary(user_id)
+        return Redeemed("ok", branch, left, replaced, draft)  # left: its secretary is cleared now
+
+    @staticmethod
+    async def _has_draft(session: AsyncSession, user_id: int, branch_id: int) -> bool:
+        draft = await DraftRepository(session).get(user_id)
+        return draft is not None and draft.branch_id == branch_id
 
     async def of_user(self, user_id: int) -> Branch | None:
         async with self.session_factory() as session:

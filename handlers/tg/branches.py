@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler
 
 from handlers.services import newbranch as wizard
-from handlers.services.branches import FIELD_LABELS, branch_line, parse_branch_value
+from handlers.services.branches import FIELD_LABELS, Redeemed, branch_line, parse_branch_value
 from handlers.tg import pending
-from handlers.tg.callbacks import STALE, parse_id
+from handlers.tg.callbacks import INVITE_PREFIX, STALE, decode_invite, encode_invite, parse_id
 from handlers.tg.context import BotContext
+from handlers.tg.edit import edit_markup, edit_text
 from handlers.tg.guards import command, incoming_text, user_name
 from handlers.tg.links import deep_link
 from knowledge.organisation import OrgForm, org_form_label, profile_warnings
@@ -91,19 +93,101 @@ async def start_with_code(update: Update, context: BotContext) -> None:
         if await _mark_reachable(context, user.id):
             await update.effective_message.reply_text(RESUMED)
         return  # common.start answers
-    result = await context.services.branches.redeem(context.args[0], user_id=user.id, name=user_name(update))
+    code = context.args[0]
+    result = await context.services.branches.redeem(code, user_id=user.id, name=user_name(update))
     await _mark_reachable(context, user.id)  # the branch they now lead, or the one they already led
-    if result.status == "ok" and result.branch is not None:
-        await update.effective_message.reply_text(
-            f"欢迎！您已成为“{escape(result.branch.name)}”的书记。\n\n{profile_html(result.branch)}\n\n"
+    await _answer_redeem(context, update.effective_chat.id, result, code)
+    raise ApplicationHandlerStop
+
+
+async def _answer_redeem(context: BotContext, chat_id: int, result: Redeemed, code: str) -> None:
+    """Welcome the new secretary (and tell the one they replaced), ask before a move, or say why not."""
+    if result.status == "confirm" and result.branch is not None and result.left is not None:
+        await context.bot.send_message(
+            chat_id,
+            move_question(result),
+            parse_mode=ParseMode.HTML,
+            reply_markup=move_keyboard(result, code),
+        )
+    elif result.status == "ok" and result.branch is not None:
+        left = f"您已不再是“{escape(result.left.name)}”的书记{LEFT_NOTE}。\n" if result.left else ""
+        await context.bot.send_message(
+            chat_id,
+            f"欢迎！您已成为“{escape(result.branch.name)}”的书记。\n{left}\n{profile_html(result.branch)}\n\n"
             "发送 /submit 登记活动记录，/records 查看记录，/branch 查看或修改支部信息。",
             parse_mode=ParseMode.HTML,
         )
+        if result.replaced is not None:
+            await tell_replaced(context.bot, result.replaced[0], result.branch)
     else:
-        await update.effective_message.reply_text(
-            REDEEM_REPLIES.get(result.status, REDEEM_REPLIES["unknown"])
+        await context.bot.send_message(chat_id, REDEEM_REPLIES.get(result.status, REDEEM_REPLIES["unknown"]))
+
+
+LEFT_NOTE = "（该支部现无书记，需由上级党委管理员重新邀请）"
+
+
+def move_question(result: Redeemed) -> str:
+    """What moving to the invitation's branch would do, before the user decides."""
+    left, target = escape(result.left.name), escape(result.branch.name)
+    lines = [
+        f"您目前是“{left}”的书记，这个邀请链接是“{target}”的。一人只能担任一个支部的书记。",
+        f"如果转到“{target}”：",
+        f"• “{left}”将没有书记，需由上级党委管理员生成新的邀请链接另请书记；它已登记的活动记录仍保留在“{left}”；",
+    ]
+    if result.draft:
+        lines.append(f"• 您未填完的“{left}”活动记录草稿将作废；")
+    if result.replaced is not None:
+        who = escape(result.replaced[1] or "现任书记")
+        lines.append(f"• “{target}”的现任书记{who}将不再担任书记；")
+    lines.append(f"要转到“{target}”吗？")
+    return "\n".join(lines)
+
+
+def move_keyboard(result: Redeemed, code: str) -> InlineKeyboardMarkup:
+    name = result.branch.name if len(result.branch.name) <= 20 else result.branch.name[:19] + "…"
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(f"确认转到{name}", callback_data=encode_invite(result.left.id, code))],
+            [InlineKeyboardButton("保留现状", callback_data=encode_invite(None, None))],
+        ]
+    )
+
+
+async def tell_replaced(bot: Bot, user_id: int, branch) -> None:
+    """The former secretary learns at once that the branch is no longer theirs (not at their next /submit)."""
+    who = f"{branch.secretary_name}" if branch.secretary_name else "新书记"
+    try:
+        await bot.send_message(
+            user_id,
+            f"您已不再是“{branch.name}”的书记：{who}已通过管理员生成的新邀请链接成为该支部书记。"
+            "如有疑问，请联系上级党委管理员。",
         )
-    raise ApplicationHandlerStop
+    except TelegramError as exc:  # blocked the bot, or never started it: the new secretary is welcomed anyway
+        log.warning("could not tell user %s they were replaced: %s", user_id, exc)
+
+
+async def on_invite_button(update: Update, context: BotContext) -> None:
+    """确认转到… (the invitation is opened again, now confirmed) or 保留现状."""
+    query = update.callback_query
+    decoded = decode_invite(query.data or "")
+    if decoded is None:
+        await query.answer(STALE, show_alert=True)
+        return
+    user_id = query.from_user.id
+    if decoded == "keep":
+        await query.answer()
+        current = await context.services.branches.of_user(user_id)
+        still = f"您仍是“{current.name}”的书记。" if current is not None else ""
+        await edit_text(query, f"好的，保留现状：{still}这个邀请链接没有使用。")
+        return
+    left_id, code = decoded
+    result = await context.services.branches.redeem(
+        code, user_id=user_id, name=user_name(update), confirm_from=left_id
+    )
+    await query.answer()
+    await edit_markup(query, None)
+    chat_id = query.message.chat.id if query.message else user_id
+    await _answer_redeem(context, chat_id, result, code)
 
 
 async def branch(update: Update, context: BotContext) -> None:
@@ -203,15 +287,23 @@ async def _newbranch_next(
     await context.bot.send_message(chat_id, _invitation_text(context, created), parse_mode=ParseMode.HTML)
 
 
-def _invitation_text(context: BotContext, created) -> str:
+def _invitation_text(context: BotContext, created, *, head: str = "已创建") -> str:
     link = deep_link(context.bot.username, created.code)
-    warnings = profile_warnings(created.branch.form, created.branch.formal_members, created.branch.units)
+    branch = created.branch
+    warnings = profile_warnings(branch.form, branch.formal_members, branch.units)
     lines = [
-        f"已创建：{escape(created.branch.name)}（编号 {created.branch.id}）",
+        f"{head}：{escape(branch.name)}（编号 {branch.id}）",
         f"邀请码：<code>{created.code}</code>",
         f"邀请链接（7天内有效，仅限一次）：{escape(link or '')}",
         "请把链接发给该支部书记，点击即可绑定。",
     ]
+    if branch.secretary_user_id is not None:
+        who = escape(branch.secretary_name or str(branch.secretary_user_id))
+        lines += [
+            "",
+            f"⚠️ 该支部现任书记是{who}。其他人打开这个链接后将成为新书记，{who}将不再担任该支部书记"
+            "（届时会通知本人）；之前的邀请链接已作废。",
+        ]
     if warnings:
         lines += ["", "⚠️ 对照讲话要求："] + [f"• {escape(w)}" for w in warnings]
     return "\n".join(lines)
@@ -259,7 +351,9 @@ async def invite(update: Update, context: BotContext) -> None:
     if created is None:
         await update.effective_message.reply_text("没有这个编号的支部。发送 /branches 查看全部支部。")
         return
-    await update.effective_message.reply_text(_invitation_text(context, created), parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(
+        _invitation_text(context, created, head="已生成新的邀请链接"), parse_mode=ParseMode.HTML
+    )
 
 
 async def branches(update: Update, context: BotContext) -> None:
@@ -281,3 +375,4 @@ def register(application: Application, *, group: int = -2) -> None:
     application.add_handler(command("branch", branch))
     application.add_handler(CallbackQueryHandler(on_branch_button, pattern=r"^b:"))
     application.add_handler(CallbackQueryHandler(on_newbranch_form, pattern=r"^nb:form:"))
+    application.add_handler(CallbackQueryHandler(on_invite_button, pattern=f"^{INVITE_PREFIX}"))

@@ -137,3 +137,27 @@ def decode_status(data: str) -> str | None:
         return None
     code = data[len(STATUS_PREFIX) :]
     return code if _PERIOD_CODE.fullmatch(code) else None
+
+
+# -- invitations: a secretary of another branch confirms the move (or keeps things as they are) -----------------
+
+INVITE_PREFIX = "inv:"
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def encode_invite(left_id: int | None, code: str | None) -> str:
+    """``inv:go:<branch they leave>:<code>`` (confirm), or ``inv:keep`` with no arguments."""
+    return f"{INVITE_PREFIX}keep" if left_id is None else f"{INVITE_PREFIX}go:{left_id}:{code}"
+
+
+def decode_invite(data: str) -> tuple[int, str] | str | None:
+    """``(left branch id, code)`` for a confirmation, ``"keep"``, or None for anything else."""
+    if not isinstance(data, str) or not data.startswith(INVITE_PREFIX) or len(data) > 64:
+        return None
+    act, *args = data[len(INVITE_PREFIX) :].split(":")
+    if act == "keep" and not args:
+        return "keep"
+    if act != "go" or len(args) != 2 or not _CODE.fullmatch(args[1]):
+        return None
+    left_id = parse_id(args[0])
+    return (left_id, args[1]) if left_id is not None else None

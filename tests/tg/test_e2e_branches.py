@@ -260,6 +260,8 @@ async def test_a_new_invitation_revokes_the_old_one_and_replaces_the_secretary(
         welcome = await redeem(bob, new)
         assert welcome.plain_text.startswith("欢迎！您已成为“科技党支部”的书记。")
         assert "书记：李书记" in welcome.plain_text
+        told = await alice.reply()  # the replaced secretary is told at once
+        assert told.plain_text.startswith("您已不再是“科技党支部”的书记：李书记"), told.plain_text
 
         branch = await branch_row(harness, 1)
         assert (branch.secretary_user_id, branch.secretary_name) == (BOB, "李书记")
@@ -412,6 +414,7 @@ async def test_a_replaced_secretary_cannot_submit_the_old_draft(make_bot, clock:
         await redeem(alice, code)
         summary = await Form(alice, "committee").run("summary")
         await redeem(bob, invitation_code(await admin.send("/invite 1")))
+        assert (await alice.reply()).plain_text.startswith("您已不再是“科技党支部”的书记")
         assert (await alice.send("/branch")).plain_text == NOT_JOINED
         alice.user.press(summary, "f:confirm")
         await harness.emulator.idle()

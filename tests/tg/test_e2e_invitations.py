@@ -1,0 +1,108 @@
+"""Invitations that would move or replace a secretary: the secretary of another branch is asked first, the
+administrator who re-invites a branch with a secretary is warned, and a replaced secretary is told at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.services.clock import FixedClock
+from tests.tg.test_e2e_branches import ADMINS, all_branches, invitation_code, invitations, redeem
+from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, BOB, START, Chat, Form, draft, make_secretary
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+async def test_a_secretary_of_another_branch_is_asked_before_moving(make_bot, clock: FixedClock) -> None:
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        alice = Chat(harness, harness.user(ALICE, "陈书记"))
+        await make_secretary(harness, alice.user, name="甲支部")
+        await Form(alice, "committee").run("place")  # a draft in progress for 甲支部
+        other = await harness.services.branches.create(
+            org_name="乙公司", name="乙支部", form="single", formal_members=5, units=None, created_by=ADMIN_ID
+        )
+
+        question = await redeem(alice, other.code)
+        text = question.plain_text
+        assert text.startswith("您目前是“甲支部”的书记，这个邀请链接是“乙支部”的。"), text
+        assert "“甲支部”将没有书记" in text and "草稿将作废" in text and text.endswith("要转到“乙支部”吗？")
+        assert question.button_texts == ["确认转到乙支部", "保留现状"]
+        # nothing has changed yet: the invitation is unused, the draft kept
+        assert [(b.name, b.secretary_user_id) for b in await all_branches(harness)] == [
+            ("甲支部", ALICE),
+            ("乙支部", None),
+        ]
+        assert [i.used_at for i in await invitations(harness, 2)] == [None]
+        assert await draft(harness, ALICE) is not None
+
+        kept = await alice.press_in_place(question, "inv:keep")
+        assert kept.plain_text == "好的，保留现状：您仍是“甲支部”的书记。这个邀请链接没有使用。"
+        assert kept.buttons == []
+        assert (await all_branches(harness))[0].secretary_user_id == ALICE
+
+        question = await redeem(alice, other.code)  # opened again, and confirmed this time
+        welcome = await alice.press(question, question.buttons[0]["callback_data"])
+        lines = welcome.plain_text.split("\n")
+        assert lines[:2] == [
+            "欢迎！您已成为“乙支部”的书记。",
+            "您已不再是“甲支部”的书记（该支部现无书记，需由上级党委管理员重新邀请）。",
+        ], lines
+        assert [(b.name, b.secretary_user_id) for b in await all_branches(harness)] == [
+            ("甲支部", None),
+            ("乙支部", ALICE),
+        ]
+        # the question is spent: its buttons are gone, and a second press finds the link used
+        assert harness.emulator.messages(ALICE)[-2].kind == "edit_markup"
+        alice.user.press(question, question.buttons[0]["callback_data"], check=False)
+        assert (await alice.reply()).plain_text.startswith("这个邀请链接已经被使用过了")
+
+
+async def test_a_confirmation_after_someone_else_used_the_link(make_bot, clock: FixedClock) -> None:
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        alice = Chat(harness, harness.user(ALICE, "陈书记"))
+        bob = Chat(harness, harness.user(BOB, "李书记"))
+        await make_secretary(harness, alice.user, name="甲支部")
+        other = await harness.services.branches.create(
+            org_name="乙公司", name="乙支部", form="single", formal_members=5, units=None, created_by=ADMIN_ID
+        )
+        question = await redeem(alice, other.code)
+        assert (await redeem(bob, other.code)).plain_text.startswith("欢迎！您已成为“乙支部”的书记。")
+        late = await alice.press(question, question.buttons[0]["callback_data"])
+        assert late.plain_text.startswith("这个邀请链接已经被使用过了"), late.plain_text
+        assert [b.secretary_user_id for b in await all_branches(harness)] == [ALICE, BOB]
+        forged = await alice.press_for_answer(question, "inv:go:x:abc", check=False)
+        assert forged.get("show_alert") is True and forged.get("text") == "这个按钮已失效。"
+
+
+async def test_reinvite_warns_the_admin_and_tells_the_replaced_secretary(make_bot, clock: FixedClock) -> None:
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "组织部"))
+        alice = Chat(harness, harness.user(ALICE, "蒋书记"))
+        bob = Chat(harness, harness.user(BOB, "新书记"))
+        await make_secretary(harness, alice.user)
+
+        invited = await admin.send("/invite 1")
+        text = invited.plain_text
+        assert text.startswith("已生成新的邀请链接：第一党支部（编号 1）"), text
+        assert (
+            "⚠️ 该支部现任书记是蒋书记。其他人打开这个链接后将成为新书记，蒋书记将不再担任该支部书记" in text
+        )
+
+        welcome = await redeem(bob, invitation_code(invited))
+        assert welcome.plain_text.startswith("欢迎！您已成为“第一党支部”的书记。")
+        told = await alice.reply()
+        assert told.plain_text == (
+            "您已不再是“第一党支部”的书记：新书记已通过管理员生成的新邀请链接成为该支部书记。"
+            "如有疑问，请联系上级党委管理员。"
+        )
+        assert told.buttons == []
+
+        # the secretary who opens their own branch's new link is neither asked nor told anything
+        again = await admin.send("/invite 1")
+        assert "现任书记是新书记" in again.plain_text
+        same = await redeem(bob, invitation_code(again))
+        assert same.plain_text.startswith("欢迎！您已成为“第一党支部”的书记。\n\n"), same.plain_text
+        await harness.emulator.idle()
+        assert [m.plain_text for m in harness.emulator.messages(ALICE)][-1] == told.plain_text
