@@ -21,6 +21,8 @@ class Usage(StrEnum):
     RECORDS = "records"  # see, withdraw or amend a submitted record
     REMINDERS = "reminders"  # see what is owed, change or stop reminders
     HELP = "help"  # what the bot can do
+    THANKS = "thanks"  # 谢谢, 好的, 收到: nothing to search
+    GREETING = "greeting"  # 你好, 在吗
 
 
 _ACTIVITY = (
@@ -49,11 +51,34 @@ _HELP = re.compile(
 )
 
 
+# A whole message of thanks or greeting, once punctuation, emoji and trailing particles are set aside.
+_THANKS = frozenset(
+    """谢谢 谢谢你 谢谢您 多谢 感谢 非常感谢 太感谢了 谢了 好的 好 好滴 好嘞 行 收到 明白 明白了 知道了 懂了 了解了 清楚了
+    嗯 嗯嗯 哦 哦哦 ok okay 好的谢谢 好的收到 收到谢谢 明白了谢谢 知道了谢谢 辛苦了 👍 🙏""".split()
+)
+_GREETING = frozenset(
+    """你好 您好 你好呀 在吗 在不在 有人吗 hi hello 哈喽 早 早上好 上午好 中午好 下午好 晚上好""".split()
+)
+_NOISE = re.compile(r"[\s，。！？!?,.~～…、]+|[啊呀哈哦喔呢啦]+$")
+
+
+def _small_talk(text: str) -> Usage | None:
+    core = _NOISE.sub("", text.lower())
+    core = _NOISE.sub("", core)  # a particle left before the punctuation ("好的啊！")
+    if core in _THANKS or (core and all(c in "👍🙏😊🌹" for c in core)):
+        return Usage.THANKS
+    if core in _GREETING:
+        return Usage.GREETING
+    return None
+
+
 def usage_of(text: str) -> Usage | None:
     """What the user wants to do with the bot, if ``text`` asks that (None for a policy question)."""
     text = re.sub(r"\s+", "", text or "")
     if not text or len(text) > MAX_USAGE_CHARS:
         return None
+    if (talk := _small_talk(text)) is not None:
+        return talk
     if _RECORDS.search(text):
         return Usage.RECORDS
     if _REMINDERS.search(text) and ("提醒" in text or _SUBMIT_ABOUT.search(text) or "活动" in text):

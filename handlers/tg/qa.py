@@ -34,6 +34,8 @@ USAGE_REPLIES = {
     Usage.REMINDERS: (
         "发送 /reminders 查看本月、本季度、本年度还没有完成的活动；在那里可以设置提醒时间，或对某项活动免提醒。"
     ),
+    Usage.THANKS: "不客气！还有问题可以直接问我。",
+    Usage.GREETING: "您好！请直接输入您的问题，也可以点下面的例子；发送 /help 查看全部功能。",
 }
 
 
@@ -68,6 +70,10 @@ async def on_text(update: Update, context: BotContext) -> None:
     usage = usage_of(text)
     if usage is Usage.HELP:
         await update.effective_message.reply_text(HELP, parse_mode=ParseMode.HTML)
+    elif usage is Usage.GREETING:
+        await update.effective_message.reply_text(
+            USAGE_REPLIES[usage], reply_markup=render.examples_keyboard()
+        )
     elif usage is not None:
         await update.effective_message.reply_text(USAGE_REPLIES[usage])
     else:

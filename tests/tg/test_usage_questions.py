@@ -34,6 +34,13 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         ("我们还差哪些活动没搞", Usage.REMINDERS),
         ("你能干什么", Usage.HELP),
         ("这个怎么用", Usage.HELP),
+        ("谢谢！", Usage.THANKS),
+        ("好的，收到", Usage.THANKS),
+        ("👍", Usage.THANKS),
+        ("您好", Usage.GREETING),
+        ("在吗？", Usage.GREETING),
+        ("谢谢，党员不足三人怎么办", None),
+        ("好的，那联合建呢", None),
         # Policy questions, even with a word of the bot's actions, stay questions.
         ("主题党日怎么开展", None),
         ("流动党员怎么登记", None),
@@ -67,6 +74,12 @@ async def test_a_usage_question_is_answered_with_its_command_even_right_after_a_
         user.send_text("提醒怎么关掉")
         reply = await harness.emulator.wait_for_message(user.id)
         assert "/reminders" in reply.plain_text
+        user.send_text("谢谢！")
+        reply = await harness.emulator.wait_for_message(user.id)
+        assert reply.plain_text == USAGE_REPLIES[Usage.THANKS]
+        user.send_text("您好")
+        reply = await harness.emulator.wait_for_message(user.id)
+        assert reply.plain_text == USAGE_REPLIES[Usage.GREETING] and reply.buttons
         user.send_text("你能干什么")
         reply = await harness.emulator.wait_for_message(user.id)
         assert reply.text == HELP and reply.plain_text == parse_html(HELP)[0]
