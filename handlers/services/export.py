@@ -215,6 +215,7 @@ class LedgerExporter:
         while page := await repo.page(kind.code, codes, branch_ids, after, PAGE, held):
             files = await repo.files_of(r.id for r in page)
             comments = await repo.last_comments(r.id for r in page if r.review_state == "returned")
+            submitters = await repo.submitter_names(r.submitted_by for r in page)
             items = [
                 (
                     r,
@@ -224,7 +225,7 @@ class LedgerExporter:
                 for r in page
             ]
             # Serialising cells is CPU work: a worker thread does it, so the bot's event loop keeps answering.
-            await asyncio.to_thread(_write_rows, ws, kind, items, comments, run.tz)
+            await asyncio.to_thread(_write_rows, ws, kind, items, comments, submitters, run.tz)
             evidence = [(row, path, record) for record, _, paths in items for row, path in paths]
             await self._add_files(run, evidence)
             last = page[-1]
@@ -265,6 +266,7 @@ def _write_rows(
     kind: ActivityKind,
     items: list[tuple[ActivityRecord, Branch | None, list[tuple[RecordFile, str]]]],
     comments: dict[int, str],
+    submitters: dict[int, str],
     tz: tzinfo,
 ) -> None:
     from handlers.services.export_sheets import RowFiles, record_row
@@ -273,7 +275,8 @@ def _write_rows(
         names = RowFiles(
             [p for f, p in paths if f.role == "minutes"], [p for f, p in paths if f.role == "photo"]
         )
-        ws.append(record_row(ws, kind, record, branch, names, comments.get(record.id), tz))
+        comment, submitter = comments.get(record.id), submitters.get(record.submitted_by)
+        ws.append(record_row(ws, kind, record, branch, names, comment, tz, submitter))
 
 
 def _copy_all(zf: zipfile.ZipFile, files: list[tuple[zipfile.ZipInfo, Path, str]]) -> tuple[int, list[str]]:

@@ -121,7 +121,9 @@ def record_row(
     files: RowFiles,
     comment: str | None,
     tz: tzinfo,
+    submitter: str | None = None,
 ) -> list[Any]:
+    """One record's row; ``submitter``: the submitter's name as the bot knows it (their id when unknown)."""
     absentees = record.absentees or []
     details = record.details or {}
     cells: list[Any] = [
@@ -151,7 +153,7 @@ def record_row(
         text_cell(ws, "\n".join(files.photos) or None),
         text_cell(ws, REVIEW_LABELS.get(record.review_state, record.review_state)),
         text_cell(ws, comment),
-        record.submitted_by,
+        text_cell(ws, submitter) if submitter else record.submitted_by,
         date_cell(ws, record.created_at, tz),
         date_cell(ws, record.updated_at, tz),
     ]

@@ -140,6 +140,19 @@ async def test_periods_before_the_branch_existed_are_not_in_the_ledger(session_f
     assert row[-6:] == [0, 0, 0, 4, 0, 0]
 
 
+async def test_the_submitter_is_named(session_factory, tmp_path):
+    """提交人: the secretary's name as stored when they joined; the id only for a user the bot knows no name of."""
+    world = await make_world(session_factory, tmp_path)
+    await add_record(world, world.a, SEC_A, held_on=date(2026, 11, 2))
+    await add_record(world, world.c, 123_456, held_on=date(2026, 11, 3))  # no longer anyone's secretary
+    await exporter(world).export_ledger("2026-11", None, tmp_path / "m.xlsx")
+
+    theme = load_workbook(tmp_path / "m.xlsx")["主题党日"]
+    head = [c.value for c in theme[1]]
+    rows = [dict(zip(head, [c.value for c in row], strict=True)) for row in theme.iter_rows(min_row=2)]
+    assert [r["提交人"] for r in rows] == [f"书记{SEC_A}", 123_456]
+
+
 def _check_zip(path, theme: int) -> None:
     with zipfile.ZipFile(path) as zf:
         infos = {i.filename: i for i in zf.infolist()}
