@@ -108,12 +108,23 @@ def test_outcomes() -> None:
     assert untoggled.data["details"]["six_items"] == []
     assert apply_input(Step.SUMMARY, THEME, press(Act.CONFIRM), TODAY).outcome is Outcome.CONFIRM
     edit = apply_input(Step.SUMMARY, {**THEME, "photos": [{"x": 1}]}, press(Act.EDIT, "photos"), TODAY)
+    # 改照片 keeps the photos (the user adds, or clears them with 清空已有照片); 返回核对 restores the draft.
     assert (edit.outcome, edit.target, edit.data["photos"], edit.data["editing"]) == (
         Outcome.GOTO,
         "photos",
-        [],
+        [{"x": 1}],
         True,
     )
+    cleared = apply_input(Step.PHOTOS, edit.data, press(Act.CLEAR), TODAY)
+    assert (cleared.outcome, cleared.data["photos"]) == (Outcome.STAY, [])
+    back = apply_input(Step.PHOTOS, cleared.data, press(Act.BACK), TODAY)
+    assert (back.outcome, back.target, back.data) == (
+        Outcome.GOTO,
+        Step.SUMMARY,
+        {**THEME, "photos": [{"x": 1}]},
+    )
+    with pytest.raises(InputError):
+        apply_input(Step.TOPIC, THEME, press(Act.BACK), TODAY)  # not inside an edit
 
 
 @pytest.mark.parametrize(

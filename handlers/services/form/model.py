@@ -69,6 +69,8 @@ class Act(StrEnum):
     DONE = "done"
     CONFIRM = "confirm"
     EDIT = "edit"  # arg: the step to change
+    BACK = "back"  # 返回核对: leave an edit from the summary, the item as it was
+    CLEAR = "clear"  # 清空已有照片: the photos step starts again from none
     RESUME = "resume"
     RESTART = "restart"
     CANCEL = "cancel"

@@ -30,6 +30,7 @@ STEP_LABELS = {
     Step.SUMMARY: "核对提交",
 }
 CANCEL_ROW = [("取消填写", Action(Act.CANCEL))]
+BACK_ROW = [("返回核对", Action(Act.BACK))]  # instead of 取消填写 while an item is edited from the summary
 DONE_ROW = [("完成", Action(Act.DONE))]
 
 
@@ -61,7 +62,34 @@ def _field_prompt(head: str, spec: FieldSpec, data: dict) -> Reply:
 
 
 def prompt(step: str, ak: ActivityKind | None, data: dict) -> Reply:
-    """The question of ``step``, with its buttons."""
+    """The question of ``step``, with its buttons (返回核对 instead of 取消填写 in an edit from the summary)."""
+    reply = _prompt(step, ak, data)
+    if data.get("editing") and step != Step.SUMMARY:
+        reply.buttons = [BACK_ROW if row == CANCEL_ROW else row for row in reply.buttons]
+        reply.text += _EDIT_NOTES.get(step, "")
+    return reply
+
+
+_EDIT_NOTES = {
+    Step.MINUTES: "\n发送的新记录将替换原来的会议记录；不改请点击“返回核对”。",
+}
+
+
+def _photos_prompt(head: str, ak: ActivityKind, data: dict) -> Reply:
+    count = len(data.get("photos", []))
+    if not count:
+        return Reply(
+            f"{head}请发送活动照片，至少{ak.min_photos}张、最多{ak.max_photos}张，可一次选多张。发完后点击“完成”。",
+            [DONE_ROW, CANCEL_ROW],
+        )
+    return Reply(
+        f"{head}已有 {count} 张照片。再发送的照片会加在后面（至少{ak.min_photos}张、最多{ak.max_photos}张）；"
+        "要全部换掉，请先点击“清空已有照片”再重新发送。发完后点击“完成”。",
+        [DONE_ROW, [(f"清空已有照片（{count}张）", Action(Act.CLEAR))], CANCEL_ROW],
+    )
+
+
+def _prompt(step: str, ak: ActivityKind | None, data: dict) -> Reply:
     if step == Step.KIND or ak is None:
         return Reply("请选择要登记的活动类型：", [*kind_buttons(), CANCEL_ROW])
     head = f"【{ak.name}】"
@@ -90,10 +118,7 @@ def prompt(step: str, ak: ActivityKind | None, data: dict) -> Reply:
             f"{head}请提交会议记录：直接输入文字，或发送 PDF/Word 文件，或拍照发送手写记录（可多张，发完点“完成”）。",
             [CANCEL_ROW],
         ),
-        Step.PHOTOS: Reply(
-            f"{head}请发送活动照片，至少{ak.min_photos}张、最多{ak.max_photos}张，可一次选多张。发完后点击“完成”。",
-            [DONE_ROW, CANCEL_ROW],
-        ),
+        Step.PHOTOS: _photos_prompt(head, ak, data),
     }
     return fixed.get(step) or Reply("表单状态异常，", notice=Notice.BROKEN)
 

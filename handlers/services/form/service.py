@@ -323,7 +323,7 @@ class FormService:
         for _, f in entries:
             if not await self.files.exists(f["sha256"]):
                 return Reply(
-                    "有文件没有保存成功，请点击“改照片”或“改会议记录”重新发送。",
+                    "有文件没有保存成功，请点击“改照片”（清空已有照片后重新发送）或“改会议记录”重新发送。",
                     prompts.summary(ak, data).buttons,
                 )
         record = await RecordRepository(session).add(

@@ -32,6 +32,7 @@ from handlers.services.form.model import (
 from knowledge.activities import ActivityKind, FieldSpec, activity_by_code, earliest_allowed
 
 SKIP_NOT_ALLOWED = "这一项是必填的，不能跳过。"
+BEFORE_EDIT = "before_edit"  # the draft's data when an edit from the summary began (for 返回核对)
 _ASCII_NUMBER = re.compile(r"[0-9]{1,6}")
 
 
@@ -80,6 +81,8 @@ def parse_absentees(text: str) -> list[dict[str, str]]:
 def apply_input(step: str, data: dict, inp: Input, today: date) -> StepResult:
     """Applies one input to a copy of ``data``; raises ``InputError`` when it does not fit the step."""
     data = dict(data)
+    if _act(inp, Act.BACK):
+        return _back(data)
     if step == Step.KIND:
         if _act(inp, Act.KIND) and activity_by_code(inp.action.arg):
             data["kind"] = inp.action.arg
@@ -94,6 +97,14 @@ def apply_input(step: str, data: dict, inp: Input, today: date) -> StepResult:
     if spec := field_of(ak, step):
         return _field(spec, data, inp)
     raise BrokenDraft()
+
+
+def _back(data: dict) -> StepResult:
+    """返回核对: the summary again, with the draft as it was when the edit began."""
+    before = data.get(BEFORE_EDIT)
+    if not data.get("editing") or not isinstance(before, dict):
+        raise InputError("请按上面的提示填写。")
+    return StepResult(dict(before), Outcome.GOTO, Step.SUMMARY)
 
 
 def _date(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
@@ -178,6 +189,9 @@ def _minutes(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResul
 
 
 def _photos(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
+    if _act(inp, Act.CLEAR):
+        data["photos"] = []
+        return StepResult(data, Outcome.STAY)
     if _act(inp, Act.DONE):
         count = len(data.get("photos", []))
         if count < ak.min_photos:
@@ -194,8 +208,9 @@ def _summary(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResul
     if _act(inp, Act.EDIT):
         target = inp.action.arg
         if target in steps_for(ak) and target not in NOT_EDITABLE:
-            if target == Step.PHOTOS:
-                data["photos"] = []
+            data[BEFORE_EDIT] = {k: v for k, v in data.items() if k != "editing"}
+            if target == Step.MINUTES:  # new minutes replace the old ones (返回核对 keeps them)
+                data.update(minutes_text=None, minutes_files=[])
             data["editing"] = True
             return StepResult(data, Outcome.GOTO, target)
     raise InputError("请核对以上内容，点击“确认提交”，或点击要修改的项目。")
@@ -271,4 +286,5 @@ def next_step(ak: ActivityKind, step: str, data: dict) -> str:
         nxt = Step.SUMMARY
     if nxt == Step.SUMMARY:
         data.pop("editing", None)
+        data.pop(BEFORE_EDIT, None)
     return nxt
