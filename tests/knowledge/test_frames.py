@@ -26,6 +26,9 @@ from knowledge.segment import normalize
         ("要不要建台账", ("要不要",)),
         ("这个活动还要接着搞不", ("搞不",)),
         ("省里那个行动叫啥名", ("叫啥名",)),
+        # 问下 is a request ("问下企业…" must not read as 下企业, a visit to enterprises).
+        ("麻烦问下企业的党建场地有没有统一标准", ("问下", "下企业")),
+        ("我问下，联合支部最多几家", ("问下",)),
     ],
 )
 def test_wrapping_and_frames_are_removed(question, gone):
@@ -36,7 +39,11 @@ def test_wrapping_and_frames_are_removed(question, gone):
 
 @pytest.mark.parametrize(
     ("question", "kept"),
-    [("您好，请问主题党日怎么开？谢谢！", "主题党日"), ("书记可不可以兼任工会主席", "兼任工会主席")],
+    [
+        ("您好，请问主题党日怎么开？谢谢！", "主题党日"),
+        ("书记可不可以兼任工会主席", "兼任工会主席"),
+        ("上级问下来怎么答复", "上级问下来"),
+    ],
 )
 def test_the_content_stays(question, kept):
     assert kept in strip(normalize(question)).text
