@@ -130,6 +130,11 @@ class SupervisionService(ScopedService):
             scopes = await SupervisorRepository(session).all_scopes()
         return [Supervisor(user_id, branches) for user_id, branches in scopes.items()]
 
+    async def known_names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        """The names the bot stored for these users (as a branch's secretary); the others are left out."""
+        async with self.session_factory() as session:
+            return await SupervisorRepository(session).secretary_names(user_ids)
+
     async def reviewers_of(self, branch_id: int) -> list[int]:
         """Who reviews the branch's records: the administrators, then its supervisors (no duplicates)."""
         async with self.session_factory() as session:

@@ -1,28 +1,84 @@
-"""/supervisor, /supervisors (administrators) and /dashboard (administrators and supervisors)."""
+"""/supervisor, /supervisors (administrators), /dashboard (administrators and supervisors), /myid (anyone: the
+user id an administrator needs), and /records for a supervisor or administrator without a branch of their own."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application
+from telegram.ext import Application, ApplicationHandlerStop
 
 from handlers.tg.callbacks import parse_id
 from handlers.tg.context import BotContext
-from handlers.tg.guards import command
+from handlers.tg.guards import command, user_name
 from handlers.tg.status import public_url
+
+log = logging.getLogger(__name__)
 
 ADMINS_ONLY = "只有上级党委管理员可以使用这个命令。"
 USAGE = (
     "用法：\n/supervisor 用户编号 支部编号…  设为片区督导员（可多个支部，用空格分隔）\n"
-    "/supervisor remove 用户编号  取消督导员\n/supervisors  查看全部督导员"
+    "/supervisor remove 用户编号  取消督导员\n/supervisors  查看全部督导员\n"
+    "用户编号：请对方向本机器人发送 /myid 查看，再告诉您；支部编号：发送 /branches 查看。"
 )
 SECRETARY = (
     "网页看板供上级党委管理员和片区督导员使用。支部书记请用 /records 查看本支部记录，/status 查看完成情况。"
 )
 NOT_ALLOWED = "网页看板供上级党委管理员和片区督导员使用。如需开通，请联系上级党委管理员。"
-NO_URL = "网页看板的地址还没有配置（BRANCHBOT_PUBLIC_URL），请联系管理员。"
+NO_URL = "管理员还没有开通网页看板，暂时无法使用。您可以先发送 /status 在聊天中查看各支部的完成情况。"
+NO_URL_ADMIN = (
+    "网页看板还没有开通：请在机器人的配置中设置 BRANCHBOT_PUBLIC_URL（用户访问看板的网址），然后重启机器人。"
+)
+NAME = "known_name"  # user_data: the user's name and @username as /myid saw them
+MY_ID = (
+    "您的用户编号：<code>{user_id}</code>\n"
+    "上级党委管理员设置片区督导员时需要这个编号，可以直接复制发给管理员。"
+)
+UNKNOWN_USER = (
+    "\n注意：机器人还不认识用户 {user_id}。请核对编号（对方向本机器人发送 /myid 即可看到自己的编号）。"
+)
+RECORDS_SUPERVISOR = (
+    "/records 是支部书记查看本支部活动记录用的；您是片区督导员，没有自己的支部。\n"
+    "发送 /status 查看所督导支部的完成情况，/dashboard 在网页上查看各支部的记录；新记录会发给您审核。"
+)
+RECORDS_ADMIN = (
+    "/records 是支部书记查看本支部活动记录用的；您是上级党委管理员，没有自己的支部。\n"
+    "发送 /status 查看各支部的完成情况，/dashboard 在网页上查看各支部的记录；新记录会发给您审核。"
+)
+
+
+def _saved_name(context: BotContext, user_id: int) -> str | None:
+    data = context.application.user_data.get(user_id)
+    return data.get(NAME) if data else None
+
+
+async def known_names(context: BotContext, user_ids: Iterable[int]) -> dict[int, str]:
+    """The names the bot knows for these users: a secretary's stored name, else what /myid saw."""
+    ids = set(user_ids)
+    names = await context.services.supervision.known_names(ids)
+    for user_id in ids - set(names):
+        if name := _saved_name(context, user_id):
+            names[user_id] = name
+    return names
+
+
+def who(user_id: int, names: dict[int, str]) -> str:
+    """``某某（用户 700160）``, or ``用户 700160 `` when no name is known (plain text; the space before the next
+    Chinese word only after the digits)."""
+    name = names.get(user_id)
+    return f"{name}（用户 {user_id}）" if name else f"用户 {user_id} "
+
+
+async def myid(update: Update, context: BotContext) -> None:
+    user = update.effective_user
+    name = user_name(update)
+    label = " ".join(part for part in (name, f"@{user.username}" if user.username else None) if part)
+    if label:
+        context.user_data[NAME] = label[:120]
+    await update.effective_message.reply_text(MY_ID.format(user_id=user.id), parse_mode=ParseMode.HTML)
 
 
 def _ids(parts: list[str]) -> list[int] | None:
@@ -39,7 +95,8 @@ async def supervisor(update: Update, context: BotContext) -> None:
     service = context.services.supervision
     if len(args) == 2 and args[0].lower() == "remove" and (user_id := parse_id(args[1])) is not None:
         await service.revoke(admin_id, user_id)
-        await message.reply_text(f"已取消用户 {user_id} 的片区督导员身份。")
+        names = await known_names(context, [user_id])
+        await message.reply_text(f"已取消{who(user_id, names)}的片区督导员身份。")
         return
     ids = _ids(args)
     if ids is None or len(ids) < 2:
@@ -52,9 +109,11 @@ async def supervisor(update: Update, context: BotContext) -> None:
         await message.reply_text(f"没有这些支部：{missing}。发送 /branches 查看支部编号。")
         return
     scope = "、".join(str(b) for b in sorted(change.branch_ids))
-    await message.reply_text(
-        f"用户 {user_id} 现在是片区督导员，负责支部：{scope}。对方发送 /status 或 /dashboard 即可使用。"
+    names = await known_names(context, [user_id])
+    text = (
+        f"{who(user_id, names)}现在是片区督导员，负责支部：{scope}。对方发送 /status 或 /dashboard 即可使用。"
     )
+    await message.reply_text(text + ("" if user_id in names else UNKNOWN_USER.format(user_id=user_id)))
 
 
 async def supervisors(update: Update, context: BotContext) -> None:
@@ -66,9 +125,10 @@ async def supervisors(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text("还没有片区督导员。\n" + USAGE)
         return
     lines = ["<b>片区督导员</b>"]
+    people = await known_names(context, [row.user_id for row in rows])
     for row in rows:
         names = "、".join(f"{escape(b.name)}（{b.id}）" for b in row.branches)
-        lines.append(f"• 用户 {row.user_id}：{names}")
+        lines.append(f"• {escape(who(row.user_id, people).rstrip())}：{names}")
     await update.effective_message.reply_text("\n".join(lines)[:4000], parse_mode=ParseMode.HTML)
 
 
@@ -83,7 +143,9 @@ async def dashboard(update: Update, context: BotContext) -> None:
         await message.reply_text(NOT_ALLOWED)
         return
     if url is None:
-        await message.reply_text(NO_URL)
+        log.warning("/dashboard: the web dashboard has no address; set BRANCHBOT_PUBLIC_URL")
+        admin = update.effective_user.id in context.services.admin_ids
+        await message.reply_text(NO_URL_ADMIN if admin else NO_URL)
         return
     from handlers.web import login_url  # the web side owns the link's shape
 
@@ -96,7 +158,23 @@ async def dashboard(update: Update, context: BotContext) -> None:
     )
 
 
+async def records_without_branch(update: Update, context: BotContext) -> None:
+    """/records from a supervisor or administrator who is no secretary: where to look instead. Anyone else's
+    /records goes on to ``handlers.tg.records``."""
+    viewer = await context.services.supervision.viewer(update.effective_user.id)
+    if viewer.own_branch is not None or viewer.role not in ("admin", "supervisor"):
+        return
+    await update.effective_message.reply_text(RECORDS_ADMIN if viewer.is_admin else RECORDS_SUPERVISOR)
+    raise ApplicationHandlerStop
+
+
+def register_before_records(application: Application, *, group: int) -> None:
+    """In a group before /records' own (see ``handlers.tg.registry``)."""
+    application.add_handler(command("records", records_without_branch), group=group)
+
+
 def register(application: Application) -> None:
+    application.add_handler(command("myid", myid))
     application.add_handler(command("supervisor", supervisor))
     application.add_handler(command("supervisors", supervisors))
     application.add_handler(command("dashboard", dashboard))

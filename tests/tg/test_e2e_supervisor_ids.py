@@ -1,0 +1,78 @@
+"""Supervisors without a numeric id nobody shows: /myid, names in the administrator's replies, /dashboard with
+no public address in plain Chinese, and /records for a supervisor (review 12, defect 3)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from handlers.services.clock import FixedClock
+from handlers.tg.common import HELP
+from handlers.tg.supervision import NO_URL, NO_URL_ADMIN, RECORDS_SUPERVISOR
+from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, BOB, CAROL, START, Chat, make_secretary
+from tests.tg.test_e2e_review import ADMINS
+
+SUPERVISOR = 810_160
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+async def test_myid_names_and_the_usage(make_bot, clock, monkeypatch) -> None:
+    monkeypatch.delenv("BRANCHBOT_PUBLIC_URL", raising=False)
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "Alice"))
+        branch = await make_secretary(harness, alice.user)
+        sup = Chat(harness, harness.user(SUPERVISOR, "王督导", username="wangdd"))
+
+        assert "/myid" in (await admin.send("/supervisor")).plain_text
+        assert "/myid" in HELP
+        mine = await sup.send("/myid")
+        assert f"您的用户编号：{SUPERVISOR}" in mine.plain_text
+        assert f"<code>{SUPERVISOR}</code>" in mine.text
+
+        granted = await admin.send(f"/supervisor {SUPERVISOR} {branch.id}")
+        assert granted.plain_text.startswith(f"王督导 @wangdd（用户 {SUPERVISOR}）现在是片区督导员")
+        assert "不认识" not in granted.plain_text
+        listed = await admin.send("/supervisors")
+        assert f"王督导 @wangdd（用户 {SUPERVISOR}）：第一党支部（{branch.id}）" in listed.plain_text
+
+        # A secretary is known by the name stored when they joined; a stranger by the id, with a warning.
+        second = await make_secretary(harness, harness.user(BOB, "Bob"), name="第二党支部")
+        bob = await admin.send(f"/supervisor {BOB} {second.id}")
+        assert bob.plain_text.startswith(f"Bob（用户 {BOB}）现在是片区督导员")
+        stranger = await admin.send(f"/supervisor {CAROL} {second.id}")
+        assert stranger.plain_text.startswith(f"用户 {CAROL} 现在是片区督导员")
+        assert "/myid" in stranger.plain_text and "不认识" in stranger.plain_text
+        gone = await admin.send(f"/supervisor remove {CAROL}")
+        assert gone.plain_text == f"已取消用户 {CAROL} 的片区督导员身份。"  # as before, for an unknown user
+        removed = await admin.send(f"/supervisor remove {SUPERVISOR}")
+        assert removed.plain_text == f"已取消王督导 @wangdd（用户 {SUPERVISOR}）的片区督导员身份。"
+
+
+async def test_dashboard_without_address_and_records_of_a_supervisor(make_bot, clock, monkeypatch, caplog):
+    monkeypatch.delenv("BRANCHBOT_PUBLIC_URL", raising=False)
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "Alice"))
+        branch = await make_secretary(harness, alice.user)
+        sup = Chat(harness, harness.user(SUPERVISOR, "王督导"))
+        await admin.send(f"/supervisor {SUPERVISOR} {branch.id}")
+
+        with caplog.at_level(logging.WARNING):
+            told = await sup.send("/dashboard")
+        assert told.plain_text == NO_URL and "BRANCHBOT" not in told.plain_text
+        assert "BRANCHBOT_PUBLIC_URL" in caplog.text
+        assert (await admin.send("/dashboard")).plain_text == NO_URL_ADMIN
+
+        records = await sup.send("/records")
+        assert records.plain_text == RECORDS_SUPERVISOR and "/status" in records.plain_text
+        await harness.emulator.expect_no_message(SUPERVISOR)  # /records' own reply does not follow
+        assert (
+            "近12个月还没有活动记录" in (await alice.send("/records")).plain_text
+        )  # a secretary's is unchanged
+        assert "/status" in (await admin.send("/records")).plain_text
