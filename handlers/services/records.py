@@ -1,4 +1,5 @@
-"""A branch's activity records: list, open, withdraw (24 hours), amend with a reason (history kept).
+"""A branch's activity records: list, open, withdraw (24 hours), amend with a reason (history kept): the texts,
+the attendance, the photos (add or replace).
 
 An amendment of a returned (or passed) record puts it back to ``pending_review``: its reviewers are told
 (:meth:`RecordService.amend_record` says whom).
@@ -6,6 +7,7 @@ An amendment of a returned (or passed) record puts it back to ``pending_review``
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -13,9 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
 from handlers.services.form.display import record_number
-from handlers.services.form.model import MAX_MINUTES_TEXT, MAX_TEXT
+from handlers.services.form.files import IncomingFile, check_file
+from handlers.services.form.model import MAX_ATTENDANCE, MAX_MINUTES_TEXT, MAX_TEXT
 from handlers.services.history import HistoryEntry, timeline
 from knowledge.activities import activity_by_code
+from storage.files import FileStore, is_sha256
 from storage.models import ActivityRecord, RecordAmendment, RecordFile
 from storage.repositories import BranchRepository, RecordRepository
 from storage.repositories.reviews import ReviewRepository
@@ -25,7 +29,13 @@ WITHDRAW_WINDOW = timedelta(hours=24)
 HISTORY_MONTHS = 12
 AMENDABLE = {"topic": "主题", "place": "地点", "minutes_text": "会议记录"}
 MAX_LENGTH = {"topic": MAX_TEXT, "place": MAX_TEXT, "minutes_text": MAX_MINUTES_TEXT}
+# How an amendment's changed fields read in a record's history (the attendance's three fields read as one).
+CHANGE_LABELS = {**AMENDABLE, "expected": "出勤", "actual": "出勤", "absentees": "出勤", "photos": "照片"}
 MIN_REASON = 2
+PHOTO_MODES = ("add", "replace")
+MAX_PHOTOS = 20
+SAME_PHOTO = "这张照片和已有的照片是同一张，没有保存。请发送另一张现场照片。"
+PHOTOS_GONE = "这条记录已不能修改（已撤回，或不属于您的支部）。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +79,24 @@ class Amended:
     status: str
     resubmitted: bool = False
     reviewers: list[int] = field(default_factory=list)
+    problem: str | None = None  # invalid: what is wrong, in Chinese, when the caller can say it
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoSlots:
+    """The photos a record has and may have: ``count`` now, at least ``least``, at most ``most``."""
+
+    count: int
+    least: int
+    most: int
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoTaken:
+    """A photo sent to amend a record: ``entry`` (kept in the adapter's state until 完成) or ``problem``."""
+
+    entry: dict | None = None
+    problem: str | None = None
 
 
 def kind_name(code: str) -> str:
@@ -153,33 +181,180 @@ class RecordService:
         """Amend the user's record; a returned or passed record goes back to pending_review, in one transaction."""
         if amend_value_problem(field, value) is not None or len(reason.strip()) < MIN_REASON:
             return Amended("invalid")
+        return await self._amend(user_id, record_id, reason, {field: value.strip()})
+
+    async def amend_attendance(
+        self, user_id: int, record_id: int, expected: int, actual: int, absentees: list[dict], reason: str
+    ) -> Amended:
+        """Amend the attendance (应到, 实到 and who was absent, as ``form.steps`` parses them), like a text."""
+        if (
+            not 0 < expected <= MAX_ATTENDANCE
+            or not 0 <= actual <= expected
+            or len(reason.strip()) < MIN_REASON
+        ):
+            return Amended("invalid")
+        changes = {
+            "expected": expected,
+            "actual": actual,
+            "absentees": absentees if actual < expected else [],
+        }
+        return await self._amend(user_id, record_id, reason, changes)
+
+    async def _amend(self, user_id: int, record_id: int, reason: str, changes: dict) -> Amended:
         async with self.session_factory() as session, session.begin():
-            repo = RecordRepository(session)
             record = await self._own_record(session, user_id, record_id)
             if record is None:
                 return Amended("missing")
             if record.status != "active":
                 return Amended("withdrawn")
-            if getattr(record, field) == value.strip():
+            if all(getattr(record, name) == value for name, value in changes.items()):
                 return Amended("unchanged")
             now = self.clock.now()
-            amendment = await repo.amend(
-                record_id, by=user_id, at=now, reason=reason.strip()[:200], changes={field: value.strip()}
+            amendment = await RecordRepository(session).amend(
+                record_id, by=user_id, at=now, reason=reason.strip()[:200], changes=changes
             )
-            moved = await ReviewRepository(session).move(
-                record_id,
-                expected=("returned", "passed"),
-                state="pending_review",
-                action="amended",
-                actor_id=user_id,
-                at=now,
-                amendment_id=amendment.id,
-            )
-            if moved is None:
-                return Amended("ok")
-            supervisors = await SupervisorRepository(session).supervisors_of(record.branch_id)
+            return await self._resubmit(session, record, user_id, amendment.id)
+
+    async def _resubmit(
+        self, session: AsyncSession, record: ActivityRecord, user_id: int, amendment_id: int
+    ) -> Amended:
+        """After an amendment: a returned (or passed) record waits for review again; whom to tell."""
+        moved = await ReviewRepository(session).move(
+            record.id,
+            expected=("returned", "passed"),
+            state="pending_review",
+            action="amended",
+            actor_id=user_id,
+            at=self.clock.now(),
+            amendment_id=amendment_id,
+        )
+        if moved is None:
+            return Amended("ok")
+        supervisors = await SupervisorRepository(session).supervisors_of(record.branch_id)
         reviewers = sorted(self.admin_ids) + [u for u in supervisors if u not in self.admin_ids]
         return Amended("ok", True, [u for u in reviewers if u != user_id])
+
+    # -- photos: sent one by one (an album is one update per photo), then amended together with a reason ---------
+
+    async def _photo_state(
+        self, session: AsyncSession, user_id: int, record_id: int
+    ) -> tuple[ActivityRecord, list[RecordFile], PhotoSlots] | None:
+        """The user's active record, its files and its photo slots (None: not theirs, or withdrawn)."""
+        record = await self._own_record(session, user_id, record_id)
+        if record is None or record.status != "active":
+            return None
+        files = await RecordRepository(session).files(record_id)
+        ak = activity_by_code(record.kind)
+        count = sum(f.role == "photo" for f in files)
+        return (
+            record,
+            files,
+            PhotoSlots(count, ak.min_photos if ak else 1, ak.max_photos if ak else MAX_PHOTOS),
+        )
+
+    async def photo_slots(self, user_id: int, record_id: int) -> PhotoSlots | None:
+        """How many photos the user's record has and may have (None: not theirs, or withdrawn)."""
+        async with self.session_factory() as session:
+            state = await self._photo_state(session, user_id, record_id)
+        return state[2] if state else None
+
+    async def take_photo(
+        self,
+        user_id: int,
+        record_id: int,
+        mode: str,
+        taken: list[dict],
+        incoming: IncomingFile,
+        store: FileStore,
+    ) -> PhotoTaken:
+        """Check one photo sent to amend the record (``taken``: those already accepted) and store it.
+
+        Refused, and never stored: over the kind's limit, not an image, too large, or the same picture as one the
+        record keeps or as one already sent (the same bytes or the same Telegram file).
+        """
+        async with self.session_factory() as session:
+            state = await self._photo_state(session, user_id, record_id)
+        if state is None or mode not in PHOTO_MODES:
+            return PhotoTaken(problem=PHOTOS_GONE)
+        _, files, slots = state
+        kept = [f for f in files if f.role == "photo" and mode == "add"]
+        if len(kept) + len(taken) >= slots.most:
+            return PhotoTaken(problem=f"照片最多{slots.most}张，多出的没有保存。请点击“完成”。")
+        uniques = {f.telegram_file_unique_id for f in kept} | {e.get("unique_id") for e in taken}
+        if incoming.unique_id in uniques:
+            return PhotoTaken(problem=SAME_PHOTO)
+        checked = check_file(incoming)
+        if isinstance(checked, str):
+            return PhotoTaken(problem=checked)
+        if not checked.is_image:
+            return PhotoTaken(problem="这里请发送活动照片（图片）。")
+        if hashlib.sha256(incoming.data).hexdigest() in {f.sha256 for f in kept} | {
+            e.get("sha256") for e in taken
+        }:
+            return PhotoTaken(problem=SAME_PHOTO)
+        stored = await store.put(incoming.data, checked.type)
+        entry = {"sha256": stored.sha256, "size": stored.size, "mime": stored.mime}
+        return PhotoTaken(entry | {"file_id": incoming.file_id, "unique_id": incoming.unique_id})
+
+    def photos_problem(self, slots: PhotoSlots, mode: str, new: int) -> str | None:
+        """Why ``new`` photos cannot amend a record with ``slots`` now (a Chinese message), or None."""
+        count = new + (slots.count if mode == "add" else 0)
+        if new == 0:
+            return "还没有收到新照片。请先发送照片，再点击“完成”。"
+        if count < slots.least:
+            return f"这类活动至少需要{slots.least}张照片，现在只有{count}张。请继续发送照片。"
+        if count > slots.most:
+            return f"照片最多{slots.most}张，现在有{count}张。请发送 /cancel 后重新操作。"
+        return None
+
+    async def amend_photos(
+        self, user_id: int, record_id: int, mode: str, photos: list[dict], reason: str, store: FileStore
+    ) -> Amended:
+        """Add ``photos`` (entries from :meth:`take_photo`) to the record, or replace its photos with them, with
+        a reason; like any amendment it puts a returned record back to review. The old photos stay in the file
+        store and in the amendment."""
+        specs = [_photo_spec(p) for p in photos]
+        if mode not in PHOTO_MODES or None in specs or len(reason.strip()) < MIN_REASON:
+            return Amended("invalid")
+        for spec in specs:
+            if not await store.exists(spec["sha256"]):
+                return Amended("invalid", problem="有照片没有保存成功，请重新发送照片。")
+        async with self.session_factory() as session, session.begin():
+            state = await self._photo_state(session, user_id, record_id)
+            if state is None:
+                return Amended(
+                    "missing" if await self._own_record(session, user_id, record_id) is None else "withdrawn"
+                )
+            record, files, slots = state
+            problem = self.photos_problem(slots, mode, len(specs))
+            kept = {f.telegram_file_unique_id for f in files if mode == "add" or f.role != "photo"}
+            uniques = [spec["telegram_file_unique_id"] for spec in specs]
+            if problem is None and (len(set(uniques)) < len(uniques) or kept & set(uniques)):
+                problem = SAME_PHOTO
+            if problem is not None:
+                return Amended("invalid", problem=problem)
+            amendment = await RecordRepository(session).amend_photos(
+                record_id, by=user_id, at=self.clock.now(), reason=reason.strip()[:200], photos=specs,
+                replace=mode == "replace",
+            )  # fmt: skip
+            return await self._resubmit(session, record, user_id, amendment.id)
+
+
+def _photo_spec(entry: object) -> dict | None:
+    """A record file (without role and position) from a photo entry kept by the adapter; None if malformed."""
+    if not isinstance(entry, dict):
+        return None
+    try:
+        spec = {
+            "sha256": entry["sha256"],
+            "size": int(entry["size"]),
+            "mime": str(entry["mime"]),
+            "telegram_file_id": str(entry["file_id"]),
+            "telegram_file_unique_id": str(entry["unique_id"]),
+        }
+    except (KeyError, TypeError, ValueError):
+        return None
+    return spec if is_sha256(spec["sha256"]) else None
 
 
 async def build_view(

@@ -6,7 +6,7 @@ from datetime import tzinfo
 
 from handlers.services.form.display import attendance_lines, detail_text
 from handlers.services.history import REVIEW_LABELS, HistoryEntry
-from handlers.services.records import AMENDABLE, RecordView, kind_name
+from handlers.services.records import CHANGE_LABELS, RecordView, kind_name
 from knowledge.activities import activity_by_code, period_of
 
 
@@ -47,7 +47,7 @@ def timeline_line(h: HistoryEntry, tz: tzinfo) -> str:
     """One step of the record's history (the amendments keep their old wording)."""
     at = f"{h.at.astimezone(tz):%Y-%m-%d %H:%M}"
     if h.action == "amended":
-        fields = "、".join(AMENDABLE.get(k, k) for k in h.changes)
+        fields = "、".join(dict.fromkeys(CHANGE_LABELS.get(k, k) for k in h.changes))
         return f"修改：{at} 改了{fields}，原因：{h.comment}"
     if h.action == "returned":
         return f"{h.label}：{at}，意见：{h.comment or ''}"

@@ -58,13 +58,25 @@ def review_keyboard(record_id: int) -> InlineKeyboardMarkup:
     )
 
 
+def amend_rows(record_id: int) -> list[list[InlineKeyboardButton]]:
+    """What a secretary may amend: the texts, the attendance, the photos (add some, or send them all again)."""
+    return [
+        [
+            InlineKeyboardButton(f"修改{label}", callback_data=encode_record("amend", record_id, field))
+            for field, label in AMENDABLE.items()
+        ],
+        [
+            InlineKeyboardButton("修改出勤", callback_data=encode_record("amend", record_id, "attendance")),
+            InlineKeyboardButton("补充照片", callback_data=encode_record("photos", record_id, "add")),
+            InlineKeyboardButton("重新上传照片", callback_data=encode_record("photos", record_id, "replace")),
+        ],
+    ]
+
+
 def amend_keyboard(record_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(f"修改{label}", callback_data=encode_record("amend", record_id, field))
-                for field, label in AMENDABLE.items()
-            ],
+            *amend_rows(record_id),
             [InlineKeyboardButton("查看记录", callback_data=encode_record("open", record_id))],
         ]
     )

@@ -234,6 +234,66 @@ class RecordRepository:
         await self.session.flush()
         return amendment
 
+    async def amend_photos(
+        self,
+        record_id: int,
+        *,
+        by: int,
+        at: datetime,
+        reason: str,
+        photos: Iterable[Mapping[str, Any]],
+        replace: bool = False,
+    ) -> RecordAmendment:
+        """Add ``photos`` to the record's photos (``replace``: instead of them) and keep it as an amendment.
+
+        Each photo is a file dict as in :meth:`add` without ``role`` and ``position`` (they are set here: after
+        the photos kept). The amendment stores ``{"photos": [old sha256s, new sha256s]}``, so a replaced photo
+        stays findable in the file store. No photos, an empty ``reason``, a withdrawn record or a photo that is
+        already on the record (the same Telegram file) raise :class:`ValueError`; a missing record raises
+        :class:`NotFoundError`.
+        """
+        _require_aware("at", at)
+        _check_text("reason", reason, 10_000)
+        specs = [dict(p) for p in photos]
+        if not specs:
+            raise ValueError("an amendment of the photos needs at least one photo")
+        record = await self._require(record_id)
+        if record.status == "withdrawn":
+            raise ValueError(f"activity record {record_id} is withdrawn")
+        files = await self.files(record_id)
+        old = [f for f in files if f.role == "photo"]
+        kept = [f for f in files if not (replace and f.role == "photo")]
+        seen = {f.telegram_file_unique_id for f in kept}
+        start = max((f.position for f in kept if f.role == "photo"), default=-1) + 1
+        rows = [
+            _record_file(i, {**spec, "role": "photo", "position": start + i}) for i, spec in enumerate(specs)
+        ]
+        for row in rows:
+            if row.telegram_file_unique_id in seen:
+                raise ValueError(f"file {row.telegram_file_unique_id!r} is already on record {record_id}")
+            seen.add(row.telegram_file_unique_id)
+        for f in old if replace else ():
+            await self.session.delete(f)
+        await (
+            self.session.flush()
+        )  # the replaced rows go before the new ones (same Telegram file, same record)
+        for row in rows:
+            row.record_id = record_id
+            self.session.add(row)
+        before = [f.sha256 for f in old]
+        after = [f.sha256 for f in kept if f.role == "photo"] + [row.sha256 for row in rows]
+        record.updated_at = at
+        amendment = RecordAmendment(
+            record_id=record_id,
+            amended_by=by,
+            amended_at=at,
+            reason=reason,
+            changes={"photos": [before, after]},
+        )
+        self.session.add(amendment)
+        await self.session.flush()
+        return amendment
+
     async def history(self, record_id: int) -> list[RecordAmendment]:
         """The record's amendments, oldest first."""
         stmt = (

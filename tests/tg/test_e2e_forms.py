@@ -856,7 +856,9 @@ async def test_records_open_withdraw_and_amend(make_bot, clock: FixedClock) -> N
         assert lines[0] == f"记录编号：JL2026-{theme_record.id:06d}"
         assert lines[1] == "主题党日 · 2026年11月 · 2026-11-22"
         assert f"主题：{theme.topic}" in lines and "照片：2 张" in lines and "  缺席：张三（出差）" in lines
-        assert description.button_texts == ["撤回这条记录", "修改主题", "修改地点", "修改会议记录"]
+        assert description.button_texts == [
+            "撤回这条记录", "修改主题", "修改地点", "修改会议记录", "修改出勤", "补充照片", "重新上传照片",
+        ]  # fmt: skip
 
         # Withdraw within 24 hours.
         answer = await chat.press_for_answer(description, f"r:withdraw:{theme_record.id}")
