@@ -32,6 +32,7 @@ from storage.files import MAX_FILE_BYTES
 log = logging.getLogger(__name__)
 
 ALBUM_QUIET_SECONDS = 1.2
+ALBUM_REPLIES_KEY = "form_album_replies"  # in bot_data (not persisted): the refusals said per user's album
 NOTHING_TO_SKIP = "现在没有可以跳过的内容。发送 /submit 开始填写活动记录。"
 OTHER_LABELS = (
     ("sticker", "贴纸"),
@@ -128,10 +129,26 @@ async def on_message(update: Update, context: BotContext) -> None:
     if reply is None:
         return  # no form in progress: let the other handlers have it
     if reply.text or reply.notice:
-        await send(context, update.effective_chat.id, reply)
+        if _first_in_album(context, user_id, message.media_group_id, form_text(reply)):
+            await send(context, update.effective_chat.id, reply)
     else:
         _schedule_progress(context, user_id, update.effective_chat.id)
     raise ApplicationHandlerStop
+
+
+def _first_in_album(context: BotContext, user_id: int, group: str | None, text: str) -> bool:
+    """An album comes as one update per item: a refusal (这一步不需要发送文件, 照片最多20张, an idle draft) is said
+    once per album, not once per item. Updates of one chat run in order, so this needs no lock."""
+    if group is None:
+        return True
+    said: dict[int, tuple[str, set[str]]] = context.bot_data.setdefault(ALBUM_REPLIES_KEY, {})
+    if user_id not in said or said[user_id][0] != group:
+        said[user_id] = (group, set())  # only the user's latest album is remembered
+    texts = said[user_id][1]
+    if text in texts:
+        return False
+    texts.add(text)
+    return True
 
 
 def _schedule_progress(context: BotContext, user_id: int, chat_id: int) -> None:

@@ -94,6 +94,7 @@ class Notice(StrEnum):
     CANCELLED = "cancelled"
     BROKEN = "broken"
     HOW_TO_VIEW = "how_to_view"
+    HOW_TO_RESUME = "how_to_resume"  # a file sent for a draft left idle (not at the photos step)
 
 
 @dataclass

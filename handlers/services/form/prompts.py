@@ -166,6 +166,16 @@ def keep_or_replace(step: str, data: dict, new: ActivityKind | None = None) -> R
     )
 
 
+def idle_draft(step: str, data: dict) -> Reply:
+    """A photo or document sent while the draft was left idle at a step that takes none: not saved, said so."""
+    ak = activity_by_code(data.get("kind", ""))
+    what = f"【{ak.name}】" if ak else ""
+    return Reply(
+        f"您有一份未完成的{what}草稿（填到“{step_label(step, ak)}”），刚才发送的照片或文件没有保存。",
+        notice=Notice.HOW_TO_RESUME,
+    )
+
+
 def photo_count(count: int, ak: ActivityKind) -> Reply:
     need = max(0, ak.min_photos - count)
     more = f"至少还需要 {need} 张。" if need else "还有就继续发，发完请点击“完成”。"

@@ -252,18 +252,22 @@ class FormService:
     async def take_file(
         self, user_id: int, meta: FileMeta, download: Callable[[], Awaitable[IncomingFile]]
     ) -> Reply | None:
-        """A photo or document while the form is active. ``None`` with no form active.
+        """A photo or document for the user's draft. ``None`` with no draft.
 
-        One session: the draft is read and the file judged against the step and its limits, the read ends,
+        A draft left idle longer than ``FORM_TIMEOUT`` takes the file when it waits at the photos step (the
+        photos of a meeting come after it; the draft is active again); at another step the user is told the
+        file was not saved and how to continue. One session: the draft is read and the file judged against the step and its limits, the read ends,
         the file is downloaded, checked once and written to the store, then one transaction adds it to the
         draft. A reply with empty text means: received, say nothing yet (an album's next photo).
         """
         async with self.session_factory() as session:
             async with session.begin():
                 loaded = await self._load(session, user_id)
-                if loaded is None or not self._active(loaded[0]):
+                if loaded is None:
                     return None
                 step, data = loaded[0].step, loaded[1]
+                if not self._active(loaded[0]) and step != Step.PHOTOS:
+                    return prompts.idle_draft(step, data)
                 refusal = accept_file(step, data, meta.unique_id)
                 if refusal is not None:
                     return refusal
