@@ -242,21 +242,47 @@ def scope_markup(kind: str, period_label: str) -> InlineKeyboardMarkup:
     )
 
 
+def _undelivered_line(row: Any, tz: ZoneInfo) -> str:
+    if row.branch_id is not None:
+        who = f"支部 {row.branch_id}" + (f"（{escape(row.branch_name)}）" if row.branch_name else "")
+    else:
+        who = f"管理员 {row.chat_id}"
+    when = row.updated_at.astimezone(tz)
+    stage = STAGE_NAMES.get(row.stage, "月度汇总")
+    if row.status == "failed":
+        now = "仍无法联系，提醒已暂停" if row.unreachable else "已重新发送 /start，提醒已恢复"
+        if row.branch_id is None:
+            now = "此后的汇总照常发送"
+        return f"• {who} · {escape(row.period)} {stage}：{when:%m-%d %H:%M} 无法送达（{now}）"
+    return (
+        f"• {who} · {escape(row.period)} {stage}：尝试 {row.attempts} 次，"
+        f"最后一次 {when:%m-%d %H:%M}（{escape(row.last_error or '未知')}）"
+    )
+
+
 def dead_html(dead: list[Any], tz: ZoneInfo) -> str:
-    """For administrators: the deliveries whose retries ran out (network errors, 5xx), newest first."""
+    """For administrators: the deliveries that did not get through, newest first: those Telegram refused (the
+    secretary blocked the bot or deleted the account: unreachable, as /branches shows), then those whose retries
+    ran out (network errors, 5xx)."""
     if not dead:
         return "📮 <b>提醒发送情况</b>\n没有发送失败的提醒。"
-    lines = [f"📮 <b>发送失败的提醒</b>（最近 {len(dead)} 条，重试已用完）："]
-    for row in dead:
-        who = f"支部 {row.branch_id}" if row.branch_id is not None else f"管理员 {row.chat_id}"
-        when = row.updated_at.astimezone(tz)
-        stage = STAGE_NAMES.get(row.stage, "月度汇总")
+    refused = [row for row in dead if row.status == "failed"]
+    gave_up = [row for row in dead if row.status != "failed"]
+    parts = []
+    if refused:
+        lines = [f"🚫 <b>无法送达的提醒</b>（最近 {len(refused)} 条）："]
+        lines += [_undelivered_line(row, tz) for row in refused]
         lines.append(
-            f"• {who} · {escape(row.period)} {stage}：尝试 {row.attempts} 次，"
-            f"最后一次 {when:%m-%d %H:%M}（{escape(row.last_error or '未知')}）"
+            "这些提醒被 Telegram 拒收（对方屏蔽了机器人、注销了账号或从未与机器人对话）；"
+            "书记重新向机器人发送 /start 之前不再提醒（/branches 中标为“无法联系”）。"
         )
-    lines.append("这些提醒因网络或 Telegram 的故障没能送出；之后的提醒照常发送。")
-    return "\n".join(lines)
+        parts.append("\n".join(lines))
+    if gave_up:
+        lines = [f"📮 <b>发送失败的提醒</b>（最近 {len(gave_up)} 条，重试已用完）："]
+        lines += [_undelivered_line(row, tz) for row in gave_up]
+        lines.append("这些提醒因网络或 Telegram 的故障没能送出；之后的提醒照常发送。")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
 
 
 def muted_text(name: str, reason: str, period_label: str | None) -> str:

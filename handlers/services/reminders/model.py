@@ -251,7 +251,10 @@ class MuteView:
 
 @dataclass(frozen=True, slots=True)
 class DeadDelivery:
-    """A delivery whose retries ran out, for administrators."""
+    """A delivery that did not get through, for administrators: ``status`` ``dead`` (its retries ran out) or
+    ``failed`` (Telegram refused the chat: the secretary blocked the bot, deleted the account, or the chat is not
+    found). For a ``failed`` branch row, ``unreachable`` says whether the secretary is still flagged unreachable
+    (no reminders until they /start again, as /branches shows)."""
 
     id: int
     audience: Audience
@@ -263,3 +266,6 @@ class DeadDelivery:
     attempts: int
     last_error: str | None
     updated_at: datetime
+    status: str = "dead"
+    branch_name: str | None = None
+    unreachable: bool = False

@@ -37,7 +37,7 @@ from knowledge.schedule import (
     stages_for,
     upcoming,
 )
-from storage.models import Branch
+from storage.models import Branch, ReminderDelivery
 from storage.repositories import BranchRepository, DeliveryRepository, ReminderRepository
 
 REASON_LENGTH = (2, 100)
@@ -204,21 +204,34 @@ class ReminderService:
             return await ReminderRepository(session).mark_reachable(user_id)
 
     async def dead(self, limit: int = 50) -> list[DeadDelivery]:
-        """Deliveries whose retries ran out, newest first (for administrators)."""
+        """Deliveries that did not get through, newest first (for administrators): those whose retries ran out
+        (``dead``) and those Telegram refused (``failed``: blocked, deleted account, chat not found)."""
         async with self.session_factory() as session:
-            rows = await DeliveryRepository(session).with_status("dead", limit=limit)
-        return [
-            DeadDelivery(
-                id=r.id,
-                audience=Audience(r.audience),
-                branch_id=r.branch_id,
-                chat_id=r.chat_id,
-                cadence=Cadence(r.cadence),
-                period=r.period,
-                stage=Stage(r.stage),
-                attempts=r.attempts,
-                last_error=r.last_error,
-                updated_at=r.updated_at,
-            )
-            for r in rows
-        ]
+            repo = DeliveryRepository(session)
+            rows = [
+                *await repo.with_status("dead", limit=limit),
+                *await repo.with_status("failed", limit=limit),
+            ]
+            rows.sort(key=lambda r: (r.updated_at, r.id), reverse=True)
+            rows = rows[:limit]
+            branches = BranchRepository(session)
+            by_id = {b: await branches.get(b) for b in {r.branch_id for r in rows if r.branch_id is not None}}
+        return [_dead(r, by_id.get(r.branch_id) if r.branch_id is not None else None) for r in rows]
+
+
+def _dead(row: ReminderDelivery, branch: Branch | None) -> DeadDelivery:
+    return DeadDelivery(
+        id=row.id,
+        audience=Audience(row.audience),
+        branch_id=row.branch_id,
+        chat_id=row.chat_id,
+        cadence=Cadence(row.cadence),
+        period=row.period,
+        stage=Stage(row.stage),
+        attempts=row.attempts,
+        last_error=row.last_error,
+        updated_at=row.updated_at,
+        status=row.status,
+        branch_name=branch.name if branch else None,
+        unreachable=branch is not None and branch.secretary_unreachable_at is not None,
+    )
