@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from handlers.services.form import prompts
 from handlers.services.form.files import CheckedFile
 from handlers.services.form.model import MAX_MINUTES_PAGES, Act, Action, Reply, Step
@@ -35,9 +37,25 @@ def accept_file(step: str, data: dict, unique_id: str, checked: CheckedFile | No
         return None
     if step == Step.PHOTOS and not checked.is_image:
         return Reply("这一步请发送活动照片（图片）。会议记录文件请在“会议记录”一步发送。")
+    if checked.is_image and _same_bytes(known, checked):
+        return _already(step, data, ak)
     if step == Step.MINUTES and checked.is_image and len(_pages(data)) >= MAX_MINUTES_PAGES:
         return Reply(f"会议记录照片最多{MAX_MINUTES_PAGES}页，多出的没有保存。请点击“完成”。", done)
     return None
+
+
+def _same_bytes(known: list[dict], checked: CheckedFile) -> bool:
+    """A picture already in the draft under another Telegram id (picked again from the gallery)."""
+    digest = hashlib.sha256(checked.incoming.data).hexdigest()
+    return any(f.get("sha256") == digest for f in known)
+
+
+def _already(step: str, data: dict, ak: ActivityKind) -> Reply:
+    if step == Step.PHOTOS:
+        count = prompts.photo_count(len(data.get("photos", [])), ak)
+    else:
+        count = prompts.page_count(len(_pages(data)))
+    return Reply(f"这张照片已经收到过了，没有重复计算。{count.text}", count.buttons)
 
 
 def add_file(
