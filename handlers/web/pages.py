@@ -132,6 +132,13 @@ def _details(record) -> list[tuple[str, str]]:
     return rows
 
 
+def actor_label(user_id: int, names: dict[int, str], admin_ids: frozenset[int]) -> str:
+    """Who did a step of a record's history: the name the bot knows, else 管理员 / 用户 and the id."""
+    if name := names.get(user_id):
+        return name
+    return f"{'管理员' if user_id in admin_ids else '用户'} {user_id}"
+
+
 async def record(request: web.Request) -> web.Response:
     services, user = _services(request), request[USER]
     view = await services.review.open(user.user_id, _int(request, "record_id"))
@@ -144,6 +151,7 @@ async def record(request: web.Request) -> web.Response:
         )
     photos = [f for f in view.files if f.role == "photo"]
     minutes = [f for f in view.files if f.role != "photo"]
+    people = await services.supervision.known_names({h.actor_id for h in view.timeline})
     context = {
         "title": view.number,
         "view": view,
@@ -155,6 +163,7 @@ async def record(request: web.Request) -> web.Response:
         "review_labels": REVIEW_LABELS,
         "field_labels": FIELD_LABELS,
         "changes": _changes,
+        "actor": lambda user_id: actor_label(user_id, people, services.admin_ids),
         "tz": services.clock.tz,
         "flash": request.query.get("done"),
     }
