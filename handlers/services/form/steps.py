@@ -30,8 +30,13 @@ from handlers.services.form.model import (
     steps_for,
 )
 from knowledge.activities import ActivityKind, FieldSpec, activity_by_code, earliest_allowed
+from knowledge.numbers import parse_count
 
 SKIP_NOT_ALLOWED = "这一项是必填的，不能跳过。"
+_CN_RUN = re.compile(
+    r"(?<=应到|实到)[零〇一二两三四五六七八九十百千]+|[零〇一二两三四五六七八九十百千]+(?=\s*[人名位个]|\s*$|[\s，,。；;、/])"
+)
+_COUNT = re.compile(r"([0-9]{1,6})\s*[人名位个]?")
 BEFORE_EDIT = "before_edit"  # the draft's data when an edit from the summary began (for 返回核对)
 _ASCII_NUMBER = re.compile(r"[0-9]{1,6}")
 
@@ -48,7 +53,18 @@ def _option_index(inp: Input, spec: FieldSpec) -> int | None:
     return index if index < len(spec.options) else None
 
 
+def arabic_counts(text: str) -> str:
+    """Chinese numerals that count people as digits: 应到八人，实到七人 -> 应到8人，实到7人 (一 in 一起 stays)."""
+
+    def convert(match: re.Match[str]) -> str:
+        value = parse_count(match.group(0))
+        return str(value) if value is not None else match.group(0)
+
+    return _CN_RUN.sub(convert, text)
+
+
 def parse_attendance(text: str) -> tuple[int, int]:
+    text = arabic_counts(text)
     numbers = [int(n) for n in _ASCII_NUMBER.findall(text)]
     if len(numbers) != 2:
         raise InputError(
@@ -236,9 +252,10 @@ def _field(spec: FieldSpec, data: dict, inp: Input) -> StepResult:
     if not text:
         raise InputError(f"请用文字回答：{spec.label}。")
     if spec.input_type == "int":
-        if not _ASCII_NUMBER.fullmatch(text.strip()) or int(text) > MAX_FIELD_NUMBER:
+        count = _COUNT.fullmatch(arabic_counts(text.strip()))  # 3, 3人, 三人
+        if count is None or int(count.group(1)) > MAX_FIELD_NUMBER:
             raise InputError(f"{spec.label}请发送一个数字，如 3。")
-        details[spec.key] = int(text)
+        details[spec.key] = int(count.group(1))
     else:
         if len(text) > spec.max_length:
             raise TooLong(

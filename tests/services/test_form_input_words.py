@@ -1,0 +1,45 @@
+"""Everyday wording the form accepts: Chinese numerals for attendance, a count with its unit (3人)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from handlers.services.form.model import Input, InputError
+from handlers.services.form.steps import apply_input, parse_attendance
+
+MONDAY = date(2026, 11, 23)
+STUDY = {"kind": "joint_study"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("应到八人，实到七人", (8, 7)),
+        ("实到七人，应到八人", (8, 7)),
+        ("应到十二人 实到十人", (12, 10)),
+        ("应到二十人，实到十九人", (20, 19)),
+        ("八 七", (8, 7)),
+        ("应到8人，实到7人，大家一起学习", (8, 7)),  # 一 in 一起 is not a number
+    ],
+)
+def test_attendance_in_chinese_numerals(text: str, expected: tuple[int, int]) -> None:
+    assert parse_attendance(text) == expected
+
+
+def test_one_number_in_words_is_still_refused() -> None:
+    with pytest.raises(InputError, match="请发送两个数字"):
+        parse_attendance("八个人都到了")
+
+
+@pytest.mark.parametrize(("text", "value"), [("3", 3), ("3人", 3), ("3 人", 3), ("三人", 3), ("十二名", 12)])
+def test_a_count_with_its_unit(text: str, value: int) -> None:
+    result = apply_input("field:managers", STUDY, Input(text=text), MONDAY)
+    assert result.data["details"]["managers"] == value
+
+
+@pytest.mark.parametrize("text", ["三四人", "几个", "3人5人"])
+def test_not_a_count(text: str) -> None:
+    with pytest.raises(InputError, match="请发送一个数字"):
+        apply_input("field:managers", STUDY, Input(text=text), MONDAY)
