@@ -1,4 +1,4 @@
-"""Dates as secretaries type them: 今天, 昨天, 2026-11-20, 2026年11月20日, 11月20日, 11.20, 20号."""
+"""Dates as secretaries type them: 今天, 昨天, 2026-11-20, 2026年11月20日, 11月20日, 11.20, 20号, 上周五, 周三."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ _RELATIVE = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
 _FULL = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _DAY = re.compile(r"^(\d{1,2})\s*[日号]$")
+_WEEKDAY = re.compile(r"^(上上|上|本|这)?个?(?:周|星期|礼拜)([一二三四五六日天])$")
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_WEEKS_BACK = {"上上": 2, "上": 1, "本": 0, "这": 0}
 
 
 class DateInputError(ValueError):
@@ -31,10 +34,23 @@ def _cn_numbers(text: str) -> str:
     return re.sub(r"[一二三四五六七八九十〇零]+", convert, text)
 
 
+def _weekday(match: re.Match[str], today: date) -> date:
+    """上周五: Friday of the week before this one (weeks start on Monday); 本周三: this week's; 周三 alone:
+    the latest Wednesday up to today."""
+    which, day = match.group(1), _WEEKDAYS[match.group(2)]
+    monday = today - timedelta(days=today.weekday())
+    if which is None:
+        candidate = monday + timedelta(days=day)
+        return candidate if candidate <= today else candidate - timedelta(days=7)
+    return monday - timedelta(days=7 * _WEEKS_BACK[which]) + timedelta(days=day)
+
+
 def parse_date(text: str, today: date) -> date:
     raw = unicodedata.normalize("NFKC", text or "").strip().replace(" ", "")
     if raw in _RELATIVE:
         return today - timedelta(days=_RELATIVE[raw])
+    if m := _WEEKDAY.match(raw):
+        return _weekday(m, today)
     s = _cn_numbers(raw)
     try:
         if m := _FULL.match(s):
