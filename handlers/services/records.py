@@ -31,7 +31,7 @@ AMENDABLE = {"topic": "主题", "place": "地点", "minutes_text": "会议记录
 MAX_LENGTH = {"topic": MAX_TEXT, "place": MAX_TEXT, "minutes_text": MAX_MINUTES_TEXT}
 # How an amendment's changed fields read in a record's history (the attendance's three fields read as one).
 CHANGE_LABELS = {**AMENDABLE, "expected": "出勤", "actual": "出勤", "absentees": "出勤", "photos": "照片"}
-MIN_REASON = 2
+MIN_REASON, MAX_REASON = 2, 200
 PHOTO_MODES = ("add", "replace")
 MAX_PHOTOS = 20
 SAME_PHOTO = "这张照片和已有的照片是同一张，没有保存。请发送另一张现场照片。"
@@ -211,7 +211,7 @@ class RecordService:
                 return Amended("unchanged")
             now = self.clock.now()
             amendment = await RecordRepository(session).amend(
-                record_id, by=user_id, at=now, reason=reason.strip()[:200], changes=changes
+                record_id, by=user_id, at=now, reason=reason.strip()[:MAX_REASON], changes=changes
             )
             return await self._resubmit(session, record, user_id, amendment.id)
 
@@ -334,7 +334,7 @@ class RecordService:
             if problem is not None:
                 return Amended("invalid", problem=problem)
             amendment = await RecordRepository(session).amend_photos(
-                record_id, by=user_id, at=self.clock.now(), reason=reason.strip()[:200], photos=specs,
+                record_id, by=user_id, at=self.clock.now(), reason=reason.strip()[:MAX_REASON], photos=specs,
                 replace=mode == "replace",
             )  # fmt: skip
             return await self._resubmit(session, record, user_id, amendment.id)

@@ -87,9 +87,10 @@ def brief(record: ActivityRecord, branch: Branch | None) -> RecordBrief:
 
 
 def clean_comment(text: str | None) -> str | None:
-    """The comment fit to store, or ``None`` when it is too short (a return needs a reason)."""
-    comment = clean_text(text or "", MAX_COMMENT).strip()
-    return comment if len(comment) >= MIN_COMMENT else None
+    """The comment fit to store, or ``None`` when it is too short (a return needs a reason) or too long (never cut:
+    the reviewer is asked to shorten it)."""
+    comment = clean_text(text or "").strip()
+    return comment if MIN_COMMENT <= len(comment) <= MAX_COMMENT else None
 
 
 class ReviewService(ScopedService):

@@ -3,7 +3,7 @@ message that is gone (deleted, too old, inaccessible) is replaced by a new one."
 
 from __future__ import annotations
 
-from telegram import CallbackQuery
+from telegram import Bot, CallbackQuery
 from telegram.error import BadRequest
 
 _GONE = ("message to edit not found", "message can't be edited", "message_id_invalid", "message not found")
@@ -34,4 +34,13 @@ async def edit_markup(query: CallbackQuery, markup) -> None:
         await query.edit_message_reply_markup(reply_markup=markup)
     except BadRequest as exc:
         if not (_not_modified(exc) or _gone(exc)):  # buttons of a message that is gone need no update
+            raise
+
+
+async def edit_message(bot: Bot, chat_id: int, message_id: int, text: str, **kwargs) -> None:
+    """Bring an earlier message up to date (no query at hand); one that is gone or unchanged is left alone."""
+    try:
+        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, **kwargs)
+    except BadRequest as exc:
+        if not (_not_modified(exc) or _gone(exc)):
             raise

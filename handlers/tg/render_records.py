@@ -4,16 +4,42 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 from handlers.services.form.display import attendance_lines, detail_text
 from handlers.services.history import REVIEW_LABELS, HistoryEntry
 from handlers.services.records import CHANGE_LABELS, RecordView, kind_name
+from handlers.tg.callbacks import encode_record
+from handlers.tg.render_review import amend_rows
 from knowledge.activities import activity_by_code, period_of
+
+DETAIL_HEAD = "记录编号："  # how a record's own view begins (a message to bring up to date after a change)
+MISSING = "找不到这条记录，或您无权查看。"
+WITHDRAWN = "这条记录已撤回，不能修改。"
+REASON = "请简要说明修改原因（如“主题写错了”）："
+
+
+def detail_origin(query) -> int | None:
+    """The record's own view a button was pressed on (brought up to date after a change), if it was one."""
+    message = query.message
+    return (
+        message.message_id if message is not None and (message.text or "").startswith(DETAIL_HEAD) else None
+    )
+
+
+def detail_markup(view: RecordView) -> InlineKeyboardMarkup | None:
+    """The buttons under a record's view: 撤回 within 24 hours, the amendments while it is active."""
+    if view.record.status != "active":
+        return None
+    record_id = view.record.id
+    withdraw = [[InlineKeyboardButton("撤回这条记录", callback_data=encode_record("withdraw", record_id))]]
+    return InlineKeyboardMarkup([*(withdraw if view.can_withdraw else []), *amend_rows(record_id)])
 
 
 def describe(view: RecordView, tz: tzinfo) -> str:
     r = view.record
     ak = activity_by_code(r.kind)
-    lines = [f"记录编号：{view.number}" + ("（已撤回）" if r.status == "withdrawn" else "")]
+    lines = [f"{DETAIL_HEAD}{view.number}" + ("（已撤回）" if r.status == "withdrawn" else "")]
     if view.branch_name:
         lines.append(f"支部：{view.branch_name}")
     lines.append(

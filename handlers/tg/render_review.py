@@ -26,6 +26,7 @@ RESULT_ALERTS = {
     "stale": "这条记录已被退回，需支部书记修改后才能通过。",
     "comment_required": "退回意见需2至500字，请重新发送（/cancel 取消）：",
 }
+COMMENT_TOO_LONG = "退回意见太长（{}字），请精简到500字以内后重新发送（/cancel 取消）："
 STATE_WORDS = {"passed": "已通过", "returned": "已退回", "pending_review": "待审核"}
 
 

@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.services import Services
-from handlers.services.review import Notify
+from handlers.services.review import MAX_COMMENT, Notify
 from handlers.tg import pending
 from handlers.tg.callbacks import REVIEW_PREFIX, STALE, decode_review
 from handlers.tg.context import SERVICES_KEY, BotContext
@@ -20,6 +20,7 @@ from handlers.tg.edit import edit_markup
 from handlers.tg.guards import incoming_text
 from handlers.tg.render_records import describe
 from handlers.tg.render_review import (
+    COMMENT_TOO_LONG,
     MISSING,
     RESULT_ALERTS,
     done_text,
@@ -116,12 +117,14 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 @pending.on("review_return")
 async def _return_comment(update: Update, context: BotContext, state: dict) -> None:
-    result = await context.services.review.return_record(
-        update.effective_user.id, state["record_id"], incoming_text(update)
-    )
+    text = incoming_text(update)
+    result = await context.services.review.return_record(update.effective_user.id, state["record_id"], text)
     message = update.effective_message
     if result.status == "comment_required":
-        await message.reply_text(RESULT_ALERTS["comment_required"])
+        too_long = len(text) > MAX_COMMENT
+        await message.reply_text(
+            COMMENT_TOO_LONG.format(len(text)) if too_long else RESULT_ALERTS["comment_required"]
+        )
         return
     await pending.clear(context)
     if result.status != "ok":

@@ -1,0 +1,127 @@
+"""Amending a record's photos: 补充照片 (add some) or 重新上传照片 (send them all again), then the photos (an album is
+one update per photo), then 完成, then the reason (``records`` takes it from there, as for any amendment)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ApplicationHandlerStop
+
+from handlers.services.form.files import TOO_LARGE, IncomingFile
+from handlers.tg import pending
+from handlers.tg.callbacks import STALE, encode_record
+from handlers.tg.context import BotContext
+from handlers.tg.edit import edit_markup
+from handlers.tg.render_records import MISSING, REASON, detail_origin
+from storage.files import MAX_FILE_BYTES
+
+ALBUM_QUIET_SECONDS = 1.2
+
+
+def _done_markup(record_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("完成", callback_data=encode_record("pdone", record_id))]]
+    )
+
+
+async def start_photos(query, context: BotContext, record_id: int, mode: str) -> None:
+    slots = await context.services.records.photo_slots(query.from_user.id, record_id)
+    if slots is None:
+        await query.answer(MISSING, show_alert=True)
+        return
+    await query.answer()
+    origin = detail_origin(query)
+    await pending.expect(context, "amend_photos", record_id=record_id, mode=mode, photos=[], origin=origin)
+    if mode == "add":
+        text = f"请发送要补充的现场照片（可一次选多张），发完后点击“完成”。现有 {slots.count} 张，最多 {slots.most} 张。"
+    else:
+        text = (
+            f"请重新发送这条记录的全部活动照片（至少 {slots.least} 张、最多 {slots.most} 张，可一次选多张），"
+            f"发完后点击“完成”。原有的 {slots.count} 张照片将被替换（修改记录中保留）。"
+        )
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    await context.bot.send_message(
+        chat_id, f"{text}\n（发送 /cancel 取消）", reply_markup=_done_markup(record_id)
+    )
+
+
+def _count_text(state: dict) -> str:
+    return f"已收到 {len(state.get('photos', []))} 张新照片。还有就继续发，发完请点击“完成”。"
+
+
+@pending.on("amend_photos")
+async def _photos_text(update: Update, context: BotContext, state: dict) -> None:
+    await update.effective_message.reply_text(
+        "请发送照片（可一次选多张），发完后点击“完成”。发送 /cancel 取消。",
+        reply_markup=_done_markup(state["record_id"]),
+    )
+
+
+async def on_amend_file(update: Update, context: BotContext) -> None:
+    """A photo (or an image sent as a file) while the user amends a record's photos; else left to the form."""
+    state = context.user_data.get(pending.PENDING)
+    if not state or state.get("kind") != "amend_photos":
+        return
+    message = update.effective_message
+    item = message.photo[-1] if message.photo else message.document
+    record_id, done = state["record_id"], _done_markup(state["record_id"])
+    if item.file_size and item.file_size > MAX_FILE_BYTES:
+        await message.reply_text(TOO_LARGE, reply_markup=done)
+        raise ApplicationHandlerStop
+    data = bytes(await (await context.bot.get_file(item.file_id)).download_as_bytearray())
+    incoming = IncomingFile(item.file_id, item.file_unique_id, data, message.media_group_id)
+    taken = list(state.get("photos", []))
+    result = await context.services.records.take_photo(
+        update.effective_user.id, record_id, state["mode"], taken, incoming, context.services.files
+    )
+    if result.entry is None:
+        await message.reply_text(result.problem or STALE, reply_markup=done)
+        raise ApplicationHandlerStop
+    kept = {k: v for k, v in state.items() if k not in ("kind", "photos")}
+    await pending.expect(context, "amend_photos", **kept, photos=[*taken, result.entry])
+    if message.media_group_id:  # an album: one count once it stops arriving
+        name = f"amend-photos:{update.effective_user.id}"
+        for job in context.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        context.job_queue.run_once(
+            _album_count,
+            ALBUM_QUIET_SECONDS,
+            chat_id=message.chat.id,
+            user_id=update.effective_user.id,
+            name=name,
+        )
+    else:
+        await message.reply_text(_count_text(context.user_data[pending.PENDING]), reply_markup=done)
+    raise ApplicationHandlerStop
+
+
+async def _album_count(context: BotContext) -> None:
+    state = context.user_data.get(pending.PENDING) if context.user_data is not None else None
+    if state and state.get("kind") == "amend_photos":
+        await context.bot.send_message(
+            context.job.chat_id, _count_text(state), reply_markup=_done_markup(state["record_id"])
+        )
+
+
+async def photos_done(query, context: BotContext, record_id: int) -> None:
+    """完成: the photos are checked against the kind's limits, then the reason is asked."""
+    state = context.user_data.get(pending.PENDING)
+    if not state or state.get("kind") != "amend_photos" or state.get("record_id") != record_id:
+        await query.answer(STALE, show_alert=True)
+        return
+    service = context.services.records
+    slots = await service.photo_slots(query.from_user.id, record_id)
+    if slots is None:
+        await pending.clear(context)
+        await query.answer(MISSING, show_alert=True)
+        return
+    photos = list(state.get("photos", []))
+    if problem := service.photos_problem(slots, state["mode"], len(photos)):
+        await query.answer(problem, show_alert=True)
+        return
+    await query.answer()
+    await edit_markup(query, None)
+    value = {"mode": state["mode"], "photos": photos}
+    origin = state.get("origin")
+    await pending.expect(context, "amend", record_id=record_id, field="photos", value=value, origin=origin)
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    await context.bot.send_message(chat_id, f"已收到 {len(photos)} 张新照片。{REASON}")
