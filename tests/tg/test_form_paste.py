@@ -61,3 +61,25 @@ async def test_a_three_part_paste_at_the_topic_step(make_bot, clock: FixedClock)
         assert "整段文字超过200字，未保存" in third.plain_text, third.plain_text
         assert await chat.step() == "topic"
         assert "topic" not in await chat.data()
+
+
+async def test_a_paste_cut_short_of_the_limit_is_not_kept_in_half(make_bot, clock: FixedClock) -> None:
+    """An app may cut at a line break: the first part (3990) fits the minutes, the rest comes at the photos."""
+    async with make_bot(clock=clock) as harness:
+        harness.emulator._clock = lambda: PASTED_AT
+        chat, _ = await at_minutes(harness, BOB)
+        kept = await chat.send("甲" * 3990)
+        assert "请发送活动照片" in kept.plain_text, kept.plain_text
+        rest = await chat.send("乙" * 2010)
+        assert rest.plain_text.startswith("⚠️ 整段文字超过4000字，未保存，请精简或改为发送文件"), (
+            rest.plain_text
+        )
+        assert await chat.step() == "minutes"
+        assert not (await chat.data()).get("minutes_text")
+
+        harness.emulator._clock = lambda: PASTED_AT + 60
+        reply = await chat.send("会议由书记主持，传达学习了上级文件精神，党员逐一发言。")
+        assert "请发送活动照片" in reply.plain_text, reply.plain_text
+        harness.emulator._clock = lambda: PASTED_AT + 61  # a short text just after: not a paste's rest
+        assert "请发送活动照片" in (await chat.send("好的")).plain_text
+        assert (await chat.data())["minutes_text"].startswith("会议由书记主持")

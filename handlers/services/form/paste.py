@@ -4,15 +4,19 @@ Telegram's apps send a paste over 4096 characters as consecutive messages. When 
 length (and is long enough to be the first part of a split), the draft remembers the step and the message's date; a text at the same step dated within
 ``PASTE_WINDOW`` of it is the rest of the same paste and is refused too (and extends the window), so the tail
 of a paste is never kept as the answer.
+
+An app may also cut a paste at a line break short of 4096 characters, so its first part can fit the minutes'
+4000 and be kept: a text at the next step within the window is then its rest, and the minutes are undone.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.services.form.model import PASTE_PART_MIN, PASTE_WINDOW, Input, Step
+from handlers.services.form.model import MAX_MINUTES_TEXT, PASTE_PART_MIN, PASTE_WINDOW, Input, Step
 
 KEY = "overlong"  # {"step", "at" (ISO date of the last part), "limit"}
+MINUTES_AT = "minutes_at"  # the date of long minutes text just kept: the first part of a paste cut early?
 
 
 def mark(step: str, data: dict, inp: Input, limit: int, *, first: bool = True) -> dict | None:
@@ -42,6 +46,34 @@ def refusal(step: str, limit: int) -> str:
     if step == Step.MINUTES:
         return f"整段文字超过{limit}字，未保存，请精简或改为发送文件。"
     return f"整段文字超过{limit}字，未保存，请精简到{limit}字以内后重新发送。"
+
+
+def _close(at: object, inp: Input) -> bool:
+    try:
+        return abs(inp.sent_at - datetime.fromisoformat(at)) <= PASTE_WINDOW
+    except (TypeError, ValueError):
+        return False
+
+
+def note_minutes(data: dict, inp: Input) -> None:
+    """Minutes text was kept: remember its date when it may be the first part of a paste."""
+    data.pop(MINUTES_AT, None)
+    if inp.text is not None and inp.sent_at is not None and len(inp.text) >= PASTE_PART_MIN:
+        data[MINUTES_AT] = inp.sent_at.isoformat()
+
+
+def minutes_tail(step: str, data: dict, inp: Input) -> dict | None:
+    """When ``inp`` is the rest of a paste whose first part was kept as the minutes: the draft's data with
+    those minutes undone and the paste marked at the minutes step; else None."""
+    if (
+        step == Step.MINUTES
+        or inp.text is None
+        or inp.sent_at is None
+        or not _close(data.get(MINUTES_AT), inp)
+    ):
+        return None
+    undone = {k: v for k, v in data.items() if k != MINUTES_AT} | {"minutes_text": None}
+    return mark(Step.MINUTES, undone, inp, MAX_MINUTES_TEXT, first=False)
 
 
 def forget(data: dict) -> dict:

@@ -20,6 +20,7 @@ from handlers.services.form.files import CheckedFile, IncomingFile, check_file
 from handlers.services.form.intake import accept_file, add_file
 from handlers.services.form.model import (
     FORM_TIMEOUT,
+    MAX_MINUTES_TEXT,
     Act,
     Action,
     Input,
@@ -226,6 +227,11 @@ class FormService:
     async def _apply(self, session: AsyncSession, draft: Draft, data: dict, inp: Input) -> StepResult | Reply:
         """The pure step's result, or the refusal; a part of a split paste is refused whole (``paste``)."""
         step = draft.step
+        if (undone := paste.minutes_tail(step, data, inp)) is not None:
+            await self._save(session, draft.user_id, draft.branch_id, Step.MINUTES, undone)
+            return self._refusal(
+                InputError(paste.refusal(Step.MINUTES, MAX_MINUTES_TEXT)), Step.MINUTES, undone
+            )
         limit = paste.continued(step, data, inp)
         if limit is not None:
             marked = paste.mark(step, data, inp, limit, first=False)

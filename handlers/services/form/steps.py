@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 
 from handlers.services.dates import DateInputError, parse_date
+from handlers.services.form import paste
 from handlers.services.form.model import (
     MAX_ATTENDANCE,
     MAX_FIELD_NUMBER,
@@ -201,6 +202,7 @@ def _minutes(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResul
         raise InputError(f"会议记录太短了，请写明主要内容（至少{MIN_MINUTES_TEXT}个字）。")
     data["minutes_text"] = text
     data["minutes_files"] = []
+    paste.note_minutes(data, inp)
     return StepResult(data, Outcome.ADVANCE)
 
 
