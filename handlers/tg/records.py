@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.services.form.model import InputError
@@ -128,21 +128,26 @@ async def _open(query, context: BotContext, user_id: int, chat_id: int, record_i
         await query.answer(MISSING, show_alert=True)
         return
     await query.answer()
-    photos = [f.telegram_file_id for f in view.files if f.role == "photo"]
+    await send_evidence(context.bot, chat_id, view.files)
+    text = describe(view, context.services.clock.tz)[:4000]
+    await context.bot.send_message(chat_id, text, reply_markup=detail_markup(view))
+
+
+async def send_evidence(bot: Bot, chat_id: int, files: list) -> None:
+    """A record's photos (albums of 10, or one photo) and its minutes files, as stored (Telegram's file ids)."""
+    photos = [f.telegram_file_id for f in files if f.role == "photo"]
     for start in range(0, len(photos), 10):
         chunk = photos[start : start + 10]
         if len(chunk) == 1:
-            await context.bot.send_photo(chat_id, chunk[0])
+            await bot.send_photo(chat_id, chunk[0])
         else:
-            await context.bot.send_media_group(chat_id, [InputMediaPhoto(p) for p in chunk])
-    for f in view.files:
+            await bot.send_media_group(chat_id, [InputMediaPhoto(p) for p in chunk])
+    for f in files:
         if f.role == "minutes":
             if f.mime.startswith("image/"):
-                await context.bot.send_photo(chat_id, f.telegram_file_id, caption="会议记录")
+                await bot.send_photo(chat_id, f.telegram_file_id, caption="会议记录")
             else:
-                await context.bot.send_document(chat_id, f.telegram_file_id, caption="会议记录")
-    text = describe(view, context.services.clock.tz)[:4000]
-    await context.bot.send_message(chat_id, text, reply_markup=detail_markup(view))
+                await bot.send_document(chat_id, f.telegram_file_id, caption="会议记录")
 
 
 @pending.on("amend")

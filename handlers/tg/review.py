@@ -18,6 +18,7 @@ from handlers.tg.callbacks import REVIEW_PREFIX, STALE, decode_review
 from handlers.tg.context import SERVICES_KEY, BotContext
 from handlers.tg.edit import edit_markup
 from handlers.tg.guards import incoming_text
+from handlers.tg.records import send_evidence
 from handlers.tg.render_records import describe
 from handlers.tg.render_review import (
     COMMENT_TOO_LONG,
@@ -100,6 +101,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(MISSING, show_alert=True)
     elif act == "open":
         await query.answer()
+        await send_evidence(context.bot, chat_id, view.files)  # the photos are what a reviewer checks most
         markup = review_keyboard(record_id) if view.can_review else None
         await context.bot.send_message(
             chat_id, describe(view, context.services.clock.tz)[:4000], reply_markup=markup

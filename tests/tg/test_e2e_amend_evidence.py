@@ -82,6 +82,17 @@ async def test_photos_of_a_returned_record_are_added_then_replaced(make_bot, clo
         assert done.plain_text == "已修改，并已重新提交审核，审核人会收到通知。发送 /records 可查看。"
         again = await admin.reply()
         assert again.plain_text.startswith("🔁 退回的记录已修改，请再次审核"), again.plain_text
+        before = len(harness.emulator.messages(ADMIN_ID))
+        detail = await admin.press(
+            again, f"rv:open:{record.id}"
+        )  # the reviewer sees the photos, not only the count
+        sent = harness.emulator.messages(ADMIN_ID)[before:]
+        shown = [m.message["photo"][-1]["file_id"] for m in sent if m.kind == "photo"]
+        assert (
+            len(shown) == 3
+            and detail.plain_text.startswith("记录编号：")
+            and "照片：3 张" in detail.plain_text
+        )
 
         files = [f for f in await record_files(harness, record.id) if f.role == "photo"]
         assert [f.sha256 for f in files] == [sha256(same), sha256(other), sha256(png(43))]
