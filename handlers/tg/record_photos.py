@@ -15,6 +15,7 @@ from handlers.tg.render_records import MISSING, REASON, detail_origin
 from storage.files import MAX_FILE_BYTES
 
 ALBUM_QUIET_SECONDS = 1.2
+TEXT_HINT = "照片请用记录下方的“补充照片”或“重新上传照片”。（发送 /cancel 取消）"
 
 
 def _done_markup(record_id: int) -> InlineKeyboardMarkup:
@@ -23,7 +24,7 @@ def _done_markup(record_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def start_photos(query, context: BotContext, record_id: int, mode: str) -> None:
+async def start_photos(query, context: BotContext, record_id: int, mode: str, note: str = "") -> None:
     slots = await context.services.records.photo_slots(query.from_user.id, record_id)
     if slots is None:
         await query.answer(MISSING, show_alert=True)
@@ -40,7 +41,7 @@ async def start_photos(query, context: BotContext, record_id: int, mode: str) ->
         )
     chat_id = query.message.chat.id if query.message else query.from_user.id
     await context.bot.send_message(
-        chat_id, f"{text}\n（发送 /cancel 取消）", reply_markup=_done_markup(record_id)
+        chat_id, f"{note}{text}\n（发送 /cancel 取消）", reply_markup=_done_markup(record_id)
     )
 
 
@@ -59,9 +60,12 @@ async def _photos_text(update: Update, context: BotContext, state: dict) -> None
 async def on_amend_file(update: Update, context: BotContext) -> None:
     """A photo (or an image sent as a file) while the user amends a record's photos; else left to the form."""
     state = context.user_data.get(pending.PENDING)
+    message = update.effective_message
+    if state and state.get("kind") == "amend":
+        await message.reply_text(f"这一步请发送文字，不能用照片或文件代替。{TEXT_HINT}")
+        raise ApplicationHandlerStop  # the text a button asked for is still awaited: not a question for Q&A
     if not state or state.get("kind") != "amend_photos":
         return
-    message = update.effective_message
     item = message.photo[-1] if message.photo else message.document
     record_id, done = state["record_id"], _done_markup(state["record_id"])
     if item.file_size and item.file_size > MAX_FILE_BYTES:

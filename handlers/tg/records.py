@@ -15,6 +15,7 @@ from handlers.services.records import (
     MAX_REASON,
     PHOTO_MODES,
     Amended,
+    RecordView,
     amend_value_problem,
     kind_name,
 )
@@ -80,29 +81,34 @@ async def on_button(update: Update, context: BotContext) -> None:
             await _refresh(context, user_id, chat_id, detail_origin(query), record_id)  # its buttons go
             await context.bot.send_message(chat_id, "这条记录已撤回，不再计入本支部的活动。")
     elif action == "amend" and len(parts) == 4 and (parts[3] in AMENDABLE or parts[3] == ATTENDANCE):
-        if await _amendable(query, context, record_id):
+        if (view := await _amendable(query, context, record_id)) is not None:
             await query.answer()
             origin = detail_origin(query)
             await pending.expect(
                 context, "amend", record_id=record_id, field=parts[3], value=None, origin=origin
             )
-            await context.bot.send_message(chat_id, _value_prompt(parts[3]))
+            await context.bot.send_message(chat_id, _passed_note(view) + _value_prompt(parts[3]))
     elif action == "photos" and len(parts) == 4 and parts[3] in PHOTO_MODES:
-        if await _amendable(query, context, record_id):
-            await start_photos(query, context, record_id, parts[3])
+        if (view := await _amendable(query, context, record_id)) is not None:
+            await start_photos(query, context, record_id, parts[3], _passed_note(view))
     elif action == "pdone" and len(parts) == 3:
         await photos_done(query, context, record_id)
     else:
         await query.answer(STALE, show_alert=True)
 
 
-async def _amendable(query, context: BotContext, record_id: int) -> bool:
-    """Whether the record may be amended now; if not, the user is told before typing anything."""
+async def _amendable(query, context: BotContext, record_id: int) -> RecordView | None:
+    """The record if it may be amended now; if not, the user is told before typing anything."""
     view = await context.services.records.open(query.from_user.id, record_id)
     if view is None or view.record.status != "active":
         await query.answer(MISSING if view is None else WITHDRAWN, show_alert=True)
-        return False
-    return True
+        return None
+    return view
+
+
+def _passed_note(view: RecordView) -> str:
+    """An amendment takes a passed record back to review: say so before the user starts."""
+    return "这条记录已审核通过，修改后将重新提交审核。\n" if view.review_state == "passed" else ""
 
 
 async def _refresh(context: BotContext, user_id: int, chat_id: int, origin: object, record_id: int) -> None:

@@ -17,6 +17,7 @@ from tests.tg.test_e2e_forms import (
     amendments,
     make_secretary,
     open_record,
+    png,
     records,
 )
 
@@ -95,3 +96,36 @@ async def test_a_long_return_comment_is_asked_again_not_cut(make_bot, clock: Fix
         assert done.plain_text.startswith("↩️ 已退回"), done.plain_text
         (event,) = await events(harness, record.id)
         assert event.comment == "照片看不清，请重拍"
+
+
+async def test_amending_a_passed_record_says_so_first_and_a_photo_does_not_drop_the_step(
+    make_bot, clock: FixedClock
+) -> None:
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, alice.user)
+        await Form(alice, "committee").run("confirm")
+        (record,) = await records(harness)
+        await admin.press(await admin.reply(), f"rv:pass:{record.id}")
+        told = await alice.reply()
+        assert told.plain_text.startswith("✅ 您提交的活动记录已审核通过")
+        listing = await alice.send("/records")
+        _, view = await open_record(alice, listing, record.id)
+
+        ask = await alice.press(view, f"r:amend:{record.id}:minutes_text")
+        assert ask.plain_text.startswith("这条记录已审核通过，修改后将重新提交审核。\n请发送新的会议记录"), (
+            ask.plain_text
+        )
+        _, refused = await alice.photo(
+            png(77)
+        )  # a photo of the minutes: the step waits for text, no Q&A reply
+        assert refused.plain_text.startswith("这一步请发送文字，不能用照片或文件代替。"), refused.plain_text
+        assert (await alice.send("会议由书记主持，研究了发展党员工作。")).plain_text.startswith(
+            "请简要说明修改原因"
+        )
+        assert (await alice.send("补全会议记录")).plain_text.startswith("已修改，并已重新提交审核")
+        assert (await records(harness))[0].review_state == "pending_review"
+
+        ask = await alice.press(view, f"r:photos:{record.id}:add")
+        assert not ask.plain_text.startswith("这条记录已审核通过"), ask.plain_text  # pending again now
