@@ -117,8 +117,22 @@ async def _answer_redeem(context: BotContext, chat_id: int, result: Redeemed, co
             "发送 /submit 登记活动记录，/records 查看记录，/branch 查看或修改支部信息。",
             parse_mode=ParseMode.HTML,
         )
+        branch, who = result.branch, result.branch.secretary_name or "新书记"
         if result.replaced is not None:
-            await tell_replaced(context.bot, result.replaced[0], result.branch)
+            await tell(
+                context.bot,
+                [result.replaced[0]],
+                f"您已不再是“{branch.name}”的书记：{who}已通过管理员生成的新邀请链接成为该支部书记。"
+                "如有疑问，请联系上级党委管理员。",
+            )
+        if result.left is not None:  # the branch they left has no secretary now: whoever can invite is told
+            left = result.left
+            await tell(
+                context.bot,
+                sorted(context.services.admin_ids),
+                f"ℹ️ {who}已从“{left.name}”转为“{branch.name}”的书记。“{left.name}”（编号 {left.id}）现无书记，"
+                f"可发送 /invite {left.id} 生成新的邀请链接。",
+            )
     else:
         await context.bot.send_message(chat_id, REDEEM_REPLIES.get(result.status, REDEEM_REPLIES["unknown"]))
 
@@ -153,17 +167,15 @@ def move_keyboard(result: Redeemed, code: str) -> InlineKeyboardMarkup:
     )
 
 
-async def tell_replaced(bot: Bot, user_id: int, branch) -> None:
-    """The former secretary learns at once that the branch is no longer theirs (not at their next /submit)."""
-    who = f"{branch.secretary_name}" if branch.secretary_name else "新书记"
-    try:
-        await bot.send_message(
-            user_id,
-            f"您已不再是“{branch.name}”的书记：{who}已通过管理员生成的新邀请链接成为该支部书记。"
-            "如有疑问，请联系上级党委管理员。",
-        )
-    except TelegramError as exc:  # blocked the bot, or never started it: the new secretary is welcomed anyway
-        log.warning("could not tell user %s they were replaced: %s", user_id, exc)
+async def tell(bot: Bot, user_ids: list[int], text: str) -> None:
+    """A plain notice (a replaced secretary, the administrators) at once, not at the reader's next command."""
+    for user_id in user_ids:
+        try:
+            await bot.send_message(user_id, text)
+        except (
+            TelegramError
+        ) as exc:  # blocked the bot, or never started it: the new secretary is welcomed anyway
+            log.warning("could not tell user %s about a change of secretary: %s", user_id, exc)
 
 
 async def on_invite_button(update: Update, context: BotContext) -> None:

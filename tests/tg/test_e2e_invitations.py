@@ -17,6 +17,7 @@ def clock() -> FixedClock:
 
 async def test_a_secretary_of_another_branch_is_asked_before_moving(make_bot, clock: FixedClock) -> None:
     async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "组织部"))
         alice = Chat(harness, harness.user(ALICE, "陈书记"))
         await make_secretary(harness, alice.user, name="甲支部")
         await Form(alice, "committee").run("place")  # a draft in progress for 甲支部
@@ -53,6 +54,10 @@ async def test_a_secretary_of_another_branch_is_asked_before_moving(make_bot, cl
             ("甲支部", None),
             ("乙支部", ALICE),
         ]
+        told = await admin.reply()  # the administrators learn that 甲支部 has no secretary now
+        assert told.plain_text == (
+            "ℹ️ 陈书记已从“甲支部”转为“乙支部”的书记。“甲支部”（编号 1）现无书记，可发送 /invite 1 生成新的邀请链接。"
+        )
         # the question is spent: its buttons are gone, and a second press finds the link used
         assert harness.emulator.messages(ALICE)[-2].kind == "edit_markup"
         alice.user.press(question, question.buttons[0]["callback_data"], check=False)
