@@ -7,6 +7,10 @@ them. After a month closes every administrator gets one digest row. Rows go in w
 under the unique key (audience, target, cadence, period, stage), so planning twice, or in two processes at
 once, writes each row once. A row planned in the quiet hours waits for 08:00 (``next_attempt_at``).
 
+A stage caught up late (after an outage, or a secretary who joined mid-period) is merged into the next stage of
+the same period when that one falls due within ``MERGE_WINDOW`` of the catch-up's release: the secretary gets
+the later reminder only, never two near-identical messages within hours (``overtaken``).
+
 The planner stores kind codes only; the renderer looks up names and the speeches' quotes (``DeliveryView``).
 """
 
@@ -15,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -37,6 +41,8 @@ from knowledge.schedule import (
 from storage.models import Branch
 from storage.repositories import DeliveryRepository, ReminderRepository
 
+CATCH_UP_GRACE = timedelta(hours=1)  # a stage released later than this after it fell due is a catch-up
+MERGE_WINDOW = timedelta(hours=24)  # a catch-up this close to the next stage of its period waits for it
 NEW = frozenset({"new"})  # what plan writes: no row yet
 WAITING = frozenset({"new", "pending", "sending"})  # what plan_preview shows: not yet delivered
 
@@ -105,9 +111,24 @@ class ReminderPlanner:
         by_stage: dict[Stage, list[Branch]] = defaultdict(list)
         for branch in targets:
             current = by_hour[branch.reminder_hour]
-            if current is not None:
+            if current is not None and not self.overtaken(cadence, *current, branch.reminder_hour, at):
                 by_stage[current[1]].append(branch)
         return by_stage
+
+    def overtaken(self, cadence: Cadence, period: Period, stage: Stage, hour: int, at: datetime) -> bool:
+        """Whether ``stage``, planned at ``at``, is a catch-up the next stage of ``period`` will say soon anyway.
+
+        A catch-up is released (``release_time``: 08:00 after the quiet hours) more than ``CATCH_UP_GRACE``
+        after it fell due; when the period's next stage falls due within ``MERGE_WINDOW`` of that release, only
+        the next stage is sent. Stages on time are never merged, however close the schedule puts them.
+        """
+        stages = stages_for(cadence, period, hour, self.config)
+        index = next(i for i, (s, _) in enumerate(stages) if s is stage)
+        if index + 1 >= len(stages):
+            return False
+        release = max(at, release_time(at, self.config))
+        due_at, next_at = stages[index][1], stages[index + 1][1]
+        return release - due_at > CATCH_UP_GRACE and next_at - release < MERGE_WINDOW
 
     async def _due_reminders(
         self,
