@@ -69,8 +69,9 @@ async def reminders(update: Update, context: BotContext) -> None:
     view = await _status_view(context, user_id)
     if view is None and user_id in context.services.admin_ids:
         dead = await context.services.reminders.dead(limit=DEAD_SHOWN)
+        names = {user_id: f"{update.effective_user.full_name}（您）"}
         await update.effective_message.reply_text(
-            dead_html(dead, context.services.clock.tz), parse_mode=ParseMode.HTML
+            dead_html(dead, context.services.clock.tz, names), parse_mode=ParseMode.HTML
         )
         return
     if view is None:

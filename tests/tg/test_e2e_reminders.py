@@ -337,4 +337,7 @@ async def test_administrators_see_the_dead_deliveries(make_bot, clock) -> None:
             await repo.finish([claimed.id], "dead", at=JUNE_1, error="timeout")
         text = (await admin.send("/reminders")).plain_text
         assert text.startswith("📮 发送失败的提醒（最近 1 条，重试已用完）：")
-        assert "2026-06 开始提醒：尝试 1 次，最后一次 06-01 09:00（timeout）" in text
+        assert (
+            "• 书记 42 · 2026年6月开始提醒（主题党日）：尝试 1 次，最后一次 6月1日 09:00（连接 Telegram 超时）"
+            in text
+        )

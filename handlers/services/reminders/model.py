@@ -269,3 +269,5 @@ class DeadDelivery:
     status: str = "dead"
     branch_name: str | None = None
     unreachable: bool = False
+    period_label: str | None = None  # 2026年11月, 2026年第四季度, 2026年度 (None if the code is malformed)
+    kinds: tuple[str, ...] = ()  # the kind codes the reminder listed (empty for a digest)

@@ -234,4 +234,13 @@ def _dead(row: ReminderDelivery, branch: Branch | None) -> DeadDelivery:
         status=row.status,
         branch_name=branch.name if branch else None,
         unreachable=branch is not None and branch.secretary_unreachable_at is not None,
+        period_label=_period_label(Cadence(row.cadence), row.period),
+        kinds=tuple(row.kinds or ()),
     )
+
+
+def _period_label(cadence: Cadence, code: str) -> str | None:
+    try:
+        return period_by_code(cadence, code).label
+    except ValueError:
+        return None
