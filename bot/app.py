@@ -17,9 +17,10 @@ from handlers.services import Services
 from handlers.services.clock import Clock, SystemClock
 from handlers.tg import reminders
 from handlers.tg.context import BotContext, attach_services
-from handlers.tg.messenger import BROADCAST, SharedRateLimiter, TelegramMessenger, retry_after_seconds
+from handlers.tg.messenger import BROADCAST, TelegramMessenger, retry_after_seconds
 from handlers.tg.processor import PerChatUpdateProcessor
 from handlers.tg.registry import register_handlers
+from handlers.tg.transport import RetryingRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ def build_application(settings: Settings, services: Services) -> Application:
         .token(token)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(tzinfo=services.clock.tz))
-        .rate_limiter(SharedRateLimiter(broadcast=settings.push_rate, max_retries=3))
+        .rate_limiter(RetryingRateLimiter(broadcast=settings.push_rate, max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor())
         .persistence(SQLAlchemyPersistence(services.session_factory, services.clock))
         .post_init(_post_init)

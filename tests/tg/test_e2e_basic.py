@@ -12,6 +12,7 @@ from telegram.error import NetworkError
 from bot.app import COMMANDS
 from bot.logging_setup import configure_logging
 from handlers.tg.common import ERROR_TEXT, HELP, WELCOME
+from handlers.tg.transport import RETRY_DELAYS
 from tests.emulator import BotApiEmulator, parse_html
 from tests.fixtures_bot import TEST_TOKEN, fake_services, running_bot
 
@@ -91,18 +92,34 @@ async def test_429_is_retried_by_the_rate_limiter(harness) -> None:
 
 
 @pytest.mark.parametrize("status", [500, 502])
-async def test_server_error_does_not_stop_the_bot(harness, status: int) -> None:
+async def test_a_passing_server_error_is_retried_and_the_reply_arrives(harness, status: int) -> None:
     emulator = harness.emulator
     user = harness.user(USER_ID)
     emulator.fail_next("sendMessage", status=status)
+    user.send_text("/start")
+    assert (await emulator.wait_for_message(user.id, timeout=6)).text == WELCOME
+    attempts = emulator.calls_to("sendMessage")
+    assert [c.status for c in attempts] == [status, 200]
+    assert attempts[1].started - attempts[0].started >= RETRY_DELAYS[0]
+    assert harness.errors == []
+
+
+@pytest.mark.parametrize("status", [500, 502])
+async def test_server_error_does_not_stop_the_bot(harness, status: int) -> None:
+    emulator = harness.emulator
+    user = harness.user(USER_ID)
+    emulator.fail_next("sendMessage", status=status, count=1 + len(RETRY_DELAYS))
     user.send_text("/help")
-    # The reply failed; the application's error handler tells the user instead.
-    assert (await emulator.wait_for_message(user.id)).text.startswith(ERROR_TEXT)
+    # Every attempt failed; the application's error handler tells the user instead.
+    assert (await emulator.wait_for_message(user.id, timeout=8)).text.startswith(ERROR_TEXT)
     await harness.expect_error(NetworkError)
 
     user.send_text("/start")
     assert (await emulator.wait_for_message(user.id)).text == WELCOME
-    assert [c.status for c in emulator.calls_to("sendMessage")] == [status, 200, 200]
+    assert [c.status for c in emulator.calls_to("sendMessage")] == [status] * (1 + len(RETRY_DELAYS)) + [
+        200,
+        200,
+    ]
 
 
 async def test_other_updates_do_not_break_the_bot(make_bot) -> None:
@@ -145,9 +162,9 @@ async def test_token_never_logged(emulator: BotApiEmulator, tmp_path: Path, capl
 
         async with running_bot(emulator, tmp_path, services=fake_services(tmp_path)) as harness:
             user = harness.user(USER_ID)
-            emulator.fail_next("sendMessage", status=500)
+            emulator.fail_next("sendMessage", status=500, count=1 + len(RETRY_DELAYS))
             user.send_text("/start")
-            assert (await emulator.wait_for_message(user.id)).text.startswith(ERROR_TEXT)
+            assert (await emulator.wait_for_message(user.id, timeout=8)).text.startswith(ERROR_TEXT)
             await harness.expect_error(NetworkError)
             user.send_text("/help")
             await emulator.wait_for_message(user.id)

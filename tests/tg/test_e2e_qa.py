@@ -22,6 +22,7 @@ from handlers.tg.common import ERROR_TEXT, HELP, UNKNOWN_COMMAND, WELCOME
 from handlers.tg.qa import NON_TEXT_HINT
 from handlers.tg.render import EXAMPLES
 from handlers.tg.topics import STALE
+from handlers.tg.transport import RETRY_DELAYS
 from knowledge.render import CLOSEST, citation, trim
 from storage.models import Feedback, QuestionLog
 from storage.repositories import QuestionRepository
@@ -495,12 +496,15 @@ async def test_server_error_on_one_reply_does_not_stop_the_next(make_bot) -> Non
     async with make_bot() as harness:
         emulator = harness.emulator
         user = harness.user(USER_ID)
-        emulator.fail_next("sendMessage", status=500)
+        emulator.fail_next("sendMessage", status=500, count=1 + len(RETRY_DELAYS))
         user.send_text(POLICY_QUESTION)
-        assert (await emulator.wait_for_message(user.id)).text.startswith(ERROR_TEXT)
+        assert (await emulator.wait_for_message(user.id, timeout=8)).text.startswith(ERROR_TEXT)
         await harness.expect_error(NetworkError)
         await assert_answers_normally(harness, user)
-        assert [c.status for c in emulator.calls_to("sendMessage")] == [500, 200, 200]
+        assert [c.status for c in emulator.calls_to("sendMessage")] == [500] * (1 + len(RETRY_DELAYS)) + [
+            200,
+            200,
+        ]
 
 
 async def test_429_is_retried(make_bot) -> None:

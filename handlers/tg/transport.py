@@ -1,0 +1,56 @@
+"""Requests to Telegram that survive a passing server error: a reply is retried, not lost.
+
+PTB retries a request only after a 429 (``AIORateLimiter``). A 5xx (Telegram's front ends answer 500/502 now
+and then) or a dropped connection would otherwise lose the reply itself: an answer to a question, or the next
+prompt of a form, whose step has already moved on. :class:`RetryingRateLimiter` retries such a request twice,
+0.5 s and 2 s later, before the error reaches the handler (and the user sees the error message).
+
+Not retried: a time-out (Telegram may have received the request: a second ``sendMessage`` could show the message
+twice), ``getUpdates`` (the updater polls again by itself), the start-up calls (``getMe`` checks Telegram once and leaves the retrying to the service manager, see
+README; ``setMyCommands`` has its own retrying job; the webhook's set-up) and the reminder broadcast (its sender retries with its own
+backoff and records what failed). Errors Telegram answers on purpose (400, 403, 404) are never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram.error import NetworkError, TimedOut
+
+from handlers.tg.messenger import BROADCAST, SharedRateLimiter
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (0.5, 2.0)  # seconds before the second and the third attempt
+NOT_RETRIED = frozenset({"getUpdates", "getMe", "setMyCommands", "setWebhook", "deleteWebhook"})
+
+
+def passing(exc: BaseException) -> bool:
+    """A server error or a lost connection (PTB's ``NetworkError``), not a time-out."""
+    return isinstance(exc, NetworkError) and not isinstance(exc, TimedOut)
+
+
+class RetryingRateLimiter(SharedRateLimiter):
+    """:class:`SharedRateLimiter` whose interactive requests are retried after a passing error."""
+
+    delays: tuple[float, ...] = RETRY_DELAYS
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[override]
+        if endpoint in NOT_RETRIED or rate_limit_args == BROADCAST:
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        for attempt, delay in enumerate((*self.delays, None), start=1):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except Exception as exc:
+                if delay is None or not passing(exc):
+                    raise
+                log.warning(
+                    "%s failed (%s, attempt %d); retrying in %.1f s",
+                    endpoint,
+                    type(exc).__name__,
+                    attempt,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
