@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram.error import NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TimedOut
 
 from handlers.tg.messenger import BROADCAST, SharedRateLimiter
 
@@ -27,8 +27,9 @@ NOT_RETRIED = frozenset({"getUpdates", "getMe", "setMyCommands", "setWebhook", "
 
 
 def passing(exc: BaseException) -> bool:
-    """A server error or a lost connection (PTB's ``NetworkError``), not a time-out."""
-    return isinstance(exc, NetworkError) and not isinstance(exc, TimedOut)
+    """A server error or a lost connection (PTB's ``NetworkError``), not a time-out nor a 400 (PTB's
+    ``BadRequest`` is a ``NetworkError`` too)."""
+    return isinstance(exc, NetworkError) and not isinstance(exc, (TimedOut, BadRequest))
 
 
 class RetryingRateLimiter(SharedRateLimiter):
