@@ -5,7 +5,11 @@
 - ``send [--at ISO-8601] [--rate R]``: plan and deliver what is due at that moment, then exit. Safe beside
   ``branchbot run`` and in two copies on PostgreSQL (rows are claimed with ``FOR UPDATE SKIP LOCKED`` and a
   lease); on SQLite run one sender at a time (set ``BRANCHBOT_REMINDERS=off`` for the bot). A progress line goes to
-  stderr every few seconds; the last line on stdout is ``sent S failed F skipped K rate X msg/s``.
+  stderr every few seconds; the last line on stdout is ``sent S failed F skipped K retrying R rate X msg/s``
+  (``retrying``: deliveries left waiting for a retry after a network error or a 5xx). A failure is one Chinese
+  line per kind on stderr, with its count, never a traceback (PTB's log of Telegram's HTML error pages is held
+  back, except with ``BRANCHBOT_LOG_LEVEL=DEBUG``). Exit status 1 when nothing could be delivered because
+  Telegram or the network failed (all left for a retry, or dead); else 0.
 
 A moment without a zone is read in ``BRANCHBOT_TZ``. Bad input: one Chinese line on stderr, exit status 2.
 """
@@ -128,11 +132,60 @@ def send(args: argparse.Namespace, settings) -> int:
         settings.token, logging.DEBUG if settings.logging_level <= logging.DEBUG else logging.WARNING
     )
     migrate_database(settings)
+    if settings.logging_level > logging.DEBUG:
+        for name, quiet in QUIET_LOGS.items():
+            logging.getLogger(name).addFilter(_Drop(quiet))
     report = asyncio.run(_send(settings, at, rate))
+    for line in failure_lines(report):
+        print(line, file=sys.stderr)
     print(
-        f"sent {report.sent} failed {report.failed} skipped {report.skipped} rate {report.rate_achieved:.1f} msg/s"
+        f"sent {report.sent} failed {report.failed} skipped {report.skipped} retrying {report.waiting_retry} "
+        f"rate {report.rate_achieved:.1f} msg/s"
     )
-    return 0
+    return OUTAGE if outage(report) else 0
+
+
+OUTAGE = (
+    1  # nothing delivered: Telegram or the network failed (as ``branchbot run`` when it cannot reach them)
+)
+BLOCKED_REASONS = frozenset({"403 forbidden", "400 chat not found"})  # the chat's doing, not an outage
+# Logged once per failed request by PTB (with a traceback) or per row by the sender: the summary counts them.
+QUIET_LOGS = {
+    "telegram.request.BaseRequest": "Can not load invalid JSON data",
+    "handlers.services.reminders.sender": "reminder %d is dead after",
+}
+
+
+class _Drop(logging.Filter):
+    """Drops the records whose message (the format string) starts with ``prefix``."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.prefix)
+
+
+def outage(report) -> bool:
+    """Nothing was delivered, and something failed for Telegram's or the network's sake (not a blocked chat)."""
+    transient = any(reason not in BLOCKED_REASONS for reason, _ in report.failures)
+    return report.sent == 0 and transient and (report.waiting_retry > 0 or report.dead > 0)
+
+
+def failure_lines(report) -> list[str]:
+    """One Chinese line per kind of failure, then one for the deliveries waiting for a retry."""
+    from handlers.tg.render_reminders import failure_reason
+
+    lines = [f"发送失败 {count} 次：{failure_reason(reason)}" for reason, count in report.failures]
+    if report.dead:
+        lines.append(f"{report.dead} 条提醒重试已用完，不再发送（管理员发送 /reminders 可查看）。")
+    if report.waiting_retry:
+        lines.append(
+            f"{report.waiting_retry} 条提醒等待重试（10 秒、1 分钟、5 分钟、30 分钟后），"
+            "请稍后再运行 branchbot reminders send。"
+        )
+    return lines
 
 
 async def _send(settings, at: datetime | None, rate: float):

@@ -156,7 +156,7 @@ async def test_send_delivers_once_against_the_emulator(tmp_path: Path, emulator:
         tmp_path, emulator, "reminders", "send", "--at", "2026-06-01T09:00", "--rate", "20"
     )
     assert code == 0, err
-    assert out.splitlines()[-1].startswith("sent 4 failed 1 skipped 1 rate ")
+    assert out.splitlines()[-1].startswith("sent 4 failed 1 skipped 1 retrying 0 rate ")
     assert out.splitlines()[-1].endswith(" msg/s") and "Traceback" not in err
     sent = [c for c in emulator.calls_to("sendMessage") if c.ok]
     assert sorted(c.params["chat_id"] for c in sent) == [7001, 7001, 7002, 7002]

@@ -200,9 +200,12 @@ class SendReport:
     # sent / (seconds from the first send to the last + one window); waits for 429s and retries excluded
     rate_achieved: float
     dead: int = 0  # of ``failed``, those whose retries ran out
-    retrying: int = 0  # put back for a later attempt after a transient failure
+    retrying: int = 0  # put back for a later attempt after a transient failure (each time)
     paused_seconds: float = 0.0  # time spent waiting out 429s
     elapsed_seconds: float = 0.0
+    waiting_retry: int = 0  # deliveries left waiting for a retry when the run ended (each once)
+    # why deliveries failed in this run (the Messenger's reasons, e.g. "timeout"), with how many times each
+    failures: tuple[tuple[str, int], ...] = ()
 
 
 # --- What a secretary sees -------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ import os
 import secrets
 import socket
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -127,6 +127,8 @@ class _Broadcast:
         self.blocked: set[int] = set()  # chats that answered 403 in this run
         self.pause = 0.0  # seconds asked by a 429, not yet waited out
         self.counts = {"sent": 0, "failed": 0, "dead": 0, "skipped": 0, "retrying": 0}
+        self.retry_ids: dict[int, int | None] = {}  # rows put back after a transient failure -> branch
+        self.failures: Counter[str] = Counter()  # the reasons of the failures of this run
         self.paused = 0.0  # seconds waiting out 429s
         self.gaps = 0.0  # seconds between sends spent waiting (429 pauses, retries not yet due)
         self._gap_pending = 0.0  # a wait that counts once a send follows it
@@ -173,7 +175,10 @@ class _Broadcast:
         repo = DeliveryRepository(session)
         for reason, ids in checked.skipped.items():
             self.counts["skipped"] += await repo.finish(ids, "skipped", at=now, error=reason)
+            self._settled(ids)
         if checked.dead:
+            self._settled(checked.dead)
+            self.failures["attempts exhausted"] += len(checked.dead)
             dead = await repo.finish(checked.dead, "dead", at=now, error="attempts exhausted")
             self.counts["dead"] += dead
             self.counts["failed"] += dead
@@ -252,6 +257,7 @@ class _Broadcast:
         log.info("%d claimed reminders put back (%s)", len(ids), reason)
 
     async def _deliver(self, view: DeliveryView) -> None:
+        self.retry_ids.pop(view.id, None)  # settled below, or put back again
         if view.chat_id in self.blocked:  # a 403 earlier in this run: do not knock again
             async with self.s.session_factory() as session, session.begin():
                 skipped = await DeliveryRepository(session).finish(
@@ -291,6 +297,7 @@ class _Broadcast:
 
     async def _on_blocked(self, view: DeliveryView, reason: str) -> None:
         self.blocked.add(view.chat_id)
+        self.failures[reason] += 1
         now = self.now()
         async with self.s.session_factory() as session, session.begin():
             await DeliveryRepository(session).finish([view.id], "failed", at=now, error=reason)
@@ -302,11 +309,13 @@ class _Broadcast:
                     view.branch_id, at=now, error="secretary unreachable"
                 )
                 self.counts["skipped"] += skipped
+                self._settled([i for i, b in self.retry_ids.items() if b == view.branch_id])
         self.counts["failed"] += 1
         log.info("reminder %d: chat unreachable (%s)", view.id, reason)
 
     async def _on_transient(self, view: DeliveryView, reason: str) -> None:
         now = self.now()
+        self.failures[reason] += 1
         async with self.s.session_factory() as session, session.begin():
             repo = DeliveryRepository(session)
             if view.attempt >= self.opts.max_attempts:
@@ -319,6 +328,11 @@ class _Broadcast:
             retry_at = release_time(now + timedelta(seconds=backoff), self.s.config)
             await repo.reschedule([view.id], at=now, next_attempt_at=retry_at, error=reason)
         self.counts["retrying"] += 1
+        self.retry_ids[view.id] = view.branch_id
+
+    def _settled(self, ids: Sequence[int]) -> None:
+        for row_id in ids:
+            self.retry_ids.pop(row_id, None)
 
     def _report(self) -> SendReport:
         elapsed = self.s.monotonic() - self.mono0
@@ -338,4 +352,6 @@ class _Broadcast:
             retrying=self.counts["retrying"],
             paused_seconds=self.paused,
             elapsed_seconds=elapsed,
+            waiting_retry=len(self.retry_ids),
+            failures=tuple(self.failures.most_common()),
         )
