@@ -262,7 +262,9 @@ class FormService:
 
         A draft left idle longer than ``FORM_TIMEOUT`` takes the file when it waits at the photos step (the
         photos of a meeting come after it; the draft is active again); at another step the user is told the
-        file was not saved and how to continue. One session: the draft is read and the file judged against the step and its limits, the read ends,
+        file was not saved and how to continue.
+
+        One session: the draft is read and the file judged against the step and its limits, the read ends,
         the file is downloaded, checked once and written to the store, then one transaction adds it to the
         draft. A reply with empty text means: received, say nothing yet (an album's next photo).
         """
