@@ -1,6 +1,7 @@
 """``branchbot check``: the checks ``branchbot run`` makes at start, one line each, without changing anything.
 
-Each line starts with ``✓`` (passed), ``✗`` (failed; the text says what to do) or ``–`` (skipped). Exit
+Each line starts with ``✓`` (passed), ``⚠`` (passed, with something to know), ``✗`` (failed; the text says what
+to do) or ``–`` (skipped). Exit
 status: 0 if nothing failed; 2 if a failure is a wrong setting; else 1 (a service could not be reached).
 The database is connected to and its migration revision read, never upgraded; a SQLite file that does not
 exist yet is not created.
@@ -26,7 +27,11 @@ from bot.startup import (
     telegram_host,
 )
 
-OK, FAILED, SKIPPED = "✓", "✗", "–"
+OK, FAILED, SKIPPED, WARNED = "✓", "✗", "–", "⚠"
+
+
+class CheckWarning(Exception):
+    """A check that passed with something the operator should know (printed with ``⚠``, not a failure)."""
 
 
 def check_settings(settings: Settings) -> str:
@@ -44,6 +49,22 @@ def check_knowledge_base(settings: Settings) -> str:
         raise StartupError(f"知识库加载失败（{type(exc).__name__}：{short(exc, 60)}）") from None
     extra = f"（含 {settings.kb_dir}）" if settings.kb_dir else ""
     return f"知识库已加载：{len(kb.passages)} 段{extra}"
+
+
+def check_holidays(settings: Settings) -> str:
+    """Whether the holiday table (chinese-calendar) covers this year and the next: reminders skip holidays."""
+    from handlers.services.clock import SystemClock
+    from knowledge import workdays
+
+    year = SystemClock(settings.zone).now().year
+    missing = [y for y in (year, year + 1) if not workdays.covers(y)]
+    if not missing:
+        return f"节假日表覆盖{year}年和{year + 1}年"
+    years = "、".join(f"{y}年" for y in missing)
+    raise CheckWarning(
+        f"节假日表（chinese-calendar）还没有{years}：这些年份只避开周末和元旦、劳动节、国庆节，"
+        "春节等节日可能照常发提醒；请更新 chinese-calendar"
+    )
 
 
 def check_database(settings: Settings) -> str:
@@ -110,6 +131,7 @@ CHECKS: tuple[tuple[Callable[[Settings], str | None], str], ...] = (
     (check_settings, ""),
     (partial(check_data_dir, create=False), ""),
     (check_knowledge_base, ""),
+    (check_holidays, ""),
     (check_database, ""),
     (check_telegram, SKIP_TELEGRAM),
 )
@@ -127,6 +149,9 @@ def check(settings: Settings, echo: Callable[[str], None] = print) -> int:
         except StartupError as exc:
             failures.append(exc)
             echo(f"{FAILED} {exc.line}")
+            continue
+        except CheckWarning as exc:
+            echo(f"{WARNED} {exc}")
             continue
         except Exception as exc:  # a check that broke is a failed check, not a traceback
             failures.append(StartupError(f"{type(exc).__name__}：{short(exc)}", EXIT_UNREACHABLE))

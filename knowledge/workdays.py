@@ -1,9 +1,10 @@
 """Working days in China: weekends, public holidays (春节, 国庆 ...) and the make-up working days (调休).
 
 The holiday table is the ``chinese-calendar`` package's (``chinese_calendar.is_workday``), not a list kept here.
-For a year it does not know yet it raises ``NotImplementedError``; then plain weekends are used instead and one
-warning per year is logged, so reminders keep going (on a day that may be a holiday) until the package is
-updated.
+For a year it does not know yet it raises ``NotImplementedError``; then weekends and the holidays fixed by date
+(元旦 1 January, 劳动节 1-2 May, 国庆节 1-3 October, as the State Council's rules set them since 2025) are used
+instead, and one warning per year is logged, so reminders keep going until the package is updated (the lunar
+holidays, 春节 and the others, and the make-up working days are then unknown; ``branchbot check`` says so).
 """
 
 from __future__ import annotations
@@ -21,9 +22,23 @@ _warned_years: set[int] = set()
 MAX_SHIFT_DAYS = 31
 
 
+# Public holidays on fixed dates (month, day): what is known of a year the holiday table does not cover.
+FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+
+
 def weekdays_only(day: date) -> bool:
-    """Monday to Friday: the fallback for a year the holiday table does not cover."""
+    """Monday to Friday."""
     return day.weekday() < 5
+
+
+def fallback_workday(day: date) -> bool:
+    """Monday to Friday except the holidays on fixed dates: the fallback for a year the table does not cover."""
+    return weekdays_only(day) and (day.month, day.day) not in FIXED_HOLIDAYS
+
+
+def covers(year: int) -> bool:
+    """Whether the holiday table knows ``year``."""
+    return _table_workday(date(year, 1, 1)) is not None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -45,11 +60,11 @@ def is_workday(day: date) -> bool:
         if day.year not in _warned_years:
             _warned_years.add(day.year)
             log.warning(
-                "chinese-calendar has no holiday table for %d; treating Monday to Friday as working days "
-                "(update the chinese-calendar package)",
+                "chinese-calendar has no holiday table for %d; treating Monday to Friday as working days, "
+                "except 1 Jan, 1-2 May and 1-3 Oct (update the chinese-calendar package)",
                 day.year,
             )
-        return weekdays_only(day)
+        return fallback_workday(day)
     return answer
 
 

@@ -145,14 +145,19 @@ def test_a_stage_moved_onto_a_later_one_is_dropped():
     assert days(M, date(2026, 6, 1), config) == [(OPEN, date(2026, 6, 1)), (LAST, date(2026, 6, 19))]
 
 
-def test_unknown_year_degrades_to_weekends_with_one_warning(caplog, monkeypatch):
+def test_unknown_year_degrades_to_weekends_and_fixed_holidays_with_one_warning(caplog, monkeypatch):
     monkeypatch.setattr(workdays, "_warned_years", set())
     with caplog.at_level(logging.WARNING, logger="knowledge.workdays"):
-        assert workdays.is_workday(date(2099, 1, 1))  # a Thursday; no holiday table for 2099
+        assert not workdays.is_workday(date(2099, 1, 1))  # a Thursday, but 元旦; no holiday table for 2099
+        assert workdays.is_workday(date(2099, 1, 2))  # a Friday
         assert not workdays.is_workday(date(2099, 1, 3))  # a Saturday
+        assert not workdays.is_workday(date(2099, 5, 1)) and not workdays.is_workday(date(2099, 10, 2))
         days(M, date(2099, 5, 1))
     warnings = [r for r in caplog.records if "2099" in r.getMessage()]
     assert len(warnings) == 1
+    assert workdays.covers(2026) and not workdays.covers(2099)
+    # Only where the table is silent: in 2026 the table's 调休 Saturday stays a working day.
+    assert not workdays.fallback_workday(date(2026, 10, 10)) and workdays.is_workday(date(2026, 10, 10))
 
 
 # --- The branch's hour, time zones, the latest due stage --------------------------------------------------------
