@@ -1,6 +1,7 @@
 """The administrators' digest of a closed month: which branches missed what (muted kinds marked, with the
 reason), and which secretaries could not be reached. Built once when it falls due and stored with each
 administrator's delivery row (``reminder_deliveries.payload``), so it shows the state at the time it was sent.
+A month in which no branch existed yet (before the first was added, or none at all) has no digest.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from storage.models import Branch
 from storage.repositories import ReminderRepository
 
 
-def _existed_by(branch: Branch, period: Period, config: ScheduleConfig) -> bool:
+def existed_by(branch: Branch, period: Period, config: ScheduleConfig) -> bool:
     return local(branch.created_at, config).date() <= period.end
 
 
@@ -26,7 +27,7 @@ async def build_digest(
     periods = []
     for cadence, period in closed_with(month):
         ledger = await Ledger.load(repo, cadence, period.code)
-        counted = [b for b in branches if _existed_by(b, period, config)]
+        counted = [b for b in branches if existed_by(b, period, config)]
         entries = []
         for branch in counted:
             owed = ledger.of(branch.id)

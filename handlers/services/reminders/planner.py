@@ -2,10 +2,11 @@
 
 For each cadence, a branch is reminded when it has a secretary who can be reached and the current stage of the
 period (``knowledge.schedule.current_stage`` at the branch's hour: only the latest stage already due counts,
-never a closed period) finds kinds it has not recorded and not muted: ONE row per branch and stage lists all of
-them. After a month closes every administrator gets one digest row. Rows go in with ``ON CONFLICT DO NOTHING``
-under the unique key (audience, target, cadence, period, stage), so planning twice, or in two processes at
-once, writes each row once. A row planned in the quiet hours waits for 08:00 (``next_attempt_at``).
+never a closed period) finds kinds it has not recorded and not muted: ONE row per branch and stage lists all
+of them. After a month closes every administrator gets one digest row, if some branch existed by its end. Rows
+go in with ``ON CONFLICT DO NOTHING`` under the unique key (audience, target, cadence, period, stage), so
+planning twice, or in two processes at once, writes each row once. A row planned in the quiet hours waits for
+08:00 (``next_attempt_at``).
 
 A stage caught up late (after an outage, or a secretary who joined mid-period) is merged into the next stage of
 the same period when that one falls due within ``MERGE_WINDOW`` of the catch-up's release: the secretary gets
@@ -24,7 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
-from handlers.services.reminders.digest import build_digest
+from handlers.services.reminders.digest import build_digest, existed_by
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Audience, PlannedDelivery
 from knowledge.activities import Cadence, Period, period_of
@@ -188,6 +189,8 @@ class ReminderPlanner:
         month = digest_month(at, self.config)
         if month is None or not self.admin_ids:
             return []
+        if not any(existed_by(b, month, self.config) for b in branches):
+            return []  # before the first branch was added (a fresh install): nothing to report
         statuses = await DeliveryRepository(session).statuses(
             str(Audience.ADMIN), str(Cadence.MONTHLY), month.code, str(Stage.DIGEST)
         )
