@@ -117,9 +117,21 @@ def _optional(convert: Callable[[object], Any]) -> Callable[[object], Any]:
 
 
 def _secret(value: object) -> SecretStr | None:
-    if isinstance(value, SecretStr):
-        return value
-    return None if _blank(value) else SecretStr(_text(value))
+    if isinstance(value, SecretStr) or _blank(value):
+        return value if isinstance(value, SecretStr) else None
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", _text(value)):  # Telegram's rule; the value is not repeated
+        raise ValueError("只能由 1 到 256 个英文字母、数字、_ 或 - 组成；不设置时启动会自动生成")
+    return SecretStr(_text(value))
+
+
+def _public_url(value: object) -> str | None:
+    if _blank(value):
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value := value.strip()):
+        raise ValueError(
+            f"“{value}”不是 http(s) 地址；应形如 https://bot.example.org，不用网页看板时请删掉这一项"
+        )
+    return value
 
 
 def _tz(value: object) -> str:
@@ -223,7 +235,7 @@ FIELDS = (
     # secret Telegram sends with each webhook update (generated at start-up if unset; never logged).
     Field("web_host", "BRANCHBOT_WEB_HOST", "127.0.0.1", _text),
     Field("web_port", "BRANCHBOT_WEB_PORT", 8080, _port),
-    Field("public_url", "BRANCHBOT_PUBLIC_URL", None, _optional(_text)),
+    Field("public_url", "BRANCHBOT_PUBLIC_URL", None, _public_url),
     Field("webhook_secret", "BRANCHBOT_WEBHOOK_SECRET", None, _secret),
 )
 

@@ -120,6 +120,16 @@ def test_secrets_are_never_shown() -> None:
     assert "SecretStr('**********')" in repr(s)
 
 
+def test_a_webhook_secret_and_a_public_url_as_telegram_and_browsers_take_them() -> None:
+    s = Settings(
+        _env_file=None,
+        BRANCHBOT_WEBHOOK_SECRET="ok_Secret-1",
+        BRANCHBOT_PUBLIC_URL=" https://b.example.org/x ",
+    )
+    assert s.webhook_secret.get_secret_value() == "ok_Secret-1" and s.public_url == "https://b.example.org/x"
+    assert "a b" not in _error(BRANCHBOT_WEBHOOK_SECRET="a b")
+
+
 def test_read_only_and_model_copy() -> None:
     s = Settings(_env_file=None)
     with pytest.raises(AttributeError):
@@ -146,6 +156,14 @@ def test_read_only_and_model_copy() -> None:
         ({"admin_ids": 3}, "BRANCHBOT_ADMIN_IDS：值无效；应是用逗号分隔的正整数"),
         ({"admin_ids": [0, -5, True]}, "BRANCHBOT_ADMIN_IDS：值无效；应是用逗号分隔的正整数"),
         ({"push_rate": 10**400}, "BRANCHBOT_PUSH_RATE："),
+        # Telegram refuses such a secret at setWebhook (a 400, after start-up): refused here, never repeated.
+        ({"BRANCHBOT_WEBHOOK_SECRET": "a b"}, "BRANCHBOT_WEBHOOK_SECRET：只能由 1 到 256 个英文字母、数字"),
+        ({"BRANCHBOT_WEBHOOK_SECRET": "x" * 257}, "BRANCHBOT_WEBHOOK_SECRET：只能由"),
+        ({"BRANCHBOT_PUBLIC_URL": "ftp://x"}, "BRANCHBOT_PUBLIC_URL：“ftp://x”不是 http(s) 地址"),
+        (
+            {"BRANCHBOT_PUBLIC_URL": "bot.example.org"},
+            "BRANCHBOT_PUBLIC_URL：“bot.example.org”不是 http(s) 地址",
+        ),
     ],
 )
 def test_type_errors_are_chinese(values: dict[str, object], expected: str) -> None:
