@@ -14,9 +14,8 @@ __all__ = ["clock"]  # the fixture, shared
 async def test_dead_deliveries_are_worded_in_chinese(make_bot, clock) -> None:
     async with make_bot(**bot_options(clock, admin=True), check_errors=False) as bot:
         admin = Chat(bot, bot.user(ADMIN, "王书记"))
-        bot.services.clock.current = JUNE_1 - timedelta(
-            days=30
-        )  # added in May: May's digest is due on 1 June
+        # Added in May, so May's digest is due on 1 June too.
+        bot.services.clock.current = JUNE_1 - timedelta(days=30)
         await join(bot, ALICE, "五百支部")
         bot.emulator.fail_next("sendMessage", status=502, count=100)
         for seconds in (0, 11, 75, 7 * 60, 40 * 60):  # 10 s, 1 min, 5 min, 30 min: then dead
