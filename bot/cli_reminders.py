@@ -66,7 +66,10 @@ def _line(delivery) -> str:
     names = "、".join(k.name if (k := activity_by_code(c)) else c for c in delivery.kinds)
     if delivery.branch_id is None:
         return f"管理员 {delivery.chat_id}\t{delivery.period}\t{delivery.stage}\t月度汇总"
-    return f"支部 {delivery.branch_id}\t书记 {delivery.chat_id}\t{delivery.period}\t{delivery.stage}\t{names}"
+    branch = f"{delivery.branch_name or '支部'}（支部 {delivery.branch_id}）"
+    name = delivery.secretary_name
+    secretary = f"书记 {name}（{delivery.chat_id}）" if name else f"书记（{delivery.chat_id}）"
+    return f"{branch}\t{secretary}\t{delivery.period}\t{delivery.stage}\t{names}"
 
 
 def plan(args: argparse.Namespace, settings) -> int:

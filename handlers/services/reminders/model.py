@@ -149,6 +149,8 @@ class PlannedDelivery:
     due_at: datetime  # when this stage fell due for the branch (its hour)
     status: str = "new"  # "new" (not yet in the table) or the existing row's status (pending, sending)
     digest: Digest | None = None
+    branch_name: str | None = None  # for listing (``branchbot reminders plan``); not stored
+    secretary_name: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The CLI's line: ``{"branch_id", "chat_id", "period", "stage", "kinds"}``."""

@@ -181,6 +181,8 @@ class ReminderPlanner:
             kinds=missing,
             due_at=due_at,
             status=status,
+            branch_name=branch.name,
+            secretary_name=branch.secretary_name,
         )
 
     async def _due_digests(
