@@ -106,14 +106,15 @@ class ReminderPlanner:
         self, cadence: Cadence, targets: Sequence[Branch], at: datetime
     ) -> dict[Stage, list[Branch]]:
         """The branches by the stage that counts for them at ``at`` (it depends on their hour only)."""
-        by_hour = {
-            hour: current_stage(cadence, at, hour, self.config) for hour in {b.reminder_hour for b in targets}
-        }
+        by_hour: dict[int, Stage | None] = {}
+        for hour in {b.reminder_hour for b in targets}:
+            current = current_stage(cadence, at, hour, self.config)
+            if current is not None and not self.overtaken(cadence, *current, hour, at):
+                by_hour[hour] = current[1]
         by_stage: dict[Stage, list[Branch]] = defaultdict(list)
         for branch in targets:
-            current = by_hour[branch.reminder_hour]
-            if current is not None and not self.overtaken(cadence, *current, branch.reminder_hour, at):
-                by_stage[current[1]].append(branch)
+            if (stage := by_hour.get(branch.reminder_hour)) is not None:
+                by_stage[stage].append(branch)
         return by_stage
 
     def overtaken(self, cadence: Cadence, period: Period, stage: Stage, hour: int, at: datetime) -> bool:
