@@ -172,7 +172,7 @@ class _Drop(logging.Filter):
 
 def outage(report) -> bool:
     """Nothing was delivered, and something failed for Telegram's or the network's sake (not a blocked chat)."""
-    transient = any(reason not in BLOCKED_REASONS for reason, _ in report.failures)
+    transient = any(reason.lower() not in BLOCKED_REASONS for reason, _ in report.failures)
     return report.sent == 0 and transient and (report.waiting_retry > 0 or report.dead > 0)
 
 

@@ -258,6 +258,7 @@ def failure_reason(code: str | None) -> str:
     """A delivery's stored reason (a fixed English phrase) in Chinese."""
     if not code:
         return "原因不明"
+    code = code.lower()
     if code in FAILURE_REASONS:
         return FAILURE_REASONS[code]
     if code.startswith("429"):

@@ -33,3 +33,36 @@ async def test_send_during_an_outage_counts_the_retries_and_exits_1(tmp_path: Pa
     code, out, err = await run_cli(tmp_path, emulator, "reminders", "send", "--at", "2026-06-01T09:05")
     assert code == 0, err
     assert out.splitlines()[-1].startswith("sent 4 failed 0 skipped 0 retrying 0 rate "), out
+
+
+def test_exit_status_1_only_when_an_outage_let_nothing_through() -> None:
+    from bot.cli_reminders import outage
+    from handlers.services.reminders import SendReport
+
+    def report(sent=0, dead=0, waiting=0, failures=()):
+        return SendReport(sent, dead, 0, 0.0, dead=dead, waiting_retry=waiting, failures=failures)
+
+    assert outage(report(waiting=3, failures=(("network error or 5xx", 6),)))
+    assert outage(report(dead=2, failures=(("timeout", 2),)))
+    assert not outage(report(sent=1, waiting=3, failures=(("timeout", 3),)))  # some got through
+    assert not outage(report(failures=(("403 Forbidden", 1),)))  # a blocked chat is no outage
+    assert not outage(report())  # nothing due
+
+
+def test_every_stored_reason_reads_in_chinese() -> None:
+    from handlers.tg.render_reminders import failure_reason
+
+    for code in (
+        "403 forbidden",
+        "403 Forbidden",
+        "400 chat not found",
+        "timeout",
+        "network error or 5xx",
+        "attempts exhausted",
+        "429 retry after 3 s",
+        "telegram Conflict",
+        "unexpected ValueError",
+        None,
+    ):
+        text = failure_reason(code)
+        assert text and not any("a" <= ch.lower() <= "z" for ch in text.replace("Telegram", "")), (code, text)
