@@ -42,9 +42,9 @@ def login_url(public_url: str, token: str) -> str:
 
 
 def build_web_app(services: Services, config: WebConfig | None = None) -> web.Application:
-    from handlers.web import ops, pages, session
+    from handlers.web import errors, ops, pages, session
 
-    app = web.Application(middlewares=[session.middleware])
+    app = web.Application(middlewares=[errors.middleware, session.middleware])
     app[SERVICES] = services
     app[CONFIG] = config or WebConfig()
     app[session.CSRF_KEY] = secrets.token_bytes(32)

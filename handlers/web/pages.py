@@ -91,11 +91,25 @@ async def overview(request: web.Request) -> web.Response:
     return _page(request, "overview.html", context)
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit in the database: a larger number names nothing (and overflows a query)
+# What the review's outcome (``ReviewResult.status``, passed back as ``?done=``) tells the reviewer; any other
+# value of ``done`` (a crafted link) shows nothing.
+FLASHES = {
+    "ok": ("", "已处理，已通知支部书记。"),
+    "comment_required": ("error", "退回时请写明意见（至少 2 个字）。"),
+    "unchanged": ("", "这条记录已经是这个审核状态，无需再处理。"),
+    "stale": ("error", "未能处理：记录的审核状态已经变化（可能已被其他审核人处理），请看下面的最新状态。"),
+    "withdrawn": ("error", "未能处理：这条记录已被支部书记撤回。"),
+    "forbidden": ("error", "未能处理：您无权审核这条记录。"),
+}
+
+
 def _int(request: web.Request, name: str) -> int:
-    try:
-        return int(request.match_info[name])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    """The id in the path; a number no row can have is a page that does not exist."""
+    text = request.match_info[name]
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= MAX_ID:
+        raise web.HTTPNotFound()
+    return int(text)
 
 
 async def branch(request: web.Request) -> web.Response:
@@ -165,7 +179,11 @@ async def record(request: web.Request) -> web.Response:
         "changes": _changes,
         "actor": lambda user_id: actor_label(user_id, people, services.admin_ids),
         "tz": services.clock.tz,
-        "flash": request.query.get("done"),
+        "flash": FLASHES.get(request.query.get("done", "")),
+        # Only a record waiting for review can be passed or returned (a returned one waits for the secretary).
+        "reviewable": view.can_review
+        and view.record.review_state == "pending_review"
+        and view.record.status == "active",
     }
     return _page(request, "record.html", context)
 
@@ -182,9 +200,16 @@ async def review(request: web.Request) -> web.Response:
     elif action == "return":
         result = await services.review.return_record(user.user_id, record_id, str(data.get("comment") or ""))
     else:
-        raise web.HTTPBadRequest()
+        return _page(
+            request, "refused.html", {"title": "无法处理", "text": "请在记录页面上点“通过”或“退回”。"}, 400
+        )
     if result.status == "missing":
-        raise web.HTTPNotFound()
+        return _page(
+            request,
+            "refused.html",
+            {"title": "找不到这条记录", "text": "记录不存在，或不在您的督导范围内。"},
+            404,
+        )
     notify = request.app.get(NOTIFY)
     if result.status == "ok" and notify is not None and result.notify:
         await notify(result.notify)
