@@ -13,14 +13,14 @@ from aiohttp import web
 
 from handlers.services.history import HistoryEntry
 from handlers.services.periods import parse_period, this_month
-from handlers.services.records import kind_name
+from handlers.services.records import CHANGE_LABELS, kind_name
 from handlers.services.status import STATE_LABELS
 from handlers.web.render import render_page
 from handlers.web.session import USER, csrf_ok, csrf_token
 from knowledge.activities import Period, activity_by_code
 
 REVIEW_LABELS = {"pending_review": "待审核", "passed": "已通过", "returned": "已退回"}
-FIELD_LABELS = {"expected": "应到人数", "actual": "实到人数", "place": "地点"}
+FIELD_LABELS = {"expected": "应到人数", "actual": "实到人数", "place": "地点", "absentees": "缺席人员"}
 EXPORT_CHUNK = 256 * 1024
 CELL_CLASSES = {
     "recorded": "ok",
@@ -131,8 +131,27 @@ async def branch(request: web.Request) -> web.Response:
     return _page(request, "branch.html", context)
 
 
+def _shown(key: str, value: object) -> str:
+    """One side of an amended field as a reviewer reads it (photos counted, never their digests)."""
+    if value in (None, "", []):
+        return "（空）"
+    if key == "photos" and isinstance(value, list):
+        return f"{len(value)} 张"
+    if key == "absentees" and isinstance(value, list):
+        names = [str(a.get("name", "")) for a in value if isinstance(a, dict)]
+        return "、".join(n for n in names if n) or f"{len(value)} 人"
+    text = "、".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text if len(text) <= 30 else text[:30] + "…"
+
+
 def _changes(entry: HistoryEntry) -> str:
-    return "；".join(f"{k}：{v}" for k, v in (entry.changes or {}).items())
+    """An amendment's ``{field: [old, new]}`` as "实到人数：5 → 6；照片：2 张 → 3 张"."""
+    parts = []
+    for key, value in (entry.changes or {}).items():
+        label = FIELD_LABELS.get(key) or CHANGE_LABELS.get(key, key)
+        old, new = value if isinstance(value, list | tuple) and len(value) == 2 else (None, value)
+        parts.append(f"{label}：{_shown(key, old)} → {_shown(key, new)}")
+    return "；".join(parts)
 
 
 def _details(record) -> list[tuple[str, str]]:

@@ -60,3 +60,25 @@ async def test_an_unknown_action_or_another_districts_record_is_a_chinese_page(c
     other = await client.post(f"/record/{site.record_c}/review", data={"action": "pass", "csrf": csrf})
     html = await other.text()
     assert other.status == 404 and "找不到这条记录" in html and "Not Found" not in html
+
+
+def test_an_amendment_reads_as_old_and_new_never_digests():
+    from datetime import datetime
+
+    from handlers.services.history import HistoryEntry
+    from handlers.web.pages import _changes
+
+    digests = ["a" * 64, "b" * 64]
+    changes = {
+        "photos": [digests, [*digests, "c" * 64]],
+        "expected": [None, 5],
+        "actual": [4, 5],
+        "absentees": [[{"name": "张三", "reason": "出差"}], []],
+        "topic": ["旧主题", "新主题"],
+    }
+    text = _changes(HistoryEntry(datetime(2026, 12, 1), 1, "amended", "补充", changes))
+    assert (
+        text
+        == "照片：2 张 → 3 张；应到人数：（空） → 5；实到人数：4 → 5；缺席人员：张三 → （空）；主题：旧主题 → 新主题"
+    )
+    assert "a" * 8 not in text and "None" not in text and "[" not in text
