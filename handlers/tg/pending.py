@@ -1,21 +1,25 @@
 """Short follow-up inputs (a new value, a reason, a /newbranch step) that a button asks for, kept in ``user_data``.
 
-Runs before the form and Q&A (group -2): when the user owes an answer, their next text goes to whoever asked.
-Every change is written through to the persistence at once (PTB's own writes come every 5 s), so a follow-up
+Runs before the form and Q&A (group -2): when the user owes an answer, their next text goes to whoever asked,
+within ``PENDING_TIMEOUT`` (the form's): a text an hour later is a new question, not the new topic of a record
+asked for long ago. Every change is written through to the persistence at once (PTB's own writes come every 5 s), so a follow-up
 or a half-done /newbranch survives the process dying right after the reply.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, filters
 
+from handlers.services.form.model import FORM_TIMEOUT
 from handlers.tg.context import BotContext
 from handlers.tg.guards import command
 
 PENDING = "pending"
+PENDING_TIMEOUT = FORM_TIMEOUT
 Handler = Callable[[Update, BotContext, dict], Awaitable[None]]
 _HANDLERS: dict[str, Handler] = {}
 
@@ -27,8 +31,18 @@ async def _write_through(context: BotContext) -> None:
 
 
 async def expect(context: BotContext, kind: str, **state: object) -> None:
-    context.user_data[PENDING] = {"kind": kind, **state}
+    asked = context.services.clock.now().isoformat()
+    context.user_data[PENDING] = {"kind": kind, **state, "asked_at": asked}
     await _write_through(context)
+
+
+def _expired(context: BotContext, state: dict) -> bool:
+    """Asked longer than ``PENDING_TIMEOUT`` ago (a state kept from before this rule has no time: not expired)."""
+    try:
+        asked = datetime.fromisoformat(str(state["asked_at"]))
+    except (KeyError, ValueError):
+        return False
+    return context.services.clock.now() - asked > PENDING_TIMEOUT
 
 
 async def clear(context: BotContext) -> None:
@@ -49,7 +63,7 @@ async def _dispatch(update: Update, context: BotContext) -> None:
     if not state:
         return
     handler = _HANDLERS.get(state.get("kind"))
-    if handler is None:
+    if handler is None or _expired(context, state):
         await clear(context)
         return
     await handler(update, context, state)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from handlers.services.clock import FixedClock
+from handlers.tg import pending
 from storage.models import Branch, Invitation
 from tests.emulator import SentMessage
 from tests.fixtures_bot import BotHarness
@@ -433,3 +434,21 @@ async def test_a_replaced_secretary_cannot_finish_a_profile_edit(make_bot, clock
         alice.user.send_text("王书记说了算党支部")
         await harness.emulator.idle()
         assert (await branch_row(harness, 1)).name == "科技党支部"
+
+
+async def test_a_value_asked_for_long_ago_does_not_take_a_later_question(make_bot, clock: FixedClock) -> None:
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "组织部"))
+        alice = Chat(harness, harness.user(ALICE, "王书记"))
+        code, _ = await new_branch(admin, org="某某科技有限公司", name="科技党支部", form="single", members=5)
+        await redeem(alice, code)
+        await alice.press(await alice.send("/branch"), "b:edit:name")  # ... and she leaves it for an hour
+        clock.advance(pending.PENDING_TIMEOUT + timedelta(minutes=1))
+        reply = await alice.send("党员不足三人的企业怎样建立党组织")
+        assert (await branch_row(harness, 1)).name == "科技党支部"
+        assert "联合" in reply.plain_text  # answered as a question
+        # Within the time, the answer is taken as before.
+        await alice.press(await alice.send("/branch"), "b:edit:name")
+        clock.advance(pending.PENDING_TIMEOUT - timedelta(minutes=1))
+        await alice.send("科技联合党支部")
+        assert (await branch_row(harness, 1)).name == "科技联合党支部"
