@@ -24,6 +24,11 @@ NON_TEXT_HINT = (
     "我目前只能理解文字提问。请直接输入您的问题，例如“主题党日多久开展一次”，或发送 /help 查看用法。"
 )
 STALE_BUTTON = "这个按钮已失效，请重新提问。"
+IDLE_DRAFT_HINT = (
+    "提示：您有一份未完成的【{kind}】草稿。上面把您的话当作提问来回答了；如果这是要填进草稿的内容，"
+    "请发送 /submit，选择“继续填写”后再发一次。"
+)
+DRAFT_HINT = "idle_draft_hint"  # user_data: the idle draft (its last touch) already pointed out
 # A question about using the bot itself (``handlers.services.usage``) is answered with the command that does it.
 USAGE_REPLIES = {
     Usage.SUBMIT: (
@@ -46,6 +51,18 @@ async def _reply_answer(update: Update, context: BotContext, text: str) -> None:
         text, user_id=user.id if user else None, chat_id=chat.id if chat else None
     )
     await _send_result(context, chat.id, result)
+    if user is not None:
+        await _remind_of_idle_draft(context, chat.id, user.id)
+
+
+async def _remind_of_idle_draft(context: BotContext, chat_id: int, user_id: int) -> None:
+    """Once per idle draft: text sent after the form's 30 minutes is a question, which may not be what the user
+    meant (an answer to the form's last prompt): say how to go back to the draft."""
+    idle = await context.services.forms.idle_draft(user_id)
+    if idle is None or context.user_data.get(DRAFT_HINT) == idle[1]:
+        return
+    context.user_data[DRAFT_HINT] = idle[1]
+    await context.bot.send_message(chat_id, IDLE_DRAFT_HINT.format(kind=idle[0]))
 
 
 async def _send_result(context: BotContext, chat_id: int, result: QAResult) -> None:

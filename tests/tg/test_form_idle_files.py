@@ -83,3 +83,21 @@ async def test_an_album_over_the_photo_limit_is_told_once(make_bot, clock: Fixed
             "照片最多20张，多出的没有保存。请点击“完成”。"
         ], said
         assert len((await chat.data())["photos"]) == 20
+
+
+async def test_text_for_an_idle_draft_is_answered_as_a_question_and_the_draft_pointed_out_once(
+    make_bot, clock: FixedClock
+) -> None:
+    from handlers.tg.qa import IDLE_DRAFT_HINT
+
+    async with make_bot(clock=clock) as harness:
+        chat = await idle_at(harness, clock, "fields")  # the draft waits for the minutes
+        before = len(chat.emu.messages(chat.id))
+        chat.user.send_text("应到8人，实到8人")
+        said = await new_messages(chat, before)
+        assert len(said) == 2 and said[1] == IDLE_DRAFT_HINT.format(kind="党课"), said
+        before = len(chat.emu.messages(chat.id))
+        chat.user.send_text("党员不足三人的企业怎样建立党组织")
+        said = await new_messages(chat, before)
+        assert len(said) == 1 and "草稿" not in said[0], said  # once per idle draft, not after every question
+        assert await chat.step() == "minutes"  # the draft is kept as it was

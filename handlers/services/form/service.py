@@ -107,6 +107,16 @@ class FormService:
             draft = await DraftRepository(session).get(user_id)
         return draft.step if self._active(draft) else None
 
+    async def idle_draft(self, user_id: int) -> tuple[str, str] | None:
+        """(the kind's name, when the draft was last touched, ISO) of a draft left longer than ``FORM_TIMEOUT``;
+        None when there is none or it is still in progress."""
+        async with self.session_factory() as session:
+            draft = await DraftRepository(session).get(user_id)
+        if draft is None or self._active(draft):
+            return None
+        ak = activity_by_code(str((draft.data or {}).get("kind", "")))
+        return (ak.name if ak else "活动记录"), draft.updated_at.isoformat()
+
     # -- commands and control buttons ---------------------------------------------------------------------
 
     async def start(self, user_id: int) -> Reply:
