@@ -34,6 +34,7 @@ COMMANDS = [
     BotCommand("branch", "查看或修改支部信息"),
     BotCommand("status", "查看各项活动完成情况"),
     BotCommand("dashboard", "网页看板登录链接（上级党委）"),
+    BotCommand("myid", "查看我的用户编号（设置督导员时用）"),
     BotCommand("cancel", "取消正在填写的内容"),
     BotCommand("skip", "跳过可选的一项"),
 ]
