@@ -154,7 +154,11 @@ OUTAGE = (
 BLOCKED_REASONS = frozenset({"403 forbidden", "400 chat not found"})  # the chat's doing, not an outage
 # Logged once per failed request by PTB (with a traceback) or per row by the sender: the summary counts them.
 QUIET_LOGS = {
-    "telegram.request.BaseRequest": "Can not load invalid JSON data",
+    # PTB's own line, or the one line ``configure_logging`` makes of it (``ShortErrorPages``).
+    "telegram.request.BaseRequest": (
+        "Can not load invalid JSON data",
+        "Telegram answered with an error page",
+    ),
     "handlers.services.reminders.sender": "reminder %d is dead after",
 }
 
@@ -162,7 +166,7 @@ QUIET_LOGS = {
 class _Drop(logging.Filter):
     """Drops the records whose message (the format string) starts with ``prefix``."""
 
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, prefix: str | tuple[str, ...]) -> None:
         super().__init__()
         self.prefix = prefix
 

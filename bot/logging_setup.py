@@ -109,6 +109,27 @@ def install_record_redaction(token: str | None) -> None:
     logging.setLogRecordFactory(factory)
 
 
+class ShortErrorPages(logging.Filter):
+    """PTB logs Telegram's HTML error page (a 502 from its front end) with a traceback on every failed request:
+    one line is enough, since the request's own error is handled (retried, or reported) where it was made."""
+
+    PREFIX = "Can not load invalid JSON data"
+    SHORT = "Telegram answered with an error page, not JSON (a passing server error)"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith(self.PREFIX):
+            record.msg, record.args = (
+                "Telegram answered with an error page, not JSON (a passing server error)",
+                None,
+            )
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+ERROR_PAGE_LOGGER = "telegram.request.BaseRequest"
+
+
 class HeldRecords(logging.handlers.MemoryHandler):
     """Keeps the records of start-up until :func:`release_held_records`: written to stderr once the bot is up,
     dropped if start-up fails, so that the failure is the only line on stderr."""
@@ -139,6 +160,10 @@ def configure_logging(token: str | None = None, level: int = logging.INFO, *, ho
     logging.captureWarnings(True)  # warnings go through the same redaction
     # httpx logs every request URL at INFO; those URLs carry the token (redacted, but noisy).
     logging.getLogger("httpx").setLevel(logging.DEBUG if level <= logging.DEBUG else logging.WARNING)
+    error_pages = logging.getLogger(ERROR_PAGE_LOGGER)
+    error_pages.filters[:] = [f for f in error_pages.filters if not isinstance(f, ShortErrorPages)]
+    if level > logging.DEBUG:
+        error_pages.addFilter(ShortErrorPages())
     # A line per call or per job even at DEBUG: not worth reading.
     for name in ("jieba", "aiosqlite", "httpcore", "apscheduler", "alembic.runtime.plugins"):
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -26,6 +26,7 @@ async def test_send_during_an_outage_counts_the_retries_and_exits_1(tmp_path: Pa
     assert out.splitlines()[-1].startswith("sent 0 failed 0 skipped 0 retrying 4 rate "), out
     for noise in ("Traceback", "JSONDecodeError", "<html>", "Bad Gateway", "ERROR"):
         assert noise not in err, err
+    assert "error page" not in err, err
     assert "网络错误或 Telegram 服务器暂时故障" in err
     assert "4 条提醒等待重试" in err
 
