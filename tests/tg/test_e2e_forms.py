@@ -723,6 +723,8 @@ async def test_after_31_minutes_free_text_is_a_question(make_bot, clock: FixedCl
         assert "出处" in answer.plain_text, answer.plain_text
         data = await chat.data()
         assert await chat.step() == "place" and "place" not in data and data["topic"] == form.topic
+        hint = await chat.reply()  # once per idle draft: the answer is followed by where the draft is
+        assert "未完成的【主题党日】草稿" in hint.plain_text and "/submit" in hint.plain_text
 
         offer = await chat.send("/submit")
         assert offer.plain_text.startswith("您有一份未完成的草稿（主题党日，填到“地点”）")
