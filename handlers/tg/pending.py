@@ -1,8 +1,8 @@
 """Short follow-up inputs (a new value, a reason, a /newbranch step) that a button asks for, kept in ``user_data``.
 
 Runs before the form and Q&A (group -2): when the user owes an answer, their next text goes to whoever asked,
-within ``PENDING_TIMEOUT`` (the form's): a text an hour later is a new question, not the new topic of a record
-asked for long ago. Every change is written through to the persistence at once (PTB's own writes come every 5 s), so a follow-up
+within ``PENDING_TIMEOUT`` (the form's): a text an hour later is not taken as the new topic of a record asked
+for long ago; the user is told it was not saved (it may be a return comment typed late), and asks again. Every change is written through to the persistence at once (PTB's own writes come every 5 s), so a follow-up
 or a half-done /newbranch survives the process dying right after the reply.
 """
 
@@ -36,7 +36,10 @@ async def expect(context: BotContext, kind: str, **state: object) -> None:
     await _write_through(context)
 
 
-def _expired(context: BotContext, state: dict) -> bool:
+EXPIRED = "刚才等待您输入的内容已超过30分钟，没有保存。如需继续，请重新点击对应的按钮。"
+
+
+def expired(context: BotContext, state: dict) -> bool:
     """Asked longer than ``PENDING_TIMEOUT`` ago (a state kept from before this rule has no time: not expired)."""
     try:
         asked = datetime.fromisoformat(str(state["asked_at"]))
@@ -63,9 +66,13 @@ async def _dispatch(update: Update, context: BotContext) -> None:
     if not state:
         return
     handler = _HANDLERS.get(state.get("kind"))
-    if handler is None or _expired(context, state):
+    if handler is None:
         await clear(context)
         return
+    if expired(context, state):  # said, not swallowed: the text may be a return comment typed late
+        await clear(context)
+        await update.effective_message.reply_text(EXPIRED)
+        raise ApplicationHandlerStop
     await handler(update, context, state)
     raise ApplicationHandlerStop
 

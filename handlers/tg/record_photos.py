@@ -61,6 +61,9 @@ async def on_amend_file(update: Update, context: BotContext) -> None:
     """A photo (or an image sent as a file) while the user amends a record's photos; else left to the form."""
     state = context.user_data.get(pending.PENDING)
     message = update.effective_message
+    if state and pending.expired(context, state):  # left long ago: the photo is the form's, or a question's
+        await pending.clear(context)
+        state = None
     if state and state.get("kind") == "amend":
         await message.reply_text(f"这一步请发送文字，不能用照片或文件代替。{TEXT_HINT}")
         raise ApplicationHandlerStop  # the text a button asked for is still awaited: not a question for Q&A

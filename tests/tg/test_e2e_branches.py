@@ -436,7 +436,9 @@ async def test_a_replaced_secretary_cannot_finish_a_profile_edit(make_bot, clock
         assert (await branch_row(harness, 1)).name == "科技党支部"
 
 
-async def test_a_value_asked_for_long_ago_does_not_take_a_later_question(make_bot, clock: FixedClock) -> None:
+async def test_a_value_asked_for_long_ago_is_not_taken_and_the_user_is_told(
+    make_bot, clock: FixedClock
+) -> None:
     async with make_bot(clock=clock, **ADMINS) as harness:
         admin = Chat(harness, harness.user(ADMIN_ID, "组织部"))
         alice = Chat(harness, harness.user(ALICE, "王书记"))
@@ -444,9 +446,11 @@ async def test_a_value_asked_for_long_ago_does_not_take_a_later_question(make_bo
         await redeem(alice, code)
         await alice.press(await alice.send("/branch"), "b:edit:name")  # ... and she leaves it for an hour
         clock.advance(pending.PENDING_TIMEOUT + timedelta(minutes=1))
-        reply = await alice.send("党员不足三人的企业怎样建立党组织")
+        reply = await alice.send("科技联合党支部")
         assert (await branch_row(harness, 1)).name == "科技党支部"
-        assert "联合" in reply.plain_text  # answered as a question
+        assert reply.plain_text == pending.EXPIRED  # said, not taken and not silently dropped
+        reply = await alice.send("党员不足三人的企业怎样建立党组织")
+        assert "联合" in reply.plain_text  # the next text is a question again
         # Within the time, the answer is taken as before.
         await alice.press(await alice.send("/branch"), "b:edit:name")
         clock.advance(pending.PENDING_TIMEOUT - timedelta(minutes=1))
