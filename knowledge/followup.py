@@ -27,7 +27,7 @@ _LEADS = (
 )
 _TOPICLESS = re.compile(
     r"^(具体|详细|那|那么)?(一点|一些|说说|讲讲|解释一下|说一下|讲一下)?"
-    r"(怎么|如何|咋)(做|办|弄|操作|落实|执行|开展|搞|算)?(呀|啊|呢|才行|才对)?$|"
+    r"(怎么|如何|咋)(做|办|弄|操作|落实|执行|开展|搞|算)?(呀|啊|才行|才对)?$|"
     r"^(有|有没有|有什么|有哪些|都有哪些|还有什么|还有哪些|什么|哪些)(要求|规定|标准|条件|依据|例子|做法|办法|程序|流程|步骤)|"
     r"^(为什么|为啥|依据是什么|出处在哪|原文是什么|举个例子|比如呢|例如呢|然后呢|之后呢|接下来呢)$"
 )
@@ -52,6 +52,11 @@ def is_follow_up(text: str) -> bool:
     if not core or len(core) > MAX_FOLLOW_UP:
         return False
     if core.startswith(_LEADS):
+        return True
+    plain = core.removesuffix("呢")
+    if (
+        plain and _TOPICLESS.match(plain) and len(plain) <= 10
+    ):  # "具体怎么做呢", "为什么呢": no topic of its own
         return True
     if core.endswith("呢"):  # "经费呢" leans on the question before; "主题党日多久开一次呢" asks its own
         return not _ASKS.search(core)

@@ -19,6 +19,11 @@ from knowledge.followup import is_follow_up, with_context
         "经费呢",
         "为什么",
         "嗯，那挂靠建呢",
+        # A bare follow-up ending in 呢 (review finding: these stood alone for a while).
+        "为什么呢",
+        "怎么做呢",
+        "具体怎么做呢",
+        "有什么要求呢",
     ],
 )
 def test_follow_ups(text: str) -> None:

@@ -41,7 +41,14 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         ("在吗？", Usage.GREETING),
         ("谢谢，党员不足三人怎么办", None),
         ("好的，那联合建呢", None),
-        # Policy questions, even with a word of the bot's actions, stay questions.
+        # Policy questions, even with a word of the bot's actions, stay questions (review findings among them).
+        ("主题党日活动如何宣传", None),
+        ("党课怎么宣传", None),
+        ("支委会决议怎么传达", None),
+        ("活动怎么发动群众", None),
+        ("三会一课没开怎么办", None),
+        ("漏了一次主题党日怎么补", None),
+        ("经费的用法有哪些规定", None),
         ("主题党日怎么开展", None),
         ("流动党员怎么登记", None),
         ("怎么用Excel做数据透视表？", None),
