@@ -1,7 +1,7 @@
 """Requests to Telegram that survive a passing server error: a reply is retried, not lost.
 
 PTB retries a request only after a 429 (``AIORateLimiter``). A 5xx (Telegram's front ends answer 500/502 now
-and then) or a dropped connection would otherwise lose the reply itself: an answer to a question, or the next
+and then) or a connection that could not be made would otherwise lose the reply itself: an answer to a question, or the next
 prompt of a form, whose step has already moved on. :class:`RetryingRateLimiter` retries such a request twice,
 0.5 s and 2 s later, before the error reaches the handler (and the user sees the error message).
 
@@ -27,9 +27,16 @@ NOT_RETRIED = frozenset({"getUpdates", "getMe", "setMyCommands", "setWebhook", "
 
 
 def passing(exc: BaseException) -> bool:
-    """A server error or a lost connection (PTB's ``NetworkError``), not a time-out nor a 400 (PTB's
-    ``BadRequest`` is a ``NetworkError`` too)."""
-    return isinstance(exc, NetworkError) and not isinstance(exc, (TimedOut, BadRequest))
+    """An error after which the request surely did nothing: Telegram answered with a server error (5xx), or the
+    connection was never made. Not a time-out nor a connection lost mid-request (``httpx.ReadError``,
+    ``RemoteProtocolError``: Telegram may have the message, and sending it again could show it twice), nor a 400
+    (PTB's ``BadRequest`` is a ``NetworkError`` too)."""
+    if not isinstance(exc, NetworkError) or isinstance(exc, (TimedOut, BadRequest)):
+        return False
+    text = str(exc)
+    if text.startswith("httpx.") or text.startswith("Unknown error in HTTP implementation"):
+        return text.startswith("httpx.ConnectError")  # PTB's words for errors below HTTP
+    return True  # an answer with an error status: PTB names it by Telegram's description (Bad Gateway, ...)
 
 
 class RetryingRateLimiter(SharedRateLimiter):

@@ -7,9 +7,19 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from handlers.tg.transport import NOT_RETRIED, passing
 
 
-def test_a_server_error_or_a_lost_connection_is_passing():
+def test_a_server_error_or_a_connection_never_made_is_passing():
     assert passing(NetworkError("Bad Gateway"))
+    assert passing(NetworkError("Internal Server Error"))
     assert passing(NetworkError("httpx.ConnectError: All connection attempts failed"))
+
+
+def test_a_connection_lost_mid_request_is_not():
+    # Telegram may have the message already (review finding: sent twice otherwise).
+    assert not passing(
+        NetworkError("httpx.RemoteProtocolError: Server disconnected without sending a response.")
+    )
+    assert not passing(NetworkError("httpx.ReadError: "))
+    assert not passing(NetworkError("Unknown error in HTTP implementation: RuntimeError()"))
 
 
 def test_a_time_out_or_an_answer_on_purpose_is_not():
