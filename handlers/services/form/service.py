@@ -109,10 +109,12 @@ class FormService:
 
     async def idle_draft(self, user_id: int) -> tuple[str, str] | None:
         """(the kind's name, when the draft was last touched, ISO) of a draft left longer than ``FORM_TIMEOUT``;
-        None when there is none or it is still in progress."""
+        None when there is none, it is still in progress, or the user is no longer secretary of its branch (then
+        /submit deletes it: nothing to point to)."""
         async with self.session_factory() as session:
             draft = await DraftRepository(session).get(user_id)
-        if draft is None or self._active(draft):
+            branch = await BranchRepository(session).by_secretary(user_id) if draft is not None else None
+        if draft is None or self._active(draft) or branch is None or branch.id != draft.branch_id:
             return None
         ak = activity_by_code(str((draft.data or {}).get("kind", "")))
         return (ak.name if ak else "活动记录"), draft.updated_at.isoformat()
