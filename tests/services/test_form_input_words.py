@@ -22,10 +22,20 @@ STUDY = {"kind": "joint_study"}
         ("应到二十人，实到十九人", (20, 19)),
         ("八 七", (8, 7)),
         ("应到8人，实到7人，大家一起学习", (8, 7)),  # 一 in 一起 is not a number
+        ("应到8人，实到7人，一人请假", (8, 7)),  # the absent one, in words beside digits, is no third count
     ],
 )
 def test_attendance_in_chinese_numerals(text: str, expected: tuple[int, int]) -> None:
     assert parse_attendance(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["应到8人，一人请假", "应到八人，一人请假", "全体十人，缺席两人", "应到8人，缺席1人"]
+)
+def test_a_count_of_the_absent_is_never_taken_for_those_present(text: str) -> None:
+    # Review finding: "应到8人，一人请假" was stored as 实到 1.
+    with pytest.raises(InputError, match="请发送两个数字"):
+        parse_attendance(text)
 
 
 def test_one_number_in_words_is_still_refused() -> None:

@@ -64,10 +64,17 @@ def arabic_counts(text: str) -> str:
     return _CN_RUN.sub(convert, text)
 
 
+# Words of absence: a count next to them is of the absent, never the number present.
+_ABSENT = re.compile(r"缺|请假|未到|没来|没到|不在")
+
+
 def parse_attendance(text: str) -> tuple[int, int]:
-    text = arabic_counts(text)
+    if not _ASCII_NUMBER.search(
+        text
+    ):  # all in Chinese numerals (应到八人，实到七人); else 一人请假 stays words
+        text = arabic_counts(text)
     numbers = [int(n) for n in _ASCII_NUMBER.findall(text)]
-    if len(numbers) != 2:
+    if len(numbers) != 2 or (_ABSENT.search(text) and "实到" not in text):
         raise InputError(
             "请发送两个数字：应到人数和实到人数，如“应到8人，实到7人”或“8 7”。", skip_hint="没有"
         )
