@@ -100,6 +100,11 @@ class WebAuthService(ScopedService):
             )
         return Login("ok", session_id, now + SESSION_TTL, user)
 
+    async def link_user(self, token: str) -> int | None:
+        """Whose login link ``token`` was (used, expired or not): to tell a refused secretary why."""
+        async with self.session_factory() as session:
+            return await LoginLinkRepository(session).user_of(_digest(token))
+
     async def session_user(self, session_id: str | None) -> WebUser | None:
         """Who holds this session cookie now; ``None`` if unknown, expired, ended, or no longer allowed."""
         if not session_id or len(session_id) > 128:

@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.services.form.files import TOO_LARGE, IncomingFile
+from handlers.services.form.files import MAX_FILE_BYTES, TOO_LARGE, IncomingFile
 from handlers.services.form.model import Input, Reply
 from handlers.services.form.service import FileMeta
 from handlers.tg import pending
@@ -27,7 +27,6 @@ from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_text
 from handlers.tg.guards import command, incoming_text
 from handlers.tg.render_form import form_markup, form_text
-from storage.files import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop
 
-from handlers.services.form.files import TOO_LARGE, IncomingFile
+from handlers.services.form.files import MAX_FILE_BYTES, TOO_LARGE, IncomingFile
 from handlers.tg import pending
 from handlers.tg.callbacks import STALE, encode_record
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup
 from handlers.tg.render_records import MISSING, REASON, detail_origin
-from storage.files import MAX_FILE_BYTES
 
 ALBUM_QUIET_SECONDS = 1.2
 TEXT_HINT = "照片请用记录下方的“补充照片”或“重新上传照片”。（发送 /cancel 取消）"

@@ -297,6 +297,22 @@ def _undelivered_line(row: Any, tz: ZoneInfo, names: dict[int, str]) -> str:
     )
 
 
+SECTION_BUDGET = 1800  # characters of lines per section: the two together stay within a message's 4096
+
+
+def _capped(lines: list[str], budget: int = SECTION_BUDGET) -> list[str]:
+    """As many whole lines as fit in ``budget`` characters, then how many were left out."""
+    out: list[str] = []
+    used = 0
+    for n, line in enumerate(lines):
+        if used + len(line) + 1 > budget:
+            out.append(f"……还有 {len(lines) - n} 条未列出")
+            break
+        out.append(line)
+        used += len(line) + 1
+    return out
+
+
 def dead_html(dead: list[Any], tz: ZoneInfo, names: dict[int, str] | None = None) -> str:
     """For administrators: the deliveries that did not get through, newest first: those Telegram refused (the
     secretary blocked the bot or deleted the account: unreachable, as /branches shows), then those whose retries
@@ -310,7 +326,7 @@ def dead_html(dead: list[Any], tz: ZoneInfo, names: dict[int, str] | None = None
     parts = []
     if refused:
         lines = [f"🚫 <b>无法送达的提醒</b>（最近 {len(refused)} 条）："]
-        lines += [_undelivered_line(row, tz, names) for row in refused]
+        lines += _capped([_undelivered_line(row, tz, names) for row in refused])
         lines.append(
             "这些提醒被 Telegram 拒收（对方屏蔽了机器人、注销了账号或从未与机器人对话）；"
             "书记重新向机器人发送 /start 之前不再提醒（/branches 中标为“无法联系”）。"
@@ -318,7 +334,7 @@ def dead_html(dead: list[Any], tz: ZoneInfo, names: dict[int, str] | None = None
         parts.append("\n".join(lines))
     if gave_up:
         lines = [f"📮 <b>发送失败的提醒</b>（最近 {len(gave_up)} 条，重试已用完）："]
-        lines += [_undelivered_line(row, tz, names) for row in gave_up]
+        lines += _capped([_undelivered_line(row, tz, names) for row in gave_up])
         lines.append("这些提醒因网络或 Telegram 的故障没能送出；之后的提醒照常发送。")
         parts.append("\n".join(lines))
     return "\n\n".join(parts)

@@ -10,11 +10,9 @@ import hashlib
 import hmac
 
 from aiohttp import web
-from sqlalchemy import select
 
-from handlers.services.auth import SESSION_TTL, _digest
+from handlers.services.auth import SESSION_TTL
 from handlers.web.render import render_page
-from storage.models import LoginLink
 
 COOKIE = "bb_session"
 CSRF_KEY = web.AppKey("csrf_key", bytes)
@@ -96,10 +94,7 @@ async def login(request: web.Request) -> web.Response:
 
 async def _is_secretary(services, token: str) -> bool:
     """Whether the link (already refused as not allowed) belonged to a branch secretary."""
-    async with services.session_factory() as session:
-        user_id = await session.scalar(
-            select(LoginLink.user_id).where(LoginLink.token_hash == _digest(token))
-        )
+    user_id = await services.auth.link_user(token)
     if user_id is None:
         return False
     return (await services.supervision.viewer(user_id)).own_branch is not None

@@ -38,6 +38,10 @@ class LoginLinkRepository:
         await self.session.flush()
         return row
 
+    async def user_of(self, token_hash: str) -> int | None:
+        """Whose link this was, used or not."""
+        return await self.session.scalar(select(LoginLink.user_id).where(LoginLink.token_hash == token_hash))
+
     async def redeem(self, token_hash: str, at: datetime) -> tuple[LinkStatus, int | None]:
         """Use the link once: one conditional UPDATE, so two clicks cannot both log in.
 
