@@ -216,6 +216,11 @@ async def _take_value(update: Update, context: BotContext, state: dict, text: st
     except InputError as exc:
         await message.reply_text(f"{exc.message}（/cancel 取消）")
         return
+    if actual == expected:  # nothing to ask about the absent: an unchanged count is said before the reason
+        view = await context.services.records.open(update.effective_user.id, state["record_id"])
+        if view is not None and (view.record.expected, view.record.actual) == (expected, actual):
+            await message.reply_text(f"新内容和原来一样。{_value_prompt(ATTENDANCE)}")
+            return
     value = {"expected": expected, "actual": actual, "absentees": []}
     await _expect_amend(context, state, value=value, absent=actual < expected)
     if actual < expected:

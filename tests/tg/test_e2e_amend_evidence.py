@@ -162,3 +162,25 @@ async def test_attendance_of_a_returned_record_is_amended(make_bot, clock: Fixed
         view = await alice.press(told, f"r:open:{record.id}")
         assert "出勤：应到5人，实到4人" in view.plain_text
         assert "改了出勤，原因：补填出勤" in view.plain_text, view.plain_text
+
+
+async def test_an_unchanged_attendance_is_said_before_the_reason(make_bot, clock: FixedClock) -> None:
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        alice = Chat(harness, harness.user(ALICE, "孙书记"))
+        await make_secretary(harness, alice.user)
+        form = Form(alice, "committee")
+        await form.run("place")
+        form.prompt = await alice.send("应到6人，实到6人")  # everyone came: no one absent to ask about
+        form.done += ["attendance", "absentees"]
+        await form.run("confirm")
+        (record,) = await records(harness)
+        assert (record.expected, record.actual) == (6, 6)
+        listing = await alice.send("/records")
+        view = await alice.press(listing, f"r:open:{record.id}")
+        ask = await alice.press(view, f"r:amend:{record.id}:attendance")
+        assert ask.plain_text.startswith("请发送应到和实到人数")
+        same = await alice.send(f"应到{record.expected}人，实到{record.actual}人")
+        assert same.plain_text.startswith("新内容和原来一样。"), (
+            same.plain_text
+        )  # review finding: not after the reason
+        assert (await records(harness))[0].expected == record.expected
