@@ -35,6 +35,7 @@ from handlers.services.supervision import Viewer
 from knowledge.activities import CATALOGUE, ActivityKind, Period
 from storage.files import FileStore, local_path
 from storage.models import ActivityRecord, Branch, RecordFile
+from storage.repositories import BranchRepository
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.status import StatusRepository
 
@@ -215,7 +216,7 @@ class LedgerExporter:
         while page := await repo.page(kind.code, codes, branch_ids, after, PAGE, held):
             files = await repo.files_of(r.id for r in page)
             comments = await repo.last_comments(r.id for r in page if r.review_state == "returned")
-            submitters = await repo.submitter_names(r.submitted_by for r in page)
+            submitters = await BranchRepository(session).secretary_names(r.submitted_by for r in page)
             items = [
                 (
                     r,

@@ -133,7 +133,7 @@ class SupervisionService(ScopedService):
     async def known_names(self, user_ids: Iterable[int]) -> dict[int, str]:
         """The names the bot stored for these users (as a branch's secretary); the others are left out."""
         async with self.session_factory() as session:
-            return await SupervisorRepository(session).secretary_names(user_ids)
+            return await BranchRepository(session).secretary_names(user_ids)
 
     async def reviewers_of(self, branch_id: int) -> list[int]:
         """Who reviews the branch's records: the administrators, then its supervisors (no duplicates)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
@@ -70,6 +71,17 @@ class BranchRepository:
     async def by_secretary(self, user_id: int) -> Branch | None:
         stmt = select(Branch).where(Branch.secretary_user_id == user_id)
         return (await self.session.scalars(stmt)).one_or_none()
+
+    async def secretary_names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        """The name stored for each of ``user_ids`` who is a branch's secretary now (``branches.secretary_name``);
+        users who are no secretary, or gave no name, are left out."""
+        ids = sorted(set(user_ids))
+        if not ids:
+            return {}
+        stmt = select(Branch.secretary_user_id, Branch.secretary_name).where(
+            Branch.secretary_user_id.in_(ids), Branch.secretary_name.is_not(None)
+        )
+        return {user_id: name for user_id, name in await self.session.execute(stmt) if name}
 
     async def _require(self, branch_id: int) -> Branch:
         branch = await self.get(branch_id)

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ActivityRecord, Branch, RecordEvent, RecordFile
+from storage.models import ActivityRecord, RecordEvent, RecordFile
 
 Cursor = tuple[int, date, int]  # (branch_id, held_on, id) of the last record of a page
 
@@ -91,14 +91,3 @@ class LedgerRepository:
             .order_by(RecordEvent.record_id, RecordEvent.at, RecordEvent.id)
         )
         return {record_id: comment or "" for record_id, comment in await self.session.execute(stmt)}
-
-    async def submitter_names(self, user_ids: Iterable[int]) -> dict[int, str]:
-        """The name the bot knows for each of ``user_ids``: the one stored when they became a branch's secretary
-        (``branches.secretary_name``); users who are no secretary now, or gave no name, are left out."""
-        ids = sorted(set(user_ids))
-        if not ids:
-            return {}
-        stmt = select(Branch.secretary_user_id, Branch.secretary_name).where(
-            Branch.secretary_user_id.in_(ids), Branch.secretary_name.is_not(None)
-        )
-        return {user_id: name for user_id, name in await self.session.execute(stmt) if name}

@@ -67,13 +67,3 @@ class SupervisorRepository:
         if not ids:
             return frozenset()
         return frozenset(await self.session.scalars(select(Branch.id).where(Branch.id.in_(ids))))
-
-    async def secretary_names(self, user_ids: Iterable[int]) -> dict[int, str]:
-        """The names stored for those of ``user_ids`` who are a branch's secretary (``branches.secretary_name``)."""
-        ids = sorted(set(user_ids))
-        if not ids:
-            return {}
-        stmt = select(Branch.secretary_user_id, Branch.secretary_name).where(
-            Branch.secretary_user_id.in_(ids), Branch.secretary_name.is_not(None)
-        )
-        return {user_id: name for user_id, name in await self.session.execute(stmt) if name}
