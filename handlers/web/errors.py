@@ -12,7 +12,7 @@ import logging
 
 from aiohttp import web
 
-from handlers.web.render import render_page
+from handlers.web.pages import refused_page
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +23,6 @@ PAGES = {
 }
 SERVER_ERROR = ("服务器出了点问题", "请稍后再试；问题已记录。")
 MACHINE_PATHS = ("/healthz", "/metrics", "/telegram")
-
-
-def _page(request: web.Request, status: int, title: str, text: str) -> web.Response:
-    from handlers.web.session import USER
-
-    context = {"title": title, "text": text, "reason": str(status), "user": request.get(USER)}
-    return render_page(request, "refused.html", context, status=status)
 
 
 @web.middleware
@@ -43,7 +36,7 @@ async def middleware(request: web.Request, handler):
         if exc.status < 400 or not bare:
             raise
         title, text = PAGES.get(exc.status, PAGES[400])
-        return _page(request, exc.status, title, text)
+        return refused_page(request, title, text, exc.status, str(exc.status))
     except Exception:
         log.exception("dashboard page %s %s failed", request.method, request.path)
-        return _page(request, 500, *SERVER_ERROR)
+        return refused_page(request, *SERVER_ERROR, 500, "500")

@@ -47,6 +47,14 @@ def _page(request: web.Request, template: str, context: dict, status: int = 200)
     return response
 
 
+RECORD_NOT_FOUND = ("找不到这条记录", "记录不存在，或不在您的督导范围内。")
+
+
+def refused_page(request: web.Request, title: str, text: str, status: int, reason: str = "") -> web.Response:
+    """``refused.html``: why a page cannot be shown (the login hint only for people not logged in)."""
+    return _page(request, "refused.html", {"title": title, "text": text, "reason": reason}, status)
+
+
 def period_choices(today: date) -> list[Period]:
     """This month and the two before, this quarter and the one before, this year."""
     month = this_month(today)
@@ -76,7 +84,7 @@ async def overview(request: web.Request) -> web.Response:
     try:
         view = services.status.view(request.query.get("period"))
     except ValueError as exc:
-        return _page(request, "refused.html", {"title": "期间有误", "text": str(exc)}, status=400)
+        return refused_page(request, "期间有误", str(exc), 400)
     matrix = await services.status.matrix(user.user_id, view)
     if matrix is None:
         raise web.HTTPFound("/login")
@@ -116,12 +124,7 @@ async def branch(request: web.Request) -> web.Response:
     services, user = _services(request), request[USER]
     page = await services.browse.branch_page(user.user_id, _int(request, "branch_id"))
     if page is None:
-        return _page(
-            request,
-            "refused.html",
-            {"title": "找不到这个支部", "text": "支部不存在，或不在您的督导范围内。"},
-            404,
-        )
+        return refused_page(request, "找不到这个支部", "支部不存在，或不在您的督导范围内。", 404)
     context = {
         "title": page.branch.name,
         "page": page,
@@ -176,12 +179,7 @@ async def record(request: web.Request) -> web.Response:
     services, user = _services(request), request[USER]
     view = await services.review.open(user.user_id, _int(request, "record_id"))
     if view is None:
-        return _page(
-            request,
-            "refused.html",
-            {"title": "找不到这条记录", "text": "记录不存在，或不在您的督导范围内。"},
-            404,
-        )
+        return refused_page(request, *RECORD_NOT_FOUND, 404)
     photos = [f for f in view.files if f.role == "photo"]
     minutes = [f for f in view.files if f.role != "photo"]
     people = await services.supervision.known_names({h.actor_id for h in view.timeline})
@@ -212,23 +210,16 @@ async def review(request: web.Request) -> web.Response:
     record_id = _int(request, "record_id")
     data = await request.post()
     if not csrf_ok(request, data.get("csrf")):
-        return _page(request, "refused.html", {"title": "请求已失效", "text": "请刷新页面后再试。"}, 403)
+        return refused_page(request, "请求已失效", "请刷新页面后再试。", 403)
     action = data.get("action")
     if action == "pass":
         result = await services.review.pass_record(user.user_id, record_id)
     elif action == "return":
         result = await services.review.return_record(user.user_id, record_id, str(data.get("comment") or ""))
     else:
-        return _page(
-            request, "refused.html", {"title": "无法处理", "text": "请在记录页面上点“通过”或“退回”。"}, 400
-        )
+        return refused_page(request, "无法处理", "请在记录页面上点“通过”或“退回”。", 400)
     if result.status == "missing":
-        return _page(
-            request,
-            "refused.html",
-            {"title": "找不到这条记录", "text": "记录不存在，或不在您的督导范围内。"},
-            404,
-        )
+        return refused_page(request, *RECORD_NOT_FOUND, 404)
     notify = request.app.get(NOTIFY)
     if result.status == "ok" and notify is not None and result.notify:
         await notify(result.notify)
@@ -263,7 +254,7 @@ async def export(request: web.Request) -> web.StreamResponse:
     try:
         view = services.status.view(request.query.get("period"))
     except ValueError as exc:
-        return _page(request, "refused.html", {"title": "期间有误", "text": str(exc)}, status=400)
+        return refused_page(request, "期间有误", str(exc), 400)
     viewer = await services.supervision.viewer(user.user_id)
     folder = Path(tempfile.mkdtemp(prefix="branchbot-export-"))
     try:
