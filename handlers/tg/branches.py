@@ -172,9 +172,8 @@ async def tell(bot: Bot, user_ids: list[int], text: str) -> None:
     for user_id in user_ids:
         try:
             await bot.send_message(user_id, text)
-        except (
-            TelegramError
-        ) as exc:  # blocked the bot, or never started it: the new secretary is welcomed anyway
+        # blocked the bot, or never started it: the new secretary is welcomed anyway
+        except TelegramError as exc:
             log.warning("could not tell user %s about a change of secretary: %s", user_id, exc)
 
 
