@@ -201,6 +201,12 @@ def _branch(args: argparse.Namespace) -> int:
             if link:
                 print(f"邀请链接：{link}")
             print("（7天内有效，仅限使用一次）")
+            branch = created.branch
+            if args.branch_command == "invite" and branch.secretary_user_id is not None:
+                who = branch.secretary_name or branch.secretary_user_id
+                print(
+                    f"注意：该支部现任书记是{who}。其他人用这个邀请码绑定后将成为新书记，之前的邀请码已作废。"
+                )
             return 0
         finally:
             await engine.dispose()

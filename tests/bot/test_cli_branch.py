@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,30 @@ def test_add_rejects_a_bad_form_and_negative_members(tmp_path):
     )
     assert negative.returncode == 2
     assert "负数" in negative.stderr
+
+
+def test_invite_warns_when_the_branch_has_a_secretary(tmp_path):
+    """A new invitation replaces whoever leads the branch once used: the operator is told who that is."""
+    added = _cli(
+        tmp_path,
+        "branch",
+        "add",
+        "--org",
+        "甲公司",
+        "--name",
+        "甲公司党支部",
+        "--form",
+        "单独组建",
+        "--members",
+        "5",
+    )
+    assert added.returncode == 0, added.stderr
+    fresh = _cli(tmp_path, "branch", "invite", "1")
+    assert fresh.returncode == 0 and "现任书记" not in fresh.stdout  # no secretary yet: nothing to warn of
+
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        db.execute("UPDATE branches SET secretary_user_id = 4242, secretary_name = '张书记' WHERE id = 1")
+    again = _cli(tmp_path, "branch", "invite", "1")
+    assert again.returncode == 0, again.stderr
+    assert "现任书记是张书记" in again.stdout
+    assert "成为新书记" in again.stdout
