@@ -195,23 +195,25 @@ def _branch(args: argparse.Namespace) -> int:
                 if created is None:
                     print(f"没有编号为 {args.branch_id} 的支部。", file=sys.stderr)
                     return EXIT_USAGE
-            print(f"支部编号：{created.branch.id}")
-            print(f"邀请码：{created.code}")
-            link = deep_link(args.bot_username, created.code)
-            if link:
-                print(f"邀请链接：{link}")
-            print("（7天内有效，仅限使用一次）")
-            branch = created.branch
-            if args.branch_command == "invite" and branch.secretary_user_id is not None:
-                who = branch.secretary_name or branch.secretary_user_id
-                print(
-                    f"注意：该支部现任书记是{who}。其他人用这个邀请码绑定后将成为新书记，之前的邀请码已作废。"
-                )
+            _print_invitation(created, deep_link(args.bot_username, created.code))
             return 0
         finally:
             await engine.dispose()
 
     return asyncio.run(work())
+
+
+def _print_invitation(created, link: str | None) -> None:
+    """The new branch's or invitation's code (and link); a warning when it will replace a sitting secretary."""
+    branch = created.branch
+    print(f"支部编号：{branch.id}")
+    print(f"邀请码：{created.code}")
+    if link:
+        print(f"邀请链接：{link}")
+    print("（7天内有效，仅限使用一次）")
+    if branch.secretary_user_id is not None:
+        who = branch.secretary_name or branch.secretary_user_id
+        print(f"注意：该支部现任书记是{who}。其他人用这个邀请码绑定后将成为新书记，之前的邀请码已作废。")
 
 
 # -- reminders ------------------------------------------------------------------------------------------------
