@@ -69,6 +69,7 @@ REFUSED = [
     (Step.DATE, THEME, text("2026-08-01"), "只能补录"),
     (Step.TOPIC, THEME, text("学"), "太短"),
     (Step.TOPIC, THEME, text("学" * 201), "太长"),
+    (Step.ABSENTEES, THEME, text("张三 出差\n" * 84), "缺席人员太长了（504字），请控制在500字以内"),
     (Step.ATTENDANCE, THEME, text("八个人"), "请发送两个数字"),
     (Step.ATTENDANCE, THEME, text("²³ 7"), "请发送两个数字"),
     (Step.ATTENDANCE, THEME, text("应到7 实到8"), "不能多于"),

@@ -14,6 +14,7 @@ from knowledge.activities import ActivityKind, FieldSpec
 
 FORM_TIMEOUT = timedelta(minutes=30)
 MAX_TEXT = 200
+MAX_ABSENTEES_TEXT = 500  # one line per absent person: a long list fits, a stray paste does not
 MIN_TEXT = 2
 MAX_MINUTES_TEXT = 4000
 MIN_MINUTES_TEXT = 10
@@ -144,8 +145,8 @@ class InputError(ValueError):
 class TooLong(InputError):
     """A text over the step's length limit (``limit`` characters): maybe the first part of a split paste."""
 
-    def __init__(self, message: str, limit: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, limit: int, skip_hint: str | None = None) -> None:
+        super().__init__(message, skip_hint)
         self.limit = limit
 
 

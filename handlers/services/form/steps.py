@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from handlers.services.dates import DateInputError, parse_date
 from handlers.services.form import paste
 from handlers.services.form.model import (
+    MAX_ABSENTEES_TEXT,
     MAX_ATTENDANCE,
     MAX_FIELD_NUMBER,
     MAX_MINUTES_TEXT,
@@ -185,6 +186,12 @@ def _absentees(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepRes
         data["absentees"] = []
     elif not inp.text:
         raise InputError("请按“姓名 原因”每行一人发送缺席人员。", skip_hint="不填写")
+    elif len(inp.text) > MAX_ABSENTEES_TEXT:
+        raise TooLong(
+            f"缺席人员太长了（{len(inp.text)}字），请控制在{MAX_ABSENTEES_TEXT}字以内，每行写一人的姓名和原因。",
+            MAX_ABSENTEES_TEXT,
+            skip_hint="不填写",
+        )
     else:
         data["absentees"] = parse_absentees(inp.text)
     return StepResult(data, Outcome.ADVANCE)
