@@ -29,6 +29,9 @@ from knowledge.segment import normalize
         # 问下 is a request ("问下企业…" must not read as 下企业, a visit to enterprises).
         ("麻烦问下企业的党建场地有没有统一标准", ("问下", "下企业")),
         ("我问下，联合支部最多几家", ("问下",)),
+        # The speech named as the place of the answer says nothing about the topic.
+        ("流动党员怎么管，讲话里咋说的", ("讲话里", "咋说")),
+        ("文件中有没有提到活动场所", ("文件中", "有没有提到")),
     ],
 )
 def test_wrapping_and_frames_are_removed(question, gone):
@@ -43,6 +46,8 @@ def test_wrapping_and_frames_are_removed(question, gone):
         ("您好，请问主题党日怎么开？谢谢！", "主题党日"),
         ("书记可不可以兼任工会主席", "兼任工会主席"),
         ("上级问下来怎么答复", "上级问下来"),
+        ("流动党员怎么管，讲话里咋说的", "流动党员怎么管"),
+        ("讲话精神怎么学", "讲话精神"),  # the speech as a topic, not as the place of the answer
     ],
 )
 def test_the_content_stays(question, kept):
