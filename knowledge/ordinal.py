@@ -19,38 +19,50 @@ from knowledge.types import Passage
 _ORDINAL = re.compile(
     r"第([一二三四五六七八九十]|[1-9])(?:项|部分|大项|大块|块|方面|个(?:行动|方面|部分|任务))"
 )
+# "最后一项", "最后一部分": the speech's last numbered section.
+_LAST = re.compile(r"最后(?:一)?(?:项|部分|大项|大块|块|方面|个(?:行动|方面|部分|任务))")
+LAST = -1
 # ... and only in a question about the speech's outline: "开支部会第一项学什么" asks about a meeting's agenda.
 _OUTLINE = re.compile(r"行动|部分|讲话|讲稿|文件|章节|大项|大块")
 _NUMERALS = "一二三四五六七八九十"
 
 
 def ordinal(question: str) -> int | None:
-    """The section number a question names ("第二项" -> 2), if any."""
+    """The section number a question names ("第二项" -> 2; "最后一部分" -> ``LAST``), if any."""
+    if not _OUTLINE.search(question):
+        return None
     match = _ORDINAL.search(question)
-    return parse_count(match.group(1)) if match and _OUTLINE.search(question) else None
+    if match:
+        return parse_count(match.group(1))
+    return LAST if _LAST.search(question) else None
 
 
 def section_start(passages: Sequence[Passage], source: str, number: int) -> int | None:
-    """The id of the first passage of section ``number`` (``二、…``) of the speech ``source``."""
+    """The id of the first passage of section ``number`` (``二、…``; ``LAST``: the last such) of the speech
+    ``source``."""
+    starts: dict[str, int] = {}
+    for p in passages:
+        if p.source == source and p.headings and p.headings[0][1:2] == "、" and p.headings[0][0] in _NUMERALS:
+            starts.setdefault(p.headings[0][0], p.id)
+    if number == LAST:
+        return starts[max(starts, key=_NUMERALS.index)] if starts else None
     if not 1 <= number <= len(_NUMERALS):
         return None
-    prefix = _NUMERALS[number - 1] + "、"
-    return next(
-        (p.id for p in passages if p.source == source and p.headings and p.headings[0].startswith(prefix)),
-        None,
-    )
+    return starts.get(_NUMERALS[number - 1])
 
 
 def outline_lead(
     passages: Sequence[Passage], question: str, ranked: Sequence[tuple[int, float]]
 ) -> int | None:
     """The passage to put first for a question that names a section by number: the start of that section in the
-    first speech, in ranking order (then in corpus order), that has one."""
+    first speech, in ranking order (then in corpus order), that has one; a question that calls the parts 行动
+    ("第一项行动") prefers a speech whose section of that number is an action (``一、实施…行动``)."""
     number = ordinal(question)
     if number is None:
         return None
-    for source in dict.fromkeys([*(passages[i].source for i, _ in ranked), *(p.source for p in passages)]):
-        start = section_start(passages, source, number)
-        if start is not None:
-            return start
-    return None
+    sources = dict.fromkeys([*(passages[i].source for i, _ in ranked), *(p.source for p in passages)])
+    starts = [s for s in (section_start(passages, source, number) for source in sources) if s is not None]
+    if "行动" in question:
+        actions = [s for s in starts if "行动" in passages[s].headings[0]]
+        starts = actions or starts
+    return starts[0] if starts else None
