@@ -7,8 +7,9 @@ stops further handling; otherwise it lets them through (free text is then a ques
 from __future__ import annotations
 
 import logging
+from collections import deque
 
-from telegram import Message, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -32,6 +33,11 @@ log = logging.getLogger(__name__)
 
 ALBUM_QUIET_SECONDS = 1.2
 ALBUM_REPLIES_KEY = "form_album_replies"  # in bot_data (not persisted): the refusals said per user's album
+# In bot_data (not persisted): per chat, the latest messages whose form buttons were spent (pressed, answered, the
+# buttons removed). A double tap sends two callback queries for the same message before the first is handled;
+# updates of one chat run in order, so the second finds the message here and is only answered.
+SPENT_KEY = "form_spent_messages"
+SPENT_KEEP = 8
 NOTHING_TO_SKIP = "现在没有可以跳过的内容。发送 /submit 开始填写活动记录。"
 OTHER_LABELS = (
     ("sticker", "贴纸"),
@@ -78,18 +84,36 @@ async def on_button(update: Update, context: BotContext) -> None:
     if action is None:
         await query.answer(STALE, show_alert=True)
         raise ApplicationHandlerStop
+    if _spent(context, query.message):
+        await query.answer(STALE)  # the second tap of a double tap: its first already moved the form on
+        raise ApplicationHandlerStop
     reply = await context.services.forms.on_action(query.from_user.id, action)
     await query.answer()
     if reply.in_place and query.message is not None:
         await edit_text(query, form_text(reply), reply_markup=form_markup(reply))
         raise ApplicationHandlerStop
     if query.message is not None:
+        _spend(context, query.message)
         try:  # the old buttons are spent: remove them so they can't be pressed twice
             await query.edit_message_reply_markup(reply_markup=None)
         except BadRequest:
             pass
     await send(context, query.message.chat.id if query.message else query.from_user.id, reply)
     raise ApplicationHandlerStop  # answered: the catch-all for stale buttons must not see it
+
+
+def _spent_ids(context: BotContext, message: MaybeInaccessibleMessage) -> deque[int]:
+    spent: dict[int, deque[int]] = context.bot_data.setdefault(SPENT_KEY, {})
+    return spent.setdefault(message.chat.id, deque(maxlen=SPENT_KEEP))
+
+
+def _spent(context: BotContext, message: MaybeInaccessibleMessage | None) -> bool:
+    spent = context.bot_data.get(SPENT_KEY, {})
+    return message is not None and message.message_id in spent.get(message.chat.id, ())
+
+
+def _spend(context: BotContext, message: MaybeInaccessibleMessage) -> None:
+    _spent_ids(context, message).append(message.message_id)
 
 
 def _other_label(message: Message) -> str:
