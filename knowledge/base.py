@@ -24,7 +24,7 @@ from knowledge.highlight import highlight, query_terms
 from knowledge.index_math import SearchIndex
 from knowledge.ingest import Document, read_documents
 from knowledge.listing import choose, listing_sentence, listing_strength
-from knowledge.ordinal import outline_lead
+from knowledge.ordinal import outline_choice
 from knowledge.plain_index import build_index
 from knowledge.rules import RuleAnswer, apply_rules
 from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, plain_text, quoted_terms
@@ -102,7 +102,7 @@ class Ranking:
     terms: list[Term] = field(default_factory=list)  # the question's content, as coverage measures it
     # The question asks for an amount or a procedure the lead does not state (``knowledge.asks``): at most tentative.
     answer_missing: bool = False
-    outline: bool = False  # the lead is the section the question names by number (``knowledge.ordinal``)
+    outline: Confidence | None = None  # the lead is the section the question names by number (``ordinal``)
 
     def evidence(self, n: int = 0) -> Evidence:
         """Measures of the ``n``-th candidate (0: the lead) against the question."""
@@ -120,8 +120,8 @@ class Ranking:
         if self.rule is not None:
             return "high" if self.rule.settled else "low"
         decided = decide(self.evidence(), thresholds)
-        if decided is None and self.outline:
-            return "low"
+        if self.outline is not None:
+            decided = "high" if self.outline == "high" or decided == "high" else "low"
         return "low" if decided == "high" and self.answer_missing else decided
 
     def confidence_of(self, n: int, thresholds: Thresholds = DEFAULT) -> Confidence | None:
@@ -313,13 +313,14 @@ class KnowledgeBase:
         ranked = rerank(ranked, found, bonus)
         # A numeric rule puts the passage that states it first; a question that names a section by number (第二项),
         # that section's first passage (``knowledge.ordinal``).
-        lead = rule.passage_id if rule is not None else outline_lead(self._passages, query, ranked)
+        outline = None if rule is not None else outline_choice(self._passages, query, ranked)
+        lead = rule.passage_id if rule is not None else outline[0] if outline else None
         if lead is not None:
             found.setdefault(lead, self._found(terms, lead))
             top = max((s for _, s in ranked), default=1.0)
             ranked = [(lead, top * 1.05)] + [(i, s) for i, s in ranked if i != lead]
         missing = answer_missing(query, self._passages[ranked[0][0]].text if ranked else None)
-        return Ranking(query, analyzed, ranked, rule, found, terms, missing, lead is not None and not rule)
+        return Ranking(query, analyzed, ranked, rule, found, terms, missing, outline[1] if outline else None)
 
     def ask(self, query: str, k: int = 3, thresholds: Thresholds = DEFAULT) -> Answer:
         ranking = self.rank(query, k)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from knowledge.decide import Confidence
 from knowledge.numbers import parse_count
 from knowledge.types import Passage
 
@@ -54,9 +55,18 @@ def section_start(passages: Sequence[Passage], source: str, number: int) -> int 
 def outline_lead(
     passages: Sequence[Passage], question: str, ranked: Sequence[tuple[int, float]]
 ) -> int | None:
-    """The passage to put first for a question that names a section by number: the start of that section in the
-    first speech, in ranking order (then in corpus order), that has one; a question that calls the parts 行动
-    ("第一项行动") prefers a speech whose section of that number is an action (``一、实施…行动``)."""
+    """The passage to put first for a question that names a section by number (``outline_choice``)."""
+    choice = outline_choice(passages, question, ranked)
+    return choice[0] if choice else None
+
+
+def outline_choice(
+    passages: Sequence[Passage], question: str, ranked: Sequence[tuple[int, float]]
+) -> tuple[int, Confidence] | None:
+    """For a question that names a section by number: the start of that section in the first speech, in ranking
+    order (then in corpus order), that has one; a question that calls the parts 行动 ("第一项行动") prefers a
+    speech whose section of that number is an action (``一、实施…行动``). With it, how sure the choice is: "high"
+    when only one speech has such a section, else "low" (the ranking's pick may be the other speech's)."""
     number = ordinal(question)
     if number is None:
         return None
@@ -65,4 +75,4 @@ def outline_lead(
     if "行动" in question:
         actions = [s for s in starts if "行动" in passages[s].headings[0]]
         starts = actions or starts
-    return starts[0] if starts else None
+    return (starts[0], "high" if len(starts) == 1 else "low") if starts else None

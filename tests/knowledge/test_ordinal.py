@@ -48,3 +48,17 @@ def test_a_numbered_action_is_looked_for_among_actions(kb):
     answer = kb.ask("第一项行动讲的什么")
     assert answer.answered
     assert answer.hits[0].section.startswith("一、实施企业家政治引领行动")
+
+
+@pytest.mark.parametrize(
+    ("question", "confidence"),
+    [
+        ("五项行动的第三项讲的啥", "high"),  # only one speech has numbered actions
+        ("第六部分讲什么", "high"),  # only one speech has a sixth part
+        ("第一部分讲什么", "low"),  # both speeches have a first part: the pick may be the other speech's
+    ],
+)
+def test_a_part_is_sure_only_when_one_speech_has_it(kb, question, confidence):
+    answer = kb.ask(question)
+    assert answer.answered
+    assert answer.hits[0].confidence == confidence
