@@ -32,10 +32,15 @@ _MEMBERS = re.compile(
     rf"|党员(?:人数|数量|数)?(?:{_HAVE}|为|是)?\s*{_NUM}\s*(?:名|个|位|人)?(?![\d万千百%])"
     rf"|党员.{{0,6}}?(?:只有|仅有|就|才)\s*{_NUM}\s*(?:名|个|位|人)"
 )
+# "没有党员", "0名党员", "党员为零"; not "10名党员" (a 0 that ends a number) nor "有无党员" (whether there are).
 _NO_MEMBERS = re.compile(
-    r"(没有|无|零个?|0名?)(正式)?党员|党员(人数|数量)?(为|是)?(零|0)(?!\d)|一(个|名|位)(正式)?党员(都|也)没有"
+    r"(没有|(?<!有)无|(?<![\d零一二两三四五六七八九十百千])(?:零个?|0名?))(正式)?党员"
+    r"|党员(人数|数量)?(为|是)?(?<![\d])(零|0)(?!\d)|一(个|名|位)(正式)?党员(都|也)没有"
     r"|(一个|一名)都没有"
 )
+# "两名正式党员和一名预备党员": the formal members, counted apart from the probationary ones.
+_FORMAL_MEMBERS = re.compile(rf"{_NUM}\s*(?:名|个|位)?正式党员")
+_PROBATIONARY = re.compile(rf"(?:和|及|以及|、|，|,|还有|另有|外加)?{_NUM}?\s*(?:名|个|位)?预备党员")
 # What a question about forming a branch may contain besides the member count.
 _FORMING_WORDS = frozenset(
     """建 组建 建立 成立 建不了 建不起来 不了 不能 无法 没法 党组织 支部 党支部 单独 联合 挂靠 联合建 挂靠建 单独组建
@@ -131,11 +136,16 @@ def _no_members(corpus: Corpus) -> RuleAnswer | None:
 
 
 def member_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
-    if "预备" in query:
-        return None  # probationary members do not count towards the 3-member line; let retrieval answer
     if _NO_MEMBERS.search(query):
         return _no_members(corpus)
-    match = _MEMBERS.search(query)
+    # Probationary members do not count towards the 3-member line: with them, only a count of formal members is
+    # read; without one, retrieval answers.
+    probationary = "预备" in query
+    if probationary:
+        query = _PROBATIONARY.sub(" ", query)
+        match = _FORMAL_MEMBERS.search(query)
+    else:
+        match = _MEMBERS.search(query)
     if not match or not _about_forming(query, match.span(), corpus):
         return None
     count = parse_count(next(g for g in match.groups() if g))
@@ -143,17 +153,18 @@ def member_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
         return None
     if count == 0:
         return _no_members(corpus)
+    aside = "预备党员不计入正式党员人数。" if probationary else ""
     if count >= MIN_OWN_BRANCH_MEMBERS:
         return _cite(
             corpus,
             SINGLE_PHRASE,
-            f"您有{count}名正式党员，达到{MIN_OWN_BRANCH_MEMBERS}名以上，应当单独建立党组织（单独组建）。",
+            f"您有{count}名正式党员，达到{MIN_OWN_BRANCH_MEMBERS}名以上，应当单独建立党组织（单独组建）。{aside}",
         )
     return _cite(
         corpus,
         JOINT_PHRASE,
         f"您有{count}名正式党员，不足{MIN_OWN_BRANCH_MEMBERS}名，不能单独建立党组织，应采取联合建或挂靠建的方式"
-        f"（联合党组织覆盖单位数不超过{MAX_JOINT_UNITS}个）。",
+        f"（联合党组织覆盖单位数不超过{MAX_JOINT_UNITS}个）。{aside}",
     )
 
 

@@ -113,6 +113,10 @@ def test_fewer_than_three_members(kb, query, count):
         ("企业有12个党员怎么建党组织", 12),
         ("有二十个党员", 20),
         ("党员有二十五名", 25),
+        # A count ending in 0 is no "0名党员" (10, 20, 100 were told they had no members).
+        ("我们公司有20名正式党员，应该怎么建党组织", 20),
+        ("我们有50名党员，怎么建党组织", 50),
+        ("100名党员怎么建党组织", 100),
     ],
 )
 def test_three_or_more_members(kb, query, count):
@@ -152,6 +156,25 @@ def test_other_ways_of_giving_the_count(kb, query):
 def test_probationary_members_are_not_formal_members(kb):
     rule = kb.ask("公司有3名党员但都是预备党员").rule
     assert rule is None or not _single(rule.conclusion)
+
+
+@pytest.mark.parametrize(
+    ("query", "conclusion"),
+    [
+        ("我们有两名正式党员和一名预备党员，能单独建支部吗", _joint),
+        ("我们有三名正式党员一名预备党员怎么建", _single),
+    ],
+)
+def test_the_formal_members_are_counted_apart_from_probationary_ones(kb, query, conclusion):
+    rule = kb.ask(query).rule
+    assert rule is not None and conclusion(rule.conclusion)
+    assert "预备党员不计入" in rule.conclusion
+
+
+@pytest.mark.parametrize("query", ["有无正式党员的企业怎么建", "有10名党员要成立党总支吗"])
+def test_whether_there_are_members_is_no_lack_of_them(kb, query):
+    rule = kb.ask(query).rule
+    assert rule is None or not _none(rule.conclusion)
 
 
 @pytest.mark.parametrize("query", ["一个党员每月交多少党费", "选派一名党员干部当指导员吗"])
