@@ -74,7 +74,8 @@ class Act(StrEnum):
     CLEAR = "clear"  # 清空已有照片: the photos step starts again from none
     RESUME = "resume"
     RESTART = "restart"
-    CANCEL = "cancel"
+    CANCEL = "cancel"  # 取消填写: asks first when the draft holds anything entered (``form/cancel.py``)
+    DISCARD = "discard"  # 确认取消: the draft is deleted
 
 
 @dataclass(frozen=True, slots=True)
