@@ -740,7 +740,10 @@ async def test_cancel_deletes_the_draft(make_bot, clock: FixedClock) -> None:
         await make_secretary(harness, chat.user)
         await Form(chat, "assembly").run("place")
         assert await draft(harness, chat.id) is not None
-        reply = await chat.send("/cancel")
+        question = await chat.send("/cancel")  # the draft holds what was typed: asked first
+        assert question.plain_text == "确定要取消吗？已填写的内容（日期、主题、地点）将被删除。"
+        assert await draft(harness, chat.id) is not None
+        reply = await chat.send("/cancel")  # /cancel again confirms
         assert reply.plain_text == "已取消，草稿已删除。需要时可发送 /submit 重新填写。"
         assert await draft(harness, chat.id) is None
         answer = await chat.send(QUESTION)  # no form: a question
@@ -754,7 +757,9 @@ async def test_cancel_button_deletes_the_draft(make_bot, clock: FixedClock) -> N
         chat = Chat(harness, harness.user(ALICE, "王书记"))
         await make_secretary(harness, chat.user)
         prompt = await Form(chat, "observation").run("topic")
-        reply = await chat.press(prompt, "f:cancel")
+        question = await chat.press(prompt, "f:cancel")
+        assert question.button_texts == ["确认取消", "继续填写"] and await draft(harness, chat.id) is not None
+        reply = await chat.press(question, "f:discard")
         assert reply.plain_text.startswith("已取消，草稿已删除。") and await draft(harness, chat.id) is None
 
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
+from handlers.services.form import cancel as cancelling
 from handlers.services.form import paste, prompts
-from handlers.services.form.display import record_number
 from handlers.services.form.files import CheckedFile, IncomingFile, check_file
 from handlers.services.form.intake import accept_file, add_file
 from handlers.services.form.model import (
@@ -33,10 +32,11 @@ from handlers.services.form.model import (
     TooLong,
 )
 from handlers.services.form.steps import apply_input, next_step
-from knowledge.activities import activity_by_code, period_of
+from handlers.services.form.submit import submit
+from knowledge.activities import activity_by_code
 from storage.files import FileStore
 from storage.models import Draft
-from storage.repositories import BranchRepository, DraftRepository, RecordRepository
+from storage.repositories import BranchRepository, DraftRepository
 
 NO_BRANCH = (
     "您还没有加入党支部，暂时不能提交活动记录。\n"
@@ -97,9 +97,22 @@ class FormService:
         return draft, dict(draft.data or {})
 
     async def _save(self, session: AsyncSession, user_id: int, branch_id: int, step: str, data: dict) -> None:
+        """Saves the draft; an input saved ends an open "cancel?" question (``cancel.ASKED``)."""
         await DraftRepository(session).save(
-            user_id=user_id, branch_id=branch_id, step=step, data=data, at=self.clock.now()
+            user_id=user_id,
+            branch_id=branch_id,
+            step=step,
+            data=cancelling.without_mark(data),
+            at=self.clock.now(),
         )
+
+    async def _end_question(self, session: AsyncSession, draft: Draft, data: dict) -> dict:
+        """Any input the form takes (text, a button, a file, a sticker) ends an open "cancel?" question."""
+        if cancelling.ASKED not in data:
+            return data
+        data = cancelling.without_mark(data)
+        await self._save(session, draft.user_id, draft.branch_id, draft.step, data)
+        return data
 
     async def active_step(self, user_id: int) -> str | None:
         """The step of the user's draft if the form is in progress (touched within ``FORM_TIMEOUT``)."""
@@ -171,7 +184,36 @@ class FormService:
             await DraftRepository(session).delete(user_id)
         return await self.start(user_id)
 
-    async def cancel(self, user_id: int) -> Reply:
+    async def cancel(self, user_id: int, *, typed: bool = True) -> Reply:
+        """/cancel (``typed``) or 取消填写: a draft holding anything entered beyond the kind is only asked about
+        (确认取消 / 继续填写); /cancel typed again while asked, or nothing entered, deletes it. The button pressed
+        while asked asks again: only 确认取消 or /cancel confirms."""
+        async with self.session_factory() as session, session.begin():
+            drafts = DraftRepository(session)
+            draft = await drafts.get(user_id)
+            data = dict(draft.data or {}) if draft is not None else {}
+            lost = cancelling.entered(activity_by_code(data.get("kind", "")), data)
+            confirmed = typed and data.get(cancelling.ASKED) and self._active(draft)
+            if draft is not None and lost and not confirmed:
+                await drafts.save(
+                    user_id=user_id,
+                    branch_id=draft.branch_id,
+                    step=draft.step,
+                    data={**data, cancelling.ASKED: True},
+                    at=self.clock.now(),
+                )
+                return cancelling.question(lost)
+        return await self._delete(user_id)
+
+    async def discard(self, user_id: int) -> Reply:
+        """确认取消: the draft is deleted, if the question is still open; else (an input ended it) asked again."""
+        async with self.session_factory() as session:
+            draft = await DraftRepository(session).get(user_id)
+        if draft is not None and not (draft.data or {}).get(cancelling.ASKED):
+            return await self.cancel(user_id, typed=False)
+        return await self._delete(user_id)
+
+    async def _delete(self, user_id: int) -> Reply:
         async with self.session_factory() as session, session.begin():
             existed = await DraftRepository(session).delete(user_id)
         if existed:
@@ -185,7 +227,9 @@ class FormService:
         if action.act is Act.RESTART:
             return await self.restart(user_id, action.arg)
         if action.act is Act.CANCEL:
-            return await self.cancel(user_id)
+            return await self.cancel(user_id, typed=False)
+        if action.act is Act.DISCARD:
+            return await self.discard(user_id)
         return await self._step(user_id, Input(action=action), require_active=False) or NO_FORM
 
     # -- inputs -------------------------------------------------------------------------------------------
@@ -200,7 +244,8 @@ class FormService:
             loaded = await self._load(session, user_id)
             if loaded is None or not self._active(loaded[0]):
                 return None
-        draft, data = loaded
+            draft, data = loaded
+            data = await self._end_question(session, *loaded)
         prompt = prompts.prompt(draft.step, activity_by_code(data.get("kind", "")), data)
         return Reply(f"这一步不能接收{what}。\n\n{prompt.text}", prompt.buttons, skip_hint=prompt.skip_hint)
 
@@ -220,13 +265,15 @@ class FormService:
                 return None
             draft, data = loaded
             step = draft.step
+            data = await self._end_question(session, draft, data)
             result = await self._apply(session, draft, data, inp)
             if isinstance(result, Reply):
                 return result
             data = paste.forget(result.data)
             ak = activity_by_code(data.get("kind", ""))
             if result.outcome is Outcome.CONFIRM:
-                return await self._submit(session, user_id, draft.branch_id, data, stored)
+                at = self.clock.now()
+                return await submit(session, self.files, user_id, draft.branch_id, data, stored, at)
             if result.outcome is Outcome.STAY:
                 await self._save(session, user_id, draft.branch_id, step, data)
                 reply = prompts.prompt(step, ak, data)
@@ -288,6 +335,7 @@ class FormService:
                 step, data = loaded[0].step, loaded[1]
                 if not self._active(loaded[0]) and step != Step.PHOTOS:
                     return prompts.idle_draft(step, data)
+                data = await self._end_question(session, *loaded)
                 refusal = accept_file(step, data, meta.unique_id)
                 if refusal is not None:
                     return refusal
@@ -333,54 +381,3 @@ class FormService:
         if ak is not None and draft.step == Step.MINUTES and data.get("minutes_files"):
             return prompts.page_count(len(data["minutes_files"]))
         return None
-
-    # -- submit -------------------------------------------------------------------------------------------
-
-    async def _submit(
-        self, session: AsyncSession, user_id: int, branch_id: int, data: dict, stored: list[int]
-    ) -> Reply:
-        ak = activity_by_code(data["kind"])
-        held = date.fromisoformat(data["held_on"])
-        entries = [("minutes", f) for f in data.get("minutes_files", [])] + [
-            ("photo", f) for f in data.get("photos", [])
-        ]
-        for _, f in entries:
-            if not await self.files.exists(f["sha256"]):
-                return Reply(
-                    "有文件没有保存成功，请点击“改照片”（清空已有照片后重新发送）或“改会议记录”重新发送。",
-                    prompts.summary(ak, data).buttons,
-                )
-        record = await RecordRepository(session).add(
-            branch_id=branch_id,
-            kind=ak.code,
-            period=period_of(ak.cadence, held).code,
-            held_on=held,
-            topic=data["topic"],
-            place=data.get("place"),
-            expected=data.get("expected"),
-            actual=data.get("actual"),
-            absentees=data.get("absentees", []),
-            details=data.get("details", {}),
-            minutes_text=data.get("minutes_text"),
-            submitted_by=user_id,
-            at=self.clock.now(),
-            files=_file_rows(entries),
-        )
-        await DraftRepository(session).delete(user_id)
-        stored.append(record.id)  # the hooks run once the transaction has committed
-        return prompts.receipt(ak, record_number(record.id, held), held, data)
-
-
-def _file_rows(entries: list[tuple[str, dict]]) -> list[dict]:
-    return [
-        {
-            "role": role,
-            "sha256": f["sha256"],
-            "size": f["size"],
-            "mime": f["mime"],
-            "telegram_file_id": f["file_id"],
-            "telegram_file_unique_id": f["unique_id"],
-            "position": i,
-        }
-        for i, (role, f) in enumerate(entries)
-    ]
