@@ -129,3 +129,20 @@ async def test_only_confirming_deletes_a_draft_once_asked(make_bot, clock: Fixed
         assert asked.plain_text.endswith("会议记录、照片1张）将被删除。"), asked.plain_text
         assert (await chat.send("/cancel")).plain_text == DELETED
         assert await draft(harness, chat.id) is None
+
+
+async def test_a_double_tap_on_cancel_asks_once_and_deletes_nothing(make_bot, clock: FixedClock) -> None:
+    async with make_bot(clock=clock) as harness:
+        chat = await secretary(harness)
+        prompt = await Form(chat, "assembly").run("place")
+        before = len(chat.emu.messages(chat.id))
+        chat.user.press(prompt, "f:cancel")
+        second = chat.user.press(prompt, "f:cancel")
+        query_id = second["callback_query"]["id"]
+        await chat.emu.wait_for_call(
+            "answerCallbackQuery", lambda c: c.params.get("callback_query_id") == query_id
+        )
+        await chat.emu.idle()
+        sent = [m.plain_text for m in chat.emu.messages(chat.id)[before:] if m.kind == "send"]
+        assert sent == ["确定要取消吗？已填写的内容（日期、主题、地点）将被删除。"], sent
+        assert await chat.step() == "attendance"
