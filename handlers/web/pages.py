@@ -20,7 +20,10 @@ from handlers.web.session import USER, csrf_ok, csrf_token
 from knowledge.activities import Period, activity_by_code
 
 REVIEW_LABELS = {"pending_review": "待审核", "passed": "已通过", "returned": "已退回"}
-FIELD_LABELS = {"expected": "应到人数", "actual": "实到人数", "place": "地点", "absentees": "缺席人员"}
+# The record page's plain fields; the absentees have a line of their own (names and reasons), so they are no
+# plain field there, only a label for an amendment's change.
+RECORD_FIELDS = {"expected": "应到人数", "actual": "实到人数", "place": "地点"}
+FIELD_LABELS = {**RECORD_FIELDS, "absentees": "缺席人员"}
 EXPORT_CHUNK = 256 * 1024
 CELL_CLASSES = {
     "recorded": "ok",
@@ -192,7 +195,7 @@ async def record(request: web.Request) -> web.Response:
         "kind": kind_name(view.record.kind),
         "details": _details(view.record),
         "review_labels": REVIEW_LABELS,
-        "field_labels": FIELD_LABELS,
+        "field_labels": RECORD_FIELDS,
         "changes": _changes,
         "actor": lambda user_id: actor_label(user_id, people, services.admin_ids),
         "tz": services.clock.tz,
