@@ -4,7 +4,8 @@ Typed as a question, such a sentence would be searched in the speeches, which sa
 user would get "讲话中没有找到" or a passage on something else, or, right after a policy answer, a follow-up read
 together with it. ``usage_of`` recognises the few things a secretary does with the bot, by the action words it
 uses (登记, 提交, 上传; 撤回, 修改; 提醒 with 关, 停, 取消) next to what the action is about (an activity, a record, a
-photo); the Telegram adapter then points to the command. A question about the duty itself ("主题党日怎么开展")
+photo); a whole message such as 帮助, 菜单 or help asks for the help text; joining a branch or becoming its
+secretary (怎么加入支部, 邀请链接失效了) is the invitation's business. The Telegram adapter then points to the command. A question about the duty itself ("主题党日怎么开展")
 has none of the action words and stays a policy question.
 """
 
@@ -21,6 +22,7 @@ class Usage(StrEnum):
     RECORDS = "records"  # see, withdraw or amend a submitted record
     REMINDERS = "reminders"  # see what is owed, change or stop reminders
     HELP = "help"  # what the bot can do
+    JOIN = "join"  # become a branch's secretary: an invitation link from the administrator
     THANKS = "thanks"  # 谢谢, 好的, 收到: nothing to search
     GREETING = "greeting"  # 你好, 在吗
 
@@ -42,12 +44,27 @@ _RECORDS = re.compile(
 )
 _REMINDERS = re.compile(
     r"提醒.{0,6}(?:关|停|取消|不要|别再?发|屏蔽|免打扰|暂停|设置|改时间|太多|太烦|烦)"
-    r"|(?:关掉|关闭|停掉|取消|屏蔽|暂停|不要再?发?|别再?发?)(?:这个|这些|那个)?(?:消息)?提醒"
+    r"|(?:关掉|关闭|关|停掉|停|取消|屏蔽|暂停|不要再?发?|别再?发?)(?:这个|这些|那个)?(?:消息)?提醒"
+    r"|(?:不想|不要|不用|不愿意?)再?(?:收到?|接收|看到?|接到)(?:这个|这些|那个)?(?:消息)?提醒"
     r"|(?:还差|还欠|欠着|没完成|没做|没搞|没开)(?:哪些|什么|几个|几项)(?:活动)?"
+    r"|(?:还有|还差|还剩)(?:哪些|什么|几个|几项)(?:活动|任务|事)(?:还)?(?:没有?|未)(?:完成|做|搞|开|开展|登记)"
 )
 _HELP = re.compile(
+    r"^[/／]?(?:帮助|求助|菜单|目录菜单|功能|功能列表|help|menu|start|开始|使用帮助|命令|命令列表)[?？!！。]*$|"
     r"^(?:你|这个|这个机器人|机器人|助手|你们)?(?:怎么用|如何使用|怎么使用|有什么功能|有啥功能|能干什么|能干啥|能做什么|能做啥|是谁)"
-    r"[?？吗啊呀呢]*$|^(?:你的|机器人的?|助手的?|这个机器人的?)?(?:使用说明|使用方法|用法)[?？吗啊呀呢]*$"
+    r"[?？吗啊呀呢]*$|^(?:你的|机器人的?|助手的?|这个机器人的?)?(?:使用说明|使用方法|用法)[?？吗啊呀呢]*$",
+    re.IGNORECASE,
+)
+
+# Becoming a branch's secretary is the invitation's business, not the speeches': a whole short message about
+# joining "the" branch in the bot, or the invitation link itself. (Joining the Party, 入党, is policy.)
+_JOIN = re.compile(
+    r"^(?:我|我们)?(?:要|想|该)?(?:怎么|如何|怎样|咋|怎么样)(?:才能|才可以|可以|能)?"
+    r"(?:加入|进入|绑定|关联|进)(?:到|我们的?|我的|本|自己的)?(?:党?支部|支部群)[?？吗呢啊]*$"
+    r"|^(?:我|我们)?(?:要|想|该)?(?:怎么|如何|怎样|咋|怎么样)(?:才能|才可以|可以|能)?(?:成为|当上?|做)(?:支部)?书记"
+    r"(?:[?？吗呢啊]*|.{0,4}(?:机器人|助手|这里|系统)[?？吗呢啊]*)$"
+    r"|邀请(?:链接|码).{0,10}(?:失效|过期|没有|没了|用不了|打不开|无效|在哪|怎么|如何|哪里|用过)"
+    r"|(?:怎么|如何|在哪|去哪|哪里)(?:获取|拿到?|要|申请|得到)邀请(?:链接|码)"
 )
 
 
@@ -87,4 +104,6 @@ def usage_of(text: str) -> Usage | None:
         return Usage.SUBMIT
     if _HELP.search(text):
         return Usage.HELP
+    if _JOIN.search(text):
+        return Usage.JOIN
     return None

@@ -39,6 +39,23 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         ("👍", Usage.THANKS),
         ("您好", Usage.GREETING),
         ("在吗？", Usage.GREETING),
+        # Review round 14 (D3): searched in the speeches before, refused or answered with an absurd passage.
+        ("帮助", Usage.HELP),
+        ("菜单", Usage.HELP),
+        ("help", Usage.HELP),
+        ("Help", Usage.HELP),
+        ("／help", Usage.HELP),
+        ("怎么关提醒", Usage.REMINDERS),
+        ("不想收到提醒", Usage.REMINDERS),
+        ("我这个月还有哪些活动没完成", Usage.REMINDERS),
+        ("怎么加入支部", Usage.JOIN),
+        ("怎么成为书记", Usage.JOIN),
+        ("邀请链接失效了", Usage.JOIN),
+        ("发挥政治功能", None),
+        ("怎样加入党组织", None),
+        ("怎么成为党员", None),
+        ("党组织书记怎么选", None),
+        ("怎么邀请周边商户一起上党课？", None),
         ("谢谢，党员不足三人怎么办", None),
         ("好的，那联合建呢", None),
         # Policy questions, even with a word of the bot's actions, stay questions (review findings among them).
@@ -90,3 +107,15 @@ async def test_a_usage_question_is_answered_with_its_command_even_right_after_a_
         user.send_text("你能干什么")
         reply = await harness.emulator.wait_for_message(user.id)
         assert reply.text == HELP and reply.plain_text == parse_html(HELP)[0]
+
+
+async def test_help_reminder_and_joining_words_get_the_bot_s_own_answer(make_bot):
+    async with make_bot() as harness:
+        user = harness.user(USER_ID + 1)
+        user.send_text("帮助")
+        assert (await harness.emulator.wait_for_message(user.id)).text == HELP
+        user.send_text("不想收到提醒")
+        assert (await harness.emulator.wait_for_message(user.id)).plain_text == USAGE_REPLIES[Usage.REMINDERS]
+        user.send_text("怎么加入支部")
+        reply = await harness.emulator.wait_for_message(user.id)
+        assert reply.plain_text == USAGE_REPLIES[Usage.JOIN] and "邀请链接" in reply.plain_text
