@@ -108,8 +108,12 @@ async def logout(request: web.Request) -> web.Response:
     from handlers.web import SERVICES
 
     data = await request.post()
-    if not csrf_ok(request, data.get("csrf")):
-        raise web.HTTPForbidden(text="CSRF")
+    if not csrf_ok(request, data.get("csrf")):  # e.g. a tab opened before a newer login: its 退出 is stale
+        context = {"title": "请求已失效", "text": "请刷新页面后再试。", "reason": "csrf"}
+        context |= {"user": request.get(USER), "csrf": csrf_token(request)}
+        response = render_page(request, "refused.html", context, status=403)
+        response.headers["Cache-Control"] = "no-store"
+        return response
     await request.app[SERVICES].auth.logout(request.cookies.get(COOKIE))
     response = web.Response(status=302, headers={"Location": "/login"})
     response.del_cookie(COOKIE, path="/")

@@ -81,3 +81,22 @@ async def test_logout_needs_csrf_and_ends_the_session(client, site):
     resp = await client.post("/logout", data={"csrf": csrf}, allow_redirects=False)
     assert resp.status == 302
     assert (await client.get("/", allow_redirects=False)).status == 302
+
+
+async def test_a_stale_logout_answers_the_chinese_refusal_with_a_fresh_logout(client, site):
+    """退出 on a tab opened before a newer login (its csrf belongs to the old session): the Chinese page, whose own
+    退出 works."""
+    from tests.web.world import logged_in
+
+    await logged_in(client, site, ADMIN)
+    old = await (await client.get("/")).text()
+    stale = old.split('name="csrf" value="')[1].split('"')[0]
+    await logged_in(client, site, ADMIN)  # a new link: a new session cookie
+    resp = await client.post("/logout", data={"csrf": stale}, allow_redirects=False)
+    page = await resp.text()
+    assert resp.status == 403 and resp.content_type == "text/html", page
+    assert "请求已失效" in page and "请刷新页面后再试。" in page
+    fresh = page.split('name="csrf" value="')[1].split('"')[0]
+    resp = await client.post("/logout", data={"csrf": fresh}, allow_redirects=False)
+    assert resp.status == 302
+    assert (await client.get("/", allow_redirects=False)).status == 302
