@@ -25,6 +25,7 @@ from handlers.services.metrics import METRICS
 from handlers.services.review import Notify
 from handlers.services.updates import StoredUpdate
 from handlers.tg.reminders import RUNNER_KEY
+from handlers.tg.review import send_notices
 from handlers.web import WebConfig, build_web_app
 from handlers.web import login_url as _login_url
 from handlers.web.pages import NOTIFY
@@ -77,26 +78,20 @@ def ptb_processor(application: Application):
 
 
 def review_notifier(application: Application):
-    """Tell the secretary when a record was passed or returned on the web."""
+    """Tell the secretary when a record was passed or returned on the web: the very message (and buttons) a review
+    in chat sends (``handlers.tg.review.send_notices``)."""
 
     async def notify(items: list[Notify]) -> None:
         for item in items:
-            brief = item.record
-            if item.event == "returned":
-                text = f"您的活动记录 {brief.number}（{brief.kind_name}，{brief.held_on:%Y-%m-%d}）被退回。\n意见：{item.comment}\n请发送 /records 修改后重新提交。"
-            elif item.event == "passed":
-                text = (
-                    f"您的活动记录 {brief.number}（{brief.kind_name}，{brief.held_on:%Y-%m-%d}）已审核通过。"
-                )
-            else:
+            if item.event not in ("returned", "passed"):
                 continue
             try:
-                await application.bot.send_message(item.user_id, text)
+                await send_notices(application.bot, [item])
             except Exception as exc:  # the review stands even if the message does not go out
                 log.warning(
                     "could not tell user %s about record %s (%s)",
                     item.user_id,
-                    brief.number,
+                    item.record.number,
                     type(exc).__name__,
                 )
 
