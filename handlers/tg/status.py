@@ -4,7 +4,7 @@ secretaries: their own), with period switches and a button to the web page when 
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -15,6 +15,7 @@ from handlers.tg.callbacks import STALE, STATUS_PREFIX, decode_status, encode_st
 from handlers.tg.context import BotContext
 from handlers.tg.guards import command
 from handlers.tg.render_status import split_messages, status_lines
+from knowledge.activities import Period
 
 NO_RIGHTS = "只有上级党委管理员、片区督导员和支部书记可以查看完成情况。"
 PUBLIC_URL = "public_url"
@@ -29,16 +30,35 @@ def public_url(context: BotContext) -> str | None:
     return str(url).rstrip("/") if url else None
 
 
-def period_keyboard(context: BotContext, code: str) -> InlineKeyboardMarkup:
-    today = context.services.clock.now().date()
+def period_choices(today: date) -> list[list[tuple[str, Period]]]:
+    """The switch buttons' rows: this month and the last, this quarter and the last, and in the first quarter of a
+    year the year that has just closed (its 述职评议)."""
     month = this_month(today)
-    last = this_month(month.start - timedelta(days=1))
     quarter = parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
-    switch = [
-        InlineKeyboardButton(("• " if p.code == code else "") + label, callback_data=encode_status(p.code))
-        for label, p in (("本月", month), ("本季度", quarter), ("上月", last))
+    rows = [
+        [("本月", month), ("上月", this_month(month.start - timedelta(days=1)))],
+        [("本季度", quarter), ("上季度", previous_quarter(quarter))],
     ]
-    rows = [switch]
+    if today.month <= 3:
+        rows[1].append(("上年度", parse_period(str(today.year - 1))))
+    return rows
+
+
+def previous_quarter(quarter: Period) -> Period:
+    day = quarter.start - timedelta(days=1)
+    return parse_period(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+
+
+def period_keyboard(context: BotContext, code: str) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("• " if p.code == code else "") + label, callback_data=encode_status(p.code)
+            )
+            for label, p in row
+        ]
+        for row in period_choices(context.services.clock.now().date())
+    ]
     if url := public_url(context):
         rows.append([InlineKeyboardButton("在网页上查看", url=f"{url}/?period={code}")])
     return InlineKeyboardMarkup(rows)

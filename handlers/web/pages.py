@@ -59,7 +59,8 @@ def refused_page(request: web.Request, title: str, text: str, status: int, reaso
 
 
 def period_choices(today: date) -> list[Period]:
-    """This month and the two before, this quarter and the one before, this year."""
+    """This month and the two before, this quarter and the one before, this year and the one before (just after
+    New Year the closed year, whose 述职评议 has just fallen due, is what a reviewer looks at)."""
     month = this_month(today)
     months = [month]
     for _ in range(2):
@@ -73,7 +74,8 @@ def period_choices(today: date) -> list[Period]:
     quarter = (today.month - 1) // 3 + 1
     prev_q = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
     quarters = [parse_period(f"{today.year}-Q{quarter}"), parse_period(f"{prev_q[0]}-Q{prev_q[1]}")]
-    return [*reversed(months), *quarters, parse_period(str(today.year))]
+    years = [parse_period(str(today.year)), parse_period(str(today.year - 1))]
+    return [*reversed(months), *quarters, *years]
 
 
 def cell_class(cell) -> str:

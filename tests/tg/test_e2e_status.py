@@ -43,7 +43,7 @@ async def test_status_matrix_and_periods(make_bot, clock) -> None:
         assert before.plain_text.startswith("活动完成情况 · 2026年11月"), before.plain_text
         assert LEGEND in before.plain_text
         assert branch_line(before.plain_text, "第一党支部") == "❌" * 8
-        assert before.button_texts == ["• 本月", "本季度", "上月", "在网页上查看"]
+        assert before.button_texts == ["• 本月", "上月", "本季度", "上季度", "在网页上查看"]
         assert before.button("在网页上查看")["url"] == "https://dash.example.org/?period=2026-11"
 
         record_id = await submit(harness, alice, "committee")

@@ -79,3 +79,12 @@ async def test_export_xlsx_and_zip(client, site):
     names = zipfile.ZipFile(io.BytesIO(await resp.read())).namelist()
     assert names and all("第三支部" not in n for n in names)  # scoped to the supervisor's district
     assert (await client.get("/export?period=nope")).status == 400
+
+
+def test_period_choices_keep_the_year_that_has_just_closed():
+    from datetime import date
+
+    from handlers.web.pages import period_choices
+
+    codes = [p.code for p in period_choices(date(2027, 1, 2))]
+    assert codes == ["2026-11", "2026-12", "2027-01", "2027-Q1", "2026-Q4", "2027", "2026"]
