@@ -73,13 +73,14 @@ class Amended:
 
     ``status``: ok | missing | withdrawn | unchanged | invalid. ``resubmitted``: the amendment put a returned (or
     passed) record back to pending_review; then ``reviewers`` (administrators and the branch's supervisors) should
-    be told that it waits for review again.
+    be told that it waits for review again; ``was`` is the review state it left (returned | passed).
     """
 
     status: str
     resubmitted: bool = False
     reviewers: list[int] = field(default_factory=list)
     problem: str | None = None  # invalid: what is wrong, in Chinese, when the caller can say it
+    was: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +220,7 @@ class RecordService:
         self, session: AsyncSession, record: ActivityRecord, user_id: int, amendment_id: int
     ) -> Amended:
         """After an amendment: a returned (or passed) record waits for review again; whom to tell."""
+        was = record.review_state
         moved = await ReviewRepository(session).move(
             record.id,
             expected=("returned", "passed"),
@@ -232,7 +234,7 @@ class RecordService:
             return Amended("ok")
         supervisors = await SupervisorRepository(session).supervisors_of(record.branch_id)
         reviewers = sorted(self.admin_ids) + [u for u in supervisors if u not in self.admin_ids]
-        return Amended("ok", True, [u for u in reviewers if u != user_id])
+        return Amended("ok", True, [u for u in reviewers if u != user_id], was=was)
 
     # -- photos: sent one by one (an album is one update per photo), then amended together with a reason ---------
 

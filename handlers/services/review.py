@@ -46,7 +46,8 @@ class RecordBrief:
 
 @dataclass(frozen=True, slots=True)
 class Notify:
-    """Tell ``user_id`` about ``record``: ``event`` is new_record | resubmitted (to reviewers, with 通过 / 退回) or
+    """Tell ``user_id`` about ``record``: ``event`` is new_record | resubmitted (a returned record amended) |
+    passed_amended (a passed record amended: to reviewers, with 通过 / 退回) or
     returned (to the secretary, with ``comment`` and a way to amend) | passed (to the secretary)."""
 
     user_id: int

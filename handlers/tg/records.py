@@ -190,7 +190,9 @@ async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
     if amended.resubmitted:
         from handlers.tg.review import notify_resubmitted
 
-        await notify_resubmitted(context.bot, context.services, state["record_id"], amended.reviewers)
+        await notify_resubmitted(
+            context.bot, context.services, state["record_id"], amended.reviewers, was=amended.was
+        )
 
 
 async def _expect_amend(context: BotContext, state: dict, **changes: object) -> None:

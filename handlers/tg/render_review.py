@@ -15,6 +15,7 @@ from handlers.tg.callbacks import encode_record, encode_review
 HEADS = {
     "new_record": "📋 <b>新的活动记录待审核</b>",
     "resubmitted": "🔁 <b>退回的记录已修改，请再次审核</b>",
+    "passed_amended": "🔁 <b>已通过的记录已修改，请再次审核</b>",
     "returned": "↩️ <b>您提交的活动记录被退回，请修改</b>",
     "passed": "✅ <b>您提交的活动记录已审核通过</b>",
 }
@@ -84,7 +85,7 @@ def amend_keyboard(record_id: int) -> InlineKeyboardMarkup:
 
 
 def notice_keyboard(notify: Notify) -> InlineKeyboardMarkup | None:
-    if notify.event in ("new_record", "resubmitted"):
+    if notify.event in ("new_record", "resubmitted", "passed_amended"):
         return review_keyboard(notify.record.record_id)
     if notify.event == "returned":
         return amend_keyboard(notify.record.record_id)

@@ -54,13 +54,17 @@ async def send_notices(bot: Bot, notices: Iterable[Notify]) -> int:
     return sent
 
 
-async def notify_resubmitted(bot: Bot, services: Services, record_id: int, reviewers: list[int]) -> None:
-    """After an amendment put a returned record back to review: tell its reviewers again."""
+async def notify_resubmitted(
+    bot: Bot, services: Services, record_id: int, reviewers: list[int], was: str | None = None
+) -> None:
+    """After an amendment put a returned (``was``) or passed record back to review: tell its reviewers again,
+    saying which of the two it was."""
     notices = await services.review.new_record_notice(record_id)
     if not notices:
         return
     info = notices[0].record
-    await send_notices(bot, [Notify(user_id, "resubmitted", info) for user_id in reviewers])
+    event = "passed_amended" if was == "passed" else "resubmitted"
+    await send_notices(bot, [Notify(user_id, event, info) for user_id in reviewers])
 
 
 def install_hook(application: Application) -> None:

@@ -51,6 +51,7 @@ async def test_return_amend_pass_with_notifications_and_history(session_factory,
     world.clock.advance(timedelta(hours=1))
     amended = await records.amend_record(SEC_A, record_id, "topic", "学习四中全会精神（补充）", "补充主题")
     assert amended.status == "ok" and amended.resubmitted and amended.reviewers == [ADMIN, SUPERVISOR]
+    assert amended.was == "returned"
 
     world.clock.advance(timedelta(hours=1))
     passed = await review.pass_record(ADMIN, record_id)
@@ -86,7 +87,7 @@ async def test_a_passed_record_that_is_amended_waits_for_review_again(session_fa
     assert (await review.pass_record(SUPERVISOR, record_id)).status == "ok"
     assert (await review.pass_record(ADMIN, record_id)).status == "unchanged"
     amended = await records.amend_record(SEC_A, record_id, "place", "会议室", "补地点")
-    assert amended.resubmitted
+    assert amended.resubmitted and amended.was == "passed"
     assert (await records.open(SEC_A, record_id)).review_state == "pending_review"
 
 

@@ -98,3 +98,28 @@ async def test_secretary_cannot_review(make_bot, clock) -> None:
         assert "不能审核" in answer["text"]
         answer = await bob.press_for_answer(sent, "rv:pass:99999999999", check=False)
         assert answer["text"] == "这个按钮已失效。"
+
+
+async def test_amending_a_passed_record_says_it_was_passed(make_bot, clock) -> None:
+    """The reviewers of an amended passed record are not told that a returned record was amended."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "Alice"))
+        await make_secretary(harness, alice.user)
+        record_id = await submit(harness, alice)
+        notice = await admin.reply()
+        await admin.press(notice, f"rv:pass:{record_id}")
+        told = await alice.reply()
+        assert told.plain_text.startswith("✅ 您提交的活动记录已审核通过"), told.plain_text
+
+        view = await alice.send("/records")
+        opened = await alice.press(view, f"r:open:{record_id}")
+        await alice.press(opened, f"r:amend:{record_id}:topic")
+        await alice.send("学习贯彻党的二十届三中全会精神")
+        amended = await alice.send("主题写得更完整")
+        assert "重新提交审核" in amended.plain_text, amended.plain_text
+
+        again = await admin.reply()
+        assert again.plain_text.startswith("🔁 已通过的记录已修改，请再次审核"), again.plain_text
+        assert "退回" not in again.plain_text.splitlines()[0]
+        assert again.button_texts[:2] == ["✅ 通过", "↩️ 退回"]
