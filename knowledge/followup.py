@@ -63,12 +63,30 @@ def is_follow_up(text: str) -> bool:
     return bool(_TOPICLESS.match(core)) and len(core) <= 10
 
 
+# Joins a follow-up to the question it is read with; what is stored of a follow-up is "<question> → <follow-up>",
+# and a later follow-up is read with the question alone, never with a chain of earlier follow-ups.
+SEPARATOR = " → "
+_NUMBER = re.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+(?=[名个位家人万元千百%])")
+
+
+def original(query: str) -> str:
+    """The question a stored query starts from (a follow-up's earlier question), without its follow-ups."""
+    return query.split(SEPARATOR, 1)[0]
+
+
 def with_context(previous: str, follow_up: str, limit: int = 500) -> str:
-    """The follow-up asked in the light of the previous question (its own words last, leads dropped)."""
+    """The follow-up asked in the light of the previous question (its own words last, leads dropped).
+
+    A follow-up that gives a number of its own ("那1000万呢", "如果有5名呢") asks the previous question again with
+    that number: it takes the place of the previous question's first number, which is what the rules read."""
+    previous = original(previous).strip()
     core = _core(follow_up)
     for lead in _LEADS:
         if core.startswith(lead):
             core = core[len(lead) :]
             break
-    combined = f"{previous.strip()}，{core}" if core else previous.strip()
+    number = _NUMBER.search(core)
+    if number is not None and _NUMBER.search(previous):
+        previous = _NUMBER.sub(number.group(0), previous, count=1)
+    combined = f"{previous}{SEPARATOR}{core}" if core else previous
     return combined[-limit:]

@@ -13,7 +13,7 @@ from handlers.services.clock import Clock
 from handlers.services.text import clean_text
 from knowledge import KnowledgeBase
 from knowledge.base import Answer
-from knowledge.followup import is_follow_up, with_context
+from knowledge.followup import is_follow_up, original, with_context
 from storage.repositories import QuestionRepository
 
 log = logging.getLogger(__name__)
@@ -61,13 +61,21 @@ class QAService:
         try:
             async with self.session_factory() as session, session.begin():
                 repo = QuestionRepository(session)
-                if follow_ups and user_id is not None and is_follow_up(question):
+                answer = self.kb.ask(question, k)
+                if (
+                    follow_ups
+                    and user_id is not None
+                    and is_follow_up(question)
+                    and answer.confidence != "high"
+                ):
+                    # A follow-up the speeches answer surely on its own ("那联合建呢？") is not read with the question
+                    # before; nor is one that follows a question the speeches could not answer.
                     since = self.clock.now() - FOLLOW_UP_WINDOW
                     previous = await repo.latest_for(user_id=user_id, chat_id=chat_id, since=since)
-                    if previous is not None:
-                        follows = previous.query
+                    if previous is not None and previous.answered:
+                        follows = original(previous.query)
                         question = with_context(previous.query, question, MAX_QUERY_CHARS)
-                answer = self.kb.ask(question, k)
+                        answer = self.kb.ask(question, k)
                 question_id = await self._log(repo, answer, question, user_id, chat_id)
         except SQLAlchemyError:
             # The answer matters more than the log: answer anyway.

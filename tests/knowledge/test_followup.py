@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.followup import is_follow_up, with_context
+from knowledge.followup import is_follow_up, original, with_context
 
 
 @pytest.mark.parametrize(
@@ -53,5 +53,34 @@ def test_questions_that_stand_alone(text: str) -> None:
 
 
 def test_read_together_lead_dropped_and_bounded() -> None:
-    assert with_context("党员不足3人怎么建支部", "那联合建呢？") == "党员不足3人怎么建支部，联合建呢"
+    assert with_context("党员不足3人怎么建支部", "那联合建呢？") == "党员不足3人怎么建支部 → 联合建呢"
     assert len(with_context("问" * 600, "具体怎么做", 500)) == 500
+
+
+def test_a_chain_of_follow_ups_leans_on_the_question_alone() -> None:
+    stored = with_context("党员不足3人怎么建支部", "那联合建呢？")
+    assert original(stored) == "党员不足3人怎么建支部"
+    assert with_context(stored, "具体怎么做") == "党员不足3人怎么建支部 → 具体怎么做"
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "asked"),
+    [
+        ("工资总额800万，党建经费能税前扣多少", "那1000万呢", "工资总额1000万，党建经费能税前扣多少"),
+        ("我们只有两名正式党员，怎么建党组织", "那如果有5名呢", "我们只有5名正式党员，怎么建党组织"),
+    ],
+)
+def test_a_number_of_its_own_replaces_the_previous_one(previous, follow_up, asked) -> None:
+    assert original(with_context(previous, follow_up)) == asked
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "count"),
+    [
+        ("工资总额800万，党建经费能税前扣多少", "那1000万呢", "10万元"),
+        ("我们只有两名正式党员，怎么建党组织", "那如果有5名呢", "5名"),
+    ],
+)
+def test_the_rules_read_the_follow_ups_number(kb, previous, follow_up, count) -> None:
+    rule = kb.ask(with_context(previous, follow_up)).rule
+    assert rule is not None and count in rule.conclusion

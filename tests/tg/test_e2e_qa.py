@@ -19,7 +19,7 @@ from telegram.error import NetworkError
 from handlers.services.clock import SHANGHAI, FixedClock
 from handlers.services.qa import QAResult
 from handlers.tg.common import ERROR_TEXT, HELP, UNKNOWN_COMMAND, WELCOME
-from handlers.tg.qa import NON_TEXT_HINT
+from handlers.tg.qa import NON_TEXT_HINT, PHOTO_HINT
 from handlers.tg.render import EXAMPLES
 from handlers.tg.topics import STALE
 from handlers.tg.transport import RETRY_DELAYS
@@ -479,7 +479,7 @@ async def test_bad_input_keeps_the_bot_serving(make_bot) -> None:
         for send in (user.send_sticker, user.send_photo, user.send_voice):
             send()
             hint = await emulator.wait_for_message(user.id)
-            assert hint.text == NON_TEXT_HINT, send.__name__
+            assert hint.text == (PHOTO_HINT if send == user.send_photo else NON_TEXT_HINT), send.__name__
             assert "文字" in hint.plain_text
             await then_normal()
 
@@ -601,14 +601,27 @@ async def test_a_follow_up_is_read_with_the_question_before(make_bot) -> None:
         user = harness.user(USER_ID)
         first = await ask(harness, user, "党员不足三人的企业怎样建立党组织")
         assert "接着上一个问题" not in first.plain_text
-        follow = await ask(harness, user, "那联合建呢？")
+        follow = await ask(harness, user, "那具体怎么做呢")
         assert follow.plain_text.startswith("（接着上一个问题“党员不足三人的企业怎样建立党组织”理解）")
-        assert "联合建" in follow.plain_text
         row = await question_row(harness, feedback_qid(follow))
-        assert row is not None and row.query == "党员不足三人的企业怎样建立党组织，联合建呢"
+        assert row is not None and row.query == "党员不足三人的企业怎样建立党组织 → 具体怎么做呢"
+        # A follow-up the speeches answer surely on its own is answered on its own: the previous question's
+        # words used to outweigh its own topic, so the previous answer came again.
+        own = await ask(harness, user, "那联合建呢？")
+        assert "接着上一个问题" not in own.plain_text
+        assert own.plain_text.startswith("要点：联合建即")
         clock.advance(timedelta(minutes=11))  # too late to lean on it
-        alone = await ask(harness, user, "那联合建呢？")
+        alone = await ask(harness, user, "具体怎么做")
         assert "接着上一个问题" not in alone.plain_text
+
+
+async def test_a_follow_up_never_leans_on_a_question_left_unanswered(make_bot) -> None:
+    async with make_bot() as harness:
+        user = harness.user(USER_ID)
+        refused = await ask(harness, user, "今天天气怎么样")
+        assert "没有找到" in refused.plain_text
+        follow = await ask(harness, user, "具体怎么做")
+        assert "接着上一个问题" not in follow.plain_text
 
 
 TENTATIVE_QUESTION = "公司食堂的饭菜怎么改进"
