@@ -21,6 +21,7 @@ from knowledge import lexicon
 from knowledge.frames import FILLER_WORDS, LIGHT_WEIGHT, LIGHT_WORDS, is_listing, strip
 from knowledge.numbers import CN_DIGITS
 from knowledge.tokenizer import make_tokenizer
+from knowledge.traditional import fold
 from knowledge.typos import TypoFixer
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -191,7 +192,7 @@ class Segmenter:
         return [t for t in self._tokenizer.cut_for_search(normalize(text), HMM=False) if _is_term(t)]
 
     def analyze(self, query: str) -> AnalyzedQuery:
-        normal = normalize(_UNSEEN.sub("", query))
+        normal = normalize(fold(_UNSEEN.sub("", query)))  # 組織 -> 组织 (knowledge.traditional)
         shape = strip(_QUESTION_FRAME.sub(" ", normal))
         text = shape.text
         tokens = self.cut(text)
