@@ -49,7 +49,16 @@ def org_form_label(code: str) -> str:
 def profile_warnings(form: str, formal_members: int, units: int | None) -> list[str]:
     """What the speeches say about this profile (empty when it conforms)."""
     warnings = []
-    if formal_members >= MIN_OWN_BRANCH_MEMBERS and form != OrgForm.SINGLE:
+    if form == OrgForm.JOINT:
+        # The count is the joint branch's, over all its units; the 3-member line is each unit's. Only when the
+        # members are too many to be spread with fewer than 3 in every unit must one unit form its own.
+        below = MIN_OWN_BRANCH_MEMBERS - 1
+        if units is not None and units > 0 and formal_members > below * units:
+            warnings.append(
+                f"{units}个单位共有{formal_members}名正式党员，至少有一个单位已有{MIN_OWN_BRANCH_MEMBERS}名以上，"
+                "按讲话要求该单位应单独建立党组织。"
+            )
+    elif formal_members >= MIN_OWN_BRANCH_MEMBERS and form != OrgForm.SINGLE:
         warnings.append(
             f"已有{formal_members}名正式党员（{MIN_OWN_BRANCH_MEMBERS}名以上），按讲话要求应单独建立党组织。"
         )

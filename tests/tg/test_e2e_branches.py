@@ -36,6 +36,10 @@ from tests.tg.test_e2e_forms import (
 ADMINS = {"BRANCHBOT_ADMIN_IDS": str(ADMIN_ID)}
 BOT_USERNAME = "branchbot_test_bot"
 USED = "这个邀请链接已经被使用过了。如需更换书记，请联系管理员生成新的邀请链接。"
+ALREADY = (
+    "这个邀请链接已经被使用过了。您已经是“{name}”的书记，无需再次打开链接。\n"
+    "发送 /submit 登记活动记录，/records 查看记录，/branch 查看或修改支部信息。"
+)
 EXPIRED = "这个邀请链接已过期（有效期7天）。请联系管理员重新生成。"
 REVOKED = "这个邀请链接已作废（管理员已生成新的链接）。请使用最新的链接。"
 INVALID = "邀请码无效。请核对链接是否完整，或联系上级党委管理员重新生成。"
@@ -90,6 +94,9 @@ async def new_branch(
     if form == "joint":
         assert reply.plain_text == "这个联合党组织覆盖几个单位？请发送数字："
         reply = await admin.send(str(units))
+    assert reply.plain_text.startswith("请核对要新建的支部：") and f"单位：{org}" in reply.plain_text
+    assert reply.button_texts == ["确认创建", "修改", "取消"]
+    reply = await admin.press(reply, "nb:ok")
     assert reply.plain_text.startswith(f"已创建：{name}（编号 "), reply.plain_text
     return invitation_code(reply), reply
 
@@ -133,7 +140,21 @@ async def test_admin_creates_a_single_branch_step_by_step(make_bot, clock: Fixed
         reply = await admin.press(menu, "nb:form:single")
         assert reply.plain_text == "新建支部（4/4）：正式党员有多少名？请发送数字："
         hint(await admin.send("五名"), "正式党员人数请发送一个数字，如 5。")
-        created = await admin.send("5")
+        summary = await admin.send("5")
+        assert summary.plain_text.split("\n") == [
+            "请核对要新建的支部：",
+            "单位：某某科技有限公司",
+            "党支部：某某科技有限公司党支部",
+            "组织形式：单独组建",
+            "正式党员：5名",
+            "",
+            "无误请点“确认创建”；点“修改”从头重新填写。",
+        ]
+        assert await all_branches(harness) == []  # nothing is created before the confirmation
+        assert (
+            await admin.send("主题党日多久开展一次？")
+        ).plain_text == "请点击上面的按钮：确认创建、修改或取消。"
+        created = await admin.press(summary, "nb:ok")
         code = invitation_code(created)
         lines = created.plain_text.split("\n")
         assert lines[0] == "已创建：某某科技有限公司党支部（编号 1）"
@@ -158,6 +179,30 @@ async def test_admin_creates_a_single_branch_step_by_step(make_bot, clock: Fixed
         assert (await admin.send("/cancel")).plain_text == "已取消。"
         assert (await admin.send(QUESTION)).parse_mode == "HTML"
         assert len(await all_branches(harness)) == 1
+
+
+async def test_a_question_typed_mid_wizard_is_no_name_and_the_summary_can_be_redone_or_cancelled(
+    make_bot, clock: FixedClock
+) -> None:
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "组织部"))
+        await admin.send("/newbranch")
+        hint(await admin.send("主题党日多久开展一次？"), "这看起来是一个问题，不像名称")
+        await admin.send("某某科技有限公司")
+        menu = await admin.send("第一党支部")
+        await admin.press(menu, "nb:form:single")
+        summary = await admin.send("5")
+        again = await admin.press(summary, "nb:redo")  # 修改: from the first step, nothing created
+        assert again.plain_text == "新建支部（1/4）：请发送单位（企业或社会组织）名称："
+        await admin.send("某某物流公司")
+        await admin.press(await admin.send("物流党支部"), "nb:form:single")
+        summary = await admin.send("3")
+        assert "单位：某某物流公司" in summary.plain_text
+        assert (await admin.press(summary, "nb:no")).plain_text == "已取消，没有新建支部。"
+        answer = await admin.press_for_answer(summary, "nb:ok", check=False)  # the spent summary
+        assert answer.get("text") == "这个按钮已失效。"
+        assert await all_branches(harness) == []
+        assert (await admin.send(QUESTION)).parse_mode == "HTML"  # a question again
 
 
 async def test_admin_creates_a_joint_branch_and_is_asked_for_units(make_bot, clock: FixedClock) -> None:
@@ -220,7 +265,7 @@ async def test_invitation_codes(make_bot, clock: FixedClock) -> None:
 
         # Used once: nobody else (nor the same user) can use it again.
         assert (await redeem(bob, code)).plain_text == USED
-        assert (await redeem(alice, code)).plain_text == USED
+        assert (await redeem(alice, code)).plain_text == ALREADY.format(name="某某科技有限公司党支部")
         assert (await branch_row(harness, branch.id)).secretary_user_id == ALICE
 
         # Forged and malformed codes.
@@ -325,7 +370,8 @@ async def test_branch_profile_warnings_and_editing(make_bot, clock: FixedClock) 
         assert menu.plain_text == "请选择组织形式：" and menu.button_texts == list(FORMS.values())
         joint = await alice.press(menu, "b:setform:joint")
         assert "组织形式：联合建" in joint.plain_text and "联合单位数：未填写" in joint.plain_text
-        assert "• 已有4名正式党员（3名以上），按讲话要求应单独建立党组织。" in joint.plain_text
+        # 4 members over units not yet given: a joint branch's count is all its units', no unit's alone.
+        assert "单独建立党组织" not in joint.plain_text
         assert joint.button_texts[-1] == "改联合单位数"
         reply = await alice.press(joint, "b:edit:units")
         assert reply.plain_text == "请发送新的联合单位数（发送 /cancel 取消）："
