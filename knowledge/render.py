@@ -59,7 +59,7 @@ def render_plain(answer: Answer, *, unanswered: str = NO_ANSWER) -> str:
         lines += [f"结论：{answer.rule.conclusion}", ""]
     top = answer.hits[0]
     lines += [
-        f"要点：{top.highlight}",
+        f"{'相关句' if tentative else '要点'}：{top.highlight}",  # as the chat says it
         "",
         trim(top.text, around=top.highlight),
         "",
@@ -67,5 +67,10 @@ def render_plain(answer: Answer, *, unanswered: str = NO_ANSWER) -> str:
     ]
     if len(answer.hits) > 1:
         lines += ["", OTHERS_TENTATIVE if tentative else OTHERS]
-        lines += [f"  · {h.highlight[:60]}（{citation(h.source, h.section)}）" for h in answer.hits[1:]]
+        lines += [f"  · {_preview(h.highlight)}（{citation(h.source, h.section)}）" for h in answer.hits[1:]]
     return "\n".join(lines)
+
+
+def _preview(sentence: str, limit: int = 60) -> str:
+    """A sentence cut to ``limit`` characters says so ("…")."""
+    return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"

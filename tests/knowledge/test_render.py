@@ -35,3 +35,14 @@ def test_render_plain_with_hits():
     assert render_plain(Answer("问", hits), unanswered="没有。") == (
         "要点：第一段。\n\n第一段。\n\n出处：《讲话甲》 · 一、节\n\n其他相关内容：\n  · 第二段。（《讲话乙》）"
     )
+
+
+def test_render_plain_tentative_says_related_and_cut_previews_say_so():
+    long = "这是一句很长的相关句" * 10
+    hits = [
+        Hit("第一段。", "第一段。", "讲话甲", "一、节", 2.0, 0, confidence="low"),
+        Hit(long, long, "讲话乙", "", 1.0, 1, confidence="low"),
+    ]
+    text = render_plain(Answer("问", hits, confidence="low"))
+    assert "相关句：第一段。" in text and "要点：" not in text  # as the chat labels a tentative answer
+    assert f"  · {long[:59]}…（《讲话乙》）" in text
