@@ -35,6 +35,9 @@ COMMANDS = [
     BotCommand("status", "查看各项活动完成情况"),
     BotCommand("dashboard", "网页看板登录链接（上级党委）"),
     BotCommand("myid", "查看我的用户编号（设置督导员时用）"),
+    BotCommand("newbranch", "新建支部并生成书记邀请链接（管理员）"),
+    BotCommand("branches", "查看全部支部及编号（管理员）"),
+    BotCommand("invite", "重新生成书记邀请链接（管理员）"),
     BotCommand("cancel", "取消正在填写的内容"),
     BotCommand("skip", "跳过可选的一项"),
 ]

@@ -6,7 +6,7 @@ import logging
 import secrets
 
 from telegram import Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.tg.callbacks import STALE
@@ -15,16 +15,20 @@ from handlers.tg.guards import command
 
 log = logging.getLogger(__name__)
 
-WELCOME = (
+WELCOME_HEAD = (
     "您好！我是“两新”组织党建助手。\n\n"
     "我可以：\n"
     "• 回答党建工作政策问题，引用讲话原文并注明出处；\n"
     "• 用 /topics 浏览讲话目录；\n"
     "• 支部书记可用 /submit 登记主题党日、三会一课等活动（照片、记录、出勤）。\n\n"
-    "直接输入您的问题即可，例如："
+)
+WELCOME = WELCOME_HEAD + "直接输入您的问题即可，例如："
+ADMIN_WELCOME = (
+    "您是上级党委管理员：发送 /newbranch 新建支部并得到书记的邀请链接，/branches 查看全部支部，"
+    "/invite 支部编号 重新生成邀请链接。\n\n"
 )
 
-HELP = (
+HELP_COMMANDS = (
     "<b>可用命令</b>\n"
     "/start 开始使用\n"
     "/help 查看帮助\n"
@@ -39,11 +43,27 @@ HELP = (
     "/dashboard 获取网页看板登录链接（10分钟内有效）\n"
     "/unanswered 查看未能回答的问题（管理员）\n"
     "/adddoc 向知识库添加 .txt 文档（管理员）\n"
+    "/newbranch 新建支部，得到书记的邀请链接（管理员）\n"
+    "/branches 查看全部支部及编号（管理员）\n"
+    "/invite 支部编号 重新生成书记邀请链接（管理员）\n"
     "/supervisor 设置片区督导员，/supervisors 查看（管理员）\n"
     "/myid 查看自己的用户编号（设置片区督导员时需要）\n"
     "新记录会发给审核人，点“通过”或“退回”即可审核。\n\n"
-    "直接发送文字即可提问，例如“党员不足三人怎么建党组织”。"
 )
+ASK_LINE = "直接发送文字即可提问，例如“党员不足三人怎么建党组织”。"
+HELP = HELP_COMMANDS + ASK_LINE
+
+
+def ask_privately(bot_username: str | None) -> str:
+    """Groups get no answers to typed questions: where to ask instead."""
+    where = f"@{bot_username}（https://t.me/{bot_username}）" if bot_username else "我"
+    return f"在群里我不回答提问。请私聊 {where}，直接发送您的问题即可；登记活动（/submit）也请在私聊中进行。"
+
+
+def in_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type != ChatType.PRIVATE
+
 
 ERROR_TEXT = "抱歉，处理您的消息时出了点问题，请稍后再试。已记录的内容不会丢失。"
 ERROR_BUTTON = "出了点问题，请稍后再试。"
@@ -56,10 +76,19 @@ def error_text(error_id: str) -> str:
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用命令，或直接输入您的问题。"
 
 
+def _is_admin(update: Update, context: BotContext) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in context.services.admin_ids
+
+
 async def start(update: Update, context: BotContext) -> None:
     from handlers.tg.render import examples_keyboard
 
-    await update.effective_message.reply_text(WELCOME, reply_markup=examples_keyboard())
+    if in_group(update):
+        await update.effective_message.reply_text(WELCOME_HEAD + ask_privately(context.bot.username))
+        return
+    head = ADMIN_WELCOME if _is_admin(update, context) else ""
+    await update.effective_message.reply_text(head + WELCOME, reply_markup=examples_keyboard())
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -67,7 +96,8 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    await update.effective_message.reply_text(HELP, parse_mode=ParseMode.HTML)
+    text = HELP_COMMANDS + ask_privately(context.bot.username) if in_group(update) else HELP
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
 async def on_error(update: object, context: BotContext) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -10,11 +11,13 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.services.qa import QAResult
+from handlers.services.text import clean_text
 from handlers.services.usage import Usage, usage_of
 from handlers.tg import render
 from handlers.tg.callbacks import parse_id, parse_index
-from handlers.tg.common import HELP
+from handlers.tg.common import HELP, ask_privately
 from handlers.tg.context import BotContext
+from handlers.tg.dedupe import first_press, forget_press
 from handlers.tg.edit import edit_markup
 from handlers.tg.guards import incoming_text
 
@@ -23,11 +26,25 @@ log = logging.getLogger(__name__)
 NON_TEXT_HINT = (
     "我目前只能理解文字提问。请直接输入您的问题，例如“主题党日多久开展一次”，或发送 /help 查看用法。"
 )
+PHOTO_HINT = (
+    "收到照片。登记活动照片请发送 /submit，选择活动类型并按提示填写，到“现场照片”一步再发送照片。"
+    "如需提问，请直接输入文字，或发送 /help 查看用法。"
+)
+# A caption asks something: a question mark or a question word (the same test decides whether it is answered).
+_QUESTION = re.compile(
+    r"[?？]|吗|如何|怎样|怎么|什么|多少|多久|几[次个天名项年月季人]|哪|是否|能否|可否|能不能|可不可以|要不要|是不是|有没有"
+)
+ALBUMS_KEY = "qa_albums"  # user_data: albums already answered (one hint per album, not one per photo)
+ALBUMS_KEEP = 10
 STALE_BUTTON = "这个按钮已失效，请重新提问。"
+SENDING_ACTIONS = ("ex", "full", "more")  # buttons that send a message: a second tap only answers the press
+ALREADY_SENT = "已经发送，请查看上面的消息。"
 IDLE_DRAFT_HINT = (
     "提示：您有一份未完成的【{kind}】草稿。上面把您的话当作提问来回答了；如果这是要填进草稿的内容，"
     "请发送 /submit，选择“继续填写”后再发一次。"
 )
+ASKED_KEY = "qa_asked"  # user_data: message id -> the text answered as a question (an edit is answered anew)
+ASKED_KEEP = 30
 DRAFT_HINT = "idle_draft_hint"  # user_data: the idle draft (its last touch) already pointed out
 # A question about using the bot itself (``handlers.services.usage``) is answered with the command that does it.
 USAGE_REPLIES = {
@@ -49,11 +66,11 @@ USAGE_REPLIES = {
 }
 
 
-async def _reply_answer(update: Update, context: BotContext, text: str) -> None:
+async def _reply_answer(update: Update, context: BotContext, text: str, *, follow_ups: bool = True) -> None:
     user = update.effective_user
     chat = update.effective_chat
     result = await context.services.qa.ask(
-        text, user_id=user.id if user else None, chat_id=chat.id if chat else None
+        text, user_id=user.id if user else None, chat_id=chat.id if chat else None, follow_ups=follow_ups
     )
     await _send_result(context, chat.id, result)
     if user is not None:
@@ -87,8 +104,8 @@ async def _send_result(context: BotContext, chat_id: int, result: QAResult) -> N
     )
 
 
-async def on_text(update: Update, context: BotContext) -> None:
-    text = incoming_text(update)
+async def _respond(update: Update, context: BotContext, text: str, *, follow_ups: bool = True) -> None:
+    """A usage question gets its command, anything else the speeches' answer."""
     usage = usage_of(text)
     if usage is Usage.HELP:
         await update.effective_message.reply_text(HELP, parse_mode=ParseMode.HTML)
@@ -99,11 +116,95 @@ async def on_text(update: Update, context: BotContext) -> None:
     elif usage is not None:
         await update.effective_message.reply_text(USAGE_REPLIES[usage])
     else:
-        await _reply_answer(update, context, text)
+        await _reply_answer(update, context, text, follow_ups=follow_ups)
+
+
+def _asked(context: BotContext) -> dict[str, str]:
+    """The user's recent messages answered as questions, by message id (str: user_data is stored as JSON)."""
+    asked = context.user_data.get(ASKED_KEY)
+    if not isinstance(asked, dict):
+        asked = context.user_data[ASKED_KEY] = {}
+    return asked
+
+
+def _remember_asked(context: BotContext, message_id: int, text: str) -> None:
+    asked = _asked(context)
+    asked.pop(str(message_id), None)
+    asked[str(message_id)] = text
+    while len(asked) > ASKED_KEEP:
+        asked.pop(next(iter(asked)))
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    text = incoming_text(update)
+    _remember_asked(context, update.effective_message.message_id, text)
+    await _respond(update, context, text)
+
+
+async def on_edited_text(update: Update, context: BotContext) -> None:
+    """An edited question is answered as a new one, once per new wording. Only a message that was answered as a
+    question: one the form or a pending input took (a date, a name) is not a question when corrected."""
+    message = update.effective_message
+    text = incoming_text(update)
+    previous = _asked(context).get(str(message.message_id))
+    if previous is None or previous == text or not text:
+        return
+    _remember_asked(context, message.message_id, text)
+    await _respond(update, context, text, follow_ups=False)  # not read with the wording it replaces
+
+
+def _addressed_to_bot(update: Update, context: BotContext) -> bool:
+    """A group message that mentions the bot or replies to one of its messages."""
+    message = update.effective_message
+    name = context.bot.username
+    if name and f"@{name.lower()}" in (message.text or "").lower():
+        return True
+    replied = message.reply_to_message
+    return replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id
+
+
+async def on_group_text(update: Update, context: BotContext) -> None:
+    """Questions are answered in private chats only: one addressed to the bot in a group is told where to ask."""
+    if _addressed_to_bot(update, context):
+        await update.effective_message.reply_text(ask_privately(context.bot.username))
+
+
+def _is_question(caption: str) -> bool:
+    return bool(caption) and (usage_of(caption) is not None or _QUESTION.search(caption) is not None)
+
+
+def _is_picture(message) -> bool:
+    document = message.document
+    return (
+        bool(message.photo)
+        or message.video is not None
+        or (document is not None and (document.mime_type or "").startswith(("image/", "video/")))
+    )
 
 
 async def on_non_text(update: Update, context: BotContext) -> None:
-    await update.effective_message.reply_text(NON_TEXT_HINT)
+    """A captioned question is answered; a photo outside /submit is pointed to /submit, once per album."""
+    message = update.effective_message
+    caption = clean_text(message.caption)
+    if _is_question(caption):
+        _remember_album(context, message.media_group_id)
+        await _respond(update, context, caption)
+        return
+    if message.media_group_id is not None and not _remember_album(context, message.media_group_id):
+        return  # the album was answered at its first item
+    await message.reply_text(PHOTO_HINT if _is_picture(message) else NON_TEXT_HINT)
+
+
+def _remember_album(context: BotContext, group_id: str | None) -> bool:
+    """True the first time an item of the album ``group_id`` is seen."""
+    if group_id is None:
+        return True
+    seen = context.user_data.get(ALBUMS_KEY)
+    seen = seen if isinstance(seen, list) else []
+    if group_id in seen:
+        return False
+    context.user_data[ALBUMS_KEY] = [*seen[-(ALBUMS_KEEP - 1) :], group_id]
+    return True
 
 
 async def on_callback(update: Update, context: BotContext) -> None:
@@ -111,19 +212,19 @@ async def on_callback(update: Update, context: BotContext) -> None:
     parts = (query.data or "").split(":")
     action, args = (parts[1], parts[2:]) if len(parts) >= 2 else ("", [])
     chat_id = query.message.chat.id if query.message else query.from_user.id
+    message_id = query.message.message_id if query.message else None
+    if action in SENDING_ACTIONS and not first_press(context, chat_id, message_id, query.data):
+        await query.answer(ALREADY_SENT)  # a double tap: the message is already there
+        return
     try:
         first = args[0] if args else ""
         if action == "ex" and (example := parse_index(first, len(render.EXAMPLES))) is not None:
             await query.answer()
-            question = render.EXAMPLES[example]
-            await context.bot.send_message(chat_id, f"❓ {question}")
-            result = await context.services.qa.ask(
-                question, user_id=query.from_user.id, chat_id=chat_id, follow_ups=False
-            )
-            await _send_result(context, chat_id, result)
+            await _answer_example(context, chat_id, query.from_user.id, render.EXAMPLES[example])
         elif action == "full" and parse_index(first, 1_000_000) is not None:
             passage = context.services.kb.passage(int(first))
             if passage is None:
+                forget_press(context, chat_id, message_id, query.data)
                 await query.answer(STALE_BUTTON, show_alert=True)
                 return
             await query.answer()
@@ -131,6 +232,7 @@ async def on_callback(update: Update, context: BotContext) -> None:
         elif action == "more" and parse_id(first) is not None:
             result = await context.services.qa.more(parse_id(first))
             if result is None or len(result.answer.hits) < 2:
+                forget_press(context, chat_id, message_id, query.data)
                 await query.answer("没有更多相关内容了。")
                 return
             await query.answer()
@@ -151,7 +253,14 @@ async def on_callback(update: Update, context: BotContext) -> None:
         else:
             await query.answer(STALE_BUTTON, show_alert=True)
     except BadRequest:
+        forget_press(context, chat_id, message_id, query.data)
         log.warning("callback %r could not be completed", query.data, exc_info=True)
+
+
+async def _answer_example(context: BotContext, chat_id: int, user_id: int, question: str) -> None:
+    await context.bot.send_message(chat_id, f"❓ {question}")
+    result = await context.services.qa.ask(question, user_id=user_id, chat_id=chat_id, follow_ups=False)
+    await _send_result(context, chat_id, result)
 
 
 async def _mark_vote(query, question_id: int, value: int) -> None:
@@ -167,6 +276,20 @@ def register(application: Application, *, group: int = 0) -> None:
     application.add_handler(
         MessageHandler(
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_text
+        ),
+        group=group,
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
+            on_edited_text,
+        ),
+        group=group,
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND,
+            on_group_text,
         ),
         group=group,
     )

@@ -68,6 +68,17 @@ class Sent:
         return query["id"] if query else None
 
     @property
+    def is_edited_question(self) -> bool:
+        """A user's edit of a private text (no command): answered when the message was answered as a question."""
+        message = self.update.get("edited_message")
+        return (
+            message is not None
+            and "from" in message
+            and message["chat"]["type"] == "private"
+            and not str(message.get("text") or "/").startswith("/")
+        )
+
+    @property
     def needs_reply(self) -> bool:
         """A private text message from a user (not a replay): the bot must say something."""
         message = self.update.get("message")
@@ -251,6 +262,8 @@ def check(
             violate("duplicates", update_id, f"handled again when redelivered: {', '.join(methods)}")
     for item in batch:
         if item.type in ("edited_message", "edited_channel_post") and item.replay_of is None:
+            if item.is_edited_question:
+                continue  # an edited question is answered anew (handlers.tg.qa.on_edited_text)
             replies = [
                 c for n, c in by_update.get(item.update_id, []) if n == 1 and c.method in MESSAGE_METHODS
             ]

@@ -1,0 +1,54 @@
+"""Review round 14: administrators find the branch commands (D5); groups are told to ask in private (D6)."""
+
+from __future__ import annotations
+
+from bot.app import COMMANDS
+from handlers.tg.common import ADMIN_WELCOME, HELP, WELCOME, ask_privately
+
+ADMIN = 7_330_001
+USER = 7_330_002
+MEMBER = 7_330_003
+GROUP = {"id": -1_009_733_000_001, "type": "supergroup", "title": "党建群"}
+
+
+def test_help_and_menu_name_the_branch_commands():
+    for name in ("/newbranch", "/branches", "/invite"):
+        assert name in HELP
+    assert {"newbranch", "branches", "invite"} <= {c.command for c in COMMANDS}
+    assert all(
+        "管理员" in c.description for c in COMMANDS if c.command in ("newbranch", "branches", "invite")
+    )
+
+
+async def test_an_administrator_s_start_says_how_to_create_a_branch(make_bot):
+    async with make_bot(admin_ids=str(ADMIN)) as harness:
+        admin, user = harness.user(ADMIN), harness.user(USER)
+        admin.send_text("/start")
+        reply = await harness.emulator.wait_for_message(admin.id)
+        assert reply.plain_text == ADMIN_WELCOME + WELCOME and "/newbranch" in reply.plain_text
+        user.send_text("/start")
+        assert (await harness.emulator.wait_for_message(user.id)).plain_text == WELCOME
+
+
+async def test_in_a_group_start_and_help_send_questions_to_the_private_chat(make_bot):
+    async with make_bot() as harness:
+        emulator = harness.emulator
+        emulator.register_chat(GROUP)
+        member = harness.user(MEMBER)
+        name = emulator.bot_username
+        emulator.post(GROUP["id"], {"text": f"/start@{name}"}, sender=member)
+        welcome = await emulator.wait_for_message(GROUP["id"])
+        assert "直接输入您的问题即可" not in welcome.plain_text and not welcome.buttons
+        assert welcome.plain_text.endswith(ask_privately(name)) and f"@{name}" in welcome.plain_text
+        emulator.post(GROUP["id"], {"text": f"/help@{name}"}, sender=member)
+        help_reply = await emulator.wait_for_message(GROUP["id"])
+        assert "直接发送文字即可提问" not in help_reply.plain_text and f"@{name}" in help_reply.plain_text
+        # A question in the group: unaddressed it is left alone; addressed to the bot it is sent to private.
+        emulator.post(GROUP["id"], {"text": "主题党日多久开展一次"}, sender=member)
+        await emulator.expect_no_message(GROUP["id"])
+        emulator.post(GROUP["id"], {"text": f"@{name} 主题党日多久开展一次"}, sender=member)
+        assert (await emulator.wait_for_message(GROUP["id"])).plain_text == ask_privately(name)
+        replied = emulator.current_message(GROUP["id"], help_reply.message_id)
+        emulator.post(GROUP["id"], {"text": "那联合建呢？", "reply_to_message": replied}, sender=member)
+        assert (await emulator.wait_for_message(GROUP["id"])).plain_text == ask_privately(name)
+        await emulator.expect_no_message(GROUP["id"])
