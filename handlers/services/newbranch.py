@@ -1,15 +1,17 @@
 """/newbranch as a pure step machine: the values an administrator gives, one step at a time.
 
-The adapter keeps the state between messages and calls ``BranchService.create`` with ``values`` once
-``next_step`` is None.
+The adapter keeps the state between messages; once every value is in (``step`` is None) it shows ``summary``
+with 确认创建 / 修改 / 取消 and calls ``BranchService.create`` with ``values`` only when confirmed. A name that
+reads as a question ("主题党日多久开展一次？", typed mid-wizard) is refused, not taken as the organisation.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from handlers.services.branches import parse_branch_value
-from knowledge.organisation import OrgForm
+from knowledge.organisation import OrgForm, org_form_label
 
 STEPS = ("org_name", "name", "form", "formal_members", "units")
 PROMPTS = {
@@ -20,6 +22,12 @@ PROMPTS = {
     "units": "这个联合党组织覆盖几个单位？请发送数字：",
 }
 CHOOSE_FORM = "请点击上面的按钮选择组织形式。"
+CONFIRM_FIRST = "请点击上面的按钮：确认创建、修改或取消。"
+CANCELLED = "已取消，没有新建支部。"
+NOT_A_NAME = (
+    "这看起来是一个问题，不像名称，没有保存。如需提问，请先发送 /cancel 退出新建支部；否则请重新发送名称。"
+)
+_QUESTION = re.compile(r"[?？]\s*$|怎么|怎样|如何|多久|是否|能否|吗\s*$")
 
 
 @dataclass
@@ -51,6 +59,8 @@ def take_text(state: NewBranchState, text: str) -> NewBranchState:
         raise ValueError("新建支部已完成。")
     if step == "form":
         raise ValueError(CHOOSE_FORM)
+    if step in ("org_name", "name") and _QUESTION.search(text or ""):
+        raise ValueError(NOT_A_NAME)
     return NewBranchState({**state.values, step: parse_branch_value(step, text)})
 
 
@@ -60,3 +70,18 @@ def take_form(state: NewBranchState, code: str) -> NewBranchState | None:
     if state.step != "form" or form is None:
         return None
     return NewBranchState({**state.values, "form": form.value})
+
+
+def summary(state: NewBranchState) -> str:
+    """What is about to be created, for the administrator to check before 确认创建."""
+    values = state.values
+    lines = [
+        "请核对要新建的支部：",
+        f"单位：{values['org_name']}",
+        f"党支部：{values['name']}",
+        f"组织形式：{org_form_label(values['form'])}",
+        f"正式党员：{values['formal_members']}名",
+    ]
+    if values.get("units") is not None:
+        lines.append(f"联合单位数：{values['units']}个")
+    return "\n".join([*lines, "", "无误请点“确认创建”；点“修改”从头重新填写。"])

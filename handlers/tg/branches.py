@@ -18,7 +18,8 @@ from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup, edit_text
 from handlers.tg.guards import command, incoming_text, user_name
 from handlers.tg.links import deep_link
-from knowledge.organisation import OrgForm, org_form_label, profile_warnings
+from handlers.tg.render import form_keyboard, profile_html, profile_keyboard
+from knowledge.organisation import OrgForm, profile_warnings
 
 REDEEM_REPLIES = {
     "unknown": "邀请码无效。请核对链接是否完整，或联系上级党委管理员重新生成。",
@@ -30,48 +31,6 @@ REDEEM_REPLIES = {
 RETRY = "请重新发送（发送 /cancel 取消）。"
 
 log = logging.getLogger(__name__)
-
-
-def profile_html(branch) -> str:
-    lines = [
-        f"<b>{escape(branch.name)}</b>",
-        f"单位：{escape(branch.org_name)}",
-        f"组织形式：{org_form_label(branch.form)}",
-        f"正式党员：{branch.formal_members}名",
-    ]
-    if branch.form == OrgForm.JOINT:
-        lines.append(f"联合单位数：{branch.units if branch.units is not None else '未填写'}")
-    if branch.secretary_name:
-        lines.append(f"书记：{escape(branch.secretary_name)}")
-    warnings = profile_warnings(branch.form, branch.formal_members, branch.units)
-    if warnings:
-        lines.append("\n⚠️ 对照讲话要求：")
-        lines += [f"• {escape(w)}" for w in warnings]
-    else:
-        lines.append("\n✅ 组织设置符合讲话要求。")
-    return "\n".join(lines)
-
-
-def profile_keyboard(branch) -> InlineKeyboardMarkup:
-    rows = [
-        [
-            InlineKeyboardButton("改单位名称", callback_data="b:edit:org_name"),
-            InlineKeyboardButton("改支部名称", callback_data="b:edit:name"),
-        ],
-        [
-            InlineKeyboardButton("改党员人数", callback_data="b:edit:formal_members"),
-            InlineKeyboardButton("改组织形式", callback_data="b:form"),
-        ],
-    ]
-    if branch.form == OrgForm.JOINT:
-        rows.append([InlineKeyboardButton("改联合单位数", callback_data="b:edit:units")])
-    return InlineKeyboardMarkup(rows)
-
-
-def form_keyboard(prefix: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(form.label, callback_data=f"{prefix}:{form.value}") for form in OrgForm]]
-    )
 
 
 RESUMED = "之前的提醒没能送达，现已恢复。发送 /reminders 查看本支部的待办。"
@@ -96,11 +55,19 @@ async def start_with_code(update: Update, context: BotContext) -> None:
     code = context.args[0]
     result = await context.services.branches.redeem(code, user_id=user.id, name=user_name(update))
     await _mark_reachable(context, user.id)  # the branch they now lead, or the one they already led
-    await _answer_redeem(context, update.effective_chat.id, result, code)
+    await _answer_redeem(context, update.effective_chat.id, result, code, user.id)
     raise ApplicationHandlerStop
 
 
-async def _answer_redeem(context: BotContext, chat_id: int, result: Redeemed, code: str) -> None:
+ALREADY_SECRETARY = (
+    "这个邀请链接已经被使用过了。您已经是“{name}”的书记，无需再次打开链接。\n"
+    "发送 /submit 登记活动记录，/records 查看记录，/branch 查看或修改支部信息。"
+)
+
+
+async def _answer_redeem(
+    context: BotContext, chat_id: int, result: Redeemed, code: str, user_id: int
+) -> None:
     """Welcome the new secretary (and tell the one they replaced), ask before a move, or say why not."""
     if result.status == "confirm" and result.branch is not None and result.left is not None:
         await context.bot.send_message(
@@ -133,6 +100,11 @@ async def _answer_redeem(context: BotContext, chat_id: int, result: Redeemed, co
                 f"ℹ️ {who}已从“{left.name}”转为“{branch.name}”的书记。“{left.name}”（编号 {left.id}）现无书记，"
                 f"可发送 /invite {left.id} 生成新的邀请链接。",
             )
+    elif (
+        result.status == "used" and (current := await context.services.branches.of_user(user_id)) is not None
+    ):
+        # most likely their own link, opened again: no reason to call the administrator
+        await context.bot.send_message(chat_id, ALREADY_SECRETARY.format(name=current.name))
     else:
         await context.bot.send_message(chat_id, REDEEM_REPLIES.get(result.status, REDEEM_REPLIES["unknown"]))
 
@@ -198,7 +170,7 @@ async def on_invite_button(update: Update, context: BotContext) -> None:
     await query.answer()
     await edit_markup(query, None)
     chat_id = query.message.chat.id if query.message else user_id
-    await _answer_redeem(context, chat_id, result, code)
+    await _answer_redeem(context, chat_id, result, code, user_id)
 
 
 async def branch(update: Update, context: BotContext) -> None:
@@ -280,21 +252,50 @@ async def newbranch(update: Update, context: BotContext) -> None:
 async def _newbranch_next(
     update: Update, context: BotContext, state: wizard.NewBranchState, chat_id: int
 ) -> None:
-    if state.step is not None:
-        await pending.expect(context, "newbranch", **state.to_dict())
-        markup = form_keyboard("nb:form") if state.step == "form" else None
-        await context.bot.send_message(chat_id, wizard.PROMPTS[state.step], reply_markup=markup)
+    """The next step's prompt, or, with every value in, the summary to confirm (nothing is created yet)."""
+    await pending.expect(context, "newbranch", **state.to_dict())
+    if state.step is None:
+        await context.bot.send_message(chat_id, wizard.summary(state), reply_markup=CONFIRM_KEYBOARD)
+        return
+    markup = form_keyboard("nb:form") if state.step == "form" else None
+    await context.bot.send_message(chat_id, wizard.PROMPTS[state.step], reply_markup=markup)
+
+
+CONFIRM_KEYBOARD = InlineKeyboardMarkup(
+    [
+        [InlineKeyboardButton("确认创建", callback_data="nb:ok")],
+        [
+            InlineKeyboardButton("修改", callback_data="nb:redo"),
+            InlineKeyboardButton("取消", callback_data="nb:no"),
+        ],
+    ]
+)
+
+
+def _newbranch_state(context: BotContext) -> wizard.NewBranchState | None:
+    raw = context.user_data.get(pending.PENDING)
+    return wizard.NewBranchState.from_dict(raw) if raw and raw.get("kind") == "newbranch" else None
+
+
+async def on_newbranch_confirm(update: Update, context: BotContext) -> None:
+    """确认创建 (create it now), 修改 (start again from the first step) or 取消, under the summary."""
+    query = update.callback_query
+    state = _newbranch_state(context)
+    if state is None or state.step is not None:  # created or cancelled already (a double tap), or forged
+        await query.answer(STALE, show_alert=True)
+        return
+    await query.answer()
+    await edit_markup(query, None)
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    if query.data == "nb:redo":
+        await _newbranch_next(update, context, wizard.NewBranchState(), chat_id)
         return
     await pending.clear(context)
-    values = state.values
-    created = await context.services.branches.create(
-        org_name=values["org_name"],
-        name=values["name"],
-        form=values["form"],
-        formal_members=values["formal_members"],
-        units=values.get("units"),
-        created_by=update.effective_user.id,
-    )
+    if query.data != "nb:ok":
+        await context.bot.send_message(chat_id, wizard.CANCELLED)
+        return
+    values = {"units": None, **state.values}  # org_name, name, form, formal_members, units
+    created = await context.services.branches.create(**values, created_by=query.from_user.id)
     await context.bot.send_message(chat_id, _invitation_text(context, created), parse_mode=ParseMode.HTML)
 
 
@@ -329,6 +330,9 @@ async def _newbranch_text(update: Update, context: BotContext, raw: dict) -> Non
     if state.step == "form":
         await update.effective_message.reply_text(wizard.CHOOSE_FORM, reply_markup=form_keyboard("nb:form"))
         return
+    if state.step is None:
+        await update.effective_message.reply_text(wizard.CONFIRM_FIRST, reply_markup=CONFIRM_KEYBOARD)
+        return
     try:
         state = wizard.take_text(state, incoming_text(update))
     except ValueError as exc:
@@ -339,8 +343,7 @@ async def _newbranch_text(update: Update, context: BotContext, raw: dict) -> Non
 
 async def on_newbranch_form(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    raw = context.user_data.get(pending.PENDING)
-    state = wizard.NewBranchState.from_dict(raw) if raw and raw.get("kind") == "newbranch" else None
+    state = _newbranch_state(context)
     chosen = wizard.take_form(state, (query.data or "")[8:]) if state is not None else None
     if chosen is None:
         await query.answer(STALE, show_alert=True)
@@ -386,4 +389,5 @@ def register(application: Application, *, group: int = -2) -> None:
     application.add_handler(command("branch", branch))
     application.add_handler(CallbackQueryHandler(on_branch_button, pattern=r"^b:"))
     application.add_handler(CallbackQueryHandler(on_newbranch_form, pattern=r"^nb:form:"))
+    application.add_handler(CallbackQueryHandler(on_newbranch_confirm, pattern=r"^nb:(ok|redo|no)$"))
     application.add_handler(CallbackQueryHandler(on_invite_button, pattern=f"^{INVITE_PREFIX}"))

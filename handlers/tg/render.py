@@ -1,4 +1,5 @@
-"""HTML rendering of answers for Telegram (everything user-supplied or from the corpus is escaped)."""
+"""HTML rendering of answers, and of a branch's profile, for Telegram (everything user-supplied or from the corpus
+is escaped)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.services.qa import QAResult
+from knowledge.organisation import OrgForm, org_form_label, profile_warnings
 from knowledge.render import CLOSEST, citation, no_answer, trim
 from knowledge.types import Hit, Passage
 
@@ -113,3 +115,48 @@ def more_keyboard(hits: list[Hit]) -> InlineKeyboardMarkup:
 
 def passage_html(passage: Passage) -> str:
     return f"{escape(passage.text)}\n\n<i>出处：{escape(citation(passage.source, passage.section))}</i>"
+
+
+# -- a branch's profile (/branch, the welcome of a new secretary) ----------------------------------------
+
+
+def profile_html(branch) -> str:
+    lines = [
+        f"<b>{escape(branch.name)}</b>",
+        f"单位：{escape(branch.org_name)}",
+        f"组织形式：{org_form_label(branch.form)}",
+        f"正式党员：{branch.formal_members}名",
+    ]
+    if branch.form == OrgForm.JOINT:
+        lines.append(f"联合单位数：{branch.units if branch.units is not None else '未填写'}")
+    if branch.secretary_name:
+        lines.append(f"书记：{escape(branch.secretary_name)}")
+    warnings = profile_warnings(branch.form, branch.formal_members, branch.units)
+    if warnings:
+        lines.append("\n⚠️ 对照讲话要求：")
+        lines += [f"• {escape(w)}" for w in warnings]
+    else:
+        lines.append("\n✅ 组织设置符合讲话要求。")
+    return "\n".join(lines)
+
+
+def profile_keyboard(branch) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton("改单位名称", callback_data="b:edit:org_name"),
+            InlineKeyboardButton("改支部名称", callback_data="b:edit:name"),
+        ],
+        [
+            InlineKeyboardButton("改党员人数", callback_data="b:edit:formal_members"),
+            InlineKeyboardButton("改组织形式", callback_data="b:form"),
+        ],
+    ]
+    if branch.form == OrgForm.JOINT:
+        rows.append([InlineKeyboardButton("改联合单位数", callback_data="b:edit:units")])
+    return InlineKeyboardMarkup(rows)
+
+
+def form_keyboard(prefix: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(form.label, callback_data=f"{prefix}:{form.value}") for form in OrgForm]]
+    )
