@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.services.form.display import record_number
 from handlers.services.history import HistoryEntry
 from handlers.services.records import RecordView, build_view, kind_name
-from handlers.services.supervision import ScopedService, Viewer, load_viewer
+from handlers.services.supervision import ScopedService, Viewer, clean_name, load_viewer
 from handlers.services.text import clean_text
 from storage.models import ActivityRecord, Branch
 from storage.repositories import BranchRepository, RecordRepository
@@ -104,20 +104,25 @@ class ReviewService(ScopedService):
             return None
         return viewer, record, await BranchRepository(session).get(record.branch_id)
 
-    async def pass_record(self, reviewer_id: int, record_id: int) -> ReviewResult:
+    async def pass_record(self, reviewer_id: int, record_id: int, name: str | None = None) -> ReviewResult:
         """通过: a pending record becomes passed; the secretary is told (event ``passed``). A returned record is
-        ``stale`` until its secretary amends it."""
-        return await self._move(reviewer_id, record_id, "passed", None)
+        ``stale`` until its secretary amends it. ``name``: the reviewer's name as the channel knows it (kept, so
+        the record's history names them)."""
+        return await self._move(reviewer_id, record_id, "passed", None, name)
 
-    async def return_record(self, reviewer_id: int, record_id: int, comment: str) -> ReviewResult:
+    async def return_record(
+        self, reviewer_id: int, record_id: int, comment: str, name: str | None = None
+    ) -> ReviewResult:
         """退回 with a comment: a pending or passed record becomes returned (it counts as missing until it passes
         again); the secretary is told, with the comment (event ``returned``)."""
         cleaned = clean_comment(comment)
         if cleaned is None:
             return ReviewResult("comment_required")
-        return await self._move(reviewer_id, record_id, "returned", cleaned)
+        return await self._move(reviewer_id, record_id, "returned", cleaned, name)
 
-    async def _move(self, reviewer_id: int, record_id: int, state: str, comment: str | None) -> ReviewResult:
+    async def _move(
+        self, reviewer_id: int, record_id: int, state: str, comment: str | None, name: str | None = None
+    ) -> ReviewResult:
         expected = ("pending_review",) if state == "passed" else ("pending_review", "passed")
         async with self.session_factory() as session, session.begin():
             scoped = await self._scoped(session, reviewer_id, record_id)
@@ -126,6 +131,7 @@ class ReviewService(ScopedService):
             viewer, record, branch = scoped
             if not viewer.can_review(record):
                 return ReviewResult("forbidden", brief(record, branch))
+            await BranchRepository(session).remember_name(reviewer_id, clean_name(name), self.clock.now())
             if record.status != "active":
                 return ReviewResult("withdrawn", brief(record, branch))
             reviews = ReviewRepository(session)

@@ -8,10 +8,18 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
+from handlers.services.text import clean_text
 from storage.models import ActivityRecord, Branch
 from storage.repositories import BranchRepository
 from storage.repositories.supervisors import SupervisorRepository
 from storage.repositories.web_auth import WebSessionRepository
+
+NAME_LIMIT = 200
+
+
+def clean_name(name: str | None) -> str | None:
+    """A display name fit to keep (cleaned, at most 200 characters), or ``None``."""
+    return clean_text(name or "", NAME_LIMIT).strip() or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +138,20 @@ class SupervisionService(ScopedService):
             scopes = await SupervisorRepository(session).all_scopes()
         return [Supervisor(user_id, branches) for user_id, branches in scopes.items()]
 
+    async def remember_name(self, user_id: int, name: str | None) -> None:
+        """Keep the name of a user with a role (administrator, supervisor, secretary), so what they did stays named
+        after their post changes; anyone else's is not stored."""
+        name = clean_name(name)
+        if not name:
+            return
+        async with self.session_factory() as session, session.begin():
+            if (await load_viewer(session, user_id, self.admin_ids)).role == "none":
+                return
+            await BranchRepository(session).remember_name(user_id, name, self.clock.now())
+
     async def known_names(self, user_ids: Iterable[int]) -> dict[int, str]:
-        """The names the bot stored for these users (as a branch's secretary); the others are left out."""
+        """The names the bot knows for these users (the last one kept, also after a post changed hands); the others
+        are left out."""
         async with self.session_factory() as session:
             return await BranchRepository(session).secretary_names(user_ids)
 

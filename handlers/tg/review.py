@@ -17,7 +17,7 @@ from handlers.tg import pending
 from handlers.tg.callbacks import REVIEW_PREFIX, STALE, decode_review
 from handlers.tg.context import SERVICES_KEY, BotContext
 from handlers.tg.edit import edit_markup
-from handlers.tg.guards import incoming_text
+from handlers.tg.guards import incoming_text, user_name
 from handlers.tg.records import send_evidence
 from handlers.tg.render_records import describe
 from handlers.tg.render_review import (
@@ -91,7 +91,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     chat_id = query.message.chat.id if query.message else user_id
     review = context.services.review
     if act == "pass":
-        result = await review.pass_record(user_id, record_id)
+        result = await review.pass_record(user_id, record_id, name=user_name(update))
         if result.status != "ok":
             await query.answer(result_alert(result, context.services.clock.tz), show_alert=True)
             return
@@ -124,7 +124,9 @@ async def on_button(update: Update, context: BotContext) -> None:
 @pending.on("review_return")
 async def _return_comment(update: Update, context: BotContext, state: dict) -> None:
     text = incoming_text(update)
-    result = await context.services.review.return_record(update.effective_user.id, state["record_id"], text)
+    result = await context.services.review.return_record(
+        update.effective_user.id, state["record_id"], text, name=user_name(update)
+    )
     message = update.effective_message
     if result.status == "comment_required":
         too_long = len(text) > MAX_COMMENT

@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from handlers.services.periods import parse_period, this_month
 from handlers.tg.callbacks import STALE, STATUS_PREFIX, decode_status, encode_status
 from handlers.tg.context import BotContext
-from handlers.tg.guards import command
+from handlers.tg.guards import command, user_name
 from handlers.tg.render_status import split_messages, status_lines
 from knowledge.activities import Period
 
@@ -82,6 +82,7 @@ async def send_status(context: BotContext, user_id: int, chat_id: int, period: s
 
 async def status(update: Update, context: BotContext) -> None:
     period = context.args[0] if context.args else None
+    await context.services.supervision.remember_name(update.effective_user.id, user_name(update))
     await send_status(context, update.effective_user.id, update.effective_chat.id, period)
 
 

@@ -3,6 +3,7 @@
 
 from storage.models._base import NAMING_CONVENTION, Base, TZDateTime
 from storage.models.branches import BRANCH_FORMS, Branch, Invitation
+from storage.models.people import Person
 from storage.models.ptb_state import PtbState
 from storage.models.questions import Feedback, QuestionLog
 from storage.models.records import (
@@ -47,6 +48,7 @@ __all__ = [
     "Invitation",
     "LoginLink",
     "NAMING_CONVENTION",
+    "Person",
     "PtbState",
     "QuestionLog",
     "RECORD_STATUSES",

@@ -10,8 +10,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.files import is_sha256
-from storage.models import BRANCH_FORMS, Branch, Invitation
-from storage.repositories._checks import NotFoundError, _check_count, _check_text, _require_aware
+from storage.models import BRANCH_FORMS, Branch, Invitation, Person
+from storage.repositories._checks import (
+    NotFoundError,
+    _check_count,
+    _check_text,
+    _require_aware,
+    _upsert_insert,
+)
 
 
 def _check_branch_field(field: str, value: object) -> None:
@@ -73,15 +79,40 @@ class BranchRepository:
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def secretary_names(self, user_ids: Iterable[int]) -> dict[int, str]:
-        """The name stored for each of ``user_ids`` who is a branch's secretary now (``branches.secretary_name``);
-        users who are no secretary, or gave no name, are left out."""
+        """The name known for each of ``user_ids``: the last one kept in ``people`` (also for a former secretary, a
+        supervisor, an administrator), else a current secretary's ``branches.secretary_name``; users the bot never
+        knew a name for are left out."""
         ids = sorted(set(user_ids))
         if not ids:
             return {}
         stmt = select(Branch.secretary_user_id, Branch.secretary_name).where(
             Branch.secretary_user_id.in_(ids), Branch.secretary_name.is_not(None)
         )
-        return {user_id: name for user_id, name in await self.session.execute(stmt) if name}
+        names = {user_id: name for user_id, name in await self.session.execute(stmt) if name}
+        kept = select(Person.user_id, Person.name).where(Person.user_id.in_(ids))
+        names.update((user_id, name) for user_id, name in await self.session.execute(kept) if name)
+        return names
+
+    async def remember_name(
+        self, user_id: int, name: str | None, at: datetime, *, keep_known: bool = False
+    ) -> None:
+        """Keep ``name`` as the name ``user_id`` is known by (one upsert; nothing for an empty name). With
+        ``keep_known`` a name already kept wins (a leaving secretary's name stored at appointment is older)."""
+        _require_aware("at", at)
+        if name is None or not name.strip():
+            return
+        _check_text("name", name, 200)
+        insert = _upsert_insert(self.session)
+        stmt = insert(Person).values(user_id=user_id, name=name, updated_at=at)
+        if keep_known:
+            stmt = stmt.on_conflict_do_nothing(index_elements=[Person.user_id])
+        else:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[Person.user_id],
+                set_={"name": stmt.excluded.name, "updated_at": stmt.excluded.updated_at},
+                where=Person.name != stmt.excluded.name,
+            )
+        await self.session.execute(stmt)
 
     async def _require(self, branch_id: int) -> Branch:
         branch = await self.get(branch_id)
@@ -102,6 +133,8 @@ class BranchRepository:
         _require_aware("at", at)
         _check_text("name", name, 200, optional=True)
         branch = await self._require(branch_id)
+        if branch.secretary_user_id not in (None, user_id):  # who leaves the post stays named
+            await self.remember_name(branch.secretary_user_id, branch.secretary_name, at, keep_known=True)
         if user_id is not None:
             others = await self.session.scalars(
                 select(Branch).where(Branch.secretary_user_id == user_id, Branch.id != branch_id)
@@ -115,6 +148,8 @@ class BranchRepository:
         branch.secretary_name = name if user_id is not None else None
         branch.updated_at = at
         await self.session.flush()
+        if user_id is not None:
+            await self.remember_name(user_id, name, at)
         return branch
 
     async def update(self, branch_id: int, at: datetime, **fields: object) -> Branch:

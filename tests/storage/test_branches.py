@@ -153,6 +153,31 @@ async def test_one_user_one_branch(session_factory):
         assert await repo.by_secretary(42) is None
 
 
+async def test_names_outlive_the_post(session_factory):
+    """A secretary who hands the post over (or loses it) stays named; a reviewer's name is kept; the newest name
+    wins, except over a name already kept when the one leaving is remembered."""
+    async with session_factory() as session, session.begin():
+        repo = BranchRepository(session)
+        a = (await add_branch(session, "A")).id
+        await repo.set_secretary(a, 42, "王书记", T0)
+        await repo.set_secretary(a, 7, "李书记", LATER)  # hand-over
+        await repo.remember_name(820, "赵督导", T0)
+        await repo.remember_name(820, "赵督导员", LATER)
+        await repo.remember_name(821, "  ", LATER)  # nothing to keep
+        assert await repo.secretary_names([42, 7, 820, 821, 999]) == {
+            42: "王书记",
+            7: "李书记",
+            820: "赵督导员",
+        }
+
+    async with session_factory() as session, session.begin():
+        repo = BranchRepository(session)
+        await repo.remember_name(7, "李四", LATER)  # 李书记 renamed themselves on Telegram and reviewed
+        await repo.set_secretary(a, None, None, LATER)  # the post is cleared: the kept newer name stays
+        assert await repo.secretary_names([7, 42]) == {7: "李四", 42: "王书记"}
+        assert await repo.secretary_names([]) == {}
+
+
 async def test_secretary_unique_constraint_in_database(session_factory):
     async with session_factory() as session:
         session.add_all(

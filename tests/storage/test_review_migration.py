@@ -64,9 +64,17 @@ def _checks(connection: Connection) -> dict[str, list[str]]:
     }
 
 
-def test_one_head_after_0003():
+LATER_TABLES = {"people"}  # revision 0005 (tests/storage/test_people_migration.py)
+
+
+def _diff_0004(connection: Connection) -> list[Any]:
+    """The models against the database at 0004, leaving out the tables later revisions add."""
+    return [e for e in _schema_diff(connection) if not (e[0] == "add_table" and e[1].name in LATER_TABLES)]
+
+
+def test_0004_follows_0003():
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0004"]
+    assert len(script.get_heads()) == 1
     assert script.get_revision("0004").down_revision == "0003"
 
 
@@ -76,7 +84,7 @@ async def test_0004_up_down_up(db_url):
     upgrade(db_url, "0004")
     assert current(db_url) == "0004"
     assert (await _with_connection(db_url, _shape)) == {"tables": TABLES_0004, "columns": COLUMNS_0004}
-    assert await _with_connection(db_url, _schema_diff) == []
+    assert await _with_connection(db_url, _diff_0004) == []
     assert await _with_connection(db_url, _checks) == {
         "activity_records": ["ck_activity_records_review_state", "ck_activity_records_status"],
         "branches": ["ck_branches_form", "ck_branches_formal_members"],

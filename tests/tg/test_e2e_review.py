@@ -123,3 +123,13 @@ async def test_amending_a_passed_record_says_it_was_passed(make_bot, clock) -> N
         assert again.plain_text.startswith("🔁 已通过的记录已修改，请再次审核"), again.plain_text
         assert "退回" not in again.plain_text.splitlines()[0]
         assert again.button_texts[:2] == ["✅ 通过", "↩️ 退回"]
+        # the reviewer who passed in chat is named from now on (history, ledger), also if no secretary
+        assert await harness.services.supervision.known_names([ADMIN_ID]) == {ADMIN_ID: "管理员"}
+
+
+async def test_status_keeps_the_name_of_people_with_a_role(make_bot, clock) -> None:
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        await Chat(harness, harness.user(ADMIN_ID, "王管理员")).send("/status")
+        await Chat(harness, harness.user(BOB, "路人")).send("/status")  # no role: nothing kept
+        names = await harness.services.supervision.known_names([ADMIN_ID, BOB])
+        assert names == {ADMIN_ID: "王管理员"}

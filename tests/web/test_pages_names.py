@@ -20,3 +20,25 @@ async def test_an_administrator_is_labelled(client, site):
     await client.post(f"/record/{site.record_a}/review", data={"action": "pass", "csrf": csrf})
     page = await (await client.get(f"/record/{site.record_a}")).text()
     assert f"通过 · 管理员 {ADMIN}" in page, page
+
+
+async def test_a_former_secretary_and_a_chat_reviewer_stay_named(client, site):
+    """After a hand-over the former secretary still names their records (history and ledger), and a supervisor who
+    reviewed in chat is named, not 用户 <id>."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from storage.repositories import BranchRepository
+
+    passed = await site.services.review.pass_record(SUPERVISOR, site.record_a, name="赵督导")
+    assert passed.status == "ok"
+    async with site.world.factory() as session, session.begin():
+        await BranchRepository(session).set_secretary(site.world.a, 4242, "新书记", site.world.clock.now())
+    await logged_in(client, site, ADMIN)
+    page = await (await client.get(f"/record/{site.record_a}")).text()
+    assert f"提交 · 书记{SEC_A}" in page and "通过 · 赵督导" in page, page
+    assert "用户 " not in page
+    resp = await client.get("/export?period=2026-11&what=xlsx")
+    cells = {c for ws in load_workbook(io.BytesIO(await resp.read())) for row in ws.values for c in row}
+    assert f"书记{SEC_A}" in cells and SEC_A not in cells and str(SEC_A) not in cells
