@@ -971,3 +971,21 @@ async def test_a_photo_over_the_limit_is_refused_and_not_stored(make_bot, clock:
         assert len((await chat.data())["photos"]) == 20
         assert stored_objects(harness) == before
         assert sha256(png(499)) not in before
+
+
+async def test_a_summary_confirmed_past_the_window_is_refused(make_bot, clock: FixedClock) -> None:
+    """A summary left open until the month after next may no longer be stored: the date step's window is checked
+    again when the record is confirmed (a February draft confirmed on 2 April was stored, bypassing the rule)."""
+    async with make_bot(clock=clock) as harness:
+        chat = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, chat.user)
+        form = Form(chat, "committee", use_jpeg=True)
+        summary = await form.run("summary")
+        clock.advance(timedelta(days=45))  # 22 November -> 6 January: November is no longer the month before
+        refused = await chat.press(summary, "f:confirm")
+        assert refused.plain_text.startswith(
+            "⚠️ 活动日期 2026-11-22 已超出补录期限：支部委员会只能补录上一月及本月的活动"
+        )
+        assert "改日期" in refused.button_texts
+        assert await records(harness) == []
+        assert await draft(harness, chat.id) is not None  # nothing entered is lost
