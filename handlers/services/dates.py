@@ -45,6 +45,9 @@ def _weekday(match: re.Match[str], today: date) -> date:
     return monday - timedelta(days=7 * _WEEKS_BACK[which]) + timedelta(days=day)
 
 
+NEAR_FUTURE_DAYS = 31  # a month-day at most a month ahead is this year's (a slip or a date to come)
+
+
 def parse_date(text: str, today: date) -> date:
     raw = unicodedata.normalize("NFKC", text or "").strip().replace(" ", "")
     if raw in _RELATIVE:
@@ -58,8 +61,10 @@ def parse_date(text: str, today: date) -> date:
         if m := _MONTH_DAY.match(s):
             month, day = int(m.group(1)), int(m.group(2))
             candidate = date(today.year, month, day)
-            # "12月28日" typed on 2 January means last December.
-            return candidate if candidate <= today else date(today.year - 1, month, day)
+            # "12月28日" typed on 2 January means last December; "4月2日" on 1 April is a date ahead (refused as
+            # such by the form), not one a year ago.
+            ahead = (candidate - today).days
+            return candidate if ahead <= NEAR_FUTURE_DAYS else date(today.year - 1, month, day)
         if m := _DAY.match(s):
             day = int(m.group(1))
             if day <= today.day:

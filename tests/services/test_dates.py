@@ -41,3 +41,15 @@ def test_refused_with_a_chinese_hint(text):
     with pytest.raises(DateInputError) as exc:
         parse_date(text, TODAY)
     assert any("\u4e00" <= c <= "\u9fff" for c in str(exc.value))
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("4月2日", date(2026, 4, 1), date(2026, 4, 2)),  # tomorrow: ahead (the form refuses it as such)
+        ("4月1日", date(2026, 3, 31), date(2026, 4, 1)),
+        ("12月28日", date(2027, 1, 2), date(2026, 12, 28)),  # last December, as before
+    ],
+)
+def test_a_date_just_ahead_is_not_read_as_last_years(text, today, expected):
+    assert parse_date(text, today) == expected
