@@ -207,6 +207,16 @@ def _remember_album(context: BotContext, group_id: str | None) -> bool:
     return True
 
 
+def _passage(context: BotContext, passage_id: int, key: str | None):
+    """The passage a 查看原文 button names: by id, checked against its fingerprint when the button has one; a
+    passage renumbered since (a document was added) is found by its fingerprint; None when it is gone."""
+    kb = context.services.kb
+    passage = kb.passage(passage_id)
+    if key is None or (passage is not None and render.fingerprint(passage.text) == key):
+        return passage
+    return next((p for p in kb.passages if render.fingerprint(p.text) == key), None)
+
+
 async def on_callback(update: Update, context: BotContext) -> None:
     query = update.callback_query
     parts = (query.data or "").split(":")
@@ -222,7 +232,7 @@ async def on_callback(update: Update, context: BotContext) -> None:
             await query.answer()
             await _answer_example(context, chat_id, query.from_user.id, render.EXAMPLES[example])
         elif action == "full" and parse_index(first, 1_000_000) is not None:
-            passage = context.services.kb.passage(int(first))
+            passage = _passage(context, int(first), args[1] if len(args) > 1 else None)
             if passage is None:
                 forget_press(context, chat_id, message_id, query.data)
                 await query.answer(STALE_BUTTON, show_alert=True)

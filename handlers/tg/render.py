@@ -3,6 +3,7 @@ is escaped)."""
 
 from __future__ import annotations
 
+import zlib
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -43,19 +44,25 @@ def answer_html(result: QAResult) -> str:
     return "\n\n".join(parts)
 
 
+def fingerprint(text: str) -> str:
+    """Six hex digits of a passage's text: a 查看原文 button names its passage by id and by this, so a button made
+    before a document was added (which renumbers the passages) finds its passage again or says it is stale."""
+    return f"{zlib.crc32(text.encode('utf-8')) & 0xFFFFFF:06x}"
+
+
+def full_data(hit: Hit) -> str:
+    return f"qa:full:{hit.passage_id}:{fingerprint(hit.text)}"
+
+
 def answer_keyboard(result: QAResult) -> InlineKeyboardMarkup:
     answer = result.answer
     top = answer.hits[0]
     qid = result.question_id or 0
-    first = [InlineKeyboardButton("查看原文", callback_data=f"qa:full:{top.passage_id}")]
+    first = [InlineKeyboardButton("查看原文", callback_data=full_data(top))]
     rows = [first]
     if answer.tentative:  # the next two candidates, one tap each
         rows += [
-            [
-                InlineKeyboardButton(
-                    f"也可能是：{button_label(hit)}", callback_data=f"qa:full:{hit.passage_id}"
-                )
-            ]
+            [InlineKeyboardButton(f"也可能是：{button_label(hit)}", callback_data=full_data(hit))]
             for hit in answer.hits[1:3]
         ]
     elif result.has_runners_up and qid:
@@ -106,10 +113,7 @@ def more_html(hits: list[Hit]) -> str:
 
 def more_keyboard(hits: list[Hit]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(f"查看原文 {n}", callback_data=f"qa:full:{h.passage_id}")]
-            for n, h in enumerate(hits, 1)
-        ]
+        [[InlineKeyboardButton(f"查看原文 {n}", callback_data=full_data(h))] for n, h in enumerate(hits, 1)]
     )
 
 

@@ -20,7 +20,7 @@ from handlers.services.clock import SHANGHAI, FixedClock
 from handlers.services.qa import QAResult
 from handlers.tg.common import ERROR_TEXT, HELP, UNKNOWN_COMMAND, WELCOME
 from handlers.tg.qa import NON_TEXT_HINT, PHOTO_HINT
-from handlers.tg.render import EXAMPLES
+from handlers.tg.render import EXAMPLES, full_data
 from handlers.tg.topics import STALE
 from handlers.tg.transport import RETRY_DELAYS
 from knowledge.render import CLOSEST, citation, trim
@@ -127,7 +127,7 @@ async def test_policy_question_gets_key_sentence_passage_and_citation(make_bot) 
         assert {"bold", "blockquote", "italic"} <= types
         assert "<b>" not in text and "&lt;" not in text
 
-        assert reply.callback_data("查看原文") == f"qa:full:{top.passage_id}"
+        assert reply.callback_data("查看原文") == full_data(top)
         assert any(t.startswith("👍") for t in reply.button_texts)
         assert any(t.startswith("👎") for t in reply.button_texts)
         assert not any("✓" in t for t in reply.button_texts)
@@ -200,9 +200,9 @@ async def test_more_results_sends_other_passages(make_bot) -> None:
         for hit in others:
             assert hit.highlight in more.plain_text
             assert citation(hit.source, hit.section) in more.plain_text
-        expected_data = [f"qa:full:{h.passage_id}" for h in others]
+        expected_data = [full_data(h) for h in others]
         assert [b["callback_data"] for b in more.buttons] == expected_data
-        assert f"qa:full:{top.passage_id}" not in expected_data
+        assert full_data(top) not in expected_data
 
         # Each of them opens its own passage.
         await press(harness, user, more, expected_data[-1])
@@ -570,7 +570,7 @@ async def test_database_down_for_the_log_still_answers(make_bot, monkeypatch) ->
         top = expected_answer(harness, POLICY_QUESTION).answer.hits[0]
         assert reply.plain_text.startswith(f"要点：{top.highlight}")
         # Without a logged question there is nothing to vote on or to expand: only the passage button.
-        assert [b["callback_data"] for b in reply.buttons] == [f"qa:full:{top.passage_id}"]
+        assert [b["callback_data"] for b in reply.buttons] == [full_data(top)]
         await press(harness, user, reply, reply.buttons[0]["callback_data"])
         assert (await harness.emulator.wait_for_message(user.id)).plain_text.startswith(top.text)
 
@@ -641,6 +641,6 @@ async def test_three_outcomes_look_different(make_bot) -> None:
         maybe = [t for t in tentative.button_texts if t.startswith("也可能是：")]
         assert len(maybe) == min(2, len(expected.hits) - 1) >= 1
         second = expected.hits[1]
-        assert tentative.callback_data(maybe[0]) == f"qa:full:{second.passage_id}"
+        assert tentative.callback_data(maybe[0]) == full_data(second)
         refused = await ask(harness, user, OFF_TOPIC[0])
         assert "没有找到" in refused.plain_text and "最接近" not in refused.plain_text
