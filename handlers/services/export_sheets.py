@@ -175,6 +175,7 @@ def totals_text(totals: Totals) -> list[int]:
 
 
 TOTALS_HEAD = ["已完成", "待审核", "已退回", "未完成", "免提醒", "逾期"]
+TOTALS_STATES = ("recorded", "waiting", "returned", "missing", "muted", None)  # None: the overdue count
 
 
 def summary_sheet(wb: Workbook, matrix: StatusMatrix) -> None:
@@ -185,7 +186,8 @@ def summary_sheet(wb: Workbook, matrix: StatusMatrix) -> None:
     ws.freeze_panes = "C4"
     ws.append([text_cell(ws, f"党支部活动台账 · {matrix.period.label}", bold=True)])
     note = (
-        f"统计截至 {matrix.as_of:%Y-%m-%d}；“已完成”指审核通过，已退回的记录计为未完成；"
+        f"统计截至 {matrix.as_of:%Y-%m-%d}；“已完成”指审核通过；"
+        "“已退回”指记录被退回、尚未重新通过，与“未完成”一样仍须补齐；"
         "“未成立”指该期结束时支部尚未成立，不计应完成。"
     )
     ws.append([text_cell(ws, note)])
@@ -197,7 +199,8 @@ def summary_sheet(wb: Workbook, matrix: StatusMatrix) -> None:
             cell = row.cells[kind.code]
             cells.append(text_cell(ws, cell_text(cell), fill=OVERDUE if cell.overdue else None))
         ws.append(cells + totals_text(row.totals))
-    for label, index in (("已完成", "recorded"), ("未完成", "missing"), ("逾期", None)):
+    # One totals row per column of the branches' totals, so each kind's rows add up to the periods it was owed.
+    for label, index in zip(TOTALS_HEAD, TOTALS_STATES, strict=True):
         values = [
             matrix.kind_totals[k.code].overdue if index is None else matrix.kind_totals[k.code].slots[index]
             for k in kinds

@@ -232,3 +232,26 @@ async def test_ten_thousand_records_stream_with_flat_memory(session_factory, tmp
     assert rows == RECORDS
     with zipfile.ZipFile(tmp_path / "big.zip") as zf:
         assert len(zf.infolist()) == RECORDS
+
+
+async def test_kind_totals_count_every_state_the_branch_columns_count(session_factory, tmp_path):
+    """A returned record is in a per-kind total (合计：已退回), so each kind's totals add up to what was owed."""
+    world = await make_world(session_factory, tmp_path)
+    await _seed(world)
+    await exporter(world).export_ledger("2026-Q4", None, tmp_path / "ledger.xlsx")
+    summary = load_workbook(tmp_path / "ledger.xlsx")["汇总"]
+    totals = {
+        row[0].value: [c.value for c in row[2:]]
+        for row in summary.iter_rows(min_row=4)
+        if str(row[0].value).startswith("合计：")
+    }
+    assert list(totals) == [f"合计：{h}" for h in ("已完成", "待审核", "已退回", "未完成", "免提醒", "逾期")]
+    committee = 1  # the second kind column: 支部委员会, returned in October, missing in Nov and Dec
+    assert totals["合计：已退回"][committee] == 1
+    rows = [[c.value for c in row] for row in summary.iter_rows(min_row=4)]
+    grand = next(r for r in rows if r[0] == "总计")[-6:]
+    kinds = len(totals["合计：已完成"]) - 6
+    assert [
+        sum(values[:kinds]) for values in totals.values()
+    ] == grand  # kinds' totals add up to the grand total
+    assert "“已退回”指记录被退回" in summary["A2"].value
