@@ -9,8 +9,9 @@ kind one; in a month view a quarterly kind has the one quarter the month is in. 
 - ``waiting``: none passed, at least one waits for review;
 - ``returned``: the only records were returned (counts as missing until one passes);
 - ``upcoming``: nothing yet, and the slot has not started;
-- ``muted``: nothing yet, and the reminders are muted for that branch and kind (``reminder_mutes``: for that
-  period, or until unmuted);
+- ``muted``: nothing yet, and the reminders were muted for that branch and kind while the slot was running
+  (``reminder_mutes``, kept as history: a mute for that period, or one until unmuted set by the slot's last day
+  and not lifted or replaced by then; so a mute set or lifted later never changes a slot already over);
 - ``missing``: nothing at all;
 - ``na`` (未成立): nothing, and the slot ended before the branch was created (``branches.created_at``, a date in
   the clock's zone): it was never owed. The slot the branch was created in is owed, as the reminders and the
@@ -27,7 +28,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -35,8 +36,9 @@ from handlers.services.clock import Clock
 from handlers.services.periods import parse_period, slots, this_month
 from handlers.services.supervision import load_viewer
 from knowledge.activities import CATALOGUE, Cadence, Period
-from storage.models import Branch
-from storage.repositories.status import CountRow, MuteRow, StatusRepository
+from storage.models import Branch, ReminderMute
+from storage.repositories.reminders import ReminderRepository
+from storage.repositories.status import CountRow, StatusRepository
 
 STATES = ("recorded", "waiting", "returned", "missing", "muted", "upcoming", "na")
 STATE_LABELS = {
@@ -55,6 +57,42 @@ Deadline = Callable[[str, Period], date]  # (kind code, slot) -> the last day it
 
 def period_end(kind: str, slot: Period) -> date:
     return slot.end
+
+
+@dataclass(frozen=True, slots=True)
+class MuteSpan:
+    """A mute as the reports read it: of one period (``period``) or until unmuted (``None``), set on ``since`` and
+    lifted or replaced on ``until`` (days in the clock's zone; ``None``: always, still in force)."""
+
+    branch_id: int
+    kind: str
+    period: str | None
+    reason: str
+    since: date | None = None
+    until: date | None = None
+
+    def applies(self, slot: Period, end: date) -> bool:
+        """Whether it mutes ``slot`` as of ``end`` (the slot's last day): it is of that slot (or until unmuted),
+        was set by ``end`` and not lifted or replaced until after ``end``."""
+        if self.period is not None and self.period != slot.code:
+            return False
+        if self.since is not None and self.since > end:
+            return False
+        return self.until is None or self.until > end
+
+
+def _day(at: datetime | None, tz: tzinfo | None) -> date | None:
+    if at is None:
+        return None
+    return (at.astimezone(tz) if tz is not None else at).date()
+
+
+def mute_spans(rows: Iterable[ReminderMute], tz: tzinfo | None = None) -> list[MuteSpan]:
+    """The mutes' history rows as spans of days in ``tz``."""
+    return [
+        MuteSpan(m.branch_id, m.kind, m.period, m.reason, _day(m.created_at, tz), _day(m.ended_at, tz))
+        for m in rows
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +191,7 @@ def is_owed(slot: Period, founded: date | None) -> bool:
 
 
 def slot_state(
-    slot: Period, records: Counter[str], mute: MuteRow | None, today: date, founded: date | None = None
+    slot: Period, records: Counter[str], mute: MuteSpan | None, today: date, founded: date | None = None
 ) -> str:
     if records["passed"]:
         return "recorded"
@@ -169,10 +207,10 @@ def slot_state(
 
 
 def _mute_for(
-    mutes: dict[tuple[int, str], MuteRow], branch_id: int, kind: str, slot: Period
-) -> MuteRow | None:
-    mute = mutes.get((branch_id, kind))
-    return mute if mute is not None and mute.period in (None, slot.code) else None
+    mutes: dict[tuple[int, str], list[MuteSpan]], branch_id: int, kind: str, slot: Period, end: date
+) -> MuteSpan | None:
+    """The mute in force for the slot as of ``end`` (at most one: a branch has one current mute per kind)."""
+    return next((m for m in mutes.get((branch_id, kind), ()) if m.applies(slot, end)), None)
 
 
 def build_matrix(
@@ -180,7 +218,7 @@ def build_matrix(
     today: date,
     branches: Iterable[Branch],
     counts: Iterable[CountRow],
-    mutes: Iterable[MuteRow],
+    mutes: Iterable[MuteSpan],
     deadline: Deadline = period_end,
     tz: tzinfo | None = None,
 ) -> StatusMatrix:
@@ -188,7 +226,9 @@ def build_matrix(
     by_cell: dict[tuple[int, str, str], Counter[str]] = {}
     for row in counts:
         by_cell.setdefault((row.branch_id, row.kind, row.period), Counter())[row.review_state] += row.records
-    muted = {(m.branch_id, m.kind): m for m in mutes}
+    muted: dict[tuple[int, str], list[MuteSpan]] = {}
+    for m in mutes:
+        muted.setdefault((m.branch_id, m.kind), []).append(m)
     kinds = [KindColumn(k.code, k.name, k.cadence) for k in CATALOGUE]
     kind_slots = {k.code: slots(k.cadence, view) for k in CATALOGUE}
     kind_totals = {k.code: Totals() for k in kinds}
@@ -200,7 +240,7 @@ def build_matrix(
             cell_slots = []
             for slot in kind_slots[kind.code]:
                 records = by_cell.get((branch.id, kind.code, slot.code), Counter())
-                mute = _mute_for(muted, branch.id, kind.code, slot)
+                mute = _mute_for(muted, branch.id, kind.code, slot, slot.end)
                 state = slot_state(slot, records, mute, today, founded)
                 overdue = (
                     state in ("missing", "returned")
@@ -266,6 +306,6 @@ class StatusService:
         ids = [b.id for b in branches]
         periods = {k.code: [s.code for s in slots(k.cadence, view)] for k in CATALOGUE}
         counts = await repo.counts(ids, periods)
-        mutes = await repo.mutes(ids)
         now = self.clock.now()
+        mutes = mute_spans(await ReminderRepository(session).mute_history(ids), now.tzinfo)
         return build_matrix(view, now.date(), branches, counts, mutes, self.deadline, now.tzinfo)

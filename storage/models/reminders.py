@@ -1,4 +1,4 @@
-"""Reminder deliveries and mutes (revision 0003)."""
+"""Reminder deliveries and mutes (revision 0003; the mutes' history, 0006)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -90,21 +91,36 @@ class ReminderDelivery(Base):
 class ReminderMute(Base):
     """A kind a branch is not reminded of, and why: for one period (``period``) or until unmuted (null).
 
-    At most one per branch and kind (a new mute replaces the old). A muted kind still counts as missing in the
-    administrators' digest, marked as muted with its reason.
+    Rows are kept as history: a new mute or an unmute ends the branch's current mute of the kind (``ended_at``)
+    instead of deleting it, so reports of a period that is over keep the mutes that were in force then (see
+    ``handlers.services.status``). At most one current (``ended_at`` null) row per branch and kind. A muted kind
+    still counts as missing in the administrators' digest, marked as muted with its reason.
     """
 
     __tablename__ = "reminder_mutes"
-    __table_args__ = (UniqueConstraint("branch_id", "kind"),)
+    __table_args__ = (
+        Index("ix_reminder_mutes_branch_id_kind", "branch_id", "kind"),
+        Index(
+            "uq_reminder_mutes_current",
+            "branch_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # The unique constraint starts with branch_id, so it also indexes branch_id.
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(String(200))
     period: Mapped[str | None] = mapped_column(String(16))
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(TZDateTime())  # lifted or replaced (null: in force)
 
     def __repr__(self) -> str:
-        return f"ReminderMute(branch_id={self.branch_id!r}, kind={self.kind!r}, period={self.period!r})"
+        return (
+            f"ReminderMute(branch_id={self.branch_id!r}, kind={self.kind!r}, period={self.period!r}, "
+            f"ended_at={self.ended_at!r})"
+        )

@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -287,8 +287,9 @@ class ReminderRepository:
     async def mutes(
         self, period: str, kinds: Collection[str], branch_ids: Collection[int] | None = None
     ) -> dict[tuple[int, str], ReminderMute]:
-        """(branch_id, kind) -> the mute in force for ``period`` (one for that period, or until unmuted)."""
+        """(branch_id, kind) -> the current mute in force for ``period`` (one for that period, or until unmuted)."""
         stmt = select(ReminderMute).where(
+            ReminderMute.ended_at.is_(None),
             ReminderMute.kind.in_(list(kinds)),
             or_(ReminderMute.period.is_(None), ReminderMute.period == period),
         )
@@ -301,22 +302,33 @@ class ReminderRepository:
         return {(m.branch_id, m.kind): m for m in found}
 
     async def mutes_of(self, branch_id: int) -> list[ReminderMute]:
-        stmt = select(ReminderMute).where(ReminderMute.branch_id == branch_id).order_by(ReminderMute.id)
+        """The branch's current mutes (not lifted or replaced), oldest first."""
+        stmt = (
+            select(ReminderMute)
+            .where(ReminderMute.branch_id == branch_id, ReminderMute.ended_at.is_(None))
+            .order_by(ReminderMute.id)
+        )
         return list(await self.session.scalars(stmt))
+
+    async def mute_history(self, branch_ids: Collection[int] | None = None) -> list[ReminderMute]:
+        """Every mute of the branches (``None``: all), current and ended, oldest first (what reports read)."""
+        stmt = select(ReminderMute).order_by(ReminderMute.id)
+        if branch_ids is None:
+            return list(await self.session.scalars(stmt))
+        found: list[ReminderMute] = []
+        for chunk in _chunks(sorted(set(branch_ids))):
+            found.extend(await self.session.scalars(stmt.where(ReminderMute.branch_id.in_(chunk))))
+        return sorted(found, key=lambda m: m.id)
 
     async def mute(
         self, *, branch_id: int, kind: str, reason: str, period: str | None, created_by: int, at: datetime
     ) -> ReminderMute:
-        """Mute ``kind`` for ``period`` (None: until unmuted), replacing the branch's earlier mute of it."""
+        """Mute ``kind`` for ``period`` (None: until unmuted); the branch's current mute of it ends ``at``."""
         _require_aware("at", at)
         _check_text("kind", kind, 32)
         _check_text("reason", reason, 200)
         _check_text("period", period, 16, optional=True)
-        await self.session.execute(
-            delete(ReminderMute)
-            .where(ReminderMute.branch_id == branch_id, ReminderMute.kind == kind)
-            .execution_options(synchronize_session="fetch")
-        )
+        await self._end_mute(branch_id, kind, at)
         row = ReminderMute(
             branch_id=branch_id, kind=kind, reason=reason, period=period, created_by=created_by, created_at=at
         )
@@ -324,12 +336,23 @@ class ReminderRepository:
         await self.session.flush()
         return row
 
-    async def unmute(self, branch_id: int, kind: str) -> bool:
+    async def unmute(self, branch_id: int, kind: str, *, at: datetime) -> bool:
+        """End the branch's current mute of ``kind`` at ``at`` (kept as history); False if there was none."""
+        _require_aware("at", at)
+        return await self._end_mute(branch_id, kind, at)
+
+    async def _end_mute(self, branch_id: int, kind: str, at: datetime) -> bool:
         result = await self.session.execute(
-            delete(ReminderMute)
-            .where(ReminderMute.branch_id == branch_id, ReminderMute.kind == kind)
+            update(ReminderMute)
+            .where(
+                ReminderMute.branch_id == branch_id,
+                ReminderMute.kind == kind,
+                ReminderMute.ended_at.is_(None),
+            )
+            .values(ended_at=at)
             .execution_options(synchronize_session="fetch")
         )
+        await self.session.flush()
         return result.rowcount > 0  # type: ignore[attr-defined]
 
     async def set_hour(self, branch_id: int, hour: int | None) -> bool:

@@ -6,9 +6,9 @@ from datetime import date
 
 from handlers.services.periods import parse_period
 from handlers.services.review import ReviewService
-from handlers.services.status import StatusService, build_matrix
+from handlers.services.status import MuteSpan, StatusService, build_matrix
 from storage.models import Branch, ReminderMute
-from storage.repositories.status import CountRow, MuteRow
+from storage.repositories.status import CountRow
 from tests.services.supervision_world import (
     ADMIN,
     ADMINS,
@@ -34,7 +34,7 @@ def test_states_of_a_quarter_in_december():
         CountRow(2, "theme_day", "2026-10", "returned", 1),
         CountRow(2, "theme_day", "2026-10", "passed", 1),
     ]
-    mutes = [MuteRow(2, "committee", None, "企业停产"), MuteRow(2, "group_meeting", "2026-09", "旧的")]
+    mutes = [MuteSpan(2, "committee", None, "企业停产"), MuteSpan(2, "group_meeting", "2026-09", "旧的")]
     matrix = build_matrix(view, date(2026, 12, 5), BRANCHES, counts, mutes)
 
     one = matrix.rows[0].cells
@@ -165,3 +165,63 @@ async def test_status_service_dates_creation_by_the_clock(session_factory, tmp_p
     october = await status.matrix(ADMIN, "2026-10")
     assert {r.cells["theme_day"].state for r in october.rows} == {"na"}
     assert october.totals.overdue == 0
+
+
+def test_a_mute_counts_only_for_slots_not_over_when_it_was_set_and_until_it_was_lifted():
+    """A mute set on 2 April leaves Q1 missing; one lifted on 15 March un-mutes March but not February."""
+    q1, q2 = parse_period("2026-Q1"), parse_period("2026-Q2")
+    april = MuteSpan(1, "lecture", None, "暂无授课人", since=date(2026, 4, 2))
+    assert not april.applies(q1, q1.end) and april.applies(q2, q2.end)
+    lifted = MuteSpan(1, "committee", None, "停产", since=date(2026, 1, 5), until=date(2026, 3, 15))
+    february, march = parse_period("2026-02"), parse_period("2026-03")
+    assert lifted.applies(february, february.end) and not lifted.applies(march, march.end)
+    only_q1 = MuteSpan(
+        1, "lecture", "2026-Q1", "本季度停产", since=date(2026, 3, 10), until=date(2026, 4, 10)
+    )
+    assert only_q1.applies(q1, q1.end) and not only_q1.applies(q2, q2.end)  # replaced in Q2: Q1 keeps it
+
+    mutes = [april, lifted, only_q1]
+    matrix = build_matrix(q1, date(2026, 4, 20), BRANCHES[:1], [], mutes)
+    cells = matrix.rows[0].cells
+    assert cells["lecture"].slots[0].state == "muted"  # the 仅本期 mute of Q1, not the April one
+    assert cells["lecture"].slots[0].mute_reason == "本季度停产"
+    assert [s.state for s in cells["committee"].slots] == ["muted", "muted", "missing"]
+    assert cells["committee"].slots[2].overdue
+
+
+async def test_mutes_set_or_lifted_later_leave_closed_periods_alone(session_factory, tmp_path):
+    """Through the repository and the service on both databases: the history of mutes, not today's mute."""
+    from datetime import datetime, timedelta
+
+    from handlers.services.clock import SHANGHAI
+    from storage.repositories.reminders import ReminderRepository
+
+    world = await make_world(session_factory, tmp_path)  # branches created 20 November 2026
+    status = StatusService(world.factory, world.clock, ADMINS)
+
+    async def mute(kind: str, period: str | None, at: datetime, reason: str = "暂无授课人") -> None:
+        async with world.factory() as session, session.begin():
+            await ReminderRepository(session).mute(
+                branch_id=world.a, kind=kind, reason=reason, period=period, created_by=SEC_A, at=at
+            )
+
+    def at(y: int, m: int, d: int) -> datetime:
+        return datetime(y, m, d, 10, 0, tzinfo=SHANGHAI)
+
+    await mute("committee", None, at(2026, 11, 25), "停产")
+    await mute("theme_day", "2026-12", at(2026, 12, 10), "放假")
+    async with world.factory() as session, session.begin():
+        assert await ReminderRepository(session).unmute(world.a, "committee", at=at(2026, 12, 15))
+    await mute("theme_day", "2027-01", at(2027, 1, 3), "仍放假")  # replaces December's
+    await mute("lecture", None, at(2027, 1, 5))  # after Q4 was over
+    world.clock.current = at(2027, 1, 20) + timedelta(hours=1)
+
+    quarter = await status.matrix(ADMIN, "2026-Q4")
+    cells = next(r for r in quarter.rows if r.branch_id == world.a).cells
+    assert cells["lecture"].slots[0].state == "missing" and cells["lecture"].overdue
+    assert [s.state for s in cells["committee"].slots] == ["na", "muted", "missing"]
+    assert [s.state for s in cells["theme_day"].slots] == ["na", "missing", "muted"]
+    assert cells["theme_day"].slots[2].mute_reason == "放假"
+    january = next(r for r in (await status.matrix(ADMIN, "2027-Q1")).rows if r.branch_id == world.a).cells
+    assert january["lecture"].slots[0].state == "muted" and january["theme_day"].slots[0].state == "muted"
+    assert january["committee"].slots[0].state == "missing"

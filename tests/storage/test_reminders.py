@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -175,9 +175,34 @@ async def test_mutes(session_factory):
             (branch, "theme_day"): "本月放假",
         }
         assert set(await repo.mutes("2026-12", kinds, [branch])) == {(branch, "group_meeting")}
-        assert await repo.unmute(branch, "group_meeting")
-        assert not await repo.unmute(branch, "group_meeting")
+        assert await repo.unmute(branch, "group_meeting", at=LATER)
+        assert not await repo.unmute(branch, "group_meeting", at=LATER)
         assert [m.kind for m in await repo.mutes_of(branch)] == ["theme_day"]
+        assert set(await repo.mutes("2026-12", kinds, [branch])) == set()
+
+
+async def test_mutes_are_kept_as_history(session_factory):
+    """Replacing or lifting a mute ends it (``ended_at``) instead of deleting it; one current row per kind."""
+    (branch,) = await branches(session_factory, 1)
+    async with session_factory() as session, session.begin():
+        repo = ReminderRepository(session)
+        await repo.mute(
+            branch_id=branch, kind="lecture", reason="暂无授课人", period=None, created_by=1, at=T0
+        )
+        await repo.mute(
+            branch_id=branch, kind="lecture", reason="本季度停产", period="2026-Q4", created_by=1, at=LATER
+        )
+        assert await repo.unmute(branch, "lecture", at=LATER + timedelta(days=1))
+        with pytest.raises(ValueError):
+            await repo.unmute(branch, "lecture", at=datetime(2026, 11, 1))  # naive
+    async with session_factory() as session:
+        history = await ReminderRepository(session).mute_history([branch])
+        assert [(m.reason, m.created_at, m.ended_at) for m in history] == [
+            ("暂无授课人", T0, LATER),
+            ("本季度停产", LATER, LATER + timedelta(days=1)),
+        ]
+        assert await ReminderRepository(session).mutes_of(branch) == []
+        assert await ReminderRepository(session).mute_history([branch + 1]) == []
 
 
 async def test_recorded_kinds(session_factory):

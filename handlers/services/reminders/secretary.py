@@ -182,7 +182,7 @@ class ReminderService:
             branch = await BranchRepository(session).by_secretary(user_id)
             if branch is None:
                 return None
-            return await ReminderRepository(session).unmute(branch.id, kind)
+            return await ReminderRepository(session).unmute(branch.id, kind, at=self.clock.now())
 
     async def mutes(self, user_id: int) -> list[MuteView] | None:
         """The branch's mutes (including one whose period has passed: it no longer applies)."""
