@@ -7,8 +7,9 @@ the session. The zip lays the evidence out as ``branch/kind/date/`` and copies e
 images are stored as they are (``ZIP_STORED``: JPEGs do not shrink), documents deflated.
 
 Which records: for a kind whose periods lie inside the view (a monthly kind in a quarter), those of its periods;
-for a kind whose period is longer than the view (a yearly kind in a quarter), those of its period held within the
-view.
+for a kind whose period is longer than the view (a yearly kind in a quarter), those of its period held by the
+view's last day: exactly the records the summary counts for that slot (``handlers.services.status``), so a yearly
+record held in March is listed in the ledger of Q3 that counts it done, and one held in December is in neither.
 """
 
 from __future__ import annotations
@@ -107,15 +108,14 @@ def _copy_into(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
 
 
 def _plan(view: Period) -> list[tuple[ActivityKind, list[str], tuple[date, date] | None]]:
-    """For each kind: its period codes in the view, and the dates a longer period is cut to."""
-    return [
-        (
-            k,
-            [s.code for s in slots(k.cadence, view)],
-            None if finer_or_equal(k.cadence, view) else (view.start, view.end),
-        )
-        for k in CATALOGUE
-    ]
+    """For each kind: its period codes in the view, and the dates a longer period is cut to (its start to the
+    view's last day)."""
+    plan = []
+    for k in CATALOGUE:
+        kind_slots = slots(k.cadence, view)
+        held = None if finer_or_equal(k.cadence, view) else (kind_slots[0].start, view.end)
+        plan.append((k, [s.code for s in kind_slots], held))
+    return plan
 
 
 class LedgerExporter:

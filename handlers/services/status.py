@@ -21,6 +21,12 @@ kind one; in a month view a quarterly kind has the one quarter the month is in. 
 ``overdue``: missing or returned, owed (not ``na``), and its deadline (by default the slot's last day) has passed.
 A muted slot is never overdue. A record of a slot before the branch was created still shows as recorded, waiting
 or returned.
+
+A slot longer than the view (a yearly kind in a quarter, a quarterly kind in a month) is seen as of the view's
+last day, so a view that is over never changes with what happens after it, and the ledger's sheets (which list
+that slot's records held up to the view's last day, ``export._plan``) agree with its summary: only records held
+by then count, the branch is owed it only if it was created by then, the mutes are those in force then, and it
+is never overdue in that view (its deadline lies beyond it; the view that holds its end says so).
 """
 
 from __future__ import annotations
@@ -28,15 +34,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
-from handlers.services.periods import parse_period, slots, this_month
+from handlers.services.periods import finer_or_equal, parse_period, slots, this_month
 from handlers.services.supervision import load_viewer
 from knowledge.activities import CATALOGUE, Cadence, Period
 from storage.models import Branch, ReminderMute
+from storage.repositories.ledger import LedgerRepository
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.status import CountRow, StatusRepository
 
@@ -185,13 +192,19 @@ def founded_on(branch: Branch, tz: tzinfo | None = None) -> date | None:
     return (created.astimezone(tz) if tz is not None else created).date()
 
 
-def is_owed(slot: Period, founded: date | None) -> bool:
-    """Whether a branch created on ``founded`` owes ``slot``: it existed by the slot's last day."""
-    return founded is None or founded <= slot.end
+def is_owed(slot: Period, founded: date | None, end: date | None = None) -> bool:
+    """Whether a branch created on ``founded`` owes ``slot`` seen as of ``end`` (default: the slot's last day):
+    it existed by then."""
+    return founded is None or founded <= min(slot.end, end or slot.end)
 
 
 def slot_state(
-    slot: Period, records: Counter[str], mute: MuteSpan | None, today: date, founded: date | None = None
+    slot: Period,
+    records: Counter[str],
+    mute: MuteSpan | None,
+    today: date,
+    founded: date | None = None,
+    end: date | None = None,
 ) -> str:
     if records["passed"]:
         return "recorded"
@@ -199,7 +212,7 @@ def slot_state(
         return "waiting"
     if records["returned"]:
         return "returned"
-    if not is_owed(slot, founded):
+    if not is_owed(slot, founded, end):
         return "na"
     if slot.start > today:
         return "upcoming"
@@ -211,6 +224,44 @@ def _mute_for(
 ) -> MuteSpan | None:
     """The mute in force for the slot as of ``end`` (at most one: a branch has one current mute per kind)."""
     return next((m for m in mutes.get((branch_id, kind), ()) if m.applies(slot, end)), None)
+
+
+def _slot(
+    slot: Period,
+    end: date,
+    kind: str,
+    branch_id: int,
+    founded: date | None,
+    by_cell: dict[tuple[int, str, str], Counter[str]],
+    muted: dict[tuple[int, str], list[MuteSpan]],
+    today: date,
+    deadline: Deadline,
+) -> Slot:
+    """One slot seen as of ``end`` (its last day, or the view's when the slot is longer than the view)."""
+    records = by_cell.get((branch_id, kind, slot.code), Counter())
+    mute = _mute_for(muted, branch_id, kind, slot, end)
+    state = slot_state(slot, records, mute, today, founded, end)
+    overdue = (
+        state in ("missing", "returned")
+        and is_owed(slot, founded, end)
+        and end == slot.end  # a slot longer than the view is due after it
+        and today > deadline(kind, slot)
+    )
+    reason = mute.reason if state == "muted" and mute else None
+    return Slot(
+        slot, state, records["passed"], records["pending_review"], records["returned"], overdue, reason
+    )
+
+
+def counted_by(counts: Iterable[CountRow], later: Iterable[CountRow]) -> list[CountRow]:
+    """``counts`` less the records of ``later`` (those held after the view, of slots longer than it)."""
+    less = Counter({(r.branch_id, r.kind, r.period, r.review_state): r.records for r in later})
+    rows = []
+    for r in counts:
+        n = r.records - less[(r.branch_id, r.kind, r.period, r.review_state)]
+        if n > 0:
+            rows.append(CountRow(r.branch_id, r.kind, r.period, r.review_state, n))
+    return rows
 
 
 def build_matrix(
@@ -237,22 +288,20 @@ def build_matrix(
         cells, branch_totals = {}, Totals()
         founded = founded_on(branch, tz)
         for kind in kinds:
-            cell_slots = []
-            for slot in kind_slots[kind.code]:
-                records = by_cell.get((branch.id, kind.code, slot.code), Counter())
-                mute = _mute_for(muted, branch.id, kind.code, slot, slot.end)
-                state = slot_state(slot, records, mute, today, founded)
-                overdue = (
-                    state in ("missing", "returned")
-                    and is_owed(slot, founded)
-                    and today > deadline(kind.code, slot)
+            cell_slots = [
+                _slot(
+                    slot,
+                    min(slot.end, view.end),
+                    kind.code,
+                    branch.id,
+                    founded,
+                    by_cell,
+                    muted,
+                    today,
+                    deadline,
                 )
-                cell_slots.append(
-                    Slot(
-                        slot, state, records["passed"], records["pending_review"], records["returned"], overdue,
-                        mute.reason if state == "muted" and mute else None,
-                    )
-                )  # fmt: skip
+                for slot in kind_slots[kind.code]
+            ]
             cell = Cell(branch.id, kind.code, cell_slots)
             cells[kind.code] = cell
             for bucket in (branch_totals, kind_totals[kind.code], totals):
@@ -305,7 +354,28 @@ class StatusService:
         branches = await repo.branches(scope)
         ids = [b.id for b in branches]
         periods = {k.code: [s.code for s in slots(k.cadence, view)] for k in CATALOGUE}
-        counts = await repo.counts(ids, periods)
         now = self.clock.now()
+        counts = counted_by(
+            await repo.counts(ids, periods), await _held_after(session, scope, view, now.date())
+        )
         mutes = mute_spans(await ReminderRepository(session).mute_history(ids), now.tzinfo)
         return build_matrix(view, now.date(), branches, counts, mutes, self.deadline, now.tzinfo)
+
+
+async def _held_after(
+    session: AsyncSession, scope: frozenset[int] | None, view: Period, today: date
+) -> list[CountRow]:
+    """The active records of slots longer than ``view`` held after its last day (none while it is not over)."""
+    if view.end >= today:
+        return []
+    repo, later = LedgerRepository(session), Counter[tuple[int, str, str, str]]()
+    for kind in CATALOGUE:
+        if finer_or_equal(kind.cadence, view):
+            continue
+        (slot,) = slots(kind.cadence, view)
+        held = (view.end + timedelta(days=1), slot.end)
+        after = None
+        while page := await repo.page(kind.code, [slot.code], scope, after, 500, held):
+            later.update((r.branch_id, r.kind, r.period, r.review_state) for r in page)
+            after = (page[-1].branch_id, page[-1].held_on, page[-1].id)
+    return [CountRow(*key, n) for key, n in later.items()]

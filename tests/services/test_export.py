@@ -77,8 +77,9 @@ async def test_workbook_and_zip(session_factory, tmp_path):
         tmp_path / "evidence.zip",
         progress=lambda d, t: calls.append((d, t)),
     )
-    assert (result.records, result.files, result.missing_files) == (4, 3, [])
-    assert calls[0] == (0, 4) and calls[-1] == (4, 4)
+    # The yearly 述职评议 held in March counts as done in Q4, so its record is listed too.
+    assert (result.records, result.files, result.missing_files) == (5, 3, [])
+    assert calls[0] == (0, 5) and calls[-1] == (5, 5)
     assert not list(tmp_path.glob("*.part"))
 
     wb = load_workbook(tmp_path / "ledger.xlsx")
@@ -117,7 +118,8 @@ async def test_workbook_and_zip(session_factory, tmp_path):
         zip([c.value for c in wb["支部委员会"][1]], [c.value for c in wb["支部委员会"][2]], strict=True)
     )
     assert committee["审核状态"] == "已退回" and committee["退回意见"] == "缺少签到表"
-    assert wb["党员大会"].max_row == 2 and wb["述职评议"].max_row == 1
+    assert wb["党员大会"].max_row == 2 and wb["述职评议"].max_row == 2
+    assert summary["J4"].value == "待审核" and wb["述职评议"]["E2"].value == datetime(2026, 3, 1)
 
     _check_zip(tmp_path / "evidence.zip", ids["theme"])
 
@@ -137,7 +139,8 @@ async def test_periods_before_the_branch_existed_are_not_in_the_ledger(session_f
     october = load_workbook(tmp_path / "m.xlsx")["汇总"]
     row = [c.value for c in october[4]]
     assert row[2] == "未成立" and october["C4"].fill.start_color.rgb in (None, "00000000")
-    assert row[-6:] == [0, 0, 0, 4, 0, 0]
+    # The quarter and the year are seen as of 31 October too: the branch did not exist yet, nothing was owed.
+    assert row[-6:] == [0, 0, 0, 0, 0, 0]
 
 
 async def test_the_submitter_is_named(session_factory, tmp_path):
@@ -172,7 +175,9 @@ async def test_scope_missing_files_and_bad_periods(session_factory, tmp_path):
     pdf = spec_for(PDF, 0, role="minutes", mime="application/pdf")
     await world.store.delete(pdf["sha256"])
     result = await exporter(world).export_ledger("2026-11", viewer, tmp_path / "l.xlsx", tmp_path / "e.zip")
-    assert result.records == 1 and result.files == 2 and result.missing_files[0].endswith("会议记录1.pdf")
+    assert (
+        result.records == 2 and result.files == 2
+    )  # November's 主题党日, the 述职评议 held in March and result.missing_files[0].endswith("会议记录1.pdf")
     wb = load_workbook(tmp_path / "l.xlsx")
     assert [r[0].value for r in wb["汇总"].iter_rows(min_row=4, max_row=5)] == ["第一支部", "第二支部"]
     assert [r[1].value for r in wb["主题党日"].iter_rows(min_row=2)] == ["第一支部"]
@@ -255,3 +260,36 @@ async def test_kind_totals_count_every_state_the_branch_columns_count(session_fa
         sum(values[:kinds]) for values in totals.values()
     ] == grand  # kinds' totals add up to the grand total
     assert "“已退回”指记录被退回" in summary["A2"].value
+
+
+async def test_a_view_that_is_over_counts_longer_slots_as_of_its_last_day(session_factory, tmp_path):
+    """A yearly 述职评议 held on 31 December counts neither in November's ledger (summary, sheet) nor in /status
+    of November; a branch created after Q3 is 未成立 in Q3 although it has a yearly record (D11)."""
+    world = await make_world(session_factory, tmp_path)  # branches created 20 November 2026
+    review = ReviewService(world.factory, world.clock, ADMINS)
+    done = await add_record(world, world.a, SEC_A, kind="review", period="2026", held_on=date(2026, 12, 31))
+    await review.pass_record(ADMIN, done)
+    await add_record(world, world.c, SEC_C, kind="review", period="2026", held_on=date(2026, 12, 31))
+    world.clock.current = datetime(2027, 1, 2, 10, 0, tzinfo=SHANGHAI)
+
+    result = await exporter(world).export_ledger("2026-11", None, tmp_path / "m.xlsx")
+    wb = load_workbook(tmp_path / "m.xlsx")
+    assert result.records == 0 and wb["述职评议"].max_row == 1
+    assert [wb["汇总"].cell(row, 10).value for row in (4, 6)] == [
+        "未完成",
+        "未完成",
+    ]  # not overdue in November
+    status = StatusService(world.factory, world.clock, ADMINS)
+    november = await status.matrix(ADMIN, "2026-11")
+    assert {r.cells["review"].state for r in november.rows} == {"missing"}
+    assert not any(r.cells["review"].overdue for r in november.rows)
+
+    await exporter(world).export_ledger("2026-Q3", None, tmp_path / "q3.xlsx")
+    q3 = load_workbook(tmp_path / "q3.xlsx")
+    assert [q3["汇总"].cell(row, 10).value for row in (4, 5, 6)] == ["未成立"] * 3
+    assert q3["述职评议"].max_row == 1
+    assert {r.cells["review"].state for r in (await status.matrix(ADMIN, "2026-Q3")).rows} == {"na"}
+
+    year = await status.matrix(ADMIN, "2026")  # the year's own view counts them
+    assert [r.cells["review"].state for r in year.rows] == ["recorded", "missing", "waiting"]
+    assert year.rows[1].cells["review"].overdue

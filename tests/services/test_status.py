@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from handlers.services.clock import SHANGHAI
 from handlers.services.periods import parse_period
 from handlers.services.review import ReviewService
 from handlers.services.status import MuteSpan, StatusService, build_matrix
@@ -118,15 +119,18 @@ def _founded(day: int, hour: int = 10) -> Branch:
 
 
 def test_periods_before_the_branch_existed_are_not_owed():
-    """Created 2026-11-23: October is 未成立 (never overdue, not counted); November and Q4 are owed."""
+    """Created 2026-11-23: October is 未成立 (never overdue, not counted); November and Q4 are owed, but not in
+    October's view, which sees Q4 and the year as of 31 October, when the branch did not exist."""
     from handlers.services.clock import SHANGHAI
 
     branch = _founded(23)
     october = build_matrix(parse_period("2026-10"), date(2026, 12, 2), [branch], [], [], tz=SHANGHAI)
     cells = october.rows[0].cells
     assert cells["theme_day"].state == "na" and not cells["theme_day"].overdue
-    assert cells["assembly"].state == "missing"  # Q4 is the quarter it was created in: owed
-    assert october.totals.overdue == 0 and october.totals.slots["missing"] == 4  # 3 quarterly, 1 yearly
+    assert cells["assembly"].state == "na"  # Q4 as of 31 October
+    assert (
+        october.totals.overdue == 0 and october.totals.slots["na"] == 4 + 4
+    )  # 4 monthly, 3 quarterly, 1 yearly
 
     quarter = build_matrix(parse_period("2026-Q4"), date(2026, 12, 2), [branch], [], [], tz=SHANGHAI)
     theme = quarter.rows[0].cells["theme_day"]
@@ -225,3 +229,21 @@ async def test_mutes_set_or_lifted_later_leave_closed_periods_alone(session_fact
     january = next(r for r in (await status.matrix(ADMIN, "2027-Q1")).rows if r.branch_id == world.a).cells
     assert january["lecture"].slots[0].state == "muted" and january["theme_day"].slots[0].state == "muted"
     assert january["committee"].slots[0].state == "missing"
+
+
+def test_a_slot_longer_than_a_view_that_is_over_is_seen_as_of_the_views_last_day():
+    """In Q3's view the year is seen as of 30 September: a mute set on 2 October does not count, nor a branch
+    created in October, and the year is not overdue there."""
+    q3 = parse_period("2026-Q3")
+    october = MuteSpan(1, "review", None, "年底统一述职", since=date(2026, 10, 2))
+    matrix = build_matrix(q3, date(2027, 1, 5), BRANCHES[:1], [], [october])
+    cell = matrix.rows[0].cells["review"]
+    assert cell.state == "missing" and not cell.overdue
+    late = Branch(
+        id=1, name="一支部", org_name="甲公司", created_at=datetime(2026, 10, 1, 9, tzinfo=SHANGHAI)
+    )
+    assert (
+        build_matrix(q3, date(2027, 1, 5), [late], [], [], tz=SHANGHAI).rows[0].cells["review"].state == "na"
+    )
+    year = build_matrix(parse_period("2026"), date(2027, 1, 5), BRANCHES[:1], [], [october])
+    assert year.rows[0].cells["review"].state == "muted"
