@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
     Integer,
     String,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -93,22 +93,15 @@ class ReminderMute(Base):
 
     Rows are kept as history: a new mute or an unmute ends the branch's current mute of the kind (``ended_at``)
     instead of deleting it, so reports of a period that is over keep the mutes that were in force then (see
-    ``handlers.services.status``). At most one current (``ended_at`` null) row per branch and kind. A muted kind
+    ``handlers.services.status``). At most one current row (``ended_at`` null, ``in_force`` true) per branch and kind. A muted kind
     still counts as missing in the administrators' digest, marked as muted with its reason.
     """
 
     __tablename__ = "reminder_mutes"
-    __table_args__ = (
-        Index("ix_reminder_mutes_branch_id_kind", "branch_id", "kind"),
-        Index(
-            "uq_reminder_mutes_current",
-            "branch_id",
-            "kind",
-            unique=True,
-            sqlite_where=text("ended_at IS NULL"),
-            postgresql_where=text("ended_at IS NULL"),
-        ),
-    )
+    # ``in_force`` is true on the current row and null on ended ones: unique (branch_id, kind, in_force) then
+    # allows one current row and any number of ended ones (nulls are distinct), on SQLite and PostgreSQL alike
+    # without a partial index (whose dialect options would load the PostgreSQL dialect at import).
+    __table_args__ = (UniqueConstraint("branch_id", "kind", "in_force"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"))
@@ -118,6 +111,7 @@ class ReminderMute(Base):
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(TZDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(TZDateTime())  # lifted or replaced (null: in force)
+    in_force: Mapped[bool | None] = mapped_column(Boolean, default=True)  # true while current, else null
 
     def __repr__(self) -> str:
         return (

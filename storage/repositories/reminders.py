@@ -349,7 +349,7 @@ class ReminderRepository:
                 ReminderMute.kind == kind,
                 ReminderMute.ended_at.is_(None),
             )
-            .values(ended_at=at)
+            .values(ended_at=at, in_force=None)
             .execution_options(synchronize_session="fetch")
         )
         await self.session.flush()

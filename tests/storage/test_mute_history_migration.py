@@ -55,13 +55,19 @@ def _mutes(connection: Connection) -> list[tuple]:
     return [tuple(r) for r in rows]
 
 
+def _in_force(connection: Connection) -> list[tuple]:
+    rows = connection.execute(text("SELECT in_force, ended_at FROM reminder_mutes ORDER BY id"))
+    return [(bool(r[0]) if r[0] is not None else None, r[1]) for r in rows]
+
+
 def _insert(connection: Connection, ended: str | None) -> None:
     value = "NULL" if ended is None else f"'{ended}'"
     try:
         connection.execute(
             text(
-                "INSERT INTO reminder_mutes (branch_id, kind, reason, period, created_by, created_at, ended_at) "
-                f"VALUES (1, 'lecture', '另一条', NULL, 11, '2026-04-03 01:00:00+00', {value})"
+                "INSERT INTO reminder_mutes (branch_id, kind, reason, period, created_by, created_at, ended_at, "
+                f"in_force) VALUES (1, 'lecture', '另一条', NULL, 11, '2026-04-03 01:00:00+00', {value}, "
+                f"{'true' if ended is None else 'NULL'})"
             )
         )
     finally:
@@ -74,6 +80,7 @@ async def test_0006_up_down_up_keeps_the_mutes(db_url):
     upgrade(db_url, "0006")
     assert current(db_url) == "0006"
     assert await _with_connection(db_url, _mutes) == [(1, "lecture", "暂无授课人", None)]
+    assert await _with_connection(db_url, _in_force) == [(True, None)]  # kept, and current
     assert await _with_connection(db_url, _schema_diff) == []
     await _with_connection(db_url, lambda c: _insert(c, "2026-04-03 02:00:00+00"))  # an ended one: fine
     with pytest.raises(IntegrityError):

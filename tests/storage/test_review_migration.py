@@ -67,12 +67,7 @@ def _checks(connection: Connection) -> dict[str, list[str]]:
 LATER_TABLES = {"people"}  # revision 0005 (tests/storage/test_people_migration.py)
 # What revision 0006 changes (tests/storage/test_mute_history_migration.py) in reminder_mutes, as the models at head differ from an earlier revision's schema.
 MUTE_HISTORY_DIFF = frozenset(
-    {
-        "ended_at",
-        "ix_reminder_mutes_branch_id_kind",
-        "uq_reminder_mutes_current",
-        "uq_reminder_mutes_branch_id_kind",
-    }
+    {"ended_at", "in_force", "uq_reminder_mutes_branch_id_kind", "uq_reminder_mutes_branch_id_kind_in_force"}
 )
 
 

@@ -4,8 +4,9 @@ Revision ID: 0006
 Revises: 0005
 
 Hand-written to match ``storage.models`` exactly (``tests/storage/test_mute_history_migration.py`` compares them).
-The unique (branch_id, kind) becomes a plain index plus a unique index over the current rows (``ended_at IS
-NULL``), so a mute that is lifted or replaced stays as history. Existing mutes are kept, all current.
+The unique (branch_id, kind) becomes unique (branch_id, kind, in_force), ``in_force`` true on the current row and
+null on ended ones (nulls are distinct), so a mute that is lifted or replaced stays as history while one current
+mute per branch and kind is still enforced. Existing mutes are kept, all current.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ revision: str = "0006"
 down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-_CURRENT = sa.text("ended_at IS NULL")
 
 
 def _table_0005(*extra: sa.Column) -> sa.Table:
@@ -49,26 +48,32 @@ def _table_0005(*extra: sa.Column) -> sa.Table:
 def upgrade() -> None:
     with op.batch_alter_table("reminder_mutes", copy_from=_table_0005()) as batch_op:
         batch_op.add_column(sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("in_force", sa.Boolean(), nullable=True))
         batch_op.drop_constraint("uq_reminder_mutes_branch_id_kind", type_="unique")
-        batch_op.create_index("ix_reminder_mutes_branch_id_kind", ["branch_id", "kind"], unique=False)
-    op.create_index(
-        "uq_reminder_mutes_current",
-        "reminder_mutes",
-        ["branch_id", "kind"],
-        unique=True,
-        sqlite_where=_CURRENT,
-        postgresql_where=_CURRENT,
-    )
+        batch_op.create_unique_constraint(
+            "uq_reminder_mutes_branch_id_kind_in_force", ["branch_id", "kind", "in_force"]
+        )
+    mutes = sa.table("reminder_mutes", sa.column("in_force", sa.Boolean()))
+    op.execute(mutes.update().values(in_force=True))  # every existing mute is current
 
 
 def downgrade() -> None:
     # Only the current mutes survive a downgrade (the old table held one row per branch and kind).
     op.execute("DELETE FROM reminder_mutes WHERE ended_at IS NOT NULL")
-    op.drop_index("uq_reminder_mutes_current", table_name="reminder_mutes")
-    op.drop_index("ix_reminder_mutes_branch_id_kind", table_name="reminder_mutes")
-    ended = sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True)
-    table = _table_0005(ended)
-    table.constraints = {c for c in table.constraints if not isinstance(c, sa.UniqueConstraint)}
+    table = _table_0005(
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("in_force", sa.Boolean(), nullable=True),
+        sa.UniqueConstraint(
+            "branch_id", "kind", "in_force", name="uq_reminder_mutes_branch_id_kind_in_force"
+        ),
+    )
+    table.constraints = {
+        c
+        for c in table.constraints
+        if not (isinstance(c, sa.UniqueConstraint) and c.name == "uq_reminder_mutes_branch_id_kind")
+    }
     with op.batch_alter_table("reminder_mutes", copy_from=table) as batch_op:
+        batch_op.drop_constraint("uq_reminder_mutes_branch_id_kind_in_force", type_="unique")
         batch_op.create_unique_constraint("uq_reminder_mutes_branch_id_kind", ["branch_id", "kind"])
+        batch_op.drop_column("in_force")
         batch_op.drop_column("ended_at")
