@@ -60,8 +60,8 @@ async def test_status_matrix_and_periods(make_bot, clock) -> None:
 
         last_month = await admin.press(passed, "st:2026-10")
         assert last_month.plain_text.startswith("活动完成情况 · 2026年10月")
-        # Created in November: October's monthly kinds were never owed (—), its quarter and year are.
-        assert branch_line(last_month.plain_text, "第一党支部") == "———❌❌❌—❌"
+        # Created in November: nothing was owed in October (—); the quarter and the year are seen as of 31 October.
+        assert branch_line(last_month.plain_text, "第一党支部") == "—" * 8
         assert "❗" not in last_month.plain_text.split("类型：")[1]
         quarter = await admin.press(passed, "st:2026-Q4")
         assert "2026年第四季度" in quarter.plain_text
