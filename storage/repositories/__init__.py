@@ -17,7 +17,7 @@ from storage.repositories.questions import VOTE_DOWN, VOTE_UP, QuestionRepositor
 from storage.repositories.records import AMENDABLE_FIELDS, RecordRepository
 from storage.repositories.reminders import DeliveryRepository, ReminderRepository
 from storage.repositories.reviews import ReviewRepository
-from storage.repositories.status import CountRow, MuteRow, StatusRepository
+from storage.repositories.status import CountRow, StatusRepository
 from storage.repositories.supervisors import SupervisorRepository
 from storage.repositories.thumbnails import ThumbnailRepository
 from storage.repositories.updates import UpdateRepository
@@ -37,7 +37,6 @@ __all__ = [
     "LedgerRepository",
     "LinkStatus",
     "LoginLinkRepository",
-    "MuteRow",
     "NotFoundError",
     "PtbStateRepository",
     "QuestionRepository",

@@ -1,4 +1,6 @@
-"""What the compliance matrix reads: record counts by branch, kind, period and review state; the mutes."""
+"""What the compliance matrix reads: the branches and record counts by branch, kind, period and review state.
+
+The mutes' history is read through ``ReminderRepository.mute_history`` (the reminders own that table)."""
 
 from __future__ import annotations
 
@@ -8,12 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import models
 from storage.models import ActivityRecord, Branch
-
-# The reminders' mutes (``reminder_mutes``, revision 0003). Read through this one name so that the matrix still
-# works (nothing is muted) where that table's model is absent.
-MUTE_MODEL = getattr(models, "ReminderMute", None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,14 +20,6 @@ class CountRow:
     period: str
     review_state: str
     records: int
-
-
-@dataclass(frozen=True, slots=True)
-class MuteRow:
-    branch_id: int
-    kind: str
-    period: str | None  # None: muted until unmuted
-    reason: str
 
 
 class StatusRepository:
@@ -75,13 +64,3 @@ class StatusRepository:
             stmt = stmt.where(ActivityRecord.branch_id.in_(sorted(branch_ids)))
         rows = [CountRow(*row) for row in await self.session.execute(stmt)]
         return [row for row in rows if row.period in periods[row.kind]]
-
-    async def mutes(self, branch_ids: Collection[int] | None) -> list[MuteRow]:
-        """The reminders' mutes (``reminder_mutes``) of the branches in scope (none without ``MUTE_MODEL``)."""
-        mute = MUTE_MODEL
-        if mute is None:
-            return []
-        stmt = select(mute.branch_id, mute.kind, mute.period, mute.reason)
-        if branch_ids is not None:
-            stmt = stmt.where(mute.branch_id.in_(sorted(branch_ids)))
-        return [MuteRow(*row) for row in await self.session.execute(stmt)]
