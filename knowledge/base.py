@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from knowledge import headings
+from knowledge.abbrev import abbreviations, widen
 from knowledge.asks import answer_missing
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
 from knowledge.decide import DEFAULT, MIN_MATCHED, Confidence, Evidence, Thresholds, decide
@@ -26,18 +27,13 @@ from knowledge.ingest import Document, read_documents
 from knowledge.listing import choose, listing_sentence, listing_strength
 from knowledge.ordinal import outline_choice
 from knowledge.plain_index import build_index
+from knowledge.rerank import CANDIDATES, rerank
 from knowledge.rules import RuleAnswer, apply_rules
 from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, plain_text, quoted_terms
 from knowledge.types import Hit, Passage
 
 log = logging.getLogger(__name__)
 
-# The best passages by BM25 are measured against the question and re-ranked by BM25 x ((FLOOR + share) /
-# (FLOOR + 1))^2, where share is the share of the question a passage contains (``knowledge.coverage``): a passage
-# that contains all of the question keeps its BM25 score, one that contains half of it keeps 36%. Always this many
-# (not k), so "其他结果" (k=6) leads with the same passage as the first answer (k=3).
-CANDIDATES = 10
-FLOOR = 0.25
 # For a list question, a passage's score is multiplied by 1 + LIST_BONUS x how well its best listing sentence
 # answers (``knowledge.listing.listing_strength``).
 LIST_BONUS = 1.0
@@ -152,6 +148,7 @@ class KnowledgeBase:
         self._weights: dict[str, float] = {}
         self._word_terms: dict = {}
         self._plain: dict[int, str] = {}
+        self._short: dict[str, tuple[str, ...]] | None = None
 
     # -- building -------------------------------------------------------------------------------------------
 
@@ -237,7 +234,11 @@ class KnowledgeBase:
 
     def analyze(self, text: str) -> AnalyzedQuery:
         """``text`` analysed as a query: weighted words and bigrams, and its content words."""
-        return self.segmenter.analyze(text)
+        if (
+            self._short is None
+        ):  # 党建指导员 for 党建工作指导员 (``knowledge.abbrev``), made on the first question
+            self._short = abbreviations(self.index.words.idf)
+        return widen(self.segmenter.analyze(text), self._short)
 
     # -- retrieval ------------------------------------------------------------------------------------------
 
@@ -365,26 +366,6 @@ class KnowledgeBase:
 
     def search(self, query: str, k: int = 3) -> list[Hit]:
         return self.ask(query, k).hits
-
-
-def rerank(
-    ranked: list[tuple[int, float]], found: dict[int, Found], bonus: dict[int, float] | None = None
-) -> list[tuple[int, float]]:
-    """The first ``CANDIDATES`` of ``ranked`` (BM25 order) re-ranked by BM25 x how much of the question they
-    contain (x ``bonus``, if any); any further ones after them, re-ranked alike but never above the last of the
-    first block."""
-    bonus = bonus or {}
-
-    def block(items: list[tuple[int, float]], cap: float) -> list[tuple[int, float]]:
-        scored = [
-            (i, min(cap, s * bonus.get(i, 1.0) * ((FLOOR + found[i].share) / (FLOOR + 1)) ** 2))
-            for i, s in items
-        ]
-        return sorted(scored, key=lambda x: (-x[1], x[0]))
-
-    head = block(ranked[:CANDIDATES], float("inf"))
-    tail = block(ranked[CANDIDATES:], head[-1][1] if head else 0.0)
-    return [(i, s) for i, s in head + tail if s > 0]
 
 
 def _corpus_key(files: Sequence[Path]) -> str:
