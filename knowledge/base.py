@@ -21,6 +21,7 @@ from knowledge.abbrev import abbreviations, widen
 from knowledge.asks import answer_missing
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
 from knowledge.decide import DEFAULT, MIN_MATCHED, Confidence, Evidence, Thresholds, decide
+from knowledge.enumerations import enumerations, expand
 from knowledge.highlight import highlight, query_terms
 from knowledge.index_math import SearchIndex
 from knowledge.ingest import Document, read_documents
@@ -149,6 +150,7 @@ class KnowledgeBase:
         self._word_terms: dict = {}
         self._plain: dict[int, str] = {}
         self._short: dict[str, tuple[str, ...]] | None = None
+        self._lists: dict[str, str] = {}
 
     # -- building -------------------------------------------------------------------------------------------
 
@@ -234,11 +236,13 @@ class KnowledgeBase:
 
     def analyze(self, text: str) -> AnalyzedQuery:
         """``text`` analysed as a query: weighted words and bigrams, and its content words."""
-        if (
-            self._short is None
-        ):  # 党建指导员 for 党建工作指导员 (``knowledge.abbrev``), made on the first question
-            self._short = abbreviations(self.index.words.idf)
-        return widen(self.segmenter.analyze(text), self._short)
+        if self._short is None:  # made on the first question:
+            vocabulary = self.index.words.idf
+            self._short = abbreviations(vocabulary)  # 党建指导员 for 党建工作指导员 (``knowledge.abbrev``)
+            # 三亮 for 亮身份、亮职责、亮承诺 (``knowledge.enumerations``)
+            self._lists = enumerations((p.text for p in self._passages), vocabulary.__contains__)
+        query = widen(self.segmenter.analyze(text), self._short)
+        return expand(query, text, self._lists, self.segmenter.words)
 
     # -- retrieval ------------------------------------------------------------------------------------------
 
