@@ -20,6 +20,7 @@ Lines starting with ``#`` are comments; the first comment line of a file names i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -87,11 +88,14 @@ def load(folder: Path | None = None) -> list[Entry]:
     return [e for path in sorted(folder.glob("*.txt")) for e in read_file(path)]
 
 
-def table(entries: list[Entry]) -> dict[str, tuple[tuple[str, ...], float]]:
-    """colloquial spelling -> (speech terms, weight); a spelling in two entries gets both entries' terms."""
+def table(
+    entries: list[Entry], spell: Callable[[str], str] = str
+) -> dict[str, tuple[tuple[str, ...], float]]:
+    """colloquial spelling (as ``spell`` writes it) -> (speech terms, weight); a spelling in two entries gets both
+    entries' terms."""
     out: dict[str, tuple[tuple[str, ...], float]] = {}
     for entry in entries:
-        for key in entry.keys:
+        for key in map(spell, entry.keys):
             terms, weight = out.get(key, ((), 0.0))
             out[key] = (tuple(dict.fromkeys(terms + entry.terms)), max(weight, entry.weight))
     return out

@@ -132,8 +132,9 @@ def _data_path(name: str) -> Path:
 
 def load_synonyms(path: Path | None = None) -> dict[str, tuple[tuple[str, ...], float]]:
     """colloquial spelling -> (speech terms, weight): the lexicon (``knowledge.lexicon``) in ``path``, a folder
-    of topic files (default: the shipped one)."""
-    return lexicon.table(lexicon.load(path))
+    of topic files (default: the shipped one). Each spelling is normalised as a question is (第一位 -> 第1位), or
+    it could never match."""
+    return lexicon.table(lexicon.load(path), normalize)
 
 
 class Segmenter:

@@ -141,3 +141,16 @@ def test_a_situation_is_recognised_with_degree_adverbs_inside(kb):
     assert (
         kb.analyze("我们企业专业性很强，党费怎么交").focus == kb.analyze("我们企业专业性强，党费怎么交").focus
     )
+
+
+def test_a_spelling_with_a_chinese_numeral_is_read_as_questions_are():
+    """Questions have their people counts in digits (第一位 -> 第1位) before the lexicon is looked up: a key
+    written 第一位 must be stored so, or it never matches."""
+    synonyms = load_synonyms()
+    assert "第1位" in synonyms and "第一位" not in synonyms
+    assert "首要任务" in synonyms["第1位"][0]
+
+
+def test_first_place_finds_the_primary_task(kb):
+    answer = kb.ask("私企党建第一位的任务是啥？")
+    assert answer.hits and "首要任务" in answer.hits[0].text
