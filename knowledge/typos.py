@@ -7,7 +7,8 @@ only where all of this holds, so that a question typed correctly is never change
 - the characters are a run of single-character tokens of the cut (a word jieba knows is never touched);
 - replacing exactly one of them gives a word of the corpus (or of the lexicon) with the same sound (toneless
   pinyin, any of each character's two commonest readings), and exactly one such word exists;
-- the character replaced is not a question word (是, 几, 啥 ...): "是在" is not a slip for "实在";
+- the character replaced is not a question word (是, 几, 啥 ...): "是在" is not a slip for "实在", nor one of
+  the commonest characters of everyday speech (``KEPT``: 往上 is no slip for 网上);
 - the corpus never writes the characters as typed (比学 in "比学先进" is no slip for 必学), nor the character to
   replace together with the one before or after it (代补 in "以奖代补是": 补是 is no slip for 不是).
 
@@ -39,6 +40,10 @@ TABLE = "pinyin.txt"
 READINGS = 2  # the commonest readings of a character that are tried
 MAX_KEYS = 8  # sound keys per word (the product of its characters' readings)
 MAX_FIXES = 3  # slips mended in one question
+# Characters so common in everyday speech that a question means them, never a slip for a corpus word: 往上 is
+# not 网上, 上会 not 商会, 问个事 not 问干事, 没个说法 not 每个, 能给 not 能及 (seen on the blind sets' questions;
+# no right mend replaced one of them).
+KEPT = frozenset("个给没有往上小")
 FIRST, LAST = 0x4E00, 0x9FFF  # CJK Unified Ideographs
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 # A syllable typed in letters, next to a Chinese character (a single letter is more often a name: 1+6+X).
@@ -139,7 +144,7 @@ class TypoFixer:
         for key in self._build().keys(typed):
             for word in self._by_key.get(key, ()):
                 changed = [t for w, t in zip(word, typed, strict=True) if w != t]
-                if len(changed) == 1 and not is_question(changed[0]):
+                if len(changed) == 1 and changed[0] not in KEPT and not is_question(changed[0]):
                     out.add(word)
         return out
 

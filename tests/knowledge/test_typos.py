@@ -130,3 +130,16 @@ def test_letters_typed_in_capitals_are_an_abbreviation_not_pinyin(kb, text):
 
 def test_a_capital_that_starts_a_sentence_is_still_pinyin(kb):
     assert "支部" in kb.analyze("Zhi部怎么建").content
+
+
+@pytest.mark.parametrize(
+    ("text", "vocabulary"),
+    [
+        ("上头是想把比例往上拱吧", ["网上"]),
+        ("要上会研究吗", ["商会"]),
+        ("嗯领导我问个事啊", ["干事"]),
+        ("党建经费一直没个说法", ["每个"]),
+    ],
+)
+def test_the_commonest_characters_of_speech_are_never_taken_for_slips(segmenter, sounds, text, vocabulary):
+    assert fix(segmenter, sounds, text, vocabulary=[*vocabulary, *VOCABULARY]) == normalize(text)
