@@ -18,7 +18,7 @@ from pathlib import Path
 
 from knowledge import headings
 from knowledge.abbrev import abbreviations, widen
-from knowledge.asks import answer_missing
+from knowledge.asks import answer_missing, dated_first
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
 from knowledge.decide import DEFAULT, MIN_MATCHED, Confidence, Evidence, Thresholds, decide
 from knowledge.enumerations import enumerations, expand
@@ -316,6 +316,7 @@ class KnowledgeBase:
                     1 + LIST_BONUS * listing_strength(self._passages[i].text, terms)
                 )
         ranked = rerank(ranked, found, bonus)
+        ranked = dated_first(query, ranked, lambda i: self._passages[i].text)  # 哪天: a dated passage
         # A numeric rule puts the passage that states it first; a question that names a section by number (第二项),
         # that section's first passage (``knowledge.ordinal``).
         outline = None if rule is not None else outline_choice(self._passages, query, ranked)
