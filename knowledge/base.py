@@ -25,7 +25,7 @@ from knowledge.enumerations import enumerations, expand
 from knowledge.highlight import highlight, query_terms
 from knowledge.index_math import SearchIndex
 from knowledge.ingest import Document, read_documents
-from knowledge.listing import choose, listing_sentence, listing_strength
+from knowledge.listing import asked_kind, choose, kind_factor, listing_sentence, listing_strength
 from knowledge.ordinal import outline_choice
 from knowledge.plain_index import build_index
 from knowledge.rerank import CANDIDATES, rerank
@@ -310,10 +310,14 @@ class KnowledgeBase:
         # Preferred: a passage that holds the question in one sentence or names it in a heading (headings.py) ...
         bonus = {i: headings.bonus(terms, self._passages[i]) for i, _ in ranked[:CANDIDATES]}
         # ... and, for a list question, one with a sentence that lists what it asks for.
-        if analyzed.listing:
+        if (
+            analyzed.listing
+        ):  # ... whose items are of the kind asked for (哪几种精神: 企业家精神、劳动精神、…)
+            head = asked_kind(query, self.segmenter.cut)
             for i, _ in ranked:
+                text = self._passages[i].text
                 bonus[i] = bonus.get(i, 1.0) * (
-                    1 + LIST_BONUS * listing_strength(self._passages[i].text, terms)
+                    (1 + LIST_BONUS * listing_strength(text, terms)) * kind_factor(text, head)
                 )
         ranked = rerank(ranked, found, bonus)
         ranked = dated_first(query, ranked, lambda i: self._passages[i].text)  # 哪天: a dated passage
