@@ -94,6 +94,12 @@ def test_no_members_get_an_instructor(kb):
         ("就1个党员", 1),
         ("我们只有两名正式党员，能单独建支部吗", 2),
         ("我们公司就2个党员，建不了支部咋办？", 2),
+        # The situation around the count: 自己, 员工, 个人, 上面, 具体 are words of forming a branch too.
+        ("我们店就两个党员，没法自己成立支部，咋办？", 2),
+        ("我们公司30人只有2个正式党员 能自己建支部吗", 2),
+        ("我们只有两名正式党员，不够3个人，该怎么建组织？", 2),
+        ("我们社会组织只有1名党员，上面说可以联合建或者挂靠建，具体怎么弄？", 1),
+        ("我们店里就1个党员，能挂到村里或者社区的支部去过组织生活吗", 1),
     ],
 )
 def test_fewer_than_three_members(kb, query, count):
