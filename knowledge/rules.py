@@ -56,7 +56,11 @@ _PAYROLL = re.compile(
 _FUNDS = re.compile(r"经费|税前|列支|抵税|所得税|扣除")
 _MONTHLY = re.compile(r"每月|月工资|一个月|每个月|月均|月薪")
 _UNITS = re.compile(
-    rf"联合.{{0,8}}?{_NUM}\s*(?:个|家)(?:单位|企业|组织|公司)|{_NUM}\s*(?:个|家)(?:单位|企业|组织|公司).{{0,10}}联合"
+    rf"联合.{{0,8}}?{_NUM}\s*(?:个|家)(?:小|大)?(?:单位|企业|组织|公司|厂|店)"
+    rf"|{_NUM}\s*(?:个|家)(?:小|大)?(?:单位|企业|组织|公司|厂|店).{{0,10}}联合"
+)
+_WITH_OTHERS = re.compile(
+    r"(?:跟|和|与|同)(?:旁边|附近|周边|隔壁|别的|其他|另外)?的?\s*(?:\d|[一二两三四五六七八九十])"
 )
 MAX_RULE_QUERY = 300  # rules read a question, not a pasted document
 
@@ -199,10 +203,12 @@ def units_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
     count = parse_count(next(g for g in match.groups() if g))
     if count is None:
         return None
-    verdict = "没有超过上限" if count <= MAX_JOINT_UNITS else "超过了上限，需要拆分为两个或以上联合党组织"
-    return _cite(
-        corpus, UNITS_PHRASE, f"联合党组织覆盖单位数不超过{MAX_JOINT_UNITS}个；您说的{count}个单位{verdict}。"
-    )
+    # "跟旁边6家小公司一起联合": six others and the user's own unit.
+    others = bool(_WITH_OTHERS.search(query[max(0, match.start() - 12) : match.end()]))
+    total = count + 1 if others else count
+    said = f"您说的{count}家加上您自己共{total}个单位" if others else f"您说的{count}个单位"
+    verdict = "没有超过上限" if total <= MAX_JOINT_UNITS else "超过了上限，需要拆分为两个或以上联合党组织"
+    return _cite(corpus, UNITS_PHRASE, f"联合党组织覆盖单位数不超过{MAX_JOINT_UNITS}个；{said}{verdict}。")
 
 
 def cadence_rule(query: str, corpus: Corpus) -> RuleAnswer | None:

@@ -410,3 +410,18 @@ def test_parse_count(token, count):
 @pytest.mark.parametrize("token", ["abc", "三四", "3五"])
 def test_parse_count_rejects(token):
     assert parse_count(token) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("我们想和旁边6家小公司一起搞个联合支部，7家能行吗", "您说的6家加上您自己共7个单位超过了上限"),
+        ("我们想跟附近4家小公司一起搞联合支部行不行", "您说的4家加上您自己共5个单位没有超过上限"),
+        ("我们想跟5家企业联合建支部", "共6个单位超过了上限"),
+        ("6家企业想成立联合党支部可以吗", "您说的6个单位超过了上限"),
+    ],
+)
+def test_joint_units_counted_with_the_user_s_own(kb, query, said):
+    answer = kb.ask(query)
+    assert answer.rule is not None and said in answer.rule.conclusion
+    assert answer.hits[0].passage_id == kb.find(UNITS_PHRASE).id
