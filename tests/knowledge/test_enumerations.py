@@ -32,3 +32,9 @@ def test_expand_adds_the_list_as_speech_terms():
 def test_a_shorthand_the_speech_never_writes_finds_its_list(kb):
     answer = kb.ask("三亮是啥")
     assert answer.hits and "亮身份、亮职责、亮承诺" in answer.hits[0].text
+
+
+def test_the_shared_character_in_quotes_names_the_list(kb):
+    answer = kb.ask("党员要“亮”哪几样？")
+    assert answer.confidence == "high"
+    assert "亮身份、亮职责、亮承诺" in answer.hits[0].text
