@@ -4,6 +4,8 @@
 - Funding: party-building funds within 1% of the yearly payroll are deductible before enterprise income tax.
 - A joint party organisation covers at most 5 units.
 - How often the meetings of "三会一课" are held: the speeches set no number (``knowledge.cadence``).
+- How often 主题党日, 观摩交流, 述职评议 and 集体学习 are held, and whether the user's count meets it
+  (``knowledge.duties``).
 
 The limits come from ``knowledge.organisation``. Each rule cites the passage that states it, found by a phrase of
 the speech (not by position) in a ``Corpus``: anything with ``find`` and ``analyze``, such as ``KnowledgeBase``.
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from knowledge import duties
 from knowledge.cadence import ALLOWED_WORDS, DUTY_PHRASE, asked_kinds, conclusion, without_names
 from knowledge.highlight import LIMIT, sentences
 from knowledge.numbers import parse_count, parse_number
@@ -219,12 +222,21 @@ def cadence_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
     return _cite(corpus, DUTY_PHRASE, conclusion(kinds), settled=False)
 
 
+def duty_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
+    """How often a duty the speeches give a number for is held, and the user's count against it
+    (``knowledge.duties``)."""
+    kind = duties.asked_duty(query)
+    if kind is None or not duties.only_asks_frequency(corpus.analyze(duties.without_names(query)).content):
+        return None
+    return _cite(corpus, kind.cite, duties.conclusion(kind, query))
+
+
 def apply_rules(query: str, corpus: Corpus) -> RuleAnswer | None:
     """The first rule that applies to the numbers in ``query`` (the question as the user wrote it), if any."""
     query = unicodedata.normalize("NFKC", query or "")[:MAX_RULE_QUERY]
     query = re.sub(r"(?<=\d)\s+(?=[\d万亿千元])|(?<=\d)\s+(?=\d)", "", query)
     query = re.sub(r"工资(总额)?\s+", r"工资\1", query)
-    for rule in (payroll_rule, units_rule, member_rule, cadence_rule):
+    for rule in (payroll_rule, units_rule, member_rule, cadence_rule, duty_rule):
         answer = rule(query, corpus)
         if answer is not None:
             return answer

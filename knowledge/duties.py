@@ -1,0 +1,113 @@
+"""How often the duties the speeches give a number for are held, and whether the user's own count meets it.
+
+The speeches set 主题党日 every month, 观摩交流 every quarter, 述职评议 every year, and the 集体学习 of the party
+organisation with the management at least once a month (``knowledge.activities``). A secretary asks "一年下来主题党日
+至少要搞几次" or "我们一年只去别的企业观摩过两次，够不够": retrieval, reading 一年 as 每年, led with a passage about
+yearly awards. This rule answers from the duty's own sentence: the cadence, what it makes in the period the user
+names, and whether their count reaches it. 三会一课, whose meetings the speeches give no number, is
+``knowledge.cadence``'s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from knowledge.activities import ActivityKind, Cadence, activity_by_code
+
+# The names a question uses for each duty (the longest first).
+_NAMES = (
+    ("theme_day", "主题党日活动|主题党日|党日活动|党日"),
+    ("observation", "观摩交流活动|观摩交流|观摩活动|观摩"),
+    ("review", "述职评议考核|述职评议|述职考核|述职"),
+    ("joint_study", "与管理层集体学习|和管理层集体学习|跟管理层集体学习|集体学习|共同学习"),
+)
+_NUM = r"(\d{1,3}|[一二两三四五六七八九十]{1,3})"
+# The period the user counts over, and how many months it is.
+_PERIODS = (
+    ("一年|每年|今年|全年|一整年|去年", 12),
+    ("上半年|下半年|半年", 6),
+    ("一个季度|一季度|每季度|每个季度|这个季度|本季度|上季度|季度", 3),
+    ("一个月|每个月|每月|这个月|本月|上个月", 1),
+)
+_PERIOD = "|".join(p for p, _ in _PERIODS)
+# "一年只搞了8次", "今年观摩过两次", "半年开了3回"; "8次主题党日" with no period is not compared.
+_COUNT = re.compile(rf"({_PERIOD})[^，。？?！!,]{{0,14}}?{_NUM}\s*(?:次|回)")
+# Asks how often, or whether a count is enough.
+_MONTHS_SO_FAR = re.compile(rf"{_NUM}\s*个月")
+_ASKS = re.compile(
+    r"多久|多长时间|几次|多少次|几回|多少回|频次|频率|周期|够不够|够吗|够了|达标|达到要求|符合要求|按要求|合格"
+    r"|(?:每个?月|每季度?|每年)(?:都|要|得|必须|一定)|(?:是不是|要不要|需不需要|必须|是否)每|至少|最少"
+    r"|(?:一年|一个月|一季度|一个季度|半年)(?:要|得|需要|开|搞|召开|组织)?(?:几|多少)"
+)
+# What such a question may hold besides the duty's name, the period and the count.
+ALLOWED_WORDS = frozenset(
+    """一般 通常 至少 最少 必须 需要 应该 规定 要求 按要求 次数 一次 几次 一年 每年 每月 每个月 每季度 季度 一个月 半年
+    今年 全年 时间 开一次 开展 举行 组织 召开 搞 开 支部 党支部 企业 公司 别的 别的企业 其他 其他企业 外面 去 只
+    只有 才 就 一共 总共 够 够不够 达标 合格 下来 按 讲话 活动 次 回 多久 多久一次 频次 频率 定期 参加 落实 党组织
+    管理层 班子 成员 管理人员 一起 学习""".split()
+)
+_MONTHS = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3, Cadence.YEARLY: 12}
+_COUNT_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def asked_duty(question: str) -> ActivityKind | None:
+    """The one duty with a stated cadence that ``question`` asks the frequency of, or None."""
+    if not _ASKS.search(question) and not _COUNT.search(question):
+        return None
+    found = [code for code, names in _NAMES if re.search(names, question)]
+    return activity_by_code(found[0]) if len(found) == 1 else None
+
+
+def without_names(question: str) -> str:
+    """``question`` with the duties' names, the periods and the counts blanked (for reading what else it asks)."""
+    for _, names in _NAMES:
+        question = re.sub(names, " ", question)
+    return re.sub(rf"{_PERIOD}|{_NUM}\s*(?:次|回)", " ", question)
+
+
+def only_asks_frequency(content: Iterable[str]) -> bool:
+    """Whether the rest of the question (its content words) asks nothing else."""
+    return all(word in ALLOWED_WORDS or word.isdigit() for word in content)
+
+
+def _number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + _COUNT_DIGITS.get(text[1:], 0)
+    if text.endswith("十"):
+        return 10 * _COUNT_DIGITS.get(text[:-1], 0) or None
+    if "十" in text:
+        tens, ones = text.split("十", 1)
+        return 10 * _COUNT_DIGITS.get(tens, 0) + _COUNT_DIGITS.get(ones, 0) or None
+    return _COUNT_DIGITS.get(text)
+
+
+def conclusion(kind: ActivityKind, question: str) -> str:
+    """The cadence of ``kind``, and the user's count measured against it where they give one over a period."""
+    per_year = 12 // _MONTHS[kind.cadence]
+    text = f"讲话要求{kind.cadence.label}开展一次{kind.name}" + (
+        f"，一年{per_year}次。" if per_year > 1 else "。"
+    )
+    if kind.code == "joint_study":
+        text = f"讲话要求每月至少组织1次{kind.name}，一年至少12次。"
+    match = _COUNT.search(question)
+    if match is None:
+        return text
+    months = next(m for p, m in _PERIODS if re.fullmatch(p, match.group(1)))
+    so_far = _MONTHS_SO_FAR.search(question)  # 今年到现在9个月
+    if so_far is not None and (n := _number(so_far.group(1))) is not None and 0 < n < months:
+        months, period = n, f"{n}个月"
+    else:
+        period = match.group(1)
+    count = _number(match.group(2))
+    if count is None or months < _MONTHS[kind.cadence]:
+        return text
+    needed = months // _MONTHS[kind.cadence]
+    said = f"您说的{period}{count}次"
+    if count >= needed:
+        return f"{text}{said}，达到了要求。"
+    return f"{text}{said}，少于要求的{needed}次。"
