@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from knowledge.asks import dated_first
+import pytest
+
+from knowledge.asks import answer_missing, dated_first
 
 
 def test_a_when_question_prefers_a_near_tied_dated_passage():
@@ -17,3 +19,25 @@ def test_a_when_question_prefers_a_near_tied_dated_passage():
 def test_the_letter_s_date_is_answered_from_the_passage_that_gives_it(kb):
     answer = kb.ask("圆方回信啥时候")
     assert answer.hits and "4月30日" in answer.hits[0].text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "评上五星支部到底奖励多少万",
+        "新建党组织的达标创建补助具体是多少元",
+        "支部委员会最少要几个委员",
+        "员工一年能休几天年假",
+    ],
+)
+def test_a_figure_the_speeches_leave_out_is_not_answered_confidently(kb, question):
+    """The speeches write the awards as ×万元 and give no head count or leave: the closest passage is offered
+    as tentative, never as the answer."""
+    assert kb.ask(question).confidence != "high"
+
+
+def test_a_figure_of_the_kind_asked_for_answers():
+    assert not answer_missing("书记津贴每月多少钱", "对书记每月发放500元工作津贴")
+    assert answer_missing("书记津贴每月多少钱", "对书记给予×元工作津贴")
+    assert answer_missing("支委会最少要几个委员", "每月至少组织1次集体学习")
+    assert not answer_missing("要弘扬哪几种精神", "弘扬企业家精神、劳动精神、工匠精神")
