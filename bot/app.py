@@ -15,7 +15,7 @@ from bot.logging_setup import one_line
 from bot.persistence import SQLAlchemyPersistence
 from handlers.services import Services
 from handlers.services.clock import Clock, SystemClock
-from handlers.tg import reminders
+from handlers.tg import dedupe, reminders
 from handlers.tg.context import BotContext, attach_services
 from handlers.tg.messenger import BROADCAST, TelegramMessenger, retry_after_seconds
 from handlers.tg.processor import PerChatUpdateProcessor
@@ -113,6 +113,7 @@ async def _post_init(application: Application) -> None:
     """Schedule the command menu at once; it never delays or stops start-up (see :func:`_set_commands`). Wake
     the reminders every minute, the first time soon after start (unless ``BRANCHBOT_REMINDERS=off``)."""
     application.job_queue.run_once(_set_commands, 0, data=0, name=COMMANDS_JOB)
+    await dedupe.load(application)  # updates processed before a restart, which Telegram may deliver again
     # What start-up built (the knowledge base above all, ~100,000 objects) lives as long as the process: out of
     # the cyclic collector's sight, a full collection takes well under a millisecond instead of ~65 ms, so the
     # event loop no longer stalls now and then (a stall bunches a broadcast's messages up, and delays replies).
@@ -154,7 +155,7 @@ def build_application(settings: Settings, services: Services) -> Application:
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(tzinfo=services.clock.tz))
         .rate_limiter(RetryingRateLimiter(broadcast=settings.push_rate, max_retries=3))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(PerChatUpdateProcessor(finished=dedupe.remember(services.updates)))
         .persistence(SQLAlchemyPersistence(services.session_factory, services.clock))
         .post_init(_post_init)
         .post_stop(_post_stop)

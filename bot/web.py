@@ -24,6 +24,7 @@ from handlers.services import Services
 from handlers.services.metrics import METRICS
 from handlers.services.review import Notify
 from handlers.services.updates import StoredUpdate
+from handlers.tg.processor import PerChatUpdateProcessor
 from handlers.tg.reminders import RUNNER_KEY
 from handlers.tg.review import send_notices
 from handlers.web import WebConfig, build_web_app
@@ -113,6 +114,9 @@ class WebServer:
         self.webhook_url, self.webhook_path = webhook_route(url)
         self.secret = webhook_secret(self.settings)
         self.receiver = WebhookReceiver(self.services.updates, self.secret, ptb_processor(self.application))
+        processor = self.application.update_processor
+        if isinstance(processor, PerChatUpdateProcessor):
+            processor.finished = None  # the receiver stores and marks each update itself
 
     def build(self) -> web.Application:
         config = WebConfig(public_url=public_url(self.settings), ready=lambda: self.application.running)

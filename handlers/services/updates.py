@@ -5,6 +5,10 @@ update now: process it, then :meth:`mark_processed`"; ``False`` means a duplicat
 is already stored and owned: ignore it. Ownership is a lease (``LEASE``): an update stored but never marked (the
 process died) is handed out again by :meth:`claim_unprocessed` once its lease runs out, or at once with
 ``force=True`` (at start-up, when this is the only process serving the webhook).
+
+Long polling stores nothing before processing (Telegram keeps an update until the next ``getUpdates`` confirms
+it); :meth:`remember_processed` records each update once processed, and :meth:`latest_processed` gives a
+restarted process the ids it must not answer again (``handlers.tg.dedupe``).
 """
 
 from __future__ import annotations
@@ -85,6 +89,17 @@ class UpdateStore:
         """``False`` if unknown or already marked."""
         async with self.session_factory() as session, session.begin():
             return await UpdateRepository(session).mark_processed(update_id, self.clock.now())
+
+    async def remember_processed(self, update_id: int) -> None:
+        """Long polling: the update has been processed (one small insert; nothing if it is already stored)."""
+        async with self.session_factory() as session, session.begin():
+            await UpdateRepository(session).remember_processed(update_id, self.clock.now())
+
+    async def latest_processed(self, limit: int) -> list[int]:
+        """The ids of the ``limit`` latest processed updates (either path), lowest first."""
+        async with self.session_factory() as session:
+            ids = await UpdateRepository(session).latest_processed(limit)
+        return sorted(ids)
 
     async def depth(self) -> int:
         """How many stored updates wait to be processed (for /metrics)."""

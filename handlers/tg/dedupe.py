@@ -1,16 +1,31 @@
 """Drop an update seen before (Telegram may deliver one twice, e.g. after a webhook timeout), or one from nobody;
-tell the first press of a button that sends a message from a second tap of the same button."""
+tell the first press of a button that sends a message from a second tap of the same button.
+
+The ids seen live in ``bot_data`` (this process) and, once an update is processed, in the database
+(``UpdateStore.remember_processed``, called by ``PerChatUpdateProcessor``), so after a restart :func:`load` gives
+the new process the latest ones: with long polling, Telegram delivers again whatever the dead process processed
+but never confirmed (the next ``getUpdates`` confirms). Each id is kept, not a high-water mark: updates of
+different chats run concurrently, so a later id may finish while an earlier one still waits for its chat, and
+"everything up to the highest processed id" would drop that earlier one for good after a crash. An update is
+recorded after it is processed, so one cut short by the crash is processed again rather than lost.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
+from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
-from handlers.tg.context import BotContext
+from handlers.services.updates import UpdateStore
+from handlers.tg.context import SERVICES_KEY, BotContext
 
+log = logging.getLogger(__name__)
 SEEN_KEY = "seen_update_ids"
+PRUNE_JOB = "prune_updates"
+PRUNE_EVERY = timedelta(days=1)
 REMEMBER = 2000
 PRESSED_KEY = "pressed_buttons"
 
@@ -25,6 +40,46 @@ async def drop_repeats(update: Update, context: BotContext) -> None:
     seen[update.update_id] = None
     while len(seen) > REMEMBER:
         seen.popitem(last=False)
+
+
+async def load(application: Application) -> int:
+    """At start-up, before polling: the latest processed ids (more than one ``getUpdates`` batch can redeliver);
+    then a daily job deletes the rows processed over a week ago."""
+    services = application.bot_data.get(SERVICES_KEY)
+    if services is None:
+        return 0
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(_prune, interval=PRUNE_EVERY, first=60, name=PRUNE_JOB)
+    try:
+        ids = await services.updates.latest_processed(REMEMBER)
+    except (
+        Exception
+    ) as exc:  # the bot still starts; only a redelivery after this restart could be answered twice
+        log.warning("could not read the processed updates (%s)", type(exc).__name__)
+        return 0
+    seen: OrderedDict[int, None] = application.bot_data.setdefault(SEEN_KEY, OrderedDict())
+    for update_id in ids:
+        seen.setdefault(update_id, None)
+    while len(seen) > REMEMBER:
+        seen.popitem(last=False)
+    return len(ids)
+
+
+async def _prune(context: BotContext) -> None:
+    try:
+        await context.services.updates.prune()
+    except Exception as exc:
+        log.warning("could not prune the processed updates (%s)", type(exc).__name__)
+
+
+def remember(updates: UpdateStore):
+    """The processor's ``finished``: record each update with a user once it has been processed."""
+
+    async def finished(update: object) -> None:
+        if isinstance(update, Update) and update.effective_user is not None:
+            await updates.remember_processed(update.update_id)
+
+    return finished
 
 
 def first_press(context: BotContext, chat_id: int, message_id: int | None, data: str | None) -> bool:

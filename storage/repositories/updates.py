@@ -1,4 +1,5 @@
-"""Telegram updates received by the webhook: stored before the 200 is answered, claimed, processed once."""
+"""Telegram updates received by the webhook: stored before the 200 is answered, claimed, processed once; and the ids
+of updates processed from long polling, so that one Telegram delivers again after a restart is known."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import WebhookUpdate
 from storage.repositories._checks import _check_text, _require_aware, _upsert_insert
+
+NO_PAYLOAD = "{}"  # an update processed from long polling: only its id is kept
 
 
 def _claimable(at: datetime, force: bool):
@@ -97,6 +100,28 @@ class UpdateRepository:
             .values(processed_at=at, lease_until=None)
         )
         return bool((await self.session.execute(stmt)).rowcount)
+
+    async def remember_processed(self, update_id: int, at: datetime) -> bool:
+        """Record an update processed without being stored first (long polling): a row with no payload, marked
+        processed. ``False`` (nothing written) if the update is already stored."""
+        _require_aware("at", at)
+        insert = _upsert_insert(self.session)
+        stmt = (
+            insert(WebhookUpdate)
+            .values(update_id=update_id, payload=NO_PAYLOAD, received_at=at, processed_at=at)
+            .on_conflict_do_nothing(index_elements=[WebhookUpdate.update_id])
+        )
+        return bool((await self.session.execute(stmt)).rowcount)
+
+    async def latest_processed(self, limit: int) -> list[int]:
+        """The ``limit`` highest ids of processed updates, highest first."""
+        stmt = (
+            select(WebhookUpdate.update_id)
+            .where(WebhookUpdate.processed_at.is_not(None))
+            .order_by(WebhookUpdate.update_id.desc())
+            .limit(limit)
+        )
+        return list(await self.session.scalars(stmt))
 
     async def unprocessed_count(self) -> int:
         stmt = select(func.count()).where(WebhookUpdate.processed_at.is_(None))

@@ -60,3 +60,18 @@ async def test_a_retry_of_an_abandoned_update_is_claimed(session_factory, tmp_pa
     await second.mark_processed(700)
     world.clock.advance(timedelta(days=8))
     assert await second.prune() == 1
+
+
+async def test_polled_updates_are_remembered_once_processed(session_factory, tmp_path):
+    """Long polling stores no payload: each processed id is recorded, whatever the order they finish in."""
+    world = await make_world(session_factory, tmp_path)
+    store = UpdateStore(world.factory, world.clock)
+    await store.remember_processed(712)  # a later update of another chat finished first
+    await store.remember_processed(710)
+    await store.remember_processed(710)  # recorded once
+    assert await store.latest_processed(10) == [710, 712]  # 711 (still running at a crash) is not among them
+    assert await store.depth() == 0  # nothing for the webhook's recovery to process
+    assert await store.store_update(712, UPDATE) is False  # the same id by the webhook: a duplicate
+    assert await store.latest_processed(1) == [712]
+    world.clock.advance(timedelta(days=8))
+    assert await store.prune() == 2
