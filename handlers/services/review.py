@@ -45,6 +45,14 @@ class RecordBrief:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewQueue:
+    """The oldest records waiting for this reviewer (at most the limit asked for), and how many wait in all."""
+
+    items: list[RecordBrief]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class Notify:
     """Tell ``user_id`` about ``record``: ``event`` is new_record | resubmitted (a returned record amended) |
     passed_amended (a passed record amended: to reviewers, with 通过 / 退回) or
@@ -182,12 +190,16 @@ class ReviewService(ScopedService):
                 branch_name=branch.name if branch else None,
             )
 
-    async def queue(self, user_id: int, limit: int = 50) -> list[RecordBrief]:
-        """Records waiting for review that this user may review, oldest first."""
+    async def queue(self, user_id: int, limit: int = 50) -> ReviewQueue:
+        """Records waiting for review that this user may review, oldest first (``limit``), and their number."""
         async with self.session_factory() as session:
             viewer = await load_viewer(session, user_id, self.admin_ids)
             if not viewer.may_use_dashboard:
-                return []
+                return ReviewQueue([], 0)
             scope = None if viewer.is_admin else viewer.supervised
-            rows = await ReviewRepository(session).waiting(scope, exclude_submitter=user_id, limit=limit)
-        return [brief(record, branch) for record, branch in rows]
+            repo = ReviewRepository(session)
+            rows = await repo.waiting(scope, exclude_submitter=user_id, limit=limit)
+            total = len(rows)
+            if total >= limit:
+                total = await repo.waiting_count(scope, exclude_submitter=user_id)
+        return ReviewQueue([brief(record, branch) for record, branch in rows], total)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import EVENT_ACTIONS, REVIEW_STATES, ActivityRecord, Branch, RecordEvent
@@ -106,12 +106,26 @@ class ReviewRepository:
         stmt = (
             select(ActivityRecord, Branch)
             .join(Branch, Branch.id == ActivityRecord.branch_id)
-            .where(ActivityRecord.status == "active", ActivityRecord.review_state == "pending_review")
+            .where(*_waiting(branch_ids, exclude_submitter))
             .order_by(ActivityRecord.created_at, ActivityRecord.id)
             .limit(limit)
         )
-        if branch_ids is not None:
-            stmt = stmt.where(ActivityRecord.branch_id.in_(sorted(branch_ids)))
-        if exclude_submitter is not None:
-            stmt = stmt.where(ActivityRecord.submitted_by != exclude_submitter)
         return [(record, branch) for record, branch in await self.session.execute(stmt)]
+
+    async def waiting_count(
+        self, branch_ids: Collection[int] | None, *, exclude_submitter: int | None = None
+    ) -> int:
+        """How many records :meth:`waiting` would list without a limit."""
+        stmt = (
+            select(func.count()).select_from(ActivityRecord).where(*_waiting(branch_ids, exclude_submitter))
+        )
+        return int(await self.session.scalar(stmt) or 0)
+
+
+def _waiting(branch_ids: Collection[int] | None, exclude_submitter: int | None) -> list:
+    conditions = [ActivityRecord.status == "active", ActivityRecord.review_state == "pending_review"]
+    if branch_ids is not None:
+        conditions.append(ActivityRecord.branch_id.in_(sorted(branch_ids)))
+    if exclude_submitter is not None:
+        conditions.append(ActivityRecord.submitted_by != exclude_submitter)
+    return conditions

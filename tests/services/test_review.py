@@ -167,9 +167,9 @@ async def test_the_queue_is_scoped(session_factory, tmp_path):
     review = ReviewService(world.factory, world.clock, ADMINS)
     in_a = await add_record(world, world.a, SEC_A)
     in_c = await add_record(world, world.c, 103)
-    assert [r.record_id for r in await review.queue(ADMIN)] == [in_a, in_c]
-    assert [r.record_id for r in await review.queue(SUPERVISOR)] == [in_a]
-    assert [r.record_id for r in await review.queue(OTHER_SUPERVISOR)] == [in_c]
-    assert await review.queue(SEC_A) == []
+    assert [r.record_id for r in (await review.queue(ADMIN)).items] == [in_a, in_c]
+    assert [r.record_id for r in (await review.queue(SUPERVISOR)).items] == [in_a]
+    assert [r.record_id for r in (await review.queue(OTHER_SUPERVISOR)).items] == [in_c]
+    assert (await review.queue(SEC_A)).items == []
     await review.pass_record(ADMIN, in_a)
-    assert await review.queue(SUPERVISOR) == []
+    assert (await review.queue(SUPERVISOR)).items == []

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 
 from openpyxl import load_workbook
 
-from tests.services.supervision_world import ADMIN, SEC_A, SUPERVISOR
+from tests.services.supervision_world import ADMIN, SEC_A, SUPERVISOR, add_record
 from tests.web.world import logged_in
 
 
@@ -88,3 +89,13 @@ def test_period_choices_keep_the_year_that_has_just_closed():
 
     codes = [p.code for p in period_choices(date(2027, 1, 2))]
     assert codes == ["2026-11", "2026-12", "2027-01", "2027-Q1", "2026-Q4", "2027", "2026"]
+
+
+async def test_overview_counts_every_record_waiting_for_review(client, site):
+    """The page lists the oldest 20, but the heading counts them all (it used to count the page: 20)."""
+    for day in range(1, 25):
+        await add_record(site.world, site.world.a, SEC_A, kind="group_meeting", held_on=date(2026, 11, day))
+    await logged_in(client, site, SUPERVISOR)
+    html = await (await client.get("/")).text()
+    assert "待审核（25）" in html  # record_a and the 24 above
+    assert "以下为最早提交的 20 条" in html and html.count('<li><a href="/record/') == 20
