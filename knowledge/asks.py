@@ -52,7 +52,10 @@ _MEASURES = (
         re.compile(r"(?:最少|至少|最多|要|需要|得|必须)(?:有|配|设|选|配备)?几(?:个|名|位|人)(?!党员)"),
         r"(?:个|名|人|位)",
     ),
-    (re.compile(r"(?<![哪有])几(?:天|个月|周|小时)|多少天"), r"(?:天|年|个月|周|日|小时)"),
+    (
+        re.compile(r"(?<![哪有])几(?:天|个月|周|小时)|(?<![哪有这近前])几年|多少天"),
+        r"(?:天|年|个月|周|日|小时)",
+    ),
 )
 
 
@@ -93,12 +96,11 @@ def states_procedure(text: str) -> bool:
 
 
 def _measured(question: str, lead: str) -> bool:
-    """Whether the lead states a figure of the kind the question asks for, where it asks for money, a head count
-    or a span of time; True when it asks for none of them."""
-    for asks, unit in _MEASURES:
-        if asks.search(question) and not any(n != "×" for n in re.findall(rf"({_FIGURE})\s*{unit}", lead)):
-            return False
-    return True
+    """Whether the lead states a figure of a kind the question asks for, where it asks for money, a head count or
+    a span of time; True when it asks for none of them."""
+    asked = [unit for asks, unit in _MEASURES if asks.search(question)]
+    # One figure asked and stated is an answer (补贴有多少，发几年: ×元, but 发放周期为1年).
+    return not asked or any(n != "×" for unit in asked for n in re.findall(rf"({_FIGURE})\s*{unit}", lead))
 
 
 def answer_missing(question: str, lead: str | None) -> bool:
