@@ -100,6 +100,14 @@ class WebAuthService(ScopedService):
             )
         return Login("ok", session_id, now + SESSION_TTL, user)
 
+    async def used_link_of_session(self, token: str, session_id: str | None) -> WebUser | None:
+        """The user when ``token`` is their own login link and ``session_id`` their live session: opening a used link
+        again (from the chat, say) just goes back to the dashboard. ``None`` otherwise."""
+        user = await self.session_user(session_id)
+        if user is None or not isinstance(token, str) or not _TOKEN.fullmatch(token):
+            return None
+        return user if await self.link_user(token) == user.user_id else None
+
     async def link_user(self, token: str) -> int | None:
         """Whose login link ``token`` was (used, expired or not): to tell a refused secretary why."""
         async with self.session_factory() as session:

@@ -73,11 +73,15 @@ async def login(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     token = request.match_info["token"]
     result = await services.auth.redeem_login(token)
+    if result.status == "reused" and await services.auth.used_link_of_session(
+        token, request.cookies.get(COOKIE)
+    ):
+        return _to_dashboard()
     if result.status == "not_allowed" and await _is_secretary(services, token):
         return refused(request, "secretary")
     if result.status != "ok" or result.session_id is None:
         return refused(request, result.status if result.status in REFUSED else "forged")
-    response = web.Response(status=302, headers={"Location": "/"})
+    response = _to_dashboard()
     response.set_cookie(
         COOKIE,
         result.session_id,
@@ -87,6 +91,11 @@ async def login(request: web.Request) -> web.Response:
         secure=request.app[CONFIG].secure,
         path="/",
     )
+    return response
+
+
+def _to_dashboard() -> web.Response:
+    response = web.Response(status=302, headers={"Location": "/"})
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

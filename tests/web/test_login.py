@@ -100,3 +100,26 @@ async def test_a_stale_logout_answers_the_chinese_refusal_with_a_fresh_logout(cl
     resp = await client.post("/logout", data={"csrf": fresh}, allow_redirects=False)
     assert resp.status == 302
     assert (await client.get("/", allow_redirects=False)).status == 302
+
+
+async def test_a_used_link_opened_again_with_a_live_session_goes_to_the_dashboard(client, site):
+    """Tapping the link in the chat again, still logged in: the dashboard, not 410; without the session, 410."""
+    link = await site.services.auth.issue_login_link(SUPERVISOR)
+    assert (await client.get(f"/login/{link.token}", allow_redirects=False)).status == 302
+    site.world.clock.advance(timedelta(minutes=30))  # used and, by now, expired too
+    again = await client.get(f"/login/{link.token}", allow_redirects=False)
+    assert again.status == 302 and again.headers["Location"] == "/"
+    page = await client.get(f"/login/{link.token}")
+    assert page.status == 200 and "第一支部" in await page.text()
+
+    other = await site.services.auth.issue_login_link(ADMIN)  # someone else's used link: still refused
+    elsewhere = await client_for(site)
+    try:
+        assert (await elsewhere.get(f"/login/{other.token}", allow_redirects=False)).status == 302
+    finally:
+        await elsewhere.close()
+    assert (await client.get(f"/login/{other.token}")).status == 410
+
+    client.session.cookie_jar.clear()
+    refused = await client.get(f"/login/{link.token}")
+    assert refused.status == 410 and "登录链接已使用过" in await refused.text()
