@@ -62,7 +62,8 @@ FILLER_WORDS = frozenset(
     出来 起来 过来 下来 上去 进去 回来
     还要 还能 还得 还会 也要 也能 就是 都是 只是 只能 可能 一定 必然
     您好 你好 谢谢 麻烦 请教 咨询 了解 问问 的话
-    就是说 听说 据说 听人说 有人说 有人讲 真的吗 是真的 对吗 对不对 晓得 说法 提法""".split()
+    就是说 听说 据说 听人说 有人说 有人讲 真的吗 是真的 对吗 对不对 晓得 说法 提法
+    好像 似乎 貌似 好似 估计 感觉 觉得 印象 记得 印象中""".split()
 )
 
 # Words that say little about a question's topic, though a passage may use them too: relations (方面, 当中,
