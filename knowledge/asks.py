@@ -127,3 +127,13 @@ def dated_first(
         if score >= WHEN_RATIO * top and _STATES_WHEN.search(text_of(passage_id)):
             return [(passage_id, top)] + [(i, s) for i, s in ranked if i != passage_id]
     return ranked
+
+
+REDACTED_NOTE = "讲话中这笔钱的数额写作“×”，没有公布具体标准，请以当地组织部门的文件为准。"
+
+
+def redacted_amount(question: str, lead: str) -> bool:
+    """The question asks for money and the lead writes the amount as × (给予×万元经费奖励): the speeches as
+    published leave it out, which the reply says in so many words."""
+    money, unit = _MEASURES[0]
+    return bool(money.search(question)) and re.search(rf"×\s*{unit}", lead) is not None

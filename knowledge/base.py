@@ -18,7 +18,7 @@ from pathlib import Path
 
 from knowledge import headings
 from knowledge.abbrev import abbreviations, widen
-from knowledge.asks import answer_missing, dated_first
+from knowledge.asks import REDACTED_NOTE, answer_missing, dated_first, redacted_amount
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
 from knowledge.decide import DEFAULT, MIN_MATCHED, Confidence, Evidence, Thresholds, decide
 from knowledge.enumerations import enumerations, expand
@@ -73,6 +73,7 @@ class Answer:
     hits: list[Hit]
     rule: RuleAnswer | None = None
     confidence: Confidence | None = None
+    note: str | None = None  # what a channel says before the passage (the amount asked for is written ×)
 
     @property
     def answered(self) -> bool:
@@ -358,7 +359,8 @@ class KnowledgeBase:
                     confidence="high" if confidence == "high" and own == "high" else "low",
                 )
             )
-        return Answer(ranking.query, hits, ranking.rule, confidence)
+        note = REDACTED_NOTE if redacted_amount(query, hits[0].text) else None  # 给予×万元: not published
+        return Answer(ranking.query, hits, ranking.rule, confidence, note)
 
     def _key_sentence(
         self, text: str, query: AnalyzedQuery, terms: list[Term], key_terms: list | None = None

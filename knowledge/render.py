@@ -55,6 +55,8 @@ def render_plain(answer: Answer, *, unanswered: str = NO_ANSWER) -> str:
         return unanswered
     tentative = answer.confidence == "low"
     lines: list[str] = [CLOSEST, ""] if tentative else []
+    if answer.note:
+        lines += [answer.note, ""]
     if answer.rule is not None:
         lines += [f"结论：{answer.rule.conclusion}", ""]
     top = answer.hits[0]

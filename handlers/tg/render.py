@@ -36,6 +36,8 @@ def answer_html(result: QAResult) -> str:
         parts.append(f"<i>（接着上一个问题“{escape(trim(result.follows, 30))}”理解）</i>")
     if answer.tentative:
         parts.append(f"🔎 <b>{escape(CLOSEST)}</b>")
+    if answer.note:
+        parts.append(f"ℹ️ {escape(answer.note)}")
     if answer.rule is not None:
         parts.append(f"📌 <b>{escape(answer.rule.conclusion)}</b>")
     parts.append(f"<b>{'相关句' if answer.tentative else '要点'}：</b>{escape(top.highlight)}")

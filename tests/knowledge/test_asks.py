@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.asks import answer_missing, dated_first
+from knowledge.asks import REDACTED_NOTE, answer_missing, dated_first
 
 
 def test_a_when_question_prefers_a_near_tied_dated_passage():
@@ -41,3 +41,10 @@ def test_a_figure_of_the_kind_asked_for_answers():
     assert answer_missing("书记津贴每月多少钱", "对书记给予×元工作津贴")
     assert answer_missing("支委会最少要几个委员", "每月至少组织1次集体学习")
     assert not answer_missing("要弘扬哪几种精神", "弘扬企业家精神、劳动精神、工匠精神")
+
+
+def test_an_amount_written_as_x_is_said_to_be_unpublished(kb):
+    answer = kb.ask("评上五星支部到底奖励多少万")
+    assert answer.tentative and answer.note == REDACTED_NOTE
+    assert kb.ask("五星支部有什么奖励").note is None  # not asked for the amount
+    assert kb.ask("主题党日多久一次").note is None

@@ -644,3 +644,11 @@ async def test_three_outcomes_look_different(make_bot) -> None:
         assert tentative.callback_data(maybe[0]) == full_data(second)
         refused = await ask(harness, user, OFF_TOPIC[0])
         assert "没有找到" in refused.plain_text and "最接近" not in refused.plain_text
+
+
+async def test_an_amount_the_speech_writes_as_x_is_said_so(make_bot) -> None:
+    """The awards are written ×万元: the reply is tentative and says the amount is not published."""
+    async with make_bot() as harness:
+        reply = await ask(harness, harness.user(USER_ID), "评上五星支部到底奖励多少万")
+        assert reply.plain_text.startswith(f"🔎 {CLOSEST}")
+        assert "写作“×”，没有公布具体标准" in reply.plain_text
