@@ -7,8 +7,9 @@ from telegram.ext import Application
 
 def register_handlers(application: Application) -> None:
     """group -3: drop an update delivered twice;
-    group -2: follow-up inputs a button asked for, /start <invitation code>, and /records from a supervisor or
-      administrator without a branch (told to use /status; anyone else's /records goes on to group 0);
+    group -2: follow-up inputs a button asked for, /start <invitation code>, and /records, /submit, /reminders or
+      /branch from a supervisor or administrator without a branch (told what they can do instead; anyone else's
+      goes on to the command's own handler);
     group -1: the activity form (takes the user's messages only while their form is active);
     group 0: commands, callbacks, free text as a question, then fallbacks.
     """
@@ -31,7 +32,7 @@ def register_handlers(application: Application) -> None:
     dedupe.register(application, group=-3)
     pending.register(application, group=-2)
     branches.register(application, group=-2)
-    supervision.register_before_records(application, group=-2)
+    supervision.register_before_branch_commands(application, group=-2)
     forms.register(application, group=-1)
     common.register(application)
     topics.register(application)

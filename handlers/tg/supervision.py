@@ -1,5 +1,6 @@
 """/supervisor, /supervisors (administrators), /dashboard (administrators and supervisors), /myid (anyone: the
-user id an administrator needs), and /records for a supervisor or administrator without a branch of their own."""
+user id an administrator needs), and a secretary's command (/records, /submit, /reminders, /branch) from a supervisor
+or administrator without a branch of their own."""
 
 from __future__ import annotations
 
@@ -40,14 +41,24 @@ MY_ID = (
 UNKNOWN_USER = (
     "\n注意：机器人还不认识用户 {user_id}。请核对编号（对方向本机器人发送 /myid 即可看到自己的编号）。"
 )
-RECORDS_SUPERVISOR = (
-    "/records 是支部书记查看本支部活动记录用的；您是片区督导员，没有自己的支部。\n"
+# What a secretary's command is for, said to a supervisor or administrator who has no branch of their own.
+BRANCH_COMMANDS = {
+    "records": "/records 是支部书记查看本支部活动记录用的",
+    "submit": "/submit 是支部书记登记本支部活动用的",
+    "reminders": "/reminders 是支部书记查看待办、设置提醒用的",
+    "branch": "/branch 是支部书记查看和修改本支部信息用的",
+}
+INSTEAD_SUPERVISOR = (
+    "；您是片区督导员，没有自己的支部。\n"
     "发送 /status 查看所督导支部的完成情况，/dashboard 在网页上查看各支部的记录；新记录会发给您审核。"
 )
-RECORDS_ADMIN = (
-    "/records 是支部书记查看本支部活动记录用的；您是上级党委管理员，没有自己的支部。\n"
+INSTEAD_ADMIN = (
+    "；您是上级党委管理员，没有自己的支部。\n"
     "发送 /status 查看各支部的完成情况，/dashboard 在网页上查看各支部的记录；新记录会发给您审核。"
 )
+ADMIN_OWN = frozenset({"reminders"})  # an administrator's /reminders lists the failed deliveries
+RECORDS_SUPERVISOR = BRANCH_COMMANDS["records"] + INSTEAD_SUPERVISOR
+RECORDS_ADMIN = BRANCH_COMMANDS["records"] + INSTEAD_ADMIN
 
 
 def _saved_name(context: BotContext, user_id: int) -> str | None:
@@ -158,19 +169,27 @@ async def dashboard(update: Update, context: BotContext) -> None:
     )
 
 
-async def records_without_branch(update: Update, context: BotContext) -> None:
-    """/records from a supervisor or administrator who is no secretary: where to look instead. Anyone else's
-    /records goes on to ``handlers.tg.records``."""
-    viewer = await context.services.supervision.viewer(update.effective_user.id)
-    if viewer.own_branch is not None or viewer.role not in ("admin", "supervisor"):
-        return
-    await update.effective_message.reply_text(RECORDS_ADMIN if viewer.is_admin else RECORDS_SUPERVISOR)
-    raise ApplicationHandlerStop
+def without_branch(name: str):
+    """/records, /submit, /reminders or /branch from a supervisor or administrator who is no secretary: what
+    they can do instead (not "ask for an invitation"). Anyone else's goes on to the command's own handler."""
+
+    async def tell(update: Update, context: BotContext) -> None:
+        viewer = await context.services.supervision.viewer(update.effective_user.id)
+        if viewer.own_branch is not None or viewer.role not in ("admin", "supervisor"):
+            return
+        if viewer.is_admin and name in ADMIN_OWN:
+            return
+        instead = INSTEAD_ADMIN if viewer.is_admin else INSTEAD_SUPERVISOR
+        await update.effective_message.reply_text(BRANCH_COMMANDS[name] + instead)
+        raise ApplicationHandlerStop
+
+    return tell
 
 
-def register_before_records(application: Application, *, group: int) -> None:
-    """In a group before /records' own (see ``handlers.tg.registry``)."""
-    application.add_handler(command("records", records_without_branch), group=group)
+def register_before_branch_commands(application: Application, *, group: int) -> None:
+    """In a group before the commands' own handlers (see ``handlers.tg.registry``)."""
+    for name in BRANCH_COMMANDS:
+        application.add_handler(command(name, without_branch(name)), group=group)
 
 
 def register(application: Application) -> None:

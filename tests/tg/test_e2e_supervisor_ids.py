@@ -76,3 +76,27 @@ async def test_dashboard_without_address_and_records_of_a_supervisor(make_bot, c
             "近12个月还没有活动记录" in (await alice.send("/records")).plain_text
         )  # a secretary's is unchanged
         assert "/status" in (await admin.send("/records")).plain_text
+
+
+async def test_a_supervisor_is_not_sent_for_an_invitation(make_bot, clock) -> None:
+    """/submit, /reminders and /branch from a supervisor told them to get an invitation from their branch; now
+    they are told what a supervisor can do (/status, /dashboard, review). The same for an administrator, except
+    /reminders, which shows an administrator the failed deliveries."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "Alice"))
+        branch = await make_secretary(harness, alice.user)
+        sup = Chat(harness, harness.user(SUPERVISOR, "王督导"))
+        await admin.send(f"/supervisor {SUPERVISOR} {branch.id}")
+
+        for name in ("submit", "reminders", "branch"):
+            told = (await sup.send(f"/{name}")).plain_text
+            assert told.startswith(f"/{name} 是支部书记") and "片区督导员" in told, told
+            assert "/status" in told and "/dashboard" in told and "审核" in told and "邀请" not in told
+            await harness.emulator.expect_no_message(SUPERVISOR)  # the command's own reply does not follow
+            by_admin = (await admin.send(f"/{name}")).plain_text
+            if name == "reminders":
+                assert "没有发送失败的提醒" in by_admin
+            else:
+                assert "管理员" in by_admin and "/status" in by_admin and "邀请" not in by_admin
+        assert "第一党支部" in (await alice.send("/branch")).plain_text  # a secretary's is unchanged
