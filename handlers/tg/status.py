@@ -18,6 +18,9 @@ from handlers.tg.render_status import split_messages, status_lines
 from knowledge.activities import Period
 
 NO_RIGHTS = "只有上级党委管理员、片区督导员和支部书记可以查看完成情况。"
+NO_BRANCHES_ADMIN = (
+    "还没有党支部，暂无完成情况可看。\n发送 /newbranch 新建第一个支部，建好后把生成的邀请链接发给该支部书记。"
+)
 PUBLIC_URL = "public_url"
 
 
@@ -72,6 +75,9 @@ async def send_status(context: BotContext, user_id: int, chat_id: int, period: s
         return
     if matrix is None:
         await context.bot.send_message(chat_id, NO_RIGHTS)
+        return
+    if not matrix.rows and user_id in context.services.admin_ids:  # an administrator sees every branch: none yet
+        await context.bot.send_message(chat_id, NO_BRANCHES_ADMIN)
         return
     messages = split_messages(status_lines(matrix))
     for index, text in enumerate(messages):

@@ -31,6 +31,15 @@ def branch_line(text: str, name: str) -> str:
     return line.removesuffix(name).strip()
 
 
+async def test_an_administrators_status_before_any_branch_points_to_newbranch(make_bot, clock) -> None:
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        told = await admin.send("/status")
+        assert "还没有党支部" in told.plain_text and "/newbranch" in told.plain_text, told.plain_text
+        assert LEGEND not in told.plain_text  # no empty matrix
+        await harness.emulator.expect_no_message(ADMIN_ID)
+
+
 async def test_status_matrix_and_periods(make_bot, clock) -> None:
     async with make_bot(clock=clock, **ADMINS) as harness:
         harness.application.bot_data["public_url"] = "https://dash.example.org"
