@@ -76,7 +76,7 @@ async def send_status(context: BotContext, user_id: int, chat_id: int, period: s
     if matrix is None:
         await context.bot.send_message(chat_id, NO_RIGHTS)
         return
-    if not matrix.rows and user_id in context.services.admin_ids:  # an administrator sees every branch: none yet
+    if not matrix.rows and user_id in context.services.admin_ids:  # an administrator sees all: there is none
         await context.bot.send_message(chat_id, NO_BRANCHES_ADMIN)
         return
     messages = split_messages(status_lines(matrix))
