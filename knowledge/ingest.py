@@ -100,6 +100,13 @@ def _item_title(paragraph: str) -> str:
     return first
 
 
+def _soft_cut(sentence: str, limit: int) -> int:
+    """Where to cut a sentence longer than ``limit``: after its last comma, enumeration comma, semicolon, colon or
+    space in the second half of the first ``limit`` characters, so a word is not split; else at ``limit``."""
+    cut = max(sentence.rfind(mark, 0, limit) for mark in "，、；：,; ")
+    return cut + 1 if cut >= limit // 2 else limit
+
+
 def split_long(text: str, limit: int = MAX_PASSAGE_CHARS) -> list[str]:
     """Splits a paragraph at sentence ends into pieces of at most ``limit`` characters (where sentences allow)."""
     if len(text) <= limit:
@@ -107,12 +114,13 @@ def split_long(text: str, limit: int = MAX_PASSAGE_CHARS) -> list[str]:
     pieces: list[str] = []
     current = ""
     for sentence in filter(None, _SENTENCE_END.split(text)):
-        while len(sentence) > limit:  # a single run-on sentence: cut it hard
+        while len(sentence) > limit:  # a single run-on sentence: cut at a comma or a space, else hard
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(sentence[:limit])
-            sentence = sentence[limit:]
+            cut = _soft_cut(sentence, limit)
+            pieces.append(sentence[:cut])
+            sentence = sentence[cut:]
         if len(current) + len(sentence) > limit and current:
             pieces.append(current)
             current = ""

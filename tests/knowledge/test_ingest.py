@@ -298,6 +298,14 @@ def test_split_long_cuts_a_run_on_sentence_hard():
     assert len(pieces) == 4
 
 
+def test_split_long_cuts_a_run_on_sentence_after_a_comma():
+    """A pasted notice with commas but no sentence end is cut after a comma, not in the middle of a word."""
+    text = "各支部要认真组织党员学习，" * 100  # 1300 characters, commas only
+    pieces = split_long(text)
+    assert "".join(pieces) == text
+    assert all(p.endswith("，") and len(p) <= MAX_PASSAGE_CHARS for p in pieces)
+
+
 def test_long_paragraph_becomes_several_passages_under_one_heading():
     paragraph = "".join(f"第{i}条讲的是党建工作的第{i}项具体要求和落实措施。" for i in range(80))
     doc = parse_document(f"标题\n同志们：\n一、要求\n一是做好{paragraph}\n", "long.txt")
