@@ -15,7 +15,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from handlers.services.supervision import ScopedService, Viewer, load_viewer
+from handlers.services.supervision import ScopedService, Viewer, clean_name, load_viewer
+from storage.repositories import BranchRepository
 from storage.repositories.web_auth import LinkStatus, LoginLinkRepository, WebSessionRepository
 
 LINK_TTL = timedelta(minutes=10)
@@ -69,8 +70,9 @@ def _web_user(viewer: Viewer) -> WebUser | None:
 
 
 class WebAuthService(ScopedService):
-    async def issue_login_link(self, user_id: int) -> IssuedLink:
-        """A one-time login link for an administrator or a supervisor (/dashboard in chat)."""
+    async def issue_login_link(self, user_id: int, name: str | None = None) -> IssuedLink:
+        """A one-time login link for an administrator or a supervisor (/dashboard in chat). ``name``: their name in
+        the chat, kept (``people``) so what they do on the web, where no name is known, shows who did it."""
         now = self.clock.now()
         async with self.session_factory() as session, session.begin():
             viewer = await load_viewer(session, user_id, self.admin_ids)
@@ -80,6 +82,7 @@ class WebAuthService(ScopedService):
             await LoginLinkRepository(session).add(
                 token_hash=_digest(token), user_id=user_id, at=now, expires_at=now + LINK_TTL
             )
+            await BranchRepository(session).remember_name(user_id, clean_name(name), now)
         return IssuedLink("ok", token, now + LINK_TTL)
 
     async def redeem_login(self, token: str) -> Login:

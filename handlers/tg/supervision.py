@@ -146,7 +146,7 @@ async def supervisors(update: Update, context: BotContext) -> None:
 async def dashboard(update: Update, context: BotContext) -> None:
     message = update.effective_message
     url = public_url(context)
-    issued = await context.services.auth.issue_login_link(update.effective_user.id)
+    issued = await context.services.auth.issue_login_link(update.effective_user.id, user_name(update))
     if issued.status == "secretary":
         await message.reply_text(SECRETARY)
         return

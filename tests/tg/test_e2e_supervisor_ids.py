@@ -100,3 +100,16 @@ async def test_a_supervisor_is_not_sent_for_an_invitation(make_bot, clock) -> No
             else:
                 assert "管理员" in by_admin and "/status" in by_admin and "邀请" not in by_admin
         assert "第一党支部" in (await alice.send("/branch")).plain_text  # a secretary's is unchanged
+
+
+async def test_dashboard_keeps_the_supervisors_name_for_the_web(make_bot, clock) -> None:
+    """A supervisor who never reviews in chat still gets a login link there: its name is kept for the web."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        harness.application.bot_data["public_url"] = "https://dash.example.org"
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        branch = await make_secretary(harness, harness.user(ALICE, "Alice"))
+        sup = Chat(harness, harness.user(SUPERVISOR, "孙督导"))
+        await admin.send(f"/supervisor {SUPERVISOR} {branch.id}")
+        assert SUPERVISOR not in await harness.services.supervision.known_names([SUPERVISOR])
+        assert "网页看板登录链接" in (await sup.send("/dashboard")).plain_text
+        assert await harness.services.supervision.known_names([SUPERVISOR]) == {SUPERVISOR: "孙督导"}

@@ -42,3 +42,19 @@ async def test_a_former_secretary_and_a_chat_reviewer_stay_named(client, site):
     resp = await client.get("/export?period=2026-11&what=xlsx")
     cells = {c for ws in load_workbook(io.BytesIO(await resp.read())) for row in ws.values for c in row}
     assert f"书记{SEC_A}" in cells and SEC_A not in cells and str(SEC_A) not in cells
+
+
+async def test_a_reviewer_who_only_acts_on_the_web_is_named(client, site):
+    """The name the chat gave when the login link was issued (/dashboard) is kept: a supervisor who logs in and
+    returns a record on the web is named in its history, not 用户 <id>."""
+    from handlers.web.session import COOKIE
+
+    link = await site.services.auth.issue_login_link(SUPERVISOR, "钱督导")
+    resp = await client.get(f"/login/{link.token}", allow_redirects=False)
+    assert resp.status == 302 and COOKIE in resp.cookies
+    page = await (await client.get(f"/record/{site.record_a}")).text()
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    data = {"action": "return", "comment": "缺少签到表", "csrf": csrf}
+    await client.post(f"/record/{site.record_a}/review", data=data)
+    page = await (await client.get(f"/record/{site.record_a}")).text()
+    assert "退回 · 钱督导" in page and f"用户 {SUPERVISOR}" not in page, page
