@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from storage.repositories import QuestionRepository
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 500  # what is searched and stored of a long paste
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
 
 # Close enough to the best answer to be worth offering as "其他结果".
 RUNNER_UP_RATIO = 0.6
@@ -26,8 +28,14 @@ FOLLOW_UP_WINDOW = timedelta(minutes=10)
 
 
 def clean_question(text: str) -> str:
-    """Control and zero-width characters removed, whitespace folded, at most ``MAX_QUERY_CHARS``."""
-    return " ".join(clean_text(text).split())[:MAX_QUERY_CHARS]
+    """Control and zero-width characters removed, whitespace folded, at most ``MAX_QUERY_CHARS``: of a longer
+    paste (a notice, then the question) the end, from the first sentence that starts in it."""
+    folded = " ".join(clean_text(text).split())
+    if len(folded) <= MAX_QUERY_CHARS:
+        return folded
+    tail = folded[-MAX_QUERY_CHARS:]
+    end = _SENTENCE_END.search(tail[: MAX_QUERY_CHARS // 2])
+    return tail[end.end() :].lstrip() if end else tail
 
 
 @dataclass(frozen=True, slots=True)
