@@ -125,7 +125,10 @@ def test_thresholds_can_be_passed(kb):
         (Evidence(coverage=1.0, matched=MIN_MATCHED - 0.1), "low"),
         (Evidence(coverage=DEFAULT.low, matched=MIN_MATCHED - 0.1, score=6.0, runner_up=2.0), "low"),
         (Evidence(coverage=DEFAULT.low - 0.01, matched=MIN_MATCHED - 0.1), None),
-        (Evidence(coverage=1.0, matched=MIN_MATCHED - 0.1, score=5.9, runner_up=2.0), None),
+        (Evidence(coverage=0.9, matched=MIN_MATCHED - 0.1, score=5.9, runner_up=2.0), None),
+        # ... or holds all of it and it weighs half the minimum (a bare 书记), not less (a bare 党员).
+        (Evidence(coverage=1.0, matched=MIN_MATCHED / 2, score=5.9, runner_up=2.0), "low"),
+        (Evidence(coverage=1.0, matched=MIN_MATCHED / 2 - 0.1, score=5.9, runner_up=2.0), None),
         # ... unless it is a domain word (党组织书记).
         (Evidence(coverage=1.0, matched=MIN_MATCHED - 0.1, domain=1), "high"),
     ],
