@@ -41,11 +41,36 @@ def logging_state() -> Iterator[io.StringIO]:
     try:
         yield stream
     finally:
-        root.handlers[:], root.level = saved[0], saved[1]
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])  # not ``root.level =``: setLevel also clears the loggers' isEnabledFor caches
         logging.setLogRecordFactory(saved[2])
         logging.captureWarnings(False)
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
+
+
+ENGINE_LOGGERS = ("", "sqlalchemy", "sqlalchemy.engine")
+
+
+@pytest.fixture
+def default_levels() -> Iterator[None]:
+    """The levels of a bot run without ``BRANCHBOT_LOG_LEVEL=DEBUG`` (root at INFO, SQLAlchemy's loggers unset),
+    whatever an earlier test left behind, and the earlier levels back afterwards. ``make_engine`` reads the root
+    and ``sqlalchemy.engine`` levels to decide whether to hide parameters: a test that left the root logger at
+    DEBUG (``tests/tg/test_e2e_basic.py::test_token_never_logged`` did, through caplog) made the engine show them.
+    """
+    saved = {name: logging.getLogger(name).level for name in ENGINE_LOGGERS}
+    disabled = logging.root.manager.disable
+    logging.disable(logging.NOTSET)
+    logging.getLogger().setLevel(logging.INFO)
+    for name in ENGINE_LOGGERS[1:]:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    try:
+        yield
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+        logging.disable(disabled)
 
 
 def _ptb_network_error() -> NetworkError:
@@ -150,7 +175,8 @@ async def _duplicate_error(db_url: str, **engine_kwargs) -> IntegrityError:
         await engine.dispose()
 
 
-async def test_integrity_error_hides_parameters(db_url: str) -> None:
+async def test_integrity_error_hides_parameters(db_url: str, default_levels) -> None:
+    assert not logging.getLogger("sqlalchemy.engine").isEnabledFor(logging.DEBUG)
     error = await _duplicate_error(db_url)
     assert USER_TEXT not in str(error)
     assert "hidden due to hide_parameters" in str(error)
@@ -162,7 +188,7 @@ async def test_parameters_shown_at_debug(db_url: str, logging_state) -> None:
     assert USER_TEXT in str(error)
 
 
-def test_real_engine_hides_parameters(tmp_path) -> None:
+def test_real_engine_hides_parameters(tmp_path, default_levels) -> None:
     from bot.app import build_services
     from bot.config import Settings
     from tests.fixtures_bot import StubKnowledgeBase

@@ -153,10 +153,12 @@ async def test_token_never_logged(emulator: BotApiEmulator, tmp_path: Path, capl
     saved_handlers, saved_level = list(root.handlers), root.level
     noisy = ["httpx", "httpcore", "telegram", "telegram.ext", "aiohttp", "jieba"]
     saved_levels = {name: logging.getLogger(name).level for name in noisy}
+    # caplog first: it restores at teardown the root level it finds here; called after configure_logging it found
+    # DEBUG and left the root logger at DEBUG for every later test (their engines then showed SQL parameters).
+    caplog.set_level(logging.DEBUG)
     try:
         configure_logging(TEST_TOKEN, level=logging.DEBUG)
         root.addHandler(caplog.handler)  # configure_logging replaced the root handlers
-        caplog.set_level(logging.DEBUG)
         for name in noisy:  # stricter than the CLI: httpx logs every URL, token included
             logging.getLogger(name).setLevel(logging.DEBUG)
 
