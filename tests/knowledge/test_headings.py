@@ -49,3 +49,9 @@ def test_only_an_opening_paragraph_gains_from_its_title():
 def test_a_question_naming_a_section_leads_with_its_opening_paragraph(kb, query, section):
     lead = kb.rank(query, 3).ranked[0][0]
     assert kb.passages[lead].section == section
+
+
+def test_a_question_that_is_all_title_gets_the_section_s_opening(kb):
+    """保障规范化讲啥: the closing paragraph names all three 规范化 sections; the section's opening answers."""
+    (first, *_) = kb.search("保障规范化讲啥")
+    assert first.section.startswith("三、推进保障规范化")
