@@ -42,8 +42,13 @@ _NO_MEMBERS = re.compile(
     r"|(一个|一名)都没有"
 )
 # "两名正式党员和一名预备党员": the formal members, counted apart from the probationary ones.
-_FORMAL_MEMBERS = re.compile(rf"{_NUM}\s*(?:名|个|位)?正式党员")
-_PROBATIONARY = re.compile(rf"(?:和|及|以及|、|，|,|还有|另有|外加)?{_NUM}?\s*(?:名|个|位)?预备党员")
+_FORMAL_MEMBERS = re.compile(
+    rf"{_NUM}\s*(?:名|个|位)?正式党员|正式(?:的)?党员(?:有|是|为|共|一共)?\s*{_NUM}\s*(?:名|个|位|人)"
+)
+_PROBATIONARY = re.compile(
+    rf"(?:和|及|以及|、|，|,|还有|另有|外加)?{_NUM}?\s*(?:名|个|位)?预备(?:党员|的)"
+    rf"|预备(?:党员|的)(?:有|是|为)?\s*{_NUM}\s*(?:名|个|位|人)"
+)
 # What a question about forming a branch may contain besides the member count.
 _FORMING_WORDS = frozenset(
     """建 组建 建立 成立 建不了 建不起来 不了 不能 无法 没法 党组织 支部 党支部 单独 联合 挂靠 联合建 挂靠建 单独组建

@@ -169,6 +169,9 @@ def test_probationary_members_are_not_formal_members(kb):
     [
         ("我们有两名正式党员和一名预备党员，能单独建支部吗", _joint),
         ("我们有三名正式党员一名预备党员怎么建", _single),
+        # The count after the word, and 预备的 for 预备党员.
+        ("我们公司员工里正式党员有4个，另外还有2个预备的，够不够单独成立支部", _single),
+        ("正式党员有2个，预备党员有3个，能单独建支部吗", _joint),
     ],
 )
 def test_the_formal_members_are_counted_apart_from_probationary_ones(kb, query, conclusion):
