@@ -33,6 +33,11 @@ _PERIODS = (
 _PERIOD = "|".join(p for p, _ in _PERIODS)
 # "一年只搞了8次", "今年观摩过两次", "半年开了3回"; "8次主题党日" with no period is not compared.
 _COUNT = re.compile(rf"({_PERIOD})[^，。？?！!,]{{0,14}}?{_NUM}\s*(?:次|回)")
+# "每两个月搞一次", "半年才开一次", "一个季度一次": the user's own interval.
+_EVERY = re.compile(
+    rf"(?:每|隔)?(?:{_NUM}\s*个月|(半年)|(?:一个|每个|每)?(季度)|(一年))(?:才|就|只)?(?:搞|开|组织|开展|办|去)?"
+    r"(?:一次|1次|一回)"
+)
 # Asks how often, or whether a count is enough.
 _MONTHS_SO_FAR = re.compile(rf"{_NUM}\s*个月")
 _ASKS = re.compile(
@@ -45,7 +50,7 @@ ALLOWED_WORDS = frozenset(
     """一般 通常 至少 最少 必须 需要 应该 规定 要求 按要求 次数 一次 几次 一年 每年 每月 每个月 每季度 季度 一个月 半年
     今年 全年 时间 开一次 开展 举行 组织 召开 搞 开 支部 党支部 企业 公司 别的 别的企业 其他 其他企业 外面 去 只
     只有 才 就 一共 总共 够 够不够 达标 合格 下来 按 讲话 活动 次 回 多久 多久一次 频次 频率 定期 参加 落实 党组织
-    管理层 班子 成员 管理人员 一起 学习""".split()
+    管理层 班子 成员 管理人员 一起 学习 可以 行 行不行 中不中 是吧 对吗 隔""".split()
 )
 _MONTHS = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3, Cadence.YEARLY: 12}
 _COUNT_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -53,7 +58,7 @@ _COUNT_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "�
 
 def asked_duty(question: str) -> ActivityKind | None:
     """The one duty with a stated cadence that ``question`` asks the frequency of, or None."""
-    if not _ASKS.search(question) and not _COUNT.search(question):
+    if not _ASKS.search(question) and not _COUNT.search(question) and not _EVERY.search(question):
         return None
     found = [code for code, names in _NAMES if re.search(names, question)]
     return activity_by_code(found[0]) if len(found) == 1 else None
@@ -63,7 +68,7 @@ def without_names(question: str) -> str:
     """``question`` with the duties' names, the periods and the counts blanked (for reading what else it asks)."""
     for _, names in _NAMES:
         question = re.sub(names, " ", question)
-    return re.sub(rf"{_PERIOD}|{_NUM}\s*(?:次|回)", " ", question)
+    return re.sub(rf"{_PERIOD}|{_NUM}\s*(?:次|回)", " ", _EVERY.sub(" ", question))
 
 
 def only_asks_frequency(content: Iterable[str]) -> bool:
@@ -94,6 +99,9 @@ def conclusion(kind: ActivityKind, question: str) -> str:
     )
     if kind.code == "joint_study":
         text = f"讲话要求每月至少组织1次{kind.name}，一年至少12次。"
+    every = _EVERY.search(question)
+    if every is not None:
+        return text + _interval(kind, every)
     match = _COUNT.search(question)
     if match is None:
         return text
@@ -111,3 +119,17 @@ def conclusion(kind: ActivityKind, question: str) -> str:
     if count >= needed:
         return f"{text}{said}，达到了要求。"
     return f"{text}{said}，少于要求的{needed}次。"
+
+
+def _interval(kind: ActivityKind, every: re.Match[str]) -> str:
+    """The user's "every N months once" against the duty's cadence."""
+    months = (
+        _number(every.group(1)) if every.group(1) else 6 if every.group(2) else 3 if every.group(3) else 12
+    )
+    if not months:
+        return ""
+    required = _MONTHS[kind.cadence]
+    said = f"您说的{every.group(0).lstrip('每隔')}"
+    if months <= required:
+        return f"{said}，达到了要求。"
+    return f"{said}，间隔比要求的{kind.cadence.label}一次长，次数不够。"

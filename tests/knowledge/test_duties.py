@@ -21,6 +21,10 @@ from knowledge.activities import activity_by_code
         ),
         ("述职评议多久一次", "review", "讲话要求每年开展一次述职评议。"),
         ("党组织和管理层集体学习多久一次", "joint_study", "每月至少组织1次"),
+        # The user's own interval.
+        ("我们每两个月搞一次主题党日可以吗", "theme_day", "您说的两个月搞一次，间隔比要求的每月一次长"),
+        ("观摩交流半年才搞一次行不行", "observation", "间隔比要求的每季度一次长"),
+        ("观摩交流一个季度一次够不够", "observation", "您说的一个季度一次，达到了要求。"),
     ],
 )
 def test_the_duty_s_cadence_and_the_user_s_count(kb, question, code, said):
