@@ -52,9 +52,7 @@ async def load(application: Application) -> int:
         application.job_queue.run_repeating(_prune, interval=PRUNE_EVERY, first=60, name=PRUNE_JOB)
     try:
         ids = await services.updates.latest_processed(REMEMBER)
-    except (
-        Exception
-    ) as exc:  # the bot still starts; only a redelivery after this restart could be answered twice
+    except Exception as exc:  # the bot still starts; only a redelivery right after it could be answered twice
         log.warning("could not read the processed updates (%s)", type(exc).__name__)
         return 0
     seen: OrderedDict[int, None] = application.bot_data.setdefault(SEEN_KEY, OrderedDict())
