@@ -68,6 +68,13 @@ _JOIN = re.compile(
 )
 
 
+# Another system named by the user (an app, a mini program, 学习强国, the national members' database): how to
+# use it is not a question about this bot.
+_OTHER_APP = re.compile(
+    r"app|APP|App|小程序|公众号|学习强国|信息管理系统|党员系统|网站|平台上|系统里|系统上|网上"
+)
+
+
 # A whole message of thanks or greeting, once punctuation, emoji and trailing particles are set aside.
 _THANKS = frozenset(
     """谢谢 谢谢你 谢谢您 多谢 感谢 非常感谢 太感谢了 谢了 好的 好 好滴 好嘞 行 收到 明白 明白了 知道了 懂了 了解了 清楚了
@@ -96,6 +103,8 @@ def usage_of(text: str) -> Usage | None:
         return None
     if (talk := _small_talk(text)) is not None:
         return talk
+    if _OTHER_APP.search(text):  # 智慧党建app怎么上传照片: another system's use, not this bot's
+        return None
     if _RECORDS.search(text):
         return Usage.RECORDS
     if _REMINDERS.search(text) and ("提醒" in text or _SUBMIT_ABOUT.search(text) or "活动" in text):

@@ -119,3 +119,11 @@ async def test_help_reminder_and_joining_words_get_the_bot_s_own_answer(make_bot
         user.send_text("怎么加入支部")
         reply = await harness.emulator.wait_for_message(user.id)
         assert reply.plain_text == USAGE_REPLIES[Usage.JOIN] and "邀请链接" in reply.plain_text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["智慧党建app怎么上传主题党日的照片", "学习强国上怎么上传活动照片", "党员信息管理系统里怎么登记活动"],
+)
+def test_using_another_system_is_no_usage_question(text):
+    assert usage_of(text) is None
