@@ -107,7 +107,7 @@ def kind_items(text: str, kind: str) -> int:
         ending = sum(1 for item in run.split("、") if item.rstrip("”").endswith(kind))
         if ending >= 2:
             n = max(n, ending)
-    for match in re.finditer(r"(?:、[^，。；]{1,20})+”?(?:等|的)" + re.escape(kind), text):
+    for match in re.finditer(r"(?:、[^，。；、]{1,20})+”?(?:等|的)" + re.escape(kind), text):
         n = max(n, match.group(0).count("、") + 1)
     return min(n, KIND_ITEMS)
 
