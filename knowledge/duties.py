@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from knowledge.activities import ActivityKind, Cadence, activity_by_code
+from knowledge.numbers import parse_count
 
 # The names a question uses for each duty (the longest first).
 _NAMES = (
@@ -22,20 +23,29 @@ _NAMES = (
     ("review", "述职评议考核|述职评议|述职考核|述职"),
     ("joint_study", "与管理层集体学习|和管理层集体学习|跟管理层集体学习|集体学习|共同学习"),
 )
-_NUM = r"(\d{1,3}|[一二两三四五六七八九十]{1,3})"
+_NUM = r"(\d{1,3}|[一二两三四五六七八九十百]{1,4})"
 # The period the user counts over, and how many months it is.
 _PERIODS = (
-    ("一年|每年|今年|全年|一整年|去年", 12),
     ("上半年|下半年|半年", 6),
     ("一个季度|一季度|每季度|每个季度|这个季度|本季度|上季度|季度", 3),
     ("一个月|每个月|每月|这个月|本月|上个月", 1),
+    ("一年|每年|全年|一整年|去年|今年", 12),
 )
+# The year still running: a count so far is not measured against the whole year's.
+_RUNNING = frozenset({"今年"})
 _PERIOD = "|".join(p for p, _ in _PERIODS)
 # "一年只搞了8次", "今年观摩过两次", "半年开了3回"; "8次主题党日" with no period is not compared.
-_COUNT = re.compile(rf"({_PERIOD})[^，。？?！!,]{{0,14}}?{_NUM}\s*(?:次|回)")
+_COUNT = re.compile(
+    rf"({_PERIOD})[^，。？?！!,]{{0,14}}?(?<!第){_NUM}\s*(?:次|回)(?![^，。？?！!,]{{0,4}}(?:没|未|缺))"
+)
+# A count of meetings missed, or the n-th one: no verdict can be drawn from it.
+_NOT_HELD = re.compile(
+    rf"(?:第{_NUM}\s*(?:次|回))|{_NUM}\s*(?:次|回)[^，。？?！!,]{{0,4}}(?:没|未|缺)|没(?:搞|开|办|组织|开展)"
+)
 # "每两个月搞一次", "半年才开一次", "一个季度一次": the user's own interval.
 _EVERY = re.compile(
-    rf"(?:每|隔)?(?:{_NUM}\s*个月|(半年)|(?:一个|每个|每)?(季度)|(一年))(?:才|就|只)?(?:搞|开|组织|开展|办|去)?"
+    rf"(?:每|隔)?(?:{_NUM}\s*个月|(半年)|(?:一个|每个|每)?(季度)|(一年)|{_NUM}\s*(年|个季度))(?:才|就|只)?"
+    r"(?:搞|开|组织|开展|办|去)?"
     r"(?:一次|1次|一回)"
 )
 # Asks how often, or whether a count is enough.
@@ -76,21 +86,6 @@ def only_asks_frequency(content: Iterable[str]) -> bool:
     return all(word in ALLOWED_WORDS or word.isdigit() for word in content)
 
 
-def _number(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + _COUNT_DIGITS.get(text[1:], 0)
-    if text.endswith("十"):
-        return 10 * _COUNT_DIGITS.get(text[:-1], 0) or None
-    if "十" in text:
-        tens, ones = text.split("十", 1)
-        return 10 * _COUNT_DIGITS.get(tens, 0) + _COUNT_DIGITS.get(ones, 0) or None
-    return _COUNT_DIGITS.get(text)
-
-
 def conclusion(kind: ActivityKind, question: str) -> str:
     """The cadence of ``kind``, and the user's count measured against it where they give one over a period."""
     per_year = 12 // _MONTHS[kind.cadence]
@@ -99,33 +94,47 @@ def conclusion(kind: ActivityKind, question: str) -> str:
     )
     if kind.code == "joint_study":
         text = f"讲话要求每月至少组织1次{kind.name}，一年至少12次。"
+    if _NOT_HELD.search(question):  # 有3回没搞, 第3次, 上个月没搞: no count of meetings held
+        return text
     every = _EVERY.search(question)
     if every is not None:
         return text + _interval(kind, every)
     match = _COUNT.search(question)
     if match is None:
         return text
-    months = next(m for p, m in _PERIODS if re.fullmatch(p, match.group(1)))
+    return text + _measured(kind, question, match)
+
+
+def _measured(kind: ActivityKind, question: str, match: re.Match[str]) -> str:
+    """The user's count over the most specific period named before it (今年上半年: half a year)."""
+    months, period = min((m, found) for p, m in _PERIODS for found in re.findall(p, match.group(0)))
     so_far = _MONTHS_SO_FAR.search(question)  # 今年到现在9个月
-    if so_far is not None and (n := _number(so_far.group(1))) is not None and 0 < n < months:
+    if so_far is not None and (n := parse_count(so_far.group(1))) is not None and 0 < n < months:
         months, period = n, f"{n}个月"
-    else:
-        period = match.group(1)
-    count = _number(match.group(2))
+    elif period in _RUNNING:  # the year is not over: a count so far short of the year's is no failure yet
+        count, year = parse_count(match.group(2)), 12 // _MONTHS[kind.cadence]
+        if not count:
+            return ""
+        if count >= year:
+            return f"您说的{period}{count}次，已达到全年{year}次的要求。"
+        return f"您说的{period}{count}次是到目前为止的，全年按要求应为{year}次。"
+    count = parse_count(match.group(2))
     if count is None or months < _MONTHS[kind.cadence]:
-        return text
+        return ""
     needed = months // _MONTHS[kind.cadence]
     said = f"您说的{period}{count}次"
-    if count >= needed:
-        return f"{text}{said}，达到了要求。"
-    return f"{text}{said}，少于要求的{needed}次。"
+    return f"{said}，达到了要求。" if count >= needed else f"{said}，少于要求的{needed}次。"
 
 
 def _interval(kind: ActivityKind, every: re.Match[str]) -> str:
     """The user's "every N months once" against the duty's cadence."""
-    months = (
-        _number(every.group(1)) if every.group(1) else 6 if every.group(2) else 3 if every.group(3) else 12
-    )
+    n_months, half, quarter, year, n, unit = every.groups()
+    if n_months:
+        months = parse_count(n_months)
+    elif n:
+        months = (parse_count(n) or 0) * (12 if unit == "年" else 3)
+    else:
+        months = 6 if half else 3 if quarter else 12 if year else None
     if not months:
         return ""
     required = _MONTHS[kind.cadence]
