@@ -21,7 +21,7 @@ from knowledge.abbrev import abbreviations, widen
 from knowledge.asks import REDACTED_NOTE, answer_missing, dated_first, redacted_amount
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
 from knowledge.decide import DEFAULT, MIN_MATCHED, Confidence, Evidence, Thresholds, decide
-from knowledge.enumerations import enumerations, expand
+from knowledge.enumerations import Shorthands, compiled, enumerations, expand
 from knowledge.highlight import highlight, query_terms
 from knowledge.index_math import SearchIndex
 from knowledge.ingest import Document, read_documents
@@ -150,8 +150,8 @@ class KnowledgeBase:
         self._weights: dict[str, float] = {}
         self._word_terms: dict = {}
         self._plain: dict[int, str] = {}
-        self._short: dict[str, tuple[str, ...]] | None = None
-        self._lists: dict[str, str] = {}
+        # The corpus' own expansions, made on the first question and set at once (a thread never sees half).
+        self._own: tuple[dict[str, tuple[str, ...]], Shorthands] | None = None
 
     # -- building -------------------------------------------------------------------------------------------
 
@@ -237,13 +237,13 @@ class KnowledgeBase:
 
     def analyze(self, text: str) -> AnalyzedQuery:
         """``text`` analysed as a query: weighted words and bigrams, and its content words."""
-        if self._short is None:  # made on the first question:
+        # 党建指导员 for 党建工作指导员 (``knowledge.abbrev``); 三亮 for its list (``knowledge.enumerations``).
+        if self._own is None:
             vocabulary = self.index.words.idf
-            self._short = abbreviations(vocabulary)  # 党建指导员 for 党建工作指导员 (``knowledge.abbrev``)
-            # 三亮 for 亮身份、亮职责、亮承诺 (``knowledge.enumerations``)
-            self._lists = enumerations((p.text for p in self._passages), vocabulary.__contains__)
-        query = widen(self.segmenter.analyze(text), self._short)
-        return expand(query, text, self._lists, self.segmenter.words)
+            lists = enumerations((p.text for p in self._passages), vocabulary.__contains__)
+            self._own = (abbreviations(vocabulary), compiled(lists))
+        short, lists = self._own
+        return expand(widen(self.segmenter.analyze(text), short), text, lists, self.segmenter.words)
 
     # -- retrieval ------------------------------------------------------------------------------------------
 
@@ -311,9 +311,8 @@ class KnowledgeBase:
         # Preferred: a passage that holds the question in one sentence or names it in a heading (headings.py) ...
         bonus = {i: headings.bonus(terms, self._passages[i]) for i, _ in ranked[:CANDIDATES]}
         # ... and, for a list question, one with a sentence that lists what it asks for.
-        if (
-            analyzed.listing
-        ):  # ... whose items are of the kind asked for (哪几种精神: 企业家精神、劳动精神、…)
+        # ... whose items are of the kind asked for (哪几种精神: 企业家精神、劳动精神、…).
+        if analyzed.listing:
             head = asked_kind(query, self.segmenter.cut)
             for i, _ in ranked:
                 text = self._passages[i].text

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from knowledge.segment import AnalyzedQuery
 
-_RUN = re.compile(r"[\u4e00-\u9fff]{1,8}(?:、[\u4e00-\u9fff]{1,8})+")
+_RUN = re.compile(r"[\u4e00-\u9fff]{1,14}(?:、[\u4e00-\u9fff]{1,14})+")
 _COUNT = "零一二三四五六七八九十"
-_QUOTES = (("“", "”"), ('"', '"'), ("「", "」"), ("‘", "’"), ("'", "'"))
+_OPEN, _CLOSE = "“\"「‘'", "”\"」’'"
+# A quoted character alone names its list only in a question that asks for the items (党员要“亮”哪几样), not in
+# a bare “党”.
+_ASKS_ITEMS = re.compile(r"哪几|哪些|几样|几个|几项|什么|啥|是哪|有哪")
 MIN_ITEMS = 3
 MAX_ITEMS = 10
 
@@ -54,7 +57,7 @@ def _lists(items: list[str]) -> Iterable[tuple[str, str]]:
                 end = 0 if pos == -1 else -1
                 longest = max(len(item) for item in (stretch[1:] if end == 0 else stretch[:-1]))
                 stretch[end] = stretch[end][-longest:] if end == 0 else stretch[end][:longest]
-                yield _COUNT[count] + mark, "、".join(stretch)
+                yield _COUNT[count] + mark, "、".join(stretch).removesuffix("等")
             i = j + 1
 
 
@@ -70,23 +73,49 @@ def enumerations(texts: Iterable[str], is_word: Callable[[str], bool]) -> dict[s
     return table
 
 
-def _quoted(mark: str, text: str) -> bool:
-    """Whether ``text`` quotes the list's shared character alone (党员要“亮”哪几样)."""
-    return any(f"{a}{mark}{b}" in text for a, b in _QUOTES)
+@dataclass(frozen=True, slots=True)
+class Shorthands:
+    """The table and one pattern that finds its shorthands, or a list's character quoted alone, in a question
+    (one scan, however many lists the corpus holds)."""
+
+    table: Mapping[str, str]
+    pattern: re.Pattern[str] | None
+    by_mark: Mapping[str, str]  # the shared character -> its shorthand
+
+
+def compiled(table: Mapping[str, str]) -> Shorthands:
+    by_mark: dict[str, str] = {}
+    for short in table:
+        by_mark.setdefault(short[1:], short)
+    if not table:
+        return Shorthands(table, None, by_mark)
+    keys = "|".join(map(re.escape, sorted(table, key=len, reverse=True)))
+    marks = "|".join(map(re.escape, by_mark))
+    return Shorthands(table, re.compile(rf"({keys})|[{_OPEN}]({marks})[{_CLOSE}]"), by_mark)
 
 
 def expand(
-    query: AnalyzedQuery, text: str, table: Mapping[str, str], words_of: Callable[[str], list[str]]
+    query: AnalyzedQuery,
+    text: str,
+    shorthands: Shorthands | Mapping[str, str],
+    words_of: Callable[[str], list[str]],
 ) -> AnalyzedQuery:
-    """``query`` (analysed from ``text``) with each shorthand of ``table`` it names as a content word whose speech
-    terms are the list and its items, and the list's words (``words_of``) among its ranking words."""
-    named = [s for s in table if (s in text or _quoted(s[1:], text)) and s not in query.content]
+    """``query`` (analysed from ``text``) with each shorthand it names as a content word whose speech terms are
+    the list and its items, and the list's words (``words_of``) among its ranking words."""
+    found = shorthands if isinstance(shorthands, Shorthands) else compiled(shorthands)
+    if found.pattern is None:
+        return query
+    named: list[str] = []
+    for match in found.pattern.finditer(text):
+        short = match.group(1) or (found.by_mark[match.group(2)] if _ASKS_ITEMS.search(text) else None)
+        if short and short not in query.content and short not in named:
+            named.append(short)
     if not named:
         return query
     expansions = dict(query.expansions)
     words = dict(query.words)
     for short in named:
-        listed = table[short]
+        listed = found.table[short]
         expansions[short] = (listed, *listed.split("、"))
         for word in words_of(listed):
             words[word] = max(words.get(word, 0.0), 1.0)

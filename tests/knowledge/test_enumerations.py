@@ -38,3 +38,14 @@ def test_the_shared_character_in_quotes_names_the_list(kb):
     answer = kb.ask("党员要“亮”哪几样？")
     assert answer.confidence == "high"
     assert "亮身份、亮职责、亮承诺" in answer.hits[0].text
+
+
+def test_a_quoted_character_alone_names_no_list_unless_items_are_asked_for(kb):
+    """Found by review: a bare “党” was answered confidently from the 党员先锋岗 list."""
+    assert kb.ask("“党”").confidence is None
+    assert kb.ask('"亮"').confidence is None
+
+
+def test_a_list_ending_in_etc_and_a_long_item_are_read_whole():
+    table = enumerations(["通过组建党员先锋岗、党员责任区、党员班组等方式，发动党员"], lambda w: False)
+    assert table["三党"] == "党员先锋岗、党员责任区、党员班组"
