@@ -22,7 +22,7 @@ question was measured too and not kept: it took two right answers from confident
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 # Asks for an amount: 多少, 多久, 多长时间, 几次/几天/几个 ... (not "有几个" which describes: "我们有几个骨干"),
 # 百分之几, 比例.
@@ -40,14 +40,18 @@ _STATES_QUANTITY = re.compile(
 # figure of that kind ("给予×万元" states none: the speech left the amount out). A figure of another kind (每月至少
 # 组织1次 for 支部委员会最少要几个委员) does not answer.
 _FIGURE = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+|×"
-_MEASURES = (
-    (
-        re.compile(
-            r"多少钱|多少元|多少万|几万|几百块|几千块|几百元|几千元|金额|(?:交|缴|缴纳|拿|给|发|赔)多少"
-            r"|(?:奖励|补助|补贴|津贴|党费|标准)[^，。？?]{0,3}多少"
-        ),
-        r"(?:元|万元|千元|块)",
+_MONEY = (
+    re.compile(
+        r"多少钱|多少元|多少万|几万|几百块|几千块|几百元|几千元|金额|(?:交|缴|缴纳|拿|给|发|赔)多少"
+        r"|(?:奖励|补助|补贴|津贴|党费|标准)[^，。？?]{0,3}多少"
     ),
+    r"(?:元|万元|千元|块)",
+)
+_MONEY_WORD = re.compile(
+    "工作津贴|经费奖励|补助|补贴|津贴|奖励|经费|奖金|费用|金额|标准|报酬|待遇|万元|钱|元"
+)
+_MEASURES = (
+    _MONEY,
     (
         re.compile(r"(?:最少|至少|最多|要|需要|得|必须)(?:有|配|设|选|配备)?几(?:个|名|位|人)(?!党员)"),
         r"(?:个|名|人|位)",
@@ -132,8 +136,17 @@ def dated_first(
 REDACTED_NOTE = "讲话中这笔钱的数额写作“×”，没有公布具体标准，请以当地组织部门的文件为准。"
 
 
-def redacted_amount(question: str, lead: str) -> bool:
-    """The question asks for money and the lead writes the amount as × (给予×万元经费奖励): the speeches as
-    published leave it out, which the reply says in so many words."""
-    money, unit = _MEASURES[0]
-    return bool(money.search(question)) and re.search(rf"×\s*{unit}", lead) is not None
+def redacted_amount(question: str, lead: str, subjects: Iterable[tuple[str, ...]] = ()) -> bool:
+    """The question asks for money and the lead writes that amount as × (给予×万元经费奖励): the speeches as
+    published leave it out, which the reply says in so many words. ``subjects``: the spellings of the question's
+    other words; one of them must be in the sentence with the × (党建指导员补贴多少钱 is not answered by the
+    secretary's ×元 allowance)."""
+    asks, unit = _MONEY
+    if not asks.search(question):
+        return False
+    # The subject of each spelling, its money word set aside (书记补贴 -> 书记).
+    words = [c for spellings in subjects for w in spellings if len(c := _MONEY_WORD.sub("", w)) >= 2]
+    for sentence in re.split(r"[。；！？]", lead):
+        if re.search(rf"×\s*{unit}", sentence) and (not words or any(w in sentence for w in words)):
+            return True
+    return False

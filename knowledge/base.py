@@ -358,7 +358,8 @@ class KnowledgeBase:
                     confidence="high" if confidence == "high" and own == "high" else "low",
                 )
             )
-        note = REDACTED_NOTE if redacted_amount(query, hits[0].text) else None  # 给予×万元: not published
+        subjects = (term.spellings for term in ranking.terms)  # 给予×万元: the amount is not published
+        note = REDACTED_NOTE if redacted_amount(query, hits[0].text, subjects) else None
         return Answer(ranking.query, hits, ranking.rule, confidence, note)
 
     def _key_sentence(
