@@ -70,6 +70,8 @@ _UNITS = re.compile(
 _WITH_OTHERS = re.compile(
     r"(?:跟|和|与|同)(?:旁边|附近|周边|隔壁|别的|其他|另外)?的?\s*(?:\d|[一二两三四五六七八九十])"
 )
+_MORE_UNITS = re.compile(rf"(?:和|跟|与|加上|还有)(?:另外|其他|别的)?的?\s*{_NUM}\s*(?:个|家)")
+_UNITS_TOTAL = re.compile(rf"(?:一共|总共|共|合计|加起来|加上.{{0,6}}共)\s*{_NUM}\s*(?:个|家)")
 MAX_RULE_QUERY = 300  # rules read a question, not a pasted document
 
 PAYROLL_PHRASE = "不超过职工年度工资薪金总额1%的部分"
@@ -208,13 +210,27 @@ def units_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
     match = _UNITS.search(query)
     if not match:
         return None
-    count = parse_count(next(g for g in match.groups() if g))
+    # A total the user states (一共4家, 共6个单位) is the count; else "跟旁边6家小公司一起联合" is six others and
+    # the user's own unit, unless the count is "我们5家", which includes it.
+    stated = _UNITS_TOTAL.search(query)
+    count = parse_count(stated.group(1) if stated else next(g for g in match.groups() if g))
     if count is None:
         return None
-    # "跟旁边6家小公司一起联合": six others and the user's own unit.
-    others = bool(_WITH_OTHERS.search(query[max(0, match.start() - 12) : match.end()]))
-    total = count + 1 if others else count
-    said = f"您说的{count}家加上您自己共{total}个单位" if others else f"您说的{count}个单位"
+    ours = re.search(r"我们\s*(?:\d|[一二两三四五六七八九十])", query[: match.end()])
+    after = next(match.end(i) for i, g in enumerate(match.groups(), 1) if g)  # after the count
+    more = None if stated or not ours else _MORE_UNITS.search(query, after)  # 我们5家和另外1家
+    others = (
+        not stated and not ours and bool(_WITH_OTHERS.search(query[max(0, match.start() - 12) : match.end()]))
+    )
+    extra = (parse_count(more.group(1)) or 0) if more else 1 if others else 0
+    total = count + extra
+    said = (
+        f"您说的{count}家加上另外{extra}家共{total}个单位"
+        if more
+        else f"您说的{count}家加上您自己共{total}个单位"
+        if others
+        else f"您说的{count}个单位"
+    )
     verdict = "没有超过上限" if total <= MAX_JOINT_UNITS else "超过了上限，需要拆分为两个或以上联合党组织"
     return _cite(corpus, UNITS_PHRASE, f"联合党组织覆盖单位数不超过{MAX_JOINT_UNITS}个；{said}{verdict}。")
 

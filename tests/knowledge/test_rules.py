@@ -422,6 +422,9 @@ def test_parse_count_rejects(token):
         ("我们想跟附近4家小公司一起搞联合支部行不行", "您说的4家加上您自己共5个单位没有超过上限"),
         ("我们想跟5家企业联合建支部", "共6个单位超过了上限"),
         ("6家企业想成立联合党支部可以吗", "您说的6个单位超过了上限"),
+        # Found by review: a total the user states, and 我们N家 (which includes the user) and M more.
+        ("我们跟其他两家企业联合建，再加上社区共4家单位", "您说的4个单位没有超过上限"),
+        ("我们5家企业和另外1家联合", "您说的5家加上另外1家共6个单位超过了上限"),
     ],
 )
 def test_joint_units_counted_with_the_user_s_own(kb, query, said):
