@@ -26,6 +26,7 @@ from knowledge.highlight import LIMIT, sentences
 from knowledge.numbers import parse_count, parse_number
 from knowledge.organisation import MAX_JOINT_UNITS, MIN_OWN_BRANCH_MEMBERS
 from knowledge.segment import AnalyzedQuery
+from knowledge.traditional import fold
 from knowledge.types import Passage
 
 _NUM = r"(\d{1,4}|[零一二两俩三四五六七八九十百]{1,4})"
@@ -254,7 +255,7 @@ def duty_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
 
 def apply_rules(query: str, corpus: Corpus) -> RuleAnswer | None:
     """The first rule that applies to the numbers in ``query`` (the question as the user wrote it), if any."""
-    query = unicodedata.normalize("NFKC", query or "")[:MAX_RULE_QUERY]
+    query = fold(unicodedata.normalize("NFKC", query or ""))[:MAX_RULE_QUERY]  # 黨員 -> 党员
     query = re.sub(r"(?<=\d)\s+(?=[\d万亿千元])|(?<=\d)\s+(?=\d)", "", query)
     query = re.sub(r"工资(总额)?\s+", r"工资\1", query)
     for rule in (payroll_rule, units_rule, member_rule, cadence_rule, duty_rule):

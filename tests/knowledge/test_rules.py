@@ -431,3 +431,15 @@ def test_joint_units_counted_with_the_user_s_own(kb, query, said):
     answer = kb.ask(query)
     assert answer.rule is not None and said in answer.rule.conclusion
     assert answer.hits[0].passage_id == kb.find(UNITS_PHRASE).id
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("主題黨日一年要搞幾次", "每月开展一次主题党日"),
+        ("我們只有兩名正式黨員，能單獨建支部嗎", "您有2名正式党员"),
+    ],
+)
+def test_the_rules_read_traditional_characters(kb, query, said):
+    rule = kb.ask(query).rule
+    assert rule is not None and said in rule.conclusion
