@@ -49,7 +49,7 @@ _EVERY = re.compile(
     r"(?:一次|1次|一回)"
 )
 # Asks how often, or whether a count is enough.
-_MONTHS_SO_FAR = re.compile(rf"{_NUM}\s*个月")
+_MONTHS_SO_FAR = re.compile(rf"{_NUM}\s*个月|到\s*{_NUM}\s*月(?!\d)")
 _ASKS = re.compile(
     r"多久|多长时间|几次|多少次|几回|多少回|频次|频率|周期|够不够|够吗|够了|达标|达到要求|符合要求|按要求|合格"
     r"|(?:每个?月|每季度?|每年)(?:都|要|得|必须|一定)|(?:是不是|要不要|需不需要|必须|是否)每|至少|最少"
@@ -60,7 +60,7 @@ ALLOWED_WORDS = frozenset(
     """一般 通常 至少 最少 必须 需要 应该 规定 要求 按要求 次数 一次 几次 一年 每年 每月 每个月 每季度 季度 一个月 半年
     今年 全年 时间 开一次 开展 举行 组织 召开 搞 开 支部 党支部 企业 公司 别的 别的企业 其他 其他企业 外面 去 只
     只有 才 就 一共 总共 够 够不够 达标 合格 下来 按 讲话 活动 次 回 多久 多久一次 频次 频率 定期 参加 落实 党组织
-    管理层 班子 成员 管理人员 一起 学习 可以 行 行不行 中不中 是吧 对吗 隔""".split()
+    管理层 班子 成员 管理人员 一起 学习 可以 行 行不行 中不中 是吧 对吗 隔 园区 党建 少 少了 多 不够 到 按讲话""".split()
 )
 _MONTHS = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3, Cadence.YEARLY: 12}
 _COUNT_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -109,7 +109,11 @@ def _measured(kind: ActivityKind, question: str, match: re.Match[str]) -> str:
     """The user's count over the most specific period named before it (今年上半年: half a year)."""
     months, period = min((m, found) for p, m in _PERIODS for found in re.findall(p, match.group(0)))
     so_far = _MONTHS_SO_FAR.search(question)  # 今年到现在9个月
-    if so_far is not None and (n := parse_count(so_far.group(1))) is not None and 0 < n < months:
+    if (
+        so_far is not None
+        and (n := parse_count(so_far.group(1) or so_far.group(2))) is not None
+        and 0 < n < months
+    ):
         months, period = n, f"{n}个月"
     elif period in _RUNNING:  # the year is not over: a count so far short of the year's is no failure yet
         count, year = parse_count(match.group(2)), 12 // _MONTHS[kind.cadence]
