@@ -16,7 +16,7 @@ from handlers.tg import pending
 from handlers.tg.callbacks import INVITE_PREFIX, STALE, decode_invite, encode_invite, parse_id
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup, edit_text
-from handlers.tg.guards import command, incoming_text, user_name
+from handlers.tg.guards import NO_BRANCH, command, incoming_text, user_name
 from handlers.tg.links import deep_link
 from handlers.tg.render import form_keyboard, profile_html, profile_keyboard
 from knowledge.organisation import OrgForm, profile_warnings
@@ -176,7 +176,7 @@ async def on_invite_button(update: Update, context: BotContext) -> None:
 async def branch(update: Update, context: BotContext) -> None:
     current = await context.services.branches.of_user(update.effective_user.id)
     if current is None:
-        await update.effective_message.reply_text("您还没有加入党支部。请联系上级党委管理员获取邀请链接。")
+        await update.effective_message.reply_text(NO_BRANCH)
         return
     await update.effective_message.reply_text(
         profile_html(current), parse_mode=ParseMode.HTML, reply_markup=profile_keyboard(current)

@@ -8,6 +8,8 @@ from telegram.ext import CommandHandler, filters
 from handlers.services.text import clean_text
 
 NAME_LIMIT = 100
+# Told to anyone who uses a secretary's command without a branch (one text, every command).
+NO_BRANCH = "您还没有加入党支部。请联系上级党委管理员获取邀请链接。"
 
 
 def command(name: str, callback, **kwargs) -> CommandHandler:

@@ -23,7 +23,7 @@ from handlers.tg import pending
 from handlers.tg.callbacks import STALE, parse_id
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_message
-from handlers.tg.guards import command, incoming_text
+from handlers.tg.guards import NO_BRANCH, command, incoming_text
 from handlers.tg.record_photos import on_amend_file, photos_done, start_photos
 from handlers.tg.render_records import MISSING, REASON, WITHDRAWN, describe, detail_markup, detail_origin
 
@@ -36,7 +36,7 @@ NO_ABSENTEES = ("无", "没有", "不填写", "不填")
 async def records(update: Update, context: BotContext) -> None:
     rows = await context.services.records.recent(update.effective_user.id)
     if rows is None:
-        await update.effective_message.reply_text("您还没有加入党支部。请联系上级党委管理员获取邀请链接。")
+        await update.effective_message.reply_text(NO_BRANCH)
         return
     if not rows:
         await update.effective_message.reply_text("近12个月还没有活动记录。发送 /submit 登记第一条。")

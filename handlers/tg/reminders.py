@@ -27,10 +27,9 @@ from handlers.tg import pending
 from handlers.tg.callbacks import REMINDER_PREFIX, STALE, ReminderButton, decode_reminder
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_text
-from handlers.tg.guards import command, incoming_text
+from handlers.tg.guards import NO_BRANCH, command, incoming_text
 from handlers.tg.render_form import form_markup, form_text
 from handlers.tg.render_reminders import (
-    NO_BRANCH,
     button,
     dead_html,
     hours_markup,

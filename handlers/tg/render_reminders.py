@@ -38,7 +38,6 @@ WEEKDAYS = "一二三四五六日"
 SCOPE_WORDS = {Cadence.MONTHLY: "本月", Cadence.QUARTERLY: "本季度", Cadence.YEARLY: "本年度"}
 STAGE_NAMES = {Stage.OPEN: "开始提醒", Stage.NUDGE: "中期提醒", Stage.LAST: "最后提醒"}
 STATE_MARKS = {KindState.DONE: "✅", KindState.MISSING: "⬜", KindState.MUTED: "🔕"}
-NO_BRANCH = "您还没有加入党支部。请联系上级党委管理员获取邀请链接。"
 
 
 def button(label: str, action: ReminderButton) -> InlineKeyboardButton:
