@@ -48,8 +48,9 @@ _EVERY = re.compile(
     r"(?:搞|开|组织|开展|办|去)?"
     r"(?:一次|1次|一回)"
 )
-# Asks how often, or whether a count is enough.
+# The months the user counts so far: 今年到现在9个月, 到11月.
 _MONTHS_SO_FAR = re.compile(rf"{_NUM}\s*个月|到\s*{_NUM}\s*月(?!\d)")
+# Asks how often, or whether a count is enough.
 _ASKS = re.compile(
     r"多久|多长时间|几次|多少次|几回|多少回|频次|频率|周期|够不够|够吗|够了|达标|达到要求|符合要求|按要求|合格"
     r"|(?:每个?月|每季度?|每年)(?:都|要|得|必须|一定)|(?:是不是|要不要|需不需要|必须|是否)每|至少|最少"
@@ -63,7 +64,6 @@ ALLOWED_WORDS = frozenset(
     管理层 班子 成员 管理人员 一起 学习 可以 行 行不行 中不中 是吧 对吗 隔 园区 党建 少 少了 多 不够 到 按讲话""".split()
 )
 _MONTHS = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3, Cadence.YEARLY: 12}
-_COUNT_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 def asked_duty(question: str) -> ActivityKind | None:
