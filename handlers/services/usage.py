@@ -70,9 +70,7 @@ _JOIN = re.compile(
 
 # Another system named by the user (an app, a mini program, 学习强国, the national members' database): how to
 # use it is not a question about this bot.
-_OTHER_APP = re.compile(
-    r"app|APP|App|小程序|公众号|学习强国|信息管理系统|党员系统|网站|平台上|系统里|系统上|网上"
-)
+_OTHER_APP = re.compile(r"app|APP|App|小程序|公众号|学习强国|信息管理系统|党员系统|网站|系统里|系统上")
 
 
 # A whole message of thanks or greeting, once punctuation, emoji and trailing particles are set aside.
