@@ -46,13 +46,23 @@ def abbreviations(vocabulary: Iterable[str]) -> dict[str, tuple[str, ...]]:
 def widen(query: AnalyzedQuery, table: Mapping[str, tuple[str, ...]]) -> AnalyzedQuery:
     """``query`` with each content word that shortens a compound (and has no speech terms yet) given those
     compounds as its speech terms and ranking words."""
-    found = [w for w in query.content if w in table and not query.expansions.get(w)]
-    if not found:
+    found = {w: table[w] for w in query.content if w in table and not query.expansions.get(w)}
+    return with_speech_terms(query, found, (longer for terms in found.values() for longer in terms))
+
+
+def with_speech_terms(
+    query: AnalyzedQuery,
+    terms: Mapping[str, tuple[str, ...]],
+    ranking: Iterable[str],
+    new: tuple[str, ...] = (),
+) -> AnalyzedQuery:
+    """``query`` with ``terms`` as the speech terms of its words (``new`` ones added to its content) and each of
+    ``ranking`` among its ranking words at full weight; ``query`` itself when there are none."""
+    if not terms:
         return query
-    expansions = dict(query.expansions)
     words = dict(query.words)
-    for word in found:
-        expansions[word] = table[word]
-        for longer in table[word]:
-            words[longer] = max(words.get(longer, 0.0), 1.0)
-    return replace(query, expansions=expansions, words=words)
+    for word in ranking:
+        words[word] = max(words.get(word, 0.0), 1.0)
+    return replace(
+        query, words=words, content=(*query.content, *new), expansions={**query.expansions, **terms}
+    )

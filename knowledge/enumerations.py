@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from knowledge.abbrev import with_speech_terms
 from knowledge.segment import AnalyzedQuery
 
 _RUN = re.compile(r"[\u4e00-\u9fff]{1,14}(?:、[\u4e00-\u9fff]{1,14})+")
@@ -110,13 +111,6 @@ def expand(
         short = match.group(1) or (found.by_mark[match.group(2)] if _ASKS_ITEMS.search(text) else None)
         if short and short not in query.content and short not in named:
             named.append(short)
-    if not named:
-        return query
-    expansions = dict(query.expansions)
-    words = dict(query.words)
-    for short in named:
-        listed = found.table[short]
-        expansions[short] = (listed, *listed.split("、"))
-        for word in words_of(listed):
-            words[word] = max(words.get(word, 0.0), 1.0)
-    return replace(query, words=words, content=(*query.content, *named), expansions=expansions)
+    terms = {short: (found.table[short], *found.table[short].split("、")) for short in named}
+    ranking = (word for short in named for word in words_of(found.table[short]))
+    return with_speech_terms(query, terms, ranking, tuple(named))
