@@ -17,8 +17,8 @@ Printed for the set, with the thresholds of ``knowledge.decide.DEFAULT``:
   top-1 on the same in-scope questions (it never refuses).
 
 ``--sweep`` prints the same counts for a grid of thresholds (the ranking is computed once per question): the
-trade-off between answering in-scope questions confidently and answering off-topic ones confidently; then the
-same for variants of the stand-out rule (``knowledge.decide``).
+trade-off between answering in-scope questions confidently and answering off-topic ones confidently
+(``python -m bench.calibrate`` fits the model behind ``high`` and prints the same trade-off on held-out sets).
 ``--details`` lists each question's outcome. Tune on ``qa_tune.jsonl`` only; ``qa_valid.jsonl`` is for the
 final measurement.
 """
@@ -130,24 +130,10 @@ def print_table(c: Counter, baseline: int | None) -> None:
 
 
 def sweep_grid() -> list[Thresholds]:
-    """Coverage for a confident and for a tentative answer, the stand-out rule as in ``DEFAULT``."""
+    """The model's probability for a confident answer, and coverage for a tentative one."""
     highs = [round(0.40 + 0.05 * i, 2) for i in range(8)]  # 0.40 .. 0.75
     lows = [0.15, 0.20, 0.25, 0.30]
     return [replace(DEFAULT, high=h, low=lo) for h in highs for lo in lows]
-
-
-def standout_grid() -> list[Thresholds]:
-    """The stand-out rule (coverage, score ratio to the next passage) at the default coverages; inf: none."""
-    rules = [
-        (0.35, 3.0),
-        (0.40, 2.0),
-        (0.40, 3.0),
-        (0.40, 5.0),
-        (0.45, 3.0),
-        (0.50, 2.0),
-        (1.0, float("inf")),
-    ]
-    return [replace(DEFAULT, standout=c, ratio=r) for c, r in rules]
 
 
 def print_sweep(cases_: list[Case], grid: list[Thresholds]) -> None:
@@ -231,8 +217,6 @@ def main(argv: list[str] | None = None) -> int:
             "\nin scope: right first and confident / tentative, refused; off topic: confident / tentative / refused"
         )
         print_sweep(cs, sweep_grid())
-        print()
-        print_sweep(cs, standout_grid())
     return 0
 
 

@@ -109,7 +109,10 @@ class Ranking:
         passage_id, score = self.ranked[n]
         found = self.found.get(passage_id, Found(0.0, 0.0, 0))
         others = [s for i, s in self.ranked if i != passage_id]
-        return Evidence(found.share, found.found, found.domain, score, max(others, default=0.0))
+        runner_up = max(others, default=0.0)
+        return Evidence(
+            found.share, found.found, found.domain, score, runner_up, len(self.terms), len(self.query)
+        )
 
     def confidence(self, thresholds: Thresholds = DEFAULT) -> Confidence | None:
         """How sure an answer led by this ranking is: a numeric rule that applied is sure."""

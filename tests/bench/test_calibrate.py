@@ -1,0 +1,49 @@
+"""``bench.calibrate``: the logistic fit behind ``knowledge.decide``'s model, and the questions it is fitted on."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from bench.calibrate import consulted, fit, labelled, main
+from knowledge.base import KnowledgeBase
+from knowledge.decide import FEATURES
+
+
+def test_the_fit_recovers_the_direction_and_the_boundary_of_a_known_model():
+    rng = np.random.default_rng(7)
+    x = rng.uniform(0, 1, size=(4000, 2))
+    p = 1 / (1 + np.exp(-(8 * x[:, 0] - 4)))  # the first feature decides, the second is noise
+    y = (rng.uniform(size=len(p)) < p).astype(float)
+    model = fit(x, y)
+    assert model.weights[0] > 5 and abs(model.weights[1]) < 1
+    # The boundary (p = 0.5) lies near x0 = 0.5, in the features' own units.
+    assert abs(-(model.intercept + model.weights[1] * 0.5) / model.weights[0] - 0.5) < 0.1
+
+
+def test_only_questions_the_model_decides_are_fitted_on(tmp_path):
+    questions = ["我们只有两名正式党员", "怎么给手机换电池", "党建经费能不能算进企业管理费"]
+    path = tmp_path / "qa42_tune.jsonl"
+    path.write_text("\n".join(json.dumps({"q": q, "kind": "near"}) for q in questions), encoding="utf-8")
+    cases_, names = labelled(KnowledgeBase.default(), [path])
+    assert names == ["qa42"] * 3
+    assert [consulted(c) for c in cases_] == [False, False, True]  # a numeric rule; nothing found; the model
+
+
+def test_the_tool_prints_the_weights_and_the_held_out_trade_off(tmp_path, capsys):
+    rows = [
+        {"q": "党建经费能不能算进企业管理费", "expect": ["企业管理费"]},
+        {"q": "书记每个月的补贴有多少", "expect": ["发放周期为1年"]},
+        {"q": "党员退休以后还要不要交党费", "kind": "near"},
+    ]
+    paths = []
+    for name, part in (("qa41_in_scope", rows[:2]), ("qa42_tune", rows[2:]), ("qa43_tune", rows)):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in part), encoding="utf-8")
+        paths.append(str(path))
+    assert main(paths) == 0
+    out = capsys.readouterr().out
+    assert f"features: {', '.join(FEATURES)}" in out
+    assert "WEIGHTS = (" in out and "INTERCEPT = " in out
+    assert out.count("held out p>=") == 17
