@@ -147,7 +147,8 @@ class KnowledgeBase:
         self._passages = tuple(passages)
         self.index = index
         self.segmenter = segmenter
-        segmenter.attach(lambda: (*index.words.idf, *segmenter.synonyms), self._writes)
+        idf = index.words.idf
+        segmenter.attach(lambda: (*idf, *segmenter.synonyms), self._writes, idf.__contains__)
         # Memos of pure functions of a word or a passage over this corpus (never of a whole question): each
         # holds at most ``_MEMO_SIZE`` entries and is emptied when full.
         self._weights: dict[str, float] = {}

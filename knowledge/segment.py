@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from knowledge import lexicon
+from knowledge.boundaries import rejoin
 from knowledge.frames import FILLER_WORDS, LIGHT_WEIGHT, LIGHT_WORDS, is_listing, strip
 from knowledge.numbers import CN_DIGITS
 from knowledge.tokenizer import make_tokenizer
@@ -152,6 +153,7 @@ class Segmenter:
         self.synonyms = load_synonyms(synonyms)
         self.typos: TypoFixer | None = None  # set by the knowledge base, which knows the corpus' words
         self.writes: Callable[[str], bool] | None = None  # whether the corpus writes a text (idem)
+        self.known: Callable[[str], bool] | None = None  # whether a word is a word of its vocabulary (idem)
         # Longest first, so 民营企业 wins over 民营.
         self._synonym_keys = sorted(self.synonyms, key=len, reverse=True)
         self._synonym_rank = {key: n for n, key in enumerate(self._synonym_keys)}
@@ -165,10 +167,13 @@ class Segmenter:
         self._key_terms: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._word_pieces: dict[str, tuple[list[str], list[str]]] = {}
 
-    def attach(self, vocabulary: Callable[[], Iterable[str]], writes: Callable[[str], bool]) -> None:
-        """Reads questions against a corpus: its words (for slips, ``knowledge.typos``) and what it writes."""
+    def attach(
+        self, vocabulary: Callable[[], Iterable[str]], writes: Callable[[str], bool], known=None
+    ) -> None:
+        """Reads questions against a corpus: its words (for slips, ``knowledge.typos``), what it writes, and
+        ``known``, whether a word is one of its own (for boundaries, ``knowledge.boundaries``)."""
         self.typos = TypoFixer(vocabulary, writes)
-        self.writes = writes
+        self.writes, self.known = writes, known
 
     def parts(self, word: str) -> list[str]:
         """The shorter dictionary words inside a compound (分工负责 -> 分工, 负责)."""
@@ -185,8 +190,9 @@ class Segmenter:
         return word in self.domain_words
 
     def cut(self, text: str) -> list[str]:
-        """Precise-mode tokens of already normalised text."""
-        return [t for t in self._tokenizer.cut(text, HMM=False) if t.strip()]
+        """Precise-mode tokens of already normalised text (a question), boundaries mended against the corpus."""
+        tokens = [t for t in self._tokenizer.cut(text, HMM=False) if t.strip()]
+        return rejoin(tokens, self.writes, self.known) if self.writes and self.known else tokens
 
     def words(self, text: str) -> list[str]:
         """Index terms of a document: ``cut_for_search`` with the user dictionary, punctuation dropped."""
