@@ -28,7 +28,7 @@ from knowledge.ingest import Document, read_documents
 from knowledge.listing import asked_kind, choose, kind_factor, listing_sentence, listing_strength
 from knowledge.ordinal import outline_choice
 from knowledge.plain_index import build_index
-from knowledge.rerank import CANDIDATES, rerank
+from knowledge.rerank import CANDIDATES, as_typed, rerank
 from knowledge.rules import RuleAnswer, apply_rules
 from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, plain_text, quoted_terms
 from knowledge.types import Hit, Passage
@@ -314,6 +314,9 @@ class KnowledgeBase:
         found = {i: self._found(terms, i) for i, _ in ranked}
         # Preferred: a passage that holds the question in one sentence or names it in a heading (headings.py) ...
         bonus = {i: headings.bonus(terms, self._passages[i]) for i, _ in ranked[:CANDIDATES]}
+        bonus = as_typed(
+            terms, {i: self._passages[i].text for i, _ in ranked[:CANDIDATES]}, bonus
+        )  # rerank.py
         # ... and, for a list question, one with a sentence that lists what it asks for.
         # ... whose items are of the kind asked for (哪几种精神: 企业家精神、劳动精神、…).
         if analyzed.listing:

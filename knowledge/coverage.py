@@ -111,6 +111,11 @@ def _plain(text: str) -> str:
     return plain_text(text)
 
 
+def plain_cached(text: str) -> str:
+    """``plain_text`` of a passage or sentence, memoised."""
+    return _plain(text)
+
+
 def measure(terms: list[Term], text: str) -> Found:
     """What ``text`` contains of ``terms``."""
     return measure_plain(terms, _plain(text))
