@@ -29,14 +29,15 @@ def rejoin(tokens: list[str], writes: Callable[[str], bool], known: Callable[[st
     i = 0
     while i < len(out) - 1:
         a, b = out[i], out[i + 1]
+        # The cheap checks first: a word of the vocabulary is written; ``writes`` normalises its text.
         if _HAN.match(a) and _HAN.match(b):
-            if len(a) >= 2 and not writes(a) and not known(b):
+            if len(a) >= 2 and not known(a) and not known(b) and not writes(a):
                 for j in range(len(b), 0, -1):
                     word = a[-1] + b[:j]
                     if known(word):
                         out[i : i + 2] = [a[:-1], word] + ([b[j:]] if b[j:] else [])
                         break
-            elif len(a) == 1 and len(b) >= 2 and not writes(b) and known(a + b[0]):
+            elif len(a) == 1 and len(b) >= 2 and known(a + b[0]) and not known(b) and not writes(b):
                 out[i : i + 2] = [a + b[0], b[1:]]
         i += 1
     return out
