@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
-from knowledge.segment import AnalyzedQuery, Segmenter, plain_text
+from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, plain_text
 
 # The user's own numbers in Chinese numerals ("两百多" 人, "五十来" 人).
 _NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿几多余来]+$")
@@ -95,13 +95,26 @@ def _word_terms(
     if parts:
         return False, tuple(Term((plain_text(part),), weight(part), PARTS_CREDIT) for part in parts)
     # A colloquial word weighs what its speech terms weigh (its own idf too, where the corpus uses it).
-    w = (
-        max(weight(f) for f in (*expansions, *((word,) if known(word) else ())))
-        if expansions
-        else weight(word)
-    )
+    if expansions and not known(word):
+        w = max(phrase_weight(f, weight, known) for f in expansions)
+    elif expansions:
+        w = max(weight(f) for f in (*expansions, word))
+    else:
+        w = weight(word)
     domain = segmenter.is_domain_word(word)
     return True, (Term(tuple(plain_text(a) for a in (word, *expansions)), w, 1.0, domain),)
+
+
+def phrase_weight(term: str, weight: Callable[[str], float], known: Callable[[str], bool]) -> float:
+    """What a speech term weighs for a word the corpus lacks: its idf as a word, or for a phrase the corpus does not
+    index as one word (组织章程, 好经验、好做法) the mean weight of its character pairs. ``weight`` alone gives such
+    a phrase the least of them (组织章程 weighed what 组织 weighs, 0.19). Measured on every seen set (4,779 in scope,
+    1,294 off topic): top-1 +10, top-3 +10, right and confident +24, wrong and confident -1, off-topic confident +2
+    (13 refusals of near off-topic questions became tentative)."""
+    if known(term):
+        return weight(term)
+    pairs = bigrams(normalize(term))
+    return sum(weight(p) for p in pairs) / len(pairs) if pairs else weight(term)
 
 
 @lru_cache(maxsize=4096)

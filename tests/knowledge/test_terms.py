@@ -56,3 +56,18 @@ def test_a_cached_knowledge_base_cuts_the_terms_as_its_index_did(tmp_path, monke
         second.search("党员发挥作用有什么三先制度")[0].text
         == first.search("党员发挥作用有什么三先制度")[0].text
     )
+
+
+def test_a_speech_term_the_corpus_writes_as_a_phrase_weighs_the_mean_of_its_pairs():
+    from knowledge.coverage import phrase_weight
+
+    weights = {"组织": 0.2, "织章": 4.0, "章程": 3.8, "做法": 3.0}
+    weight, known = weights.__getitem__, {"组织", "章程", "做法"}.__contains__
+    assert phrase_weight("组织章程", weight, known) == pytest.approx((0.2 + 4.0 + 3.8) / 3)
+    assert phrase_weight("做法", weight, known) == 3.0  # a word of the corpus: its own idf
+
+
+def test_a_colloquial_word_the_corpus_lacks_weighs_what_its_speech_phrase_says(kb):
+    # 公司章程 -> 组织章程 (the lexicon); the corpus writes 组织章程 but indexes 组织 and 章程.
+    (term, *_) = [t for t in kb.rank("公司章程里能写党建吗").terms if "公司章程" in t.spellings]
+    assert term.weight > kb.word_weight("组织") * 5
