@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"features: {', '.join(FEATURES)}")
     print(f"WEIGHTS = {model.weights}\nINTERCEPT = {model.intercept}\n")
     held_out: dict[str, Model] = {}
+    if len(set(fit_names)) < 2:
+        print("the held-out table needs questions of at least two sets (qa2_tune, qa3_tune, ...)")
+        return 0
     for name in sorted(set(names)):
         keep = np.array([n != name for n in fit_names])
         held_out[name] = fit(x[keep], y[keep])

@@ -39,6 +39,9 @@ STANDOUT = 3.0  # a lead whose score is this many times the next passage's stand
 FEATURES = ("coverage", "log ratio", "log score", "terms", "log length", "domain")
 WEIGHTS = (2.198, 0.8522, 0.9291, 0.1437, 0.4079, 0.3728)
 INTERCEPT = -5.1796
+# The question's length counts up to this many characters: the sets the model was fitted on hold questions of at
+# most 52, and a long paste of filler must not make an answer look surer than the questions it was fitted on.
+MAX_LENGTH = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,7 @@ class Evidence:
             math.log(max(self.ratio, 1e-6)),
             math.log1p(max(self.score, 0.0)),
             float(min(self.terms, 10)),
-            math.log(max(self.length, 1)),
+            math.log(min(max(self.length, 1), MAX_LENGTH)),
             float(min(self.domain, 3)),
         )
 
@@ -81,6 +84,8 @@ class Model:
     def probability(self, evidence: Evidence) -> float:
         """The calibrated chance that the lead is the passage that answers the question."""
         z = self.intercept + sum(w * x for w, x in zip(self.weights, evidence.features, strict=True))
+        if z != z:  # NaN: a model fitted on nothing is sure of nothing
+            return 0.0
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 

@@ -47,3 +47,13 @@ def test_the_tool_prints_the_weights_and_the_held_out_trade_off(tmp_path, capsys
     assert f"features: {', '.join(FEATURES)}" in out
     assert "WEIGHTS = (" in out and "INTERCEPT = " in out
     assert out.count("held out p>=") == 17
+
+
+def test_one_set_alone_has_no_held_out_table(tmp_path, capsys):
+    path = tmp_path / "qa41_in_scope.jsonl"
+    path.write_text(
+        json.dumps({"q": "党建经费能不能算进企业管理费", "expect": ["企业管理费"]}, ensure_ascii=False)
+    )
+    assert main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "at least two sets" in out and "held out p>=" not in out

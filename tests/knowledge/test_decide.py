@@ -9,7 +9,17 @@ from __future__ import annotations
 import pytest
 
 from knowledge.base import Answer
-from knowledge.decide import DEFAULT, FEATURES, MIN_MATCHED, MODEL, Evidence, Thresholds, decide
+from knowledge.decide import (
+    DEFAULT,
+    FEATURES,
+    MAX_LENGTH,
+    MIN_MATCHED,
+    MODEL,
+    Evidence,
+    Model,
+    Thresholds,
+    decide,
+)
 from knowledge.render import CLOSEST, NO_ANSWER, render_plain
 
 # The speeches answer these plainly, in secretaries' words.
@@ -153,10 +163,16 @@ def test_the_model_is_surer_the_more_the_lead_holds_and_stands_out(change):
     assert MODEL.probability(_typical(**(base | change))) > MODEL.probability(_typical(**base))
 
 
-def test_the_probability_is_a_probability_whatever_the_evidence():
-    for evidence in (Evidence(), _typical(score=1e9, runner_up=1e-9, terms=10**6, length=10**9), _typical()):
-        assert 0.0 <= MODEL.probability(evidence) <= 1.0
+def test_a_long_paste_is_no_surer_than_the_longest_question_the_model_was_fitted_on():
+    padded = MODEL.probability(_typical(coverage=0.5, length=490))
+    assert padded == MODEL.probability(_typical(coverage=0.5, length=MAX_LENGTH))
+    assert padded > MODEL.probability(_typical(coverage=0.5, length=10))
     assert len(Evidence().features) == len(FEATURES) == len(MODEL.weights)
+
+
+def test_a_model_fitted_on_nothing_is_sure_of_nothing():
+    nan = float("nan")
+    assert Model((nan,) * len(FEATURES), nan).probability(_typical()) == 0.0
 
 
 def test_a_threshold_is_a_probability():
