@@ -108,8 +108,7 @@ class Ranking:
             return Evidence()
         passage_id, score = self.ranked[n]
         found = self.found.get(passage_id, Found(0.0, 0.0, 0))
-        others = [s for i, s in self.ranked if i != passage_id]
-        runner_up = max(others, default=0.0)
+        runner_up = max((s for i, s in self.ranked if i != passage_id), default=0.0)
         return Evidence(
             found.share, found.found, found.domain, score, runner_up, len(self.terms), len(self.query)
         )
@@ -287,12 +286,15 @@ class KnowledgeBase:
 
     def _found(self, terms: list[Term], passage_id: int) -> Found:
         """What the indexed text of a passage (heading and text) contains of ``terms``."""
+        return measure_plain(terms, self._plain_of(passage_id))
+
+    def _plain_of(self, passage_id: int) -> str:
         plain = self._plain.get(passage_id)
         if plain is None:
             if len(self._plain) >= _MEMO_SIZE:
                 self._plain.clear()
             plain = self._plain[passage_id] = plain_text(self._indexed_text(self._passages[passage_id]))
-        return measure_plain(terms, plain)
+        return plain
 
     @staticmethod
     def _indexed_text(p: Passage) -> str:
@@ -314,9 +316,7 @@ class KnowledgeBase:
         found = {i: self._found(terms, i) for i, _ in ranked}
         # Preferred: a passage that holds the question in one sentence or names it in a heading (headings.py) ...
         bonus = {i: headings.bonus(terms, self._passages[i]) for i, _ in ranked[:CANDIDATES]}
-        bonus = as_typed(
-            terms, {i: self._passages[i].text for i, _ in ranked[:CANDIDATES]}, bonus
-        )  # rerank.py
+        bonus = as_typed(terms, {i: self._plain_of(i) for i, _ in ranked[:CANDIDATES]}, bonus)  # rerank.py
         # ... and, for a list question, one with a sentence that lists what it asks for.
         # ... whose items are of the kind asked for (哪几种精神: 企业家精神、劳动精神、…).
         if analyzed.listing:

@@ -168,10 +168,12 @@ class Segmenter:
         self._word_pieces: dict[str, tuple[list[str], list[str]]] = {}
 
     def attach(
-        self, vocabulary: Callable[[], Iterable[str]], writes: Callable[[str], bool], known=None
+        self,
+        vocabulary: Callable[[], Iterable[str]],
+        writes: Callable[[str], bool],
+        known: Callable[[str], bool] | None = None,
     ) -> None:
-        """Reads questions against a corpus: its words (for slips, ``knowledge.typos``), what it writes, and
-        ``known``, whether a word is one of its own (for boundaries, ``knowledge.boundaries``)."""
+        """Reads questions against a corpus: its words (``knowledge.typos``), what it writes, its own (``known``)."""
         self.typos = TypoFixer(vocabulary, writes)
         self.writes, self.known = writes, known
 
