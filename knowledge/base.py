@@ -12,15 +12,18 @@ import logging
 import os
 import pickle
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from knowledge import headings
 from knowledge.abbrev import abbreviations, widen
+from knowledge.answer import Answer, Ranking
+from knowledge.asked import AskedField, descending
+from knowledge.asked import load as load_asked
 from knowledge.asks import REDACTED_NOTE, answer_missing, dated_first, redacted_amount
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
-from knowledge.decide import DEFAULT, MIN_MATCHED, Confidence, Evidence, Thresholds, decide
+from knowledge.decide import DEFAULT, MIN_MATCHED, Thresholds
 from knowledge.enumerations import Shorthands, compiled, enumerations, expand
 from knowledge.highlight import highlight, query_terms
 from knowledge.index_math import SearchIndex
@@ -29,9 +32,11 @@ from knowledge.listing import asked_kind, choose, kind_factor, listing_sentence,
 from knowledge.ordinal import outline_choice
 from knowledge.plain_index import build_index
 from knowledge.rerank import CANDIDATES, as_typed, rerank
-from knowledge.rules import RuleAnswer, apply_rules
+from knowledge.rules import apply_rules
 from knowledge.segment import AnalyzedQuery, Segmenter, bigrams, normalize, plain_text, quoted_terms
 from knowledge.types import Hit, Passage
+
+__all__ = ["Answer", "KnowledgeBase", "Ranking", "shipped_corpus"]
 
 log = logging.getLogger(__name__)
 
@@ -60,76 +65,6 @@ def _default_cache_dir() -> Path:
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
-    """The result of asking: ranked hits, how sure the answer is and, when a numeric rule applied, its
-    conclusion.
-
-    ``confidence`` is "high" (a confident answer), "low" (a tentative one: the closest passage in the speeches,
-    which a channel introduces as such, offering the next hits as alternatives) or None (no answer: ``hits`` is
-    empty).
-    """
-
-    query: str
-    hits: list[Hit]
-    rule: RuleAnswer | None = None
-    confidence: Confidence | None = None
-    note: str | None = None  # what a channel says before the passage (the amount asked for is written ×)
-
-    @property
-    def answered(self) -> bool:
-        return bool(self.hits)
-
-    @property
-    def tentative(self) -> bool:
-        return bool(self.hits) and self.confidence == "low"
-
-    def as_dict(self) -> dict:
-        return {"query": self.query, "answers": [h.as_dict() for h in self.hits]}
-
-
-@dataclass(frozen=True, slots=True)
-class Ranking:
-    """The candidates for a question, lead first, before any decision: what ``ask`` decides from (and what
-    ``bench.qa`` sweeps thresholds over)."""
-
-    query: str
-    analyzed: AnalyzedQuery
-    ranked: list[tuple[int, float]]  # (passage id, BM25 score), lead first
-    rule: RuleAnswer | None = None
-    found: dict[int, Found] = field(default_factory=dict)  # what each measured candidate contains
-    terms: list[Term] = field(default_factory=list)  # the question's content, as coverage measures it
-    # The question asks for an amount or a procedure the lead does not state (``knowledge.asks``): at most tentative.
-    answer_missing: bool = False
-    outline: Confidence | None = None  # the lead is the section the question names by number (``ordinal``)
-
-    def evidence(self, n: int = 0) -> Evidence:
-        """Measures of the ``n``-th candidate (0: the lead) against the question."""
-        if n >= len(self.ranked):
-            return Evidence()
-        passage_id, score = self.ranked[n]
-        found = self.found.get(passage_id, Found(0.0, 0.0, 0))
-        runner_up = max((s for i, s in self.ranked if i != passage_id), default=0.0)
-        return Evidence(
-            found.share, found.found, found.domain, score, runner_up, len(self.terms), len(self.query)
-        )
-
-    def confidence(self, thresholds: Thresholds = DEFAULT) -> Confidence | None:
-        """How sure an answer led by this ranking is: a numeric rule that applied is sure."""
-        if not self.ranked:
-            return None
-        if self.rule is not None:
-            return "high" if self.rule.settled else "low"
-        decided = decide(self.evidence(), thresholds)
-        if self.outline is not None:
-            decided = "high" if self.outline == "high" or decided == "high" else "low"
-        return "low" if decided == "high" and self.answer_missing else decided
-
-    def confidence_of(self, n: int, thresholds: Thresholds = DEFAULT) -> Confidence | None:
-        """The ``n``-th candidate judged on its own."""
-        return decide(self.evidence(n), thresholds)
-
-
-@dataclass(frozen=True, slots=True)
 class TocSection:
     title: str
     passage_ids: tuple[int, ...]
@@ -155,6 +90,7 @@ class KnowledgeBase:
         self._plain: dict[int, str] = {}
         # The corpus' own expansions, made on the first question and set at once (a thread never sees half).
         self._own: tuple[dict[str, tuple[str, ...]], Shorthands] | None = None
+        self._asked: AskedField | None = None  # past questions (``knowledge.asked``), also made on the first
 
     # -- building -------------------------------------------------------------------------------------------
 
@@ -248,6 +184,20 @@ class KnowledgeBase:
         short, lists = self._own
         return expand(widen(self.segmenter.analyze(text), short), text, lists, self.segmenter.words)
 
+    def prepare(self) -> None:
+        """Builds now what the first question would build: the corpus' own expansions and the past questions'
+        field (a long-running process pays for them at start-up, not on a user's first question)."""
+        self.analyze("党建")
+        log.debug("past questions' field: %d bigrams", len(self.asked))
+
+    @property
+    def asked(self) -> AskedField:
+        """The questions secretaries asked about the shipped speeches' passages (``knowledge.asked``)."""
+        if self._asked is None:
+            shipped = {path.name for path in shipped_corpus()}
+            self._asked = load_asked(self._passages, lambda p: p.doc in shipped, _default_cache_dir())
+        return self._asked
+
     # -- retrieval ------------------------------------------------------------------------------------------
 
     def word_weight(self, word: str) -> float:
@@ -327,6 +277,7 @@ class KnowledgeBase:
                     (1 + LIST_BONUS * listing_strength(text, terms)) * kind_factor(text, head)
                 )
         ranked = rerank(ranked, found, bonus)
+        ranked = self.asked.reorder(query, ranked, lambda i: found[i].share, CANDIDATES)  # past questions
         ranked = dated_first(query, ranked, lambda i: self._passages[i].text)  # 哪天: a dated passage
         # A numeric rule puts the passage that states it first; a question that names a section by number (第二项),
         # that section's first passage (``knowledge.ordinal``).
@@ -337,7 +288,8 @@ class KnowledgeBase:
             top = max((s for _, s in ranked), default=1.0)
             ranked = [(lead, top * 1.05)] + [(i, s) for i, s in ranked if i != lead]
         missing = answer_missing(query, self._passages[ranked[0][0]].text if ranked else None)
-        return Ranking(query, analyzed, ranked, rule, found, terms, missing, outline[1] if outline else None)
+        shown = outline[1] if outline else None
+        return Ranking(query, analyzed, descending(ranked), rule, found, terms, missing, shown, dict(ranked))
 
     def ask(self, query: str, k: int = 3, thresholds: Thresholds = DEFAULT) -> Answer:
         ranking = self.rank(query, k)
