@@ -277,7 +277,8 @@ class KnowledgeBase:
                     (1 + LIST_BONUS * listing_strength(text, terms)) * kind_factor(text, head)
                 )
         ranked = rerank(ranked, found, bonus)
-        ranked = self.asked.reorder(query, ranked, lambda i: found[i].share, CANDIDATES)  # past questions
+        # ... and past questions about the shipped speeches re-order their candidates (``knowledge.asked``).
+        ranked = self.asked.reorder(query[:1000], ranked, lambda i: found[i].share, CANDIDATES)
         ranked = dated_first(query, ranked, lambda i: self._passages[i].text)  # 哪天: a dated passage
         # A numeric rule puts the passage that states it first; a question that names a section by number (第二项),
         # that section's first passage (``knowledge.ordinal``).
