@@ -19,7 +19,7 @@ from pathlib import Path
 from knowledge import headings
 from knowledge.abbrev import abbreviations, widen
 from knowledge.answer import Answer, Ranking
-from knowledge.asked import AskedField, descending
+from knowledge.asked import SENTENCE_WEIGHT, PastQuestions, descending
 from knowledge.asked import load as load_asked
 from knowledge.asks import REDACTED_NOTE, answer_missing, dated_first, redacted_amount
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
@@ -90,7 +90,8 @@ class KnowledgeBase:
         self._plain: dict[int, str] = {}
         # The corpus' own expansions, made on the first question and set at once (a thread never sees half).
         self._own: tuple[dict[str, tuple[str, ...]], Shorthands] | None = None
-        self._asked: AskedField | None = None  # past questions (``knowledge.asked``), also made on the first
+        # Past questions (``knowledge.asked``), also made on the first.
+        self._asked: PastQuestions | None = None
 
     # -- building -------------------------------------------------------------------------------------------
 
@@ -191,7 +192,7 @@ class KnowledgeBase:
         log.debug("past questions' field: %d bigrams", len(self.asked))
 
     @property
-    def asked(self) -> AskedField:
+    def asked(self) -> PastQuestions:
         """The questions secretaries asked about the shipped speeches' passages (``knowledge.asked``)."""
         if self._asked is None:
             shipped = {path.name for path in shipped_corpus()}
@@ -300,13 +301,14 @@ class KnowledgeBase:
         hits = []
         # The highlight's terms, once per question (not once per hit).
         key_terms = query_terms(ranking.analyzed, self.word_weight)
+        past = self.asked.sentence_scores(ranking.query[:1000])  # where past questions found their answers
         for n, (passage_id, score) in enumerate(ranking.ranked[:k]):
             p = self._passages[passage_id]
             rule = ranking.rule
             key = rule.phrase_sentence if rule is not None and passage_id == rule.passage_id else None
             own = confidence if n == 0 else ranking.confidence_of(n, thresholds)
             if key is None:
-                key = self._key_sentence(p.text, ranking.analyzed, ranking.terms, key_terms)
+                key = self._key_sentence(p.text, ranking.analyzed, ranking.terms, key_terms, past.get(p.id))
             hits.append(
                 Hit(
                     text=p.text,
@@ -323,12 +325,20 @@ class KnowledgeBase:
         return Answer(ranking.query, hits, ranking.rule, confidence, note)
 
     def _key_sentence(
-        self, text: str, query: AnalyzedQuery, terms: list[Term], key_terms: list | None = None
+        self,
+        text: str,
+        query: AnalyzedQuery,
+        terms: list[Term],
+        key_terms: list | None = None,
+        past: dict[int, float] | None = None,
     ) -> str:
         """The sentence that best answers ``query`` (``knowledge.highlight``; ``key_terms``: its
-        ``query_terms``); for a list question, the sentence that lists the items (``knowledge.listing``)."""
+        ``query_terms``; ``past``: where past questions like it found their answer, by sentence index); for a list
+        question, the sentence that lists the items (``knowledge.listing``)."""
         key_terms = query_terms(query, self.word_weight) if key_terms is None else key_terms
-        usual = highlight(text, query, self.word_weight, terms=key_terms)
+        usual = highlight(
+            text, query, self.word_weight, terms=key_terms, favoured=past, favour=SENTENCE_WEIGHT
+        )
         if not query.listing:
             return usual
         listing = listing_sentence(text, terms)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -136,8 +136,13 @@ def highlight(
     weight: Callable[[str], float],
     limit: int = LIMIT,
     terms: list[_Term] | None = None,
+    favoured: Mapping[int, float] | None = None,
+    favour: float = 1.0,
 ) -> str:
-    """The key sentence of ``text`` for ``query``; ``terms``: ``query_terms(query, weight)``, if already made."""
+    """The key sentence of ``text`` for ``query``; ``terms``: ``query_terms(query, weight)``, if already made;
+    ``favoured``: sentence index -> how well past questions answered there match this one (``knowledge.asked``):
+    a sentence's score is multiplied by 1 + ``favour`` x its share of the best (a sentence that holds nothing of
+    the question still scores nothing)."""
     passage = _prepared(text)
     parts = passage.sentences
     if not parts:
@@ -151,6 +156,9 @@ def highlight(
         grams = [(g, w) for g, w in query.bigrams.items() if g in passage.grams]
     denominator = max(1, len(query.bigrams))
     scores = [_score(s, terms, grams, denominator) for s in parts]
+    if favoured:
+        most = max(favoured.values())
+        scores = [score * (1 + favour * favoured.get(n, 0.0) / most) for n, score in enumerate(scores)]
     best = scores.index(max(scores))  # the first of the best
     chosen = parts[best].text.strip()
     # A short heading-like sentence ("一是单独组建实现应建尽建。") needs the sentence after it.

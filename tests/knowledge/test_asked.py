@@ -113,6 +113,34 @@ def _field(asked_about: int) -> AskedField:
     return AskedField(counts, owned=range(4))
 
 
+def test_a_question_is_filed_under_the_sentence_that_holds_its_phrase() -> None:
+    passages = [
+        Passage(0, "第一句讲组织。第二句讲每月开展一次主题党日。第三句讲别的。", "讲话甲", (), "000_a.txt"),
+        Passage(1, "另一段，只有一句话讲阵地建设。", "讲话甲", (), "000_a.txt"),
+    ]
+    questions = [
+        {"q": "每个月开会几次", "expect": ["每月开展一次主题党日"]},
+        {"q": "阵地怎么弄", "expect": ["讲阵地建设"]},
+        {"q": "跨两句的", "expect": ["讲组织。第二句"]},  # in the passage, in no one sentence
+    ]
+    past = build(questions, passages, lambda p: True)
+    assert past.sentence_scores("开会几次") == {0: {1: pytest.approx(past.sentences.scores("开会几次")[1])}}
+    assert set(past.sentence_scores("阵地")) == {1}
+    assert set(past.scores("两句")) == {0} and past.sentence_scores("两句") == {}
+
+
+def test_past_questions_choose_the_key_sentence_among_close_ones() -> None:
+    from knowledge.highlight import highlight
+
+    first = "党组织每月开展一次活动，围绕企业生产经营中心工作确定主题。"
+    second = "党组织每季度开展一次观摩交流活动，学习先进单位的经验做法。"
+    text = first + second
+    query = AnalyzedQuery(words={"党组织": 1.0}, bigrams={"党组": 1.0}, content=("党组织",))
+    assert highlight(text, query, lambda w: 1.0) == first
+    assert highlight(text, query, lambda w: 1.0, favoured={1: 2.0}) == second
+    assert highlight(text, query, lambda w: 1.0, favoured={1: 2.0}, favour=0.0) == first
+
+
 def test_reorder_puts_the_passage_asked_about_first_and_keeps_each_score() -> None:
     field = _field(1)
     ranked = [(0, 10.0), (1, 8.0), (2, 5.0)]
@@ -169,6 +197,10 @@ def test_the_decision_reads_each_candidates_own_score() -> None:
     assert ranking.evidence(1).score == 10.0
 
 
+def _arrays(past) -> tuple:
+    return past.passages.arrays(), past.sentences.arrays()
+
+
 def test_the_field_is_read_back_from_its_cache(tmp_path, kb) -> None:
     from knowledge.asked import load
 
@@ -176,13 +208,13 @@ def test_the_field_is_read_back_from_its_cache(tmp_path, kb) -> None:
     first = load(kb.passages, lambda p: p.doc in shipped, tmp_path)
     assert len(list(tmp_path.glob("asked-*.pickle"))) == 1
     second = load(kb.passages, lambda p: p.doc in shipped, tmp_path)
-    assert second.arrays() == first.arrays()
+    assert _arrays(second) == _arrays(first)
     for path in tmp_path.glob("asked-*.pickle"):
         path.write_bytes(b"junk")
-    assert load(kb.passages, lambda p: p.doc in shipped, tmp_path).arrays() == first.arrays()
+    assert _arrays(load(kb.passages, lambda p: p.doc in shipped, tmp_path)) == _arrays(first)
     # Other passages (another corpus, or the speeches cut differently) are a different field.
     fewer = load(kb.passages[:10], lambda p: True, tmp_path)
-    assert fewer.arrays() != first.arrays()
+    assert _arrays(fewer) != _arrays(first)
     assert len(list(tmp_path.glob("asked-*.pickle"))) == 2
 
 
