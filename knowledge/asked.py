@@ -34,6 +34,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -76,15 +77,22 @@ def question_grams(text: str) -> set[str]:
     return set(bigrams(normalize(fold(text))))
 
 
+@lru_cache(maxsize=64)
+def question_codes(text: str) -> tuple[int, ...]:
+    """``question_grams`` as codes, made once per question for both fields and every passage shown."""
+    return tuple(sorted(_code(gram) for gram in question_grams(text) if len(gram) == 2))
+
+
 class AskedField:
     """BM25 over the questions asked about each passage, held compactly: sorted integer codes of the bigrams and
     flat arrays of their postings, not a dict of objects (the bot's idle memory is counted)."""
 
-    __slots__ = ("_codes", "_bounds", "_ids", "_weights", "_owned")
+    __slots__ = ("_codes", "_bounds", "_ids", "_weights", "_owned", "_last")
 
     def __init__(self, counts: dict[int, Counter], owned: Iterable[int] = ()) -> None:
         """``counts``: passage id -> how many of its questions hold each bigram; ``owned``: the passages the
         questions were asked of (with or without a question), the only ones ``reorder`` moves."""
+        self._last: tuple[str, list[int]] | None = None
         self._owned = array("I", sorted({*owned, *counts}))
         lengths = {p: sum(c.values()) for p, c in counts.items()}
         average = sum(lengths.values()) / len(lengths) if lengths else 1.0
@@ -124,18 +132,37 @@ class AskedField:
     def scores(self, question: str) -> dict[int, float]:
         """Passage id -> BM25 of ``question`` over the passage's past questions (passages with none left out)."""
         out: dict[int, float] = {}
-        codes, ids, weights, bounds = self._codes, self._ids, self._weights, self._bounds
-        size = len(codes)
-        for gram in question_grams(question):
-            if len(gram) != 2:
-                continue
-            code = _code(gram)
-            slot = bisect_left(codes, code)
-            if slot == size or codes[slot] != code:
-                continue
-            for j in range(bounds[slot], bounds[slot + 1]):
+        ids, weights, bounds = self._ids, self._weights, self._bounds
+        for slot in self._slots(question):
+            start, end = bounds[slot], bounds[slot + 1]
+            for key, weight in zip(ids[start:end], weights[start:end], strict=True):
+                out[key] = out.get(key, 0.0) + weight
+        return out
+
+    def scores_between(self, question: str, low: int, high: int) -> dict[int, float]:
+        """``scores`` of the keys from ``low`` up to ``high`` only (a term's keys are stored in order)."""
+        out: dict[int, float] = {}
+        ids, weights, bounds = self._ids, self._weights, self._bounds
+        for slot in self._slots(question):
+            start = bisect_left(ids, low, bounds[slot], bounds[slot + 1])
+            end = bisect_left(ids, high, start, bounds[slot + 1])
+            for j in range(start, end):
                 out[ids[j]] = out.get(ids[j], 0.0) + weights[j]
         return out
+
+    def _slots(self, question: str) -> list[int]:
+        """Where the question's terms are in ``_codes`` (terms of no past question left out); the last question's
+        are kept, as each passage shown asks again."""
+        last = self._last
+        if last is not None and last[0] == question:
+            return last[1]
+        codes, size, found = self._codes, len(self._codes), []
+        for code in question_codes(question):
+            slot = bisect_left(codes, code)
+            if slot < size and codes[slot] == code:
+                found.append(slot)
+        self._last = (question, found)  # one assignment: a thread reads the old pair or the new one
+        return found
 
     def reorder(
         self, question: str, ranked: list[tuple[int, float]], share: Callable[[int], float], head: int
@@ -204,12 +231,12 @@ class PastQuestions:
     ) -> list[tuple[int, float]]:
         return self.passages.reorder(question, ranked, share, head)
 
-    def sentence_scores(self, question: str) -> dict[int, dict[int, float]]:
-        """Passage id -> (sentence index -> BM25 of ``question`` over the questions whose phrase it holds)."""
-        out: dict[int, dict[int, float]] = {}
-        for key, score in self.sentences.scores(question).items():
-            out.setdefault(key // MAX_SENTENCES, {})[key % MAX_SENTENCES] = score
-        return out
+    def sentence_scores(self, question: str, passage_id: int) -> dict[int, float]:
+        """Sentence index -> BM25 of ``question`` over the questions whose phrase that sentence of the passage
+        holds (only the passage's own keys are read: a few postings, not the whole field's)."""
+        low = passage_id * MAX_SENTENCES
+        found = self.sentences.scores_between(question, low, low + MAX_SENTENCES)
+        return {key - low: score for key, score in found.items()}
 
 
 def load(

@@ -301,14 +301,15 @@ class KnowledgeBase:
         hits = []
         # The highlight's terms, once per question (not once per hit).
         key_terms = query_terms(ranking.analyzed, self.word_weight)
-        past = self.asked.sentence_scores(ranking.query[:1000])  # where past questions found their answers
         for n, (passage_id, score) in enumerate(ranking.ranked[:k]):
             p = self._passages[passage_id]
             rule = ranking.rule
             key = rule.phrase_sentence if rule is not None and passage_id == rule.passage_id else None
             own = confidence if n == 0 else ranking.confidence_of(n, thresholds)
             if key is None:
-                key = self._key_sentence(p.text, ranking.analyzed, ranking.terms, key_terms, past.get(p.id))
+                # Where past questions like this one found their answer in the passage (``knowledge.asked``).
+                past = self.asked.sentence_scores(ranking.query[:1000], passage_id)
+                key = self._key_sentence(p.text, ranking.analyzed, ranking.terms, key_terms, past)
             hits.append(
                 Hit(
                     text=p.text,

@@ -124,9 +124,23 @@ def test_a_question_is_filed_under_the_sentence_that_holds_its_phrase() -> None:
         {"q": "跨两句的", "expect": ["讲组织。第二句"]},  # in the passage, in no one sentence
     ]
     past = build(questions, passages, lambda p: True)
-    assert past.sentence_scores("开会几次") == {0: {1: pytest.approx(past.sentences.scores("开会几次")[1])}}
-    assert set(past.sentence_scores("阵地")) == {1}
-    assert set(past.scores("两句")) == {0} and past.sentence_scores("两句") == {}
+    assert past.sentence_scores("开会几次", 0) == {1: pytest.approx(past.sentences.scores("开会几次")[1])}
+    assert past.sentence_scores("开会几次", 1) == {}
+    assert set(past.sentence_scores("阵地", 1)) == {0} and past.sentence_scores("阵地", 0) == {}
+    assert set(past.scores("两句")) == {0} and past.sentence_scores("两句", 0) == {}
+
+
+def test_scores_between_reads_only_the_keys_in_range() -> None:
+    counts = {
+        key: Counter(question_grams(q))
+        for key, q in ((3, "开会学习"), (1030, "开会几次"), (2050, "安排学习"))
+    }
+    field = AskedField(counts)
+    whole = field.scores("开会学习几次安排")
+    assert set(whole) == {3, 1030, 2050}
+    assert field.scores_between("开会学习几次安排", 1024, 2048) == {1030: whole[1030]}
+    assert field.scores_between("开会学习几次安排", 0, 4096) == whole
+    assert field.scores_between("开会学习几次安排", 4, 1030) == {}
 
 
 def test_past_questions_choose_the_key_sentence_among_close_ones() -> None:
