@@ -5,7 +5,13 @@ blind sets:
 
 Every in-scope line of ``tests/data/qa*_tune.jsonl`` gives ``{"q", "expect"}`` (its ``also`` phrases, naming a
 second paragraph that answers as well, join ``expect``). The validation halves (``qa*_valid.jsonl``) stay for
-measuring: a tuning question that one of them also holds word for word is left out. The old dev set is not read. ``--check`` writes nothing and exits 1 if the shipped file differs.
+measuring: a tuning question that one of them also holds word for word is left out. The old dev set is not read.
+``--check`` writes nothing and exits 1 if the shipped file differs.
+
+``--leave-out`` writes nothing: it measures each tuning half with a field built from every other tuning half (its
+own questions left out, as a set nobody has seen), against no field at all, and prints the totals (top-1, top-3,
+right and confident, wrong and confident, refused; ``bench.qa``'s counts). This is the figure to tune the field on;
+the validation halves stay for the final measurement.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 from knowledge.asked import data_path
@@ -48,12 +55,51 @@ def collect(files: list[Path], exclude: set[str] = frozenset()) -> str:
     return "\n".join(lines) + "\n"
 
 
+def leave_out(folder: Path = DATA) -> dict[str, Counter]:
+    """``bench.qa``'s counts over every tuning half: with no field, and with a field built without that half."""
+    from bench.qa import cases, load_set, tally
+    from knowledge.asked import PastQuestions, build
+    from knowledge.base import KnowledgeBase, shipped_corpus
+    from knowledge.decide import DEFAULT
+
+    kb = KnowledgeBase.default()
+    shipped = {path.name for path in shipped_corpus()}
+    files, exclude = tuning_files(folder), held_out(folder)
+    totals = {"no field": Counter(), "others' field": Counter()}
+    for path in files:
+        rows = [row for row in load_set(path) if "expect" in row]
+        others = collect([f for f in files if f != path], exclude | {row["q"] for row in rows})
+        questions = [json.loads(line) for line in others.splitlines() if line]
+        kb._asked = PastQuestions.empty()
+        totals["no field"] += tally(cases(kb, rows), DEFAULT)
+        kb._asked = build(questions, kb.passages, lambda p: p.doc in shipped)
+        totals["others' field"] += tally(cases(kb, rows), DEFAULT)
+    return totals
+
+
+def print_leave_out(totals: dict[str, Counter]) -> None:
+    keys = ("top1", "top3", "in_right_high", "in_wrong_high", "in_refused", "key")
+    print(f"{'tuning halves, in scope':<24}" + "".join(f"{k:>15}" for k in keys))
+    for name, c in totals.items():
+        n = c["in"]
+        cells = "".join(f"{c[k]:>8} {100 * c[k] / max(1, n):5.1f}%" for k in keys)
+        print(f"{f'{name} ({n})':<24}{cells}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.asked", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if the shipped file is not what would be written"
     )
+    parser.add_argument(
+        "--leave-out",
+        action="store_true",
+        help="measure each tuning half with the others' field; write nothing",
+    )
     args = parser.parse_args(argv)
+    if args.leave_out:
+        print_leave_out(leave_out())
+        return 0
     text = collect(tuning_files(), held_out())
     target = data_path()
     if args.check:

@@ -220,6 +220,11 @@ class PastQuestions:
     def __init__(self, passages: AskedField, sentences: AskedField) -> None:
         self.passages, self.sentences = passages, sentences
 
+    @classmethod
+    def empty(cls) -> PastQuestions:
+        """No past questions: the ranking and the key sentence as without the field."""
+        return cls(AskedField({}), AskedField({}))
+
     def __len__(self) -> int:
         return len(self.passages)
 
