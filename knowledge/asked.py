@@ -38,6 +38,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from knowledge import highlight as highlight_module
+from knowledge import ingest, segment, traditional
 from knowledge.highlight import sentences
 from knowledge.ingest import clean_text
 from knowledge.segment import bigrams, normalize
@@ -252,7 +254,10 @@ def load(
     has ~0.4 s in all)."""
     mine = [p for p in passages if own(p)]
     path = data_path()
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest = hashlib.sha256()
+    # The code that builds the fields: how questions become terms and passages become sentences.
+    for source in (__file__, *(m.__file__ for m in (highlight_module, ingest, segment, traditional))):
+        digest.update(Path(str(source)).read_bytes())
     digest.update(path.read_bytes() if path.exists() else b"")
     for p in mine:
         digest.update(f"{p.id}\x00{p.text}\x00{p.headings}\x01".encode())

@@ -232,6 +232,19 @@ def test_the_field_is_read_back_from_its_cache(tmp_path, kb) -> None:
     assert len(list(tmp_path.glob("asked-*.pickle"))) == 2
 
 
+def test_a_change_to_how_sentences_are_cut_builds_a_new_cache(tmp_path, monkeypatch, kb) -> None:
+    """The sentence field's keys are sentence indexes as ``knowledge.highlight`` cuts them: its code is in the key."""
+    from knowledge import asked as asked_module
+    from knowledge import highlight
+
+    edited = tmp_path / "highlight.py"
+    edited.write_bytes(Path(highlight.__file__).read_bytes() + b"\n# changed\n")
+    asked_module.load(kb.passages[:5], lambda p: True, tmp_path / "cache")
+    monkeypatch.setattr(asked_module.highlight_module, "__file__", str(edited))
+    asked_module.load(kb.passages[:5], lambda p: True, tmp_path / "cache")
+    assert len(list((tmp_path / "cache").glob("asked-*.pickle"))) == 2
+
+
 def test_the_knowledge_base_uses_the_field_of_the_shipped_speeches(kb) -> None:
     assert len(kb.asked) > 1000
     shipped = {p.id for p in kb.passages}
