@@ -55,24 +55,38 @@ def collect(files: list[Path], exclude: set[str] = frozenset()) -> str:
     return "\n".join(lines) + "\n"
 
 
+def others_fields(kb, folder: Path = DATA):
+    """For each tuning half: its path, its lines, and the past questions' field built from every other tuning half
+    (its own questions left out, as a set nobody has seen meets the field)."""
+    from bench.qa import load_set
+    from knowledge.asked import build
+    from knowledge.base import shipped_corpus
+
+    shipped = {path.name for path in shipped_corpus()}
+    files, exclude = tuning_files(folder), held_out(folder)
+    for path in files:
+        rows = load_set(path)
+        others = collect(
+            [f for f in files if f != path], exclude | {row["q"] for row in rows if "expect" in row}
+        )
+        questions = [json.loads(line) for line in others.splitlines() if line]
+        yield path, rows, build(questions, kb.passages, lambda p: p.doc in shipped)
+
+
 def leave_out(folder: Path = DATA) -> dict[str, Counter]:
     """``bench.qa``'s counts over every tuning half: with no field, and with a field built without that half."""
-    from bench.qa import cases, load_set, tally
-    from knowledge.asked import PastQuestions, build
-    from knowledge.base import KnowledgeBase, shipped_corpus
+    from bench.qa import cases, tally
+    from knowledge.asked import PastQuestions
+    from knowledge.base import KnowledgeBase
     from knowledge.decide import DEFAULT
 
     kb = KnowledgeBase.default()
-    shipped = {path.name for path in shipped_corpus()}
-    files, exclude = tuning_files(folder), held_out(folder)
     totals = {"no field": Counter(), "others' field": Counter()}
-    for path in files:
-        rows = [row for row in load_set(path) if "expect" in row]
-        others = collect([f for f in files if f != path], exclude | {row["q"] for row in rows})
-        questions = [json.loads(line) for line in others.splitlines() if line]
+    for _, lines, field in others_fields(kb, folder):
+        rows = [row for row in lines if "expect" in row]
         kb._asked = PastQuestions.empty()
         totals["no field"] += tally(cases(kb, rows), DEFAULT)
-        kb._asked = build(questions, kb.passages, lambda p: p.doc in shipped)
+        kb._asked = field
         totals["others' field"] += tally(cases(kb, rows), DEFAULT)
     return totals
 

@@ -1,6 +1,7 @@
 """Fit the confidence model of ``knowledge.decide`` on question sets, and show its trade-off on sets left out.
 
     python -m bench.calibrate tests/data/qa_in_scope.jsonl tests/data/qa_off_topic.jsonl ...
+    python -m bench.calibrate --field
 
 Each question's lead passage gives ``Evidence.features``; the label is "in scope and the lead is right". A logistic
 regression (standardised features, a little L2, plain gradient descent) is fitted on every question given and
@@ -8,6 +9,11 @@ printed as the lines of ``knowledge/decide.py``. Then each set is left out in tu
 before the first "_", qa16_tune and qa16_valid -> qa16): its questions are judged by a model fitted on the other
 sets, and for each threshold the table prints right and confident, wrong and confident, and off-topic questions
 answered confidently, with ``knowledge.decide.DEFAULT`` (the model in the code, fitted on what it judges) first.
+
+``--field`` fits ``FIELD_MODEL``, the model of a lead the past questions' field speaks for, on the blind sets'
+tuning halves (``tests/data/qa*_tune.jsonl``, in scope and off topic), each half judged with a field built from
+the other halves (``bench.asked.others_fields``): the shipped field holds the tuning halves' own questions, which
+would make every one of them look sure. The table then sweeps ``field_high``; the first model stays as it is.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import numpy as np
 
 from bench.qa import Case, cases, load_set
 from knowledge.base import KnowledgeBase
-from knowledge.decide import DEFAULT, FEATURES, MIN_MATCHED, Model, Thresholds
+from knowledge.decide import DEFAULT, FEATURES, FIELD_FEATURES, MIN_MATCHED, Model, Thresholds
 
 L2 = 1e-3
 STEPS = 4000
@@ -49,8 +55,29 @@ def consulted(case: Case) -> bool:
     return evidence.matched >= MIN_MATCHED or evidence.domain > 0
 
 
-def matrix(cases_: list[Case]) -> tuple[np.ndarray, np.ndarray]:
-    x = np.array([c.ranking.evidence().features for c in cases_], dtype=float)
+def by_field(case: Case) -> bool:
+    """Whether the field model judges this question: the model decides and the field speaks for the lead."""
+    return consulted(case) and case.ranking.evidence().field_share is not None
+
+
+def with_fields(kb: KnowledgeBase, folder: Path | None = None) -> tuple[list[Case], list[str]]:
+    """Each tuning half's cases (of ``folder``, default ``tests/data``) under the field of the other halves, and
+    the name of its set."""
+    from bench.asked import DATA, others_fields
+
+    out: list[Case] = []
+    names: list[str] = []
+    for path, rows, field in others_fields(kb, folder or DATA):
+        kb._asked = field
+        found = cases(kb, rows)
+        out += found
+        names += [path.stem.split("_")[0]] * len(found)
+    return out, names
+
+
+def matrix(cases_: list[Case], field: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    evidence = [c.ranking.evidence() for c in cases_]
+    x = np.array([e.field_features if field else e.features for e in evidence], dtype=float)
     y = np.array([1.0 if c.in_scope and c.right and c.right[0] else 0.0 for c in cases_])
     return x, y
 
@@ -92,30 +119,38 @@ def row(label: str, c: Counter) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.calibrate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("sets", nargs="+", type=Path, help="JSON-lines question sets (bench.qa's format)")
+    parser.add_argument("sets", nargs="*", type=Path, help="JSON-lines question sets (bench.qa's format)")
+    parser.add_argument("--field", action="store_true", help="fit FIELD_MODEL on the tuning halves instead")
     args = parser.parse_args(argv)
+    if not args.field and not args.sets:
+        parser.error("name the question sets, or give --field")
     kb = KnowledgeBase.default()
-    cases_, names = labelled(kb, args.sets)
-    used = np.array([consulted(c) for c in cases_])
-    x, y = matrix(cases_)
+    cases_, names = with_fields(kb) if args.field else labelled(kb, args.sets)
+    used = np.array([(by_field if args.field else consulted)(c) for c in cases_])
+    x, y = matrix(cases_, args.field)
     x, y, fit_names = x[used], y[used], [n for n, u in zip(names, used, strict=True) if u]
     model = fit(x, y)
+    prefix = "FIELD_" if args.field else ""
     print(
         f"{len(cases_)} questions, {len(y)} decided by the model, {int(y.sum())} of them with the right lead"
     )
-    print(f"features: {', '.join(FEATURES)}")
-    print(f"WEIGHTS = {model.weights}\nINTERCEPT = {model.intercept}\n")
-    held_out: dict[str, Model] = {}
+    print(f"features: {', '.join(FIELD_FEATURES if args.field else FEATURES)}")
+    print(f"{prefix}WEIGHTS = {model.weights}\n{prefix}INTERCEPT = {model.intercept}\n")
     if len(set(fit_names)) < 2:
         print("the held-out table needs questions of at least two sets (qa2_tune, qa3_tune, ...)")
         return 0
+    held_out: dict[str, Model] = {}
     for name in sorted(set(names)):
         keep = np.array([n != name for n in fit_names])
-        held_out[name] = fit(x[keep], y[keep])
+        fitted = fit(x[keep], y[keep])
+        held_out[name] = Model(fitted.weights, fitted.intercept, field=args.field)
     print(f"{'threshold':<22} {'right & confident':>13}  {'wrong conf.':>5}  {'off-topic conf. / not':>5}")
     print(row(f"DEFAULT {DEFAULT}", outcomes(cases_, [DEFAULT] * len(cases_))))
     for high in np.arange(0.40, 0.8001, 0.025):
-        grid = [replace(DEFAULT, high=float(high), model=held_out[n]) for n in names]
+        if args.field:
+            grid = [replace(DEFAULT, field_high=float(high), field_model=held_out[n]) for n in names]
+        else:
+            grid = [replace(DEFAULT, high=float(high), model=held_out[n]) for n in names]
         print(row(f"held out p>={high:.3f}", outcomes(cases_, grid)))
     return 0
 

@@ -130,10 +130,12 @@ def print_table(c: Counter, baseline: int | None) -> None:
 
 
 def sweep_grid() -> list[Thresholds]:
-    """The model's probability for a confident answer, and coverage for a tentative one."""
-    highs = [round(0.40 + 0.05 * i, 2) for i in range(8)]  # 0.40 .. 0.75
+    """The model's probability for a confident answer (the field model's moved by as much), and coverage for a
+    tentative one."""
+    highs = [round(0.40 + 0.05 * i, 3) for i in range(8)]  # 0.40 .. 0.75
     lows = [0.15, 0.20, 0.25, 0.30]
-    return [replace(DEFAULT, high=h, low=lo) for h in highs for lo in lows]
+    gap = (DEFAULT.field_high or DEFAULT.high) - DEFAULT.high
+    return [replace(DEFAULT, high=h, field_high=round(h + gap, 3), low=lo) for h in highs for lo in lows]
 
 
 def print_sweep(cases_: list[Case], grid: list[Thresholds]) -> None:

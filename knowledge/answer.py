@@ -57,6 +57,10 @@ class Ranking:
     # Each candidate's own score, where past questions (``knowledge.asked``) put it above a passage that scored
     # more: the decision reads how strongly the passage itself answers.
     own: dict[int, float] = field(default_factory=dict)
+    # The past questions' field score of each candidate it speaks for (``knowledge.asked``; a passage of an added
+    # document has none), and the best field score of any passage: what ``FIELD_MODEL`` reads.
+    asked: dict[int, float] = field(default_factory=dict)
+    asked_best: float = 0.0
 
     def evidence(self, n: int = 0) -> Evidence:
         """Measures of the ``n``-th candidate (0: the lead) against the question."""
@@ -67,8 +71,18 @@ class Ranking:
         score = own.get(passage_id, score)
         found = self.found.get(passage_id, Found(0.0, 0.0, 0))
         runner_up = max((own.get(i, s) for i, s in self.ranked if i != passage_id), default=0.0)
+        asked = self.asked.get(passage_id)
+        share = None if asked is None else asked / self.asked_best if self.asked_best > 0 else 0.0
         return Evidence(
-            found.share, found.found, found.domain, score, runner_up, len(self.terms), len(self.query)
+            found.share,
+            found.found,
+            found.domain,
+            score,
+            runner_up,
+            len(self.terms),
+            len(self.query),
+            share,
+            self.asked_best,
         )
 
     def confidence(self, thresholds: Thresholds = DEFAULT) -> Confidence | None:

@@ -168,13 +168,18 @@ class AskedField:
         return found
 
     def reorder(
-        self, question: str, ranked: list[tuple[int, float]], share: Callable[[int], float], head: int
+        self,
+        question: str,
+        ranked: list[tuple[int, float]],
+        share: Callable[[int], float],
+        head: int,
+        field: dict[int, float] | None = None,
     ) -> list[tuple[int, float]]:
         """The first ``head`` of ``ranked`` with the passages the questions were asked of ordered among the places
         they hold by score x the field's factor, each keeping its own score; any other passage (a document added
         to the speeches, of which nothing was asked) keeps its place. ``share``: how much of the question a
-        candidate holds (``knowledge.coverage``)."""
-        field = self.scores(question)
+        candidate holds (``knowledge.coverage``); ``field``: ``scores(question)``, when already known."""
+        field = self.scores(question) if field is None else field
         best = max(field.values(), default=0.0)
         if best <= 0 or len(ranked) < 2:
             return ranked
@@ -184,13 +189,14 @@ class AskedField:
             return (FLOOR + gained / best) ** WEIGHT
 
         first = ranked[:head]
-        places = [n for n, (i, _) in enumerate(first) if self._owns(i)]
+        places = [n for n, (i, _) in enumerate(first) if self.owns(i)]
         moved = sorted((first[n] for n in places), key=lambda item: (-item[1] * factor(item[0]), item[0]))
         for n, item in zip(places, moved, strict=True):
             first[n] = item
         return first + ranked[head:]
 
-    def _owns(self, passage_id: int) -> bool:
+    def owns(self, passage_id: int) -> bool:
+        """Whether questions can be filed under ``passage_id`` (a passage of the shipped speeches)."""
         at = bisect_left(self._owned, passage_id)
         return at < len(self._owned) and self._owned[at] == passage_id
 
@@ -235,9 +241,17 @@ class PastQuestions:
         return self.passages.scores(question)
 
     def reorder(
-        self, question: str, ranked: list[tuple[int, float]], share: Callable[[int], float], head: int
+        self,
+        question: str,
+        ranked: list[tuple[int, float]],
+        share: Callable[[int], float],
+        head: int,
+        field: dict[int, float] | None = None,
     ) -> list[tuple[int, float]]:
-        return self.passages.reorder(question, ranked, share, head)
+        return self.passages.reorder(question, ranked, share, head, field)
+
+    def owns(self, passage_id: int) -> bool:
+        return self.passages.owns(passage_id)
 
     def sentence_scores(self, question: str, passage_id: int) -> dict[int, float]:
         """Sentence index -> BM25 of ``question`` over the questions whose phrase that sentence of the passage

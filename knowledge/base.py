@@ -279,7 +279,8 @@ class KnowledgeBase:
                 )
         ranked = rerank(ranked, found, bonus)
         # ... and past questions about the shipped speeches re-order their candidates (``knowledge.asked``).
-        ranked = self.asked.reorder(query[:1000], ranked, lambda i: found[i].share, CANDIDATES)
+        field = self.asked.scores(query[:1000])
+        ranked = self.asked.reorder(query[:1000], ranked, lambda i: found[i].share, CANDIDATES, field)
         ranked = dated_first(query, ranked, lambda i: self._passages[i].text)  # 哪天: a dated passage
         # A numeric rule puts the passage that states it first; a question that names a section by number (第二项),
         # that section's first passage (``knowledge.ordinal``).
@@ -291,7 +292,19 @@ class KnowledgeBase:
             ranked = [(lead, top * 1.05)] + [(i, s) for i, s in ranked if i != lead]
         missing = answer_missing(query, self._passages[ranked[0][0]].text if ranked else None)
         shown = outline[1] if outline else None
-        return Ranking(query, analyzed, descending(ranked), rule, found, terms, missing, shown, dict(ranked))
+        asked = self._asked_scores(field, ranked)
+        best = max(field.values(), default=0.0)
+        ranking = descending(ranked)
+        return Ranking(
+            query, analyzed, ranking, rule, found, terms, missing, shown, dict(ranked), asked, best
+        )
+
+    def _asked_scores(self, field: dict[int, float], ranked: list[tuple[int, float]]) -> dict[int, float]:
+        """The field score of each candidate the past questions speak for (none when there are none)."""
+        if not len(self.asked):
+            return {}
+        owns = self.asked.owns
+        return {i: field.get(i, 0.0) for i, _ in ranked if owns(i)}
 
     def ask(self, query: str, k: int = 3, thresholds: Thresholds = DEFAULT) -> Answer:
         ranking = self.rank(query, k)

@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 
-from bench.calibrate import consulted, fit, labelled, main
+from bench.calibrate import by_field, consulted, fit, labelled, main, matrix, with_fields
 from knowledge.base import KnowledgeBase
-from knowledge.decide import FEATURES
+from knowledge.decide import FEATURES, FIELD_FEATURES
 
 
 def test_the_fit_recovers_the_direction_and_the_boundary_of_a_known_model():
@@ -57,3 +57,30 @@ def test_one_set_alone_has_no_held_out_table(tmp_path, capsys):
     assert main([str(path)]) == 0
     out = capsys.readouterr().out
     assert "at least two sets" in out and "held out p>=" not in out
+
+
+def test_the_field_model_is_fitted_on_each_half_under_the_others_field(tmp_path):
+    """A tuning half never meets its own questions in the field it is judged with."""
+    from bench.asked import others_fields
+
+    kb = KnowledgeBase.default()
+    halves = {
+        "qa41_tune": [("党建经费能不能算进管理费", "企业管理费"), ("书记补贴发几年", "发放周期为1年")],
+        "qa42_tune": [
+            ("厂里没党员谁来帮忙", "在职党员干部中选派党建工作指导员"),
+            ("考核结果挂钩啥", "考核结果与“五星支部”"),
+        ],
+    }
+    for name, rows in halves.items():
+        lines = [json.dumps({"q": q, "expect": [e]}, ensure_ascii=False) for q, e in rows]
+        (tmp_path / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fields = {path.stem: field for path, _, field in others_fields(kb, tmp_path)}
+    assert not fields["qa41_tune"].scores("补贴") and fields["qa41_tune"].scores("帮忙")
+    assert not fields["qa42_tune"].scores("帮忙") and fields["qa42_tune"].scores("补贴")
+    cases_, names = with_fields(kb, tmp_path)
+    kb._asked = None  # the shipped field again, for the other tests
+    assert names == ["qa41", "qa41", "qa42", "qa42"]
+    used = [c for c in cases_ if by_field(c)]
+    assert used
+    x, _ = matrix(used, field=True)
+    assert x.shape == (len(used), len(FIELD_FEATURES))

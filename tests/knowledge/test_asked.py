@@ -211,6 +211,24 @@ def test_the_decision_reads_each_candidates_own_score() -> None:
     assert ranking.evidence(1).score == 10.0
 
 
+def test_the_ranking_tells_the_field_model_only_of_the_candidates_the_field_speaks_for() -> None:
+    query = AnalyzedQuery(words={"阵地": 1.0}, bigrams={}, content=("阵地",))
+    found = {1: Found(1.0, 1.0, 0), 7: Found(1.0, 1.0, 0)}
+    ranking = Ranking("阵地", query, [(1, 8.0), (7, 6.0)], found=found, asked={1: 4.0}, asked_best=8.0)
+    assert (ranking.evidence().field_share, ranking.evidence().field_best) == (0.5, 8.0)
+    assert ranking.evidence(1).field_share is None  # 7: a passage of an added document
+    nothing = Ranking("阵地", query, [(1, 8.0)], found=found, asked={1: 0.0}, asked_best=0.0)
+    assert nothing.evidence().field_share == 0.0
+
+
+def test_without_past_questions_every_lead_is_judged_by_the_first_model(kb, monkeypatch) -> None:
+    from knowledge.asked import PastQuestions
+
+    assert kb.rank("支部开会学什么").evidence().field_share is not None
+    monkeypatch.setattr(kb, "_asked", PastQuestions.empty())
+    assert kb.rank("支部开会学什么").evidence().field_share is None
+
+
 def _arrays(past) -> tuple:
     return past.passages.arrays(), past.sentences.arrays()
 

@@ -46,6 +46,9 @@ def test_extra_folder_is_indexed(tmp_path: Path, no_env_folder, kb):
     assert hits[0].section == "一、推进青橙驿站建设"
     assert "青橙驿站开放日" in hits[0].highlight
     assert extended.passages[-1].doc == "extra.txt"
+    # Nothing was asked of an added document: its lead is judged by the first model, not the field's.
+    assert extended.rank("青橙驿站开放日多久举办一次").evidence().field_share is None
+    assert extended.rank("党员不足三人的企业怎样建立党组织").evidence().field_share is not None
     # The shipped speeches are still there.
     assert "联合建、挂靠建" in extended.search("党员不足三人的企业怎样建立党组织")[0].text
 

@@ -12,6 +12,8 @@ from knowledge.base import Answer
 from knowledge.decide import (
     DEFAULT,
     FEATURES,
+    FIELD_FEATURES,
+    FIELD_MODEL,
     MAX_LENGTH,
     MIN_MATCHED,
     MODEL,
@@ -27,6 +29,11 @@ CONFIDENT = [
     ("书记每个月的补贴大概有多少，发几年", "发放周期为1年"),
     ("年底考核支部书记，结果跟评五星支部挂不挂钩", "考核结果与“五星支部”"),
     ("我们厂里一个党员都没有，上面会派人来帮忙吗", "选派党建工作指导员"),
+]
+# Confident until the field model (knowledge.decide.FIELD_MODEL): its lead is right and the past questions' best,
+# but the situation before the question lowers the share of it that the lead holds (0.66), p 0.757 < 0.775. On the
+# validation halves the field model made 257 of 323 situation questions right and confident, the first model 239.
+CONFIDENT_NO_LONGER = [
     ("您好，我们是一家做物流的民营企业，员工两百多人，想问下党建经费能不能算进成本？谢谢", "企业管理费"),
 ]
 # Near the speeches' vocabulary, but the speeches do not answer them: the closest passage, flagged "low".
@@ -39,6 +46,14 @@ TENTATIVE = [
 ]
 # Clearly outside the speeches.
 REFUSED = ["周末去哪里钓鱼比较好", "怎么给手机换电池", "高铁票怎么改签", "今年的个税起征点是多少"]
+
+
+@pytest.mark.xfail(strict=True, reason="right, but tentative since the field model")
+@pytest.mark.parametrize(("question", "phrase"), CONFIDENT_NO_LONGER)
+def test_confident_answers_no_longer(kb, question, phrase):
+    answer = kb.ask(question)
+    assert phrase in answer.hits[0].text
+    assert answer.confidence == "high"
 
 
 @pytest.mark.parametrize(("question", "phrase"), CONFIDENT)
@@ -180,6 +195,23 @@ def test_a_threshold_is_a_probability():
     p = MODEL.probability(evidence)
     assert decide(evidence, Thresholds(high=p, low=0.25)) == "high"
     assert decide(evidence, Thresholds(high=p + 0.001, low=0.25)) == "low"
+
+
+def test_a_lead_the_field_speaks_for_is_judged_by_the_field_model():
+    sure = Model((0.0,) * len(FIELD_FEATURES), 10.0, field=True)
+    thresholds = Thresholds(high=1.01, low=0.25, field_model=sure, field_high=0.5)
+    assert decide(_typical(), thresholds) == "low"  # no field share: the first model, never sure at p >= 1.01
+    assert decide(_typical(field_share=0.0), thresholds) == "high"
+    # Without a threshold of its own, the field model's is the first one's.
+    assert decide(_typical(field_share=1.0), Thresholds(high=1.01, low=0.25, field_model=sure)) == "low"
+    assert decide(_typical(field_share=1.0), Thresholds(high=0.0, low=0.0)) == "high"
+
+
+@pytest.mark.parametrize("change", [{"field_share": 1.0}, {"field_best": 30.0}])
+def test_the_field_model_is_surer_the_more_past_questions_point_at_the_lead(change):
+    base = {"coverage": 0.7, "field_share": 0.3, "field_best": 5.0}
+    assert FIELD_MODEL.probability(_typical(**(base | change))) > FIELD_MODEL.probability(_typical(**base))
+    assert len(Evidence().field_features) == len(FIELD_FEATURES) == len(FIELD_MODEL.weights)
 
 
 def test_evidence_ratio():

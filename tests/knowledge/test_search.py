@@ -106,9 +106,11 @@ OFF_TOPIC_NEAR = [
 # Off-topic questions that still get a confident answer: a one-character verb (写, 签) is all that says what they
 # ask, and the rest is in the speeches (工作总结 -> 总结推广; 党组织书记的劳动合同).
 OFF_TOPIC_SLIPS = [
-    "怎么写工作总结",
     "劳动合同怎么签",
 ]
+# Confident until the field model (knowledge.decide.FIELD_MODEL): past questions point at its lead only weakly
+# (the best field score 4.9), p 0.557.
+OFF_TOPIC_ONCE_SLIPPED = ["怎么写工作总结"]
 
 # Once missed, now answered (东西 is a question word; the units rule reads a count before 联合; the
 # colloquial 民营企业 weighs less than its formal 非公企业, and the lead may be any of the best three).
@@ -296,6 +298,11 @@ def test_near_off_topic_questions_are_never_confident(kb, query):
 @pytest.mark.xfail(strict=True, reason="off-topic question is answered confidently")
 @pytest.mark.parametrize("query", OFF_TOPIC_SLIPS)
 def test_off_topic_slips(kb, query):
+    assert kb.ask(query).confidence != "high"
+
+
+@pytest.mark.parametrize("query", OFF_TOPIC_ONCE_SLIPPED)
+def test_off_topic_slips_no_longer(kb, query):
     assert kb.ask(query).confidence != "high"
 
 
