@@ -43,6 +43,14 @@ def test_a_figure_of_the_kind_asked_for_answers():
     assert not answer_missing("要弘扬哪几种精神", "弘扬企业家精神、劳动精神、工匠精神")
 
 
+def test_which_ones_and_those_ask_for_no_amount():
+    """哪几个 asks which, 那几个/这几个 point at things named: neither asks how many."""
+    lead = "实现组织共建、资源共享、优势互补、共同发展"
+    assert not answer_missing("结对以后要做到哪几个共", lead)
+    assert not answer_missing("那几个优势要转成什么", lead)
+    assert answer_missing("结对要找几个单位", lead)
+
+
 def test_an_amount_written_as_x_is_said_to_be_unpublished(kb):
     answer = kb.ask("评上五星支部到底奖励多少万")
     assert answer.tentative and answer.note == REDACTED_NOTE
