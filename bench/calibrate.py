@@ -145,12 +145,17 @@ def main(argv: list[str] | None = None) -> int:
         fitted = fit(x[keep], y[keep])
         held_out[name] = Model(fitted.weights, fitted.intercept, field=args.field)
     print(f"{'threshold':<22} {'right & confident':>13}  {'wrong conf.':>5}  {'off-topic conf. / not':>5}")
-    print(row(f"DEFAULT {DEFAULT}", outcomes(cases_, [DEFAULT] * len(cases_))))
+    # The first model's table judges every lead by the first model, as a knowledge base without past questions
+    # does (a ``field_model`` over the first features, at the same threshold).
+    default = DEFAULT if args.field else replace(DEFAULT, field_model=DEFAULT.model, field_high=None)
+    print(row(f"DEFAULT {default}", outcomes(cases_, [default] * len(cases_))))
     for high in np.arange(0.40, 0.8001, 0.025):
         if args.field:
             grid = [replace(DEFAULT, field_high=float(high), field_model=held_out[n]) for n in names]
         else:
-            grid = [replace(DEFAULT, high=float(high), model=held_out[n]) for n in names]
+            grid = [
+                replace(default, high=float(high), model=held_out[n], field_model=held_out[n]) for n in names
+            ]
         print(row(f"held out p>={high:.3f}", outcomes(cases_, grid)))
     return 0
 

@@ -84,3 +84,33 @@ def test_the_field_model_is_fitted_on_each_half_under_the_others_field(tmp_path)
     assert used
     x, _ = matrix(used, field=True)
     assert x.shape == (len(used), len(FIELD_FEATURES))
+
+
+def test_the_first_models_table_judges_every_lead_by_the_first_model(monkeypatch, tmp_path, capsys):
+    """Leads of the shipped speeches are the field model's in the code; the first model's table must not be."""
+    from dataclasses import replace
+
+    import bench.calibrate as calibrate
+    from knowledge.decide import DEFAULT
+
+    seen = []
+    real = calibrate.outcomes
+
+    def spy(cases_, thresholds):
+        seen.extend(thresholds)
+        return real(cases_, thresholds)
+
+    monkeypatch.setattr(calibrate, "outcomes", spy)
+    rows = [
+        {"q": "党建经费能不能算进企业管理费", "expect": ["企业管理费"]},
+        {"q": "书记补贴发几年", "kind": "near"},
+    ]
+    paths = []
+    for name in ("qa41_tune", "qa42_tune"):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+        paths.append(str(path))
+    assert main(paths) == 0
+    assert seen and all(not t.field_model.field for t in seen)
+    assert all(t.field_high is None for t in seen)
+    assert seen[0] == replace(DEFAULT, field_model=DEFAULT.model, field_high=None)
