@@ -49,7 +49,8 @@ INTERCEPT = -5.1796
 MAX_LENGTH = 60
 
 # The model of a lead the past questions' field can speak for (``Evidence.field_share`` is not None): the first
-# model's features, then the lead's share of the best field score and log(1 + that best score). Fitted by
+# model's features, then the lead's share of the best field score and log(1 + that best score). Fitted on qa..qa21's
+# tuning halves (qa22 and qa23 then measured it blind: tests/data/README.md) by
 # ``python -m bench.calibrate --field``.
 FIELD_FEATURES = (*FEATURES, "field share", "log field best")
 FIELD_WEIGHTS = (4.1204, 0.2464, 0.1078, 0.0072, -0.4723, -0.2587, 2.7962, 2.2772)
