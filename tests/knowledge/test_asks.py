@@ -49,6 +49,9 @@ def test_which_ones_and_those_ask_for_no_amount():
     assert not answer_missing("结对以后要做到哪几个共", lead)
     assert not answer_missing("那几个优势要转成什么", lead)
     assert answer_missing("结对要找几个单位", lead)
+    # 那 opening a question (so, then) still asks: found by review.
+    for question in ("那几点开会", "那几号交党费", "那几岁可以入党", "那几个人能组成一个支部"):
+        assert answer_missing(question, lead), question
     # 好几个, 十几人, 60几个 tell a situation's rough size: they ask for nothing.
     assert not answer_missing("公司分了好几个网点，党员怎么发挥作用", lead)
     assert not answer_missing("我们是十几人的小企业，党员60几个，怎么结对", lead)
