@@ -29,11 +29,8 @@ CONFIDENT = [
     ("书记每个月的补贴大概有多少，发几年", "发放周期为1年"),
     ("年底考核支部书记，结果跟评五星支部挂不挂钩", "考核结果与“五星支部”"),
     ("我们厂里一个党员都没有，上面会派人来帮忙吗", "选派党建工作指导员"),
-]
-# Confident until the field model (knowledge.decide.FIELD_MODEL): its lead is right and the past questions' best,
-# but the situation before the question lowers the share of it that the lead holds (0.66), p 0.757 < 0.775. On the
-# validation halves the field model made 257 of 323 situation questions right and confident, the first model 239.
-CONFIDENT_NO_LONGER = [
+    # Tentative under the field model fitted on qa..qa21 (p 0.757 < 0.775: the situation before the question lowers
+    # the share of it that the lead holds, 0.66); confident again under the refit on qa..qa23 (p 0.749 >= 0.725).
     ("您好，我们是一家做物流的民营企业，员工两百多人，想问下党建经费能不能算进成本？谢谢", "企业管理费"),
 ]
 # Near the speeches' vocabulary, but the speeches do not answer them: the closest passage, flagged "low".
@@ -46,14 +43,6 @@ TENTATIVE = [
 ]
 # Clearly outside the speeches.
 REFUSED = ["周末去哪里钓鱼比较好", "怎么给手机换电池", "高铁票怎么改签", "今年的个税起征点是多少"]
-
-
-@pytest.mark.xfail(strict=True, reason="right, but tentative since the field model")
-@pytest.mark.parametrize(("question", "phrase"), CONFIDENT_NO_LONGER)
-def test_confident_answers_no_longer(kb, question, phrase):
-    answer = kb.ask(question)
-    assert phrase in answer.hits[0].text
-    assert answer.confidence == "high"
 
 
 @pytest.mark.parametrize(("question", "phrase"), CONFIDENT)
