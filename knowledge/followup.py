@@ -8,6 +8,7 @@ followed by the follow-up's own words. The CLI asks single questions and never u
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 MAX_FOLLOW_UP = 16  # characters, punctuation removed: longer questions stand on their own
 _PUNCT = re.compile(r"[\s，。？！?!,.、；;：:“”\"'‘’（）()…~～]+")
@@ -29,7 +30,9 @@ _TOPICLESS = re.compile(
     r"^(具体|详细|那|那么)?(一点|一些|说说|讲讲|解释一下|说一下|讲一下)?"
     r"(怎么|如何|咋)(做|办|弄|操作|落实|执行|开展|搞|算)?(呀|啊|才行|才对)?$|"
     r"^(有|有没有|有什么|有哪些|都有哪些|还有什么|还有哪些|什么|哪些)(要求|规定|标准|条件|依据|例子|做法|办法|程序|流程|步骤)|"
-    r"^(为什么|为啥|依据是什么|出处在哪|原文是什么|举个例子|比如呢|例如呢|然后呢|之后呢|接下来呢)$"
+    r"^(为什么|为啥|依据是什么|出处在哪|原文是什么|举个例子|比如呢|例如呢|然后呢|之后呢|接下来呢)$|"
+    r"^(能|能不能|可以|可不可以|麻烦)?再?(详细|具体)(一?点|一些|些|说说|讲讲|说一下|讲一下)?(吗|呀|啊)?$|"
+    r"^(那)?(由谁|谁|找谁)(来)?(负责|牵头|管|办|批)?(啊|呀)?$"
 )
 
 
@@ -90,3 +93,59 @@ def with_context(previous: str, follow_up: str, limit: int = 500) -> str:
         previous = _NUMBER.sub(number.group(0), previous, count=1)
     combined = f"{previous}{SEPARATOR}{core}" if core else previous
     return combined[-limit:]
+
+
+# What a question asks of its subject starts at one of these words: a question word, how often, may or must, or
+# the verb it asks about ("主题党日|每月搞几次", "支部委员会|多久开一次", "我们公司|想建党支部").
+_PREDICATE = re.compile(
+    _ASKS.pattern
+    + r"|^(?:每|一年|一个月|一季度|要|需要|需|应该|应|必须|能|可以|可|想|是|有|由|搞|开|办|建|选|评|交|发|算|给|让|用)"
+)
+_OPENERS = ("请问", "想问", "问一下", "您好", "你好", "那么", "那")
+_CLAUSE = re.compile(r"[，。？！?!,；;]")
+_CLAUSE_ENDS = frozenset("，。？！?!,；;")
+MAX_SUBJECT = 8  # characters of a follow-up that only names a subject ("那党课呢？", "社会组织呢")
+
+
+def subject_only(follow_up: str) -> str | None:
+    """The subject a follow-up names and nothing else ("那党课呢？", "嗯，那党课呢" -> 党课), or None."""
+    core = _core(follow_up)
+    while core.startswith(_FILLERS):
+        core = core[next(len(f) for f in _FILLERS if core.startswith(f)) :]
+    for lead in _LEADS:
+        if core.startswith(lead):
+            core = core[len(lead) :]
+            break
+    core = core.removesuffix("呢")
+    if not core or len(core) > MAX_SUBJECT or _ASKS.search(core) or _TOPICLESS.match(core):
+        return None
+    return core
+
+
+def in_place(previous: str, follow_up: str, cut: Callable[[str], list[str]]) -> str | None:
+    """The previous question asked of the follow-up's subject ("主题党日每月搞几次", "那党课呢？" ->
+    "党课每月搞几次"): the words that open its last clause that has any, up to what it asks of them (of "X的Y", X),
+    replaced by that subject. None when the follow-up names more than a subject, or nothing is left to replace."""
+    subject = subject_only(follow_up)
+    if subject is None:
+        return None
+    previous = original(previous).strip()
+    starts = [0, *(m.end() for m in _CLAUSE.finditer(previous))]
+    for start in reversed(starts):
+        words = cut(previous[start:])
+        i = 0
+        while i < len(words) and (words[i].startswith(_OPENERS) or not words[i].strip()):
+            i += 1
+        j = i
+        while j < len(words) and not _PREDICATE.search(words[j]) and words[j] not in _CLAUSE_ENDS:
+            j += 1
+        if j == i:
+            continue  # "需要满足什么条件": this clause names no subject; the one before may
+        if j == len(words) or words[j] in _CLAUSE_ENDS:
+            j = i + 1  # a clause of nouns only ("党建工作经费税前扣除比例"): its first word is the subject
+        if "的" in words[i + 1 : j]:
+            j = words.index("的", i + 1)  # "支部书记的补贴": the subject is whose it is
+        if subject in "".join(words[i:j]):
+            return None
+        return previous[:start] + "".join(words[:i]) + subject + "".join(words[j:])
+    return None

@@ -14,7 +14,7 @@ from handlers.services.clock import Clock
 from handlers.services.text import clean_text
 from knowledge import KnowledgeBase
 from knowledge.base import Answer
-from knowledge.followup import is_follow_up, original, with_context
+from knowledge.followup import in_place, is_follow_up, original, subject_only, with_context
 from storage.repositories import QuestionRepository
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,9 @@ class QAResult:
     answer: Answer
     question_id: int | None  # None when the log could not be written
     follows: str | None = None  # the earlier question this one was read with (a follow-up), else None
+    read_as: str | None = (
+        None  # the earlier question asked of the follow-up's subject ("党课每月搞几次"), if so read
+    )
 
     @property
     def has_runners_up(self) -> bool:
@@ -65,6 +68,7 @@ class QAService:
         ``FOLLOW_UP_WINDOW`` of the user's previous question is read together with it."""
         question = clean_question(text)
         follows: str | None = None
+        read_as: str | None = None
         question_id: int | None = None
         try:
             async with self.session_factory() as session, session.begin():
@@ -82,14 +86,31 @@ class QAService:
                     previous = await repo.latest_for(user_id=user_id, chat_id=chat_id, since=since)
                     if previous is not None and previous.answered:
                         follows = original(previous.query)
-                        question = with_context(previous.query, question, MAX_QUERY_CHARS)
-                        answer = self.kb.ask(question, k)
+                        question, answer, in_place_ = self._read_with(previous.query, question, k)
+                        read_as = question if in_place_ else None
                 question_id = await self._log(repo, answer, question, user_id, chat_id)
         except SQLAlchemyError:
             # The answer matters more than the log: answer anyway.
             log.exception("could not log question")
             answer = self.kb.ask(question, k)
-        return QAResult(answer, question_id, follows)
+        return QAResult(answer, question_id, follows, read_as)
+
+    def _read_with(self, previous: str, follow_up: str, k: int) -> tuple[str, Answer, bool]:
+        """A follow-up read with the question before: that question asked of the follow-up's own subject
+        ("主题党日每月搞几次", "那党课呢？" -> "党课每月搞几次") when the answer to that speaks of the subject, else the
+        question before followed by the follow-up's words. (question read, its answer, whether in place)."""
+        reading = in_place(previous, follow_up, self.kb.segmenter.cut)
+        subject = subject_only(follow_up)
+        if reading is not None and subject:
+            reading = reading[:MAX_QUERY_CHARS]
+            answer = self.kb.ask(reading, k)
+            said = (answer.hits[0].text if answer.hits else "") + (
+                answer.rule.conclusion if answer.rule else ""
+            )
+            if answer.hits and subject in said:
+                return reading, answer, True
+        question = with_context(previous, follow_up, MAX_QUERY_CHARS)
+        return question, self.kb.ask(question, k), False
 
     async def _log(
         self,

@@ -32,7 +32,9 @@ def answer_html(result: QAResult) -> str:
     answer = result.answer
     top = answer.hits[0]
     parts = []
-    if result.follows:
+    if result.read_as:
+        parts.append(f"<i>（接着上一个问题，按“{escape(trim(result.read_as, 30))}”理解）</i>")
+    elif result.follows:
         parts.append(f"<i>（接着上一个问题“{escape(trim(result.follows, 30))}”理解）</i>")
     if answer.tentative:
         parts.append(f"🔎 <b>{escape(CLOSEST)}</b>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.followup import is_follow_up, original, with_context
+from knowledge.followup import in_place, is_follow_up, original, subject_only, with_context
 
 
 @pytest.mark.parametrize(
@@ -24,6 +24,11 @@ from knowledge.followup import is_follow_up, original, with_context
         "怎么做呢",
         "具体怎么做呢",
         "有什么要求呢",
+        # Asking for more, or who (helper-67's review: these stood alone and were refused).
+        "能再详细点吗",
+        "具体点",
+        "谁负责",
+        "找谁",
     ],
 )
 def test_follow_ups(text: str) -> None:
@@ -84,3 +89,39 @@ def test_a_number_of_its_own_replaces_the_previous_one(previous, follow_up, aske
 def test_the_rules_read_the_follow_ups_number(kb, previous, follow_up, count) -> None:
     rule = kb.ask(with_context(previous, follow_up)).rule
     assert rule is not None and count in rule.conclusion
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "asked"),
+    [
+        ("主题党日每月搞几次", "那党课呢？", "党课每月搞几次"),
+        ("观摩交流多久一次", "党员大会呢", "党员大会多久一次"),
+        # The subject of the last clause that has one; of "X的Y", X; of a clause of nouns, its first word.
+        ("我们公司想建党支部，需要满足什么条件", "那社会组织呢", "社会组织想建党支部，需要满足什么条件"),
+        ("我们是一家50人的企业，主题党日每月搞几次？", "那党课呢", "我们是一家50人的企业，党课每月搞几次？"),
+        ("支部书记的补贴有多少", "那党建指导员呢", "党建指导员的补贴有多少"),
+        ("党建工作经费税前扣除比例", "那党费呢", "党费税前扣除比例"),
+        ("请问主题党日要拍照吗", "党课呢", "请问党课要拍照吗"),
+    ],
+)
+def test_a_follow_up_naming_a_subject_asks_the_question_before_of_it(kb, previous, follow_up, asked) -> None:
+    assert in_place(previous, follow_up, kb.segmenter.cut) == asked
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up"),
+    [
+        ("主题党日每月搞几次", "具体怎么做"),  # no subject of its own
+        ("主题党日每月搞几次", "那要拍照吗"),  # asks something of its own
+        ("每月都要开主题党日吗", "党课呢"),  # the question before opens with no subject
+        ("主题党日每月搞几次", "主题党日呢"),  # the same subject
+    ],
+)
+def test_no_subject_to_put_in_place(kb, previous, follow_up) -> None:
+    assert in_place(previous, follow_up, kb.segmenter.cut) is None
+
+
+def test_subject_only() -> None:
+    assert subject_only("那党课呢？") == "党课"
+    assert subject_only("嗯，那挂靠建呢") == "挂靠建"
+    assert subject_only("那要拍照吗") is None

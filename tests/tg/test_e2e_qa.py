@@ -621,6 +621,23 @@ async def test_a_follow_up_is_read_with_the_question_before(make_bot) -> None:
         assert "接着上一个问题" not in alone.plain_text
 
 
+async def test_a_follow_up_that_names_a_subject_asks_the_question_before_of_it(make_bot) -> None:
+    """ "那党课呢？" after "主题党日每月搞几次" asks how often 党课 is held (found by helper-67's review: the words
+    of the question before outweighed 党课, and the 主题党日 passage came again, confidently)."""
+    async with make_bot() as harness:
+        user = harness.user(USER_ID)
+        first = await ask(harness, user, "主题党日每月搞几次")
+        assert "主题党日" in first.plain_text
+        follow = await ask(harness, user, "那党课呢？")
+        assert follow.plain_text.startswith("（接着上一个问题，按“党课每月搞几次”理解）")
+        assert "没有规定党课多久开一次" in follow.plain_text
+        row = await question_row(harness, feedback_qid(follow))
+        assert row is not None and row.query == "党课每月搞几次"
+        # A follow-up that names no subject of its own still reads the question before as it stands.
+        then = await ask(harness, user, "具体怎么做")
+        assert then.plain_text.startswith("（接着上一个问题“党课每月搞几次”理解）")
+
+
 async def test_a_follow_up_never_leans_on_a_question_left_unanswered(make_bot) -> None:
     async with make_bot() as harness:
         user = harness.user(USER_ID)
