@@ -30,7 +30,7 @@ async def test_an_overlong_list_of_absentees_is_refused_and_nothing_is_lost(
 ) -> None:
     async with make_bot(clock=clock) as harness:
         chat, form = await at_absentees(harness)
-        text = "\n".join(["张三 出差"] * 60)  # 359 characters: a long list still fits
+        text = "张三 " + "因公出差" * 100  # 403 characters: a long answer still fits
         assert len(text) <= MAX_ABSENTEES_TEXT
         too_long = "\n".join(["张三 出差"] * 100)  # 599 characters
         reply = await chat.send(too_long)
@@ -44,7 +44,34 @@ async def test_an_overlong_list_of_absentees_is_refused_and_nothing_is_lost(
         assert data["topic"] == form.topic and data["place"] == form.place and data["actual"] == 7
         reply = await chat.send(text)
         assert await chat.step() != "absentees", reply.plain_text
-        assert len((await chat.data())["absentees"]) == 60
+        assert len((await chat.data())["absentees"]) == 1
+
+
+async def test_more_absentees_than_absent_are_refused_and_nothing_is_lost(
+    make_bot, clock: FixedClock
+) -> None:
+    """应到8、实到7: one is absent; three names are refused with the counts, and "无" gives none (helper-67's
+    review: three were stored beside 实到7, and "无" was stored as a person)."""
+    async with make_bot(clock=clock) as harness:
+        chat, form = await at_absentees(harness)
+        reply = await chat.send("张三 出差\n李四 病假\n王五 事假")
+        assert reply.plain_text.startswith("⚠️ 缺席的是 1 人（应到8人，实到7人），您写了 3 人。"), (
+            reply.plain_text
+        )
+        assert "/skip" in reply.plain_text
+        assert await chat.step() == "absentees"
+        data = await chat.data()
+        assert "absentees" not in data and data["topic"] == form.topic and data["actual"] == 7
+        await chat.send("无")
+        assert await chat.step() != "absentees"
+        assert (await chat.data())["absentees"] == []
+
+
+async def test_the_absent_named_are_kept(make_bot, clock: FixedClock) -> None:
+    async with make_bot(clock=clock) as harness:
+        chat, _ = await at_absentees(harness)
+        await chat.send("张三 出差")
+        assert (await chat.data())["absentees"] == [{"name": "张三", "reason": "出差"}]
 
 
 async def test_a_split_paste_at_the_absentees_step_is_refused_whole(make_bot, clock: FixedClock) -> None:

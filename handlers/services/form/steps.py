@@ -77,7 +77,7 @@ def parse_attendance(text: str) -> tuple[int, int]:
     numbers = [int(n) for n in _ASCII_NUMBER.findall(text)]
     if len(numbers) != 2 or (_ABSENT.search(text) and "实到" not in text):
         raise InputError(
-            "请发送两个数字：应到人数和实到人数，如“应到8人，实到7人”或“8 7”。", skip_hint="没有"
+            "请发送两个数字：应到人数和实到人数，如“应到8人，实到7人”或“8 7”。", skip_hint="不统计"
         )
     expected, actual = numbers
     if "实到" in text and "应到" in text and text.index("实到") < text.index("应到"):
@@ -87,6 +87,10 @@ def parse_attendance(text: str) -> tuple[int, int]:
     if actual > expected:
         raise InputError(f"实到人数（{actual}）不能多于应到人数（{expected}），请重新发送。")
     return expected, actual
+
+
+# Said instead of names: the absentees are not given (as /skip).
+NO_ABSENTEES = frozenset({"无", "没有", "不填写", "不填", "不写", "略", "无人", "暂无"})
 
 
 def parse_absentees(text: str) -> list[dict[str, str]]:
@@ -192,8 +196,18 @@ def _absentees(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepRes
             MAX_ABSENTEES_TEXT,
             skip_hint="不填写",
         )
+    elif inp.text.strip(" 。.！!") in NO_ABSENTEES:
+        data["absentees"] = []
     else:
-        data["absentees"] = parse_absentees(inp.text)
+        people = parse_absentees(inp.text)
+        absent = (data.get("expected") or 0) - (data.get("actual") or 0)
+        if 0 < absent < len(people):
+            raise InputError(
+                f"缺席的是 {absent} 人（应到{data['expected']}人，实到{data['actual']}人），您写了 {len(people)} 人。"
+                "请重新发送缺席人员，每行一人；人数有误的，可先不填写，再在核对页点“改出勤”。",
+                skip_hint="不填写",
+            )
+        data["absentees"] = people
     return StepResult(data, Outcome.ADVANCE)
 
 
