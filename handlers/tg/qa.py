@@ -46,6 +46,11 @@ IDLE_DRAFT_HINT = (
 ASKED_KEY = "qa_asked"  # user_data: message id -> the text answered as a question (an edit is answered anew)
 ASKED_KEEP = 30
 DRAFT_HINT = "idle_draft_hint"  # user_data: the idle draft (its last touch) already pointed out
+EDITED_FORM_INPUT = (
+    "提示：修改已发送的消息不会改动正在填写的表单。要改已填的内容，请填完后在核对页点“改…”按钮，"
+    "或在当前这一步重新发送。"
+)
+EDIT_HINTED = "edit_hinted"  # user_data: the edited message already answered with EDITED_FORM_INPUT
 # A question about using the bot itself (``handlers.services.usage``) is answered with the command that does it.
 USAGE_REPLIES = {
     Usage.SUBMIT: (
@@ -147,10 +152,25 @@ async def on_edited_text(update: Update, context: BotContext) -> None:
     message = update.effective_message
     text = incoming_text(update)
     previous = _asked(context).get(str(message.message_id))
-    if previous is None or previous == text or not text:
+    if previous is None:
+        await _hint_edited_form_input(update, context)
+        return
+    if previous == text or not text:
         return
     _remember_asked(context, message.message_id, text)
     await _respond(update, context, text, follow_ups=False)  # not read with the wording it replaces
+
+
+async def _hint_edited_form_input(update: Update, context: BotContext) -> None:
+    """An edited message the form took changes nothing there: said once per message while a form is in progress
+    (helper-67's review: an edited 地点 was silently kept as first sent)."""
+    message = update.effective_message
+    if context.user_data.get(EDIT_HINTED) == message.message_id:
+        return
+    if await context.services.forms.active_step(update.effective_user.id) is None:
+        return
+    context.user_data[EDIT_HINTED] = message.message_id
+    await message.reply_text(EDITED_FORM_INPUT)
 
 
 def _addressed_to_bot(update: Update, context: BotContext) -> bool:

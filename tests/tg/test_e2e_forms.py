@@ -667,9 +667,15 @@ async def test_editing_an_earlier_message_is_not_a_new_answer(make_bot, clock: F
         update = chat.user.send_text("支委会：研究发展党员工作")
         assert (await chat.reply()).plain_text == f"{form.head}活动地点在哪里？"
         chat.user.edit_text(update["message"], "支委会：研究发展党员和党费工作")
+        # The user is told the edit changes nothing, once per message (helper-67's review: silence).
+        told = await chat.reply()
+        assert told.plain_text.startswith("提示：修改已发送的消息不会改动正在填写的表单。"), told.plain_text
+        chat.user.edit_text(update["message"], "支委会：研究发展党员和党费等工作")
         await harness.emulator.idle()
+        await harness.emulator.expect_no_message(chat.id, within=0.3)
         data = await chat.data()
         assert "place" not in data and await chat.step() == "place", data
+        assert data["topic"] == "支委会：研究发展党员工作"
 
 
 async def test_superscript_digit_gets_the_number_hint(make_bot, clock: FixedClock) -> None:
