@@ -151,4 +151,4 @@ def test_parsers() -> None:
     ]
     with pytest.raises(InputError) as info:
         parse_attendance("很多人")
-    assert info.value.skip_hint == "没有"
+    assert info.value.skip_hint == "不统计"

@@ -337,7 +337,7 @@ class Form:
         text = self.prompt.plain_text
         if index < len(self.ak.fields):
             spec = self.ak.fields[index]
-            hint = "\n没有可发送 /skip。" if spec.optional else ""
+            hint = "\n不填写可发送 /skip。" if spec.optional else ""
             assert text == f"{self.head}{spec.prompt}{hint}", text
         else:
             assert text.startswith(f"{self.head}请提交会议记录"), text
@@ -534,7 +534,7 @@ async def test_every_hint_keeps_the_step(make_bot, clock: FixedClock) -> None:
         assert "学习讨论" in edited.button_texts and not any(t.startswith("✅") for t in edited.button_texts)
         await chat.press_in_place(menu, "f:opt:1")
         reply = await chat.press(menu, "f:done")
-        assert reply.plain_text == f"{form.head}{form.ak.fields[1].prompt}\n没有可发送 /skip。"
+        assert reply.plain_text == f"{form.head}{form.ak.fields[1].prompt}\n不填写可发送 /skip。"
         reply = await chat.send("/skip")  # optional
         assert reply.plain_text.startswith(f"{form.head}请提交会议记录")
         assert (await chat.data())["details"] == {"six_items": ["现场教学"]}

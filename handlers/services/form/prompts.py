@@ -58,7 +58,7 @@ def _field_prompt(head: str, spec: FieldSpec, data: dict) -> Reply:
     if spec.input_type == "choice":
         options = [(o, Action(Act.OPTION, str(i))) for i, o in enumerate(spec.options)]
         return Reply(f"{head}{spec.prompt}", [options, CANCEL_ROW])
-    return Reply(f"{head}{spec.prompt}", [CANCEL_ROW], skip_hint="没有" if spec.optional else None)
+    return Reply(f"{head}{spec.prompt}", [CANCEL_ROW], skip_hint="不填写" if spec.optional else None)
 
 
 def prompt(step: str, ak: ActivityKind | None, data: dict) -> Reply:
