@@ -80,7 +80,8 @@ class Redeemed:
     ``branch``: the invitation's branch (the one they now lead, on ``ok``). ``left``: the branch they lead (confirm)
     or left (ok), now without a secretary. ``replaced``: the branch's former secretary, someone else, who lost the
     post (ok) or would lose it (confirm): ``(user id, name)``. ``draft``: the user has an unfinished draft for
-    ``left``, which the move discards.
+    ``left``, which the move discards. ``replaced_draft``: the former secretary had an unfinished draft for the
+    branch, which can no longer be submitted.
     """
 
     status: str
@@ -88,6 +89,7 @@ class Redeemed:
     left: Branch | None = None
     replaced: tuple[int, str | None] | None = None
     draft: bool = False
+    replaced_draft: bool = False
 
 
 class BranchService:
@@ -169,7 +171,8 @@ class BranchService:
             if str(status) != "ok":
                 return Redeemed(str(status))
             branch = await branches.by_secretary(user_id)
-        return Redeemed("ok", branch, left, replaced, draft)  # left: its secretary is cleared now
+            lost = replaced is not None and await self._has_draft(session, replaced[0], target.id)
+        return Redeemed("ok", branch, left, replaced, draft, lost)  # left: its secretary is cleared now
 
     @staticmethod
     async def _has_draft(session: AsyncSession, user_id: int, branch_id: int) -> bool:

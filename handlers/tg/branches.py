@@ -90,7 +90,8 @@ async def _answer_redeem(
                 context.bot,
                 [result.replaced[0]],
                 f"您已不再是“{branch.name}”的书记：{who}已通过管理员生成的新邀请链接成为该支部书记。"
-                "如有疑问，请联系上级党委管理员。",
+                + (REPLACED_DRAFT if result.replaced_draft else "")
+                + "如有疑问，请联系上级党委管理员。",
             )
         if result.left is not None:  # the branch they left has no secretary now: whoever can invite is told
             left = result.left
@@ -110,6 +111,9 @@ async def _answer_redeem(
 
 
 LEFT_NOTE = "（该支部现无书记，需由上级党委管理员重新邀请）"
+# The former secretary's unfinished draft belongs to a branch that is no longer theirs (helper-67's review: it was
+# dropped without a word, and its 确认提交 then said only that there was no form).
+REPLACED_DRAFT = "您填写中、尚未提交的活动记录已无法提交，请把照片和材料转交新书记登记。"
 
 
 def move_question(result: Redeemed) -> str:

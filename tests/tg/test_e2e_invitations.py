@@ -111,3 +111,24 @@ async def test_reinvite_warns_the_admin_and_tells_the_replaced_secretary(make_bo
         assert same.plain_text.startswith("欢迎！您已成为“第一党支部”的书记。\n\n"), same.plain_text
         await harness.emulator.idle()
         assert [m.plain_text for m in harness.emulator.messages(ALICE)][-1] == told.plain_text
+
+
+async def test_the_replaced_secretary_is_told_their_unfinished_draft_cannot_be_submitted(
+    make_bot, clock: FixedClock
+) -> None:
+    """helper-67's review: the draft was dropped without a word, and its 确认提交 said only that there was no form."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "组织部"))
+        alice = Chat(harness, harness.user(ALICE, "蒋书记"))
+        bob = Chat(harness, harness.user(BOB, "新书记"))
+        await make_secretary(harness, alice.user)
+        await Form(alice, "lecture").run("date")
+        assert await draft(harness, ALICE) is not None
+        invited = await admin.send("/invite 1")
+        await redeem(bob, invitation_code(invited))
+        told = await alice.reply()
+        assert told.plain_text == (
+            "您已不再是“第一党支部”的书记：新书记已通过管理员生成的新邀请链接成为该支部书记。"
+            "您填写中、尚未提交的活动记录已无法提交，请把照片和材料转交新书记登记。"
+            "如有疑问，请联系上级党委管理员。"
+        )
