@@ -92,6 +92,7 @@ class KnowledgeBase:
         self._own: tuple[dict[str, tuple[str, ...]], Shorthands] | None = None
         # Past questions (``knowledge.asked``), also made on the first.
         self._asked: PastQuestions | None = None
+        self._speeches = frozenset(path.name for path in shipped_corpus())
 
     # -- building -------------------------------------------------------------------------------------------
 
@@ -332,6 +333,7 @@ class KnowledgeBase:
                     score=round(score, 4),
                     passage_id=p.id,
                     confidence="high" if confidence == "high" and own == "high" else "low",
+                    speech=p.doc in self._speeches,
                 )
             )
         subjects = (term.spellings for term in ranking.terms)  # 给予×万元: the amount is not published

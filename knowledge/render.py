@@ -11,10 +11,20 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from knowledge.base import Answer
+    from knowledge.types import Hit
 
 NO_ANSWER = "讲话中没有找到与这个问题相关的内容。可以换个说法再问。"
 # A tentative answer (``Answer.confidence == "low"``) is introduced as the closest passage, not as the answer.
 CLOSEST = "讲话中没有直接回答这个问题的内容，最接近的内容是："
+# The same when the closest passage is from a document an administrator added (not from the speeches).
+CLOSEST_ADDED = "讲话和补充资料中没有直接回答这个问题的内容，最接近的内容（补充资料）是："
+
+
+def closest(hit: Hit) -> str:
+    """What introduces a tentative answer led by ``hit``."""
+    return CLOSEST if hit.speech else CLOSEST_ADDED
+
+
 OTHERS = "其他相关内容："
 OTHERS_TENTATIVE = "也可能相关："
 PASSAGE_PREVIEW = 300
@@ -54,7 +64,7 @@ def render_plain(answer: Answer, *, unanswered: str = NO_ANSWER) -> str:
     if not answer.hits:
         return unanswered
     tentative = answer.confidence == "low"
-    lines: list[str] = [CLOSEST, ""] if tentative else []
+    lines: list[str] = [closest(answer.hits[0]), ""] if tentative else []
     if answer.note:
         lines += [answer.note, ""]
     if answer.rule is not None:

@@ -31,6 +31,7 @@ class Hit:
     score: float
     passage_id: int
     confidence: str = "high"  # "high" or "low": how sure the knowledge base is that this passage answers
+    speech: bool = True  # from the shipped speeches, not a document an administrator added
 
     def as_dict(self) -> dict:
         return {

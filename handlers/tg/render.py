@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.services.qa import QAResult
 from knowledge.organisation import OrgForm, org_form_label, profile_warnings
-from knowledge.render import CLOSEST, citation, no_answer, trim
+from knowledge.render import citation, closest, no_answer, trim
 from knowledge.types import Hit, Passage
 
 TOPICS_HINT = "或浏览讲话目录（/topics）"
@@ -37,7 +37,7 @@ def answer_html(result: QAResult) -> str:
     elif result.follows:
         parts.append(f"<i>（接着上一个问题“{escape(trim(result.follows, 30))}”理解）</i>")
     if answer.tentative:
-        parts.append(f"🔎 <b>{escape(CLOSEST)}</b>")
+        parts.append(f"🔎 <b>{escape(closest(top))}</b>")
     if answer.note:
         parts.append(f"ℹ️ {escape(answer.note)}")
     if answer.rule is not None:

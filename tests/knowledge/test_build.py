@@ -53,6 +53,26 @@ def test_extra_folder_is_indexed(tmp_path: Path, no_env_folder, kb):
     assert "联合建、挂靠建" in extended.search("党员不足三人的企业怎样建立党组织")[0].text
 
 
+def test_a_tentative_answer_from_an_added_document_does_not_call_it_the_speeches(
+    tmp_path: Path, no_env_folder, kb
+):
+    """helper-67's review: "讲话中没有直接回答…" introduced a passage of an administrator's document."""
+    from knowledge.render import CLOSEST, CLOSEST_ADDED, render_plain
+
+    (tmp_path / "党费.txt").write_text(
+        "关于党费收缴的补充说明\n\n党员每月按时足额缴纳党费，可通过网上缴纳党费系统缴纳，也可以交给党小组长。\n",
+        encoding="utf-8",
+    )
+    extended = KnowledgeBase.default(kb_dir=tmp_path)
+    added = extended.ask("党费怎么交")
+    assert added.confidence == "low" and not added.hits[0].speech
+    assert render_plain(added).startswith(CLOSEST_ADDED)
+    speech = extended.ask("党费标准是多少")
+    assert speech.confidence == "low" and speech.hits[0].speech
+    assert render_plain(speech).startswith(CLOSEST)
+    assert "speech" not in added.hits[0].as_dict()  # ``branchbot ask --json`` keeps its contract
+
+
 def test_extra_folder_from_the_environment(tmp_path: Path, monkeypatch, no_env_folder):
     (tmp_path / "extra.txt").write_text(EXTRA_SPEECH, encoding="utf-8")
     monkeypatch.setenv("BRANCHBOT_KB_DIR", str(tmp_path))
