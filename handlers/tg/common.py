@@ -74,6 +74,9 @@ def error_text(error_id: str) -> str:
 
 
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用命令，或直接输入您的问题。"
+UNKNOWN_IN_FORM = (
+    "没有这个命令。表单还在填写中，已填的内容都保留着；要改已填的内容，请填完后在核对页修改。当前这一步："
+)
 
 
 def _is_admin(update: Update, context: BotContext) -> bool:
@@ -92,7 +95,19 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    await update.effective_message.reply_text(UNKNOWN_COMMAND)
+    """Says so; in the middle of a form (/back, /上一步), asks the form's current step again."""
+    from handlers.tg.render_form import form_markup, form_text
+
+    user = update.effective_user
+    current = None
+    if user is not None and not in_group(update):
+        current = await context.services.forms.current(user.id)
+    if current is None:
+        await update.effective_message.reply_text(UNKNOWN_COMMAND)
+        return
+    await update.effective_message.reply_text(
+        f"{UNKNOWN_IN_FORM}\n\n{form_text(current)}", reply_markup=form_markup(current)
+    )
 
 
 async def help_command(update: Update, context: BotContext) -> None:

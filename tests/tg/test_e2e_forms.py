@@ -995,3 +995,21 @@ async def test_a_summary_confirmed_past_the_window_is_refused(make_bot, clock: F
         assert "改日期" in refused.button_texts
         assert await records(harness) == []
         assert await draft(harness, chat.id) is not None  # nothing entered is lost
+
+
+async def test_an_unknown_command_in_a_form_asks_the_current_step_again(make_bot, clock: FixedClock) -> None:
+    """helper-67's review: /back got "没有这个命令…直接输入您的问题", which left the form's question behind."""
+    async with make_bot(clock=clock) as harness:
+        chat = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, chat.user)
+        form = Form(chat, "committee")
+        await form.run("date")
+        await chat.send("支委会：研究发展党员工作")
+        reply = await chat.send("/back")
+        assert reply.plain_text.startswith("没有这个命令。表单还在填写中，已填的内容都保留着"), (
+            reply.plain_text
+        )
+        assert reply.plain_text.endswith(f"{form.head}活动地点在哪里？"), reply.plain_text
+        assert reply.button_texts == ["取消填写"]
+        data = await chat.data()
+        assert await chat.step() == "place" and data["topic"] == "支委会：研究发展党员工作"

@@ -120,6 +120,15 @@ class FormService:
             draft = await DraftRepository(session).get(user_id)
         return draft.step if self._active(draft) else None
 
+    async def current(self, user_id: int) -> Reply | None:
+        """The prompt of the step the user's form is at, if it is in progress (to ask it again)."""
+        async with self.session_factory() as session:
+            draft = await DraftRepository(session).get(user_id)
+        if not self._active(draft):
+            return None
+        data = dict(draft.data or {})
+        return prompts.prompt(draft.step, activity_by_code(data.get("kind", "")), data)
+
     async def idle_draft(self, user_id: int) -> tuple[str, str] | None:
         """(the kind's name, when the draft was last touched, ISO) of a draft left longer than ``FORM_TIMEOUT``;
         None when there is none, it is still in progress, or the user is no longer secretary of its branch (then
