@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from handlers.services.browse import file_refs
 from handlers.services.history import HistoryEntry
 from handlers.services.periods import parse_period, this_month
 from handlers.services.records import CHANGE_LABELS, kind_name
@@ -185,8 +186,8 @@ async def record(request: web.Request) -> web.Response:
     view = await services.review.open(user.user_id, _int(request, "record_id"))
     if view is None:
         return refused_page(request, *RECORD_NOT_FOUND, 404)
-    photos = [f for f in view.files if f.role == "photo"]
-    minutes = [f for f in view.files if f.role != "photo"]
+    photos = file_refs(view.files, "photo")
+    minutes = file_refs(view.files, "minutes")
     people = await services.supervision.known_names({h.actor_id for h in view.timeline})
     context = {
         "title": view.number,
