@@ -52,6 +52,7 @@ def _page(request: web.Request, template: str, context: dict, status: int = 200)
 
 
 RECORD_NOT_FOUND = ("找不到这条记录", "记录不存在，或不在您的督导范围内。")
+FILE_NOT_FOUND = ("找不到这个文件", "文件不存在，或不在您的督导范围内。")
 
 
 def refused_page(request: web.Request, title: str, text: str, status: int, reason: str = "") -> web.Response:
@@ -240,7 +241,7 @@ async def file(request: web.Request) -> web.Response:
     thumbnail = request.match_info.get("thumb") == "thumb"
     blob = await services.browse.file(user.user_id, _int(request, "file_id"), thumbnail=thumbnail)
     if blob is None:
-        raise web.HTTPNotFound(text="找不到这个文件")
+        return refused_page(request, *FILE_NOT_FOUND, 404)
     inline = blob.mime.startswith("image/") or blob.mime == "application/pdf"
     disposition = "inline" if inline else "attachment"
     return web.Response(
