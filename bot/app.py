@@ -5,10 +5,11 @@ from __future__ import annotations
 import gc
 import logging
 
-from telegram import BotCommand
-from telegram.error import RetryAfter, TelegramError
+from telegram import BotCommandScopeChat
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.commands import ADMIN_COMMANDS, COMMANDS
 from bot.config import Settings
 from bot.lean import release_memory
 from bot.logging_setup import one_line
@@ -23,24 +24,6 @@ from handlers.tg.registry import register_handlers
 from handlers.tg.transport import RetryingRateLimiter
 
 log = logging.getLogger(__name__)
-
-COMMANDS = [
-    BotCommand("start", "开始使用"),
-    BotCommand("help", "查看帮助"),
-    BotCommand("topics", "浏览讲话目录"),
-    BotCommand("submit", "登记活动记录"),
-    BotCommand("records", "查看本支部活动记录"),
-    BotCommand("reminders", "待办与提醒设置"),
-    BotCommand("branch", "查看或修改支部信息"),
-    BotCommand("status", "查看各项活动完成情况"),
-    BotCommand("dashboard", "网页看板登录链接（上级党委）"),
-    BotCommand("myid", "查看我的用户编号（设置督导员时用）"),
-    BotCommand("newbranch", "新建支部并生成书记邀请链接（管理员）"),
-    BotCommand("branches", "查看全部支部及编号（管理员）"),
-    BotCommand("invite", "重新生成书记邀请链接（管理员）"),
-    BotCommand("cancel", "取消正在填写的内容"),
-    BotCommand("skip", "跳过可选的一项"),
-]
 
 
 def build_services(settings: Settings, *, clock: Clock | None = None, kb=None) -> Services:
@@ -83,37 +66,55 @@ def commands_retry_delay(failures: int) -> float:
     return COMMANDS_RETRY_DELAYS[min(failures, len(COMMANDS_RETRY_DELAYS)) - 1]
 
 
-async def _set_commands(context: BotContext) -> None:
-    """Register the command menu; on any Telegram failure log one warning and try again later.
+def _menus(admin_ids: frozenset[int]) -> list[tuple[int | None, list]]:
+    """The menus to register, in order: the default scope (``None``), then each administrator's private chat."""
+    return [(None, COMMANDS), *((admin_id, ADMIN_COMMANDS) for admin_id in sorted(admin_ids))]
 
-    The menu is cosmetic: a 500, 429, time-out or network error here must never stop the bot, so this runs
+
+async def _set_commands(context: BotContext) -> None:
+    """Register the command menus; on a Telegram failure log one warning and try again later.
+
+    The menus are cosmetic: a 500, 429, time-out or network error here must never stop the bot, so this runs
     as a job (never inside start-up) and reschedules itself with backoff (``COMMANDS_RETRY_DELAYS``, at
-    least the ``retry_after`` a 429 asks for).
+    least the ``retry_after`` a 429 asks for), going on from the menu that failed. An administrator whose chat
+    Telegram does not know (they never opened the bot) is skipped with a warning: the next start sets it.
     """
-    failures = int(context.job.data or 0) if context.job is not None else 0
-    try:
-        await context.bot.set_my_commands(COMMANDS, read_timeout=COMMANDS_TIMEOUT)
-    except TelegramError as exc:
-        failures += 1
-        delay = commands_retry_delay(failures)
-        if isinstance(exc, RetryAfter):
-            delay = max(delay, retry_after_seconds(exc))
-        log.warning(
-            "could not register the command menu (%s: %s); retrying in %.0f s",
-            type(exc).__name__,
-            one_line(exc),
-            delay,
-        )
-        context.job_queue.run_once(_set_commands, delay, data=failures, name=COMMANDS_JOB)
-        return
+    failures, first = context.job.data if context.job is not None and context.job.data else (0, 0)
+    menus = _menus(context.services.admin_ids)
+    for index in range(first, len(menus)):
+        chat_id, commands = menus[index]
+        scope = BotCommandScopeChat(chat_id) if chat_id is not None else None
+        try:
+            await context.bot.set_my_commands(commands, scope=scope, read_timeout=COMMANDS_TIMEOUT)
+        except BadRequest as exc:
+            if chat_id is None or "chat not found" not in str(exc).lower():
+                _retry_commands(context, exc, failures + 1, index)
+                return
+            log.warning("no command menu for administrator %s yet: Telegram does not know the chat", chat_id)
+        except TelegramError as exc:
+            _retry_commands(context, exc, failures + 1, index)
+            return
     if failures:
         log.info("command menu registered after %d failed attempts", failures)
+
+
+def _retry_commands(context: BotContext, exc: TelegramError, failures: int, index: int) -> None:
+    delay = commands_retry_delay(failures)
+    if isinstance(exc, RetryAfter):
+        delay = max(delay, retry_after_seconds(exc))
+    log.warning(
+        "could not register the command menu (%s: %s); retrying in %.0f s",
+        type(exc).__name__,
+        one_line(exc),
+        delay,
+    )
+    context.job_queue.run_once(_set_commands, delay, data=(failures, index), name=COMMANDS_JOB)
 
 
 async def _post_init(application: Application) -> None:
     """Schedule the command menu at once; it never delays or stops start-up (see :func:`_set_commands`). Wake
     the reminders every minute, the first time soon after start (unless ``BRANCHBOT_REMINDERS=off``)."""
-    application.job_queue.run_once(_set_commands, 0, data=0, name=COMMANDS_JOB)
+    application.job_queue.run_once(_set_commands, 0, data=(0, 0), name=COMMANDS_JOB)
     await dedupe.load(application)  # updates processed before a restart, which Telegram may deliver again
     # What start-up built (the knowledge base above all, ~100,000 objects) lives as long as the process: out of
     # the cyclic collector's sight, a full collection takes well under a millisecond instead of ~65 ms, so the

@@ -6,6 +6,7 @@ branch or photo gets ``None``, exactly as for something that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -45,6 +46,7 @@ class FileRef:
     mime: str
     size: int
     has_thumbnail: bool
+    number: int = 1  # its number among the record's files of its role, from 1 (照片1, 照片2…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +73,31 @@ class FileBlob:
     filename: str  # e.g. JL2026-000012-photo1.jpg (ASCII, safe for Content-Disposition)
 
 
-def file_ref(row: RecordFile) -> FileRef:
-    return FileRef(row.id, row.role, row.position, row.mime, row.size, row.thumb_sha256 is not None)
+def numbered(rows: Iterable[RecordFile]) -> list[tuple[RecordFile, int]]:
+    """Each file of one record with its number among the files of its role, from 1, in the order given (role,
+    then position). The stored position counts all the evidence a form took (the minutes first), so it does not
+    number the photos."""
+    counts: dict[str, int] = {}
+    out = []
+    for row in rows:
+        counts[row.role] = counts.get(row.role, 0) + 1
+        out.append((row, counts[row.role]))
+    return out
 
 
-def file_name(record: ActivityRecord, row: RecordFile, thumbnail: bool = False) -> str:
+def file_refs(rows: Iterable[RecordFile], role: str) -> list[FileRef]:
+    """The record's files of ``role``, numbered from 1."""
+    return [file_ref(row, number) for row, number in numbered(rows) if row.role == role]
+
+
+def file_ref(row: RecordFile, number: int = 1) -> FileRef:
+    return FileRef(row.id, row.role, row.position, row.mime, row.size, row.thumb_sha256 is not None, number)
+
+
+def file_name(record: ActivityRecord, row: RecordFile, number: int, thumbnail: bool = False) -> str:
     ext = "jpg" if thumbnail else EXTENSIONS.get(row.mime, "bin")
     suffix = "-thumb" if thumbnail else ""
-    return f"{record_number(record.id, record.held_on)}-{row.role}{row.position + 1}{suffix}.{ext}"
+    return f"{record_number(record.id, record.held_on)}-{row.role}{number}{suffix}.{ext}"
 
 
 class BrowseService:
@@ -123,8 +142,8 @@ class BrowseService:
             RecordRow(
                 r,
                 record_number(r.id, r.held_on),
-                [file_ref(f) for f in files.get(r.id, []) if f.role == "photo"],
-                [file_ref(f) for f in files.get(r.id, []) if f.role == "minutes"],
+                file_refs(files.get(r.id, []), "photo"),
+                file_refs(files.get(r.id, []), "minutes"),
                 comments.get(r.id),
             )
             for r in records
@@ -140,7 +159,9 @@ class BrowseService:
             found = await ThumbnailRepository(session).file(file_id)
             if found is None or not viewer.can_view_branch(found[1].branch_id):
                 return None
-        row, record = found
+            row, record = found
+            siblings = (await LedgerRepository(session).files_of([record.id])).get(record.id, [])
+        number = next((n for f, n in numbered(siblings) if f.id == row.id), 1)
         sha = row.thumb_sha256 if thumbnail else row.sha256
         if sha is None:
             return None
@@ -148,4 +169,6 @@ class BrowseService:
             data = await (self.thumbs if thumbnail else self.files).get(sha)
         except FileNotFoundError:
             return None
-        return FileBlob(data, "image/jpeg" if thumbnail else row.mime, file_name(record, row, thumbnail))
+        return FileBlob(
+            data, "image/jpeg" if thumbnail else row.mime, file_name(record, row, number, thumbnail)
+        )

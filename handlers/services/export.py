@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.services.browse import EXTENSIONS
+from handlers.services.browse import EXTENSIONS, numbered
 from handlers.services.clock import Clock
 from handlers.services.form.display import record_number
 from handlers.services.periods import finer_or_equal, slots
@@ -88,11 +88,8 @@ def evidence_paths(
     )
     number = record_number(record.id, record.held_on)
     return [
-        (
-            f,
-            f"{folder}/{number}-{ROLE_NAMES.get(f.role, f.role)}{f.position + 1}.{EXTENSIONS.get(f.mime, 'bin')}",
-        )
-        for f in files
+        (f, f"{folder}/{number}-{ROLE_NAMES.get(f.role, f.role)}{n}.{EXTENSIONS.get(f.mime, 'bin')}")
+        for f, n in numbered(files)
     ]
 
 

@@ -59,7 +59,8 @@ async def _status_view(context: BotContext, user_id: int):
     status = await context.services.reminders.status(user_id)
     if status is None:
         return None
-    return status_html(status, context.services.clock.tz), status_markup(status)
+    clock = context.services.clock
+    return status_html(status, clock.tz, clock.now().astimezone(clock.tz).date()), status_markup(status)
 
 
 async def reminders(update: Update, context: BotContext) -> None:

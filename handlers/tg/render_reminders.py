@@ -48,9 +48,11 @@ def day_label(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
-def moment_label(at: datetime, tz: ZoneInfo) -> str:
+def moment_label(at: datetime, tz: ZoneInfo, today: date | None = None) -> str:
+    """``12月1日（周二）09:00``; with the year in front when ``today`` is given and falls in another year."""
     local = at.astimezone(tz)
-    return f"{day_label(local.date())}（周{WEEKDAYS[local.weekday()]}）{local:%H:%M}"
+    year = f"{local.year}年" if today is not None and local.year != today.year else ""
+    return f"{year}{day_label(local.date())}（周{WEEKDAYS[local.weekday()]}）{local:%H:%M}"
 
 
 # -- the rule from the speeches ---------------------------------------------------------------------------------
@@ -175,28 +177,29 @@ def _kind_line(kind: Any) -> str:
     return line
 
 
-def _cadence_lines(cadence: CadenceStatus, tz: ZoneInfo) -> list[str]:
+def _cadence_lines(cadence: CadenceStatus, tz: ZoneInfo, today: date) -> list[str]:
     lines = [f"<b>{escape(cadence.period_label)}</b>（截止 {day_label(cadence.deadline)}）"]
     lines += [_kind_line(k) for k in cadence.kinds]
     if cadence.next_reminder is not None and cadence.next_stage is not None:
         about = escape(cadence.next_period_label or "")
         lines.append(
-            f"下次提醒：{moment_label(cadence.next_reminder, tz)}，{about}{STAGE_NAMES[cadence.next_stage]}"
+            f"下次提醒：{moment_label(cadence.next_reminder, tz, today)}，{about}{STAGE_NAMES[cadence.next_stage]}"
         )
     elif all(k.state is KindState.DONE for k in cadence.kinds):
         lines.append("本期已全部完成 👍")
     return lines
 
 
-def status_html(status: ReminderStatus, tz: ZoneInfo) -> str:
+def status_html(status: ReminderStatus, tz: ZoneInfo, today: date) -> str:
+    """/reminders; ``today`` (the clock's) puts the year on a next reminder that falls in another year."""
     hour = f"{status.hour:02d}:00" + ("（默认）" if status.hour_is_default else "")
     lines = [f"⏰ <b>待办与提醒 · {escape(status.branch_name)}</b>", f"提醒时间：提醒日的 {hour}"]
     if not status.reachable:
         lines.append("⚠️ 之前的提醒没能送达，提醒已暂停；发送 /start 即可恢复。")
     elif status.next_reminder is not None:
-        lines.append(f"下次提醒：{moment_label(status.next_reminder, tz)}")
+        lines.append(f"下次提醒：{moment_label(status.next_reminder, tz, today)}")
     for cadence in status.cadences:
-        lines += ["", *_cadence_lines(cadence, tz)]
+        lines += ["", *_cadence_lines(cadence, tz, today)]
     lines += ["", "工作日提醒，节假日顺延；21:00 至次日 8:00 不发送。"]
     return "\n".join(lines)
 

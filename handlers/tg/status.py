@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from handlers.services.periods import parse_period, this_month
 from handlers.tg.callbacks import STALE, STATUS_PREFIX, decode_status, encode_status
 from handlers.tg.context import BotContext
+from handlers.tg.edit import edit_text
 from handlers.tg.guards import command, user_name
 from handlers.tg.render_status import split_messages, status_lines
 from knowledge.activities import Period
@@ -67,22 +68,33 @@ def period_keyboard(context: BotContext, code: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-async def send_status(context: BotContext, user_id: int, chat_id: int, period: str | None) -> None:
+async def status_messages(
+    context: BotContext, user_id: int, period: str | None
+) -> tuple[list[str], str | None]:
+    """The status as messages, and the period code of the switches under the last one; ``None``: a plain-text
+    notice instead (a bad period, no rights, no branch yet), one message."""
     try:
         matrix = await context.services.status.matrix(user_id, period)
     except ValueError as exc:
-        await context.bot.send_message(chat_id, str(exc))
-        return
+        return [str(exc)], None
     if matrix is None:
-        await context.bot.send_message(chat_id, NO_RIGHTS)
-        return
+        return [NO_RIGHTS], None
     if not matrix.rows and user_id in context.services.admin_ids:  # an administrator sees all: there is none
-        await context.bot.send_message(chat_id, NO_BRANCHES_ADMIN)
+        return [NO_BRANCHES_ADMIN], None
+    return split_messages(status_lines(matrix)), matrix.period.code
+
+
+async def send_status(context: BotContext, user_id: int, chat_id: int, period: str | None) -> None:
+    await _send(context, chat_id, *await status_messages(context, user_id, period))
+
+
+async def _send(context: BotContext, chat_id: int, messages: list[str], code: str | None) -> None:
+    if code is None:
+        await context.bot.send_message(chat_id, messages[0])
         return
-    messages = split_messages(status_lines(matrix))
     for index, text in enumerate(messages):
         last = index == len(messages) - 1
-        markup = period_keyboard(context, matrix.period.code) if last else None
+        markup = period_keyboard(context, code) if last else None
         await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
@@ -93,14 +105,21 @@ async def status(update: Update, context: BotContext) -> None:
 
 
 async def on_button(update: Update, context: BotContext) -> None:
+    """A period switch: the status message with the buttons becomes the chosen period's (a new message when it
+    is gone or too old to edit, ``tg/edit``); a status too long for one message comes as new messages."""
     query = update.callback_query
     code = decode_status(query.data or "")
     if code is None:
         await query.answer(STALE, show_alert=True)
         return
     await query.answer()
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    await send_status(context, query.from_user.id, chat_id, code)
+    user_id = query.from_user.id
+    messages, shown = await status_messages(context, user_id, code)
+    if shown is not None and len(messages) == 1 and query.message is not None:
+        markup = period_keyboard(context, shown)
+        await edit_text(query, messages[0], parse_mode=ParseMode.HTML, reply_markup=markup)
+        return
+    await _send(context, query.message.chat.id if query.message else user_id, messages, shown)
 
 
 def register(application: Application) -> None:

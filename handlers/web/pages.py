@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from handlers.services.browse import file_refs
 from handlers.services.history import HistoryEntry
 from handlers.services.periods import parse_period, this_month
 from handlers.services.records import CHANGE_LABELS, kind_name
@@ -51,6 +52,7 @@ def _page(request: web.Request, template: str, context: dict, status: int = 200)
 
 
 RECORD_NOT_FOUND = ("找不到这条记录", "记录不存在，或不在您的督导范围内。")
+FILE_NOT_FOUND = ("找不到这个文件", "文件不存在，或不在您的督导范围内。")
 
 
 def refused_page(request: web.Request, title: str, text: str, status: int, reason: str = "") -> web.Response:
@@ -185,8 +187,8 @@ async def record(request: web.Request) -> web.Response:
     view = await services.review.open(user.user_id, _int(request, "record_id"))
     if view is None:
         return refused_page(request, *RECORD_NOT_FOUND, 404)
-    photos = [f for f in view.files if f.role == "photo"]
-    minutes = [f for f in view.files if f.role != "photo"]
+    photos = file_refs(view.files, "photo")
+    minutes = file_refs(view.files, "minutes")
     people = await services.supervision.known_names({h.actor_id for h in view.timeline})
     context = {
         "title": view.number,
@@ -239,7 +241,7 @@ async def file(request: web.Request) -> web.Response:
     thumbnail = request.match_info.get("thumb") == "thumb"
     blob = await services.browse.file(user.user_id, _int(request, "file_id"), thumbnail=thumbnail)
     if blob is None:
-        raise web.HTTPNotFound(text="找不到这个文件")
+        return refused_page(request, *FILE_NOT_FOUND, 404)
     inline = blob.mime.startswith("image/") or blob.mime == "application/pdf"
     disposition = "inline" if inline else "attachment"
     return web.Response(

@@ -12,14 +12,17 @@ from pathlib import Path
 import pytest
 
 from bot import app as bot_app
-from bot.app import COMMANDS, commands_retry_delay
+from bot.app import ADMIN_COMMANDS, COMMANDS, commands_retry_delay
 from handlers.tg.common import HELP
 from handlers.tg.processor import PerChatUpdateProcessor
 from tests.emulator import BotApiEmulator
 from tests.fixtures_bot import fake_services, running_bot
 
 USER_ID = 20240901
+ADMIN_ID = 20240902
 EXPECTED = [{"command": c.command, "description": c.description} for c in COMMANDS]
+ADMIN_EXPECTED = [{"command": c.command, "description": c.description} for c in ADMIN_COMMANDS]
+ADMIN_SCOPE = {"type": "chat", "chat_id": ADMIN_ID}
 
 
 @pytest.fixture(autouse=True)
@@ -49,13 +52,17 @@ async def test_failing_set_my_commands_does_not_stop_the_bot(
 ) -> None:
     caplog.set_level(logging.WARNING, logger="bot.app")
     failures = inject(emulator, fault)
-    async with running_bot(emulator, tmp_path, services=fake_services(tmp_path)) as harness:
+    emulator.user(ADMIN_ID)  # an administrator who has opened the bot before
+    services = fake_services(tmp_path, admin_ids=frozenset({ADMIN_ID}))
+    async with running_bot(emulator, tmp_path, services=services) as harness:
         user = harness.user(USER_ID)
         user.send_text("/help")
         assert (await emulator.wait_for_message(user.id)).text == HELP
         done = await emulator.wait_for_call("setMyCommands", lambda c: c.ok, timeout=10)
         assert done.params["commands"] == EXPECTED
         assert emulator.my_commands() == EXPECTED
+        await emulator.wait_for_call("setMyCommands", lambda c: c.ok and "scope" in c.params, timeout=10)
+        assert emulator.my_commands(ADMIN_SCOPE) == ADMIN_EXPECTED
         assert harness.errors == []  # handled in the job, never reported as a handler error
     warnings = [r for r in caplog.records if r.name == "bot.app" and r.levelno == logging.WARNING]
     assert len(warnings) == 1, [r.getMessage() for r in warnings]

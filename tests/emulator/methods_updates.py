@@ -141,7 +141,10 @@ class UpdatesMixin:
                 raise bad(
                     "command description is empty" if not description else "BOT_COMMAND_DESCRIPTION_INVALID"
                 )
-        key = (scope_key(call.params.get("scope")), call.params.get("language_code") or "")
+        scope = call.params.get("scope")
+        if isinstance(scope, dict) and "chat_id" in scope:
+            self._chat_state(scope["chat_id"])  # a chat Telegram does not know: "chat not found"
+        key = (scope_key(scope), call.params.get("language_code") or "")
         self._commands[key] = [{"command": c["command"], "description": c["description"]} for c in commands]
         return True
 

@@ -293,3 +293,24 @@ async def test_a_view_that_is_over_counts_longer_slots_as_of_its_last_day(sessio
     year = await status.matrix(ADMIN, "2026")  # the year's own view counts them
     assert [r.cells["review"].state for r in year.rows] == ["recorded", "missing", "waiting"]
     assert year.rows[1].cells["review"].overdue
+
+
+async def test_photos_are_numbered_within_the_photos(session_factory, tmp_path):
+    """The form stores the minutes first and numbers every file (minutes 0, photos 1 and 2): the ledger and the zip
+    still call the photos 照片1 and 照片2, not 照片2 and 照片3."""
+    world = await make_world(session_factory, tmp_path)
+    await world.store.put(PDF)
+    minutes = spec_for(PDF, 0, role="minutes", mime="application/pdf")
+    photos = [await stored_photo(world, jpeg(color=(i * 40, 0, 0)), i + 1) for i in range(2)]
+    record = await add_record(world, world.a, SEC_A, files=[minutes, *photos])
+    await exporter(world).export_ledger("2026-11", None, tmp_path / "l.xlsx", tmp_path / "e.zip")
+
+    prefix = f"001-第一支部/主题党日/2026-11-02/JL2026-{record:06d}-"
+    with zipfile.ZipFile(tmp_path / "e.zip") as zf:
+        assert sorted(zf.namelist()) == sorted(
+            prefix + n for n in ("会议记录1.pdf", "照片1.jpg", "照片2.jpg")
+        )
+    theme = load_workbook(tmp_path / "l.xlsx")["主题党日"]
+    row = dict(zip([c.value for c in theme[1]], [c.value for c in theme[2]], strict=True))
+    assert row["照片文件"] == f"{prefix}照片1.jpg\n{prefix}照片2.jpg"
+    assert row["会议记录文件"] == f"{prefix}会议记录1.pdf"

@@ -67,12 +67,12 @@ async def test_status_matrix_and_periods(make_bot, clock) -> None:
         passed = await admin.send("/status")
         assert branch_line(passed.plain_text, "第一党支部") == "❌✅❌❌❌❌❌❌"
 
-        last_month = await admin.press(passed, "st:2026-10")
+        last_month = await admin.press_in_place(passed, "st:2026-10")  # the same message, edited
         assert last_month.plain_text.startswith("活动完成情况 · 2026年10月")
         # Created in November: nothing was owed in October (—); the quarter and the year are seen as of 31 October.
         assert branch_line(last_month.plain_text, "第一党支部") == "—" * 8
         assert "❗" not in last_month.plain_text.split("类型：")[1]
-        quarter = await admin.press(passed, "st:2026-Q4")
+        quarter = await admin.press_in_place(passed, "st:2026-Q4")
         assert "2026年第四季度" in quarter.plain_text
         answer = await admin.press_for_answer(passed, "st:20x6", check=False)
         assert answer["text"] == "这个按钮已失效。"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app import COMMANDS
+from bot.app import ADMIN_COMMANDS
 from handlers.tg.common import ADMIN_WELCOME, HELP, WELCOME, ask_privately
 
 ADMIN = 7_330_001
@@ -14,9 +14,9 @@ GROUP = {"id": -1_009_733_000_001, "type": "supergroup", "title": "党建群"}
 def test_help_and_menu_name_the_branch_commands():
     for name in ("/newbranch", "/branches", "/invite"):
         assert name in HELP
-    assert {"newbranch", "branches", "invite"} <= {c.command for c in COMMANDS}
+    assert {"newbranch", "branches", "invite"} <= {c.command for c in ADMIN_COMMANDS}
     assert all(
-        "管理员" in c.description for c in COMMANDS if c.command in ("newbranch", "branches", "invite")
+        "管理员" in c.description for c in ADMIN_COMMANDS if c.command in ("newbranch", "branches", "invite")
     )
 
 

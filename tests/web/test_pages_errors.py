@@ -82,3 +82,14 @@ def test_an_amendment_reads_as_old_and_new_never_digests():
         == "照片：2 张 → 3 张；应到人数：（空） → 5；实到人数：4 → 5；缺席人员：张三 → （空）；主题：旧主题 → 新主题"
     )
     assert "a" * 8 not in text and "None" not in text and "[" not in text
+
+
+async def test_a_file_out_of_scope_is_the_chinese_error_page(client, site):
+    """Another district's photo or its thumbnail: the same 404 page as any other page, not a line of plain text."""
+    await logged_in(client, site, SUPERVISOR)
+    for path in (f"/file/{site.photo_c}", f"/file/{site.photo_c}/thumb"):
+        resp = await client.get(path)
+        html = await resp.text()
+        assert resp.status == 404 and resp.content_type == "text/html", path
+        assert "<h1>找不到这个文件</h1>" in html and "不在您的督导范围内" in html and "返回总览" in html, path
+        assert resp.headers["Cache-Control"] == "no-store"
