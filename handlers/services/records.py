@@ -44,8 +44,8 @@ class RecordView:
 
     ``history``: the amendments (as before); ``timeline``: every step, review included (``history.HistoryEntry``);
     ``review_state``: pending_review | passed | returned; ``return_comment``: what the reviewer asked to fix
-    while the record is returned; ``can_review``: the viewer may pass or return it now; ``branch_name``: set
-    for reviewers.
+    while the record is returned; ``can_review``: the viewer may review this active record (see ``reviewable``
+    for whether it waits for review now); ``branch_name``: set for reviewers.
     """
 
     record: ActivityRecord
@@ -65,6 +65,12 @@ class RecordView:
     @property
     def review_state(self) -> str:
         return self.record.review_state
+
+    @property
+    def reviewable(self) -> bool:
+        """The viewer may pass or return it now: it waits for review (a returned one waits for its secretary, a
+        passed one is done until amended)."""
+        return self.can_review and self.review_state == "pending_review"
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,3 +173,22 @@ async def test_the_queue_is_scoped(session_factory, tmp_path):
     assert (await review.queue(SEC_A)).items == []
     await review.pass_record(ADMIN, in_a)
     assert (await review.queue(SUPERVISOR)).items == []
+
+
+async def test_a_passed_record_is_not_returned(session_factory, tmp_path):
+    """A second reviewer's stale 退回 (or a comment typed while another passed it) never overturns a pass."""
+    world = await make_world(session_factory, tmp_path)
+    review = ReviewService(world.factory, world.clock, ADMINS)
+    record_id = await add_record(world, world.a, SEC_A)
+    assert (await review.may_return(ADMIN, record_id)).status == "ok"
+    assert (await review.pass_record(SUPERVISOR, record_id)).status == "ok"
+    asked = await review.may_return(ADMIN, record_id)
+    assert asked.status == "passed" and asked.last.actor_id == SUPERVISOR and asked.last.action == "passed"
+    returned = await review.return_record(ADMIN, record_id, "照片不清楚")
+    assert returned.status == "passed" and returned.notify == []
+    assert returned.record.review_state == "passed"
+    assert (await review.may_return(SEC_A, record_id)).status == "forbidden"
+    assert (await review.may_return(OTHER_SUPERVISOR, record_id)).status == "missing"
+    async with world.factory() as session, session.begin():
+        await RecordRepository(session).withdraw(record_id, world.clock.now())
+    assert (await review.may_return(ADMIN, record_id)).status == "withdrawn"
