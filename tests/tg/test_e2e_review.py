@@ -200,3 +200,16 @@ async def test_a_pass_while_the_return_comment_is_typed_is_not_overturned(make_b
         assert (await records(harness))[-1].review_state == "passed"
         await alice.send("/help")  # a round trip: nothing about a return reached the secretary
         assert not [m for m in harness.emulator.messages(alice.id) if "被退回" in (m.plain_text or "")]
+
+
+async def test_return_on_a_withdrawn_record_says_it_was_withdrawn(make_bot, clock) -> None:
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "Alice"))
+        await make_secretary(harness, alice.user)
+        record_id = await submit(harness, alice)
+        notice = await admin.reply()
+        assert await harness.services.records.withdraw(ALICE, record_id) == "ok"
+        for act in ("ret", "pass"):
+            answer = await admin.press_for_answer(notice, f"rv:{act}:{record_id}")
+            assert answer["text"] == "这条记录已撤回，无需审核。", (act, answer)
