@@ -167,12 +167,14 @@ class RecordService:
         return await RecordRepository(session).get(record_id, branch_id=branch_id) if branch_id else None
 
     async def withdraw(self, user_id: int, record_id: int) -> str:
-        """'ok', 'missing' or 'late'."""
+        """'ok', 'missing', 'withdrawn' (already: a second tap) or 'late'."""
         async with self.session_factory() as session, session.begin():
             repo = RecordRepository(session)
             record = await self._own_record(session, user_id, record_id)
             if record is None:
                 return "missing"
+            if record.status != "active":
+                return "withdrawn"
             if not self._withdrawable(record):
                 return "late"
             await repo.withdraw(record_id, self.clock.now())

@@ -22,10 +22,22 @@ from handlers.services.records import (
 from handlers.tg import pending
 from handlers.tg.callbacks import STALE, parse_id
 from handlers.tg.context import BotContext
-from handlers.tg.edit import edit_message
+from handlers.tg.edit import edit_message, edit_text
 from handlers.tg.guards import NO_BRANCH, command, incoming_text
 from handlers.tg.record_photos import on_amend_file, photos_done, start_photos
-from handlers.tg.render_records import MISSING, REASON, WITHDRAWN, describe, detail_markup, detail_origin
+from handlers.tg.render_records import (
+    ALREADY_WITHDRAWN,
+    LATE,
+    MISSING,
+    REASON,
+    WITHDRAWN,
+    WITHDRAWN_DONE,
+    describe,
+    detail_markup,
+    detail_origin,
+    withdraw_markup,
+    withdraw_question,
+)
 
 log = logging.getLogger(__name__)
 MAX_LIST = 30
@@ -67,19 +79,15 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(STALE, show_alert=True)
         return
     action = parts[1]
-    service = context.services.records
     if action == "open":
         await _open(query, context, user_id, chat_id, record_id)
     elif action == "withdraw":
-        result = await service.withdraw(user_id, record_id)
-        if result == "missing":
-            await query.answer(MISSING, show_alert=True)
-        elif result == "late":
-            await query.answer("已超过24小时，不能撤回；可以用“修改”更正内容。", show_alert=True)
-        else:
-            await query.answer("已撤回。")
-            await _refresh(context, user_id, chat_id, detail_origin(query), record_id)  # its buttons go
-            await context.bot.send_message(chat_id, "这条记录已撤回，不再计入本支部的活动。")
+        await _ask_withdraw(query, context, record_id)
+    elif action == "wd_yes":
+        await _withdraw(query, context, record_id)
+    elif action == "wd_no":
+        await query.answer("没有撤回。")
+        await _show_view(query, context, record_id)
     elif action == "amend" and len(parts) == 4 and (parts[3] in AMENDABLE or parts[3] == ATTENDANCE):
         if (view := await _amendable(query, context, record_id)) is not None:
             await query.answer()
@@ -95,6 +103,46 @@ async def on_button(update: Update, context: BotContext) -> None:
         await photos_done(query, context, record_id)
     else:
         await query.answer(STALE, show_alert=True)
+
+
+async def _ask_withdraw(query, context: BotContext, record_id: int) -> None:
+    """撤回 asks first, in place of the record's view (确定撤回 / 不撤回), as the form asks before discarding."""
+    view = await context.services.records.open(query.from_user.id, record_id)
+    if view is None:
+        await query.answer(MISSING, show_alert=True)
+    elif view.record.status != "active":
+        await query.answer(ALREADY_WITHDRAWN, show_alert=True)
+        await _show_view(query, context, record_id)
+    elif not view.can_withdraw:
+        await query.answer(LATE, show_alert=True)
+    else:
+        await query.answer()
+        await edit_text(query, withdraw_question(view), reply_markup=withdraw_markup(record_id))
+
+
+async def _withdraw(query, context: BotContext, record_id: int) -> None:
+    """确定撤回: the record is withdrawn; the question becomes the record's view again, without buttons."""
+    result = await context.services.records.withdraw(query.from_user.id, record_id)
+    if result == "missing":
+        await query.answer(MISSING, show_alert=True)
+        return
+    if result == "late":
+        await query.answer(LATE, show_alert=True)
+    else:
+        await query.answer("已撤回。" if result == "ok" else ALREADY_WITHDRAWN)
+    await _show_view(query, context, record_id)
+    if result == "ok":
+        await context.bot.send_message(
+            query.message.chat.id if query.message else query.from_user.id, WITHDRAWN_DONE
+        )
+
+
+async def _show_view(query, context: BotContext, record_id: int) -> None:
+    """The pressed message becomes the record's view as it is now (text and buttons)."""
+    view = await context.services.records.open(query.from_user.id, record_id)
+    if view is not None:
+        text = describe(view, context.services.clock.tz)[:4000]
+        await edit_text(query, text, reply_markup=detail_markup(view))
 
 
 async def _amendable(query, context: BotContext, record_id: int) -> RecordView | None:
