@@ -381,7 +381,9 @@ async def build_view(
     amendments = await repo.history(record.id)
     events = await reviews.events(record.id)
     returned = [e for e in events if e.action == "returned"]
-    comment = returned[-1].comment if record.review_state == "returned" and returned else None
+    # what to fix, while it can be fixed: a withdrawn record is not amended and resubmitted (its history keeps it)
+    waiting = record.review_state == "returned" and record.status == "active"
+    comment = returned[-1].comment if waiting and returned else None
     return RecordView(
         record,
         await repo.files(record.id),
