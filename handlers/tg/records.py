@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from handlers.services.browse import FileBlob
 from handlers.services.form.model import InputError
 from handlers.services.form.steps import parse_absentees, parse_attendance
 from handlers.services.records import (
@@ -23,6 +24,7 @@ from handlers.tg import pending
 from handlers.tg.callbacks import STALE, parse_id
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_message, edit_text
+from handlers.tg.evidence import EvidenceFile, Load, send_evidence
 from handlers.tg.guards import NO_BRANCH, command, incoming_text
 from handlers.tg.record_photos import on_amend_file, photos_done, start_photos
 from handlers.tg.render_records import (
@@ -154,6 +156,19 @@ async def _amendable(query, context: BotContext, record_id: int) -> RecordView |
     return view
 
 
+def stored_copy(context: BotContext, user_id: int) -> Load:
+    """Reads a record file's stored copy for ``send_evidence`` (scoped to the user, as the dashboard's files)."""
+
+    async def load(file: EvidenceFile) -> FileBlob | None:
+        try:
+            return await context.services.browse.file(user_id, file.id)
+        except Exception:  # the record's text still goes; the file is named as not shown
+            log.exception("could not read the stored copy of record file %s", file.id)
+            return None
+
+    return load
+
+
 def _passed_note(view: RecordView) -> str:
     """An amendment takes a passed record back to review: say so before the user starts."""
     return "这条记录已审核通过，修改后将重新提交审核。\n" if view.review_state == "passed" else ""
@@ -182,26 +197,9 @@ async def _open(query, context: BotContext, user_id: int, chat_id: int, record_i
         await query.answer(MISSING, show_alert=True)
         return
     await query.answer()
-    await send_evidence(context.bot, chat_id, view.files)
+    await send_evidence(context.bot, chat_id, view.files, stored_copy(context, user_id))
     text = describe(view, context.services.clock.tz)[:4000]
     await context.bot.send_message(chat_id, text, reply_markup=detail_markup(view))
-
-
-async def send_evidence(bot: Bot, chat_id: int, files: list) -> None:
-    """A record's photos (albums of 10, or one photo) and its minutes files, as stored (Telegram's file ids)."""
-    photos = [f.telegram_file_id for f in files if f.role == "photo"]
-    for start in range(0, len(photos), 10):
-        chunk = photos[start : start + 10]
-        if len(chunk) == 1:
-            await bot.send_photo(chat_id, chunk[0])
-        else:
-            await bot.send_media_group(chat_id, [InputMediaPhoto(p) for p in chunk])
-    for f in files:
-        if f.role == "minutes":
-            if f.mime.startswith("image/"):
-                await bot.send_photo(chat_id, f.telegram_file_id, caption="会议记录")
-            else:
-                await bot.send_document(chat_id, f.telegram_file_id, caption="会议记录")
 
 
 @pending.on("amend")

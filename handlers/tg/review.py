@@ -17,8 +17,9 @@ from handlers.tg import pending
 from handlers.tg.callbacks import REVIEW_PREFIX, STALE, decode_review
 from handlers.tg.context import SERVICES_KEY, BotContext
 from handlers.tg.edit import drop_buttons, edit_markup
+from handlers.tg.evidence import send_evidence
 from handlers.tg.guards import incoming_text, user_name
-from handlers.tg.records import send_evidence
+from handlers.tg.records import stored_copy
 from handlers.tg.render_records import describe
 from handlers.tg.render_review import (
     COMMENT_TOO_LONG,
@@ -139,7 +140,8 @@ async def _open(update: Update, context: BotContext, chat_id: int, record_id: in
         await query.answer(MISSING, show_alert=True)
         return
     await query.answer()
-    await send_evidence(context.bot, chat_id, view.files)  # the photos are what a reviewer checks most
+    load = stored_copy(context, query.from_user.id)
+    await send_evidence(context.bot, chat_id, view.files, load)  # the photos are what a reviewer checks most
     markup = review_keyboard(record_id) if view.reviewable else None
     await context.bot.send_message(
         chat_id, describe(view, context.services.clock.tz)[:4000], reply_markup=markup
