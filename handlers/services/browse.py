@@ -137,7 +137,8 @@ class BrowseService:
             )
             ledger = LedgerRepository(session)
             files = await ledger.files_of(r.id for r in records)
-            comments = await ledger.last_comments(r.id for r in records if r.review_state == "returned")
+            returned = (r.id for r in records if r.review_state == "returned" and r.status == "active")
+            comments = await ledger.last_comments(returned)  # a withdrawn record has nothing to amend
         rows = [
             RecordRow(
                 r,

@@ -44,8 +44,8 @@ class RecordView:
 
     ``history``: the amendments (as before); ``timeline``: every step, review included (``history.HistoryEntry``);
     ``review_state``: pending_review | passed | returned; ``return_comment``: what the reviewer asked to fix
-    while the record is returned; ``can_review``: the viewer may pass or return it now; ``branch_name``: set
-    for reviewers.
+    while the record is returned; ``can_review``: the viewer may review this active record (see ``reviewable``
+    for whether it waits for review now); ``branch_name``: set for reviewers.
     """
 
     record: ActivityRecord
@@ -65,6 +65,12 @@ class RecordView:
     @property
     def review_state(self) -> str:
         return self.record.review_state
+
+    @property
+    def reviewable(self) -> bool:
+        """The viewer may pass or return it now: it waits for review (a returned one waits for its secretary, a
+        passed one is done until amended)."""
+        return self.can_review and self.review_state == "pending_review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,12 +167,14 @@ class RecordService:
         return await RecordRepository(session).get(record_id, branch_id=branch_id) if branch_id else None
 
     async def withdraw(self, user_id: int, record_id: int) -> str:
-        """'ok', 'missing' or 'late'."""
+        """'ok', 'missing', 'withdrawn' (already: a second tap) or 'late'."""
         async with self.session_factory() as session, session.begin():
             repo = RecordRepository(session)
             record = await self._own_record(session, user_id, record_id)
             if record is None:
                 return "missing"
+            if record.status != "active":
+                return "withdrawn"
             if not self._withdrawable(record):
                 return "late"
             await repo.withdraw(record_id, self.clock.now())
@@ -373,7 +381,9 @@ async def build_view(
     amendments = await repo.history(record.id)
     events = await reviews.events(record.id)
     returned = [e for e in events if e.action == "returned"]
-    comment = returned[-1].comment if record.review_state == "returned" and returned else None
+    # what to fix, while it can be fixed: a withdrawn record is not amended and resubmitted (its history keeps it)
+    waiting = record.review_state == "returned" and record.status == "active"
+    comment = returned[-1].comment if waiting and returned else None
     return RecordView(
         record,
         await repo.files(record.id),

@@ -69,6 +69,7 @@ class ReviewResult:
     """``status``: ok | missing (no such record, or not in the reviewer's scope) | forbidden (in scope but not
     theirs to review: a secretary, or their own submission) | withdrawn | unchanged (already in that state: see
     ``last``, e.g. another reviewer was first) | stale (通过 on a returned record: it must be amended first) |
+    passed (退回 on a record already passed: see ``last``; only a record waiting for review is returned) |
     comment_required (2 to 500 characters)."""
 
     status: str
@@ -121,39 +122,72 @@ class ReviewService(ScopedService):
     async def return_record(
         self, reviewer_id: int, record_id: int, comment: str, name: str | None = None
     ) -> ReviewResult:
-        """退回 with a comment: a pending or passed record becomes returned (it counts as missing until it passes
-        again); the secretary is told, with the comment (event ``returned``)."""
+        """退回 with a comment: a record waiting for review becomes returned (it counts as missing until it passes
+        again); the secretary is told, with the comment (event ``returned``). A passed record is not returned
+        (``passed``): the web offers no 退回 on it either, and a stale button must not overturn a pass."""
         cleaned = clean_comment(comment)
         if cleaned is None:
             return ReviewResult("comment_required")
         return await self._move(reviewer_id, record_id, "returned", cleaned, name)
 
+    async def may_return(self, reviewer_id: int, record_id: int) -> ReviewResult:
+        """Before 退回 asks for a comment: ``ok`` (with the record) when this reviewer may return it now, else the
+        status :meth:`return_record` would give (missing, forbidden, withdrawn, unchanged, passed)."""
+        async with self.session_factory() as session:
+            checked = await self._check(session, reviewer_id, record_id)
+            if isinstance(checked, ReviewResult):
+                return checked
+            record, branch = checked
+            if record.review_state != "pending_review":
+                return await self._refused(session, record, branch, "returned")
+            return ReviewResult("ok", brief(record, branch))
+
+    async def _check(
+        self, session: AsyncSession, reviewer_id: int, record_id: int
+    ) -> ReviewResult | tuple[ActivityRecord, Branch | None]:
+        """The record and its branch if this reviewer may review it and it is active; else why not."""
+        scoped = await self._scoped(session, reviewer_id, record_id)
+        if scoped is None:
+            return ReviewResult("missing")
+        viewer, record, branch = scoped
+        if not viewer.can_review(record):
+            return ReviewResult("forbidden", brief(record, branch))
+        if record.status != "active":
+            return ReviewResult("withdrawn", brief(record, branch))
+        return record, branch
+
+    async def _refused(
+        self, session: AsyncSession, record: ActivityRecord, branch: Branch | None, state: str
+    ) -> ReviewResult:
+        """Why a record cannot be moved to ``state`` (read anew: another reviewer may just have moved it)."""
+        await session.refresh(record)
+        if record.status != "active":
+            return ReviewResult("withdrawn", brief(record, branch))
+        entry = (await ReviewRepository(session).last_events([record.id])).get(record.id)
+        history = entry and HistoryEntry(entry.at, entry.actor_id, entry.action, entry.comment)
+        if record.review_state == state:
+            status = "unchanged"
+        else:
+            status = "passed" if record.review_state == "passed" else "stale"
+        return ReviewResult(status, brief(record, branch), history)
+
     async def _move(
         self, reviewer_id: int, record_id: int, state: str, comment: str | None, name: str | None = None
     ) -> ReviewResult:
-        expected = ("pending_review",) if state == "passed" else ("pending_review", "passed")
+        """Only a record waiting for review is passed or returned, in one conditional UPDATE (two reviewers, or a
+        pass between pressing 退回 and sending its comment: the later one is refused, never overturns)."""
         async with self.session_factory() as session, session.begin():
-            scoped = await self._scoped(session, reviewer_id, record_id)
-            if scoped is None:
-                return ReviewResult("missing")
-            viewer, record, branch = scoped
-            if not viewer.can_review(record):
-                return ReviewResult("forbidden", brief(record, branch))
+            checked = await self._check(session, reviewer_id, record_id)
+            if isinstance(checked, ReviewResult):
+                return checked
+            record, branch = checked
             await BranchRepository(session).remember_name(reviewer_id, clean_name(name), self.clock.now())
-            if record.status != "active":
-                return ReviewResult("withdrawn", brief(record, branch))
-            reviews = ReviewRepository(session)
-            event = await reviews.move(
-                record_id, expected=expected, state=state, action=state, actor_id=reviewer_id,
+            event = await ReviewRepository(session).move(
+                record_id, expected=("pending_review",), state=state, action=state, actor_id=reviewer_id,
                 at=self.clock.now(), comment=comment,
             )  # fmt: skip
             if event is None:
-                await session.refresh(record)
-                last = await reviews.last_events([record_id])
-                entry = last.get(record_id)
-                history = entry and HistoryEntry(entry.at, entry.actor_id, entry.action, entry.comment)
-                status = "unchanged" if record.review_state == state else "stale"
-                return ReviewResult(status, brief(record, branch), history)
+                return await self._refused(session, record, branch, state)
             await session.refresh(record)
             info = brief(record, branch)
         secretary = info.secretary_user_id

@@ -44,3 +44,12 @@ async def edit_message(bot: Bot, chat_id: int, message_id: int, text: str, **kwa
     except BadRequest as exc:
         if not (_not_modified(exc) or _gone(exc)):
             raise
+
+
+async def drop_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
+    """Take the buttons off an earlier message (no query at hand); one that is gone or bare is left alone."""
+    try:
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+    except BadRequest as exc:
+        if not (_not_modified(exc) or _gone(exc)):
+            raise

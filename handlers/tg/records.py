@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from handlers.services.browse import FileBlob
 from handlers.services.form.model import InputError
 from handlers.services.form.steps import parse_absentees, parse_attendance
 from handlers.services.records import (
@@ -22,10 +23,23 @@ from handlers.services.records import (
 from handlers.tg import pending
 from handlers.tg.callbacks import STALE, parse_id
 from handlers.tg.context import BotContext
-from handlers.tg.edit import edit_message
+from handlers.tg.edit import edit_message, edit_text
+from handlers.tg.evidence import EvidenceFile, Load, send_evidence
 from handlers.tg.guards import NO_BRANCH, command, incoming_text
 from handlers.tg.record_photos import on_amend_file, photos_done, start_photos
-from handlers.tg.render_records import MISSING, REASON, WITHDRAWN, describe, detail_markup, detail_origin
+from handlers.tg.render_records import (
+    ALREADY_WITHDRAWN,
+    LATE,
+    MISSING,
+    REASON,
+    WITHDRAWN,
+    WITHDRAWN_DONE,
+    describe,
+    detail_markup,
+    detail_origin,
+    withdraw_markup,
+    withdraw_question,
+)
 
 log = logging.getLogger(__name__)
 MAX_LIST = 30
@@ -67,19 +81,15 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(STALE, show_alert=True)
         return
     action = parts[1]
-    service = context.services.records
     if action == "open":
         await _open(query, context, user_id, chat_id, record_id)
     elif action == "withdraw":
-        result = await service.withdraw(user_id, record_id)
-        if result == "missing":
-            await query.answer(MISSING, show_alert=True)
-        elif result == "late":
-            await query.answer("已超过24小时，不能撤回；可以用“修改”更正内容。", show_alert=True)
-        else:
-            await query.answer("已撤回。")
-            await _refresh(context, user_id, chat_id, detail_origin(query), record_id)  # its buttons go
-            await context.bot.send_message(chat_id, "这条记录已撤回，不再计入本支部的活动。")
+        await _ask_withdraw(query, context, record_id)
+    elif action == "wd_yes":
+        await _withdraw(query, context, record_id)
+    elif action == "wd_no":
+        await query.answer("没有撤回。")
+        await _show_view(query, context, record_id)
     elif action == "amend" and len(parts) == 4 and (parts[3] in AMENDABLE or parts[3] == ATTENDANCE):
         if (view := await _amendable(query, context, record_id)) is not None:
             await query.answer()
@@ -97,6 +107,46 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(STALE, show_alert=True)
 
 
+async def _ask_withdraw(query, context: BotContext, record_id: int) -> None:
+    """撤回 asks first, in place of the record's view (确定撤回 / 不撤回), as the form asks before discarding."""
+    view = await context.services.records.open(query.from_user.id, record_id)
+    if view is None:
+        await query.answer(MISSING, show_alert=True)
+    elif view.record.status != "active":
+        await query.answer(ALREADY_WITHDRAWN, show_alert=True)
+        await _show_view(query, context, record_id)
+    elif not view.can_withdraw:
+        await query.answer(LATE, show_alert=True)
+    else:
+        await query.answer()
+        await edit_text(query, withdraw_question(view), reply_markup=withdraw_markup(record_id))
+
+
+async def _withdraw(query, context: BotContext, record_id: int) -> None:
+    """确定撤回: the record is withdrawn; the question becomes the record's view again, without buttons."""
+    result = await context.services.records.withdraw(query.from_user.id, record_id)
+    if result == "missing":
+        await query.answer(MISSING, show_alert=True)
+        return
+    if result == "late":
+        await query.answer(LATE, show_alert=True)
+    else:
+        await query.answer("已撤回。" if result == "ok" else ALREADY_WITHDRAWN)
+    await _show_view(query, context, record_id)
+    if result == "ok":
+        await context.bot.send_message(
+            query.message.chat.id if query.message else query.from_user.id, WITHDRAWN_DONE
+        )
+
+
+async def _show_view(query, context: BotContext, record_id: int) -> None:
+    """The pressed message becomes the record's view as it is now (text and buttons)."""
+    view = await context.services.records.open(query.from_user.id, record_id)
+    if view is not None:
+        text = describe(view, context.services.clock.tz)[:4000]
+        await edit_text(query, text, reply_markup=detail_markup(view))
+
+
 async def _amendable(query, context: BotContext, record_id: int) -> RecordView | None:
     """The record if it may be amended now; if not, the user is told before typing anything."""
     view = await context.services.records.open(query.from_user.id, record_id)
@@ -104,6 +154,19 @@ async def _amendable(query, context: BotContext, record_id: int) -> RecordView |
         await query.answer(MISSING if view is None else WITHDRAWN, show_alert=True)
         return None
     return view
+
+
+def stored_copy(context: BotContext, user_id: int) -> Load:
+    """Reads a record file's stored copy for ``send_evidence`` (scoped to the user, as the dashboard's files)."""
+
+    async def load(file: EvidenceFile) -> FileBlob | None:
+        try:
+            return await context.services.browse.file(user_id, file.id)
+        except Exception:  # the record's text still goes; the file is named as not shown
+            log.exception("could not read the stored copy of record file %s", file.id)
+            return None
+
+    return load
 
 
 def _passed_note(view: RecordView) -> str:
@@ -134,26 +197,9 @@ async def _open(query, context: BotContext, user_id: int, chat_id: int, record_i
         await query.answer(MISSING, show_alert=True)
         return
     await query.answer()
-    await send_evidence(context.bot, chat_id, view.files)
+    await send_evidence(context.bot, chat_id, view.files, stored_copy(context, user_id))
     text = describe(view, context.services.clock.tz)[:4000]
     await context.bot.send_message(chat_id, text, reply_markup=detail_markup(view))
-
-
-async def send_evidence(bot: Bot, chat_id: int, files: list) -> None:
-    """A record's photos (albums of 10, or one photo) and its minutes files, as stored (Telegram's file ids)."""
-    photos = [f.telegram_file_id for f in files if f.role == "photo"]
-    for start in range(0, len(photos), 10):
-        chunk = photos[start : start + 10]
-        if len(chunk) == 1:
-            await bot.send_photo(chat_id, chunk[0])
-        else:
-            await bot.send_media_group(chat_id, [InputMediaPhoto(p) for p in chunk])
-    for f in files:
-        if f.role == "minutes":
-            if f.mime.startswith("image/"):
-                await bot.send_photo(chat_id, f.telegram_file_id, caption="会议记录")
-            else:
-                await bot.send_document(chat_id, f.telegram_file_id, caption="会议记录")
 
 
 @pending.on("amend")

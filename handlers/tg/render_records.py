@@ -17,6 +17,9 @@ DETAIL_HEAD = "记录编号："  # how a record's own view begins (a message to 
 MISSING = "找不到这条记录，或您无权查看。"
 WITHDRAWN = "这条记录已撤回，不能修改。"
 REASON = "请简要说明修改原因（如“主题写错了”）："
+LATE = "已超过24小时，不能撤回；可以用“修改”更正内容。"
+ALREADY_WITHDRAWN = "这条记录已撤回。"
+WITHDRAWN_DONE = "这条记录已撤回，不再计入本支部的活动。"
 
 
 def detail_origin(query) -> int | None:
@@ -34,6 +37,26 @@ def detail_markup(view: RecordView) -> InlineKeyboardMarkup | None:
     record_id = view.record.id
     withdraw = [[InlineKeyboardButton("撤回这条记录", callback_data=encode_record("withdraw", record_id))]]
     return InlineKeyboardMarkup([*(withdraw if view.can_withdraw else []), *amend_rows(record_id)])
+
+
+def withdraw_question(view: RecordView) -> str:
+    """Asked in place of the record's view before it is withdrawn (like the form's 确定要取消吗？)."""
+    r = view.record
+    return (
+        f"确定撤回这条记录吗？撤回后不再计入本支部的活动。\n{DETAIL_HEAD}{view.number}\n"
+        f"{kind_name(r.kind)} · {r.held_on:%Y-%m-%d}\n主题：{r.topic}"
+    )
+
+
+def withdraw_markup(record_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("确定撤回", callback_data=encode_record("wd_yes", record_id)),
+                InlineKeyboardButton("不撤回", callback_data=encode_record("wd_no", record_id)),
+            ]
+        ]
+    )
 
 
 def describe(view: RecordView, tz: tzinfo) -> str:

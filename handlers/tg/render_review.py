@@ -28,6 +28,8 @@ RESULT_ALERTS = {
     "comment_required": "退回意见需2至500字，请重新发送（/cancel 取消）：",
 }
 COMMENT_TOO_LONG = "退回意见太长（{}字），请精简到500字以内后重新发送（/cancel 取消）："
+# A review button whose record no longer waits for review: its buttons are taken off the message it was on.
+SPENT = frozenset({"withdrawn", "unchanged", "stale", "passed"})
 STATE_WORDS = {"passed": "已通过", "returned": "已退回", "pending_review": "待审核"}
 
 
@@ -101,6 +103,8 @@ def result_alert(result: ReviewResult, tz: tzinfo) -> str:
     if result.status == "unchanged" and result.record is not None:
         state = STATE_WORDS.get(result.record.review_state, result.record.review_state)
         return f"这条记录{state}{when(result.last, tz)}，无需重复操作。"
+    if result.status == "passed":  # 退回 on a passed record (a stale button): never overturns the pass
+        return f"这条记录已通过{when(result.last, tz)}，无需再审核。"
     return RESULT_ALERTS.get(result.status, MISSING)
 
 

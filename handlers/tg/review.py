@@ -6,24 +6,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from telegram import Bot, Update
+from telegram import Bot, CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.services import Services
-from handlers.services.review import MAX_COMMENT, Notify
+from handlers.services.review import MAX_COMMENT, Notify, ReviewResult
 from handlers.tg import pending
 from handlers.tg.callbacks import REVIEW_PREFIX, STALE, decode_review
 from handlers.tg.context import SERVICES_KEY, BotContext
-from handlers.tg.edit import edit_markup
+from handlers.tg.edit import drop_buttons, edit_markup
+from handlers.tg.evidence import send_evidence
 from handlers.tg.guards import incoming_text, user_name
-from handlers.tg.records import send_evidence
+from handlers.tg.records import stored_copy
 from handlers.tg.render_records import describe
 from handlers.tg.render_review import (
     COMMENT_TOO_LONG,
     MISSING,
     RESULT_ALERTS,
+    SPENT,
     done_text,
     notice_keyboard,
     notice_text,
@@ -87,42 +89,68 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(STALE, show_alert=True)
         return
     act, record_id = decoded
-    user_id = query.from_user.id
-    chat_id = query.message.chat.id if query.message else user_id
-    review = context.services.review
+    chat_id = query.message.chat.id if query.message else query.from_user.id
     if act == "pass":
-        result = await review.pass_record(user_id, record_id, name=user_name(update))
-        if result.status != "ok":
-            await query.answer(result_alert(result, context.services.clock.tz), show_alert=True)
-            return
-        await query.answer("已通过。")
+        await _pass(update, context, chat_id, record_id)
+    elif act == "ret":
+        await _ask_comment(update, context, chat_id, record_id)
+    else:
+        await _open(update, context, chat_id, record_id)
+
+
+async def _refuse(query: CallbackQuery, context: BotContext, result: ReviewResult) -> None:
+    """Say why the review did not happen; buttons of a record that no longer waits for review go."""
+    await query.answer(result_alert(result, context.services.clock.tz), show_alert=True)
+    if result.status in SPENT:
         await edit_markup(query, None)
-        await context.bot.send_message(chat_id, done_text(result), parse_mode=ParseMode.HTML)
-        await send_notices(context.bot, result.notify)
+
+
+async def _pass(update: Update, context: BotContext, chat_id: int, record_id: int) -> None:
+    query = update.callback_query
+    result = await context.services.review.pass_record(query.from_user.id, record_id, name=user_name(update))
+    if result.status != "ok":
+        await _refuse(query, context, result)
         return
-    view = await review.open(user_id, record_id)
+    await query.answer("已通过。")
+    await edit_markup(query, None)
+    await context.bot.send_message(chat_id, done_text(result), parse_mode=ParseMode.HTML)
+    await send_notices(context.bot, result.notify)
+
+
+async def _ask_comment(update: Update, context: BotContext, chat_id: int, record_id: int) -> None:
+    """退回 asks for a comment only while the record waits for review (the comment's arrival checks again)."""
+    query = update.callback_query
+    result = await context.services.review.may_return(query.from_user.id, record_id)
+    if result.status != "ok" or result.record is None:
+        await _refuse(query, context, result)
+        return
+    await query.answer()
+    origin = query.message.message_id if query.message else None  # its buttons go once the record moves
+    await pending.expect(context, "review_return", record_id=record_id, origin=origin)
+    await context.bot.send_message(
+        chat_id,
+        f"请填写退回意见，说明需要修改什么（2至500字，发送 /cancel 取消）：\n记录编号：{result.record.number}",
+    )
+
+
+async def _open(update: Update, context: BotContext, chat_id: int, record_id: int) -> None:
+    query = update.callback_query
+    view = await context.services.review.open(query.from_user.id, record_id)
     if view is None:
         await query.answer(MISSING, show_alert=True)
-    elif act == "open":
-        await query.answer()
-        await send_evidence(context.bot, chat_id, view.files)  # the photos are what a reviewer checks most
-        markup = review_keyboard(record_id) if view.can_review else None
-        await context.bot.send_message(
-            chat_id, describe(view, context.services.clock.tz)[:4000], reply_markup=markup
-        )
-    elif not view.can_review:
-        await query.answer(RESULT_ALERTS["forbidden"], show_alert=True)
-    else:
-        await query.answer()
-        await pending.expect(context, "review_return", record_id=record_id)
-        await context.bot.send_message(
-            chat_id,
-            f"请填写退回意见，说明需要修改什么（2至500字，发送 /cancel 取消）：\n记录编号：{view.number}",
-        )
+        return
+    await query.answer()
+    load = stored_copy(context, query.from_user.id)
+    await send_evidence(context.bot, chat_id, view.files, load)  # the photos are what a reviewer checks most
+    markup = review_keyboard(record_id) if view.reviewable else None
+    await context.bot.send_message(
+        chat_id, describe(view, context.services.clock.tz)[:4000], reply_markup=markup
+    )
 
 
 @pending.on("review_return")
 async def _return_comment(update: Update, context: BotContext, state: dict) -> None:
+    """The comment: the record is returned only if it still waits for review (a pass meanwhile stands)."""
     text = incoming_text(update)
     result = await context.services.review.return_record(
         update.effective_user.id, state["record_id"], text, name=user_name(update)
@@ -135,6 +163,10 @@ async def _return_comment(update: Update, context: BotContext, state: dict) -> N
         )
         return
     await pending.clear(context)
+    if result.status == "ok" or result.status in SPENT:
+        origin = state.get("origin")
+        if isinstance(origin, int):
+            await drop_buttons(context.bot, message.chat.id, origin)
     if result.status != "ok":
         await message.reply_text(result_alert(result, context.services.clock.tz))
         return

@@ -113,6 +113,7 @@ FLASHES = {
     "ok": ("", "已处理，已通知支部书记。"),
     "comment_required": ("error", "退回时请写明意见（至少 2 个字）。"),
     "unchanged": ("", "这条记录已经是这个审核状态，无需再处理。"),
+    "passed": ("error", "未能处理：这条记录已通过，无需再审核。如需更正，请支部书记修改后重新提交。"),
     "stale": ("error", "未能处理：记录的审核状态已经变化（可能已被其他审核人处理），请看下面的最新状态。"),
     "withdrawn": ("error", "未能处理：这条记录已被支部书记撤回。"),
     "forbidden": ("error", "未能处理：您无权审核这条记录。"),
@@ -205,9 +206,7 @@ async def record(request: web.Request) -> web.Response:
         "tz": services.clock.tz,
         "flash": FLASHES.get(request.query.get("done", "")),
         # Only a record waiting for review can be passed or returned (a returned one waits for the secretary).
-        "reviewable": view.can_review
-        and view.record.review_state == "pending_review"
-        and view.record.status == "active",
+        "reviewable": view.reviewable,
     }
     return _page(request, "record.html", context)
 

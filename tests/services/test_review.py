@@ -173,3 +173,45 @@ async def test_the_queue_is_scoped(session_factory, tmp_path):
     assert (await review.queue(SEC_A)).items == []
     await review.pass_record(ADMIN, in_a)
     assert (await review.queue(SUPERVISOR)).items == []
+
+
+async def test_a_passed_record_is_not_returned(session_factory, tmp_path):
+    """A second reviewer's stale 退回 (or a comment typed while another passed it) never overturns a pass."""
+    world = await make_world(session_factory, tmp_path)
+    review = ReviewService(world.factory, world.clock, ADMINS)
+    record_id = await add_record(world, world.a, SEC_A)
+    assert (await review.may_return(ADMIN, record_id)).status == "ok"
+    assert (await review.pass_record(SUPERVISOR, record_id)).status == "ok"
+    asked = await review.may_return(ADMIN, record_id)
+    assert asked.status == "passed" and asked.last.actor_id == SUPERVISOR and asked.last.action == "passed"
+    returned = await review.return_record(ADMIN, record_id, "照片不清楚")
+    assert returned.status == "passed" and returned.notify == []
+    assert returned.record.review_state == "passed"
+    assert (await review.may_return(SEC_A, record_id)).status == "forbidden"
+    assert (await review.may_return(OTHER_SUPERVISOR, record_id)).status == "missing"
+    async with world.factory() as session, session.begin():
+        await RecordRepository(session).withdraw(record_id, world.clock.now())
+    assert (await review.may_return(ADMIN, record_id)).status == "withdrawn"
+
+
+async def test_a_withdrawn_record_asks_for_no_amendment(session_factory, tmp_path):
+    """The return's comment says what to fix; once the record is withdrawn there is nothing to fix (chat and web)."""
+    from handlers.services.browse import BrowseService
+    from storage.files import LocalFileStore
+
+    world = await make_world(session_factory, tmp_path)
+    review = ReviewService(world.factory, world.clock, ADMINS)
+    records = RecordService(world.factory, world.clock, ADMINS)
+    browse = BrowseService(world.factory, world.clock, ADMINS, world.store, LocalFileStore(tmp_path / "t"))
+    record_id = await add_record(world, world.a, SEC_A)
+    assert (await review.return_record(ADMIN, record_id, "点错了")).status == "ok"
+    assert (await records.open(SEC_A, record_id)).return_comment == "点错了"
+    assert await records.withdraw(SEC_A, record_id) == "ok"
+    assert await records.withdraw(SEC_A, record_id) == "withdrawn"
+    for view in (await records.open(SEC_A, record_id), await review.open(ADMIN, record_id)):
+        assert view.return_comment is None
+        assert [(h.action, h.comment) for h in view.timeline if h.action == "returned"] == [
+            ("returned", "点错了")
+        ]
+    (row,) = [r for r in (await browse.branch_page(ADMIN, world.a)).records if r.record.id == record_id]
+    assert row.return_comment is None

@@ -58,7 +58,9 @@ async def test_the_view_follows_an_amendment_and_a_withdrawal(make_bot, clock: F
         (amendment,) = await amendments(harness, record.id)
         assert amendment.reason == "主题写得不准确"
 
-        answer = await alice.press_for_answer(view, f"r:withdraw:{record.id}")
+        ask = await alice.press_in_place(view, f"r:withdraw:{record.id}")
+        assert ask.message_id == view.message_id and ask.button_texts == ["确定撤回", "不撤回"]
+        answer = await alice.press_for_answer(view, f"r:wd_yes:{record.id}")
         assert answer.get("text") == "已撤回。"
         edited = await emu.wait_for_message(ALICE, lambda m: m.kind == "edit_text")
         assert edited.message_id == view.message_id and edited.buttons == []

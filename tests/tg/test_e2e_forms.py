@@ -873,8 +873,11 @@ async def test_records_open_withdraw_and_amend(make_bot, clock: FixedClock) -> N
             "撤回这条记录", "修改主题", "修改地点", "修改会议记录", "修改出勤", "补充照片", "重新上传照片",
         ]  # fmt: skip
 
-        # Withdraw within 24 hours.
-        answer = await chat.press_for_answer(description, f"r:withdraw:{theme_record.id}")
+        # Withdraw within 24 hours: asked first, in place of the view.
+        ask = await chat.press_in_place(description, f"r:withdraw:{theme_record.id}")
+        assert ask.plain_text.startswith("确定撤回这条记录吗？撤回后不再计入本支部的活动。"), ask.plain_text
+        assert ask.button_texts == ["确定撤回", "不撤回"]
+        answer = await chat.press_for_answer(description, f"r:wd_yes:{theme_record.id}")
         assert answer.get("text") == "已撤回。"
         assert (await chat.reply()).plain_text == "这条记录已撤回，不再计入本支部的活动。"
         assert (await records(harness, branch.id))[0].status == "withdrawn"

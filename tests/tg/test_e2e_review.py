@@ -4,6 +4,8 @@ with a comment reaches the secretary, who amends from that message; the administ
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from handlers.services.clock import FixedClock
@@ -48,8 +50,10 @@ async def test_return_amend_resubmit_pass(make_bot, clock) -> None:
         assert "退回意见：照片不清楚，主题<写错>了" in told.plain_text
         assert "修改主题" in told.button_texts
 
-        # 通过 on a returned record is stale until the secretary amends it
-        answer = await admin.press_for_answer(notice, f"rv:pass:{record_id}")
+        # the return took the notice's buttons off; an old client still showing them is answered: 通过 on a
+        # returned record is stale until the secretary amends it
+        assert not (harness.emulator.current_message(admin.id, notice.message_id) or {}).get("reply_markup")
+        answer = await admin.press_for_answer(notice, f"rv:pass:{record_id}", check=False)
         assert "需支部书记修改后才能通过" in answer["text"]
 
         view = await alice.press(told, f"r:open:{record_id}")
@@ -72,7 +76,7 @@ async def test_return_amend_resubmit_pass(make_bot, clock) -> None:
         assert told.plain_text.startswith("✅ 您提交的活动记录已审核通过"), told.plain_text
 
         # a second 通过 (another reviewer's old message) is answered, not repeated
-        answer = await admin.press_for_answer(notice, f"rv:pass:{record_id}")
+        answer = await admin.press_for_answer(notice, f"rv:pass:{record_id}", check=False)
         assert "已通过" in answer["text"] and "无需重复操作" in answer["text"]
         assert (await records(harness))[-1].review_state == "passed"
 
@@ -133,3 +137,79 @@ async def test_status_keeps_the_name_of_people_with_a_role(make_bot, clock) -> N
         await Chat(harness, harness.user(BOB, "路人")).send("/status")  # no role: nothing kept
         names = await harness.services.supervision.known_names([ADMIN_ID, BOB])
         assert names == {ADMIN_ID: "王管理员"}
+
+
+async def buttons_gone(harness: BotHarness, chat: Chat, message) -> bool:
+    """The buttons of ``message`` were taken off (editMessageReplyMarkup without a keyboard)."""
+    await harness.emulator.wait_for_call(
+        "editMessageReplyMarkup", lambda c: c.params.get("message_id") == message.message_id
+    )
+    current = harness.emulator.current_message(chat.id, message.message_id)
+    return not (current or {}).get("reply_markup")
+
+
+async def test_a_spent_return_button_does_not_overturn_a_pass(make_bot, clock) -> None:
+    """The first notice's 退回 after the amended record passed on the second: answered, never a return."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "Alice"))
+        await make_secretary(harness, alice.user)
+        record_id = await submit(harness, alice)
+        notice = await admin.reply()
+        details = await admin.press(notice, f"rv:open:{record_id}")  # returned from the details: the notice
+        await admin.press(details, f"rv:ret:{record_id}")  # keeps its buttons
+        await admin.send("照片不清楚")
+        assert not (harness.emulator.current_message(admin.id, details.message_id) or {}).get("reply_markup")
+        told = await alice.reply()
+        await alice.press(told, f"r:amend:{record_id}:topic")
+        await alice.send("学习贯彻党的二十届三中全会精神")
+        await alice.send("按审核意见修改主题")
+        again = await admin.reply()
+        assert again.plain_text.startswith("🔁 退回的记录已修改"), again.plain_text
+        clock.advance(timedelta(minutes=5))
+        await admin.press(again, f"rv:pass:{record_id}")
+        assert (await alice.reply()).plain_text.startswith("✅ 您提交的活动记录已审核通过")
+
+        sent_before = len(harness.emulator.messages(admin.id))
+        answer = await admin.press_for_answer(notice, f"rv:ret:{record_id}")
+        assert answer["text"] == "这条记录已通过（11-22 10:05），无需再审核。", answer
+        assert await buttons_gone(harness, admin, notice)
+        new = [m for m in harness.emulator.messages(admin.id)[sent_before:] if m.kind == "send"]
+        assert new == [], [m.plain_text for m in new]  # no 请填写退回意见
+        # the admin's next text is a question, not a return comment
+        await admin.send("主题党日多久开展一次")
+        assert (await records(harness))[-1].review_state == "passed"
+        assert not [m for m in harness.emulator.messages(alice.id) if "被退回" in (m.plain_text or "")][1:]
+
+
+async def test_a_pass_while_the_return_comment_is_typed_is_not_overturned(make_bot, clock) -> None:
+    """退回 pressed, then the record passes (another notice, another reviewer), then the comment arrives."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "Alice"))
+        await make_secretary(harness, alice.user)
+        record_id = await submit(harness, alice)
+        notice = await admin.reply()
+        ask = await admin.press(notice, f"rv:ret:{record_id}")
+        assert ask.plain_text.startswith("请填写退回意见"), ask.plain_text
+        passed = await harness.services.review.pass_record(ADMIN_ID, record_id)
+        assert passed.status == "ok"
+
+        late = await admin.send("照片不清楚，请补充")
+        assert late.plain_text == "这条记录已通过（11-22 10:00），无需再审核。", late.plain_text
+        assert (await records(harness))[-1].review_state == "passed"
+        await alice.send("/help")  # a round trip: nothing about a return reached the secretary
+        assert not [m for m in harness.emulator.messages(alice.id) if "被退回" in (m.plain_text or "")]
+
+
+async def test_return_on_a_withdrawn_record_says_it_was_withdrawn(make_bot, clock) -> None:
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "Alice"))
+        await make_secretary(harness, alice.user)
+        record_id = await submit(harness, alice)
+        notice = await admin.reply()
+        assert await harness.services.records.withdraw(ALICE, record_id) == "ok"
+        for act in ("ret", "pass"):
+            answer = await admin.press_for_answer(notice, f"rv:{act}:{record_id}")
+            assert answer["text"] == "这条记录已撤回，无需审核。", (act, answer)

@@ -73,6 +73,18 @@ async def test_review_needs_csrf_and_tells_the_secretary(client, site):
     assert notice.user_id == SEC_A and notice.event == "returned" and notice.comment == "照片不清楚，请补充"
 
 
+async def test_a_passed_record_is_not_returned_from_a_stale_page(client, site):
+    """Chat and web agree: a page loaded before another reviewer passed the record cannot return it."""
+    await logged_in(client, site, ADMIN)
+    url = f"/record/{site.record_a}/review"
+    csrf = _csrf(await (await client.get(f"/record/{site.record_a}")).text())
+    assert (await site.services.review.pass_record(SUPERVISOR, site.record_a)).status == "ok"
+    resp = await client.post(url, data={"action": "return", "comment": "照片不清楚，请补充", "csrf": csrf})
+    html = await resp.text()
+    assert resp.status == 200 and "这条记录已通过，无需再审核" in html
+    assert 'id="return"' not in html and site.notified == []
+
+
 async def test_export_xlsx_and_zip(client, site):
     await logged_in(client, site, SUPERVISOR)
     resp = await client.get("/export?period=2026-Q4&what=xlsx")

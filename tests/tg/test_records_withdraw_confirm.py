@@ -1,0 +1,78 @@
+"""/records → a record → 撤回这条记录 asks first (确定撤回 / 不撤回, in place of the view, as the form asks before
+discarding a draft); a withdrawn record no longer asks to be amended and resubmitted."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.services.clock import FixedClock
+from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat, Form, make_secretary, records
+from tests.tg.test_e2e_forms import open_record as open_view
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+async def test_withdrawing_asks_first_and_can_be_called_off(make_bot, clock) -> None:
+    async with make_bot(clock=clock) as harness:
+        alice = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, alice.user)
+        await Form(alice, "committee").run("confirm")
+        (record,) = await records(harness)
+        listing = await alice.send("/records")
+        _, view = await open_view(alice, listing, record.id)
+        buttons = view.button_texts
+
+        ask = await alice.press_in_place(view, f"r:withdraw:{record.id}")
+        assert ask.message_id == view.message_id
+        assert ask.plain_text.startswith("确定撤回这条记录吗？撤回后不再计入本支部的活动。"), ask.plain_text
+        assert f"记录编号：JL2026-{record.id:06d}" in ask.plain_text
+        assert ask.button_texts == ["确定撤回", "不撤回"]
+        assert (await records(harness))[0].status == "active"  # nothing happens before 确定撤回
+
+        answer = await alice.press_for_answer(view, f"r:wd_no:{record.id}")
+        assert answer.get("text") == "没有撤回。"
+        back = await harness.emulator.wait_for_message(ALICE, lambda m: m.kind == "edit_text")
+        assert back.message_id == view.message_id and back.plain_text == view.plain_text
+        assert back.button_texts == buttons
+        assert (await records(harness))[0].status == "active"
+
+        await alice.press_in_place(view, f"r:withdraw:{record.id}")
+        answer = await alice.press_for_answer(view, f"r:wd_yes:{record.id}")
+        assert answer.get("text") == "已撤回。"
+        assert (await alice.reply()).plain_text == "这条记录已撤回，不再计入本支部的活动。"
+        assert (await records(harness))[0].status == "withdrawn"
+        # a second tap on the spent question (an old client): answered, not withdrawn twice, nothing sent
+        sent = len(harness.emulator.messages(ALICE))
+        answer = await alice.press_for_answer(view, f"r:wd_yes:{record.id}", check=False)
+        assert answer.get("text") == "这条记录已撤回。"
+        await harness.emulator.idle()
+        assert [m for m in harness.emulator.messages(ALICE)[sent:] if m.kind == "send"] == []
+
+
+async def test_a_withdrawn_returned_record_does_not_ask_to_be_amended(make_bot, clock) -> None:
+    async with make_bot(clock=clock, BRANCHBOT_ADMIN_IDS=str(ADMIN_ID)) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, alice.user)
+        await Form(alice, "committee").run("confirm")
+        (record,) = await records(harness)
+        notice = await admin.reply()
+        await admin.press(notice, f"rv:ret:{record.id}")
+        await admin.send("点错了")
+        await alice.reply()  # told it was returned
+
+        listing = await alice.send("/records")
+        _, view = await open_view(alice, listing, record.id)
+        assert "退回意见：点错了（请修改后重新提交）" in view.plain_text
+        await alice.press_in_place(view, f"r:withdraw:{record.id}")
+        await alice.press_for_answer(view, f"r:wd_yes:{record.id}")
+        withdrawn = await harness.emulator.wait_for_message(ALICE, lambda m: m.kind == "edit_text")
+        assert (await alice.reply()).plain_text == "这条记录已撤回，不再计入本支部的活动。"
+        _, reopened = await open_view(alice, await alice.send("/records"), record.id)
+        for text in (withdrawn.plain_text, reopened.plain_text):
+            assert text.startswith(f"记录编号：JL2026-{record.id:06d}（已撤回）"), text
+            assert "退回意见" not in text and "请修改后重新提交" not in text, text
+            assert "退回：2026-11-22 10:00，意见：点错了" in text  # the history keeps it
