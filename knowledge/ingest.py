@@ -18,6 +18,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+OPENING = "开篇"  # the heading of what a speech says before its first part
+CLOSING = "结束语"  # and after its last
+
 log = logging.getLogger(__name__)
 
 MAX_PASSAGE_CHARS = 600
@@ -154,9 +157,9 @@ def parse_document(raw: str, name: str) -> Document:
         if line.startswith("同志们") and section is not None:
             closing = True
         if closing:
-            headings: tuple[str, ...] = ("结束语",)
+            headings: tuple[str, ...] = (CLOSING,)
         elif section is None:
-            headings = ("开篇",)
+            headings = (OPENING,)
         elif _ITEM.match(paragraph):
             headings = (section, _item_title(paragraph))
         else:

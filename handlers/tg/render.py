@@ -9,6 +9,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.services.qa import QAResult
+from knowledge.ingest import CLOSING, OPENING
 from knowledge.organisation import OrgForm, org_form_label, profile_warnings
 from knowledge.render import citation, closest, no_answer, trim
 from knowledge.types import Hit, Passage
@@ -77,8 +78,10 @@ def answer_keyboard(result: QAResult) -> InlineKeyboardMarkup:
 
 
 def button_label(hit: Hit, limit: int = 24) -> str:
-    """A passage named by its item heading (or its first words), short enough for a phone's button."""
-    name = hit.section.split(" > ")[-1] if hit.section else hit.highlight
+    """A passage named by its item heading (or, for a speech's opening or a passage without one, its key sentence),
+    short enough for a phone's button ("也可能是：开篇" names nothing: helper-67's review)."""
+    heading = hit.section.split(" > ")[-1] if hit.section else ""
+    name = heading if heading and heading not in (OPENING, CLOSING) else hit.highlight
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
