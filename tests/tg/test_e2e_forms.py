@@ -1016,3 +1016,20 @@ async def test_an_unknown_command_in_a_form_asks_the_current_step_again(make_bot
         assert reply.button_texts == ["取消填写"]
         data = await chat.data()
         assert await chat.step() == "place" and data["topic"] == "支委会：研究发展党员工作"
+
+
+async def test_a_topic_typed_as_a_question_is_kept_and_the_user_is_told(make_bot, clock: FixedClock) -> None:
+    """helper-67's review: 主题党日的主题应该怎么定？ at the 主题 step became the topic without a word."""
+    async with make_bot(clock=clock) as harness:
+        chat = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, chat.user)
+        form = Form(chat, "committee")
+        await form.run("date")
+        reply = await chat.send("主题党日的主题应该怎么定？")
+        assert reply.plain_text == (
+            "提示：刚才这句像是提问，已记作活动主题。如果不是主题，请填完后在核对页点“改主题”；"
+            f"政策问题请填完表单后再问。\n\n{form.head}活动地点在哪里？"
+        ), reply.plain_text
+        assert (await chat.data())["topic"] == "主题党日的主题应该怎么定？"
+        plain = await chat.send("三楼会议室")  # an answer that is not a question: the prompt alone
+        assert not plain.plain_text.startswith("提示："), plain.plain_text

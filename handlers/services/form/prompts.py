@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date
 
 from handlers.services.form.display import attendance_lines, detail_text
@@ -192,3 +194,20 @@ def receipt(ak: ActivityKind, number: str, held: date, data: dict) -> Reply:
         f"主题：{data['topic']}\n照片 {len(data.get('photos', []))} 张。\n\n",
         notice=Notice.HOW_TO_VIEW,
     )
+
+
+# A topic or place typed as a question ("主题党日的主题应该怎么定？"): taken as typed, and the user is told so.
+_ASKED = re.compile(r"[?？]\s*$|[吗呢]\s*$")
+
+
+def after_question(step: str, ak: ActivityKind | None, text: str | None, reply: Reply) -> Reply:
+    """``reply`` (the next step's prompt) led by a note when the answer to ``step`` reads as a question: it was
+    kept as the activity's topic or place, and how to change it (helper-67's review: it was kept without a word)."""
+    if step not in (Step.TOPIC, Step.PLACE) or not text or not _ASKED.search(text):
+        return reply
+    label = step_label(step, ak)
+    note = (
+        f"提示：刚才这句像是提问，已记作活动{label}。如果不是{label}，请填完后在核对页点“改{label}”；"
+        "政策问题请填完表单后再问。\n\n"
+    )
+    return replace(reply, text=note + reply.text)

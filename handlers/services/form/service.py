@@ -290,7 +290,7 @@ class FormService:
                 return reply
             target = result.target if result.outcome is Outcome.GOTO else next_step(ak, step, data)
             await self._save(session, user_id, draft.branch_id, target, data)
-            return prompts.prompt(target, ak, data)
+            return prompts.after_question(step, ak, inp.text, prompts.prompt(target, ak, data))
 
     async def _apply(self, session: AsyncSession, draft: Draft, data: dict, inp: Input) -> StepResult | Reply:
         """The pure step's result, or the refusal; a part of a split paste is refused whole (``paste``)."""
