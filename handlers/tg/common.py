@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 
 from telegram import Update
@@ -141,6 +142,35 @@ async def on_error(update: object, context: BotContext) -> None:
 async def stale_button(update: Update, context: BotContext) -> None:
     """Any button press no handler took: answered, so it does not keep spinning."""
     await update.callback_query.answer(STALE, show_alert=True)
+
+
+# What a group may use: the rest is a secretary's or an administrator's (a /status there would show the branch's
+# matrix to the whole group, a /submit would split the form across two chats: helper-70's review).
+GROUP_COMMANDS = re.compile(r"^/(?:start|help|myid)(?:@\w+)?(?:\s|$)", re.IGNORECASE)
+_COMMAND = re.compile(r"^/\w+(?:@(\w+))?")
+
+
+async def group_command(update: Update, context: BotContext) -> None:
+    """A command other than /start, /help and /myid in a group: where to use it instead; nothing else runs."""
+    match = _COMMAND.match(update.effective_message.text or "")
+    addressed = match.group(1) if match else None
+    if addressed and addressed.lower() != (context.bot.username or "").lower():
+        return  # another bot's command
+    await update.effective_message.reply_text(ask_privately(context.bot.username))
+    raise ApplicationHandlerStop
+
+
+def register_group_guard(application: Application, *, group: int) -> None:
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE
+            & filters.ChatType.GROUPS
+            & filters.COMMAND
+            & ~filters.Regex(GROUP_COMMANDS),
+            group_command,
+        ),
+        group=group,
+    )
 
 
 def register(application: Application, *, group: int = 0) -> None:

@@ -7,7 +7,8 @@ from telegram.ext import Application
 
 def register_handlers(application: Application) -> None:
     """group -3: drop an update delivered twice;
-    group -2: follow-up inputs a button asked for, /start <invitation code>, and /records, /submit, /reminders or
+    group -2: a command other than /start, /help and /myid in a group (told to use the private chat), follow-up
+      inputs a button asked for, /start <invitation code>, and /records, /submit, /reminders or
       /branch from a supervisor or administrator without a branch (told what they can do instead; anyone else's
       goes on to the command's own handler);
     group -1: the activity form (takes the user's messages only while their form is active);
@@ -30,6 +31,8 @@ def register_handlers(application: Application) -> None:
     )
 
     dedupe.register(application, group=-3)
+    # First: a secretary's or an administrator's command in a group goes no further.
+    common.register_group_guard(application, group=-2)
     pending.register(application, group=-2)
     branches.register(application, group=-2)
     supervision.register_before_branch_commands(application, group=-2)

@@ -52,3 +52,28 @@ async def test_in_a_group_start_and_help_send_questions_to_the_private_chat(make
         emulator.post(GROUP["id"], {"text": "那联合建呢？", "reply_to_message": replied}, sender=member)
         assert (await emulator.wait_for_message(GROUP["id"])).plain_text == ask_privately(name)
         await emulator.expect_no_message(GROUP["id"])
+
+
+async def test_a_secretary_s_commands_in_a_group_are_sent_to_the_private_chat(make_bot):
+    """helper-70's review: /status, /records and /submit worked in a group, showing the branch's matrix and
+    records to everyone and starting a form there that the secretary then continued in private."""
+    from tests.tg.test_e2e_forms import make_secretary
+
+    async with make_bot() as harness:
+        emulator = harness.emulator
+        emulator.register_chat(GROUP)
+        secretary = harness.user(USER, "王书记")
+        await make_secretary(harness, secretary)
+        emulator.skip_messages(USER)
+        name = emulator.bot_username
+        for text in ("/status", f"/records@{name}", "/submit", "/reminders", "/branch", "/dashboard"):
+            emulator.post(GROUP["id"], {"text": text}, sender=secretary)
+            reply = await emulator.wait_for_message(GROUP["id"])
+            assert reply.plain_text == ask_privately(name), (text, reply.plain_text)
+            assert not reply.buttons, text
+        await emulator.idle()
+        await emulator.expect_no_message(USER, within=0.3)  # nothing started in private either
+        emulator.post(GROUP["id"], {"text": "/status@another_bot"}, sender=secretary)  # not ours
+        await emulator.expect_no_message(GROUP["id"])
+        emulator.post(GROUP["id"], {"text": f"/myid@{name}"}, sender=secretary)
+        assert str(USER) in (await emulator.wait_for_message(GROUP["id"])).plain_text
