@@ -25,7 +25,7 @@ KINDS = ("subject", "number", "detail", "aspect")
 
 def measure(rows: list[dict]) -> dict[str, Counter]:
     from bench.qa import shows
-    from handlers.services.qa import MAX_QUERY_CHARS, QAService
+    from handlers.services.qa import MAX_QUERY_CHARS, QAService, leans
     from knowledge.base import KnowledgeBase
     from knowledge.followup import is_follow_up, with_context
 
@@ -34,12 +34,14 @@ def measure(rows: list[dict]) -> dict[str, Counter]:
     totals = {"joined (before)": Counter(), "the code": Counter()}
     for row in rows:
         alone = kb.ask(row["follow"])
-        leans = is_follow_up(row["follow"]) and alone.confidence != "high" and kb.ask(row["first"]).answered
+        answered = kb.ask(row["first"]).answered
+        before = is_follow_up(row["follow"]) and alone.confidence != "high" and answered
+        now = leans(row["follow"], alone) and answered
         for name, counts in totals.items():
             answer = alone
-            if leans and name == "the code":
+            if now and name == "the code":
                 _, answer, _ = QAService._read_with(service, row["first"], row["follow"], 3)
-            elif leans:
+            elif before and name != "the code":
                 answer = kb.ask(with_context(row["first"], row["follow"], MAX_QUERY_CHARS))
             first = answer.hits[0] if answer.hits else None
             right = first is not None and all(shows(kb.passages[first.passage_id], e) for e in row["expect"])

@@ -32,7 +32,8 @@ _TOPICLESS = re.compile(
     r"^(有|有没有|有什么|有哪些|都有哪些|还有什么|还有哪些|什么|哪些)(要求|规定|标准|条件|依据|例子|做法|办法|程序|流程|步骤)|"
     r"^(为什么|为啥|依据是什么|出处在哪|原文是什么|举个例子|比如呢|例如呢|然后呢|之后呢|接下来呢)$|"
     r"^(能|能不能|可以|可不可以|麻烦)?再?(详细|具体)(一?点|一些|些|说说|讲讲|说一下|讲一下)?(吗|呀|啊)?$|"
-    r"^(那)?(由谁|谁|找谁)(来)?(负责|牵头|管|办|批)?(啊|呀)?$"
+    r"^(那)?(由谁|谁|找谁)(来)?(负责|牵头|管|办|批)?(啊|呀)?$|"
+    r"^(那)?(多久|多长时间|多少天|几天|几个月|几周)(开|搞|办|上|讲)?(一次|一回)(啊|呀)?$"
 )
 
 
@@ -64,6 +65,16 @@ def is_follow_up(text: str) -> bool:
     if core.endswith("呢"):  # "经费呢" leans on the question before; "主题党日多久开一次呢" asks its own
         return not _ASKS.search(core)
     return bool(_TOPICLESS.match(core)) and len(core) <= 10
+
+
+def names_nothing(text: str) -> bool:
+    """A follow-up with no topic of its own ("多久一次", "具体怎么做"): its answer alone, however sure, answers
+    nothing asked (helper-70's review: 多久一次 after 党课多久上一次 was answered, confidently, of 观摩交流)."""
+    core = _core(text)
+    while core.startswith(_FILLERS):
+        core = core[next(len(f) for f in _FILLERS if core.startswith(f)) :]
+    plain = core.removesuffix("呢")
+    return bool(plain) and len(plain) <= 10 and bool(_TOPICLESS.match(plain))
 
 
 # Joins a follow-up to the question it is read with; what is stored of a follow-up is "<question> → <follow-up>",

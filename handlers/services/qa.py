@@ -14,7 +14,7 @@ from handlers.services.clock import Clock
 from handlers.services.text import clean_text
 from knowledge import KnowledgeBase
 from knowledge.base import Answer
-from knowledge.followup import in_place, is_follow_up, original, subject_only, with_context
+from knowledge.followup import in_place, is_follow_up, names_nothing, original, subject_only, with_context
 from storage.repositories import QuestionRepository
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,12 @@ def clean_question(text: str) -> str:
     tail = folded[-MAX_QUERY_CHARS:]
     end = _SENTENCE_END.search(tail[: MAX_QUERY_CHARS // 2])
     return tail[end.end() :].lstrip() if end else tail
+
+
+def leans(question: str, alone: Answer) -> bool:
+    """Whether ``question`` is read with the user's previous one: a follow-up, unless the speeches answer it surely
+    on its own ("那联合建呢？") and it names something of its own (多久一次 names nothing)."""
+    return is_follow_up(question) and (alone.confidence != "high" or names_nothing(question))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +80,10 @@ class QAService:
             async with self.session_factory() as session, session.begin():
                 repo = QuestionRepository(session)
                 answer = self.kb.ask(question, k)
-                if (
-                    follow_ups
-                    and user_id is not None
-                    and is_follow_up(question)
-                    and answer.confidence != "high"
-                ):
+                if follow_ups and user_id is not None and leans(question, answer):
                     # A follow-up the speeches answer surely on its own ("那联合建呢？") is not read with the question
-                    # before; nor is one that follows a question the speeches could not answer.
+                    # before, unless it names nothing of its own (多久一次); nor is one that follows a question the
+                    # speeches could not answer.
                     since = self.clock.now() - FOLLOW_UP_WINDOW
                     previous = await repo.latest_for(user_id=user_id, chat_id=chat_id, since=since)
                     if previous is not None and previous.answered:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.followup import in_place, is_follow_up, original, subject_only, with_context
+from knowledge.followup import in_place, is_follow_up, names_nothing, original, subject_only, with_context
 
 
 @pytest.mark.parametrize(
@@ -125,3 +125,16 @@ def test_subject_only() -> None:
     assert subject_only("那党课呢？") == "党课"
     assert subject_only("嗯，那挂靠建呢") == "挂靠建"
     assert subject_only("那要拍照吗") is None
+
+
+def test_a_follow_up_that_names_nothing_leans_on_the_question_before_even_when_sure_alone(kb) -> None:
+    """helper-70's review: 多久一次 after 党课多久上一次 was answered alone, confidently, of 观摩交流."""
+    from handlers.services.qa import leans
+
+    assert names_nothing("多久一次") and names_nothing("那多久一次呢") and names_nothing("具体怎么做")
+    assert not names_nothing("那联合建呢？") and not names_nothing("主题党日多久开一次")
+    assert leans("多久一次", kb.ask("多久一次"))
+    alone = kb.ask("那联合建呢？")
+    assert alone.confidence == "high" and not leans("那联合建呢？", alone)
+    rule = kb.ask(with_context("党课多久上一次", "多久一次")).rule
+    assert rule is not None and "党课" in rule.conclusion
