@@ -34,9 +34,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def _queries() -> list[str]:
     files = sorted((TESTS / "data").glob("*.jsonl")) + ([DEV_QUESTIONS] if DEV_QUESTIONS.exists() else [])
-    queries = [
-        json.loads(line)["q"] for f in files for line in f.read_text("utf-8").splitlines() if line.strip()
-    ]
+    rows = [json.loads(line) for f in files for line in f.read_text("utf-8").splitlines() if line.strip()]
+    # A question set's "q"; a follow-up set's first question and follow-up (followups_blind.jsonl).
+    queries = [row[key] for row in rows for key in ("q", "first", "follow") if key in row]
     for path in sorted(TESTS.rglob("*.py")):
         tree = ast.parse(path.read_text("utf-8"))
         queries += [
