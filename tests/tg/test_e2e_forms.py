@@ -346,9 +346,9 @@ class Form:
         for index, spec in enumerate(self.ak.fields):
             if spec.input_type == "multi":
                 first, second = spec.options[1], spec.options[3]
-                edited = await self.chat.press_in_place(self.prompt, "f:opt:1")
+                edited = await self.chat.press_in_place(self.prompt, "f:opt:1_on")
                 assert f"✅ {first}" in edited.button_texts
-                edited = await self.chat.press_in_place(self.prompt, "f:opt:3")
+                edited = await self.chat.press_in_place(self.prompt, "f:opt:3_on")
                 assert {f"✅ {first}", f"✅ {second}"} <= set(edited.button_texts)
                 self.prompt = await self.chat.press(self.prompt, "f:done")
                 self.details[spec.key] = [first, second]
@@ -528,11 +528,18 @@ async def test_every_hint_keeps_the_step(make_bot, clock: FixedClock) -> None:
         await rejected(await chat.press(prompt, "f:done"), "field:six_items", "请至少选择一项")
         await rejected(await chat.send("学习讨论"), "field:six_items", "请点击下面的按钮选择")
         menu = emu.messages(chat.id)[-1]  # a hint repeats the option buttons: toggle on it
-        edited = await chat.press_in_place(menu, "f:opt:0")
+        edited = await chat.press_in_place(menu, "f:opt:0_on")
         assert "✅ 学习讨论" in edited.button_texts
-        edited = await chat.press_in_place(menu, "f:opt:0")  # toggled off again
+        # The second tap of a double tap carries the button as it was: it chooses once more, never drops it
+        # (helper-70's review: the second tap dropped 学习讨论).
+        await chat.press_for_answer(menu, "f:opt:0_on", check=False)
+        await emu.idle()
+        assert (await chat.data())["details"]["six_items"] == ["学习讨论"]
+        edited = emu.messages(chat.id)[-1]
+        assert "✅ 学习讨论" in edited.button_texts
+        edited = await chat.press_in_place(menu, "f:opt:0_off")  # its button now drops it
         assert "学习讨论" in edited.button_texts and not any(t.startswith("✅") for t in edited.button_texts)
-        await chat.press_in_place(menu, "f:opt:1")
+        await chat.press_in_place(menu, "f:opt:1_on")
         reply = await chat.press(menu, "f:done")
         assert reply.plain_text == f"{form.head}{form.ak.fields[1].prompt}\n不填写可发送 /skip。"
         reply = await chat.send("/skip")  # optional

@@ -52,8 +52,9 @@ def kind_buttons() -> Buttons:
 def _field_prompt(head: str, spec: FieldSpec, data: dict) -> Reply:
     if spec.input_type == "multi":
         chosen = set(data.get("details", {}).get(spec.key, []))
+        # Each button says what it makes of its option (选 on, or off): a double tap does it once, not undoes it.
         buttons = [
-            (("✅ " if o in chosen else "") + o, Action(Act.OPTION, str(i)))
+            (("✅ " if o in chosen else "") + o, Action(Act.OPTION, f"{i}_{'off' if o in chosen else 'on'}"))
             for i, o in enumerate(spec.options)
         ]
         return Reply(f"{head}{spec.prompt}", [*_rows(buttons, 3), DONE_ROW, CANCEL_ROW])

@@ -49,9 +49,9 @@ def _act(inp: Input, act: Act) -> bool:
 
 def _option_index(inp: Input, spec: FieldSpec) -> int | None:
     """The option a button chose, when it is one of ``spec.options``."""
-    if not _act(inp, Act.OPTION) or not re.fullmatch(r"[0-9]{1,3}", inp.action.arg):
+    if not _act(inp, Act.OPTION) or not re.fullmatch(r"[0-9]{1,3}(?:_on|_off)?", inp.action.arg):
         return None
-    index = int(inp.action.arg)
+    index = int(inp.action.arg.partition("_")[0])
     return index if index < len(spec.options) else None
 
 
@@ -300,7 +300,10 @@ def _multi(spec: FieldSpec, data: dict, details: dict, inp: Input) -> StepResult
     index = _option_index(inp, spec)
     if index is not None:
         option = spec.options[index]
-        chosen = [c for c in chosen if c != option] if option in chosen else [*chosen, option]
+        # "3_on" / "3_off" choose or drop (a second tap of the same button changes nothing: helper-70's review lost
+        # 学习讨论 to a double tap); a bare "3", from a button made before, toggles.
+        wanted = {"on": True, "off": False}.get(inp.action.arg.partition("_")[2], option not in chosen)
+        chosen = [c for c in chosen if c != option] + ([option] if wanted else [])
         details[spec.key] = [o for o in spec.options if o in chosen]
         return StepResult(data, Outcome.STAY)
     if _act(inp, Act.DONE):
