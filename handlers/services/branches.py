@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
 from handlers.services.text import clean_text
+from knowledge.numbers import parse_count
 from knowledge.organisation import OrgForm, org_form_label
 from storage.models import Branch
 from storage.repositories import BranchRepository, DraftRepository, InvitationRepository
@@ -41,9 +43,12 @@ def parse_branch_value(field: str, text: str) -> str | int:
     """A profile field's value from what the user typed; ``ValueError`` with a Chinese message if unfit."""
     text = text.strip()
     if field in NUMBER_FIELDS:
-        if not re.fullmatch(r"[0-9]{1,6}", text) or int(text) > MAX_COUNT:
+        # ５ (a full-width digit), 5个, 5 名, 五人: the count as typed on a phone (helper-70's review: refused).
+        plain = re.sub(r"\s*(?:个|名|人|家|位)$", "", unicodedata.normalize("NFKC", text)).strip()
+        count = int(plain) if re.fullmatch(r"[0-9]{1,6}", plain) else parse_count(plain) if plain else None
+        if count is None or not 0 <= count <= MAX_COUNT:
             raise ValueError(f"{FIELD_LABELS[field]}请发送一个数字，如 5。")
-        return int(text)
+        return count
     low, high = NAME_LENGTH
     if not low <= len(text) <= high:
         raise ValueError(f"{FIELD_LABELS[field]}应为{low}到{high}个字。")

@@ -139,7 +139,7 @@ async def test_admin_creates_a_single_branch_step_by_step(make_bot, clock: Fixed
         )
         reply = await admin.press(menu, "nb:form:single")
         assert reply.plain_text == "新建支部（4/4）：正式党员有多少名？请发送数字："
-        hint(await admin.send("五名"), "正式党员人数请发送一个数字，如 5。")
+        hint(await admin.send("好几名"), "正式党员人数请发送一个数字，如 5。")
         summary = await admin.send("5")
         assert summary.plain_text.split("\n") == [
             "请核对要新建的支部：",
@@ -357,7 +357,7 @@ async def test_branch_profile_warnings_and_editing(make_bot, clock: FixedClock) 
         # The member count: a non-number is refused and the value kept; a number updates it.
         reply = await alice.press(profile, "b:edit:formal_members")
         assert reply.plain_text == "请发送新的正式党员人数（发送 /cancel 取消）："
-        hint(await alice.send("三个"), "正式党员人数请发送一个数字，如 5。")
+        hint(await alice.send("好几个"), "正式党员人数请发送一个数字，如 5。")
         assert (await branch_row(harness, 1)).formal_members == 2
         updated = await alice.send("4")
         assert updated.plain_text.startswith("已更新。\n\n某小店党支部")
