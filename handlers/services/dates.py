@@ -48,8 +48,15 @@ def _weekday(match: re.Match[str], today: date) -> date:
 NEAR_FUTURE_DAYS = 31  # a month-day at most a month ahead is this year's (a slip or a date to come)
 
 
+# A time of day after the date ("12月2号下午", "前天上午9点", "12-02 14:30"): the form records the day only.
+_TIME_OF_DAY = re.compile(
+    r"(?:\s*(?:早上|上午|中午|下午|傍晚|晚上)(?:\d{1,2}点(?:半|\d{1,2}分?)?|\d{1,2}:\d{2})?|\s+\d{1,2}:\d{2})$"
+)
+
+
 def parse_date(text: str, today: date) -> date:
-    raw = unicodedata.normalize("NFKC", text or "").strip().replace(" ", "")
+    raw = unicodedata.normalize("NFKC", text or "").strip()
+    raw = (_TIME_OF_DAY.sub("", raw) or raw).replace(" ", "")
     if raw in _RELATIVE:
         return today - timedelta(days=_RELATIVE[raw])
     if m := _WEEKDAY.match(raw):

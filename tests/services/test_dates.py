@@ -53,3 +53,24 @@ def test_refused_with_a_chinese_hint(text):
 )
 def test_a_date_just_ahead_is_not_read_as_last_years(text, today, expected):
     assert parse_date(text, today) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("12月2号下午", date(2026, 12, 2)),
+        ("前天上午9点", date(2026, 12, 2)),
+        ("12-02 14:30", date(2026, 12, 2)),
+        ("今天下午", date(2026, 12, 4)),
+        ("12月2日晚上8点半", date(2026, 12, 2)),
+        ("2026-12-01 上午10：00", date(2026, 12, 1)),
+    ],
+)
+def test_a_time_of_day_after_the_date_is_left_out(text: str, day: date) -> None:
+    """helper-70's review: 12月2号下午 was refused."""
+    assert parse_date(text, date(2026, 12, 4)) == day
+
+
+def test_a_time_of_day_alone_is_no_date() -> None:
+    with pytest.raises(DateInputError):
+        parse_date("下午", date(2026, 12, 4))
