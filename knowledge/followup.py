@@ -49,31 +49,36 @@ _ASKS = re.compile(
 _FILLERS = ("那个", "那啥", "那什么", "嗯", "呃", "额")
 
 
-def is_follow_up(text: str) -> bool:
-    core = _core(text)
-    while core.startswith(_FILLERS) and not core.startswith("那个呢"):
+def _without_fillers(core: str, keep: str = "") -> str:
+    """``core`` without the spoken fillers that open it (那个，嗯…), unless it opens with ``keep``."""
+    while core.startswith(_FILLERS) and not (keep and core.startswith(keep)):
         core = core[next(len(f) for f in _FILLERS if core.startswith(f)) :]
+    return core
+
+
+def _without_lead(core: str) -> str:
+    """``core`` without the lead that opens it (那, 那么, 如果…)."""
+    lead = next((lead for lead in _LEADS if core.startswith(lead)), "")
+    return core[len(lead) :]
+
+
+def is_follow_up(text: str) -> bool:
+    core = _without_fillers(_core(text), keep="那个呢")
     if not core or len(core) > MAX_FOLLOW_UP:
         return False
     if core.startswith(_LEADS):
         return True
-    plain = core.removesuffix("呢")
-    if (
-        plain and _TOPICLESS.match(plain) and len(plain) <= 10
-    ):  # "具体怎么做呢", "为什么呢": no topic of its own
+    if names_nothing(core):  # "具体怎么做呢", "为什么呢": no topic of its own
         return True
     if core.endswith("呢"):  # "经费呢" leans on the question before; "主题党日多久开一次呢" asks its own
         return not _ASKS.search(core)
-    return bool(_TOPICLESS.match(core)) and len(core) <= 10
+    return False
 
 
 def names_nothing(text: str) -> bool:
     """A follow-up with no topic of its own ("多久一次", "具体怎么做"): its answer alone, however sure, answers
     nothing asked (helper-70's review: 多久一次 after 党课多久上一次 was answered, confidently, of 观摩交流)."""
-    core = _core(text)
-    while core.startswith(_FILLERS):
-        core = core[next(len(f) for f in _FILLERS if core.startswith(f)) :]
-    plain = core.removesuffix("呢")
+    plain = _without_fillers(_core(text)).removesuffix("呢")
     return bool(plain) and len(plain) <= 10 and bool(_TOPICLESS.match(plain))
 
 
@@ -94,11 +99,7 @@ def with_context(previous: str, follow_up: str, limit: int = 500) -> str:
     A follow-up that gives a number of its own ("那1000万呢", "如果有5名呢") asks the previous question again with
     that number: it takes the place of the previous question's first number, which is what the rules read."""
     previous = original(previous).strip()
-    core = _core(follow_up)
-    for lead in _LEADS:
-        if core.startswith(lead):
-            core = core[len(lead) :]
-            break
+    core = _without_lead(_core(follow_up))
     number = _NUMBER.search(core)
     if number is not None and _NUMBER.search(previous):
         previous = _NUMBER.sub(number.group(0), previous, count=1)
@@ -120,14 +121,7 @@ MAX_SUBJECT = 8  # characters of a follow-up that only names a subject ("那党�
 
 def subject_only(follow_up: str) -> str | None:
     """The subject a follow-up names and nothing else ("那党课呢？", "嗯，那党课呢" -> 党课), or None."""
-    core = _core(follow_up)
-    while core.startswith(_FILLERS):
-        core = core[next(len(f) for f in _FILLERS if core.startswith(f)) :]
-    for lead in _LEADS:
-        if core.startswith(lead):
-            core = core[len(lead) :]
-            break
-    core = core.removesuffix("呢")
+    core = _without_lead(_without_fillers(_core(follow_up))).removesuffix("呢")
     if not core or len(core) > MAX_SUBJECT or _ASKS.search(core) or _TOPICLESS.match(core):
         return None
     return core

@@ -49,9 +49,8 @@ class QAResult:
     answer: Answer
     question_id: int | None  # None when the log could not be written
     follows: str | None = None  # the earlier question this one was read with (a follow-up), else None
-    read_as: str | None = (
-        None  # the earlier question asked of the follow-up's subject ("党课每月搞几次"), if so read
-    )
+    # The earlier question asked of the follow-up's subject ("党课每月搞几次"), when it was so read.
+    read_as: str | None = None
 
     @property
     def has_runners_up(self) -> bool:
