@@ -143,7 +143,7 @@ async def _show_view(query, context: BotContext, record_id: int) -> None:
     """The pressed message becomes the record's view as it is now (text and buttons)."""
     view = await context.services.records.open(query.from_user.id, record_id)
     if view is not None:
-        text = describe(view, context.services.clock.tz)[:4000]
+        text = describe(view, context.services.clock.tz)
         await edit_text(query, text, reply_markup=detail_markup(view))
 
 
@@ -180,7 +180,7 @@ async def _refresh(context: BotContext, user_id: int, chat_id: int, origin: obje
         return
     view = await context.services.records.open(user_id, record_id)
     if view is not None:
-        text = describe(view, context.services.clock.tz)[:4000]
+        text = describe(view, context.services.clock.tz)
         await edit_message(context.bot, chat_id, origin, text, reply_markup=detail_markup(view))
 
 
@@ -198,7 +198,7 @@ async def _open(query, context: BotContext, user_id: int, chat_id: int, record_i
         return
     await query.answer()
     await send_evidence(context.bot, chat_id, view.files, stored_copy(context, user_id))
-    text = describe(view, context.services.clock.tz)[:4000]
+    text = describe(view, context.services.clock.tz)
     await context.bot.send_message(chat_id, text, reply_markup=detail_markup(view))
 
 

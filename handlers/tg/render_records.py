@@ -59,6 +59,9 @@ def withdraw_markup(record_id: int) -> InlineKeyboardMarkup:
     )
 
 
+MAX_VIEW = 4000  # characters of a record's view: one Telegram message (4,096) with room to spare
+
+
 def describe(view: RecordView, tz: tzinfo) -> str:
     r = view.record
     ak = activity_by_code(r.kind)
@@ -89,7 +92,7 @@ def describe(view: RecordView, tz: tzinfo) -> str:
         for h in view.history
     ]
     lines += [timeline_line(h, tz) for h in entries]
-    return "\n".join(lines)
+    return "\n".join(lines)[:MAX_VIEW]
 
 
 def timeline_line(h: HistoryEntry, tz: tzinfo) -> str:

@@ -143,9 +143,7 @@ async def _open(update: Update, context: BotContext, chat_id: int, record_id: in
     load = stored_copy(context, query.from_user.id)
     await send_evidence(context.bot, chat_id, view.files, load)  # the photos are what a reviewer checks most
     markup = review_keyboard(record_id) if view.reviewable else None
-    await context.bot.send_message(
-        chat_id, describe(view, context.services.clock.tz)[:4000], reply_markup=markup
-    )
+    await context.bot.send_message(chat_id, describe(view, context.services.clock.tz), reply_markup=markup)
 
 
 @pending.on("review_return")
