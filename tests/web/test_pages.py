@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 from openpyxl import load_workbook
 
@@ -25,6 +25,19 @@ async def test_overview_matrix_periods_and_escaping(client, site):
     assert quarter.status == 200 and "2026年第四季度" in await quarter.text()
     bad = await client.get("/?period=2026-13")
     assert bad.status == 400 and "期间应写成" in await bad.text()
+
+
+async def test_quarter_cells_and_totals_show_waiting_slots(client, site):
+    """A quarter cell whose worst month is missing still says how many months wait for review, and the totals
+    count waiting slots apart, as /status does (before: 未完成 0/2 and 0 / 0, the pending record invisible)."""
+    site.world.clock.advance(timedelta(days=30))  # 20 December: November's record waits, December is missing
+    await logged_in(client, site, SUPERVISOR)
+    html = await (await client.get("/?period=2026-Q4")).text()
+    assert "合计（已完成/待审核/逾期）" in html
+    row = html.split("第一支部</a></td>")[1].split("</tr>")[0]
+    assert 'data-state="missing"' in row and "0/2" in row and "（1期待审核）" in row
+    foot = html.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert "<th>0 / 1 / 1</th>" in foot  # 第二支部 missed November
 
 
 async def test_branch_and_record_pages(client, site):
