@@ -10,7 +10,12 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from handlers.services.browse import FileBlob
 from handlers.services.form.model import InputError
-from handlers.services.form.steps import parse_absentees, parse_attendance
+from handlers.services.form.steps import (
+    parse_absentees,
+    parse_attendance,
+    says_no_absentees,
+    too_many_absentees,
+)
 from handlers.services.records import (
     AMENDABLE,
     MAX_REASON,
@@ -44,7 +49,6 @@ from handlers.tg.render_records import (
 log = logging.getLogger(__name__)
 MAX_LIST = 30
 ATTENDANCE = "attendance"
-NO_ABSENTEES = ("无", "没有", "不填写", "不填")
 
 
 async def records(update: Update, context: BotContext) -> None:
@@ -211,12 +215,17 @@ async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
         return
     if state.get("absent"):
         value = dict(state["value"])
-        if text.strip() not in NO_ABSENTEES:
+        if not says_no_absentees(text):
             try:
-                value["absentees"] = parse_absentees(text)
+                people = parse_absentees(text)
             except InputError as exc:
                 await message.reply_text(f"{exc.message}（没有可发送“无”，/cancel 取消）")
                 return
+            too_many = too_many_absentees(people, value.get("expected"), value.get("actual"))
+            if too_many:
+                await message.reply_text(f"{too_many}请重新发送缺席人员，每行一人（/cancel 取消）。")
+                return
+            value["absentees"] = people
         await _expect_amend(context, state, value=value, absent=False)
         await message.reply_text(REASON)
         return

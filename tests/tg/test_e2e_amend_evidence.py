@@ -184,3 +184,30 @@ async def test_an_unchanged_attendance_is_said_before_the_reason(make_bot, clock
             same.plain_text
         )  # review finding: not after the reason
         assert (await records(harness))[0].expected == record.expected
+
+
+async def test_amended_absentees_read_as_the_form_reads_them(make_bot, clock: FixedClock) -> None:
+    """The amend flow shares the form's words for nobody (暂无。) and its count check (review: it kept a shorter
+    list, so 暂无。 was stored as an absentee named 暂无。, and three names for one absence were taken)."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "孙书记"))
+        await make_secretary(harness, alice.user)
+        form = Form(alice, "committee")
+        await form.run("place")
+        form.prompt = await alice.send("/skip")
+        form.done += ["attendance", "absentees"]
+        await form.run("confirm")
+        (record,) = await records(harness)
+        told = await returned(admin, alice, record.id, "出勤人数未填")
+
+        await alice.press(told, f"r:amend:{record.id}:attendance")
+        assert (await alice.send("应到5人，实到4人")).plain_text.startswith("有 1 人缺席")
+        refused = await alice.send("王五 病假\n赵六 出差\n钱七 事假")
+        assert refused.plain_text.startswith("缺席的是 1 人（应到5人，实到4人），您写了 3 人。"), (
+            refused.plain_text
+        )
+        assert (await alice.send("暂无。")).plain_text.startswith("请简要说明修改原因")
+        assert (await alice.send("补填出勤")).plain_text.startswith("已修改，并已重新提交审核")
+        (record,) = await records(harness)
+        assert (record.expected, record.actual, record.absentees) == (5, 4, [])

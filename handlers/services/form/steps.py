@@ -93,6 +93,19 @@ def parse_attendance(text: str) -> tuple[int, int]:
 NO_ABSENTEES = frozenset({"无", "没有", "不填写", "不填", "不写", "略", "无人", "暂无"})
 
 
+def too_many_absentees(people: list, expected: int | None, actual: int | None) -> str | None:
+    """The sentence that says more people are named than were absent (应到 − 实到), or None when they fit."""
+    absent = (expected or 0) - (actual or 0)
+    if 0 < absent < len(people):
+        return f"缺席的是 {absent} 人（应到{expected}人，实到{actual}人），您写了 {len(people)} 人。"
+    return None
+
+
+def says_no_absentees(text: str) -> bool:
+    """无, 没有, 暂无 … (a trailing 。/！ aside): nobody was absent. The form and the record amend flow both ask."""
+    return text.strip(" 。.！!") in NO_ABSENTEES
+
+
 def parse_absentees(text: str) -> list[dict[str, str]]:
     people = []
     for line in re.split(r"[\n；;]+", text):
@@ -196,15 +209,14 @@ def _absentees(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepRes
             MAX_ABSENTEES_TEXT,
             skip_hint="不填写",
         )
-    elif inp.text.strip(" 。.！!") in NO_ABSENTEES:
+    elif says_no_absentees(inp.text):
         data["absentees"] = []
     else:
         people = parse_absentees(inp.text)
-        absent = (data.get("expected") or 0) - (data.get("actual") or 0)
-        if 0 < absent < len(people):
+        too_many = too_many_absentees(people, data.get("expected"), data.get("actual"))
+        if too_many:
             raise InputError(
-                f"缺席的是 {absent} 人（应到{data['expected']}人，实到{data['actual']}人），您写了 {len(people)} 人。"
-                "请重新发送缺席人员，每行一人；人数有误的，可先不填写，再在核对页点“改出勤”。",
+                too_many + "请重新发送缺席人员，每行一人；人数有误的，可先不填写，再在核对页点“改出勤”。",
                 skip_hint="不填写",
             )
         data["absentees"] = people
