@@ -173,3 +173,13 @@ class BrowseService:
         return FileBlob(
             data, "image/jpeg" if thumbnail else row.mime, file_name(record, row, number, thumbnail)
         )
+
+    async def remember_file_id(self, user_id: int, file_id: int, telegram_file_id: str) -> bool:
+        """Keep the file id Telegram gave a re-sent stored copy, so later views send it without uploading."""
+        async with self.session_factory() as session, session.begin():
+            viewer = await load_viewer(session, user_id, self.admin_ids)
+            repo = ThumbnailRepository(session)
+            found = await repo.file(file_id)
+            if found is None or not viewer.can_view_branch(found[1].branch_id):
+                return False
+            return await repo.set_telegram_file_id(file_id, telegram_file_id) == 1

@@ -29,7 +29,7 @@ from handlers.tg import pending
 from handlers.tg.callbacks import STALE, parse_id
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_message, edit_text
-from handlers.tg.evidence import EvidenceFile, Load, send_evidence
+from handlers.tg.evidence import EvidenceFile, Load, Remember, send_evidence
 from handlers.tg.guards import NO_BRANCH, command, incoming_text
 from handlers.tg.record_photos import on_amend_file, photos_done, start_photos
 from handlers.tg.render_records import (
@@ -160,17 +160,22 @@ async def _amendable(query, context: BotContext, record_id: int) -> RecordView |
     return view
 
 
-def stored_copy(context: BotContext, user_id: int) -> Load:
-    """Reads a record file's stored copy for ``send_evidence`` (scoped to the user, as the dashboard's files)."""
+def stored_copy(context: BotContext, user_id: int) -> tuple[Load, Remember]:
+    """For ``send_evidence``: a reader of a record file's stored copy (scoped to the user, as the dashboard's
+    files), and a keeper of the file id Telegram gives that copy when it is uploaded."""
+    browse = context.services.browse
 
     async def load(file: EvidenceFile) -> FileBlob | None:
         try:
-            return await context.services.browse.file(user_id, file.id)
+            return await browse.file(user_id, file.id)
         except Exception:  # the record's text still goes; the file is named as not shown
             log.exception("could not read the stored copy of record file %s", file.id)
             return None
 
-    return load
+    async def remember(file: EvidenceFile, telegram_file_id: str) -> None:
+        await browse.remember_file_id(user_id, file.id, telegram_file_id)
+
+    return load, remember
 
 
 def _passed_note(view: RecordView) -> str:
@@ -201,7 +206,7 @@ async def _open(query, context: BotContext, user_id: int, chat_id: int, record_i
         await query.answer(MISSING, show_alert=True)
         return
     await query.answer()
-    await send_evidence(context.bot, chat_id, view.files, stored_copy(context, user_id))
+    await send_evidence(context.bot, chat_id, view.files, *stored_copy(context, user_id))
     text = describe(view, context.services.clock.tz)
     await context.bot.send_message(chat_id, text, reply_markup=detail_markup(view))
 

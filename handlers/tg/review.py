@@ -140,8 +140,8 @@ async def _open(update: Update, context: BotContext, chat_id: int, record_id: in
         await query.answer(MISSING, show_alert=True)
         return
     await query.answer()
-    load = stored_copy(context, query.from_user.id)
-    await send_evidence(context.bot, chat_id, view.files, load)  # the photos are what a reviewer checks most
+    copies = stored_copy(context, query.from_user.id)  # the photos are what a reviewer checks most
+    await send_evidence(context.bot, chat_id, view.files, *copies)
     markup = review_keyboard(record_id) if view.reviewable else None
     await context.bot.send_message(chat_id, describe(view, context.services.clock.tz), reply_markup=markup)
 

@@ -50,3 +50,10 @@ class ThumbnailRepository:
         )
         row = (await self.session.execute(stmt)).first()
         return (row[0], row[1]) if row else None
+
+    async def set_telegram_file_id(self, file_id: int, telegram_file_id: str) -> int:
+        """The file id Telegram gave when the stored copy was sent again (the old one no longer works)."""
+        if not telegram_file_id or len(telegram_file_id) > 255:
+            raise ValueError("telegram_file_id must be 1-255 characters")
+        stmt = update(RecordFile).where(RecordFile.id == file_id).values(telegram_file_id=telegram_file_id)
+        return int((await self.session.execute(stmt)).rowcount or 0)

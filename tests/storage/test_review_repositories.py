@@ -104,3 +104,21 @@ async def test_thumbnail_links(session_factory):
         assert len(await repo.pending(record.id)) == 1
         found = await repo.file(record.files[0].id)
         assert found[1].id == record.id and await repo.file(99999) is None
+
+
+async def test_a_new_telegram_file_id_is_kept_for_one_file_row(session_factory):
+    async with session_factory() as session, session.begin():
+        branch = await add_branch(session)
+        record = await add_record(session, branch.id, files=[photo(0), photo(1)])
+        first, second = record.files
+        old_second = second.telegram_file_id
+        repo = ThumbnailRepository(session)
+        assert await repo.set_telegram_file_id(first.id, "AgACAgUAAxkBnew") == 1
+        assert await repo.set_telegram_file_id(99999, "AgACAgUAAxkBnew") == 0
+        for bad in ("", "x" * 256):
+            with pytest.raises(ValueError):
+                await repo.set_telegram_file_id(first.id, bad)
+    async with session_factory() as session:
+        found, _ = await ThumbnailRepository(session).file(first.id)
+        other, _ = await ThumbnailRepository(session).file(second.id)
+        assert found.telegram_file_id == "AgACAgUAAxkBnew" and other.telegram_file_id == old_second

@@ -71,6 +71,26 @@ async def test_evidence_with_a_wrong_file_id_is_sent_from_the_stored_copy(make_b
         assert not [
             m for m in emu.messages(ALICE) + emu.messages(ADMIN_ID) if "出了点问题" in (m.plain_text or "")
         ]
+        # The file ids Telegram gave the uploaded copies are kept: the next view sends by id, uploading nothing
+        async with harness.services.session_factory() as session:
+            rows = list(
+                (await session.execute(select(RecordFile).where(RecordFile.record_id == record.id))).scalars()
+            )
+        assert rows and all(r.telegram_file_id in emu._files for r in rows)
+        photo_rows = sorted((r for r in rows if r.role == "photo"), key=lambda r: r.position)
+        assert [emu._files[r.telegram_file_id].content for r in photo_rows] == [
+            p["content"] for p in form.photos
+        ]
+        known = {r.telegram_file_id for r in rows}
+        before = len(emu.messages(ALICE))
+        alice.user.press(await alice.send("/records"), f"r:open:{record.id}")
+        await emu.wait_for_message(ALICE, lambda m: (m.plain_text or "").startswith("记录编号"))
+        files = [m for m in emu.messages(ALICE)[before:] if m.kind in ("photo", "document")]
+        sent_ids = {
+            m.message["photo"][-1]["file_id"] if m.kind == "photo" else m.message["document"]["file_id"]
+            for m in files
+        }
+        assert len(files) == len(rows) and sent_ids <= known, (sent_ids, known)
 
 
 async def test_evidence_that_cannot_be_sent_is_named_and_the_text_still_comes(make_bot, clock) -> None:
