@@ -76,7 +76,17 @@ _OTHER_APP = re.compile(r"app|APP|App|小程序|公众号|学习强国|信息管
 # A whole message of thanks or greeting, once punctuation, emoji and trailing particles are set aside.
 _THANKS = frozenset(
     """谢谢 谢谢你 谢谢您 多谢 感谢 非常感谢 太感谢了 谢了 好的 好 好滴 好嘞 行 收到 明白 明白了 知道了 懂了 了解了 清楚了
-    嗯 嗯嗯 哦 哦哦 ok okay 好的谢谢 好的收到 收到谢谢 明白了谢谢 知道了谢谢 辛苦了 👍 🙏""".split()
+    嗯 嗯嗯 哦 哦哦 ok okay 好的谢谢 好的收到 收到谢谢 明白了谢谢 知道了谢谢 辛苦了 👍 🙏
+    了解 懂 清楚 好吧 行吧 好好 谢谢老师 谢谢啦 感谢感谢""".split()
+)
+# Acknowledgements run together ("好的明白了", "收到了解谢谢"): each piece one of the above, 了/啦 between.
+_THANKS_RUN = re.compile(
+    "(?:"
+    + "|".join(sorted((re.escape(t) for t in _THANKS if len(t) > 1), key=len, reverse=True))
+    + ")"
+    + r"(?:[了啦的]?(?:"
+    + "|".join(sorted((re.escape(t) for t in _THANKS), key=len, reverse=True))
+    + "))+"
 )
 _GREETING = frozenset(
     """你好 您好 你好呀 在吗 在不在 有人吗 hi hello 哈喽 早 早上好 上午好 中午好 下午好 晚上好""".split()
@@ -87,7 +97,7 @@ _NOISE = re.compile(r"[\s，。！？!?,.~～…、]+|[啊呀哈哦喔呢啦]+$"
 def _small_talk(text: str) -> Usage | None:
     core = _NOISE.sub("", text.lower())
     core = _NOISE.sub("", core)  # a particle left before the punctuation ("好的啊！")
-    if core in _THANKS or (core and all(c in "👍🙏😊🌹" for c in core)):
+    if core in _THANKS or _THANKS_RUN.fullmatch(core) or (core and all(c in "👍🙏😊🌹" for c in core)):
         return Usage.THANKS
     if core in _GREETING:
         return Usage.GREETING

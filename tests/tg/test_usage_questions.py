@@ -37,6 +37,12 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         ("谢谢！", Usage.THANKS),
         ("好的，收到", Usage.THANKS),
         ("👍", Usage.THANKS),
+        # Acknowledgements run together (helper-73's review: 好的明白了 was searched and refused).
+        ("好的明白了", Usage.THANKS),
+        ("收到，了解，谢谢", Usage.THANKS),
+        ("明白了谢谢老师！", Usage.THANKS),
+        ("懂了吗", None),
+        ("好的那党课呢", None),
         ("您好", Usage.GREETING),
         ("在吗？", Usage.GREETING),
         # Review round 14 (D3): searched in the speeches before, refused or answered with an absurd passage.
