@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from knowledge.coverage import Found, Term
 from knowledge.decide import DEFAULT, Confidence, Evidence, Thresholds, decide
@@ -38,6 +38,13 @@ class Answer:
 
     def as_dict(self) -> dict:
         return {"query": self.query, "answers": [h.as_dict() for h in self.hits]}
+
+    def made_tentative(self) -> Answer:
+        """The same answer offered as the closest passage (every hit "low"); a refusal stays a refusal."""
+        if not self.hits:
+            return self
+        hits = [replace(h, confidence="low") for h in self.hits]
+        return replace(self, hits=hits, confidence="low")
 
 
 @dataclass(frozen=True, slots=True)

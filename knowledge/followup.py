@@ -37,6 +37,26 @@ _TOPICLESS = re.compile(
 )
 
 
+# Words that name no topic: question words, modal and filler words, amounts, spans of time, and the verbs of
+# asking who does what. A follow-up made of these alone ("能扣多少", "谁来发", "一年几次", "都有哪些内容",
+# "比例是多少") leans on the question before as wholly as "具体怎么做" does (helper-73's review: such follow-ups
+# were refused, or answered alone of another activity).
+_GENERIC = """
+什么 啥 哪些 哪个 哪几个 哪几项 哪几种 哪几条 哪 几 多少 多久 多长 多大 多高 怎么 怎样 怎么样 如何 咋 为什么 为啥
+谁 由谁 是否 能否 吗 呢 啊 呀 吧 么 嘛
+能 能不能 可以 可不可以 可 要 要不要 需要 需 应该 应 必须 得 是 是不是 有 有没有 没有 都 还 又 也 就 一般 大概 具体
+详细 一点 一下 再 到底 分别 主要 通常 最多 最少 至少 一共 总共 的 了 过 呢 那 那么 这 这个 那个 它 他们 我们
+一次 一回 每次 次 回 一年 每年 一个月 每月 每个月 个月 一季度 每季度 季度 一周 每周 一天 每天 月 年 周 天 时间 时候
+期限 频率 周期 钱 金额 标准 比例 额度 上限 下限 人数 人 名 个 项 条 种 家 元 万 块 几次 几个 几项 几种 几人 几名
+做 办 弄 搞 开 开展 举办 组织 落实 执行 操作 发 发放 给 扣 扣除 交 缴 报 批 管 负责 牵头 审批 申请 领 拿 算 计算 参加
+参与 出 定 确定 规定 要求 条件 依据 内容 包括 包含 流程 程序 步骤 办法 做法 例子 区别 不同 意思 含义 说说 讲讲 解释
+说 讲 来 去 找 部门 单位 哪里 哪儿 在哪 什么时候 何时 结果 效果 作用 目的 意义
+"""
+_GENERIC_RUN = re.compile(
+    "(?:" + "|".join(sorted({re.escape(w) for w in _GENERIC.split()}, key=len, reverse=True)) + ")+"
+)
+
+
 def _core(text: str) -> str:
     return _PUNCT.sub("", text)
 
@@ -79,7 +99,9 @@ def names_nothing(text: str) -> bool:
     """A follow-up with no topic of its own ("多久一次", "具体怎么做"): its answer alone, however sure, answers
     nothing asked (helper-70's review: 多久一次 after 党课多久上一次 was answered, confidently, of 观摩交流)."""
     plain = _without_fillers(_core(text)).removesuffix("呢")
-    return bool(plain) and len(plain) <= 10 and bool(_TOPICLESS.match(plain))
+    if not plain or len(plain) > 10:
+        return False
+    return bool(_TOPICLESS.match(plain) or _GENERIC_RUN.fullmatch(_without_lead(plain)))
 
 
 # Joins a follow-up to the question it is read with; what is stored of a follow-up is "<question> → <follow-up>",

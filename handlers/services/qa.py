@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,6 +36,11 @@ def clean_question(text: str) -> str:
     tail = folded[-MAX_QUERY_CHARS:]
     end = _SENTENCE_END.search(tail[: MAX_QUERY_CHARS // 2])
     return tail[end.end() :].lstrip() if end else tail
+
+
+NAMES_NOTHING_NOTE = (
+    "问题里没有说是哪项工作，以下只是讲话中最接近的内容。可以带上事项再问，如“主题党日多久开展一次”。"
+)
 
 
 def leans(question: str, alone: Answer) -> bool:
@@ -89,6 +94,12 @@ class QAService:
                         follows = original(previous.query)
                         question, answer, in_place_ = self._read_with(previous.query, question, k)
                         read_as = question if in_place_ else None
+                if follow_ups and follows is None and names_nothing(question):
+                    # "多久一次" with nothing before it to lean on: whatever passage comes first answers nothing
+                    # asked, so it is only offered as the closest (helper-70's review: answered confidently).
+                    answer = (
+                        replace(answer.made_tentative(), note=NAMES_NOTHING_NOTE) if answer.hits else answer
+                    )
                 question_id = await self._log(repo, answer, question, user_id, chat_id)
         except SQLAlchemyError:
             # The answer matters more than the log: answer anyway.

@@ -29,6 +29,14 @@ from knowledge.followup import in_place, is_follow_up, names_nothing, original, 
         "具体点",
         "谁负责",
         "找谁",
+        # Made of words that name no topic (helper-73's review: refused, or answered alone of another activity).
+        "能扣多少",
+        "谁来发",
+        "一年几次",
+        "都有哪些内容",
+        "比例是多少",
+        "由谁组织",
+        "多少钱一个月",
     ],
 )
 def test_follow_ups(text: str) -> None:
@@ -51,6 +59,9 @@ def test_follow_ups(text: str) -> None:
         "嗯那个党费怎么返还",
         "主题党日多久开一次呢",
         "五星支部怎么评呢",
+        "开会的目的说一下",
+        "有补贴吗",
+        "党费怎么交",
     ],
 )
 def test_questions_that_stand_alone(text: str) -> None:

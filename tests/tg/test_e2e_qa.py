@@ -619,6 +619,13 @@ async def test_a_follow_up_is_read_with_the_question_before(make_bot) -> None:
         clock.advance(timedelta(minutes=11))  # too late to lean on it
         alone = await ask(harness, user, "具体怎么做")
         assert "接着上一个问题" not in alone.plain_text
+        # With nothing to lean on, a question naming no topic is only offered as the closest passage, and the
+        # user is asked to name it (helper-70's review: 多久一次 alone was answered confidently).
+        often = await ask(harness, user, "多久一次")  # the question before it was left unanswered
+        assert "接着上一个问题" not in often.plain_text
+        assert "问题里没有说是哪项工作" in often.plain_text and "相关句：" in often.plain_text, (
+            often.plain_text
+        )
 
 
 async def test_a_follow_up_that_names_a_subject_asks_the_question_before_of_it(make_bot) -> None:
