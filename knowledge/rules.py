@@ -33,7 +33,7 @@ _NUM = r"(\d{1,4}|[零一二两俩三四五六七八九十百]{1,4})"
 _HAVE = r"(?:只有|仅有|共有|一共有|一共|总共|有|共|就|才)"
 _MEMBERS = re.compile(
     rf"{_HAVE}?\s*{_NUM}\s*(?:名|个|位)?(?:正式)?党员"
-    rf"|党员(?:人数|数量|数)?(?:{_HAVE}|为|是)?\s*{_NUM}\s*(?:名|个|位|人)?(?![\d万千百%])"
+    rf"|党员(?:人数|数量|数)?(?:{_HAVE}|为|是)?\s*{_NUM}\s*(?:(?:名|个|位|人)|(?![\d万千百%\u4e00-\u9fff]))"
     rf"|党员.{{0,6}}?(?:只有|仅有|就|才)\s*{_NUM}\s*(?:名|个|位|人)"
 )
 # "没有党员", "0名党员", "党员为零"; not "10名党员" (a 0 that ends a number) nor "有无党员" (whether there are).
@@ -50,6 +50,9 @@ _PROBATIONARY = re.compile(
     rf"(?:和|及|以及|、|，|,|还有|另有|外加)?{_NUM}?\s*(?:名|个|位)?预备(?:党员|的)"
     rf"|预备(?:党员|的)(?:有|是|为)?\s*{_NUM}\s*(?:名|个|位|人)"
 )
+# "三个党员，其中一个是预备党员" (the probationary ones among a total), "都是预备党员" (all of them).
+_PROBATIONARY_AMONG = re.compile(rf"其中\s*(?:有)?\s*{_NUM}\s*(?:名|个|位)?(?:是|为)?预备(?:党员|的)")
+_ALL_PROBATIONARY = re.compile(r"(?:都|全|全部|全都)(?:是|为)?预备(?:党员|的)")
 # What a question about forming a branch may contain besides the member count.
 _FORMING_WORDS = frozenset(
     """建 组建 建立 成立 建不了 建不起来 不了 不能 无法 没法 党组织 支部 党支部 单独 联合 挂靠 联合建 挂靠建 单独组建
@@ -158,6 +161,9 @@ def member_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
     # Probationary members do not count towards the 3-member line: with them, only a count of formal members is
     # read; without one, retrieval answers.
     probationary = "预备" in query
+    among = _PROBATIONARY_AMONG.search(query) or _ALL_PROBATIONARY.search(query) if probationary else None
+    if among is not None and not _FORMAL_MEMBERS.search(query):
+        return _formal_among(query, among, corpus)
     if probationary:
         query = _PROBATIONARY.sub(" ", query)
         match = _FORMAL_MEMBERS.search(query)
@@ -168,6 +174,23 @@ def member_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
     count = parse_count(next(g for g in match.groups() if g))
     if count is None:
         return None
+    return _member_conclusion(count, probationary, corpus)
+
+
+def _formal_among(query: str, among: re.Match, corpus: Corpus) -> RuleAnswer | None:
+    """A total and the probationary members among it: the formal members are the rest."""
+    rest = query[: among.start()] + " " + query[among.end() :]
+    total = _MEMBERS.search(rest)
+    if total is None or not _about_forming(rest, total.span(), corpus):
+        return None
+    count = parse_count(next(g for g in total.groups() if g))
+    probationary = parse_count(among.group(1)) if among.groups() and among.group(1) else count
+    if count is None or probationary is None or probationary > count:
+        return None
+    return _member_conclusion(count - probationary, True, corpus)
+
+
+def _member_conclusion(count: int, probationary: bool, corpus: Corpus) -> RuleAnswer | None:
     if count == 0:
         return _no_members(corpus)
     aside = "预备党员不计入正式党员人数。" if probationary else ""

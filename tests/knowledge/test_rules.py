@@ -180,6 +180,27 @@ def test_the_formal_members_are_counted_apart_from_probationary_ones(kb, query, 
     assert "预备党员不计入" in rule.conclusion
 
 
+@pytest.mark.parametrize(
+    ("query", "conclusion"),
+    [
+        # The probationary members among a total (helper-73's review: no conclusion, or the 3名以上 sentence).
+        ("我们公司三个党员，其中一个是预备党员，能单独建支部吗", _joint),
+        ("我们有3个党员，其中1个预备党员，能单独建吗", _joint),
+        ("我们公司有100个员工，5个党员，其中2个是预备党员，怎么建", _single),
+        ("支部有三名党员都是预备党员", _none),
+    ],
+)
+def test_the_probationary_members_among_a_total_are_taken_off_it(kb, query, conclusion):
+    rule = kb.ask(query).rule
+    assert rule is not None and conclusion(rule.conclusion), rule
+
+
+@pytest.mark.parametrize("query", ["党员三亮是什么", "党员三带头指什么", "党员四个意识怎么理解"])
+def test_a_number_that_names_something_is_no_member_count(kb, query):
+    """党员三亮 is a name, not three members (helper-73's review: 您有3名正式党员…)."""
+    assert kb.ask(query).rule is None
+
+
 @pytest.mark.parametrize("query", ["有无正式党员的企业怎么建", "有10名党员要成立党总支吗"])
 def test_whether_there_are_members_is_no_lack_of_them(kb, query):
     rule = kb.ask(query).rule
