@@ -46,8 +46,9 @@ _STATES_QUANTITY = re.compile(
 _FIGURE = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+|×"
 _MONEY = (
     re.compile(
-        r"多少钱|多少元|多少万|几万|几百块|几千块|几百元|几千元|金额|(?:交|缴|缴纳|拿|给|发|赔)多少"
-        r"|(?:奖励|补助|补贴|津贴|党费|标准)[^，。？?]{0,3}多少"
+        r"多少钱|多少元|多少万|几万|几百块|几千块|几百元|几千元|金额|(?:交|缴|缴纳|拿|给|发|赔|领)多少"
+        r"|(?:奖励|补助|补贴|津贴|党费|标准)[^，。？?]{0,5}多少|多少(?:的)?(?:奖励|补助|补贴|津贴|奖金)"
+        r"|(?:奖励|补助|补贴|津贴)(?:的)?(?:标准|额度)"
     ),
     r"(?:元|万元|千元|块)",
 )
@@ -151,6 +152,11 @@ def redacted_amount(question: str, lead: str, subjects: Iterable[tuple[str, ...]
     # The subject of each spelling, its money word set aside (书记补贴 -> 书记).
     words = [c for spellings in subjects for w in spellings if len(c := _MONEY_WORD.sub("", w)) >= 2]
     for sentence in re.split(r"[。；！？]", lead):
-        if re.search(rf"×\s*{unit}", sentence) and (not words or any(w in sentence for w in words)):
+        if re.search(rf"×\s*{unit}", sentence) and (not words or any(_shares(w, sentence) for w in words)):
             return True
     return False
+
+
+def _shares(word: str, sentence: str) -> bool:
+    """The word, or three running characters of it, is in the sentence (成立党组织: 单独新建党组织)."""
+    return word in sentence or any(word[i : i + 3] in sentence for i in range(len(word) - 2))

@@ -65,3 +65,13 @@ def test_an_amount_written_as_x_is_said_to_be_unpublished(kb):
     assert kb.ask("书记补贴多少钱").note == REDACTED_NOTE
     # Found by review: the speeches name no allowance for 指导员; the secretary's ×元 is not its amount.
     assert kb.ask("党建指导员补贴多少钱").note is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["新成立党组织有多少补助", "书记每月能领多少津贴", "单独新建党组织的补助标准", "书记津贴每个月大概多少"],
+)
+def test_an_amount_asked_in_other_word_orders_is_said_to_be_unpublished(kb, question):
+    """helper-73's review: these showed 不低于×元 as a confident 要点, with no word that the amount is unpublished."""
+    answer = kb.ask(question)
+    assert answer.note == REDACTED_NOTE and answer.tentative, (answer.confidence, answer.note)
