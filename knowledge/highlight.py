@@ -13,6 +13,11 @@ from knowledge.segment import AnalyzedQuery, bigrams, normalize
 LIMIT = 200
 _SENTENCE = re.compile(r"[^。！？；]*[。！？；]?")
 _MIN_SENTENCE = 24
+# An item's opening ("一是…", "二要…", "（三）…", "2.…"): a heading that needs the sentence after it. A short
+# sentence inside a passage that opens no item states something whole ("联合党组织覆盖单位数不超过5个。").
+_ITEM = re.compile(
+    r"[一二三四五六七八九十]+(?:是|要|、)|（[一二三四五六七八九十]+）|\d+[.、．]|首先|其次|最后|第[一二三四五六七八九十]"
+)
 
 
 def sentences(text: str) -> list[str]:
@@ -162,7 +167,7 @@ def highlight(
     best = scores.index(max(scores))  # the first of the best
     chosen = parts[best].text.strip()
     # A short heading-like sentence ("一是单独组建实现应建尽建。") needs the sentence after it.
-    if len(chosen) < _MIN_SENTENCE and best + 1 < len(parts):
+    if len(chosen) < _MIN_SENTENCE and best + 1 < len(parts) and (best == 0 or _ITEM.match(chosen)):
         chosen = chosen + parts[best + 1].text.strip()
     if len(chosen) > limit:
         chosen = _window(chosen, query, limit)

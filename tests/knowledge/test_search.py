@@ -278,6 +278,20 @@ def test_definition_question_highlights_the_definition(kb):
     assert "“五清”（出资人情况清" in first.highlight
 
 
+def test_a_short_statement_is_its_own_key_sentence():
+    """A short sentence inside a passage that opens no item is whole (helper-73's review: the 挂靠建 sentence
+    after it was shown too); a short item opening still takes the sentence after it."""
+    from knowledge.highlight import highlight
+    from knowledge.segment import AnalyzedQuery
+
+    text = "二是联合建查漏补缺。联合建即成立联合党组织的方式方法。联合党组织覆盖单位数不超过5个。挂靠建即组织党员挂靠所在村。"
+    query = AnalyzedQuery({"覆盖": 1.0}, {}, ("覆盖",))
+    assert highlight(text, query, lambda w: 1.0) == "联合党组织覆盖单位数不超过5个。"
+    opening = "一是单独组建实现应建尽建。对职工中正式党员3名以上的，单独组建党组织。"
+    query = AnalyzedQuery({"单独组建": 1.0}, {}, ("单独组建",))
+    assert highlight(opening, query, lambda w: 1.0) == opening
+
+
 # -- no answer --------------------------------------------------------------------------------------------
 
 
