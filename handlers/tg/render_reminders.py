@@ -131,7 +131,9 @@ def _period_lines(period: DigestPeriod) -> tuple[str, list[str]]:
     missed = len(period.branches)
     head = (
         f"<b>{escape(period.label)}</b>（{period.cadence.label}）：共 {period.total} 个支部，"
-        f"{period.complete} 个全部完成" + (f"，{missed} 个未完成：" if missed else "。")
+        f"{period.complete} 个全部完成"
+        + (f"（其中 {period.waiting} 个尚有记录待审核）" if period.waiting else "")
+        + (f"，{missed} 个未完成：" if missed else "。")
     )
     return head, [_digest_branch_line(b) for b in period.branches]
 

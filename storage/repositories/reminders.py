@@ -284,6 +284,22 @@ class ReminderRepository:
             found.update((b, k) for b, k in rows.all())
         return found
 
+    async def waiting(self, period: str, kinds: Collection[str]) -> set[tuple[int, str]]:
+        """(branch_id, kind) of ``period`` whose active records all still wait for review (none passed yet)."""
+        stmt = (
+            select(ActivityRecord.branch_id, ActivityRecord.kind, ActivityRecord.review_state)
+            .where(
+                ActivityRecord.period == period,
+                ActivityRecord.status == "active",
+                ActivityRecord.review_state.in_(["pending_review", "passed"]),
+                ActivityRecord.kind.in_(list(kinds)),
+            )
+            .distinct()
+        )
+        rows = (await self.session.execute(stmt)).all()
+        passed = {(b, k) for b, k, state in rows if state == "passed"}
+        return {(b, k) for b, k, state in rows if state == "pending_review"} - passed
+
     async def mutes(
         self, period: str, kinds: Collection[str], branch_ids: Collection[int] | None = None
     ) -> dict[tuple[int, str], ReminderMute]:

@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from handlers.services.clock import FixedClock
 from handlers.services.reminders import Audience, ReminderPlanner, ReminderService
+from handlers.services.reminders.model import Digest
 from knowledge.schedule import Stage
 from storage.models import ActivityRecord
 from storage.repositories import DeliveryRepository, ReminderRepository
@@ -214,6 +215,13 @@ async def test_digest_after_the_month_closes(session_factory):
     digest = digests[0].digest
     (month,) = digest.periods  # November closes no quarter
     assert (month.period, month.total, month.complete) == ("2026-11", 3, 1)
+    # 乙's records all still wait for review: complete, and said to wait (helper-74's review: the digest said
+    # 全部完成 where /status and the dashboard show ⏳), kept through the stored payload, and in the message.
+    assert month.waiting == 1
+    stored = digest.to_json()
+    assert Digest.from_json(stored).periods[0].waiting == 1
+    del stored["periods"][0]["waiting"]
+    assert Digest.from_json(stored).periods[0].waiting == 0  # a digest stored before it was counted
     by_id = {x.branch_id: x for x in month.branches}
     assert set(by_id) == {a, c}
     assert by_id[a].missing == MONTHLY and by_id[a].muted == (("group_meeting", "联合开展"),)

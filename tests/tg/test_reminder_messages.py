@@ -111,6 +111,12 @@ def test_a_long_digest_is_cut_to_one_message() -> None:
     assert plain.rstrip().endswith("条未列出；发送 /branches 查看全部支部。")
 
 
+def test_a_digest_says_how_many_complete_branches_still_wait_for_review() -> None:
+    period = DigestPeriod(Cadence.MONTHLY, "2026-06", "2026年6月", 2, 2, (), waiting=1)
+    plain, _ = parse_html(digest_html(Digest("2026-06", (period,), ()), SHANGHAI))
+    assert "共 2 个支部，2 个全部完成（其中 1 个尚有记录待审核）。" in plain
+
+
 @pytest.mark.parametrize(
     ("error", "expected", "reason"),
     [

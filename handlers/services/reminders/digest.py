@@ -27,6 +27,7 @@ async def build_digest(
     periods = []
     for cadence, period in closed_with(month):
         ledger = await Ledger.load(repo, cadence, period.code)
+        waiting = await repo.waiting(period.code, ledger.kinds)
         counted = [b for b in branches if existed_by(b, period, config)]
         entries = []
         for branch in counted:
@@ -52,6 +53,7 @@ async def build_digest(
                 total=len(counted),
                 complete=len(counted) - len(entries),
                 branches=tuple(entries),
+                waiting=_waiting(counted, entries, waiting, ledger.kinds),
             )
         )
     unreachable = tuple(
@@ -60,3 +62,14 @@ async def build_digest(
         if b.secretary_unreachable_at is not None
     )
     return Digest(month=month.code, periods=tuple(periods), unreachable=unreachable)
+
+
+def _waiting(
+    counted: Sequence[Branch],
+    entries: Sequence[DigestBranch],
+    waiting: set[tuple[int, str]],
+    kinds: Sequence[str],
+) -> int:
+    """How many of the complete branches have a kind whose records all still wait for review."""
+    missed = {e.branch_id for e in entries}
+    return sum(1 for b in counted if b.id not in missed and any((b.id, kind) in waiting for kind in kinds))

@@ -84,6 +84,7 @@ class DigestPeriod:
     total: int  # branches that existed by the period's end
     complete: int  # of them, those that recorded every kind of the cadence
     branches: tuple[DigestBranch, ...]  # the others, by branch id
+    waiting: int = 0  # of the complete ones, those with a kind whose records all still wait for review
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,7 @@ class Digest:
                     )
                     for b in p["branches"]
                 ),
+                waiting=p.get("waiting", 0),  # digests stored before it was counted have none
             )
             for p in data["periods"]
         )
