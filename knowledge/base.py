@@ -29,7 +29,7 @@ from knowledge.highlight import highlight, query_terms
 from knowledge.index_math import SearchIndex
 from knowledge.ingest import Document, read_documents
 from knowledge.listing import asked_kind, choose, kind_factor, listing_sentence, listing_strength
-from knowledge.ordinal import outline_choice
+from knowledge.ordinal import item_choice, outline_choice
 from knowledge.plain_index import build_index
 from knowledge.rerank import CANDIDATES, as_typed, rerank
 from knowledge.rules import apply_rules
@@ -286,6 +286,8 @@ class KnowledgeBase:
         # A numeric rule puts the passage that states it first; a question that names a section by number (第二项),
         # that section's first passage (``knowledge.ordinal``).
         outline = None if rule is not None else outline_choice(self._passages, query, ranked)
+        if outline is None and rule is None:  # 第二个先锋: the item numbered so (二是争当…先锋)
+            outline = item_choice(self._passages, query, analyzed.content, ranked)
         lead = rule.passage_id if rule is not None else outline[0] if outline else None
         if lead is not None:
             found.setdefault(lead, self._found(terms, lead))

@@ -76,3 +76,44 @@ def outline_choice(
         actions = [s for s in starts if "行动" in passages[s].headings[0]]
         starts = actions or starts
     return (starts[0], "high" if len(starts) == 1 else "low") if starts else None
+
+
+# "第二个先锋", "第三项", "第2条": an item of a list the speeches number (二是…, 三要…) by its place.
+_COUNTED = re.compile(r"[二三四五六七八九十两]+[个项条种大]?[\u4e00-\u9fff]{1,6}$")
+_ITEM_ORDINAL = re.compile(
+    r"第([一二三四五六七八九十]|[1-9])(?:个|项|条|点|种)(?!议题|位|要)"
+)  # not 第一议题
+
+
+def item_choice(
+    passages: Sequence[Passage], question: str, words: Sequence[str], ranked: Sequence[tuple[int, float]]
+) -> tuple[int, Confidence] | None:
+    """For a question that names an item by its place ("第二个先锋是什么"; a follow-up read with its question,
+    "四个先锋是哪四个 → 第三个"): the passage whose item heading is that number (``二是…``, ``二要…``) under a
+    heading path naming a word of the question (先锋, 四个先锋), ranked candidates first. "high" when one item
+    heading is such, else "low"."""
+    match = _ITEM_ORDINAL.search(question)
+    if match is None or ordinal(question) is not None:
+        return None
+    number = parse_count(match.group(1))
+    if number is None or not 1 <= number <= len(_NUMERALS):
+        return None
+    marks = (_NUMERALS[number - 1] + "是", _NUMERALS[number - 1] + "要")
+    named = [w for w in words if len(w) >= 2 and not w.startswith("第")]
+    if not named:
+        return None
+    # A word names the item itself (先锋: 二是争当…先锋), or, with its count, the list (四个先锋: 四、开展争当“四个先锋”…).
+    counted = [w for w in named if _COUNTED.match(w)]
+    found = [
+        p.id
+        for p in passages
+        if len(p.headings) >= 2
+        and p.headings[-1].startswith(marks)
+        and (any(w in p.headings[-1] for w in named) or any(w in h for w in counted for h in p.headings))
+    ]
+    if not found:
+        return None
+    headings = {passages[i].headings for i in found}
+    order = {i: n for n, (i, _) in enumerate(ranked)}
+    best = min(found, key=lambda i: (order.get(i, len(order)), i))
+    return best, "high" if len(headings) == 1 else "low"

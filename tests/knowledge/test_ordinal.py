@@ -62,3 +62,28 @@ def test_a_part_is_sure_only_when_one_speech_has_it(kb, question, confidence):
     answer = kb.ask(question)
     assert answer.answered
     assert answer.hits[0].confidence == confidence
+
+
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        ("第二个先锋是什么", "二是争当凝聚职工群众先锋"),
+        ("四个先锋的第四个", "四是争当促进健康发展先锋"),
+        # A follow-up as the chat reads it, with the question before (helper-73's review: refused).
+        ("四个先锋是哪四个 → 第三个", "三是争当建设先进文化先锋"),
+    ],
+)
+def test_an_item_named_by_its_place_leads(kb, question, item):
+    answer = kb.ask(question)
+    assert answer.hits and answer.hits[0].highlight.startswith(item), answer.hits[:1]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["党组织开会第一议题学什么", "私企党建第一位的任务是啥？", "三个规范化的第二个是什么", "第二个是什么"],
+)
+def test_no_item_without_a_numbered_list_named(kb, question):
+    from knowledge.ordinal import item_choice
+
+    ranking = kb.rank(question)
+    assert item_choice(kb.passages, question, kb.analyze(question).content, ranking.ranked) is None
