@@ -57,6 +57,9 @@ _GENERIC_RUN = re.compile(
 )
 
 
+_PLACE = re.compile(r"第[一二三四五六七八九十\d](?:个|项|条|点|种)")
+
+
 def _core(text: str) -> str:
     return _PUNCT.sub("", text)
 
@@ -89,6 +92,8 @@ def is_follow_up(text: str) -> bool:
     if core.startswith(_LEADS):
         return True
     if names_nothing(core):  # "具体怎么做呢", "为什么呢": no topic of its own
+        return True
+    if _PLACE.match(core) and len(core) <= 10:  # "第三项是什么": an item of the list just asked
         return True
     if core.endswith("呢"):  # "经费呢" leans on the question before; "主题党日多久开一次呢" asks its own
         return not _ASKS.search(core)

@@ -37,6 +37,9 @@ from knowledge.followup import in_place, is_follow_up, names_nothing, original, 
         "比例是多少",
         "由谁组织",
         "多少钱一个月",
+        # An item of the list just asked, by its place.
+        "第三项是什么",
+        "第二个具体做什么",
     ],
 )
 def test_follow_ups(text: str) -> None:
@@ -62,6 +65,8 @@ def test_follow_ups(text: str) -> None:
         "开会的目的说一下",
         "有补贴吗",
         "党费怎么交",
+        "第一书记是谁",
+        "第一议题学什么",
     ],
 )
 def test_questions_that_stand_alone(text: str) -> None:
