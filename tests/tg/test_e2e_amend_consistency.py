@@ -43,7 +43,9 @@ async def test_the_view_follows_an_amendment_and_a_withdrawal(make_bot, clock: F
         await alice.press(view, f"r:amend:{record.id}:topic")
         same = await alice.send(form.topic)  # the same text: said at once, not after the reason
         assert same.plain_text == "新内容和原来一样。请发送新的主题（发送 /cancel 取消）：", same.plain_text
-        assert (await alice.send("研究发展党员工作")).plain_text.startswith("请简要说明修改原因")
+        assert (await alice.send("研究发展党员工作")).plain_text.endswith(
+            "请简要说明修改原因（如“主题写错了”）："
+        )
         long_reason = "因" * 201
         again = await alice.send(long_reason)
         assert again.plain_text == "修改原因请控制在200字以内（现在201字），请重新发送：", again.plain_text
@@ -123,8 +125,8 @@ async def test_amending_a_passed_record_says_so_first_and_a_photo_does_not_drop_
             png(77)
         )  # a photo of the minutes: the step waits for text, no Q&A reply
         assert refused.plain_text.startswith("这一步请发送文字，不能用照片或文件代替。"), refused.plain_text
-        assert (await alice.send("会议由书记主持，研究了发展党员工作。")).plain_text.startswith(
-            "请简要说明修改原因"
+        assert (await alice.send("会议由书记主持，研究了发展党员工作。")).plain_text.endswith(
+            "请简要说明修改原因（如“主题写错了”）："
         )
         assert (await alice.send("补全会议记录")).plain_text.startswith("已修改，并已重新提交审核")
         assert (await records(harness))[0].review_state == "pending_review"

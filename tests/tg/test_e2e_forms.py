@@ -901,7 +901,9 @@ async def test_records_open_withdraw_and_amend(make_bot, clock: FixedClock) -> N
         ]
         reply = await chat.press(description, f"r:amend:{committee_record.id}:topic")
         assert reply.plain_text == "请发送新的主题（发送 /cancel 取消）："
-        assert (await chat.send("支委会：研究发展党员和党费收缴")).plain_text.startswith("请简要说明修改原因")
+        assert (await chat.send("支委会：研究发展党员和党费收缴")).plain_text.endswith(
+            "请简要说明修改原因（如“主题写错了”）："
+        )
         assert (
             await chat.send("主题漏写了党费")
         ).plain_text == "已修改，修改记录已保存。发送 /records 可查看。"
