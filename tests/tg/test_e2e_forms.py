@@ -756,7 +756,8 @@ async def test_cancel_deletes_the_draft(make_bot, clock: FixedClock) -> None:
         question = await chat.send("/cancel")  # the draft holds what was typed: asked first
         assert question.plain_text == "确定要取消吗？已填写的内容（日期、主题、地点）将被删除。"
         assert await draft(harness, chat.id) is not None
-        reply = await chat.send("/cancel")  # /cancel again confirms
+        clock.advance(timedelta(seconds=5))
+        reply = await chat.send("/cancel")  # /cancel again (not at once: that is a double tap) confirms
         assert reply.plain_text == "已取消，草稿已删除。需要时可发送 /submit 重新填写。"
         assert await draft(harness, chat.id) is None
         answer = await chat.send(QUESTION)  # no form: a question
