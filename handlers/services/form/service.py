@@ -144,13 +144,16 @@ class FormService:
     # -- commands and control buttons ---------------------------------------------------------------------
 
     async def start(self, user_id: int) -> Reply:
-        """/submit: a new form, or an offer to continue the saved draft."""
+        """/submit: a new form, or an offer to continue the saved draft if anything was entered (a draft with at
+        most the kind chosen, as after /submit sent twice, is begun anew: no 重新开始 to wipe a later draft)."""
         async with self.session_factory() as session, session.begin():
             branch = await BranchRepository(session).by_secretary(user_id)
             if branch is None:
                 return Reply(NO_BRANCH)
             loaded = await self._load(session, user_id)
-            if loaded is not None:
+            if loaded is not None and cancelling.entered(
+                activity_by_code(loaded[1].get("kind", "")), loaded[1]
+            ):
                 return prompts.keep_or_replace(loaded[0].step, loaded[1])
             await self._save(session, user_id, branch.id, Step.KIND, {})
         return prompts.prompt(Step.KIND, None, {})
