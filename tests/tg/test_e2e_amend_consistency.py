@@ -133,3 +133,29 @@ async def test_amending_a_passed_record_says_so_first_and_a_photo_does_not_drop_
 
         ask = await alice.press(view, f"r:photos:{record.id}:add")
         assert not ask.plain_text.startswith("这条记录已审核通过"), ask.plain_text  # pending again now
+
+
+async def test_an_edited_new_value_is_said_to_change_nothing(make_bot, clock: FixedClock) -> None:
+    """修改地点, the new place sent, then edited: the record keeps the place as sent, and the user is told so
+    (once per message), as the form tells of an edited answer (the tester's report: silence)."""
+    async with make_bot(clock=clock) as harness:
+        emu = harness.emulator
+        alice = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, alice.user)
+        await Form(alice, "committee").run("confirm")
+        (record,) = await records(harness)
+        _, view = await open_record(alice, await alice.send("/records"), record.id)
+        await alice.press(view, f"r:amend:{record.id}:place")
+        sent = alice.user.send_text("公司二楼会议室")
+        assert (await alice.reply()).plain_text.endswith("请简要说明修改原因（如“主题写错了”）：")
+        alice.user.edit_text(sent["message"], "公司五楼会议室")
+        told = await alice.reply()
+        assert told.plain_text.startswith("提示：修改已发送的消息不会改动正在进行的记录修改。"), (
+            told.plain_text
+        )
+        alice.user.edit_text(sent["message"], "公司六楼会议室")
+        await emu.idle()
+        await emu.expect_no_message(ALICE, within=0.3)
+        assert (await alice.send("地点写错了")).plain_text.startswith("已修改")
+        (record,) = await records(harness)
+        assert record.place == "公司二楼会议室"
