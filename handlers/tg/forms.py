@@ -28,6 +28,7 @@ from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_text
 from handlers.tg.guards import command, incoming_text
 from handlers.tg.render_form import form_markup, form_text
+from handlers.tg.render_records import unsaved_note
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,15 @@ async def send(context: BotContext, chat_id: int, reply: Reply) -> None:
     await context.bot.send_message(chat_id, form_text(reply), reply_markup=form_markup(reply))
 
 
+async def _back_to_form(context: BotContext, chat_id: int) -> None:
+    """/submit or a form button: a follow-up the user left unanswered (a record's change) must not swallow the
+    form's next input; a change half-entered is said not to be saved, in one line."""
+    if note := unsaved_note(await pending.leave(context)):
+        await context.bot.send_message(chat_id, note)
+
+
 async def submit(update: Update, context: BotContext) -> None:
-    await pending.clear(context)  # a follow-up the user left unanswered must not swallow the form's input
+    await _back_to_form(context, update.effective_chat.id)
     reply = await context.services.forms.start(update.effective_user.id)
     await send(context, update.effective_chat.id, reply)
     raise ApplicationHandlerStop  # the command is handled: later groups must not see it
@@ -84,6 +92,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     if action is None:
         await query.answer(STALE, show_alert=True)
         raise ApplicationHandlerStop
+    await _back_to_form(context, query.message.chat.id if query.message else query.from_user.id)
     if _spent(context, query.message):
         await query.answer(STALE)  # the second tap of a double tap: its first already moved the form on
         raise ApplicationHandlerStop

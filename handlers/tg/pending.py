@@ -53,6 +53,14 @@ async def clear(context: BotContext) -> None:
         await _write_through(context)
 
 
+async def leave(context: BotContext) -> dict | None:
+    """The user went back to the form (/submit, a form button): the follow-up is dropped, so the form's next
+    answer is not taken for it. The dropped state, unless it had expired (then there is nothing to tell)."""
+    state = context.user_data.get(PENDING)
+    await clear(context)
+    return state if state and not expired(context, state) else None
+
+
 def on(kind: str) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         _HANDLERS[kind] = fn

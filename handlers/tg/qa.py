@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from handlers.services.qa import QAResult
 from handlers.services.text import clean_text
 from handlers.services.usage import Usage, usage_of
-from handlers.tg import render
+from handlers.tg import pending, render
 from handlers.tg.callbacks import parse_id, parse_index
 from handlers.tg.common import HELP, ask_privately
 from handlers.tg.context import BotContext
@@ -49,6 +49,10 @@ DRAFT_HINT = "idle_draft_hint"  # user_data: the idle draft (its last touch) alr
 EDITED_FORM_INPUT = (
     "提示：修改已发送的消息不会改动正在填写的表单。要改已填的内容，请填完后在核对页点“改…”按钮，"
     "或在当前这一步重新发送。"
+)
+EDITED_AMEND_INPUT = (
+    "提示：修改已发送的消息不会改动正在进行的记录修改。要更正刚才发送的内容，请发送 /cancel 取消，"
+    "再重新点击记录下方的“修改…”按钮。"
 )
 EDIT_HINTED = "edit_hinted"  # user_data: the edited message already answered with EDITED_FORM_INPUT
 # A question about using the bot itself (``handlers.services.usage``) is answered with the command that does it.
@@ -162,15 +166,21 @@ async def on_edited_text(update: Update, context: BotContext) -> None:
 
 
 async def _hint_edited_form_input(update: Update, context: BotContext) -> None:
-    """An edited message the form took changes nothing there: said once per message while a form is in progress
-    (helper-67's review: an edited 地点 was silently kept as first sent)."""
+    """An edited message the form (or a record's change) took changes nothing there: said once per message while
+    a change waits for its input or a form is in progress (helper-67's review: an edited 地点 was silently kept
+    as first sent)."""
     message = update.effective_message
     if context.user_data.get(EDIT_HINTED) == message.message_id:
         return
-    if await context.services.forms.active_step(update.effective_user.id) is None:
+    state = context.user_data.get(pending.PENDING)
+    if state and state.get("kind") == "amend" and not pending.expired(context, state):
+        hint = EDITED_AMEND_INPUT
+    elif await context.services.forms.active_step(update.effective_user.id) is not None:
+        hint = EDITED_FORM_INPUT
+    else:
         return
     context.user_data[EDIT_HINTED] = message.message_id
-    await message.reply_text(EDITED_FORM_INPUT)
+    await message.reply_text(hint)
 
 
 def _addressed_to_bot(update: Update, context: BotContext) -> bool:

@@ -11,7 +11,7 @@ from handlers.tg import pending
 from handlers.tg.callbacks import STALE, encode_record
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup
-from handlers.tg.render_records import MISSING, REASON, detail_origin
+from handlers.tg.render_records import MISSING, detail_origin, reason_prompt
 
 ALBUM_QUIET_SECONDS = 1.2
 TEXT_HINT = "照片请用记录下方的“补充照片”或“重新上传照片”。（发送 /cancel 取消）"
@@ -23,14 +23,26 @@ def _done_markup(record_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def start_photos(query, context: BotContext, record_id: int, mode: str, note: str = "") -> None:
+async def start_photos(
+    query, context: BotContext, record_id: int, mode: str, note: str = "", label: str = "", kept: str = ""
+) -> None:
+    """``note`` goes before the prompt, ``kept`` (the user's form waits) after it; ``label`` names the record."""
     slots = await context.services.records.photo_slots(query.from_user.id, record_id)
     if slots is None:
         await query.answer(MISSING, show_alert=True)
         return
     await query.answer()
     origin = detail_origin(query)
-    await pending.expect(context, "amend_photos", record_id=record_id, mode=mode, photos=[], origin=origin)
+    await pending.expect(
+        context,
+        "amend_photos",
+        record_id=record_id,
+        mode=mode,
+        photos=[],
+        origin=origin,
+        label=label,
+        field="photos",
+    )
     if mode == "add":
         text = f"请发送要补充的现场照片（可一次选多张），发完后点击“完成”。现有 {slots.count} 张，最多 {slots.most} 张。"
     else:
@@ -40,7 +52,7 @@ async def start_photos(query, context: BotContext, record_id: int, mode: str, no
         )
     chat_id = query.message.chat.id if query.message else query.from_user.id
     await context.bot.send_message(
-        chat_id, f"{note}{text}\n（发送 /cancel 取消）", reply_markup=_done_markup(record_id)
+        chat_id, f"{note}{text}\n（发送 /cancel 取消）{kept}", reply_markup=_done_markup(record_id)
     )
 
 
@@ -127,7 +139,8 @@ async def photos_done(query, context: BotContext, record_id: int) -> None:
     await query.answer()
     await edit_markup(query, None)
     value = {"mode": state["mode"], "photos": photos}
-    origin = state.get("origin")
-    await pending.expect(context, "amend", record_id=record_id, field="photos", value=value, origin=origin)
+    amend = {"record_id": record_id, "field": "photos", "value": value, "origin": state.get("origin")}
+    amend["label"] = state.get("label")
+    await pending.expect(context, "amend", **amend)
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    await context.bot.send_message(chat_id, f"已收到 {len(photos)} 张新照片。{REASON}")
+    await context.bot.send_message(chat_id, f"已收到 {len(photos)} 张新照片。{reason_prompt(amend)}")

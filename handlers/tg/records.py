@@ -34,14 +34,16 @@ from handlers.tg.guards import NO_BRANCH, command, incoming_text
 from handlers.tg.record_photos import on_amend_file, photos_done, start_photos
 from handlers.tg.render_records import (
     ALREADY_WITHDRAWN,
+    FORM_KEPT,
     LATE,
     MISSING,
-    REASON,
     WITHDRAWN,
     WITHDRAWN_DONE,
+    amend_label,
     describe,
     detail_markup,
     detail_origin,
+    reason_prompt,
     withdraw_markup,
     withdraw_question,
 )
@@ -97,14 +99,17 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif action == "amend" and len(parts) == 4 and (parts[3] in AMENDABLE or parts[3] == ATTENDANCE):
         if (view := await _amendable(query, context, record_id)) is not None:
             await query.answer()
-            origin = detail_origin(query)
+            origin, label = detail_origin(query), amend_label(view)
             await pending.expect(
-                context, "amend", record_id=record_id, field=parts[3], value=None, origin=origin
+                context, "amend", record_id=record_id, field=parts[3], value=None, origin=origin, label=label
             )
-            await context.bot.send_message(chat_id, _passed_note(view) + _value_prompt(parts[3]))
+            prompt = _passed_note(view) + _value_prompt(parts[3]) + await _form_kept(context, user_id)
+            await context.bot.send_message(chat_id, prompt)
     elif action == "photos" and len(parts) == 4 and parts[3] in PHOTO_MODES:
         if (view := await _amendable(query, context, record_id)) is not None:
-            await start_photos(query, context, record_id, parts[3], _passed_note(view))
+            note = _passed_note(view)
+            kept = await _form_kept(context, user_id)
+            await start_photos(query, context, record_id, parts[3], note, amend_label(view), kept)
     elif action == "pdone" and len(parts) == 3:
         await photos_done(query, context, record_id)
     else:
@@ -178,6 +183,11 @@ def stored_copy(context: BotContext, user_id: int) -> tuple[Load, Remember]:
     return load, remember
 
 
+async def _form_kept(context: BotContext, user_id: int) -> str:
+    """A change started while the user's form is open: say the draft waits (the texts now go to the change)."""
+    return "\n" + FORM_KEPT if await context.services.forms.active_step(user_id) is not None else ""
+
+
 def _passed_note(view: RecordView) -> str:
     """An amendment takes a passed record back to review: say so before the user starts."""
     return "这条记录已审核通过，修改后将重新提交审核。\n" if view.review_state == "passed" else ""
@@ -232,7 +242,7 @@ async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
                 return
             value["absentees"] = people
         await _expect_amend(context, state, value=value, absent=False)
-        await message.reply_text(REASON)
+        await message.reply_text(reason_prompt(state))
         return
     if len(text) < 2 or len(text) > MAX_REASON:
         too_long = f"修改原因请控制在{MAX_REASON}字以内（现在{len(text)}字），请重新发送："
@@ -271,7 +281,7 @@ async def _take_value(update: Update, context: BotContext, state: dict, text: st
             await message.reply_text(f"新内容和原来一样。{_value_prompt(state['field'])}")
             return
         await _expect_amend(context, state, value=text)
-        await message.reply_text(REASON)
+        await message.reply_text(reason_prompt(state))
         return
     try:
         expected, actual = parse_attendance(text)
@@ -291,7 +301,7 @@ async def _take_value(update: Update, context: BotContext, state: dict, text: st
             "（不填写请发送“无”）"
         )
     else:
-        await message.reply_text(REASON)
+        await message.reply_text(reason_prompt(state))
 
 
 async def _apply(context: BotContext, user_id: int, state: dict, reason: str) -> Amended:

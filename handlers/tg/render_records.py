@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.services.form.display import attendance_lines, detail_text
 from handlers.services.history import REVIEW_LABELS, HistoryEntry
-from handlers.services.records import CHANGE_LABELS, RecordView, kind_name
+from handlers.services.records import AMENDABLE, CHANGE_LABELS, RecordView, kind_name
 from handlers.tg.callbacks import encode_record
 from handlers.tg.render_review import amend_rows
 from knowledge.activities import activity_by_code, period_of
@@ -17,6 +17,8 @@ DETAIL_HEAD = "记录编号："  # how a record's own view begins (a message to 
 MISSING = "找不到这条记录，或您无权查看。"
 WITHDRAWN = "这条记录已撤回，不能修改。"
 REASON = "请简要说明修改原因（如“主题写错了”）："
+FORM_KEPT = "（您正在填写的活动记录会保留，改完后发送 /submit 继续）"
+AMEND_FIELDS = {**AMENDABLE, "attendance": "出勤", "photos": "照片"}  # what a change in ``pending`` changes
 LATE = "已超过24小时，不能撤回；可以用“修改”更正内容。"
 ALREADY_WITHDRAWN = "这条记录已撤回。"
 WITHDRAWN_DONE = "这条记录已撤回，不再计入本支部的活动。"
@@ -28,6 +30,32 @@ def detail_origin(query) -> int | None:
     return (
         message.message_id if message is not None and (message.text or "").startswith(DETAIL_HEAD) else None
     )
+
+
+def amend_label(view: RecordView) -> str:
+    """The record a change is made to, as the follow-up messages name it (kept in the pending state)."""
+    return f"{view.number}（{view.record.held_on:%m-%d} {kind_name(view.record.kind)}）"
+
+
+def _changing(state: dict) -> str:
+    field = AMEND_FIELDS.get(str(state.get("field")), "内容")
+    return f"记录 {state['label']}的{field}" if state.get("label") else f"这条记录的{field}"
+
+
+def reason_prompt(state: dict) -> str:
+    """Asked once a change's new value is taken: which record and field, so that a user who meant to answer
+    their form (and typed its answer here) notices."""
+    return f"正在修改{_changing(state)}。{REASON}"
+
+
+def unsaved_note(state: dict | None) -> str | None:
+    """A change left half-entered (its new value or photos taken, no reason yet) when the user went back to the
+    form: one line saying it was not saved. Nothing when nothing was entered."""
+    if not state or state.get("kind") not in ("amend", "amend_photos"):
+        return None
+    if state.get("value") is None and not state.get("photos"):
+        return None
+    return f"对{_changing(state)}的修改没有保存。"
 
 
 def detail_markup(view: RecordView) -> InlineKeyboardMarkup | None:

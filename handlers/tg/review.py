@@ -140,6 +140,10 @@ async def _open(update: Update, context: BotContext, chat_id: int, record_id: in
         await query.answer(MISSING, show_alert=True)
         return
     await query.answer()
+    if (
+        view.record.status != "active"
+    ):  # withdrawn: the notice's 通过 / 退回 are spent, as after a refused press
+        await edit_markup(query, None)
     copies = stored_copy(context, query.from_user.id)  # the photos are what a reviewer checks most
     await send_evidence(context.bot, chat_id, view.files, *copies)
     markup = review_keyboard(record_id) if view.reviewable else None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from handlers.services.form.cancel import ASKED, entered, question, without_mark
+from handlers.services.form.cancel import ASKED, double_tap, entered, question, without_mark
 from handlers.services.form.model import Act
 from knowledge.activities import activity_by_code
 
@@ -56,3 +58,9 @@ def test_the_question_offers_to_confirm_or_continue() -> None:
 
 def test_the_mark_is_dropped() -> None:
     assert without_mark({"kind": "x", ASKED: True}) == {"kind": "x"}
+
+
+def test_a_cancel_within_two_seconds_of_the_question_is_a_double_tap() -> None:
+    asked = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
+    assert double_tap(asked, asked + timedelta(seconds=1, milliseconds=999))
+    assert not double_tap(asked, asked + timedelta(seconds=2))

@@ -43,7 +43,9 @@ async def test_the_view_follows_an_amendment_and_a_withdrawal(make_bot, clock: F
         await alice.press(view, f"r:amend:{record.id}:topic")
         same = await alice.send(form.topic)  # the same text: said at once, not after the reason
         assert same.plain_text == "新内容和原来一样。请发送新的主题（发送 /cancel 取消）：", same.plain_text
-        assert (await alice.send("研究发展党员工作")).plain_text.startswith("请简要说明修改原因")
+        assert (await alice.send("研究发展党员工作")).plain_text.endswith(
+            "请简要说明修改原因（如“主题写错了”）："
+        )
         long_reason = "因" * 201
         again = await alice.send(long_reason)
         assert again.plain_text == "修改原因请控制在200字以内（现在201字），请重新发送：", again.plain_text
@@ -123,11 +125,37 @@ async def test_amending_a_passed_record_says_so_first_and_a_photo_does_not_drop_
             png(77)
         )  # a photo of the minutes: the step waits for text, no Q&A reply
         assert refused.plain_text.startswith("这一步请发送文字，不能用照片或文件代替。"), refused.plain_text
-        assert (await alice.send("会议由书记主持，研究了发展党员工作。")).plain_text.startswith(
-            "请简要说明修改原因"
+        assert (await alice.send("会议由书记主持，研究了发展党员工作。")).plain_text.endswith(
+            "请简要说明修改原因（如“主题写错了”）："
         )
         assert (await alice.send("补全会议记录")).plain_text.startswith("已修改，并已重新提交审核")
         assert (await records(harness))[0].review_state == "pending_review"
 
         ask = await alice.press(view, f"r:photos:{record.id}:add")
         assert not ask.plain_text.startswith("这条记录已审核通过"), ask.plain_text  # pending again now
+
+
+async def test_an_edited_new_value_is_said_to_change_nothing(make_bot, clock: FixedClock) -> None:
+    """修改地点, the new place sent, then edited: the record keeps the place as sent, and the user is told so
+    (once per message), as the form tells of an edited answer (the tester's report: silence)."""
+    async with make_bot(clock=clock) as harness:
+        emu = harness.emulator
+        alice = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, alice.user)
+        await Form(alice, "committee").run("confirm")
+        (record,) = await records(harness)
+        _, view = await open_record(alice, await alice.send("/records"), record.id)
+        await alice.press(view, f"r:amend:{record.id}:place")
+        sent = alice.user.send_text("公司二楼会议室")
+        assert (await alice.reply()).plain_text.endswith("请简要说明修改原因（如“主题写错了”）：")
+        alice.user.edit_text(sent["message"], "公司五楼会议室")
+        told = await alice.reply()
+        assert told.plain_text.startswith("提示：修改已发送的消息不会改动正在进行的记录修改。"), (
+            told.plain_text
+        )
+        alice.user.edit_text(sent["message"], "公司六楼会议室")
+        await emu.idle()
+        await emu.expect_no_message(ALICE, within=0.3)
+        assert (await alice.send("地点写错了")).plain_text.startswith("已修改")
+        (record,) = await records(harness)
+        assert record.place == "公司二楼会议室"

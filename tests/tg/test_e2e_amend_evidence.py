@@ -77,7 +77,10 @@ async def test_photos_of_a_returned_record_are_added_then_replaced(make_bot, clo
         _, counted = await alice.photo(png(43))
         assert counted.plain_text.startswith("已收到 1 张新照片。"), counted.plain_text
         reason = await alice.press(counted, f"r:pdone:{record.id}")
-        assert reason.plain_text == "已收到 1 张新照片。请简要说明修改原因（如“主题写错了”）："
+        assert reason.plain_text == (
+            f"已收到 1 张新照片。正在修改记录 JL2026-{record.id:06d}（11-22 主题党日）的照片。"
+            "请简要说明修改原因（如“主题写错了”）："
+        ), reason.plain_text
         done = await alice.send("补充现场照片")
         assert done.plain_text == "已修改，并已重新提交审核，审核人会收到通知。发送 /records 可查看。"
         again = await admin.reply()
@@ -141,7 +144,7 @@ async def test_attendance_of_a_returned_record_is_amended(make_bot, clock: Fixed
         assert "请发送两个数字" in (await alice.send("很多人")).plain_text
         absent = await alice.send("应到5人，实到4人")
         assert absent.plain_text.startswith("有 1 人缺席。请发送缺席人员和原因")
-        assert (await alice.send("王五 病假")).plain_text.startswith("请简要说明修改原因")
+        assert (await alice.send("王五 病假")).plain_text.endswith("请简要说明修改原因（如“主题写错了”）：")
         done = await alice.send("补填出勤")
         assert done.plain_text.startswith("已修改，并已重新提交审核"), done.plain_text
         assert (await admin.reply()).plain_text.startswith("🔁 退回的记录已修改")
@@ -207,7 +210,7 @@ async def test_amended_absentees_read_as_the_form_reads_them(make_bot, clock: Fi
         assert refused.plain_text.startswith("缺席的是 1 人（应到5人，实到4人），您写了 3 人。"), (
             refused.plain_text
         )
-        assert (await alice.send("暂无。")).plain_text.startswith("请简要说明修改原因")
+        assert (await alice.send("暂无。")).plain_text.endswith("请简要说明修改原因（如“主题写错了”）：")
         assert (await alice.send("补填出勤")).plain_text.startswith("已修改，并已重新提交审核")
         (record,) = await records(harness)
         assert (record.expected, record.actual, record.absentees) == (5, 4, [])

@@ -756,7 +756,8 @@ async def test_cancel_deletes_the_draft(make_bot, clock: FixedClock) -> None:
         question = await chat.send("/cancel")  # the draft holds what was typed: asked first
         assert question.plain_text == "确定要取消吗？已填写的内容（日期、主题、地点）将被删除。"
         assert await draft(harness, chat.id) is not None
-        reply = await chat.send("/cancel")  # /cancel again confirms
+        clock.advance(timedelta(seconds=5))
+        reply = await chat.send("/cancel")  # /cancel again (not at once: that is a double tap) confirms
         assert reply.plain_text == "已取消，草稿已删除。需要时可发送 /submit 重新填写。"
         assert await draft(harness, chat.id) is None
         answer = await chat.send(QUESTION)  # no form: a question
@@ -901,7 +902,9 @@ async def test_records_open_withdraw_and_amend(make_bot, clock: FixedClock) -> N
         ]
         reply = await chat.press(description, f"r:amend:{committee_record.id}:topic")
         assert reply.plain_text == "请发送新的主题（发送 /cancel 取消）："
-        assert (await chat.send("支委会：研究发展党员和党费收缴")).plain_text.startswith("请简要说明修改原因")
+        assert (await chat.send("支委会：研究发展党员和党费收缴")).plain_text.endswith(
+            "请简要说明修改原因（如“主题写错了”）："
+        )
         assert (
             await chat.send("主题漏写了党费")
         ).plain_text == "已修改，修改记录已保存。发送 /records 可查看。"

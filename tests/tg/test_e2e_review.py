@@ -213,3 +213,29 @@ async def test_return_on_a_withdrawn_record_says_it_was_withdrawn(make_bot, cloc
         for act in ("ret", "pass"):
             answer = await admin.press_for_answer(notice, f"rv:{act}:{record_id}")
             assert answer["text"] == "这条记录已撤回，无需审核。", (act, answer)
+
+
+@pytest.mark.parametrize("act", ["pass", "ret", "open"])
+async def test_a_press_on_a_withdrawn_record_takes_the_buttons_off(make_bot, clock, act: str) -> None:
+    """The notice of a record withdrawn while waiting for review: a press is answered (查看详情 shows the
+    withdrawn record, without buttons) and the notice's buttons go."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "Alice"))
+        await make_secretary(harness, alice.user)
+        record_id = await submit(harness, alice)
+        notice = await admin.reply()
+        listing = await alice.send("/records")
+        view = await alice.press(listing, f"r:open:{record_id}")
+        question = await alice.press_in_place(view, f"r:withdraw:{record_id}")
+        await alice.press_in_place(question, f"r:wd_yes:{record_id}")
+        assert (await records(harness))[-1].status == "withdrawn"
+        assert harness.emulator.current_message(admin.id, notice.message_id).get("reply_markup")
+        if act == "open":
+            view = await admin.press(notice, f"rv:open:{record_id}")
+            assert "（已撤回）" in view.plain_text and not view.buttons, view.plain_text
+        else:
+            answer = await admin.press_for_answer(notice, f"rv:{act}:{record_id}")
+            assert answer["text"] == "这条记录已撤回，无需审核。", answer
+        await harness.emulator.idle()
+        assert not (harness.emulator.current_message(admin.id, notice.message_id) or {}).get("reply_markup")

@@ -3,6 +3,8 @@ must not lose minutes and photos. A draft with nothing entered beyond the kind i
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from handlers.services.clock import FixedClock
@@ -63,9 +65,30 @@ async def test_cancel_twice_confirms(make_bot, clock: FixedClock) -> None:
         assert question.plain_text == "确定要取消吗？已填写的内容（日期、主题）将被删除。", (
             question.plain_text
         )
+        clock.advance(timedelta(seconds=3))  # read, then confirmed
         assert (await chat.send("/cancel")).plain_text == DELETED
         assert await draft(harness, chat.id) is None
         assert (await chat.send("/cancel")).plain_text == "当前没有正在填写的表单。"
+
+
+async def test_cancel_sent_twice_at_once_does_not_confirm(make_bot, clock: FixedClock) -> None:
+    """A double tap of /cancel (two messages back to back) asks again; only a /cancel sent after the question
+    could be read (2 seconds) confirms."""
+    async with make_bot(clock=clock) as harness:
+        chat = await secretary(harness)
+        form = Form(chat, "theme_day")
+        await form.run("minutes")
+        await form.add_photo()
+        await form.add_photo()
+        question = await chat.send("/cancel")
+        assert question.plain_text.endswith("照片2张）将被删除。"), question.plain_text
+        clock.advance(timedelta(seconds=1))
+        again = await chat.send("/cancel")
+        assert again.plain_text == question.plain_text and again.button_texts == ["确认取消", "继续填写"]
+        assert len((await chat.data())["photos"]) == 2
+        clock.advance(timedelta(seconds=1, milliseconds=500))  # 2.5 s after the first question: confirmed
+        assert (await chat.send("/cancel")).plain_text == DELETED
+        assert await draft(harness, chat.id) is None
 
 
 async def test_other_input_while_asked_goes_to_the_step(make_bot, clock: FixedClock) -> None:
@@ -127,6 +150,7 @@ async def test_only_confirming_deletes_a_draft_once_asked(make_bot, clock: Fixed
         await form.add_photo()  # a photo ends the question: /cancel asks again, naming it
         asked = await chat.send("/cancel")
         assert asked.plain_text.endswith("会议记录、照片1张）将被删除。"), asked.plain_text
+        clock.advance(timedelta(seconds=3))
         assert (await chat.send("/cancel")).plain_text == DELETED
         assert await draft(harness, chat.id) is None
 

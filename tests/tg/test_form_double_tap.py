@@ -77,3 +77,21 @@ async def test_a_double_tap_on_a_refused_done_gives_one_refusal(make_bot, clock:
         await harness.emulator.idle()
         await chat.emu.expect_no_message(chat.id, within=0.5)
         assert await chat.step() == "photos"
+
+
+async def test_submit_sent_twice_shows_the_kind_menu_again(make_bot, clock: FixedClock) -> None:
+    """/submit twice with nothing entered: the menu again, no offer to continue (its 重新开始 could later wipe a
+    real draft); a draft with something entered is still offered."""
+    async with make_bot(clock=clock) as harness:
+        chat = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, chat.user)
+        menu = await chat.send("/submit")
+        again = await chat.send("/submit")
+        assert again.plain_text == menu.plain_text == "请选择要登记的活动类型：", again.plain_text
+        assert again.buttons == menu.buttons
+        prompt = await chat.press(again, "f:kind:theme_day")  # the kind chosen, nothing typed yet
+        assert prompt.plain_text.startswith("【主题党日】活动是哪天开展的？"), prompt.plain_text
+        assert (await chat.send("/submit")).plain_text == "请选择要登记的活动类型："
+        await Form(chat, "committee").run("date")
+        offer = await chat.send("/submit")
+        assert offer.plain_text.startswith("您有一份未完成的草稿（支部委员会，填到“主题”）"), offer.plain_text

@@ -2,15 +2,19 @@
 
 A draft that holds anything the user entered beyond the choice of activity kind is deleted only once confirmed
 (确认取消, or /cancel again while asked); 继续填写 shows the current step again. ``ASKED`` marks the draft while the
-question is open; any input the form takes afterwards ends it (the service drops the mark when it saves).
+question is open; any input the form takes afterwards ends it (the service drops the mark when it saves). A
+/cancel typed within ``DOUBLE_TAP`` of the question is the same command sent twice, not a confirmation.
 """
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from handlers.services.form.model import Act, Action, Reply
 from knowledge.activities import ActivityKind
 
 ASKED = "cancel_asked"
+DOUBLE_TAP = timedelta(seconds=2)
 CONFIRM_ROW = [("确认取消", Action(Act.DISCARD)), ("继续填写", Action(Act.RESUME))]
 
 _ENTERED = (("held_on", "日期"), ("topic", "主题"), ("place", "地点"))
@@ -40,3 +44,8 @@ def question(lost: list[str]) -> Reply:
 
 def without_mark(data: dict) -> dict:
     return {k: v for k, v in data.items() if k != ASKED} if ASKED in data else data
+
+
+def double_tap(asked_at: datetime, now: datetime) -> bool:
+    """A /cancel this soon after the question was asked was sent before the user could read it."""
+    return now - asked_at < DOUBLE_TAP

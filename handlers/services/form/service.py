@@ -144,13 +144,16 @@ class FormService:
     # -- commands and control buttons ---------------------------------------------------------------------
 
     async def start(self, user_id: int) -> Reply:
-        """/submit: a new form, or an offer to continue the saved draft."""
+        """/submit: a new form, or an offer to continue the saved draft if anything was entered (a draft with at
+        most the kind chosen, as after /submit sent twice, is begun anew: no 重新开始 to wipe a later draft)."""
         async with self.session_factory() as session, session.begin():
             branch = await BranchRepository(session).by_secretary(user_id)
             if branch is None:
                 return Reply(NO_BRANCH)
             loaded = await self._load(session, user_id)
-            if loaded is not None:
+            if loaded is not None and cancelling.entered(
+                activity_by_code(loaded[1].get("kind", "")), loaded[1]
+            ):
                 return prompts.keep_or_replace(loaded[0].step, loaded[1])
             await self._save(session, user_id, branch.id, Step.KIND, {})
         return prompts.prompt(Step.KIND, None, {})
@@ -196,20 +199,20 @@ class FormService:
     async def cancel(self, user_id: int, *, typed: bool = True) -> Reply:
         """/cancel (``typed``) or 取消填写: a draft holding anything entered beyond the kind is only asked about
         (确认取消 / 继续填写); /cancel typed again while asked, or nothing entered, deletes it. The button pressed
-        while asked asks again: only 确认取消 or /cancel confirms."""
+        while asked asks again: only 确认取消 or /cancel (not within ``DOUBLE_TAP`` of the question) confirms."""
+        now = self.clock.now()
         async with self.session_factory() as session, session.begin():
             drafts = DraftRepository(session)
             draft = await drafts.get(user_id)
             data = dict(draft.data or {}) if draft is not None else {}
             lost = cancelling.entered(activity_by_code(data.get("kind", "")), data)
             confirmed = typed and data.get(cancelling.ASKED) and self._active(draft)
+            if draft is not None and lost and confirmed and cancelling.double_tap(draft.updated_at, now):
+                return cancelling.question(lost)  # /cancel sent twice: asked again, the question's time kept
             if draft is not None and lost and not confirmed:
+                data = {**data, cancelling.ASKED: True}
                 await drafts.save(
-                    user_id=user_id,
-                    branch_id=draft.branch_id,
-                    step=draft.step,
-                    data={**data, cancelling.ASKED: True},
-                    at=self.clock.now(),
+                    user_id=user_id, branch_id=draft.branch_id, step=draft.step, data=data, at=now
                 )
                 return cancelling.question(lost)
         return await self._delete(user_id)
