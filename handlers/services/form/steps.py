@@ -31,6 +31,7 @@ from handlers.services.form.model import (
     field_of,
     steps_for,
 )
+from handlers.services.text import ascii_digits
 from knowledge.activities import ActivityKind, FieldSpec, activity_by_code, earliest_allowed
 from knowledge.numbers import parse_count
 
@@ -70,6 +71,7 @@ _ABSENT = re.compile(r"缺|请假|未到|没来|没到|不在")
 
 
 def parse_attendance(text: str) -> tuple[int, int]:
+    text = ascii_digits(text)
     if not _ASCII_NUMBER.search(
         text
     ):  # all in Chinese numerals (应到八人，实到七人); else 一人请假 stays words
@@ -294,7 +296,7 @@ def _field(spec: FieldSpec, data: dict, inp: Input) -> StepResult:
     if not text:
         raise InputError(f"请用文字回答：{spec.label}。")
     if spec.input_type == "int":
-        count = _COUNT.fullmatch(arabic_counts(text.strip()))  # 3, 3人, 三人
+        count = _COUNT.fullmatch(arabic_counts(ascii_digits(text.strip())))  # 3, 3人, 三人
         if count is None or int(count.group(1)) > MAX_FIELD_NUMBER:
             raise InputError(f"{spec.label}请发送一个数字，如 3。")
         details[spec.key] = int(count.group(1))
