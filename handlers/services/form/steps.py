@@ -70,12 +70,34 @@ def arabic_counts(text: str) -> str:
 _ABSENT = re.compile(r"缺|请假|未到|没来|没到|不在")
 
 
-def parse_attendance(text: str) -> tuple[int, int]:
-    text = ascii_digits(text)
-    if not _ASCII_NUMBER.search(
-        text
-    ):  # all in Chinese numerals (应到八人，实到七人); else 一人请假 stays words
-        text = arabic_counts(text)
+# A count named by its label (应到10人, 实到：8), and words that say everyone came (应到8人，全部到齐).
+_LABELLED = re.compile(r"(应到|实到)(?:人数)?\s*[：:为是]?\s*([0-9]{1,6})")
+_ALL_PRESENT = re.compile(r"到齐|全到|都到")
+_NEGATED = re.compile(r"[没未不]")  # 没有到齐, 未全到: not everyone
+
+
+def _labelled_attendance(text: str) -> tuple[int, int] | None:
+    """应到10人，实到8人，2人请假 -> (10, 8): the labelled counts, other numbers ignored; 应到8人全到 -> (8, 8).
+    None when the text does not name its counts so (8 7 is read by position)."""
+    found = _LABELLED.findall(text)
+    labels = dict(found)
+    if len(labels) != len(found):  # a label twice: which one is meant is not ours to guess
+        return None
+    if "应到" in labels and "实到" in labels:
+        return int(labels["应到"]), int(labels["实到"])
+    if (
+        "应到" in labels
+        and "实到" not in text
+        and _ALL_PRESENT.search(text)
+        and not _ABSENT.search(text)
+        and not _NEGATED.search(text)
+    ):
+        return int(labels["应到"]), int(labels["应到"])
+    return None
+
+
+def _positional_attendance(text: str) -> tuple[int, int]:
+    """Exactly two numbers, 应到 first unless the labels say otherwise (8 7, 实到7人 应到8人)."""
     numbers = [int(n) for n in _ASCII_NUMBER.findall(text)]
     if len(numbers) != 2 or (_ABSENT.search(text) and "实到" not in text):
         raise InputError(
@@ -84,6 +106,19 @@ def parse_attendance(text: str) -> tuple[int, int]:
     expected, actual = numbers
     if "实到" in text and "应到" in text and text.index("实到") < text.index("应到"):
         expected, actual = actual, expected
+    return expected, actual
+
+
+def parse_attendance(text: str) -> tuple[int, int]:
+    text = ascii_digits(text)
+    if not _ASCII_NUMBER.search(
+        text
+    ):  # all in Chinese numerals (应到八人，实到七人); else 一人请假 stays words
+        text = arabic_counts(text)
+    if labelled := _labelled_attendance(text):
+        expected, actual = labelled
+    else:
+        expected, actual = _positional_attendance(text)
     if expected <= 0 or expected > MAX_ATTENDANCE:
         raise InputError(f"应到人数应是 1 到 {MAX_ATTENDANCE} 之间的数字。")
     if actual > expected:
