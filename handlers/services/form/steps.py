@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from handlers.services.dates import DateInputError, parse_date
 from handlers.services.form import paste
+from handlers.services.form.absentees import parse_absentees, says_no_absentees, too_many_absentees
 from handlers.services.form.model import (
     MAX_ABSENTEES_TEXT,
     MAX_ATTENDANCE,
@@ -126,37 +127,6 @@ def parse_attendance(text: str) -> tuple[int, int]:
     return expected, actual
 
 
-# Said instead of names: the absentees are not given (as /skip).
-NO_ABSENTEES = frozenset({"无", "没有", "不填写", "不填", "不写", "略", "无人", "暂无"})
-
-
-def too_many_absentees(people: list, expected: int | None, actual: int | None) -> str | None:
-    """The sentence that says more people are named than were absent (应到 − 实到), or None when they fit."""
-    absent = (expected or 0) - (actual or 0)
-    if 0 < absent < len(people):
-        return f"缺席的是 {absent} 人（应到{expected}人，实到{actual}人），您写了 {len(people)} 人。"
-    return None
-
-
-def says_no_absentees(text: str) -> bool:
-    """无, 没有, 暂无 … (a trailing 。/！ aside): nobody was absent. The form and the record amend flow both ask."""
-    return text.strip(" 。.！!") in NO_ABSENTEES
-
-
-def parse_absentees(text: str) -> list[dict[str, str]]:
-    people = []
-    for line in re.split(r"[\n；;]+", text):
-        line = line.strip(" ，,、")
-        if not line:
-            continue
-        parts = re.split(r"[\s，,：:（(]+", line, maxsplit=1)
-        name, reason = parts[0], (parts[1] if len(parts) > 1 else "")
-        people.append({"name": name[:30], "reason": reason.strip("）) ")[:60] or "未说明"})
-    if not people:
-        raise InputError("请按“姓名 原因”每行一人发送，如：张三 出差。")
-    return people
-
-
 def apply_input(step: str, data: dict, inp: Input, today: date) -> StepResult:
     """Applies one input to a copy of ``data``; raises ``InputError`` when it does not fit the step."""
     data = dict(data)
@@ -249,7 +219,8 @@ def _absentees(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepRes
     elif says_no_absentees(inp.text):
         data["absentees"] = []
     else:
-        people = parse_absentees(inp.text)
+        absent = (data.get("expected") or 0) - (data.get("actual") or 0)
+        people = parse_absentees(inp.text, absent)
         too_many = too_many_absentees(people, data.get("expected"), data.get("actual"))
         if too_many:
             raise InputError(
