@@ -35,6 +35,11 @@ def _cn_numbers(text: str) -> str:
     return re.sub(r"[一二三四五六七八九十〇零]+", convert, text)
 
 
+def date_examples(today: date) -> str:
+    """``today`` written three ways (2026-06-22、6月22日、22号): examples that are never a day ahead."""
+    return f"{today:%Y-%m-%d}、{today.month}月{today.day}日、{today.day}号"
+
+
 def _weekday(match: re.Match[str], today: date) -> date:
     """上周五: Friday of the week before this one (weeks start on Monday); 本周三: this week's; 周三 alone:
     the latest Wednesday up to today."""
@@ -109,5 +114,5 @@ def parse_date(text: str, today: date) -> date:
             prev = today.replace(day=1) - timedelta(days=1)
             return date(prev.year, prev.month, day)
     except ValueError:
-        raise DateInputError("这个日期不存在，请检查月份和日期，例如 2026-11-20。") from None
-    raise DateInputError("没看懂这个日期。请发送如 2026-11-20、11月20日 或 20号，或点击“今天”“昨天”。")
+        raise DateInputError(f"这个日期不存在，请检查月份和日期，例如 {today:%Y-%m-%d}。") from None
+    raise DateInputError(f"没看懂这个日期。请发送如 {date_examples(today)}，或点击“今天”“昨天”。")
