@@ -203,9 +203,16 @@ def receipt(ak: ActivityKind, number: str, held: date, data: dict) -> Reply:
 _ASKED = re.compile(r"[?？]\s*$|[吗呢]\s*$")
 
 
-def after_question(step: str, ak: ActivityKind | None, text: str | None, reply: Reply) -> Reply:
-    """``reply`` (the next step's prompt) led by a note when the answer to ``step`` reads as a question: it was
-    kept as the activity's topic or place, and how to change it (helper-67's review: it was kept without a word)."""
+def after_question(
+    step: str, ak: ActivityKind | None, text: str | None, reply: Reply, note: str | None = None
+) -> Reply:
+    """``reply`` (the next step's prompt) led by ``note`` (the step's own: lines of a paste left out), and by a
+    note when the answer to ``step`` reads as a question: it was kept as the activity's topic or place, and how
+    to change it (helper-67's review: it was kept without a word). Only the first line of a topic is kept, so
+    only it is read as a question."""
+    if note:
+        reply = replace(reply, text=note + reply.text)
+    text = (text or "").strip().split("\n")[0]
     if step not in (Step.TOPIC, Step.PLACE) or not text or not _ASKED.search(text):
         return reply
     label = step_label(step, ak)

@@ -294,7 +294,7 @@ class FormService:
                 return reply
             target = result.target if result.outcome is Outcome.GOTO else next_step(ak, step, data)
             await self._save(session, user_id, draft.branch_id, target, data)
-            return prompts.after_question(step, ak, inp.text, self._prompt(target, data))
+            return prompts.after_question(step, ak, inp.text, self._prompt(target, data), result.note)
 
     async def _apply(self, session: AsyncSession, draft: Draft, data: dict, inp: Input) -> StepResult | Reply:
         """The pure step's result, or the refusal; a part of a split paste is refused whole (``paste``)."""

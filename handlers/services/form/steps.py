@@ -21,6 +21,7 @@ from handlers.services.form.model import (
     MIN_MINUTES_TEXT,
     MIN_TEXT,
     NOT_EDITABLE,
+    PASTE_PART_MIN,
     Act,
     BrokenDraft,
     Input,
@@ -178,19 +179,39 @@ def _date(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
     return StepResult(data, Outcome.ADVANCE)
 
 
+# A label the user pasted with the value (主题：学习党章), per step.
+_LABEL = {
+    Step.TOPIC: re.compile(r"^\s*(?:活动)?(?:主题|议题)\s*[：:]\s*"),
+    Step.PLACE: re.compile(r"^\s*(?:活动)?地点\s*[：:]\s*"),
+}
+
+
+def _first_line(step: str, text: str) -> tuple[str, bool]:
+    """The value without its label, and its first line only (a pasted notice); whether lines were left out."""
+    lines = [line.strip() for line in _LABEL[step].sub("", text).split("\n")]
+    lines = [line for line in lines if line]
+    return (lines[0] if lines else ""), len(lines) > 1
+
+
 def _short_text(step: str, label: str):
     def apply(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
         if inp.skip:
             raise InputError(SKIP_NOT_ALLOWED)
-        text = inp.text
-        if not text:
+        if not inp.text:
             raise InputError(f"请用文字发送活动{label}。")
-        if len(text) > MAX_TEXT:
-            raise TooLong(f"{label}太长了（{len(text)}字），请控制在{MAX_TEXT}字以内。", MAX_TEXT)
+        text, cut = _first_line(step, inp.text)
+        if len(text) > MAX_TEXT or len(inp.text) >= PASTE_PART_MIN:  # a long paste is refused whole
+            length = len(inp.text) if len(inp.text) >= PASTE_PART_MIN else len(text)
+            raise TooLong(f"{label}太长了（{length}字），请控制在{MAX_TEXT}字以内。", MAX_TEXT)
         if len(text) < MIN_TEXT:
             raise InputError(f"{label}太短了，请写完整一些。")
         data[step] = text
-        return StepResult(data, Outcome.ADVANCE)
+        note = (
+            f"提示：您发送了多行文字，只把第一行“{text}”记作活动{label}，其余各行没有使用。\n\n"
+            if cut
+            else None
+        )
+        return StepResult(data, Outcome.ADVANCE, note=note)
 
     return apply
 
