@@ -1,4 +1,5 @@
-"""Dates as secretaries type them: 今天, 昨天, 2026-11-20, 2026年11月20日, 11月20日, 11.20, 20号, 上周五, 周三."""
+"""Dates as secretaries type them: 今天, 昨天, 大前天, 2026-11-20, 2026年11月20日, 11月20日, 11.20, 20号, 本月20号,
+上个月30号, 上周五, 周三; a time of day or a weekday after the date is left out."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date, timedelta
 
 from knowledge.numbers import CN_DIGITS, parse_count
 
-_RELATIVE = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+_RELATIVE = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3}
 _FULL = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _DAY = re.compile(r"^(\d{1,2})\s*[日号]$")
@@ -34,6 +35,11 @@ def _cn_numbers(text: str) -> str:
     return re.sub(r"[一二三四五六七八九十〇零]+", convert, text)
 
 
+def date_examples(today: date) -> str:
+    """``today`` written three ways (2026-06-22、6月22日、22号): examples that are never a day ahead."""
+    return f"{today:%Y-%m-%d}、{today.month}月{today.day}日、{today.day}号"
+
+
 def _weekday(match: re.Match[str], today: date) -> date:
     """上周五: Friday of the week before this one (weeks start on Monday); 本周三: this week's; 周三 alone:
     the latest Wednesday up to today."""
@@ -48,20 +54,48 @@ def _weekday(match: re.Match[str], today: date) -> date:
 NEAR_FUTURE_DAYS = 31  # a month-day at most a month ahead is this year's (a slip or a date to come)
 
 
-# A time of day after the date ("12月2号下午", "前天上午9点", "12-02 14:30"): the form records the day only.
+# A time of day after the date ("12月2号下午", "前天上午9点", "昨天下午三点", "11月20日晚7点", "11月20日19点",
+# "12-02 14:30"): the form records the day only. The hour in digits or in Chinese numerals.
+_HOUR = r"(?:\d{1,2}|[零一二两三四五六七八九十]{1,3})"
+_CLOCK = rf"(?:{_HOUR}[点时](?:半|[一三]刻|(?:\d{{1,2}}|[零一二三四五六七八九十]{{1,3}})分?)?钟?|\d{{1,2}}:\d{{2}})"
 _TIME_OF_DAY = re.compile(
-    r"(?:\s*(?:早上|上午|中午|下午|傍晚|晚上)(?:\d{1,2}点(?:半|\d{1,2}分?)?|\d{1,2}:\d{2})?|\s+\d{1,2}:\d{2})$"
+    rf"(?:\s*(?:早上|早晨|上午|中午|下午|傍晚|晚上|夜里|晚){_CLOCK}?|(?<=[日号天])\s*{_CLOCK}|\s+{_CLOCK})$"
 )
+# A weekday after a date ("11月20日周五", "2026年11月20日（周五）"): the date says the day; the weekday is dropped.
+_TRAILING_WEEKDAY = re.compile(r"(?<=[日号\d])\s*\(?(?:周|星期|礼拜)[一二三四五六日天]\)?$")
+# A day of this month or the last ("本月20号", "这个月20号", "上个月30号", "上月30号").
+_MONTH_DAY_RELATIVE = re.compile(r"^(本|这个?|上个?)月(\d{1,2})[日号]?$")
+
+
+def _without_extras(raw: str) -> str:
+    """The date alone: a time of day and a weekday after it left out (not when nothing else is left)."""
+    raw = _TIME_OF_DAY.sub("", raw) or raw
+    if not _WEEKDAY.match(raw.replace(" ", "")):
+        raw = _TRAILING_WEEKDAY.sub("", raw) or raw
+        raw = _TIME_OF_DAY.sub("", raw) or raw
+    return raw.replace(" ", "")
+
+
+def _in_month(which: str, day: int, today: date) -> date:
+    """``day`` of this month (本月) or the last (上月); a day the month does not have is refused, said so."""
+    first = today.replace(day=1)
+    if which.startswith("上"):
+        first = (first - timedelta(days=1)).replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    if not 1 <= day <= last.day:
+        raise DateInputError(f"{first.month}月只有{last.day}天，没有{day}号，请检查日期。")
+    return first.replace(day=day)
 
 
 def parse_date(text: str, today: date) -> date:
-    raw = unicodedata.normalize("NFKC", text or "").strip()
-    raw = (_TIME_OF_DAY.sub("", raw) or raw).replace(" ", "")
+    raw = _without_extras(unicodedata.normalize("NFKC", text or "").strip())
     if raw in _RELATIVE:
         return today - timedelta(days=_RELATIVE[raw])
     if m := _WEEKDAY.match(raw):
         return _weekday(m, today)
     s = _cn_numbers(raw)
+    if m := _MONTH_DAY_RELATIVE.match(s):
+        return _in_month(m.group(1), int(m.group(2)), today)
     try:
         if m := _FULL.match(s):
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -80,5 +114,5 @@ def parse_date(text: str, today: date) -> date:
             prev = today.replace(day=1) - timedelta(days=1)
             return date(prev.year, prev.month, day)
     except ValueError:
-        raise DateInputError("这个日期不存在，请检查月份和日期，例如 2026-11-20。") from None
-    raise DateInputError("没看懂这个日期。请发送如 2026-11-20、11月20日 或 20号，或点击“今天”“昨天”。")
+        raise DateInputError(f"这个日期不存在，请检查月份和日期，例如 {today:%Y-%m-%d}。") from None
+    raise DateInputError(f"没看懂这个日期。请发送如 {date_examples(today)}，或点击“今天”“昨天”。")

@@ -22,3 +22,13 @@ def clean_text(text: str | None, limit: int = MAX_INCOMING) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     text = unicodedata.normalize("NFC", _DROP.sub("", text))
     return text.strip()[:limit]
+
+
+# Full-width digits (０-９, typed with a Chinese input method in full-width mode) and their ASCII forms. Only
+# these: NFKC of the whole text would also make ² a 2, and a superscript is no count.
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def ascii_digits(text: str) -> str:
+    """The text with full-width digits as ASCII digits (应到１０人 -> 应到10人); nothing else changes."""
+    return text.translate(_FULL_WIDTH_DIGITS)

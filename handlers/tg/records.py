@@ -9,13 +9,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.services.browse import FileBlob
+from handlers.services.form.absentees import parse_absentees, says_no_absentees, too_many_absentees
 from handlers.services.form.model import InputError
-from handlers.services.form.steps import (
-    parse_absentees,
-    parse_attendance,
-    says_no_absentees,
-    too_many_absentees,
-)
+from handlers.services.form.steps import parse_attendance
 from handlers.services.records import (
     AMENDABLE,
     MAX_REASON,
@@ -232,7 +228,8 @@ async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
         value = dict(state["value"])
         if not says_no_absentees(text):
             try:
-                people = parse_absentees(text)
+                absent = (value.get("expected") or 0) - (value.get("actual") or 0)
+                people = parse_absentees(text, absent)
             except InputError as exc:
                 await message.reply_text(f"{exc.message}（没有可发送“无”，/cancel 取消）")
                 return

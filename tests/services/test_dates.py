@@ -74,3 +74,50 @@ def test_a_time_of_day_after_the_date_is_left_out(text: str, day: date) -> None:
 def test_a_time_of_day_alone_is_no_date() -> None:
     with pytest.raises(DateInputError):
         parse_date("下午", date(2026, 12, 4))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Tester's findings, on Sunday 2026-11-22: each was "没看懂这个日期".
+        ("昨天下午三点", date(2026, 11, 21)),
+        ("11月20日周五", date(2026, 11, 20)),
+        ("2026年11月20日（周五）", date(2026, 11, 20)),
+        ("11月20日 星期五", date(2026, 11, 20)),
+        ("11月20号礼拜五", date(2026, 11, 20)),
+        ("11月20日 下午两点", date(2026, 11, 20)),
+        ("11月20日晚7点", date(2026, 11, 20)),
+        ("11月20日晚上七点半", date(2026, 11, 20)),
+        ("11月20日19点", date(2026, 11, 20)),
+        ("11月20日周五下午3点", date(2026, 11, 20)),
+        ("大前天", date(2026, 11, 19)),
+        ("本月20号", date(2026, 11, 20)),
+        ("这个月20号", date(2026, 11, 20)),
+        ("本月二十日", date(2026, 11, 20)),
+        ("上个月30号", date(2026, 10, 30)),
+        ("上月30号", date(2026, 10, 30)),
+        ("上个月31号", date(2026, 10, 31)),
+        ("上周五下午", date(2026, 11, 13)),  # a weekday alone still reads as before (weeks start on Monday)
+        ("周五", date(2026, 11, 20)),
+    ],
+)
+def test_more_wordings(text: str, expected: date) -> None:
+    assert parse_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "message"),
+    [
+        ("本月31号", date(2026, 11, 22), "11月只有30天，没有31号"),
+        ("上月30号", date(2026, 3, 10), "2月只有28天，没有30号"),
+    ],
+)
+def test_a_day_the_month_does_not_have(text: str, today: date, message: str) -> None:
+    with pytest.raises(DateInputError, match=message):
+        parse_date(text, today)
+
+
+@pytest.mark.parametrize("text", ["下午三点", "周五下午三点星期五", "19点"])
+def test_a_time_or_weekday_alone_is_no_date(text: str) -> None:
+    with pytest.raises(DateInputError):
+        parse_date(text, TODAY)

@@ -53,3 +53,49 @@ def test_a_count_with_its_unit(text: str, value: int) -> None:
 def test_not_a_count(text: str) -> None:
     with pytest.raises(InputError, match="请发送一个数字"):
         apply_input("field:managers", STUDY, Input(text=text), MONDAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("应到１０人，实到８人", (10, 8)), ("１０ ８", (10, 8)), ("实到８人，应到１０人", (10, 8))],
+)
+def test_attendance_in_full_width_digits(text: str, expected: tuple[int, int]) -> None:
+    # Tester's finding: a full-width input method's 应到１０人，实到８人 got "请发送两个数字".
+    assert parse_attendance(text) == expected
+
+
+@pytest.mark.parametrize(("text", "value"), [("３", 3), ("３人", 3), ("１２名", 12)])
+def test_a_count_in_full_width_digits(text: str, value: int) -> None:
+    result = apply_input("field:managers", STUDY, Input(text=text), MONDAY)
+    assert result.data["details"]["managers"] == value
+
+
+def test_a_superscript_is_still_no_count() -> None:
+    with pytest.raises(InputError, match="请发送一个数字"):
+        apply_input("field:managers", STUDY, Input(text="³"), MONDAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("应到10人，实到8人，2人请假", (10, 8)),
+        ("应到10人 实到8人（2人请假）", (10, 8)),
+        ("实到8人，应到10人，其中2人出差", (10, 8)),
+        ("应到十人，实到八人，两人请假", (10, 8)),
+        ("应到8人，全部到齐", (8, 8)),
+        ("应到8人全到", (8, 8)),
+        ("应到八人，都到了", (8, 8)),
+        ("8 7", (8, 7)),
+    ],
+)
+def test_the_labelled_counts_are_read_and_other_numbers_left(text: str, expected: tuple[int, int]) -> None:
+    # Tester's finding: 应到10人，实到8人，2人请假 got "请发送两个数字".
+    assert parse_attendance(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["应到8人，没有到齐", "应到8人，未全到", "应到8人，2人请假，其余到齐", "8人全到"]
+)
+def test_not_everyone_or_no_label_is_still_refused(text: str) -> None:
+    with pytest.raises(InputError, match="请发送两个数字"):
+        parse_attendance(text)

@@ -1043,3 +1043,20 @@ async def test_a_topic_typed_as_a_question_is_kept_and_the_user_is_told(make_bot
         assert (await chat.data())["topic"] == "主题党日的主题应该怎么定？"
         plain = await chat.send("三楼会议室")  # an answer that is not a question: the prompt alone
         assert not plain.plain_text.startswith("提示："), plain.plain_text
+
+
+async def test_a_pasted_notice_at_the_topic_step_keeps_its_first_line(make_bot, clock: FixedClock) -> None:
+    """Tester's finding: 主题：…\n地点：…\n应到8人… pasted at the 主题 step became the topic whole."""
+    async with make_bot(clock=clock) as harness:
+        chat = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, chat.user)
+        form = Form(chat, "committee")
+        await form.run("date")
+        reply = await chat.send("主题：研究发展党员工作\n地点：三楼会议室\n应到5人，实到5人")
+        assert reply.plain_text == (
+            "提示：您发送了多行文字，只把第一行“研究发展党员工作”记作活动主题，其余各行没有使用。\n\n"
+            f"{form.head}活动地点在哪里？"
+        ), reply.plain_text
+        data = await chat.data()
+        assert data["topic"] == "研究发展党员工作" and data["held_on"], data
+        assert await chat.step() == "place"

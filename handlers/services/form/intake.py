@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 from handlers.services.form import prompts
 from handlers.services.form.files import CheckedFile
@@ -17,7 +18,9 @@ def _pages(data: dict) -> list[dict]:
     return [f for f in data.get("minutes_files", []) if not f.get("doc")]
 
 
-def accept_file(step: str, data: dict, unique_id: str, checked: CheckedFile | None = None) -> Reply | None:
+def accept_file(
+    step: str, data: dict, unique_id: str, checked: CheckedFile | None = None, *, today: date
+) -> Reply | None:
     """None when the file may be stored at this step; else the reply that refuses it (or ``SILENT``).
 
     Called before the download (``checked`` None: what can be judged without the bytes) and again once the
@@ -25,7 +28,7 @@ def accept_file(step: str, data: dict, unique_id: str, checked: CheckedFile | No
     """
     ak = activity_by_code(data.get("kind", ""))
     if step not in (Step.MINUTES, Step.PHOTOS) or ak is None:
-        prompt = prompts.prompt(step, ak, data)
+        prompt = prompts.prompt(step, ak, data, today)
         return Reply(f"这一步不需要发送文件。\n\n{prompt.text}", prompt.buttons, skip_hint=prompt.skip_hint)
     known = [*data.get("photos", []), *data.get("minutes_files", [])]
     if any(f["unique_id"] == unique_id for f in known):
@@ -59,13 +62,13 @@ def _already(step: str, data: dict, ak: ActivityKind) -> Reply:
 
 
 def add_file(
-    step: str, ak: ActivityKind | None, data: dict, checked: CheckedFile, stored: StoredFile
+    step: str, ak: ActivityKind | None, data: dict, checked: CheckedFile, stored: StoredFile, today: date
 ) -> Reply | tuple[dict, bool, Reply]:
     """The draft's data with the stored file added, whether the step is done, and what to say.
 
     Returns a refusal instead when the draft moved on meanwhile.
     """
-    refusal = accept_file(step, data, checked.incoming.unique_id, checked)
+    refusal = accept_file(step, data, checked.incoming.unique_id, checked, today=today)
     if refusal is not None:
         return refusal
     data = dict(data)

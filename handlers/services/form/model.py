@@ -132,6 +132,7 @@ class StepResult:
     data: dict
     outcome: Outcome
     target: str | None = None
+    note: str | None = None  # told before the next prompt (a pasted notice's lines left out)
 
 
 class InputError(ValueError):

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
+from handlers.services.dates import date_examples
 from handlers.services.form.display import attendance_lines, detail_text
 from handlers.services.form.model import (
     NOT_EDITABLE,
@@ -64,9 +65,10 @@ def _field_prompt(head: str, spec: FieldSpec, data: dict) -> Reply:
     return Reply(f"{head}{spec.prompt}", [CANCEL_ROW], skip_hint="不填写" if spec.optional else None)
 
 
-def prompt(step: str, ak: ActivityKind | None, data: dict) -> Reply:
-    """The question of ``step``, with its buttons (返回核对 instead of 取消填写 in an edit from the summary)."""
-    reply = _prompt(step, ak, data)
+def prompt(step: str, ak: ActivityKind | None, data: dict, today: date) -> Reply:
+    """The question of ``step``, with its buttons (返回核对 instead of 取消填写 in an edit from the summary).
+    ``today`` is the form's: the date step's examples are dates it accepts."""
+    reply = _prompt(step, ak, data, today)
     if data.get("editing") and step != Step.SUMMARY:
         reply.buttons = [BACK_ROW if row == CANCEL_ROW else row for row in reply.buttons]
         reply.text += _EDIT_NOTES.get(step, "")
@@ -92,7 +94,7 @@ def _photos_prompt(head: str, ak: ActivityKind, data: dict) -> Reply:
     )
 
 
-def _prompt(step: str, ak: ActivityKind | None, data: dict) -> Reply:
+def _prompt(step: str, ak: ActivityKind | None, data: dict, today: date) -> Reply:
     if step == Step.KIND or ak is None:
         return Reply("请选择要登记的活动类型：", [*kind_buttons(), CANCEL_ROW])
     head = f"【{ak.name}】"
@@ -109,7 +111,7 @@ def _prompt(step: str, ak: ActivityKind | None, data: dict) -> Reply:
         )
     fixed = {
         Step.DATE: Reply(
-            f"{head}活动是哪天开展的？\n可点击按钮，或发送日期，如 2026-11-20、11月20日、20号。",
+            f"{head}活动是哪天开展的？\n可点击按钮，或发送日期，如 {date_examples(today)}。",
             [[("今天", Action(Act.DATE, "0")), ("昨天", Action(Act.DATE, "1"))], CANCEL_ROW],
         ),
         Step.TOPIC: Reply(f"{head}活动主题是什么？", [CANCEL_ROW]),
@@ -201,9 +203,16 @@ def receipt(ak: ActivityKind, number: str, held: date, data: dict) -> Reply:
 _ASKED = re.compile(r"[?？]\s*$|[吗呢]\s*$")
 
 
-def after_question(step: str, ak: ActivityKind | None, text: str | None, reply: Reply) -> Reply:
-    """``reply`` (the next step's prompt) led by a note when the answer to ``step`` reads as a question: it was
-    kept as the activity's topic or place, and how to change it (helper-67's review: it was kept without a word)."""
+def after_question(
+    step: str, ak: ActivityKind | None, text: str | None, reply: Reply, note: str | None = None
+) -> Reply:
+    """``reply`` (the next step's prompt) led by ``note`` (the step's own: lines of a paste left out), and by a
+    note when the answer to ``step`` reads as a question: it was kept as the activity's topic or place, and how
+    to change it (helper-67's review: it was kept without a word). Only the first line of a topic is kept, so
+    only it is read as a question."""
+    if note:
+        reply = replace(reply, text=note + reply.text)
+    text = (text or "").strip().split("\n")[0]
     if step not in (Step.TOPIC, Step.PLACE) or not text or not _ASKED.search(text):
         return reply
     label = step_label(step, ak)

@@ -69,6 +69,10 @@ class FormService:
         self.files = files
         self.on_stored: list[OnStored] = []
 
+    def _prompt(self, step: str, data: dict) -> Reply:
+        """The prompt of ``step`` for the draft's kind, with the form's today (the date step's examples)."""
+        return prompts.prompt(step, activity_by_code(data.get("kind", "")), data, self.clock.now().date())
+
     async def _stored(self, record_id: int) -> None:
         for hook in self.on_stored:
             try:
@@ -127,7 +131,7 @@ class FormService:
         if not self._active(draft):
             return None
         data = dict(draft.data or {})
-        return prompts.prompt(draft.step, activity_by_code(data.get("kind", "")), data)
+        return self._prompt(draft.step, data)
 
     async def idle_draft(self, user_id: int) -> tuple[str, str] | None:
         """(the kind's name, when the draft was last touched, ISO) of a draft left longer than ``FORM_TIMEOUT``;
@@ -156,7 +160,7 @@ class FormService:
             ):
                 return prompts.keep_or_replace(loaded[0].step, loaded[1])
             await self._save(session, user_id, branch.id, Step.KIND, {})
-        return prompts.prompt(Step.KIND, None, {})
+        return self._prompt(Step.KIND, {})
 
     async def start_with(self, user_id: int, code: str, *, replace: bool = False) -> Reply:
         """A new form with the activity kind already chosen (a reminder's button).
@@ -170,14 +174,14 @@ class FormService:
             if branch is None:
                 return Reply(NO_BRANCH)
             if ak is None:
-                return prompts.prompt(Step.KIND, None, {})
+                return self._prompt(Step.KIND, {})
             loaded = await self._load(session, user_id)
             if loaded is not None and not replace and set(loaded[1]) - {"kind"}:
                 return prompts.keep_or_replace(loaded[0].step, loaded[1], ak)
             await DraftRepository(session).delete(user_id)
             data = {"kind": ak.code}
             await self._save(session, user_id, branch.id, Step.DATE, data)
-        return prompts.prompt(Step.DATE, ak, data)
+        return self._prompt(Step.DATE, data)
 
     async def resume(self, user_id: int) -> Reply:
         async with self.session_factory() as session, session.begin():
@@ -186,7 +190,7 @@ class FormService:
                 return Reply("草稿已不存在，", notice=Notice.DRAFT_GONE)
             draft, data = loaded
             await self._save(session, user_id, draft.branch_id, draft.step, data)  # touch: active again
-        return prompts.prompt(draft.step, activity_by_code(data.get("kind", "")), data)
+        return self._prompt(draft.step, data)
 
     async def restart(self, user_id: int, code: str = "") -> Reply:
         """重新开始: the draft is deleted; a new form (of kind ``code`` when one is given, from a reminder)."""
@@ -258,7 +262,7 @@ class FormService:
                 return None
             draft, data = loaded
             data = await self._end_question(session, *loaded)
-        prompt = prompts.prompt(draft.step, activity_by_code(data.get("kind", "")), data)
+        prompt = self._prompt(draft.step, data)
         return Reply(f"这一步不能接收{what}。\n\n{prompt.text}", prompt.buttons, skip_hint=prompt.skip_hint)
 
     async def _step(self, user_id: int, inp: Input, *, require_active: bool) -> Reply | None:
@@ -288,12 +292,12 @@ class FormService:
                 return await submit(session, self.files, user_id, draft.branch_id, data, stored, at)
             if result.outcome is Outcome.STAY:
                 await self._save(session, user_id, draft.branch_id, step, data)
-                reply = prompts.prompt(step, ak, data)
+                reply = self._prompt(step, data)
                 reply.in_place = True
                 return reply
             target = result.target if result.outcome is Outcome.GOTO else next_step(ak, step, data)
             await self._save(session, user_id, draft.branch_id, target, data)
-            return prompts.after_question(step, ak, inp.text, prompts.prompt(target, ak, data))
+            return prompts.after_question(step, ak, inp.text, self._prompt(target, data), result.note)
 
     async def _apply(self, session: AsyncSession, draft: Draft, data: dict, inp: Input) -> StepResult | Reply:
         """The pure step's result, or the refusal; a part of a split paste is refused whole (``paste``)."""
@@ -317,9 +321,8 @@ class FormService:
         except InputError as exc:
             return self._refusal(exc, step, data)
 
-    @staticmethod
-    def _refusal(exc: InputError, step: str, data: dict) -> Reply:
-        prompt = prompts.prompt(step, activity_by_code(data.get("kind", "")), data)
+    def _refusal(self, exc: InputError, step: str, data: dict) -> Reply:
+        prompt = self._prompt(step, data)
         if prompt.notice is Notice.BROKEN:
             return prompt
         return Reply(f"⚠️ {exc.message}", prompt.buttons, skip_hint=exc.skip_hint)
@@ -348,13 +351,13 @@ class FormService:
                 if not self._active(loaded[0]) and step != Step.PHOTOS:
                     return prompts.idle_draft(step, data)
                 data = await self._end_question(session, *loaded)
-                refusal = accept_file(step, data, meta.unique_id)
+                refusal = accept_file(step, data, meta.unique_id, today=self.clock.now().date())
                 if refusal is not None:
                     return refusal
             checked = check_file(await download())
             if isinstance(checked, str):
                 return Reply(checked)
-            refusal = accept_file(step, data, meta.unique_id, checked)
+            refusal = accept_file(step, data, meta.unique_id, checked, today=self.clock.now().date())
             if refusal is not None:
                 return refusal
             stored = await self.files.put(checked.incoming.data, checked.type)
@@ -367,14 +370,14 @@ class FormService:
     async def _add_file(self, session, user_id: int, loaded, checked: CheckedFile, stored) -> Reply:
         draft, data = loaded
         ak = activity_by_code(data.get("kind", ""))
-        added = add_file(draft.step, ak, data, checked, stored)
+        added = add_file(draft.step, ak, data, checked, stored, self.clock.now().date())
         if isinstance(added, Reply):
             return added
         data, advance, reply = added
         if advance:
             nxt = next_step(ak, draft.step, data)
             await self._save(session, user_id, draft.branch_id, nxt, data)
-            following = prompts.prompt(nxt, ak, data)
+            following = self._prompt(nxt, data)
             return Reply(reply.text + following.text, following.buttons, skip_hint=following.skip_hint)
         await self._save(session, user_id, draft.branch_id, draft.step, data)
         return Reply("") if checked.incoming.media_group_id else reply

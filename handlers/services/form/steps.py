@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from handlers.services.dates import DateInputError, parse_date
 from handlers.services.form import paste
+from handlers.services.form.absentees import parse_absentees, says_no_absentees, too_many_absentees
 from handlers.services.form.model import (
     MAX_ABSENTEES_TEXT,
     MAX_ATTENDANCE,
@@ -20,6 +21,7 @@ from handlers.services.form.model import (
     MIN_MINUTES_TEXT,
     MIN_TEXT,
     NOT_EDITABLE,
+    PASTE_PART_MIN,
     Act,
     BrokenDraft,
     Input,
@@ -31,6 +33,7 @@ from handlers.services.form.model import (
     field_of,
     steps_for,
 )
+from handlers.services.text import ascii_digits
 from knowledge.activities import ActivityKind, FieldSpec, activity_by_code, earliest_allowed
 from knowledge.numbers import parse_count
 
@@ -69,11 +72,34 @@ def arabic_counts(text: str) -> str:
 _ABSENT = re.compile(r"缺|请假|未到|没来|没到|不在")
 
 
-def parse_attendance(text: str) -> tuple[int, int]:
-    if not _ASCII_NUMBER.search(
-        text
-    ):  # all in Chinese numerals (应到八人，实到七人); else 一人请假 stays words
-        text = arabic_counts(text)
+# A count named by its label (应到10人, 实到：8), and words that say everyone came (应到8人，全部到齐).
+_LABELLED = re.compile(r"(应到|实到)(?:人数)?\s*[：:为是]?\s*([0-9]{1,6})")
+_ALL_PRESENT = re.compile(r"到齐|全到|都到")
+_NEGATED = re.compile(r"[没未不]")  # 没有到齐, 未全到: not everyone
+
+
+def _labelled_attendance(text: str) -> tuple[int, int] | None:
+    """应到10人，实到8人，2人请假 -> (10, 8): the labelled counts, other numbers ignored; 应到8人全到 -> (8, 8).
+    None when the text does not name its counts so (8 7 is read by position)."""
+    found = _LABELLED.findall(text)
+    labels = dict(found)
+    if len(labels) != len(found):  # a label twice: which one is meant is not ours to guess
+        return None
+    if "应到" in labels and "实到" in labels:
+        return int(labels["应到"]), int(labels["实到"])
+    if (
+        "应到" in labels
+        and "实到" not in text
+        and _ALL_PRESENT.search(text)
+        and not _ABSENT.search(text)
+        and not _NEGATED.search(text)
+    ):
+        return int(labels["应到"]), int(labels["应到"])
+    return None
+
+
+def _positional_attendance(text: str) -> tuple[int, int]:
+    """Exactly two numbers, 应到 first unless the labels say otherwise (8 7, 实到7人 应到8人)."""
     numbers = [int(n) for n in _ASCII_NUMBER.findall(text)]
     if len(numbers) != 2 or (_ABSENT.search(text) and "实到" not in text):
         raise InputError(
@@ -82,42 +108,24 @@ def parse_attendance(text: str) -> tuple[int, int]:
     expected, actual = numbers
     if "实到" in text and "应到" in text and text.index("实到") < text.index("应到"):
         expected, actual = actual, expected
+    return expected, actual
+
+
+def parse_attendance(text: str) -> tuple[int, int]:
+    text = ascii_digits(text)
+    if not _ASCII_NUMBER.search(
+        text
+    ):  # all in Chinese numerals (应到八人，实到七人); else 一人请假 stays words
+        text = arabic_counts(text)
+    if labelled := _labelled_attendance(text):
+        expected, actual = labelled
+    else:
+        expected, actual = _positional_attendance(text)
     if expected <= 0 or expected > MAX_ATTENDANCE:
         raise InputError(f"应到人数应是 1 到 {MAX_ATTENDANCE} 之间的数字。")
     if actual > expected:
         raise InputError(f"实到人数（{actual}）不能多于应到人数（{expected}），请重新发送。")
     return expected, actual
-
-
-# Said instead of names: the absentees are not given (as /skip).
-NO_ABSENTEES = frozenset({"无", "没有", "不填写", "不填", "不写", "略", "无人", "暂无"})
-
-
-def too_many_absentees(people: list, expected: int | None, actual: int | None) -> str | None:
-    """The sentence that says more people are named than were absent (应到 − 实到), or None when they fit."""
-    absent = (expected or 0) - (actual or 0)
-    if 0 < absent < len(people):
-        return f"缺席的是 {absent} 人（应到{expected}人，实到{actual}人），您写了 {len(people)} 人。"
-    return None
-
-
-def says_no_absentees(text: str) -> bool:
-    """无, 没有, 暂无 … (a trailing 。/！ aside): nobody was absent. The form and the record amend flow both ask."""
-    return text.strip(" 。.！!") in NO_ABSENTEES
-
-
-def parse_absentees(text: str) -> list[dict[str, str]]:
-    people = []
-    for line in re.split(r"[\n；;]+", text):
-        line = line.strip(" ，,、")
-        if not line:
-            continue
-        parts = re.split(r"[\s，,：:（(]+", line, maxsplit=1)
-        name, reason = parts[0], (parts[1] if len(parts) > 1 else "")
-        people.append({"name": name[:30], "reason": reason.strip("）) ")[:60] or "未说明"})
-    if not people:
-        raise InputError("请按“姓名 原因”每行一人发送，如：张三 出差。")
-    return people
 
 
 def apply_input(step: str, data: dict, inp: Input, today: date) -> StepResult:
@@ -171,19 +179,39 @@ def _date(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
     return StepResult(data, Outcome.ADVANCE)
 
 
+# A label the user pasted with the value (主题：学习党章), per step.
+_LABEL = {
+    Step.TOPIC: re.compile(r"^\s*(?:活动)?(?:主题|议题)\s*[：:]\s*"),
+    Step.PLACE: re.compile(r"^\s*(?:活动)?地点\s*[：:]\s*"),
+}
+
+
+def _first_line(step: str, text: str) -> tuple[str, bool]:
+    """The value without its label, and its first line only (a pasted notice); whether lines were left out."""
+    lines = [line.strip() for line in _LABEL[step].sub("", text).split("\n")]
+    lines = [line for line in lines if line]
+    return (lines[0] if lines else ""), len(lines) > 1
+
+
 def _short_text(step: str, label: str):
     def apply(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
         if inp.skip:
             raise InputError(SKIP_NOT_ALLOWED)
-        text = inp.text
-        if not text:
+        if not inp.text:
             raise InputError(f"请用文字发送活动{label}。")
-        if len(text) > MAX_TEXT:
-            raise TooLong(f"{label}太长了（{len(text)}字），请控制在{MAX_TEXT}字以内。", MAX_TEXT)
+        text, cut = _first_line(step, inp.text)
+        if len(text) > MAX_TEXT or len(inp.text) >= PASTE_PART_MIN:  # a long paste is refused whole
+            length = len(inp.text) if len(inp.text) >= PASTE_PART_MIN else len(text)
+            raise TooLong(f"{label}太长了（{length}字），请控制在{MAX_TEXT}字以内。", MAX_TEXT)
         if len(text) < MIN_TEXT:
             raise InputError(f"{label}太短了，请写完整一些。")
         data[step] = text
-        return StepResult(data, Outcome.ADVANCE)
+        note = (
+            f"提示：您发送了多行文字，只把第一行“{text}”记作活动{label}，其余各行没有使用。\n\n"
+            if cut
+            else None
+        )
+        return StepResult(data, Outcome.ADVANCE, note=note)
 
     return apply
 
@@ -212,7 +240,8 @@ def _absentees(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepRes
     elif says_no_absentees(inp.text):
         data["absentees"] = []
     else:
-        people = parse_absentees(inp.text)
+        absent = (data.get("expected") or 0) - (data.get("actual") or 0)
+        people = parse_absentees(inp.text, absent)
         too_many = too_many_absentees(people, data.get("expected"), data.get("actual"))
         if too_many:
             raise InputError(
@@ -294,7 +323,7 @@ def _field(spec: FieldSpec, data: dict, inp: Input) -> StepResult:
     if not text:
         raise InputError(f"请用文字回答：{spec.label}。")
     if spec.input_type == "int":
-        count = _COUNT.fullmatch(arabic_counts(text.strip()))  # 3, 3人, 三人
+        count = _COUNT.fullmatch(arabic_counts(ascii_digits(text.strip())))  # 3, 3人, 三人
         if count is None or int(count.group(1)) > MAX_FIELD_NUMBER:
             raise InputError(f"{spec.label}请发送一个数字，如 3。")
         details[spec.key] = int(count.group(1))
