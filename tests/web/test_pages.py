@@ -127,3 +127,18 @@ async def test_overview_counts_every_record_waiting_for_review(client, site):
     html = await (await client.get("/")).text()
     assert "待审核（25）" in html  # record_a and the 24 above
     assert "以下为最早提交的 20 条" in html and html.count('<li><a href="/record/') == 20
+
+
+async def test_a_withdrawn_record_shows_withdrawn_not_its_review(client, site):
+    """A record passed and then withdrawn (possible before review 82) showed a green 已通过 with a grey note."""
+    from storage.repositories import RecordRepository
+
+    assert (await site.services.review.pass_record(ADMIN, site.record_a)).status == "ok"
+    async with site.world.factory() as session, session.begin():
+        await RecordRepository(session).withdraw(site.record_a, site.world.clock.now())
+    await logged_in(client, site, SUPERVISOR)
+    record = await (await client.get(f"/record/{site.record_a}")).text()
+    assert '<span class="cell missing" id="review-state">已撤回</span>' in record and "已通过" not in record
+    branch = await (await client.get(f"/branch/{site.world.a}")).text()
+    card = branch.split(f'<a href="/record/{site.record_a}">')[1].split('<div class="card record">')[0]
+    assert '<span class="cell missing">已撤回</span>' in card and "已通过" not in card
