@@ -13,7 +13,7 @@ from aiohttp import web
 
 from handlers.services.browse import file_refs
 from handlers.services.history import HistoryEntry
-from handlers.services.periods import parse_period, this_month
+from handlers.services.periods import parse_period, period_label, this_month
 from handlers.services.records import CHANGE_LABELS, kind_name
 from handlers.services.status import STATE_LABELS
 from handlers.web.render import render_page
@@ -198,6 +198,7 @@ async def record(request: web.Request) -> web.Response:
         "photos": photos,
         "minutes": minutes,
         "kind": kind_name(view.record.kind),
+        "period": period_label(view.record.period),
         "details": _details(view.record),
         "review_labels": REVIEW_LABELS,
         "field_labels": RECORD_FIELDS,

@@ -46,6 +46,7 @@ async def test_branch_and_record_pages(client, site):
     assert f"/file/{site.photo_a}/thumb" in branch and "组织" in branch
     record = await (await client.get(f"/record/{site.record_a}")).text()
     assert "会议室" in record and "&lt;script&gt;" in record and "<script>alert" not in record
+    assert "<dd>主题党日（2026年11月）</dd>" in record  # the period as users read it, not 2026-11 (review 82)
     assert "提交" in record and 'id="return"' in record
     # The photo as its thumbnail, linking to the full image; the full image is never put on the page.
     assert f'<a href="/file/{site.photo_a}" title="查看原图"><img src="/file/{site.photo_a}/thumb"' in record
