@@ -25,7 +25,8 @@ from storage.models import ActivityRecord, Branch
 
 BOLD = Font(bold=True)
 OVERDUE = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
-WRAP = Alignment(wrap_text=True, vertical="top")
+WRAP = Alignment(wrap_text=True, vertical="top")  # the long texts: topic, absentees, minutes, files, comment
+LONG_FIELD = 100  # a kind's field longer than this (characters) is a long text: a wider column, wrapped
 
 COMMON_HEAD = [
     ("记录编号", 16),
@@ -53,16 +54,19 @@ TAIL_HEAD = [
 ]
 
 
-def text_cell(ws: Any, value: object, *, bold: bool = False, fill: PatternFill | None = None) -> Any:
+def text_cell(
+    ws: Any, value: object, *, bold: bool = False, fill: PatternFill | None = None, wrap: bool = False
+) -> Any:
     """``value`` as text (never a formula), without the control characters Excel refuses.
 
     A plain string goes in as it is (openpyxl stores it as text); one that starts with "=" or needs a style
-    becomes a cell whose type is forced to text.
+    becomes a cell whose type is forced to text. ``wrap``: a long text (minutes, a list of names) wraps in
+    its column, top-aligned, instead of running on in one line.
     """
     if value is None:
         return None
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    if not (bold or fill is not None or text.startswith("=")):
+    if not (bold or fill is not None or wrap or text.startswith("=")):
         return text
     cell = WriteOnlyCell(ws, value=text)
     cell.data_type = "s"
@@ -70,6 +74,8 @@ def text_cell(ws: Any, value: object, *, bold: bool = False, fill: PatternFill |
         cell.font = BOLD
     if fill is not None:
         cell.fill = fill
+    if wrap:
+        cell.alignment = WRAP
     return cell
 
 
@@ -86,7 +92,9 @@ def _set_widths(ws: Any, widths: Sequence[int]) -> None:
 
 
 def kind_head(kind: ActivityKind) -> list[tuple[str, int]]:
-    return COMMON_HEAD + [(f.label, 24 if f.max_length <= 100 else 36) for f in kind.fields] + TAIL_HEAD
+    return (
+        COMMON_HEAD + [(f.label, 24 if f.max_length <= LONG_FIELD else 36) for f in kind.fields] + TAIL_HEAD
+    )
 
 
 def kind_sheet(wb: Workbook, kind: ActivityKind) -> Any:
@@ -132,27 +140,31 @@ def record_row(
         text_cell(ws, branch.org_name if branch else None),
         text_cell(ws, record.period),
         date_cell(ws, record.held_on),
-        text_cell(ws, record.topic),
+        text_cell(ws, record.topic, wrap=True),
         text_cell(ws, record.place),
         record.expected,
         record.actual,
         len(absentees),
         text_cell(
-            ws, "；".join(f"{a.get('name')}（{a.get('reason') or '未说明'}）" for a in absentees) or None
+            ws,
+            "；".join(f"{a.get('name')}（{a.get('reason') or '未说明'}）" for a in absentees) or None,
+            wrap=True,
         ),
     ]
     for spec in kind.fields:
         value = detail_value(details.get(spec.key))
         cells.append(
-            value if isinstance(value, int) and not isinstance(value, bool) else text_cell(ws, value)
+            value
+            if isinstance(value, int) and not isinstance(value, bool)
+            else text_cell(ws, value, wrap=spec.max_length > LONG_FIELD)
         )
     cells += [
-        text_cell(ws, record.minutes_text),
-        text_cell(ws, "\n".join(files.minutes) or None),
+        text_cell(ws, record.minutes_text, wrap=True),
+        text_cell(ws, "\n".join(files.minutes) or None, wrap=True),
         len(files.photos),
-        text_cell(ws, "\n".join(files.photos) or None),
+        text_cell(ws, "\n".join(files.photos) or None, wrap=True),
         text_cell(ws, REVIEW_LABELS.get(record.review_state, record.review_state)),
-        text_cell(ws, comment),
+        text_cell(ws, comment, wrap=True),
         text_cell(ws, submitter) if submitter else record.submitted_by,
         date_cell(ws, record.created_at, tz),
         date_cell(ws, record.updated_at, tz),

@@ -29,6 +29,14 @@ def parse_period(text: str) -> Period:
     raise ValueError(f"看不懂期间“{value[:20]}”：{PERIOD_HELP}。")
 
 
+def period_label(code: str) -> str:
+    """A stored period code as users read it (``2026-12`` -> 2026年12月); the code itself if it names none."""
+    try:
+        return parse_period(code).label
+    except ValueError:
+        return code
+
+
 def _month(year: int, month: int) -> Period:
     if not 1 <= month <= 12:
         raise ValueError(f"月份“{month}”不对，应为 1 到 12；{PERIOD_HELP}。")

@@ -159,7 +159,8 @@ class RecordService:
             return await build_view(session, record, self._withdrawable(record), can_amend=True)
 
     def _withdrawable(self, record: ActivityRecord) -> bool:
-        return record.status == "active" and self.clock.now() - record.created_at <= WITHDRAW_WINDOW
+        fresh = self.clock.now() - record.created_at <= WITHDRAW_WINDOW
+        return record.status == "active" and record.review_state != "passed" and fresh  # passed: 修改 instead
 
     async def _own_record(self, session: AsyncSession, user_id: int, record_id: int) -> ActivityRecord | None:
         """The record if it belongs to the user's branch (None for another branch's record, or no branch)."""
@@ -167,7 +168,7 @@ class RecordService:
         return await RecordRepository(session).get(record_id, branch_id=branch_id) if branch_id else None
 
     async def withdraw(self, user_id: int, record_id: int) -> str:
-        """'ok', 'missing', 'withdrawn' (already: a second tap) or 'late'."""
+        """'ok', 'missing', 'withdrawn' (already: a second tap), 'passed' (a reviewer passed it) or 'late'."""
         async with self.session_factory() as session, session.begin():
             repo = RecordRepository(session)
             record = await self._own_record(session, user_id, record_id)
@@ -176,7 +177,7 @@ class RecordService:
             if record.status != "active":
                 return "withdrawn"
             if not self._withdrawable(record):
-                return "late"
+                return "passed" if record.review_state == "passed" else "late"
             await repo.withdraw(record_id, self.clock.now())
         return "ok"
 

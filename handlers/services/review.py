@@ -224,16 +224,17 @@ class ReviewService(ScopedService):
                 branch_name=branch.name if branch else None,
             )
 
-    async def queue(self, user_id: int, limit: int = 50) -> ReviewQueue:
-        """Records waiting for review that this user may review, oldest first (``limit``), and their number."""
+    async def queue(self, user_id: int, limit: int = 50, offset: int = 0) -> ReviewQueue:
+        """Records waiting for review that this user may review, oldest first (``limit`` of them after the first
+        ``offset``: a page), and their number."""
         async with self.session_factory() as session:
             viewer = await load_viewer(session, user_id, self.admin_ids)
             if not viewer.may_use_dashboard:
                 return ReviewQueue([], 0)
             scope = None if viewer.is_admin else viewer.supervised
             repo = ReviewRepository(session)
-            rows = await repo.waiting(scope, exclude_submitter=user_id, limit=limit)
-            total = len(rows)
-            if total >= limit:
+            rows = await repo.waiting(scope, exclude_submitter=user_id, limit=limit, offset=offset)
+            total = offset + len(rows)
+            if len(rows) >= limit or (offset and not rows):
                 total = await repo.waiting_count(scope, exclude_submitter=user_id)
         return ReviewQueue([brief(record, branch) for record, branch in rows], total)

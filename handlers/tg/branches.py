@@ -19,6 +19,7 @@ from handlers.tg.edit import edit_markup, edit_text
 from handlers.tg.guards import NO_BRANCH, command, incoming_text, user_name
 from handlers.tg.links import deep_link
 from handlers.tg.render import form_keyboard, profile_html, profile_keyboard
+from handlers.tg.render_status import split_messages
 from knowledge.organisation import OrgForm, profile_warnings
 
 REDEEM_REPLIES = {
@@ -382,7 +383,8 @@ async def branches(update: Update, context: BotContext) -> None:
     if not rows:
         await update.effective_message.reply_text("还没有支部。发送 /newbranch 新建。")
         return
-    await update.effective_message.reply_text("\n".join(branch_line(b) for b in rows)[:4000])
+    for text in split_messages([branch_line(b) for b in rows]):  # whole lines, every branch
+        await update.effective_message.reply_text(text)
 
 
 def register(application: Application, *, group: int = -2) -> None:

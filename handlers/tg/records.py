@@ -31,7 +31,6 @@ from handlers.tg.record_photos import on_amend_file, photos_done, start_photos
 from handlers.tg.render_records import (
     ALREADY_WITHDRAWN,
     FORM_KEPT,
-    LATE,
     MISSING,
     WITHDRAWN,
     WITHDRAWN_DONE,
@@ -42,6 +41,7 @@ from handlers.tg.render_records import (
     reason_prompt,
     withdraw_markup,
     withdraw_question,
+    withdraw_refusal,
 )
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ async def _ask_withdraw(query, context: BotContext, record_id: int) -> None:
         await query.answer(ALREADY_WITHDRAWN, show_alert=True)
         await _show_view(query, context, record_id)
     elif not view.can_withdraw:
-        await query.answer(LATE, show_alert=True)
+        await query.answer(withdraw_refusal(view.review_state), show_alert=True)
     else:
         await query.answer()
         await edit_text(query, withdraw_question(view), reply_markup=withdraw_markup(record_id))
@@ -133,8 +133,8 @@ async def _withdraw(query, context: BotContext, record_id: int) -> None:
     if result == "missing":
         await query.answer(MISSING, show_alert=True)
         return
-    if result == "late":
-        await query.answer(LATE, show_alert=True)
+    if result in ("late", "passed"):
+        await query.answer(withdraw_refusal(result), show_alert=True)
     else:
         await query.answer("已撤回。" if result == "ok" else ALREADY_WITHDRAWN)
     await _show_view(query, context, record_id)

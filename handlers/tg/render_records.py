@@ -20,8 +20,14 @@ REASON = "请简要说明修改原因（如“主题写错了”）："
 FORM_KEPT = "（您正在填写的活动记录会保留，改完后发送 /submit 继续）"
 AMEND_FIELDS = {**AMENDABLE, "attendance": "出勤", "photos": "照片"}  # what a change in ``pending`` changes
 LATE = "已超过24小时，不能撤回；可以用“修改”更正内容。"
+PASSED = "这条记录已通过审核，不能撤回；如需更正，请用“修改”（修改后会重新提交审核）。"
 ALREADY_WITHDRAWN = "这条记录已撤回。"
 WITHDRAWN_DONE = "这条记录已撤回，不再计入本支部的活动。"
+
+
+def withdraw_refusal(reason: str) -> str:
+    """Why 撤回 is refused: ``passed`` (the record's review state, or RecordService.withdraw's answer) or late."""
+    return PASSED if reason == "passed" else LATE
 
 
 def detail_origin(query) -> int | None:

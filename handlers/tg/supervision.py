@@ -15,6 +15,7 @@ from telegram.ext import Application, ApplicationHandlerStop
 from handlers.tg.callbacks import parse_id
 from handlers.tg.context import BotContext
 from handlers.tg.guards import command, user_name
+from handlers.tg.render_status import split_messages
 from handlers.tg.status import public_url
 
 log = logging.getLogger(__name__)
@@ -138,9 +139,26 @@ async def supervisors(update: Update, context: BotContext) -> None:
     lines = ["<b>片区督导员</b>"]
     people = await known_names(context, [row.user_id for row in rows])
     for row in rows:
-        names = "、".join(f"{escape(b.name)}（{b.id}）" for b in row.branches)
-        lines.append(f"• {escape(who(row.user_id, people).rstrip())}：{names}")
-    await update.effective_message.reply_text("\n".join(lines)[:4000], parse_mode=ParseMode.HTML)
+        names = [f"{escape(b.name)}（{b.id}）" for b in row.branches]
+        lines += wrap_names(f"• {escape(who(row.user_id, people).rstrip())}：", names)
+    # whole lines per message: a cut inside an entity (&amp;) would make Telegram refuse the message
+    for text in split_messages(lines):
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+LINE = 1000  # a supervisor of many branches gets several lines, so no line is ever cut
+
+
+def wrap_names(head: str, names: list[str], width: int = LINE) -> list[str]:
+    """``head`` and the names joined by 、 over lines of about ``width`` characters, broken between names."""
+    lines, current, fresh = [], head, True
+    for name in names:
+        if not fresh and len(current) + 1 + len(name) > width:
+            lines.append(current + "、")
+            current, fresh = "  ", True
+        current += name if fresh else "、" + name
+        fresh = False
+    return [*lines, current]
 
 
 async def dashboard(update: Update, context: BotContext) -> None:

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from handlers.services.browse import file_refs
 from handlers.services.history import HistoryEntry
-from handlers.services.periods import parse_period, this_month
+from handlers.services.periods import parse_period, period_label, this_month
 from handlers.services.records import CHANGE_LABELS, kind_name
 from handlers.services.status import STATE_LABELS
 from handlers.web.render import render_page
@@ -104,6 +104,23 @@ async def overview(request: web.Request) -> web.Response:
         "queue": await services.review.queue(user.user_id, limit=20),
     }
     return _page(request, "overview.html", context)
+
+
+QUEUE_PAGE = 50  # records per page of /queue
+BAD_PAGE = ("页码有误", "页码应为正整数，例如 /queue?page=2。")
+
+
+async def queue(request: web.Request) -> web.Response:
+    """/queue?page=N: every record waiting for the viewer's review, oldest first, a page at a time."""
+    services, user = _services(request), request[USER]
+    text = request.query.get("page", "1")
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= MAX_ID // QUEUE_PAGE:
+        return refused_page(request, *BAD_PAGE, 400)
+    page = int(text)
+    waiting = await services.review.queue(user.user_id, limit=QUEUE_PAGE, offset=(page - 1) * QUEUE_PAGE)
+    pages = max(1, -(-waiting.total // QUEUE_PAGE))
+    context = {"title": f"待审核（第 {page} 页）", "queue": waiting, "page": page, "pages": pages}
+    return _page(request, "queue.html", context | {"first": (page - 1) * QUEUE_PAGE + 1})
 
 
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database: a larger number names nothing (and overflows a query)
@@ -198,6 +215,7 @@ async def record(request: web.Request) -> web.Response:
         "photos": photos,
         "minutes": minutes,
         "kind": kind_name(view.record.kind),
+        "period": period_label(view.record.period),
         "details": _details(view.record),
         "review_labels": REVIEW_LABELS,
         "field_labels": RECORD_FIELDS,
@@ -293,6 +311,7 @@ async def _stream(request: web.Request, path: Path, mime: str, name: str) -> web
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/", overview)
+    app.router.add_get("/queue", queue)
     app.router.add_get("/branch/{branch_id}", branch)
     app.router.add_get("/record/{record_id}", record)
     app.router.add_post("/record/{record_id}/review", review)

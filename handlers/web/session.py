@@ -1,5 +1,8 @@
 """Sessions: ``/login/{token}`` redeems a one-time link and sets the cookie; every other page needs it.
 
+A page asked for without a session is remembered in a short-lived cookie (``NEXT``, sent only to ``/login``) and
+the login link leads back to it: only a path of this site (one leading ``/``), never another address.
+
 The cookie holds the session id (HttpOnly, SameSite=Lax, Secure behind https, 12 hours). POST forms carry a
 CSRF token: an HMAC of the session id under a per-process key, checked with ``hmac.compare_digest``.
 """
@@ -8,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+from urllib.parse import quote, unquote
 
 from aiohttp import web
 
@@ -15,6 +20,9 @@ from handlers.services.auth import SESSION_TTL
 from handlers.web.render import render_page
 
 COOKIE = "bb_session"
+NEXT = "bb_next"  # the page asked for before logging in (quoted), for the login link to return to
+NEXT_TTL = 30 * 60  # seconds: time to ask the bot for a link (valid 10 minutes) and open it
+SAME_SITE = re.compile(r"/(?!/)[\x21-\x5b\x5d-\x7e]{0,1999}")  # printable ASCII, no backslash; not //host
 CSRF_KEY = web.AppKey("csrf_key", bytes)
 USER = web.RequestKey("user", object) if hasattr(web, "RequestKey") else "user"
 OPEN = ("/login", "/static/", "/healthz", "/metrics", "/telegram/", "/welcome")
@@ -57,9 +65,27 @@ async def middleware(request: web.Request, handler):
         return await handler(request)
     user = await request.app[SERVICES].auth.session_user(request.cookies.get(COOKIE))
     if user is None:
-        raise web.HTTPFound("/login")
+        raise _to_login(request)
     request[USER] = user
     return await handler(request)
+
+
+def _to_login(request: web.Request) -> web.HTTPFound:
+    """To the login explanation, remembering the page asked for (a GET of this site) for after the login."""
+    found = web.HTTPFound("/login")
+    wanted = str(request.rel_url)
+    if request.method in ("GET", "HEAD") and safe_next(wanted) is not None:
+        found.set_cookie(
+            NEXT, quote(wanted, safe=""), max_age=NEXT_TTL, httponly=True, samesite="Lax", path="/login"
+        )
+    return found
+
+
+def safe_next(path: str | None) -> str | None:
+    """``path`` if it is a page of this site to return to after logging in (not the login itself), else None."""
+    if not path or not SAME_SITE.fullmatch(path) or path.startswith("/login"):
+        return None
+    return path
 
 
 def refused(request: web.Request, status: str) -> web.Response:
@@ -76,12 +102,12 @@ async def login(request: web.Request) -> web.Response:
     if result.status == "reused" and await services.auth.used_link_of_session(
         token, request.cookies.get(COOKIE)
     ):
-        return _to_dashboard()
+        return _to_dashboard(request)
     if result.status == "not_allowed" and await _is_secretary(services, token):
         return refused(request, "secretary")
     if result.status != "ok" or result.session_id is None:
         return refused(request, result.status if result.status in REFUSED else "forged")
-    response = _to_dashboard()
+    response = _to_dashboard(request)
     response.set_cookie(
         COOKIE,
         result.session_id,
@@ -94,8 +120,12 @@ async def login(request: web.Request) -> web.Response:
     return response
 
 
-def _to_dashboard() -> web.Response:
-    response = web.Response(status=302, headers={"Location": "/"})
+def _to_dashboard(request: web.Request) -> web.Response:
+    """To the page asked for before logging in (see ``NEXT``), else the overview."""
+    wanted = safe_next(unquote(request.cookies.get(NEXT, "")))
+    response = web.Response(status=302, headers={"Location": wanted or "/"})
+    if NEXT in request.cookies:
+        response.del_cookie(NEXT, path="/login")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

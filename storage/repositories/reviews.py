@@ -100,15 +100,22 @@ class ReviewRepository:
         return (await self.session.scalars(stmt)).first()
 
     async def waiting(
-        self, branch_ids: Collection[int] | None, *, exclude_submitter: int | None = None, limit: int = 50
+        self,
+        branch_ids: Collection[int] | None,
+        *,
+        exclude_submitter: int | None = None,
+        limit: int = 50,
+        offset: int = 0,
     ) -> list[tuple[ActivityRecord, Branch]]:
-        """Active records pending review in ``branch_ids`` (``None``: all), oldest first, with their branch."""
+        """Active records pending review in ``branch_ids`` (``None``: all), oldest first, with their branch; the
+        ``limit`` after the first ``offset`` (a page of the queue)."""
         stmt = (
             select(ActivityRecord, Branch)
             .join(Branch, Branch.id == ActivityRecord.branch_id)
             .where(*_waiting(branch_ids, exclude_submitter))
             .order_by(ActivityRecord.created_at, ActivityRecord.id)
             .limit(limit)
+            .offset(offset)
         )
         return [(record, branch) for record, branch in await self.session.execute(stmt)]
 

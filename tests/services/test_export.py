@@ -124,6 +124,22 @@ async def test_workbook_and_zip(session_factory, tmp_path):
     _check_zip(tmp_path / "evidence.zip", ids["theme"])
 
 
+async def test_long_texts_wrap_in_their_columns(session_factory, tmp_path):
+    """The minutes (and the other long texts) ran on in one line: WRAP was defined but never applied (review 82)."""
+    world = await make_world(session_factory, tmp_path)
+    await add_record(
+        world, world.a, SEC_A, held_on=date(2026, 11, 2), minutes_text="会议记录：" + "学习全会精神。" * 300,
+        absentees=[{"name": "李四", "reason": "病假"}], details={"six_items": ["学习讨论"], "x_items": "参观"},
+    )  # fmt: skip
+    await exporter(world).export_ledger("2026-11", None, tmp_path / "l.xlsx", tmp_path / "e.zip")
+    theme = load_workbook(tmp_path / "l.xlsx")["主题党日"]
+    columns = {c.value: c.column_letter for c in theme[1]}
+    for name in ("主题", "缺席人员及原因", "会议记录"):
+        cell = theme[f"{columns[name]}2"]
+        assert cell.value and cell.alignment.wrap_text and cell.alignment.vertical == "top", name
+    assert not theme[f"{columns['记录编号']}2"].alignment.wrap_text  # short values stay as they were
+
+
 async def test_periods_before_the_branch_existed_are_not_in_the_ledger(session_factory, tmp_path):
     """Created 2026-11-20, exported on 2 December: October is 未成立 and not overdue; November is overdue."""
     world = await make_world(session_factory, tmp_path)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from handlers.services.periods import cadence_of, finer_or_equal, parse_period, slots
+from handlers.services.periods import cadence_of, finer_or_equal, parse_period, period_label, slots
 from knowledge.activities import Cadence
 
 
@@ -44,3 +44,12 @@ def test_slots_of_a_view():
     assert len(slots(Cadence.MONTHLY, parse_period("2026"))) == 12
     assert cadence_of(quarter) is Cadence.QUARTERLY and cadence_of(month) is Cadence.MONTHLY
     assert finer_or_equal(Cadence.MONTHLY, quarter) and not finer_or_equal(Cadence.YEARLY, quarter)
+
+
+def test_period_label_reads_a_stored_code_and_keeps_an_unknown_one() -> None:
+    assert [period_label(c) for c in ("2026-12", "2026-Q4", "2026")] == [
+        "2026年12月",
+        "2026年第四季度",
+        "2026年度",
+    ]
+    assert period_label("旧数据") == "旧数据"

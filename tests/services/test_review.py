@@ -215,3 +215,18 @@ async def test_a_withdrawn_record_asks_for_no_amendment(session_factory, tmp_pat
         ]
     (row,) = [r for r in (await browse.branch_page(ADMIN, world.a)).records if r.record.id == record_id]
     assert row.return_comment is None
+
+
+async def test_a_passed_record_is_not_withdrawn(session_factory, tmp_path):
+    """A secretary withdrew a record a supervisor had passed, and /status changed without a word (review 82):
+    a passed record is corrected by 修改 (which puts it back for review), never withdrawn."""
+    world = await make_world(session_factory, tmp_path)
+    review = ReviewService(world.factory, world.clock, ADMINS)
+    records = RecordService(world.factory, world.clock, ADMINS)
+    record_id = await add_record(world, world.a, SEC_A)
+    assert (await records.open(SEC_A, record_id)).can_withdraw
+    assert (await review.pass_record(ADMIN, record_id)).status == "ok"
+    view = await records.open(SEC_A, record_id)
+    assert not view.can_withdraw and view.review_state == "passed"
+    assert await records.withdraw(SEC_A, record_id) == "passed"
+    assert (await records.open(SEC_A, record_id)).record.status == "active"

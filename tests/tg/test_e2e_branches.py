@@ -15,6 +15,7 @@ from sqlalchemy import select
 from handlers.services.clock import FixedClock
 from handlers.tg import pending
 from storage.models import Branch, Invitation
+from storage.repositories import BranchRepository
 from tests.emulator import SentMessage
 from tests.fixtures_bot import BotHarness
 from tests.tg.test_e2e_forms import (
@@ -404,6 +405,30 @@ async def test_branches_lists_every_branch_for_admins(make_bot, clock: FixedCloc
             "1. 甲公司 · 甲公司党支部（单独组建，5名党员）：书记 王书记",
             "2. 乙园区 · 乙园区联合党支部（联合建，2名党员）：尚无书记",
         ]
+
+
+async def test_branches_lists_all_of_many_branches_over_several_messages(make_bot, clock: FixedClock) -> None:
+    """120 branches: the list was cut at 4,000 characters, mid-name, after 77 lines (review 82)."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "组织部"))
+        async with harness.services.session_factory() as session, session.begin():
+            for i in range(120):
+                await BranchRepository(session).add(
+                    org_name=f"某某科技有限公司{i:03d}",
+                    name=f"某某科技第{i:03d}党支部",
+                    form="single",
+                    formal_members=5,
+                    at=START,
+                )
+        admin.user.send_text("/branches")
+        lines = (await admin.reply()).plain_text.split("\n")
+        while not lines[-1].startswith("120. "):
+            lines += (await admin.reply()).plain_text.split("\n")
+        assert len(lines) == 120
+        assert all(
+            line.startswith(f"{i + 1}. 某某科技有限公司{i:03d} · 某某科技第{i:03d}党支部（")
+            for i, line in enumerate(lines)
+        )
 
 
 async def test_user_without_a_branch(make_bot, clock: FixedClock) -> None:

@@ -10,6 +10,8 @@ import pytest
 from handlers.services.clock import FixedClock
 from handlers.tg.common import HELP
 from handlers.tg.supervision import NO_URL, NO_URL_ADMIN, RECORDS_SUPERVISOR
+from storage.repositories import BranchRepository
+from storage.repositories.supervisors import SupervisorRepository
 from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, BOB, CAROL, START, Chat, make_secretary
 from tests.tg.test_e2e_review import ADMINS
 
@@ -113,3 +115,29 @@ async def test_dashboard_keeps_the_supervisors_name_for_the_web(make_bot, clock)
         assert SUPERVISOR not in await harness.services.supervision.known_names([SUPERVISOR])
         assert "网页看板登录链接" in (await sup.send("/dashboard")).plain_text
         assert await harness.services.supervision.known_names([SUPERVISOR]) == {SUPERVISOR: "孙督导"}
+
+
+async def test_supervisors_lists_every_branch_over_several_messages(make_bot, clock) -> None:
+    """300 branches named A&B…: the list was cut at 4,000 characters after escaping, inside an &amp; (Telegram
+    refused the message), and without an & it silently stopped (review 82). Now whole lines, several messages."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        async with harness.services.session_factory() as session, session.begin():
+            branches = BranchRepository(session)
+            ids = [
+                (
+                    await branches.add(
+                        org_name="某公司", name=f"A&B第{i:03d}支部", form="single", formal_members=5, at=START
+                    )
+                ).id
+                for i in range(300)
+            ]
+            await SupervisorRepository(session).grant(SUPERVISOR, ids, by=ADMIN_ID, at=START)
+        admin.user.send_text("/supervisors")
+        texts = [(await admin.reply()).plain_text]
+        while f"A&B第299支部（{ids[-1]}）" not in texts[-1]:
+            texts.append((await admin.reply()).plain_text)
+        assert len(texts) > 1 and all(len(text) <= 4096 for text in texts)
+        listed = "\n".join(texts)
+        assert all(f"A&B第{i:03d}支部（{branch_id}）" in listed for i, branch_id in enumerate(ids))
+        assert harness.take_errors() == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.services.clock import FixedClock
+from handlers.tg.render_records import PASSED
 from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat, Form, make_secretary, records
 from tests.tg.test_e2e_forms import open_record as open_view
 
@@ -76,3 +77,31 @@ async def test_a_withdrawn_returned_record_does_not_ask_to_be_amended(make_bot, 
             assert text.startswith(f"记录编号：JL2026-{record.id:06d}（已撤回）"), text
             assert "退回意见" not in text and "请修改后重新提交" not in text, text
             assert "退回：2026-11-22 10:00，意见：点错了" in text  # the history keeps it
+
+
+async def test_a_passed_record_is_not_withdrawn_but_amended(make_bot, clock) -> None:
+    """A record the reviewer passed offered no 撤回 only after 24 hours: the secretary withdrew it and /status
+    changed without a word (review 82). Now the view has no 撤回 once passed, and a button still on an older
+    message says to use 修改."""
+    async with make_bot(clock=clock, BRANCHBOT_ADMIN_IDS=str(ADMIN_ID)) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, alice.user)
+        await Form(alice, "committee").run("confirm")
+        (record,) = await records(harness)
+        _, view = await open_view(alice, await alice.send("/records"), record.id)
+        assert "撤回这条记录" in view.button_texts
+        await alice.press_in_place(view, f"r:withdraw:{record.id}")  # 确定撤回 / 不撤回, not yet pressed
+
+        await admin.press(await admin.reply(), f"rv:pass:{record.id}")
+        await alice.reply()  # told it was passed
+        for data in (f"r:wd_yes:{record.id}", f"r:withdraw:{record.id}"):
+            answer = await alice.press_for_answer(view, data, check=False)
+            assert answer.get("text") == PASSED and answer.get("show_alert"), data
+            assert "修改" in answer["text"]
+        assert (await records(harness))[0].status == "active"
+        _, reopened = await open_view(alice, await alice.send("/records"), record.id)
+        assert "审核：已通过" in reopened.plain_text
+        assert "撤回这条记录" not in reopened.button_texts and any(
+            b.startswith("修改") for b in reopened.button_texts
+        )

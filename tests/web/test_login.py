@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
-from handlers.web.session import COOKIE
+from handlers.web.session import COOKIE, NEXT, safe_next
 from tests.services.supervision_world import ADMIN, SEC_A, STRANGER, SUPERVISOR
 from tests.web.world import client_for, link_for
 
@@ -123,3 +124,37 @@ async def test_a_used_link_opened_again_with_a_live_session_goes_to_the_dashboar
     client.session.cookie_jar.clear()
     refused = await client.get(f"/login/{link.token}")
     assert refused.status == 410 and "登录链接已使用过" in await refused.text()
+
+
+async def test_the_login_link_returns_to_the_page_asked_for(client, site):
+    """/?period=2026-Q4 without a session, then the link from the chat: the quarter, not this month (review 82)."""
+    resp = await client.get("/?period=2026-Q4", allow_redirects=False)
+    assert resp.status == 302 and resp.headers["Location"] == "/login"
+    assert resp.cookies[NEXT]["path"] == "/login" and resp.cookies[NEXT]["httponly"]
+    link = await site.services.auth.issue_login_link(SUPERVISOR)
+    resp = await client.get(f"/login/{link.token}", allow_redirects=False)
+    assert resp.status == 302 and resp.headers["Location"] == "/?period=2026-Q4"
+    page = await client.get(resp.headers["Location"])
+    assert page.status == 200 and "2026年第四季度" in await page.text()
+    # used once: the next link goes to the overview
+    link = await site.services.auth.issue_login_link(SUPERVISOR)
+    assert (await client.get(f"/login/{link.token}", allow_redirects=False)).headers["Location"] == "/"
+
+
+async def test_the_page_to_return_to_is_never_another_site(client, site):
+    cases = [("/branch/1?x=%E4%B8%80", "/branch/1?x=%E4%B8%80")]  # the cookie is read: a page of the site
+    cases += [
+        (forged, "/") for forged in ("//evil.example/x", "/\\evil.example", "https://evil.example/", "evil")
+    ]
+    for wanted, location in [*cases, ("/login/x", "/")]:
+        assert (safe_next(wanted) is None) == (location == "/"), wanted
+        client.session.cookie_jar.clear()
+        client.session.cookie_jar.update_cookies({NEXT: quote(wanted, safe="")})
+        link = await site.services.auth.issue_login_link(ADMIN)
+        resp = await client.get(f"/login/{link.token}", allow_redirects=False)
+        assert resp.status == 302 and resp.headers["Location"] == location, wanted
+    client.session.cookie_jar.clear()
+    resp = await client.post(
+        f"/record/{site.record_a}/review", data={"action": "pass"}, allow_redirects=False
+    )
+    assert resp.status == 302 and NEXT not in resp.cookies  # only a page is returned to, not a form's POST

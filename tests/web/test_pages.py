@@ -46,6 +46,7 @@ async def test_branch_and_record_pages(client, site):
     assert f"/file/{site.photo_a}/thumb" in branch and "组织" in branch
     record = await (await client.get(f"/record/{site.record_a}")).text()
     assert "会议室" in record and "&lt;script&gt;" in record and "<script>alert" not in record
+    assert "<dd>主题党日（2026年11月）</dd>" in record  # the period as users read it, not 2026-11 (review 82)
     assert "提交" in record and 'id="return"' in record
     # The photo as its thumbnail, linking to the full image; the full image is never put on the page.
     assert f'<a href="/file/{site.photo_a}" title="查看原图"><img src="/file/{site.photo_a}/thumb"' in record
@@ -127,3 +128,48 @@ async def test_overview_counts_every_record_waiting_for_review(client, site):
     html = await (await client.get("/")).text()
     assert "待审核（25）" in html  # record_a and the 24 above
     assert "以下为最早提交的 20 条" in html and html.count('<li><a href="/record/') == 20
+
+
+async def test_a_withdrawn_record_shows_withdrawn_not_its_review(client, site):
+    """A record passed and then withdrawn (possible before review 82) showed a green 已通过 with a grey note."""
+    from storage.repositories import RecordRepository
+
+    assert (await site.services.review.pass_record(ADMIN, site.record_a)).status == "ok"
+    async with site.world.factory() as session, session.begin():
+        await RecordRepository(session).withdraw(site.record_a, site.world.clock.now())
+    await logged_in(client, site, SUPERVISOR)
+    record = await (await client.get(f"/record/{site.record_a}")).text()
+    assert '<span class="cell missing" id="review-state">已撤回</span>' in record and "已通过" not in record
+    branch = await (await client.get(f"/branch/{site.world.a}")).text()
+    card = branch.split(f'<a href="/record/{site.record_a}">')[1].split('<div class="card record">')[0]
+    assert '<span class="cell missing">已撤回</span>' in card and "已通过" not in card
+
+
+async def test_the_whole_review_queue_a_page_at_a_time(client, site):
+    """The overview lists the 20 oldest waiting records and had no way to the rest (review 82): /queue?page=N,
+    50 a page, scoped like the overview."""
+    ids = [site.record_a]
+    for i in range(119):
+        site.world.clock.advance(timedelta(seconds=1))
+        ids.append(await add_record(site.world, site.world.a, SEC_A, topic=f"第{i + 2:03d}条"))
+    await logged_in(client, site, SUPERVISOR)
+    overview = await (await client.get("/")).text()
+    assert "待审核（120）" in overview and '<a class="btn" id="queue-all" href="/queue">' in overview
+
+    def listed(html: str) -> list[int]:
+        return [int(part.split('"')[0]) for part in html.split('<li><a href="/record/')[1:]]
+
+    pages = [await (await client.get(path)).text() for path in ("/queue", "/queue?page=2", "/queue?page=3")]
+    assert [listed(html) for html in pages] == [ids[:50], ids[50:100], ids[100:]]  # oldest first, none twice
+    assert site.record_c not in listed("".join(pages))  # the other district's record
+    assert "第 1 / 3 页" in pages[0] and 'id="queue-prev"' not in pages[0]
+    assert 'href="/queue?page=2"' in pages[0] and '<ol class="list" start="1">' in pages[0]
+    assert 'href="/queue?page=1"' in pages[1] and 'href="/queue?page=3"' in pages[1]
+    assert 'id="queue-next"' not in pages[2] and '<ol class="list" start="101">' in pages[2]
+    beyond = await client.get("/queue?page=9")
+    assert beyond.status == 200 and "这一页没有记录。" in await beyond.text()
+    assert 'href="/queue?page=3"' in await beyond.text()  # 上一页 leads back to the last page
+    for bad in ("0", "-1", "x", "２", "99999999999"):
+        assert (await client.get(f"/queue?page={bad}")).status == 400, bad
+    client.session.cookie_jar.clear()
+    assert (await client.get("/queue", allow_redirects=False)).headers["Location"] == "/login"
