@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import ActivityRecord, Branch, ReminderMute
 from storage.repositories._checks import _check_text, _chunks, _require_aware
@@ -54,6 +55,43 @@ class ReminderRepository:
         for chunk in _chunks(sorted(set(branch_ids))):
             rows = await self.session.execute(stmt.where(ActivityRecord.branch_id.in_(chunk)))
             found.update((b, k) for b, k in rows.all())
+        return found
+
+    async def returned(
+        self, period: str, kinds: Collection[str], branch_ids: Collection[int] | None = None
+    ) -> dict[tuple[int, str], int]:
+        """(branch_id, kind) -> the latest (highest id) active record of ``period`` a reviewer returned, for the
+        kinds among ``kinds`` that have no other active record not returned (what the secretary should amend and
+        resubmit rather than record anew)."""
+        other = aliased(ActivityRecord)
+        kept = (
+            select(other.id)
+            .where(
+                other.branch_id == ActivityRecord.branch_id,
+                other.kind == ActivityRecord.kind,
+                other.period == ActivityRecord.period,
+                other.status == "active",
+                other.review_state != "returned",
+            )
+            .exists()
+        )
+        stmt = (
+            select(ActivityRecord.branch_id, ActivityRecord.kind, func.max(ActivityRecord.id))
+            .where(
+                ActivityRecord.period == period,
+                ActivityRecord.status == "active",
+                ActivityRecord.review_state == "returned",
+                ActivityRecord.kind.in_(list(kinds)),
+                ~kept,
+            )
+            .group_by(ActivityRecord.branch_id, ActivityRecord.kind)
+        )
+        if branch_ids is None:
+            return {(b, k): rid for b, k, rid in (await self.session.execute(stmt)).all()}
+        found: dict[tuple[int, str], int] = {}
+        for chunk in _chunks(sorted(set(branch_ids))):
+            rows = await self.session.execute(stmt.where(ActivityRecord.branch_id.in_(chunk)))
+            found.update(((b, k), rid) for b, k, rid in rows.all())
         return found
 
     async def waiting(self, period: str, kinds: Collection[str]) -> set[tuple[int, str]]:
