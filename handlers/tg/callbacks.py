@@ -123,7 +123,8 @@ def decode_review(data: str) -> tuple[str, int] | None:
 
 
 def encode_record(act: str, record_id: int, field: str | None = None) -> str:
-    """The /records buttons (open, withdraw, amend:<field>), also sent with a returned record."""
+    """The /records buttons (open, withdraw, amend:<field>), also sent with a returned record; ``open`` is also
+    the button of a reminder (and of /reminders) for a kind whose record was returned."""
     return f"{RECORD_PREFIX}{act}:{record_id}" + (f":{field}" if field else "")
 
 

@@ -24,7 +24,7 @@ from handlers.services.reminders import (
     MuteScope,
     ReminderStatus,
 )
-from handlers.tg.callbacks import ReminderButton, encode_reminder
+from handlers.tg.callbacks import ReminderButton, encode_record, encode_reminder
 from knowledge.activities import Cadence, activity_by_code
 from knowledge.highlight import sentences
 from knowledge.render import citation, trim
@@ -37,11 +37,16 @@ QUOTE_LENGTH = 80
 WEEKDAYS = "一二三四五六日"
 SCOPE_WORDS = {Cadence.MONTHLY: "本月", Cadence.QUARTERLY: "本季度", Cadence.YEARLY: "本年度"}
 STAGE_NAMES = {Stage.OPEN: "开始提醒", Stage.NUDGE: "中期提醒", Stage.LAST: "最后提醒"}
-STATE_MARKS = {KindState.DONE: "✅", KindState.MISSING: "⬜", KindState.MUTED: "🔕"}
+STATE_MARKS = {KindState.DONE: "✅", KindState.MISSING: "⬜", KindState.MUTED: "🔕", KindState.RETURNED: "↩️"}
 
 
 def button(label: str, action: ReminderButton) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=encode_reminder(action))
+
+
+def record_button(label: str, record_id: int) -> InlineKeyboardButton:
+    """Opens a record as /records does (``r:open:<id>``, served by ``handlers.tg.records``)."""
+    return InlineKeyboardButton(label, callback_data=encode_record("open", record_id))
 
 
 def day_label(day: date) -> str:
@@ -84,26 +89,42 @@ def reminder_title(view: DeliveryView) -> str:
     return f"⚠️ <b>最后提醒：{label}即将截止</b>"
 
 
+def _reminder_lead(view: DeliveryView) -> str:
+    """What the list below is: kinds not recorded, records returned to amend, or both."""
+    scope, day = SCOPE_WORDS[view.cadence], day_label(view.deadline)
+    if not view.returned:
+        return f"以下活动{scope}还没有登记，请在 {day} 前开展并登记："
+    if len(view.returned) == len(view.kinds):
+        return f"以下活动{scope}的记录已被退回，请在 {day} 前修改并重新提交："
+    return f"以下活动{scope}还没有完成登记，请在 {day} 前登记，或修改退回的记录后重新提交："
+
+
 def reminder_html(view: DeliveryView, kb: Any) -> str:
-    """The reminder: the period, every kind still missing, the deadline, and one line of the speeches."""
+    """The reminder: the period, every kind still missing (a returned one said so), the deadline, and one line
+    of the speeches."""
     where = f"（{escape(view.branch_name)}）" if view.branch_name else ""
-    lines = [
-        reminder_title(view) + where,
-        f"以下活动{SCOPE_WORDS[view.cadence]}还没有登记，请在 {day_label(view.deadline)} 前开展并登记：",
-        *(f"• {escape(name)}" for name in view.kind_names),
-    ]
+    lines = [reminder_title(view) + where, _reminder_lead(view)]
+    for code, name in zip(view.kinds, view.kind_names, strict=True):
+        returned = "（已退回，请修改后重新提交）" if view.returned_record(code) is not None else ""
+        lines.append(f"• {escape(name)}{returned}")
     quote = quote_line(kb, view.cites[0]) if view.cites else None
     if quote:
         lines += ["", quote]
-    lines += ["", "点下方按钮直接登记；发送 /reminders 可改提醒时间或免提醒。"]
+    act = "登记或修改退回的记录" if view.returned else "直接登记"
+    lines += ["", f"点下方按钮{act}；发送 /reminders 可改提醒时间或免提醒。"]
     return "\n".join(lines)
 
 
 def reminder_markup(view: DeliveryView) -> InlineKeyboardMarkup:
-    rows = [
-        [button(f"📝 登记{name}", ReminderButton("new", code))]
-        for code, name in zip(view.kinds, view.kind_names, strict=True)
-    ]
+    """A button per kind: 📝 登记 opens the form with the kind chosen; for a returned kind, ✏️ 修改 opens the
+    returned record as /records does (its amend buttons), so the secretary corrects it instead of a duplicate."""
+    rows = []
+    for code, name in zip(view.kinds, view.kind_names, strict=True):
+        record_id = view.returned_record(code)
+        if record_id is None:
+            rows.append([button(f"📝 登记{name}", ReminderButton("new", code))])
+        else:
+            rows.append([record_button(f"✏️ 修改退回的{name}", record_id)])
     rows.append([button("⚙️ 提醒设置", ReminderButton("settings"))])
     return InlineKeyboardMarkup(rows)
 
@@ -175,7 +196,10 @@ def _kind_line(kind: Any) -> str:
     line = f"{STATE_MARKS[kind.state]} {escape(kind.name)}"
     if kind.state is KindState.MUTED:
         until = "仅本期" if kind.mute_period else "直到取消"
-        line += f"（免提醒：{escape(kind.mute_reason or '')}；{until}）"
+        returned = "；记录已退回，待修改" if kind.returned_id is not None else ""
+        line += f"（免提醒：{escape(kind.mute_reason or '')}；{until}{returned}）"
+    elif kind.state is KindState.RETURNED:
+        line += "（已退回，待修改）"
     return line
 
 
@@ -214,6 +238,13 @@ def status_markup(status: ReminderStatus) -> InlineKeyboardMarkup:
                 rows.append(
                     [
                         button(f"📝 {kind.name}", ReminderButton("new", kind.code)),
+                        button("🔕 免提醒", ReminderButton("mute", kind.code)),
+                    ]
+                )
+            elif kind.state is KindState.RETURNED:
+                rows.append(
+                    [
+                        record_button(f"✏️ 修改{kind.name}", kind.returned_id),
                         button("🔕 免提醒", ReminderButton("mute", kind.code)),
                     ]
                 )

@@ -10,12 +10,13 @@ from storage.repositories._checks import NotFoundError
 from storage.repositories.branch_import import BranchImportRepository
 from storage.repositories.branches import BranchRepository, InvitationRepository, RedeemResult
 from storage.repositories.curation import CurationRepository, QuestionRow
+from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.drafts import DraftRepository
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.ptb_state import PtbStateRepository
 from storage.repositories.questions import VOTE_DOWN, VOTE_UP, QuestionRepository
 from storage.repositories.records import AMENDABLE_FIELDS, RecordRepository
-from storage.repositories.reminders import DeliveryRepository, ReminderRepository
+from storage.repositories.reminders import ReminderRepository
 from storage.repositories.reviews import ReviewRepository
 from storage.repositories.status import CountRow, StatusRepository
 from storage.repositories.supervisors import SupervisorRepository

@@ -1,14 +1,22 @@
-"""What the repositories share: argument validators, :class:`NotFoundError` and the upsert statement."""
+"""What the repositories share: argument validators, :class:`NotFoundError`, the upsert statement and the
+chunking of long id lists."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from importlib import import_module
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+_CHUNK = 500  # ids per IN (...) list
+
+
+def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
+    """``ids`` in lists short enough for one ``IN (...)``."""
+    return [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
 
 
 class NotFoundError(LookupError):

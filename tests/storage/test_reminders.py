@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.db import make_engine, make_session_factory
 from storage.models import Branch, ReminderDelivery, ReminderMute
-from storage.repositories import DeliveryRepository, RecordRepository, ReminderRepository
+from storage.repositories import DeliveryRepository, RecordRepository, ReminderRepository, ReviewRepository
 from tests.storage.builders import LATER, T0, add_branch, add_record
 
 LEASE = timedelta(minutes=2)
@@ -217,6 +217,49 @@ async def test_recorded_kinds(session_factory):
         assert await repo.recorded("2026-11", ["theme_day", "committee"]) == {(ids[0], "theme_day")}
         assert await repo.recorded("2026-10", ["committee"], [ids[0]]) == set()
         assert await repo.recorded("2026-10", ["committee"], [ids[1]]) == {(ids[1], "committee")}
+
+
+async def returned_by_review(session, record_id: int) -> None:
+    repo = ReviewRepository(session)
+    moved = await repo.move(
+        record_id, expected=("pending_review",), state="returned", action="returned", actor_id=1, at=LATER
+    )
+    assert moved is not None
+
+
+async def test_returned_kinds_point_at_the_latest_returned_record(session_factory):
+    ids = await branches(session_factory, 3)
+    async with session_factory() as session, session.begin():
+        # Branch 0: two returned theme_day records (the later one is named), a returned committee record beside
+        # a withdrawn one, and a returned record of another period.
+        first = await add_record(session, ids[0])
+        latest = await add_record(session, ids[0], held_on=date(2026, 11, 5))
+        committee = await add_record(session, ids[0], kind="committee")
+        withdrawn = await add_record(session, ids[0], kind="committee")
+        october = await add_record(session, ids[0], period="2026-10", held_on=date(2026, 10, 9))
+        # Branch 1: its returned record has a sibling still waiting for review, so nothing is to amend.
+        shadowed = await add_record(session, ids[1])
+        await add_record(session, ids[1])
+        # Branch 2: a returned record that was then withdrawn is no longer to amend.
+        gone = await add_record(session, ids[2])
+        for record in (first, latest, committee, october, shadowed, gone):
+            await returned_by_review(session, record.id)
+        await RecordRepository(session).withdraw(withdrawn.id, LATER)
+        await RecordRepository(session).withdraw(gone.id, LATER)
+    async with session_factory() as session:
+        repo = ReminderRepository(session)
+        kinds = ["theme_day", "committee"]
+        assert await repo.returned("2026-11", kinds) == {
+            (ids[0], "theme_day"): latest.id,
+            (ids[0], "committee"): committee.id,
+        }
+        assert await repo.returned("2026-11", ["committee"], [ids[0], ids[1]]) == {
+            (ids[0], "committee"): committee.id
+        }
+        assert await repo.returned("2026-11", kinds, [ids[1], ids[2]]) == {}
+        assert await repo.returned("2026-10", kinds, [ids[0]]) == {(ids[0], "theme_day"): october.id}
+        # Still owed: a returned record is not recorded.
+        assert await repo.recorded("2026-11", kinds, [ids[0]]) == set()
 
 
 async def test_hour_and_reachability(session_factory):

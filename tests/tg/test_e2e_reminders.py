@@ -20,7 +20,7 @@ from handlers.tg.reminders import RUNNER_KEY, ReminderRunner
 from storage.models import Branch, ReminderDelivery
 from tests.emulator import SentMessage
 from tests.fixtures_bot import BotHarness
-from tests.tg.test_e2e_forms import Chat, Form
+from tests.tg.test_e2e_forms import Chat, Form, records
 
 JUNE_1 = datetime(2026, 6, 1, 9, 0, tzinfo=SHANGHAI)
 JUNE_22 = datetime(2026, 6, 22, 9, 0, tzinfo=SHANGHAI)
@@ -112,6 +112,36 @@ async def test_opening_note_button_form_and_nudge(make_bot, clock, db_url) -> No
         june_nudge = await reminder(alice, "2026年6月还有活动未登记")
         assert kinds_listed(june_nudge) == ["主题党日", "党小组会", "党组织与管理层集体学习"]
         assert "rm:new:committee" not in [b["callback_data"] for b in june_nudge.buttons]
+
+
+async def test_a_returned_record_is_named_where_its_kind_is_owed(make_bot, clock, db_url) -> None:
+    """Returned for correction, the record's kind is still owed and reminded, but /reminders and the nudge say
+    it was returned, and the nudge's button opens that record (as /records does), not a blank form."""
+    async with make_bot(**bot_options(clock, db_url, admin=True)) as bot:
+        alice = await join(bot, ALICE)
+        admin = Chat(bot, bot.user(ADMIN, "管理员"))
+        await tick(bot)
+        bot.emulator.skip_messages(alice.id)
+        bot.emulator.skip_messages(admin.id)
+        await Form(alice, "committee").run("confirm")
+        rid = (await records(bot))[-1].id
+        notice = await admin.emu.wait_for_message(admin.id, lambda m: "待审核" in m.plain_text)
+        await admin.press(notice, f"rv:ret:{rid}")
+        await admin.send("照片不清楚，请补充")
+        await alice.emu.wait_for_message(alice.id, lambda m: "退回" in m.plain_text)
+
+        status = await alice.send("/reminders")
+        assert "↩️ 支部委员会（已退回，待修改）" in status.plain_text.splitlines()
+        assert f"r:open:{rid}" in [b["callback_data"] for b in status.buttons]
+        assert (await tick(bot, JUNE_22)).sent == 1  # still owed: June's nudge lists it
+        nudge = await reminder(alice, "2026年6月还有活动未登记")
+        assert "支部委员会（已退回，请修改后重新提交）" in kinds_listed(nudge)
+        data = [b["callback_data"] for b in nudge.buttons]
+        assert f"r:open:{rid}" in data and "rm:new:committee" not in data
+        alice.user.press(nudge, f"r:open:{rid}")
+        returned = "退回意见：照片不清楚，请补充"  # the record's view, after its photos
+        view = await alice.emu.wait_for_message(alice.id, lambda m: returned in (m.plain_text or ""))
+        assert any(b["callback_data"].startswith(f"r:amend:{rid}:") for b in view.buttons)
 
 
 async def test_mute_hour_and_status(make_bot, clock, db_url) -> None:

@@ -13,10 +13,14 @@ from handlers.services.clock import SHANGHAI
 from handlers.services.reminders import (
     Audience,
     Blocked,
+    CadenceStatus,
     DeliveryView,
     Digest,
     DigestBranch,
     DigestPeriod,
+    KindState,
+    KindStatus,
+    ReminderStatus,
     Transient,
     UnreachableBranch,
 )
@@ -28,7 +32,14 @@ from handlers.tg.messenger import (
     TrafficWindow,
     delivery_error,
 )
-from handlers.tg.render_reminders import MAX_MESSAGE, digest_html, reminder_html, reminder_markup
+from handlers.tg.render_reminders import (
+    MAX_MESSAGE,
+    digest_html,
+    reminder_html,
+    reminder_markup,
+    status_html,
+    status_markup,
+)
 from knowledge.activities import Cadence
 from knowledge.schedule import Stage
 from tests.emulator import parse_html
@@ -66,6 +77,42 @@ def test_a_reminder_is_escaped_html_with_one_quote_and_a_button_per_kind(kb) -> 
     data = [b.callback_data for row in reminder_markup(view()).inline_keyboard for b in row]
     assert data == ["rm:new:theme_day", "rm:new:committee", "rm:settings"]
     assert all(len(d.encode()) <= 64 for d in data)
+
+
+def test_a_returned_kind_is_said_so_and_its_button_opens_the_returned_record(kb) -> None:
+    mixed = view(returned=(("committee", 42),))
+    plain, _ = parse_html(reminder_html(mixed, kb))
+    lines = plain.splitlines()
+    assert lines[1] == "以下活动本月还没有完成登记，请在 6月30日 前登记，或修改退回的记录后重新提交："
+    assert lines[2:4] == ["• 主题党日", "• 支部委员会（已退回，请修改后重新提交）"]
+    assert "点下方按钮登记或修改退回的记录；" in plain
+    buttons = [(b.text, b.callback_data) for row in reminder_markup(mixed).inline_keyboard for b in row]
+    # r:open:<id> is the /records button, served by handlers.tg.records: the record's view and its amend buttons.
+    assert buttons == [
+        ("📝 登记主题党日", "rm:new:theme_day"),
+        ("✏️ 修改退回的支部委员会", "r:open:42"),
+        ("⚙️ 提醒设置", "rm:settings"),
+    ]
+    only = view(kinds=("committee",), kind_names=("支部委员会",), returned=(("committee", 42),))
+    plain, _ = parse_html(reminder_html(only, kb))
+    assert plain.splitlines()[1] == "以下活动本月的记录已被退回，请在 6月30日 前修改并重新提交："
+
+
+def test_status_shows_a_returned_kind_with_a_button_to_its_record() -> None:
+    kinds = (
+        KindStatus("theme_day", "主题党日", KindState.DONE),
+        KindStatus("committee", "支部委员会", KindState.RETURNED, returned_id=42),
+        KindStatus("group_meeting", "党小组会", KindState.MUTED, "联合开展", None, returned_id=43),
+        KindStatus("joint_study", "联学", KindState.MISSING),
+    )
+    month = CadenceStatus(Cadence.MONTHLY, "2026-06", "2026年6月", date(2026, 6, 30), kinds, None, None, None)
+    status = ReminderStatus(7, "第一党支部", 9, True, True, (month,), None)
+    plain, _ = parse_html(status_html(status, SHANGHAI, date(2026, 6, 10)))
+    assert "↩️ 支部委员会（已退回，待修改）" in plain.splitlines()
+    assert "🔕 党小组会（免提醒：联合开展；直到取消；记录已退回，待修改）" in plain.splitlines()
+    assert "⬜ 联学" in plain.splitlines()
+    buttons = [[(b.text, b.callback_data) for b in row] for row in status_markup(status).inline_keyboard]
+    assert [("✏️ 修改支部委员会", "r:open:42"), ("🔕 免提醒", "rm:mute:committee")] in buttons
 
 
 def test_a_reminder_without_the_knowledge_base_still_goes_out() -> None:

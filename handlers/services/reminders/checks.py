@@ -4,7 +4,8 @@ for its branches, one for the records and mutes of each cadence and period in it
 A reminder is skipped when its branch is gone, has no secretary or cannot reach them, when its period has closed
 or a later stage of it is already due (that one is sent instead), or when every kind it lists has been recorded
 or muted meanwhile; otherwise it goes out listing only the kinds still missing, to the branch's current
-secretary. A digest is skipped once a newer month's digest is due.
+secretary, with the returned record to amend for each kind whose records of the period were all returned. A
+digest is skipped once a newer month's digest is due.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ async def check_rows(
     ledgers: dict[tuple[str, str], Ledger] = {}
     for cadence, period in sorted({(r.cadence, r.period) for r in reminders}):
         ids = [r.branch_id for r in reminders if (r.cadence, r.period) == (cadence, period)]
-        ledgers[cadence, period] = await Ledger.load(repo, Cadence(cadence), period, ids)  # type: ignore[arg-type]
+        ledger = await Ledger.load(repo, Cadence(cadence), period, ids, returned=True)  # type: ignore[arg-type]
+        ledgers[cadence, period] = ledger
     result = RowCheck()
     for row in rows:
         if row.attempts > max_attempts:
@@ -74,11 +76,12 @@ def _check_reminder(
     current = current_stage(cadence, now, branch.reminder_hour, config)
     if current is not None and current[1].rank > Stage(row.stage).rank:
         return f"superseded by {current[1]}"
-    missing = set(ledger.of(branch.id).missing)
-    kinds = tuple(k for k in row.kinds if k in missing)
+    owed = ledger.of(branch.id)
+    kinds = tuple(k for k in row.kinds if k in owed.missing)
     if not kinds:
         return "recorded or muted"
-    return _view(row, cadence, branch.secretary_user_id, branch, kinds)
+    returned = tuple((k, rid) for k, rid in owed.returned if k in kinds)
+    return _view(row, cadence, branch.secretary_user_id, branch, kinds, returned=returned)
 
 
 def _check_digest(row: ReminderDelivery, now: datetime, config: ScheduleConfig) -> DeliveryView | str:
@@ -95,6 +98,7 @@ def _view(
     branch: Branch | None,
     kinds: tuple[str, ...],
     digest: Digest | None = None,
+    returned: tuple[tuple[str, int], ...] = (),
 ) -> DeliveryView:
     period = period_by_code(cadence, row.period)
     catalogue = [activity_by_code(k) for k in kinds]
@@ -116,4 +120,5 @@ def _view(
         cites=cites,
         attempt=row.attempts,
         digest=digest,
+        returned=returned,
     )

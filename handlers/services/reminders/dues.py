@@ -2,13 +2,15 @@
 
 A kind counts as done when the branch has an active record of it for the period (``activity_records.period``,
 which the form computes with ``knowledge.activities.period_of``). A muted kind is not reminded, but it is still
-missing: reports show it as muted, with the secretary's reason.
+missing: reports show it as muted, with the secretary's reason. A kind whose only records of the period were
+returned by a reviewer is still missing (reminded as any other), but the secretary is pointed at the latest of
+them, to amend and resubmit it rather than record the activity anew.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 
 from knowledge.activities import Cadence
 from knowledge.schedule import kinds_of
@@ -24,6 +26,8 @@ class Outstanding:
     missing: tuple[str, ...]  # not recorded and not muted: what a reminder lists
     muted: tuple[ReminderMute, ...]  # not recorded, muted
     owed: tuple[str, ...]  # every kind not recorded, muted or not (what a report counts as missing)
+    # (kind, record id) of the owed kinds whose records of the period were all returned: the latest of them
+    returned: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,8 @@ class Ledger:
     kinds: tuple[str, ...]
     recorded: frozenset[tuple[int, str]]
     mutes: dict[tuple[int, str], ReminderMute]
+    # (branch_id, kind) -> the latest returned record, when loaded with ``returned=True``
+    returned: Mapping[tuple[int, str], int] = field(default_factory=dict)
 
     @classmethod
     async def load(
@@ -43,12 +49,16 @@ class Ledger:
         cadence: Cadence,
         period: str,
         branch_ids: Collection[int] | None = None,
+        *,
+        returned: bool = False,
     ) -> Ledger:
-        """One query for the records and one for the mutes (of all branches, or of ``branch_ids``)."""
+        """One query for the records and one for the mutes (of all branches, or of ``branch_ids``), and with
+        ``returned`` one for the returned records the secretaries are to amend (what a secretary is told)."""
         kinds = kinds_of(cadence)
         recorded = await repo.recorded(period, kinds, branch_ids)
         mutes = await repo.mutes(period, kinds, branch_ids)
-        return cls(cadence, period, kinds, frozenset(recorded), mutes)
+        amend = await repo.returned(period, kinds, branch_ids) if returned else {}
+        return cls(cadence, period, kinds, frozenset(recorded), mutes, amend)
 
     def of(self, branch_id: int) -> Outstanding:
         done: list[str] = []
@@ -62,4 +72,5 @@ class Ledger:
             else:
                 missing.append(kind)
         owed = tuple(k for k in self.kinds if k not in done)
-        return Outstanding(tuple(done), tuple(missing), tuple(muted), owed)
+        amend = tuple((k, rid) for k in owed if (rid := self.returned.get((branch_id, k))) is not None)
+        return Outstanding(tuple(done), tuple(missing), tuple(muted), owed, amend)

@@ -29,6 +29,9 @@ class KindState(StrEnum):
     DONE = "done"
     MISSING = "missing"
     MUTED = "muted"  # missing, but the branch asked not to be reminded
+    RETURNED = (
+        "returned"  # missing: its record of the period was returned by a reviewer, to amend and resubmit
+    )
 
 
 # --- What the Messenger raises ------------------------------------------------------------------------------
@@ -185,6 +188,13 @@ class DeliveryView:
     cites: tuple[str, ...]  # the distinct catalogue ``cite`` phrases of those kinds, same order
     attempt: int  # 1 for the first try
     digest: Digest | None = None  # for audience "admin"
+    # (kind, record id) of the kinds among ``kinds`` whose records of the period were all returned by a reviewer:
+    # the latest of them, which the secretary should amend and resubmit instead of recording anew
+    returned: tuple[tuple[str, int], ...] = ()
+
+    def returned_record(self, kind: str) -> int | None:
+        """The returned record to amend for ``kind``, or None if the kind simply has no record."""
+        return next((rid for code, rid in self.returned if code == kind), None)
 
 
 class Messenger(Protocol):
@@ -222,6 +232,7 @@ class KindStatus:
     state: KindState
     mute_reason: str | None = None
     mute_period: str | None = None  # the period a mute holds for; None with MUTED: until unmuted
+    returned_id: int | None = None  # RETURNED (or MUTED): the latest returned record of the period, to amend
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,8 @@ class ReminderService:
         self.config = config if config is not None else ScheduleConfig(tz=clock.tz)
 
     async def status(self, user_id: int, at: datetime | None = None) -> ReminderStatus | None:
-        """What is due this month, quarter and year: done, missing or muted, and the next reminder."""
+        """What is due this month, quarter and year: done, missing, returned (to amend) or muted, and the next
+        reminder."""
         at = at if at is not None else self.clock.now()
         async with self.session_factory() as session:
             branch = await BranchRepository(session).by_secretary(user_id)
@@ -73,7 +74,7 @@ class ReminderService:
             cadences = []
             for cadence in Cadence:
                 period = period_of(cadence, local(at, self.config).date())
-                ledger = await Ledger.load(repo, cadence, period.code, [branch.id])
+                ledger = await Ledger.load(repo, cadence, period.code, [branch.id], returned=True)
                 cadences.append(self._cadence_status(branch, cadence, ledger.of(branch.id), at))
         upcoming_times = [c.next_reminder for c in cadences if c.next_reminder is not None]
         return ReminderStatus(
@@ -91,6 +92,7 @@ class ReminderService:
     ) -> CadenceStatus:
         period = period_of(cadence, local(at, self.config).date())
         mutes = {m.kind: m for m in owed.muted}
+        returned = dict(owed.returned)
         kinds = []
         for code in kinds_of(cadence):
             ak = activity_by_code(code)
@@ -98,7 +100,12 @@ class ReminderService:
             if code in owed.done:
                 kinds.append(KindStatus(code, name, KindState.DONE))
             elif code in mutes:
-                kinds.append(KindStatus(code, name, KindState.MUTED, mutes[code].reason, mutes[code].period))
+                mute = mutes[code]
+                kinds.append(
+                    KindStatus(code, name, KindState.MUTED, mute.reason, mute.period, returned.get(code))
+                )
+            elif code in returned:
+                kinds.append(KindStatus(code, name, KindState.RETURNED, returned_id=returned[code]))
             else:
                 kinds.append(KindStatus(code, name, KindState.MISSING))
         next_at, next_stage, next_label = self._next_reminder(branch, cadence, owed, at)
