@@ -155,3 +155,42 @@ async def test_refused_pages_in_chromium(served, browser):
     await anon.goto(f"{base}/")
     assert anon.url == f"{base}/login" and "/dashboard" in await anon.content()
     await fresh.close()
+
+
+async def test_the_matrix_keeps_its_headings_and_a_narrow_name_column_on_a_phone(served, browser, tmp_path):
+    """helper-74's review: on a 390 px phone a long branch name made the sticky name column 220 px wide (one kind
+    column left in view), and scrolling down carried the heading row away (sticky cannot hold in a box that
+    only scrolls sideways)."""
+    site, base = served
+    context = await browser.new_context(viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    link = await site.services.auth.issue_login_link(ADMIN)
+    await page.goto(f"{base}/login/{link.token}")
+    # 200 rows, the first with a long name, as a district of many branches would give.
+    await page.evaluate(
+        """() => {
+            const body = document.querySelector('table.matrix tbody');
+            const first = body.querySelector('tr');
+            first.querySelector('td a').textContent = '某某市某某区某某科技发展有限公司联合党支部';
+            for (let i = 0; i < 200; i++) body.appendChild(first.cloneNode(true));
+        }"""
+    )
+    width = await page.evaluate(
+        "() => document.querySelector('table.matrix td').getBoundingClientRect().width"
+    )
+    assert width <= 0.35 * 390, width
+    wrap = page.locator(".table-wrap")
+    assert await wrap.evaluate("w => w.scrollHeight > w.clientHeight + 100")  # it scrolls inside itself
+    await wrap.evaluate("w => { w.scrollIntoView(); w.scrollTop = 3000; }")
+    top = await page.evaluate(
+        """() => {
+            const wrap = document.querySelector('.table-wrap').getBoundingClientRect();
+            const head = document.querySelector('table.matrix thead th:nth-child(2)').getBoundingClientRect();
+            return head.top - wrap.top;
+        }"""
+    )
+    assert -1 <= top <= 2, top  # the heading row stays at the top of the box
+    shot = tmp_path / "overview-390-scrolled.png"
+    await page.screenshot(path=str(shot))
+    _keep(shot)
+    await context.close()
