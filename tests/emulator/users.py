@@ -211,8 +211,10 @@ class SimUser:
         file_unique_id: str | None = None,
         caption: str | None = None,
         content: bytes | None = None,
+        media_group_id: str | None = None,
     ) -> dict:
-        """A document; ``content`` (or ``file_size`` zero bytes) is downloadable through ``getFile``."""
+        """A document; ``content`` (or ``file_size`` zero bytes) is downloadable through ``getFile``;
+        ``media_group_id``: an item of an album of documents (one message each, like photos)."""
         generated_id, generated_unique = self.emulator._new_file_ids("BQACAgUAAxkBAAI")
         if content is None and file_size is None:
             content = bytes(2_048)
@@ -235,6 +237,8 @@ class SimUser:
             file_size=file_size,
         )
         content_dict: dict[str, Any] = {"document": document}
+        if media_group_id is not None:
+            content_dict["media_group_id"] = str(media_group_id)
         self._add_caption(content_dict, caption)
         return self._send(content_dict)
 
