@@ -19,6 +19,10 @@ MIN_TEXT = 2
 MAX_MINUTES_TEXT = 4000
 MIN_MINUTES_TEXT = 10
 MAX_MINUTES_PAGES = 20
+MAX_MINUTES_DOCS = 10  # documents (PDF/Word) of the minutes: the minutes, a sign-in sheet, annexes
+# In a draft's data: the step a minutes document moved the form on to. While the form waits there and nothing
+# else was entered, a further document (the rest of an album, a sign-in sheet sent next) joins the minutes.
+MINUTES_MORE = "minutes_more"
 MAX_ATTENDANCE = 10000
 MAX_FIELD_NUMBER = 100000
 FIELD_PREFIX = "field:"

@@ -132,9 +132,12 @@ def _minutes_line(data: dict) -> list[str]:
     if data.get("minutes_text"):
         text = data["minutes_text"]
         return [f"会议记录：{text[:60]}{'…' if len(text) > 60 else ''}"]
-    if files := data.get("minutes_files"):
-        return ["会议记录：已上传文件" if files[0].get("doc") else f"会议记录：手写记录照片{len(files)}页"]
-    return []
+    files = data.get("minutes_files") or []
+    docs = sum(1 for f in files if f.get("doc"))
+    pages = len(files) - docs
+    parts = [f"手写记录照片{pages}页" if pages else "", f"已上传文件{docs}份" if docs > 1 else ""]
+    parts.append("已上传文件" if docs == 1 else "")
+    return [f"会议记录：{'，'.join(p for p in parts if p)}"] if files else []
 
 
 def summary(ak: ActivityKind, data: dict) -> Reply:

@@ -17,6 +17,7 @@ from handlers.services.form import cancel as cancelling
 from handlers.services.form import paste, prompts
 from handlers.services.form.files import CheckedFile, IncomingFile, check_file
 from handlers.services.form.intake import accept_file, add_file
+from handlers.services.form.intake import progress as album_progress
 from handlers.services.form.model import (
     FORM_TIMEOUT,
     MAX_MINUTES_TEXT,
@@ -373,26 +374,15 @@ class FormService:
         added = add_file(draft.step, ak, data, checked, stored, self.clock.now().date())
         if isinstance(added, Reply):
             return added
-        data, advance, reply = added
-        if advance:
-            nxt = next_step(ak, draft.step, data)
-            await self._save(session, user_id, draft.branch_id, nxt, data)
-            following = self._prompt(nxt, data)
-            return Reply(reply.text + following.text, following.buttons, skip_hint=following.skip_hint)
-        await self._save(session, user_id, draft.branch_id, draft.step, data)
-        return Reply("") if checked.incoming.media_group_id else reply
+        data, step, reply = added
+        await self._save(session, user_id, draft.branch_id, step, data)
+        return reply
 
     async def progress(self, user_id: int) -> Reply | None:
-        """After an album: how many photos or pages are in (None when no form is at a file step)."""
+        """After an album: how many photos, pages or minutes files are in (None when no form is at a file step)."""
         async with self.session_factory() as session:
             loaded = await self._load(session, user_id)
             await session.commit()
         if loaded is None:
             return None
-        draft, data = loaded
-        ak = activity_by_code(data.get("kind", ""))
-        if ak is not None and draft.step == Step.PHOTOS:
-            return prompts.photo_count(len(data.get("photos", [])), ak)
-        if ak is not None and draft.step == Step.MINUTES and data.get("minutes_files"):
-            return prompts.page_count(len(data["minutes_files"]))
-        return None
+        return album_progress(loaded[0].step, loaded[1], self.clock.now().date())

@@ -20,6 +20,7 @@ from handlers.services.form.model import (
     MAX_TEXT,
     MIN_MINUTES_TEXT,
     MIN_TEXT,
+    MINUTES_MORE,
     NOT_EDITABLE,
     PASTE_PART_MIN,
     Act,
@@ -131,6 +132,7 @@ def parse_attendance(text: str) -> tuple[int, int]:
 def apply_input(step: str, data: dict, inp: Input, today: date) -> StepResult:
     """Applies one input to a copy of ``data``; raises ``InputError`` when it does not fit the step."""
     data = dict(data)
+    data.pop(MINUTES_MORE, None)  # an input taken: a document sent later no longer joins the minutes
     if _act(inp, Act.BACK):
         return _back(data)
     if step == Step.KIND:
