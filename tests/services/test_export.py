@@ -330,3 +330,25 @@ async def test_photos_are_numbered_within_the_photos(session_factory, tmp_path):
     row = dict(zip([c.value for c in theme[1]], [c.value for c in theme[2]], strict=True))
     assert row["照片文件"] == f"{prefix}照片1.jpg\n{prefix}照片2.jpg"
     assert row["会议记录文件"] == f"{prefix}会议记录1.pdf"
+
+
+async def test_several_minutes_files_are_all_exported(session_factory, tmp_path):
+    """The minutes, the sign-in sheet and an annex (the form keeps several minutes files): each in the zip, in order,
+    and listed in the ledger's 会议记录文件 cell."""
+    world = await make_world(session_factory, tmp_path)
+    docs = [PDF + bytes([i]) for i in range(3)]
+    for data in docs:
+        await world.store.put(data)
+    minutes = [spec_for(data, i, role="minutes", mime="application/pdf") for i, data in enumerate(docs)]
+    photo = await stored_photo(world, jpeg(color=(0, 0, 90)), 3)
+    record = await add_record(world, world.a, SEC_A, files=[*minutes, photo])
+    await exporter(world).export_ledger("2026-11", None, tmp_path / "l.xlsx", tmp_path / "e.zip")
+
+    prefix = f"001-第一支部/主题党日/2026-11-02/JL2026-{record:06d}-"
+    names = [prefix + f"会议记录{i}.pdf" for i in (1, 2, 3)]
+    with zipfile.ZipFile(tmp_path / "e.zip") as zf:
+        assert sorted(zf.namelist()) == sorted([*names, prefix + "照片1.jpg"])
+        assert [zf.read(n) for n in names] == docs
+    theme = load_workbook(tmp_path / "l.xlsx")["主题党日"]
+    row = dict(zip([c.value for c in theme[1]], [c.value for c in theme[2]], strict=True))
+    assert row["会议记录文件"] == "\n".join(names)

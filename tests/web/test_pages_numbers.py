@@ -33,3 +33,20 @@ async def test_photos_are_numbered_from_one(client, site):
     [first_photo] = re.findall(r'<img src="/file/(\d+)[^"]*" alt="照片1"', record)
     download = await client.get(f"/file/{first_photo}")
     assert download.status == 200 and download.headers["Content-Disposition"].endswith('-photo1.jpg"')
+
+
+async def test_several_minutes_files_each_have_a_download(client, site):
+    world = site.world
+    docs = [PDF_BYTES + bytes([i]) for i in range(3)]
+    for data in docs:
+        await world.store.put(data)
+    minutes = [spec_for(data, i, role="minutes", mime="application/pdf") for i, data in enumerate(docs)]
+    record_id = await add_record(world, world.a, SEC_A, files=minutes)
+    await logged_in(client, site, SUPERVISOR)
+    record = await (await client.get(f"/record/{record_id}")).text()
+    links = re.findall(r'href="/file/(\d+)">下载会议记录文件 (\d+)', record)
+    assert [n for _, n in links] == ["1", "2", "3"]
+    for (file_id, n), data in zip(links, docs, strict=True):
+        download = await client.get(f"/file/{file_id}")
+        assert await download.read() == data
+        assert download.headers["Content-Disposition"].endswith(f'-minutes{n}.pdf"')
