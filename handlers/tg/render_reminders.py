@@ -37,7 +37,13 @@ QUOTE_LENGTH = 80
 WEEKDAYS = "一二三四五六日"
 SCOPE_WORDS = {Cadence.MONTHLY: "本月", Cadence.QUARTERLY: "本季度", Cadence.YEARLY: "本年度"}
 STAGE_NAMES = {Stage.OPEN: "开始提醒", Stage.NUDGE: "中期提醒", Stage.LAST: "最后提醒"}
-STATE_MARKS = {KindState.DONE: "✅", KindState.MISSING: "⬜", KindState.MUTED: "🔕", KindState.RETURNED: "↩️"}
+STATE_MARKS = {
+    KindState.DONE: "✅",
+    KindState.WAITING: "⏳",  # as /status marks a slot waiting for review
+    KindState.MISSING: "⬜",
+    KindState.MUTED: "🔕",
+    KindState.RETURNED: "↩️",
+}
 
 
 def button(label: str, action: ReminderButton) -> InlineKeyboardButton:
@@ -200,6 +206,8 @@ def _kind_line(kind: Any) -> str:
         line += f"（免提醒：{escape(kind.mute_reason or '')}；{until}{returned}）"
     elif kind.state is KindState.RETURNED:
         line += "（已退回，待修改）"
+    elif kind.state is KindState.WAITING:
+        line += "（已提交，待审核）"
     return line
 
 
@@ -213,6 +221,8 @@ def _cadence_lines(cadence: CadenceStatus, tz: ZoneInfo, today: date) -> list[st
         )
     elif all(k.state is KindState.DONE for k in cadence.kinds):
         lines.append("本期已全部完成 👍")
+    elif all(k.state in (KindState.DONE, KindState.WAITING) for k in cadence.kinds):
+        lines.append("本期已全部提交，待审核 ⏳")
     return lines
 
 

@@ -94,8 +94,11 @@ class ReminderRepository:
             found.update(((b, k), rid) for b, k, rid in rows.all())
         return found
 
-    async def waiting(self, period: str, kinds: Collection[str]) -> set[tuple[int, str]]:
-        """(branch_id, kind) of ``period`` whose active records all still wait for review (none passed yet)."""
+    async def waiting(
+        self, period: str, kinds: Collection[str], branch_ids: Collection[int] | None = None
+    ) -> set[tuple[int, str]]:
+        """(branch_id, kind) of ``period`` (of all branches, or of ``branch_ids``) whose active records still wait
+        for review, none passed yet (a returned one besides does not count either way)."""
         stmt = (
             select(ActivityRecord.branch_id, ActivityRecord.kind, ActivityRecord.review_state)
             .where(
@@ -106,7 +109,14 @@ class ReminderRepository:
             )
             .distinct()
         )
-        rows = (await self.session.execute(stmt)).all()
+        if branch_ids is None:
+            rows = list((await self.session.execute(stmt)).all())
+        else:
+            rows = []
+            for chunk in _chunks(sorted(set(branch_ids))):
+                rows.extend(
+                    (await self.session.execute(stmt.where(ActivityRecord.branch_id.in_(chunk)))).all()
+                )
         passed = {(b, k) for b, k, state in rows if state == "passed"}
         return {(b, k) for b, k, state in rows if state == "pending_review"} - passed
 

@@ -50,7 +50,7 @@ async def test_reminders_status_names_the_returned_record(session_factory):
     service = ReminderService(session_factory, FixedClock(AT))
     month = (await service.status(1001)).cadences[0]
     assert [(k.code, k.state, k.returned_id) for k in month.kinds] == [
-        ("theme_day", KindState.DONE, None),
+        ("theme_day", KindState.WAITING, None),  # recorded again, waiting for review
         ("committee", KindState.RETURNED, ids["committee_latest"]),
         ("group_meeting", KindState.MUTED, ids["group_meeting"]),
         ("joint_study", KindState.MISSING, None),
@@ -60,7 +60,11 @@ async def test_reminders_status_names_the_returned_record(session_factory):
     # Resubmitted (an amendment puts it back to review): recorded, nothing to amend.
     await move(session_factory, ids["committee_latest"], "pending_review", "returned", "amended")
     month = (await service.status(1001)).cadences[0]
-    assert [(k.code, k.state, k.returned_id) for k in month.kinds][1] == ("committee", KindState.DONE, None)
+    assert [(k.code, k.state, k.returned_id) for k in month.kinds][1] == (
+        "committee",
+        KindState.WAITING,
+        None,
+    )
 
 
 async def test_the_reminder_still_lists_a_returned_kind_and_points_at_its_record(session_factory):

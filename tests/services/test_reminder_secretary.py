@@ -9,7 +9,7 @@ import pytest
 from handlers.services.clock import FixedClock
 from handlers.services.reminders import KindState, MuteScope, ReminderService, parse_hour
 from knowledge.schedule import Stage
-from storage.repositories import ReminderRepository
+from storage.repositories import ReminderRepository, ReviewRepository
 from tests.services.reminder_world import add_branch, record, sh
 
 AT = sh(2026, 6, 10, 15)  # after June's opening, before its nudge (22 June)
@@ -35,7 +35,7 @@ async def test_status_this_month_quarter_and_year(session_factory):
     month, quarter, year = status.cadences
     assert (month.period, month.period_label, month.deadline) == ("2026-06", "2026年6月", date(2026, 6, 30))
     assert [(k.code, k.state) for k in month.kinds] == [
-        ("theme_day", KindState.DONE),
+        ("theme_day", KindState.WAITING),  # recorded, not yet reviewed
         ("committee", KindState.MISSING),
         ("group_meeting", KindState.MUTED),
         ("joint_study", KindState.MISSING),
@@ -62,12 +62,43 @@ async def test_when_everything_is_done_the_next_reminder_is_next_period(session_
     for kind in ("theme_day", "committee", "group_meeting", "joint_study"):
         await record(session_factory, branch, kind, date(2026, 6, 3))
     month = (await service(session_factory).status(1001)).cadences[0]
-    assert {k.state for k in month.kinds} == {KindState.DONE}
+    assert {k.state for k in month.kinds} == {KindState.WAITING}  # recorded, none reviewed yet: not reminded
     assert (month.next_reminder, month.next_stage, month.next_period_label) == (
         sh(2026, 7, 1, 18),
         Stage.OPEN,
         "2026年7月",
     )
+
+
+async def review(session_factory, record_id: int, state: str) -> None:
+    async with session_factory() as session, session.begin():
+        moved = await ReviewRepository(session).move(
+            record_id, expected=("pending_review",), state=state, action=state, actor_id=1, at=AT
+        )
+        assert moved is not None
+
+
+async def test_a_kind_whose_records_only_wait_for_review_is_waiting_not_done(session_factory):
+    """/status marks a slot whose records all wait for review ⏳, not ✅; /reminders does the same (WAITING), but
+    such a kind is recorded as far as reminding goes: the next reminder does not change."""
+    branch = await add_branch(session_factory, "甲支部", 1001)
+    theme_day = await record(session_factory, branch, "theme_day", date(2026, 6, 3))  # passed
+    await review(session_factory, theme_day, "passed")
+    await record(session_factory, branch, "committee", date(2026, 6, 3))  # waits for review
+    returned = await record(session_factory, branch, "group_meeting", date(2026, 6, 3))
+    await review(session_factory, returned, "returned")
+    await record(session_factory, branch, "group_meeting", date(2026, 6, 5))  # resubmitted anew: waits
+    passed = await record(session_factory, branch, "joint_study", date(2026, 6, 3))
+    await review(session_factory, passed, "passed")
+    await record(session_factory, branch, "joint_study", date(2026, 6, 6))  # a second one waits: still passed
+    month = (await service(session_factory).status(1001)).cadences[0]
+    assert [(k.code, k.state) for k in month.kinds] == [
+        ("theme_day", KindState.DONE),
+        ("committee", KindState.WAITING),
+        ("group_meeting", KindState.WAITING),
+        ("joint_study", KindState.DONE),
+    ]
+    assert (month.next_reminder, month.next_stage) == (sh(2026, 7, 1, 9), Stage.OPEN)  # nothing owed in June
 
 
 async def test_unreachable_secretary_has_no_next_reminder(session_factory):

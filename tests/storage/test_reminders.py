@@ -262,6 +262,26 @@ async def test_returned_kinds_point_at_the_latest_returned_record(session_factor
         assert await repo.recorded("2026-11", kinds, [ids[0]]) == set()
 
 
+async def test_waiting_kinds_of_some_branches(session_factory):
+    ids = await branches(session_factory, 3)
+    async with session_factory() as session, session.begin():
+        await add_record(session, ids[0])  # theme_day waits for review
+        passed = await add_record(session, ids[0], kind="committee")
+        await add_record(session, ids[0], kind="committee")  # waits, but another one passed
+        await add_record(session, ids[1])
+        await add_record(session, ids[2], period="2026-10", held_on=date(2026, 10, 9))
+        await ReviewRepository(session).move(
+            passed.id, expected=("pending_review",), state="passed", action="passed", actor_id=1, at=LATER
+        )
+    async with session_factory() as session:
+        repo = ReminderRepository(session)
+        kinds = ["theme_day", "committee"]
+        assert await repo.waiting("2026-11", kinds) == {(ids[0], "theme_day"), (ids[1], "theme_day")}
+        assert await repo.waiting("2026-11", kinds, [ids[0]]) == {(ids[0], "theme_day")}
+        assert await repo.waiting("2026-11", kinds, [ids[2]]) == set()
+        assert await repo.waiting("2026-10", kinds, [ids[1], ids[2]]) == {(ids[2], "theme_day")}
+
+
 async def test_hour_and_reachability(session_factory):
     (branch,) = await branches(session_factory, 1)
     async with session_factory() as session, session.begin():

@@ -125,6 +125,8 @@ async def test_a_returned_record_is_named_where_its_kind_is_owed(make_bot, clock
         bot.emulator.skip_messages(admin.id)
         await Form(alice, "committee").run("confirm")
         rid = (await records(bot))[-1].id
+        waiting = (await alice.send("/reminders")).plain_text.splitlines()  # as /status: ⏳, not ✅
+        assert "⏳ 支部委员会（已提交，待审核）" in waiting and "✅ 支部委员会" not in waiting
         notice = await admin.emu.wait_for_message(admin.id, lambda m: "待审核" in m.plain_text)
         await admin.press(notice, f"rv:ret:{rid}")
         await admin.send("照片不清楚，请补充")

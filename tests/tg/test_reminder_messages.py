@@ -115,6 +115,28 @@ def test_status_shows_a_returned_kind_with_a_button_to_its_record() -> None:
     assert [("✏️ 修改支部委员会", "r:open:42"), ("🔕 免提醒", "rm:mute:committee")] in buttons
 
 
+def test_status_marks_a_kind_waiting_for_review_and_says_all_done_only_when_all_passed() -> None:
+    def plain_of(*states: KindState) -> list[str]:
+        kinds = tuple(KindStatus(f"k{n}", f"活动{n}", state) for n, state in enumerate(states))
+        month = CadenceStatus(
+            Cadence.MONTHLY, "2026-06", "2026年6月", date(2026, 6, 30), kinds, None, None, None
+        )
+        plain, _ = parse_html(
+            status_html(
+                ReminderStatus(7, "支部", 9, True, False, (month,), None), SHANGHAI, date(2026, 6, 10)
+            )
+        )
+        return plain.splitlines()
+
+    lines = plain_of(KindState.DONE, KindState.WAITING)
+    assert "✅ 活动0" in lines and "⏳ 活动1（已提交，待审核）" in lines
+    assert "本期已全部提交，待审核 ⏳" in lines and "本期已全部完成 👍" not in lines
+    lines = plain_of(KindState.DONE, KindState.DONE)
+    assert "本期已全部完成 👍" in lines and "本期已全部提交，待审核 ⏳" not in lines
+    lines = plain_of(KindState.WAITING, KindState.MISSING)
+    assert not {"本期已全部完成 👍", "本期已全部提交，待审核 ⏳"} & set(lines)
+
+
 def test_a_reminder_without_the_knowledge_base_still_goes_out() -> None:
     class Broken:
         def find(self, phrase):

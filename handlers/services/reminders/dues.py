@@ -28,6 +28,8 @@ class Outstanding:
     owed: tuple[str, ...]  # every kind not recorded, muted or not (what a report counts as missing)
     # (kind, record id) of the owed kinds whose records of the period were all returned: the latest of them
     returned: tuple[tuple[str, int], ...] = ()
+    # of ``done``, the kinds whose records of the period still wait for review, none passed (loaded on request)
+    waiting: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,8 @@ class Ledger:
     mutes: dict[tuple[int, str], ReminderMute]
     # (branch_id, kind) -> the latest returned record, when loaded with ``returned=True``
     returned: Mapping[tuple[int, str], int] = field(default_factory=dict)
+    # (branch_id, kind) whose records all still wait for review, when loaded with ``waiting=True``
+    waiting: frozenset[tuple[int, str]] = frozenset()
 
     @classmethod
     async def load(
@@ -51,14 +55,17 @@ class Ledger:
         branch_ids: Collection[int] | None = None,
         *,
         returned: bool = False,
+        waiting: bool = False,
     ) -> Ledger:
-        """One query for the records and one for the mutes (of all branches, or of ``branch_ids``), and with
-        ``returned`` one for the returned records the secretaries are to amend (what a secretary is told)."""
+        """One query for the records and one for the mutes (of all branches, or of ``branch_ids``), with
+        ``returned`` one for the returned records the secretaries are to amend (what a secretary is told), and
+        with ``waiting`` one for the kinds recorded but not yet passed by a reviewer (what /reminders marks)."""
         kinds = kinds_of(cadence)
         recorded = await repo.recorded(period, kinds, branch_ids)
         mutes = await repo.mutes(period, kinds, branch_ids)
         amend = await repo.returned(period, kinds, branch_ids) if returned else {}
-        return cls(cadence, period, kinds, frozenset(recorded), mutes, amend)
+        pending = await repo.waiting(period, kinds, branch_ids) if waiting else set()
+        return cls(cadence, period, kinds, frozenset(recorded), mutes, amend, frozenset(pending))
 
     def of(self, branch_id: int) -> Outstanding:
         done: list[str] = []
@@ -73,4 +80,5 @@ class Ledger:
                 missing.append(kind)
         owed = tuple(k for k in self.kinds if k not in done)
         amend = tuple((k, rid) for k in owed if (rid := self.returned.get((branch_id, k))) is not None)
-        return Outstanding(tuple(done), tuple(missing), tuple(muted), owed, amend)
+        pending = tuple(k for k in done if (branch_id, k) in self.waiting)
+        return Outstanding(tuple(done), tuple(missing), tuple(muted), owed, amend, pending)

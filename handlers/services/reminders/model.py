@@ -26,7 +26,8 @@ class MuteScope(StrEnum):
 
 
 class KindState(StrEnum):
-    DONE = "done"
+    DONE = "done"  # recorded, and a reviewer passed it
+    WAITING = "waiting"  # recorded, but its records still wait for review (done as far as reminders go)
     MISSING = "missing"
     MUTED = "muted"  # missing, but the branch asked not to be reminded
     RETURNED = (

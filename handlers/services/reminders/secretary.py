@@ -63,8 +63,8 @@ class ReminderService:
         self.config = config if config is not None else ScheduleConfig(tz=clock.tz)
 
     async def status(self, user_id: int, at: datetime | None = None) -> ReminderStatus | None:
-        """What is due this month, quarter and year: done, missing, returned (to amend) or muted, and the next
-        reminder."""
+        """What is due this month, quarter and year: done (passed), waiting for review, missing, returned (to
+        amend) or muted, and the next reminder. A kind waiting for review is not reminded (it is recorded)."""
         at = at if at is not None else self.clock.now()
         async with self.session_factory() as session:
             branch = await BranchRepository(session).by_secretary(user_id)
@@ -74,7 +74,9 @@ class ReminderService:
             cadences = []
             for cadence in Cadence:
                 period = period_of(cadence, local(at, self.config).date())
-                ledger = await Ledger.load(repo, cadence, period.code, [branch.id], returned=True)
+                ledger = await Ledger.load(
+                    repo, cadence, period.code, [branch.id], returned=True, waiting=True
+                )
                 cadences.append(self._cadence_status(branch, cadence, ledger.of(branch.id), at))
         upcoming_times = [c.next_reminder for c in cadences if c.next_reminder is not None]
         return ReminderStatus(
@@ -97,7 +99,9 @@ class ReminderService:
         for code in kinds_of(cadence):
             ak = activity_by_code(code)
             name = ak.name if ak else code
-            if code in owed.done:
+            if code in owed.waiting:
+                kinds.append(KindStatus(code, name, KindState.WAITING))
+            elif code in owed.done:
                 kinds.append(KindStatus(code, name, KindState.DONE))
             elif code in mutes:
                 mute = mutes[code]
