@@ -143,7 +143,10 @@ def _kind_names(codes: tuple[str, ...] | list[str]) -> str:
 
 
 def _digest_branch_line(entry: Any) -> str:
-    line = f"• {escape(entry.org_name)} · {escape(entry.name)}：缺 {_kind_names(entry.missing)}"
+    missing = "、".join(
+        _kind_names([code]) + ("（已退回）" if code in entry.returned else "") for code in entry.missing
+    )
+    line = f"• {escape(entry.org_name)} · {escape(entry.name)}：缺 {missing}"
     muted = [f"{_kind_names([kind])}：{escape(reason)}" for kind, reason in entry.muted]
     if muted:
         line += f"（🔕 免提醒 {'；'.join(muted)}）"

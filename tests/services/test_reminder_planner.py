@@ -252,3 +252,26 @@ async def test_a_returned_record_is_missing_again(session_factory):
         )
     assert returned
     assert keyed(await p.plan(sh(2026, 6, 22, 9))) == [(a, "monthly", "2026-06", "nudge", ("theme_day",))]
+
+
+async def test_the_digest_marks_the_kinds_whose_records_were_returned(session_factory):
+    """/status shows a returned record ↩️ and the secretary's reminder says 已退回; the digest says so too, and
+    reads a payload stored before it did."""
+    a = await add_branch(session_factory, "甲支部", 1001)
+    theme_day = await record(session_factory, a, "theme_day", date(2026, 11, 10))
+    committee = await record(session_factory, a, "committee", date(2026, 11, 10))
+    await record(session_factory, a, "committee", date(2026, 11, 12))  # recorded again, waits: not missing
+    async with session_factory() as session, session.begin():
+        await session.execute(
+            update(ActivityRecord)
+            .where(ActivityRecord.id.in_([theme_day, committee]))
+            .values(review_state="returned")
+        )
+    digests = [d for d in await planner(session_factory, (ADMIN,)).plan(sh(2026, 12, 1, 9)) if d.digest]
+    (entry,) = digests[0].digest.periods[0].branches
+    assert entry.missing == ("theme_day", "group_meeting", "joint_study")
+    assert entry.returned == ("theme_day",)
+    stored = digests[0].digest.to_json()
+    assert Digest.from_json(stored).periods[0].branches[0].returned == ("theme_day",)
+    del stored["periods"][0]["branches"][0]["returned"]
+    assert Digest.from_json(stored).periods[0].branches[0].returned == ()  # stored before it was kept

@@ -161,6 +161,13 @@ def test_button_data_round_trips_and_rejects_forgeries() -> None:
         assert decode_reminder(forged) is None, forged
 
 
+def test_a_digest_marks_a_returned_kind() -> None:
+    entry = DigestBranch(1, "第一党支部", "某公司", ("assembly", "lecture"), (), True, False, ("assembly",))
+    period = DigestPeriod(Cadence.QUARTERLY, "2026-Q2", "2026年第二季度", 1, 0, (entry,))
+    plain, _ = parse_html(digest_html(Digest("2026-06", (period,), ()), SHANGHAI))
+    assert "• 某公司 · 第一党支部：缺 党员大会（已退回）、党课" in plain.splitlines()
+
+
 def test_a_long_digest_is_cut_to_one_message() -> None:
     branches = tuple(
         DigestBranch(

@@ -1,5 +1,5 @@
 """The administrators' digest of a closed month: which branches missed what (muted kinds marked, with the
-reason), and which secretaries could not be reached. Built once when it falls due and stored with each
+reason; kinds whose records were all returned by a reviewer marked so), and which secretaries could not be reached. Built once when it falls due and stored with each
 administrator's delivery row (``reminder_deliveries.payload``), so it shows the state at the time it was sent.
 A month in which no branch existed yet (before the first was added, or none at all) has no digest.
 """
@@ -26,7 +26,7 @@ async def build_digest(
     """The digest of ``month`` and the periods that closed with it, over ``branches``."""
     periods = []
     for cadence, period in closed_with(month):
-        ledger = await Ledger.load(repo, cadence, period.code)
+        ledger = await Ledger.load(repo, cadence, period.code, returned=True)
         waiting = await repo.waiting(period.code, ledger.kinds)
         counted = [b for b in branches if existed_by(b, period, config)]
         entries = []
@@ -43,6 +43,7 @@ async def build_digest(
                     muted=tuple((m.kind, m.reason) for m in owed.muted),
                     has_secretary=branch.secretary_user_id is not None,
                     unreachable=branch.secretary_unreachable_at is not None,
+                    returned=tuple(kind for kind, _ in owed.returned),
                 )
             )
         periods.append(

@@ -78,6 +78,9 @@ class DigestBranch:
     muted: tuple[tuple[str, str], ...]  # (kind code, the secretary's reason): muted, still missing
     has_secretary: bool
     unreachable: bool
+    # of ``missing``, the kinds whose records of the period were all returned by a reviewer (none for digests
+    # stored before it was kept)
+    returned: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +127,12 @@ class Digest:
                 complete=p["complete"],
                 branches=tuple(
                     DigestBranch(
-                        **{**b, "missing": tuple(b["missing"]), "muted": tuple(tuple(m) for m in b["muted"])}
+                        **{
+                            **b,
+                            "missing": tuple(b["missing"]),
+                            "muted": tuple(tuple(m) for m in b["muted"]),
+                            "returned": tuple(b.get("returned", ())),
+                        }
                     )
                     for b in p["branches"]
                 ),
