@@ -39,6 +39,18 @@ def new_code() -> str:
     return secrets.token_urlsafe(16)
 
 
+# What ``new_code`` issues: 16 bytes in URL-safe base64 without padding, so 22 characters whose last holds only
+# two bits (A, Q, g or w). The admin's reply shows it after 邀请码：, so a paste may keep that prefix.
+_PASTED_CODE = re.compile(r"(?:邀请码\s*[:：]?\s*)?([A-Za-z0-9_-]{21}[AQgw])")
+
+
+def pasted_code(text: str) -> str | None:
+    """The invitation code when ``text`` is one and nothing else (as ``new_code`` issues it, optionally after
+    邀请码 / 邀请码：), else None: a secretary who pastes the code into the chat joins as with /start <code>."""
+    match = _PASTED_CODE.fullmatch(text.strip())
+    return match.group(1) if match else None
+
+
 def parse_branch_value(field: str, text: str) -> str | int:
     """A profile field's value from what the user typed; ``ValueError`` with a Chinese message if unfit."""
     text = text.strip()

@@ -1,181 +1,27 @@
-"""Branches: /start <code> (become secretary), /newbranch (admins), /branch (profile, editable)."""
+"""Branches: /newbranch, /invite and /branches (admins), /branch (profile, editable). Opening an invitation
+(/start <code>) is ``handlers.tg.invitations``."""
 
 from __future__ import annotations
 
-import logging
 from html import escape
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler
+from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.services import newbranch as wizard
-from handlers.services.branches import FIELD_LABELS, Redeemed, branch_line, parse_branch_value
+from handlers.services.branches import FIELD_LABELS, branch_line, parse_branch_value
 from handlers.tg import pending
-from handlers.tg.callbacks import INVITE_PREFIX, STALE, decode_invite, encode_invite, parse_id
+from handlers.tg.callbacks import STALE, parse_id
 from handlers.tg.context import BotContext
-from handlers.tg.edit import edit_markup, edit_text
-from handlers.tg.guards import NO_BRANCH, command, incoming_text, user_name
+from handlers.tg.edit import edit_markup
+from handlers.tg.guards import NO_BRANCH, command, incoming_text
 from handlers.tg.links import deep_link
 from handlers.tg.render import form_keyboard, profile_html, profile_keyboard
 from handlers.tg.render_status import split_messages
 from knowledge.organisation import OrgForm, profile_warnings
 
-REDEEM_REPLIES = {
-    "unknown": "邀请码无效。请核对链接是否完整，或联系上级党委管理员重新生成。",
-    "malformed": "邀请码无效。请核对链接是否完整，或联系上级党委管理员重新生成。",
-    "used": "这个邀请链接已经被使用过了。如需更换书记，请联系管理员生成新的邀请链接。",
-    "expired": "这个邀请链接已过期（有效期7天）。请联系管理员重新生成。",
-    "revoked": "这个邀请链接已作废（管理员已生成新的链接）。请使用最新的链接。",
-}
 RETRY = "请重新发送（发送 /cancel 取消）。"
-
-log = logging.getLogger(__name__)
-
-
-RESUMED = "之前的提醒没能送达，现已恢复。发送 /reminders 查看本支部的待办。"
-
-
-async def _mark_reachable(context: BotContext, user_id: int) -> bool:
-    """The user wrote to the bot: reminders reach them again (True if they had been marked unreachable)."""
-    try:
-        return await context.services.reminders.mark_reachable(user_id)
-    except Exception:  # /start must answer even if this fails; the next /start tries again
-        log.exception("could not mark user as reachable")
-        return False
-
-
-async def start_with_code(update: Update, context: BotContext) -> None:
-    """/start, and /start <code> (the deep link of an invitation). Both mark the secretary reachable again."""
-    user = update.effective_user
-    if not context.args:
-        if await _mark_reachable(context, user.id):
-            await update.effective_message.reply_text(RESUMED)
-        return  # common.start answers
-    code = context.args[0]
-    result = await context.services.branches.redeem(code, user_id=user.id, name=user_name(update))
-    await _mark_reachable(context, user.id)  # the branch they now lead, or the one they already led
-    await _answer_redeem(context, update.effective_chat.id, result, code, user.id)
-    raise ApplicationHandlerStop
-
-
-ALREADY_SECRETARY = (
-    "这个邀请链接已经被使用过了。您已经是“{name}”的书记，无需再次打开链接。\n"
-    "发送 /submit 登记活动记录，/records 查看记录，/branch 查看或修改支部信息。"
-)
-
-
-async def _answer_redeem(
-    context: BotContext, chat_id: int, result: Redeemed, code: str, user_id: int
-) -> None:
-    """Welcome the new secretary (and tell the one they replaced), ask before a move, or say why not."""
-    if result.status == "confirm" and result.branch is not None and result.left is not None:
-        await context.bot.send_message(
-            chat_id,
-            move_question(result),
-            parse_mode=ParseMode.HTML,
-            reply_markup=move_keyboard(result, code),
-        )
-    elif result.status == "ok" and result.branch is not None:
-        left = f"您已不再是“{escape(result.left.name)}”的书记{LEFT_NOTE}。\n" if result.left else ""
-        await context.bot.send_message(
-            chat_id,
-            f"欢迎！您已成为“{escape(result.branch.name)}”的书记。\n{left}\n{profile_html(result.branch)}\n\n"
-            "发送 /submit 登记活动记录，/records 查看记录，/branch 查看或修改支部信息。",
-            parse_mode=ParseMode.HTML,
-        )
-        branch, who = result.branch, result.branch.secretary_name or "新书记"
-        if result.replaced is not None:
-            await tell(
-                context.bot,
-                [result.replaced[0]],
-                f"您已不再是“{branch.name}”的书记：{who}已通过管理员生成的新邀请链接成为该支部书记。"
-                + (REPLACED_DRAFT if result.replaced_draft else "")
-                + "如有疑问，请联系上级党委管理员。",
-            )
-        if result.left is not None:  # the branch they left has no secretary now: whoever can invite is told
-            left = result.left
-            await tell(
-                context.bot,
-                sorted(context.services.admin_ids),
-                f"ℹ️ {who}已从“{left.name}”转为“{branch.name}”的书记。“{left.name}”（编号 {left.id}）现无书记，"
-                f"可发送 /invite {left.id} 生成新的邀请链接。",
-            )
-    elif (
-        result.status == "used" and (current := await context.services.branches.of_user(user_id)) is not None
-    ):
-        # most likely their own link, opened again: no reason to call the administrator
-        await context.bot.send_message(chat_id, ALREADY_SECRETARY.format(name=current.name))
-    else:
-        await context.bot.send_message(chat_id, REDEEM_REPLIES.get(result.status, REDEEM_REPLIES["unknown"]))
-
-
-LEFT_NOTE = "（该支部现无书记，需由上级党委管理员重新邀请）"
-# The former secretary's unfinished draft belongs to a branch that is no longer theirs (helper-67's review: it was
-# dropped without a word, and its 确认提交 then said only that there was no form).
-REPLACED_DRAFT = "您填写中、尚未提交的活动记录已无法提交，请把照片和材料转交新书记登记。"
-
-
-def move_question(result: Redeemed) -> str:
-    """What moving to the invitation's branch would do, before the user decides."""
-    left, target = escape(result.left.name), escape(result.branch.name)
-    lines = [
-        f"您目前是“{left}”的书记，这个邀请链接是“{target}”的。一人只能担任一个支部的书记。",
-        f"如果转到“{target}”：",
-        f"• “{left}”将没有书记，需由上级党委管理员生成新的邀请链接另请书记；它已登记的活动记录仍保留在“{left}”；",
-    ]
-    if result.draft:
-        lines.append(f"• 您未填完的“{left}”活动记录草稿将作废；")
-    if result.replaced is not None:
-        who = escape(result.replaced[1] or "现任书记")
-        lines.append(f"• “{target}”的现任书记{who}将不再担任书记；")
-    lines.append(f"要转到“{target}”吗？")
-    return "\n".join(lines)
-
-
-def move_keyboard(result: Redeemed, code: str) -> InlineKeyboardMarkup:
-    name = result.branch.name if len(result.branch.name) <= 20 else result.branch.name[:19] + "…"
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(f"确认转到{name}", callback_data=encode_invite(result.left.id, code))],
-            [InlineKeyboardButton("保留现状", callback_data=encode_invite(None, None))],
-        ]
-    )
-
-
-async def tell(bot: Bot, user_ids: list[int], text: str) -> None:
-    """A plain notice (a replaced secretary, the administrators) at once, not at the reader's next command."""
-    for user_id in user_ids:
-        try:
-            await bot.send_message(user_id, text)
-        # blocked the bot, or never started it: the new secretary is welcomed anyway
-        except TelegramError as exc:
-            log.warning("could not tell user %s about a change of secretary: %s", user_id, exc)
-
-
-async def on_invite_button(update: Update, context: BotContext) -> None:
-    """确认转到… (the invitation is opened again, now confirmed) or 保留现状."""
-    query = update.callback_query
-    decoded = decode_invite(query.data or "")
-    if decoded is None:
-        await query.answer(STALE, show_alert=True)
-        return
-    user_id = query.from_user.id
-    if decoded == "keep":
-        await query.answer()
-        current = await context.services.branches.of_user(user_id)
-        still = f"您仍是“{current.name}”的书记。" if current is not None else ""
-        await edit_text(query, f"好的，保留现状：{still}这个邀请链接没有使用。")
-        return
-    left_id, code = decoded
-    result = await context.services.branches.redeem(
-        code, user_id=user_id, name=user_name(update), confirm_from=left_id
-    )
-    await query.answer()
-    await edit_markup(query, None)
-    chat_id = query.message.chat.id if query.message else user_id
-    await _answer_redeem(context, chat_id, result, code, user_id)
 
 
 async def branch(update: Update, context: BotContext) -> None:
@@ -387,8 +233,7 @@ async def branches(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(text)
 
 
-def register(application: Application, *, group: int = -2) -> None:
-    application.add_handler(command("start", start_with_code), group=group)
+def register(application: Application) -> None:
     application.add_handler(command("newbranch", newbranch))
     application.add_handler(command("invite", invite))
     application.add_handler(command("branches", branches))
@@ -396,4 +241,3 @@ def register(application: Application, *, group: int = -2) -> None:
     application.add_handler(CallbackQueryHandler(on_branch_button, pattern=r"^b:"))
     application.add_handler(CallbackQueryHandler(on_newbranch_form, pattern=r"^nb:form:"))
     application.add_handler(CallbackQueryHandler(on_newbranch_confirm, pattern=r"^nb:(ok|redo|no)$"))
-    application.add_handler(CallbackQueryHandler(on_invite_button, pattern=f"^{INVITE_PREFIX}"))

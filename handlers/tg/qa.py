@@ -1,4 +1,5 @@
-"""Free text is a question: answer it from the speeches; buttons for the whole passage, more results, feedback."""
+"""Free text is a question: answer it from the speeches; buttons for the whole passage, more results, feedback.
+A message that is an invitation code and nothing else opens the invitation, as /start <code> does."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from handlers.services.branches import pasted_code
 from handlers.services.qa import QAResult
 from handlers.services.text import clean_text
 from handlers.services.usage import Usage, usage_of
@@ -20,6 +22,7 @@ from handlers.tg.context import BotContext
 from handlers.tg.dedupe import first_press, forget_press
 from handlers.tg.edit import edit_markup
 from handlers.tg.guards import incoming_text
+from handlers.tg.invitations import join
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +149,9 @@ def _remember_asked(context: BotContext, message_id: int, text: str) -> None:
 
 async def on_text(update: Update, context: BotContext) -> None:
     text = incoming_text(update)
+    if (code := pasted_code(text)) is not None:  # the invitation code the admin's reply shows, pasted
+        await join(update, context, code)
+        return
     _remember_asked(context, update.effective_message.message_id, text)
     await _respond(update, context, text)
 

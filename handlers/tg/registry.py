@@ -20,6 +20,7 @@ def register_handlers(application: Application) -> None:
         curation,
         dedupe,
         forms,
+        invitations,
         pending,
         qa,
         records,
@@ -34,7 +35,8 @@ def register_handlers(application: Application) -> None:
     # First: a secretary's or an administrator's command in a group goes no further.
     common.register_group_guard(application, group=-2)
     pending.register(application, group=-2)
-    branches.register(application, group=-2)
+    invitations.register(application, group=-2)  # /start <code>
+    branches.register(application)
     supervision.register_before_branch_commands(application, group=-2)
     forms.register(application, group=-1)
     common.register(application)

@@ -132,3 +132,34 @@ async def test_the_replaced_secretary_is_told_their_unfinished_draft_cannot_be_s
             "您填写中、尚未提交的活动记录已无法提交，请把照片和材料转交新书记登记。"
             "如有疑问，请联系上级党委管理员。"
         )
+
+
+async def test_an_invitation_code_pasted_into_the_chat_joins_as_the_link_does(
+    make_bot, clock: FixedClock
+) -> None:
+    """helper-84's review: the code the admin's reply shows (tap to copy), pasted bare, was answered
+    "关于“…”，讲话中没有找到"; it now opens the invitation as /start <code> does, with the same answers."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "组织部"))
+        alice = Chat(harness, harness.user(ALICE, "蒋书记"))
+        bob = Chat(harness, harness.user(BOB, "李书记"))
+        await harness.services.branches.create(
+            org_name="甲公司", name="甲支部", form="single", formal_members=5, units=None, created_by=ADMIN_ID
+        )
+        code = invitation_code(await admin.send("/invite 1"))  # as the admin's reply shows it
+        welcome = await alice.send(code)
+        assert welcome.plain_text.startswith("欢迎！您已成为“甲支部”的书记。"), welcome.plain_text
+        assert [b.secretary_user_id for b in await all_branches(harness)] == [ALICE]
+        again = await alice.send(f"邀请码：{code}")  # the whole line copied: her own link, used
+        assert again.plain_text.startswith("这个邀请链接已经被使用过了。您已经是“甲支部”的书记"), (
+            again.plain_text
+        )
+        used = await bob.send(code)
+        assert used.plain_text == (await redeem(bob, code)).plain_text
+        assert used.plain_text.startswith("这个邀请链接已经被使用过了。如需更换书记")
+        unknown = await bob.send("X7pwV3aE-zYGkui_LGxufg")  # well formed, never issued
+        assert unknown.plain_text == (await redeem(bob, "X7pwV3aE-zYGkui_LGxufg")).plain_text
+        assert unknown.plain_text.startswith("邀请码无效")
+        question = await bob.send(f"{code} 是什么")  # not a code alone: still a question
+        assert "邀请码无效" not in question.plain_text and "已经被使用" not in question.plain_text
+        assert [b.secretary_user_id for b in await all_branches(harness)] == [ALICE]
