@@ -112,6 +112,7 @@ class Reply:
     in_place: bool = False  # update the message whose button was pressed instead of sending a new one
     skip_hint: str | None = None  # the step may be skipped: "不统计", "不填写" ... (the adapter says how)
     notice: Notice | None = None
+    spent: bool = False  # a button of a message the form has moved past: only answered, its buttons removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +155,13 @@ class TooLong(InputError):
     def __init__(self, message: str, limit: int, skip_hint: str | None = None) -> None:
         super().__init__(message, skip_hint)
         self.limit = limit
+
+
+class SpentButton(InputError):
+    """A button of the summary (确认提交, 改…) pressed while the draft is at another step: an old message's."""
+
+    def __init__(self) -> None:
+        super().__init__("")
 
 
 class BrokenDraft(InputError):

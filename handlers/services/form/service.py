@@ -28,6 +28,7 @@ from handlers.services.form.model import (
     Notice,
     Outcome,
     Reply,
+    SpentButton,
     Step,
     StepResult,
     TooLong,
@@ -323,6 +324,8 @@ class FormService:
             return self._refusal(exc, step, data)
 
     def _refusal(self, exc: InputError, step: str, data: dict) -> Reply:
+        if isinstance(exc, SpentButton):
+            return Reply("", spent=True)
         prompt = self._prompt(step, data)
         if prompt.notice is Notice.BROKEN:
             return prompt

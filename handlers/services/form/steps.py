@@ -28,6 +28,7 @@ from handlers.services.form.model import (
     Input,
     InputError,
     Outcome,
+    SpentButton,
     Step,
     StepResult,
     TooLong,
@@ -135,6 +136,8 @@ def apply_input(step: str, data: dict, inp: Input, today: date) -> StepResult:
     data.pop(MINUTES_MORE, None)  # an input taken: a document sent later no longer joins the minutes
     if _act(inp, Act.BACK):
         return _back(data)
+    if step != Step.SUMMARY and (_act(inp, Act.CONFIRM) or _act(inp, Act.EDIT)):
+        raise SpentButton()  # an old summary's button: the draft has moved on (or was begun anew)
     if step == Step.KIND:
         if _act(inp, Act.KIND) and activity_by_code(inp.action.arg):
             data["kind"] = inp.action.arg
