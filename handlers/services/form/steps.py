@@ -35,6 +35,7 @@ from handlers.services.form.model import (
     field_of,
     steps_for,
 )
+from handlers.services.form.questions import QuestionRefused, looks_like_question
 from handlers.services.text import ascii_digits
 from knowledge.activities import ActivityKind, FieldSpec, activity_by_code, earliest_allowed
 from knowledge.numbers import parse_count
@@ -244,6 +245,8 @@ def _absentees(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepRes
         )
     elif says_no_absentees(inp.text):
         data["absentees"] = []
+    elif looks_like_question(inp.text):
+        raise QuestionRefused("请发送缺席人员和原因，每行一人，如：张三 出差。", skip_hint="不填写")
     else:
         absent = (data.get("expected") or 0) - (data.get("actual") or 0)
         people = parse_absentees(inp.text, absent)
