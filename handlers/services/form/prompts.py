@@ -42,6 +42,11 @@ def step_label(step: str, ak: ActivityKind | None) -> str:
     return spec.label if spec else STEP_LABELS.get(step, step)
 
 
+def quoted(label: str) -> str:
+    """``label`` in quotes, unless it opens with its own (“6”项内容: not ““6”项内容”)."""
+    return label if label.startswith("“") else f"“{label}”"
+
+
 def _rows(buttons: list, width: int) -> Buttons:
     return [buttons[i : i + width] for i in range(0, len(buttons), width)]
 
@@ -163,7 +168,7 @@ def keep_or_replace(step: str, data: dict, new: ActivityKind | None = None) -> R
     """A draft is in progress: continue it, or start anew (``new``: the kind a reminder's button named)."""
     ak = activity_by_code(data.get("kind", ""))
     what = ak.name if ak else "活动记录"
-    head = f"您有一份未完成的草稿（{what}，填到“{step_label(step, ak)}”）。"
+    head = f"您有一份未完成的草稿（{what}，填到{quoted(step_label(step, ak))}）。"
     if new is None:
         return Reply(
             f"{head}要继续填写吗？", [[("继续填写", Action(Act.RESUME)), ("重新开始", Action(Act.RESTART))]]
@@ -179,7 +184,7 @@ def idle_draft(step: str, data: dict) -> Reply:
     ak = activity_by_code(data.get("kind", ""))
     what = f"【{ak.name}】" if ak else ""
     return Reply(
-        f"您有一份未完成的{what}草稿（填到“{step_label(step, ak)}”），刚才发送的照片或文件没有保存。",
+        f"您有一份未完成的{what}草稿（填到{quoted(step_label(step, ak))}），刚才发送的照片或文件没有保存。",
         notice=Notice.HOW_TO_RESUME,
     )
 
