@@ -120,14 +120,19 @@ async def on_button(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     chat_id = query.message.chat.id if query.message else query.from_user.id
     await _back_to_form(context, chat_id)
-    if _spent(context, query.message) or _not_on_message(query):
+    if _spent(context, query.message):
         await query.answer(STALE)  # the second tap of a double tap: its first already moved the form on
+        raise ApplicationHandlerStop
+    if _not_on_message(
+        query
+    ):  # its buttons were taken off (or it never had this one): said, as any stale one
+        await query.answer(STALE, show_alert=True)
         raise ApplicationHandlerStop
     if action.act is Act.RESTART:
         await _drop_summary(context, chat_id)
     reply = await context.services.forms.on_action(query.from_user.id, action)
     if reply.spent:  # an old summary's button: the draft is at another step
-        await query.answer(STALE)
+        await query.answer(STALE, show_alert=True)
         if query.message is not None:
             await drop_buttons(context.bot, chat_id, query.message.message_id)
         raise ApplicationHandlerStop
