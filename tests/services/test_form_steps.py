@@ -70,7 +70,7 @@ def test_an_input_that_fits_is_applied(step, before, inp, key, value) -> None:
 
 
 REFUSED = [
-    (Step.KIND, {}, text("主题党日"), "请点击下面的按钮选择活动类型"),
+    (Step.KIND, {}, text("我要登记"), "请点击下面的按钮选择活动类型"),
     (Step.KIND, {}, press(Act.KIND, "nope"), "请点击下面的按钮选择活动类型"),
     (Step.DATE, THEME, SKIP, "必填"),
     (Step.DATE, THEME, press(Act.DATE, "²"), "请发送活动日期"),
