@@ -6,6 +6,7 @@ speeches it rests on (resolved to a passage by ``KnowledgeBase.find``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -45,6 +46,7 @@ class ActivityKind:
     fields: tuple[FieldSpec, ...] = ()
     min_photos: int = 1
     max_photos: int = 20
+    short_names: tuple[str, ...] = ()  # what secretaries also call it (支委会): typed at the form's menu
 
 
 SIX_ITEMS = ("学习讨论", "现场教学", "党性分析", "民主议事", "缴纳党费", "志愿服务")
@@ -71,6 +73,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
             ),
         ),
         min_photos=2,
+        short_names=("党日", "主题党日活动"),
     ),
     ActivityKind(
         "committee",
@@ -78,6 +81,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
         Cadence.MONTHLY,
         "认真落实“三会一课”",
         fields=(FieldSpec("decisions", "议定事项", "会议议定了哪些事项？", optional=True),),
+        short_names=("支委会", "支委会议", "支部委员会会议"),
     ),
     ActivityKind(
         "group_meeting",
@@ -85,6 +89,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
         Cadence.MONTHLY,
         "认真落实“三会一课”",
         fields=(FieldSpec("group_name", "党小组", "是哪个党小组开的会？（如“第一党小组”）", max_length=50),),
+        short_names=("党小组会议", "小组会"),
     ),
     ActivityKind(
         "assembly",
@@ -92,6 +97,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
         Cadence.QUARTERLY,
         "认真落实“三会一课”",
         fields=(FieldSpec("agenda", "会议议程", "党员大会的主要议程是什么？"),),
+        short_names=("支部党员大会", "全体党员大会"),
     ),
     ActivityKind(
         "lecture",
@@ -99,6 +105,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
         Cadence.QUARTERLY,
         "认真落实“三会一课”",
         fields=(FieldSpec("lecturer", "授课人", "党课由谁讲授？（姓名和职务）", max_length=50),),
+        short_names=("讲党课", "上党课"),
     ),
     ActivityKind(
         "observation",
@@ -109,6 +116,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
             FieldSpec("host", "观摩单位", "到哪个单位观摩，或由哪个党组织组织？", max_length=100),
             FieldSpec("takeaways", "交流收获", "有哪些收获或可借鉴的做法？", optional=True),
         ),
+        short_names=("观摩", "观摩交流活动"),
     ),
     ActivityKind(
         "joint_study",
@@ -125,6 +133,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
                 optional=True,
             ),
         ),
+        short_names=("集体学习", "管理层集体学习"),
     ),
     ActivityKind(
         "review",
@@ -141,6 +150,7 @@ CATALOGUE: tuple[ActivityKind, ...] = (
                 options=("好", "较好", "一般", "差"),
             ),
         ),
+        short_names=("述职评议考核",),
     ),
 )
 
@@ -149,6 +159,16 @@ _BY_CODE = {k.code: k for k in CATALOGUE}
 
 def activity_by_code(code: str) -> ActivityKind | None:
     return _BY_CODE.get(code)
+
+
+_BY_NAME = {name: k for k in CATALOGUE for name in (k.name, *k.short_names)}
+_MENU_SUFFIX = re.compile(r"[（(](?:每月|每季度|每年)[）)]$")  # the menu button's label, typed as shown
+
+
+def activity_by_name(text: str) -> ActivityKind | None:
+    """The kind ``text`` names: its name or one of its short names, as the whole text (支委会, 主题党日。)."""
+    name = re.sub(r"\s+", "", text).strip("。.！!，,")
+    return _BY_NAME.get(_MENU_SUFFIX.sub("", name))
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,12 +20,12 @@ from telegram.ext import (
 )
 
 from handlers.services.form.files import MAX_FILE_BYTES, TOO_LARGE, IncomingFile
-from handlers.services.form.model import Input, Reply
+from handlers.services.form.model import Act, Input, Notice, Reply
 from handlers.services.form.service import FileMeta
 from handlers.tg import pending
 from handlers.tg.callbacks import FORM_PREFIX, STALE, decode_form
 from handlers.tg.context import BotContext
-from handlers.tg.edit import edit_text
+from handlers.tg.edit import drop_buttons, edit_text
 from handlers.tg.guards import command, incoming_text
 from handlers.tg.render_form import form_markup, form_text
 from handlers.tg.render_records import unsaved_note
@@ -39,6 +39,9 @@ ALBUM_REPLIES_KEY = "form_album_replies"  # in bot_data (not persisted): the ref
 # updates of one chat run in order, so the second finds the message here and is only answered.
 SPENT_KEY = "form_spent_messages"
 SPENT_KEEP = 8
+# In user_data: the message id of the latest summary sent (its ✅ 确认提交 and 改… are live). A new summary, 重新开始
+# or the draft deleted takes the buttons off it, so an old summary cannot confirm or edit a later draft.
+SUMMARY_KEY = "form_summary_message"
 NOTHING_TO_SKIP = "现在没有可以跳过的内容。发送 /submit 开始填写活动记录。"
 OTHER_LABELS = (
     ("sticker", "贴纸"),
@@ -54,7 +57,30 @@ OTHER_LABELS = (
 
 
 async def send(context: BotContext, chat_id: int, reply: Reply) -> None:
-    await context.bot.send_message(chat_id, form_text(reply), reply_markup=form_markup(reply))
+    message = await context.bot.send_message(chat_id, form_text(reply), reply_markup=form_markup(reply))
+    if reply.notice is Notice.CANCELLED:
+        await _drop_summary(context, chat_id)
+    elif any(action.act is Act.CONFIRM for row in reply.buttons for _, action in row):
+        await _drop_summary(context, chat_id)  # only the latest summary confirms
+        context.user_data[SUMMARY_KEY] = message.message_id
+
+
+async def _drop_summary(context: BotContext, chat_id: int) -> None:
+    """The buttons of the summary last sent go: the draft it showed was deleted, begun anew or shown again."""
+    message_id = context.user_data.pop(SUMMARY_KEY, None)
+    if isinstance(message_id, int):
+        await drop_buttons(context.bot, chat_id, message_id)
+
+
+def _not_on_message(query) -> bool:
+    """The pressed button is no longer on its message (Telegram sends the message as it is now): its buttons
+    were taken off, and a client that still shows them pressed a spent one."""
+    message = query.message
+    if not isinstance(message, Message):
+        return False  # inaccessible (over 48 hours old): its buttons are not known
+    markup = message.reply_markup
+    rows = markup.inline_keyboard if markup is not None else ()
+    return all(button.callback_data != query.data for row in rows for button in row)
 
 
 async def _back_to_form(context: BotContext, chat_id: int) -> None:
@@ -92,17 +118,32 @@ async def on_button(update: Update, context: BotContext) -> None:
     if action is None:
         await query.answer(STALE, show_alert=True)
         raise ApplicationHandlerStop
-    await _back_to_form(context, query.message.chat.id if query.message else query.from_user.id)
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    await _back_to_form(context, chat_id)
     if _spent(context, query.message):
         await query.answer(STALE)  # the second tap of a double tap: its first already moved the form on
         raise ApplicationHandlerStop
+    if _not_on_message(
+        query
+    ):  # its buttons were taken off (or it never had this one): said, as any stale one
+        await query.answer(STALE, show_alert=True)
+        raise ApplicationHandlerStop
+    if action.act is Act.RESTART:
+        await _drop_summary(context, chat_id)
     reply = await context.services.forms.on_action(query.from_user.id, action)
+    if reply.spent:  # an old summary's button: the draft is at another step
+        await query.answer(STALE, show_alert=True)
+        if query.message is not None:
+            await drop_buttons(context.bot, chat_id, query.message.message_id)
+        raise ApplicationHandlerStop
     await query.answer()
     if reply.in_place and query.message is not None:
         await edit_text(query, form_text(reply), reply_markup=form_markup(reply))
         raise ApplicationHandlerStop
     if query.message is not None:
         _spend(context, query.message)
+        if context.user_data.get(SUMMARY_KEY) == query.message.message_id:
+            del context.user_data[SUMMARY_KEY]  # its buttons go just below
         try:  # the old buttons are spent: remove them so they can't be pressed twice
             await query.edit_message_reply_markup(reply_markup=None)
         except BadRequest:

@@ -22,6 +22,7 @@ PENDING = "pending"
 PENDING_TIMEOUT = FORM_TIMEOUT
 Handler = Callable[[Update, BotContext, dict], Awaitable[None]]
 _HANDLERS: dict[str, Handler] = {}
+_SKIP_HANDLERS: dict[str, Handler] = {}  # /skip while the follow-up is awaited (a record's change)
 
 
 async def _write_through(context: BotContext) -> None:
@@ -69,6 +70,27 @@ def on(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def on_skip(kind: str) -> Callable[[Handler], Handler]:
+    """What /skip does while a follow-up of ``kind`` is awaited (without one, /skip goes on to the form)."""
+
+    def register(fn: Handler) -> Handler:
+        _SKIP_HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+async def _skip(update: Update, context: BotContext) -> None:
+    state = context.user_data.get(PENDING)
+    if not state or (handler := _SKIP_HANDLERS.get(state.get("kind"))) is None:
+        return
+    if expired(context, state):  # asked long ago: /skip is the form's again
+        await clear(context)
+        return
+    await handler(update, context, state)
+    raise ApplicationHandlerStop
+
+
 async def _dispatch(update: Update, context: BotContext) -> None:
     state = context.user_data.get(PENDING)
     if not state:
@@ -94,6 +116,7 @@ async def _cancel(update: Update, context: BotContext) -> None:
 
 def register(application: Application, *, group: int = -2) -> None:
     application.add_handler(command("cancel", _cancel), group=group)
+    application.add_handler(command("skip", _skip), group=group)
     application.add_handler(
         MessageHandler(
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, _dispatch

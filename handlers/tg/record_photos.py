@@ -68,6 +68,14 @@ async def _photos_text(update: Update, context: BotContext, state: dict) -> None
     )
 
 
+@pending.on_skip("amend_photos")
+async def _photos_skip(update: Update, context: BotContext, state: dict) -> None:
+    await update.effective_message.reply_text(
+        "这一步不能跳过，请发送照片，发完后点击“完成”；放弃修改请发送 /cancel。",
+        reply_markup=_done_markup(state["record_id"]),
+    )
+
+
 async def on_amend_file(update: Update, context: BotContext) -> None:
     """A photo (or an image sent as a file) while the user amends a record's photos; else left to the form."""
     state = context.user_data.get(pending.PENDING)

@@ -238,8 +238,7 @@ async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
                 await message.reply_text(f"{too_many}请重新发送缺席人员，每行一人（/cancel 取消）。")
                 return
             value["absentees"] = people
-        await _expect_amend(context, state, value=value, absent=False)
-        await message.reply_text(reason_prompt(state))
+        await _absentees_taken(context, state, value, message)
         return
     if len(text) < 2 or len(text) > MAX_REASON:
         too_long = f"修改原因请控制在{MAX_REASON}字以内（现在{len(text)}字），请重新发送："
@@ -260,6 +259,30 @@ async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
         await notify_resubmitted(
             context.bot, context.services, state["record_id"], amended.reviewers, was=amended.was
         )
+
+
+async def _absentees_taken(context: BotContext, state: dict, value: dict, message) -> None:
+    await _expect_amend(context, state, value=value, absent=False)
+    await message.reply_text(reason_prompt(state))
+
+
+@pending.on_skip("amend")
+async def _amend_skip(update: Update, context: BotContext, state: dict) -> None:
+    """/skip in a change: at the absentees prompt it is "无" (not given); elsewhere the step is needed."""
+    message = update.effective_message
+    if state.get("value") is not None and state.get("absent"):
+        await _absentees_taken(context, state, dict(state["value"]), message)
+        return
+    await message.reply_text(f"这一步不能跳过，请发送{_awaited(state)}；放弃修改请发送 /cancel。")
+
+
+def _awaited(state: dict) -> str:
+    """What the change waits for, as "请发送…" goes on."""
+    if state.get("value") is not None:
+        return "修改原因"
+    if state.get("field") == ATTENDANCE:
+        return "应到和实到人数"
+    return f"新的{AMENDABLE.get(str(state.get('field')), '内容')}"
 
 
 async def _expect_amend(context: BotContext, state: dict, **changes: object) -> None:

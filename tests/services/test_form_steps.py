@@ -6,7 +6,16 @@ from datetime import date
 
 import pytest
 
-from handlers.services.form.model import Act, Action, BrokenDraft, Input, InputError, Outcome, Step
+from handlers.services.form.model import (
+    Act,
+    Action,
+    BrokenDraft,
+    Input,
+    InputError,
+    Outcome,
+    SpentButton,
+    Step,
+)
 from handlers.services.form.steps import apply_input, next_step, parse_absentees, parse_attendance
 from knowledge.activities import activity_by_code
 
@@ -61,7 +70,7 @@ def test_an_input_that_fits_is_applied(step, before, inp, key, value) -> None:
 
 
 REFUSED = [
-    (Step.KIND, {}, text("主题党日"), "请点击下面的按钮选择活动类型"),
+    (Step.KIND, {}, text("我要登记"), "请点击下面的按钮选择活动类型"),
     (Step.KIND, {}, press(Act.KIND, "nope"), "请点击下面的按钮选择活动类型"),
     (Step.DATE, THEME, SKIP, "必填"),
     (Step.DATE, THEME, press(Act.DATE, "²"), "请发送活动日期"),
@@ -152,3 +161,11 @@ def test_parsers() -> None:
     with pytest.raises(InputError) as info:
         parse_attendance("很多人")
     assert info.value.skip_hint == "不统计"
+
+
+@pytest.mark.parametrize("action", [press(Act.CONFIRM), press(Act.EDIT, "topic")])
+@pytest.mark.parametrize("step", [Step.KIND, Step.DATE, Step.TOPIC, Step.MINUTES, Step.PHOTOS])
+def test_a_summary_button_at_another_step_is_spent(step: str, action: Input) -> None:
+    """An old summary's 确认提交 / 改… while the draft is elsewhere: a spent button, not the step's hint."""
+    with pytest.raises(SpentButton):
+        apply_input(step, {**THEME, "held_on": "2026-11-20"}, action, TODAY)

@@ -101,6 +101,7 @@ class Notice(StrEnum):
     BROKEN = "broken"
     HOW_TO_VIEW = "how_to_view"
     HOW_TO_RESUME = "how_to_resume"  # a file sent for a draft left idle (not at the photos step)
+    ASK_LATER = "ask_later"  # a refused text that reads as a question: it can be asked after the form
 
 
 @dataclass
@@ -112,6 +113,7 @@ class Reply:
     in_place: bool = False  # update the message whose button was pressed instead of sending a new one
     skip_hint: str | None = None  # the step may be skipped: "不统计", "不填写" ... (the adapter says how)
     notice: Notice | None = None
+    spent: bool = False  # a button of a message the form has moved past: only answered, its buttons removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,13 @@ class TooLong(InputError):
     def __init__(self, message: str, limit: int, skip_hint: str | None = None) -> None:
         super().__init__(message, skip_hint)
         self.limit = limit
+
+
+class SpentButton(InputError):
+    """A button of the summary (确认提交, 改…) pressed while the draft is at another step: an old message's."""
+
+    def __init__(self) -> None:
+        super().__init__("")
 
 
 class BrokenDraft(InputError):

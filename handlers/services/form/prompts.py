@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date
 
@@ -19,6 +18,7 @@ from handlers.services.form.model import (
     field_of,
     steps_for,
 )
+from handlers.services.form.questions import ENDS_ASKING
 from knowledge.activities import CATALOGUE, ActivityKind, FieldSpec, activity_by_code, period_of
 
 STEP_LABELS = {
@@ -40,6 +40,11 @@ DONE_ROW = [("完成", Action(Act.DONE))]
 def step_label(step: str, ak: ActivityKind | None) -> str:
     spec = field_of(ak, step)
     return spec.label if spec else STEP_LABELS.get(step, step)
+
+
+def quoted(label: str) -> str:
+    """``label`` in quotes, unless it opens with its own (“6”项内容: not ““6”项内容”)."""
+    return label if label.startswith("“") else f"“{label}”"
 
 
 def _rows(buttons: list, width: int) -> Buttons:
@@ -163,7 +168,7 @@ def keep_or_replace(step: str, data: dict, new: ActivityKind | None = None) -> R
     """A draft is in progress: continue it, or start anew (``new``: the kind a reminder's button named)."""
     ak = activity_by_code(data.get("kind", ""))
     what = ak.name if ak else "活动记录"
-    head = f"您有一份未完成的草稿（{what}，填到“{step_label(step, ak)}”）。"
+    head = f"您有一份未完成的草稿（{what}，填到{quoted(step_label(step, ak))}）。"
     if new is None:
         return Reply(
             f"{head}要继续填写吗？", [[("继续填写", Action(Act.RESUME)), ("重新开始", Action(Act.RESTART))]]
@@ -179,7 +184,7 @@ def idle_draft(step: str, data: dict) -> Reply:
     ak = activity_by_code(data.get("kind", ""))
     what = f"【{ak.name}】" if ak else ""
     return Reply(
-        f"您有一份未完成的{what}草稿（填到“{step_label(step, ak)}”），刚才发送的照片或文件没有保存。",
+        f"您有一份未完成的{what}草稿（填到{quoted(step_label(step, ak))}），刚才发送的照片或文件没有保存。",
         notice=Notice.HOW_TO_RESUME,
     )
 
@@ -202,25 +207,33 @@ def receipt(ak: ActivityKind, number: str, held: date, data: dict) -> Reply:
     )
 
 
-# A topic or place typed as a question ("主题党日的主题应该怎么定？"): taken as typed, and the user is told so.
-_ASKED = re.compile(r"[?？]\s*$|[吗呢]\s*$")
-
-
 def after_question(
     step: str, ak: ActivityKind | None, text: str | None, reply: Reply, note: str | None = None
 ) -> Reply:
     """``reply`` (the next step's prompt) led by ``note`` (the step's own: lines of a paste left out), and by a
-    note when the answer to ``step`` reads as a question: it was kept as the activity's topic or place, and how
-    to change it (helper-67's review: it was kept without a word). Only the first line of a topic is kept, so
-    only it is read as a question."""
+    note when the answer to ``step`` (a topic, a place, the minutes or a kind's text field) reads as a question:
+    it was kept as typed, and how to change it (helper-67's review: it was kept without a word). Only the first
+    line of a topic or place is kept, so only it is read; longer texts only when they are one line."""
     if note:
         reply = replace(reply, text=note + reply.text)
-    text = (text or "").strip().split("\n")[0]
-    if step not in (Step.TOPIC, Step.PLACE) or not text or not _ASKED.search(text):
+    kept = _asked_as(step, ak, (text or "").strip())
+    if kept is None:
         return reply
     label = step_label(step, ak)
     note = (
-        f"提示：刚才这句像是提问，已记作活动{label}。如果不是{label}，请填完后在核对页点“改{label}”；"
+        f"提示：刚才这句像是提问，已记作{kept}。如果不是{label}，请填完后在核对页点“改{label}”；"
         "政策问题请填完表单后再问。\n\n"
     )
     return replace(reply, text=note + reply.text)
+
+
+def _asked_as(step: str, ak: ActivityKind | None, text: str) -> str | None:
+    """How the note names what a question-like ``text`` was kept as, or None when it is no such text."""
+    if step in (Step.TOPIC, Step.PLACE):
+        line, label = text.split("\n")[0], f"活动{step_label(step, ak)}"
+    else:
+        spec = field_of(ak, step)
+        if step != Step.MINUTES and (spec is None or spec.input_type != "text"):
+            return None
+        line, label = text, step_label(step, ak)
+    return label if line and "\n" not in line and ENDS_ASKING.search(line) else None

@@ -28,10 +28,12 @@ from handlers.services.form.model import (
     Notice,
     Outcome,
     Reply,
+    SpentButton,
     Step,
     StepResult,
     TooLong,
 )
+from handlers.services.form.questions import ask_later
 from handlers.services.form.steps import apply_input, next_step
 from handlers.services.form.submit import submit
 from knowledge.activities import activity_by_code
@@ -320,13 +322,16 @@ class FormService:
                 await self._save(session, draft.user_id, draft.branch_id, step, marked)
             return self._refusal(exc, step, data)
         except InputError as exc:
-            return self._refusal(exc, step, data)
+            return self._refusal(exc, step, data, inp.text)
 
-    def _refusal(self, exc: InputError, step: str, data: dict) -> Reply:
+    def _refusal(self, exc: InputError, step: str, data: dict, text: str | None = None) -> Reply:
+        if isinstance(exc, SpentButton):
+            return Reply("", spent=True)
         prompt = self._prompt(step, data)
         if prompt.notice is Notice.BROKEN:
             return prompt
-        return Reply(f"⚠️ {exc.message}", prompt.buttons, skip_hint=exc.skip_hint)
+        notice = ask_later(exc, text)  # a question refused: how to ask it
+        return Reply(f"⚠️ {exc.message}", prompt.buttons, skip_hint=exc.skip_hint, notice=notice)
 
     # -- files --------------------------------------------------------------------------------------------
 

@@ -28,14 +28,22 @@ from handlers.services.form.model import (
     Input,
     InputError,
     Outcome,
+    SpentButton,
     Step,
     StepResult,
     TooLong,
     field_of,
     steps_for,
 )
+from handlers.services.form.questions import QuestionRefused, looks_like_question
 from handlers.services.text import ascii_digits
-from knowledge.activities import ActivityKind, FieldSpec, activity_by_code, earliest_allowed
+from knowledge.activities import (
+    ActivityKind,
+    FieldSpec,
+    activity_by_code,
+    activity_by_name,
+    earliest_allowed,
+)
 from knowledge.numbers import parse_count
 
 SKIP_NOT_ALLOWED = "这一项是必填的，不能跳过。"
@@ -135,9 +143,12 @@ def apply_input(step: str, data: dict, inp: Input, today: date) -> StepResult:
     data.pop(MINUTES_MORE, None)  # an input taken: a document sent later no longer joins the minutes
     if _act(inp, Act.BACK):
         return _back(data)
+    if step != Step.SUMMARY and (_act(inp, Act.CONFIRM) or _act(inp, Act.EDIT)):
+        raise SpentButton()  # an old summary's button: the draft has moved on (or was begun anew)
     if step == Step.KIND:
-        if _act(inp, Act.KIND) and activity_by_code(inp.action.arg):
-            data["kind"] = inp.action.arg
+        typed = activity_by_name(inp.text) if inp.text else None  # 支部委员会, 支委会 typed at the menu
+        if typed is not None or (_act(inp, Act.KIND) and activity_by_code(inp.action.arg)):
+            data["kind"] = typed.code if typed is not None else inp.action.arg
             return StepResult(data, Outcome.ADVANCE)
         raise InputError("请点击下面的按钮选择活动类型。")
     ak = activity_by_code(data.get("kind", ""))
@@ -241,6 +252,8 @@ def _absentees(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepRes
         )
     elif says_no_absentees(inp.text):
         data["absentees"] = []
+    elif looks_like_question(inp.text):
+        raise QuestionRefused("请发送缺席人员和原因，每行一人，如：张三 出差。", skip_hint="不填写")
     else:
         absent = (data.get("expected") or 0) - (data.get("actual") or 0)
         people = parse_absentees(inp.text, absent)
