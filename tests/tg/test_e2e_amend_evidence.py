@@ -206,6 +206,8 @@ async def test_amended_absentees_read_as_the_form_reads_them(make_bot, clock: Fi
 
         await alice.press(told, f"r:amend:{record.id}:attendance")
         assert (await alice.send("应到5人，实到4人")).plain_text.startswith("有 1 人缺席")
+        asked = await alice.send("缺席的人需要写原因吗？")  # a question is no person (helper-81's review)
+        assert asked.plain_text.startswith("这句像是提问，没有记作缺席人员。"), asked.plain_text
         refused = await alice.send("王五 病假\n赵六 出差\n钱七 事假")
         assert refused.plain_text.startswith("缺席的是 1 人（应到5人，实到4人），您写了 3 人。"), (
             refused.plain_text
