@@ -33,7 +33,9 @@ _NUM = r"(\d{1,4}|[零一二两俩三四五六七八九十百]{1,4})"
 _HAVE = r"(?:只有|仅有|共有|一共有|一共|总共|有|共|就|才)"
 _MEMBERS = re.compile(
     rf"{_HAVE}?\s*{_NUM}\s*(?:名|个|位)?(?:正式)?党员"
-    rf"|党员(?:人数|数量|数)?(?:{_HAVE}|为|是)?\s*{_NUM}\s*(?:(?:名|个|位|人)|(?![\d万千百%\u4e00-\u9fff]))"
+    rf"|党员(?:人数|数量|数)?(?:{_HAVE}|为|是)?\s*(?:(\d{{1,4}})\s*(?:名|个|位|人)?(?![\d万千百%])"
+    # A Chinese numeral with no measure word counts only at a word's end: 党员三亮 names something.
+    rf"|([零一二两俩三四五六七八九十百]{{1,4}})\s*(?:(?:名|个|位|人)|(?![万千百%\u4e00-\u9fff])))"
     rf"|党员.{{0,6}}?(?:只有|仅有|就|才)\s*{_NUM}\s*(?:名|个|位|人)"
 )
 # "没有党员", "0名党员", "党员为零"; not "10名党员" (a 0 that ends a number) nor "有无党员" (whether there are).

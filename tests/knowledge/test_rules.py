@@ -153,7 +153,9 @@ def test_not_a_single_member(kb, query):
     assert rule is not None and _none(rule.conclusion)
 
 
-@pytest.mark.parametrize("query", ["本单位党员人数2人", "党员数量为2", "我们党员少，只有两个"])
+@pytest.mark.parametrize(
+    "query", ["本单位党员人数2人", "党员数量为2", "我们党员少，只有两个", "党员数为2能单独建吗"]
+)
 def test_other_ways_of_giving_the_count(kb, query):
     rule = kb.ask(query).rule
     assert rule is not None and _joint(rule.conclusion)
