@@ -1,5 +1,6 @@
 """The administrators' digest of a closed month: which branches missed what (muted kinds marked, with the
-reason; kinds whose records were all returned by a reviewer marked so), and which secretaries could not be reached. Built once when it falls due and stored with each
+reason; kinds whose records were all returned by a reviewer marked so), how many complete branches still wait for
+review, and which secretaries could not be reached. Built once when it falls due and stored with each
 administrator's delivery row (``reminder_deliveries.payload``), so it shows the state at the time it was sent.
 A month in which no branch existed yet (before the first was added, or none at all) has no digest.
 """
