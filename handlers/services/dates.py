@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from knowledge.numbers import CN_DIGITS, parse_count
 
 _RELATIVE = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3}
+# 昨晚, 今早, 前晚 (and what is left of 昨晚7点 or 前晚 once a time of day is set aside: 昨, 前).
+_RELATIVE |= {"今晚": 0, "今早": 0, "今": 0, "昨晚": 1, "昨夜": 1, "昨": 1, "前晚": 2, "前": 2}
 _FULL = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _DAY = re.compile(r"^(\d{1,2})\s*[日号]$")
