@@ -27,13 +27,14 @@ async def build_digest(
     """The digest of ``month`` and the periods that closed with it, over ``branches``."""
     periods = []
     for cadence, period in closed_with(month):
-        ledger = await Ledger.load(repo, cadence, period.code, returned=True)
-        waiting = await repo.waiting(period.code, ledger.kinds)
+        ledger = await Ledger.load(repo, cadence, period.code, returned=True, waiting=True)
         counted = [b for b in branches if existed_by(b, period, config)]
         entries = []
+        waiting = 0  # complete branches with a kind whose records all still wait for review
         for branch in counted:
             owed = ledger.of(branch.id)
             if not owed.owed:
+                waiting += bool(owed.waiting)
                 continue
             entries.append(
                 DigestBranch(
@@ -55,7 +56,7 @@ async def build_digest(
                 total=len(counted),
                 complete=len(counted) - len(entries),
                 branches=tuple(entries),
-                waiting=_waiting(counted, entries, waiting, ledger.kinds),
+                waiting=waiting,
             )
         )
     unreachable = tuple(
@@ -64,14 +65,3 @@ async def build_digest(
         if b.secretary_unreachable_at is not None
     )
     return Digest(month=month.code, periods=tuple(periods), unreachable=unreachable)
-
-
-def _waiting(
-    counted: Sequence[Branch],
-    entries: Sequence[DigestBranch],
-    waiting: set[tuple[int, str]],
-    kinds: Sequence[str],
-) -> int:
-    """How many of the complete branches have a kind whose records all still wait for review."""
-    missed = {e.branch_id for e in entries}
-    return sum(1 for b in counted if b.id not in missed and any((b.id, kind) in waiting for kind in kinds))
