@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from handlers.services.browse import FileBlob
 from handlers.services.form.absentees import parse_absentees, says_no_absentees, too_many_absentees
 from handlers.services.form.model import InputError
-from handlers.services.form.questions import looks_like_question
+from handlers.services.form.questions import NOT_A_PERSON, looks_like_question
 from handlers.services.form.steps import parse_attendance
 from handlers.services.records import (
     AMENDABLE,
@@ -229,7 +229,7 @@ async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
         value = dict(state["value"])
         if looks_like_question(text):  # 缺席的人要写原因吗？ is no person (as in the form)
             await message.reply_text(
-                "这句像是提问，没有记作缺席人员。请发送缺席人员和原因，每行一人（没有可发送“无”，/cancel 取消）。"
+                f"{NOT_A_PERSON}请发送缺席人员和原因，每行一人（没有可发送“无”，/cancel 取消）。"
             )
             return
         if not says_no_absentees(text):

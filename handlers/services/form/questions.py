@@ -20,6 +20,9 @@ _OPENS_ASKING = re.compile(
 )
 
 
+NOT_A_PERSON = "这句像是提问，没有记作缺席人员。"  # the absentees, in the form and in a record's change
+
+
 def looks_like_question(text: str | None) -> bool:
     """The text reads as a question: it ends with ？/?/吗/呢, or opens with a question word."""
     text = (text or "").strip()
@@ -39,6 +42,6 @@ class QuestionRefused(InputError):
 
     def __init__(self, step_ask: str, skip_hint: str | None = None) -> None:
         super().__init__(
-            f"这句像是提问，没有记作缺席人员。问题可以在填完表单后直接发送提问，不用取消表单。\n{step_ask}",
+            f"{NOT_A_PERSON}问题可以在填完表单后直接发送提问，不用取消表单。\n{step_ask}",
             skip_hint,
         )
