@@ -40,10 +40,6 @@ Load = Callable[[EvidenceFile], Awaitable[FileBlob | None]]  # a record file -> 
 Remember = Callable[[EvidenceFile, str], Awaitable[None]]  # a record file, the file id Telegram gave its copy
 
 
-async def _forget(file: EvidenceFile, telegram_file_id: str) -> None:
-    return None
-
-
 def unshown_note(photos: int, minutes: int) -> str | None:
     """The note on the files that could not be sent, or None when every file was."""
     parts = [f"{photos}张照片" if photos else "", f"{minutes}份会议记录文件" if minutes else ""]
@@ -52,7 +48,7 @@ def unshown_note(photos: int, minutes: int) -> str | None:
 
 
 async def send_evidence(
-    bot: Bot, chat_id: int, files: Sequence[EvidenceFile], load: Load, remember: Remember = _forget
+    bot: Bot, chat_id: int, files: Sequence[EvidenceFile], load: Load, remember: Remember
 ) -> None:
     """Send the record's files (``RecordFile`` rows, in order); ``load`` reads a file's stored copy, and
     ``remember`` keeps the file id Telegram gives an uploaded copy (so the next view need not upload it)."""
