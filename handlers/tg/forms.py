@@ -123,9 +123,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     if _spent(context, query.message):
         await query.answer(STALE)  # the second tap of a double tap: its first already moved the form on
         raise ApplicationHandlerStop
-    if _not_on_message(
-        query
-    ):  # its buttons were taken off (or it never had this one): said, as any stale one
+    # Its buttons were taken off (or it never had this one): said, as any stale one.
+    if _not_on_message(query):
         await query.answer(STALE, show_alert=True)
         raise ApplicationHandlerStop
     if action.act is Act.RESTART:
