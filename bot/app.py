@@ -156,6 +156,9 @@ def build_application(settings: Settings, services: Services) -> Application:
         .token(token)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(tzinfo=services.clock.tz))
+        # A spare slot for the last getUpdates at stop: httpcore 1.0.9 can lose a slot to the long poll that
+        # stop cancels (encode/httpcore#1093), and that call would then log a PoolTimeout traceback.
+        .get_updates_connection_pool_size(2)
         .rate_limiter(RetryingRateLimiter(broadcast=settings.push_rate, max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor(finished=dedupe.remember(services.updates)))
         .persistence(SQLAlchemyPersistence(services.session_factory, services.clock))
