@@ -38,6 +38,8 @@ def parse_index(text: str, size: int) -> int | None:
 
 
 def encode_form(action: Action) -> str:
+    if action.act is Act.RECORD:  # a stored record: served by handlers.tg.records, not by the form
+        return encode_record("open", int(action.arg))
     return f"{FORM_PREFIX}{action.act.value}" + (f":{action.arg}" if action.arg else "")
 
 

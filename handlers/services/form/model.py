@@ -80,6 +80,7 @@ class Act(StrEnum):
     RESTART = "restart"
     CANCEL = "cancel"  # 取消填写: asks first when the draft holds anything entered (``form/cancel.py``)
     DISCARD = "discard"  # 确认取消: the draft is deleted
+    RECORD = "rec"  # arg: a stored record's id; the adapter opens it as /records does (``form/returned.py``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from handlers.services.form.model import (
     TooLong,
 )
 from handlers.services.form.questions import ask_later
+from handlers.services.form.returned import offer_amend
 from handlers.services.form.steps import apply_input, next_step
 from handlers.services.form.submit import submit
 from knowledge.activities import activity_by_code
@@ -184,7 +185,8 @@ class FormService:
             await DraftRepository(session).delete(user_id)
             data = {"kind": ak.code}
             await self._save(session, user_id, branch.id, Step.DATE, data)
-        return self._prompt(Step.DATE, data)
+            today = self.clock.now().date()
+            return await offer_amend(session, branch.id, ak, today, self._prompt(Step.DATE, data))
 
     async def resume(self, user_id: int) -> Reply:
         async with self.session_factory() as session, session.begin():
@@ -300,7 +302,10 @@ class FormService:
                 return reply
             target = result.target if result.outcome is Outcome.GOTO else next_step(ak, step, data)
             await self._save(session, user_id, draft.branch_id, target, data)
-            return prompts.after_question(step, ak, inp.text, self._prompt(target, data), result.note)
+            reply = prompts.after_question(step, ak, inp.text, self._prompt(target, data), result.note)
+            if step == Step.KIND:
+                return await offer_amend(session, draft.branch_id, ak, self.clock.now().date(), reply)
+            return reply
 
     async def _apply(self, session: AsyncSession, draft: Draft, data: dict, inp: Input) -> StepResult | Reply:
         """The pure step's result, or the refusal; a part of a split paste is refused whole (``paste``)."""
