@@ -126,11 +126,25 @@ async def _ask_comment(update: Update, context: BotContext, chat_id: int, record
         return
     await query.answer()
     origin = query.message.message_id if query.message else None  # its buttons go once the record moves
-    await pending.expect(context, "review_return", record_id=record_id, origin=origin)
+    dropped = await pending.leave(context)
+    number = result.record.number
+    await pending.expect(context, "review_return", record_id=record_id, origin=origin, number=number)
     await context.bot.send_message(
         chat_id,
-        f"请填写退回意见，说明需要修改什么（2至500字，发送 /cancel 取消）：\n记录编号：{result.record.number}",
+        _dropped_note(dropped, record_id)
+        + f"请填写退回意见，说明需要修改什么（2至500字，发送 /cancel 取消）：\n记录编号：{number}",
     )
+
+
+def _dropped_note(dropped: dict | None, record_id: int) -> str:
+    """What the new question replaced: another record's return still without its comment (that record still
+    waits for review), or another input the bot was waiting for; nothing when it asked the same again."""
+    if not dropped or (dropped.get("kind") == "review_return" and dropped.get("record_id") == record_id):
+        return ""
+    if dropped.get("kind") == "review_return":
+        other = f"记录编号 {dropped['number']} " if dropped.get("number") else "上一条记录"
+        return f"{other}的退回还没有填写意见，已取消，该记录仍待审核。\n\n"
+    return "之前等待您输入的内容已取消。\n\n"
 
 
 async def _open(update: Update, context: BotContext, chat_id: int, record_id: int) -> None:

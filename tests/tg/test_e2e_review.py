@@ -239,3 +239,31 @@ async def test_a_press_on_a_withdrawn_record_takes_the_buttons_off(make_bot, clo
             assert answer["text"] == "这条记录已撤回，无需审核。", answer
         await harness.emulator.idle()
         assert not (harness.emulator.current_message(admin.id, notice.message_id) or {}).get("reply_markup")
+
+
+async def test_a_second_return_says_the_first_was_dropped(make_bot, clock) -> None:
+    """退回 on one record, then 退回 on another before any comment: the question says the first is dropped (it
+    still waits for review), and the comment returns the second alone."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "Alice"))
+        await make_secretary(harness, alice.user)
+        first = await submit(harness, alice)
+        first_notice = await admin.reply()
+        second = await submit(harness, alice, "theme_day")
+        second_notice = await admin.reply()
+        ask = await admin.press(first_notice, f"rv:ret:{first}")
+        assert ask.plain_text.startswith("请填写退回意见"), ask.plain_text
+        again = await admin.press(first_notice, f"rv:ret:{first}")  # the same record: asked again, no note
+        assert again.plain_text.startswith("请填写退回意见"), again.plain_text
+        ask = await admin.press(second_notice, f"rv:ret:{second}")
+        number = ask.plain_text.rsplit("记录编号：", 1)[1]
+        first_number = again.plain_text.rsplit("记录编号：", 1)[1]
+        assert number != first_number
+        assert ask.plain_text.startswith(
+            f"记录编号 {first_number} 的退回还没有填写意见，已取消，该记录仍待审核。"
+        )
+        done = await admin.send("主题写错了")
+        assert done.plain_text.startswith("↩️ 已退回"), done.plain_text
+        states = {r.id: r.review_state for r in await records(harness)}
+        assert states[second] == "returned" and states[first] != "returned", states
