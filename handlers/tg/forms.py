@@ -86,7 +86,8 @@ def _not_on_message(query) -> bool:
 async def _back_to_form(context: BotContext, chat_id: int) -> None:
     """/submit or a form button: a follow-up the user left unanswered (a record's change) must not swallow the
     form's next input; a change half-entered is said not to be saved, in one line."""
-    if note := unsaved_note(await pending.leave(context)):
+    dropped = await pending.leave(context)
+    if note := unsaved_note(dropped) or pending.dropped_note(dropped):
         await context.bot.send_message(chat_id, note)
 
 

@@ -62,6 +62,26 @@ async def leave(context: BotContext) -> dict | None:
     return state if state and not expired(context, state) else None
 
 
+# What a follow-up dropped for another question (a form button, another record's 退回) leaves undone; a record's
+# change names its field (``render_records.unsaved_note``).
+_DROPPED = {
+    "reminder_mute": "免提醒的原因还没有填写，已取消，提醒照常。",
+    "branch_edit": "支部信息的修改还没有填写，已取消。",
+    "newbranch": "新建支部还没有完成，已取消；需要时请重新发送 /newbranch。",
+}
+
+
+def dropped_note(state: dict | None) -> str | None:
+    """One line on a dropped follow-up (from :func:`leave`), or None for a kind that needs none."""
+    if not state:
+        return None
+    if state.get("kind") == "review_return":
+        number = state.get("number")
+        other = f"记录编号 {number} " if number else "上一条记录"
+        return f"{other}的退回还没有填写意见，已取消，该记录仍待审核。"
+    return _DROPPED.get(str(state.get("kind")))
+
+
 def on(kind: str) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         _HANDLERS[kind] = fn

@@ -20,7 +20,7 @@ from handlers.tg.edit import drop_buttons, edit_markup
 from handlers.tg.evidence import send_evidence
 from handlers.tg.guards import incoming_text, user_name
 from handlers.tg.records import stored_copy
-from handlers.tg.render_records import describe
+from handlers.tg.render_records import describe, unsaved_note
 from handlers.tg.render_review import (
     COMMENT_TOO_LONG,
     MISSING,
@@ -137,14 +137,12 @@ async def _ask_comment(update: Update, context: BotContext, chat_id: int, record
 
 
 def _dropped_note(dropped: dict | None, record_id: int) -> str:
-    """What the new question replaced: another record's return still without its comment (that record still
-    waits for review), or another input the bot was waiting for; nothing when it asked the same again."""
+    """What the new question replaced (nothing when it asked the same again): another record's return still
+    without its comment, a change half-entered, another input the bot was waiting for."""
     if not dropped or (dropped.get("kind") == "review_return" and dropped.get("record_id") == record_id):
         return ""
-    if dropped.get("kind") == "review_return":
-        other = f"记录编号 {dropped['number']} " if dropped.get("number") else "上一条记录"
-        return f"{other}的退回还没有填写意见，已取消，该记录仍待审核。\n\n"
-    return "之前等待您输入的内容已取消。\n\n"
+    note = unsaved_note(dropped) or pending.dropped_note(dropped)
+    return f"{note}\n\n" if note else ""
 
 
 async def _open(update: Update, context: BotContext, chat_id: int, record_id: int) -> None:

@@ -470,6 +470,9 @@ async def test_an_abandoned_profile_edit_does_not_swallow_form_input(make_bot, c
         await redeem(alice, code)
         profile = await alice.send("/branch")
         await alice.press(profile, "b:edit:org_name")  # ... and then she does something else
+        note = await alice.send("/submit")  # the change she left is said to be dropped
+        assert note.plain_text == "支部信息的修改还没有填写，已取消。", note.plain_text
+        await alice.reply()  # the menu
         form = Form(alice, "committee")
         await form.run("date")
         reply = await alice.send(form.topic)
