@@ -41,13 +41,24 @@ def new_code() -> str:
 
 # What ``new_code`` issues: 16 bytes in URL-safe base64 without padding, so 22 characters whose last holds only
 # two bits (A, Q, g or w). The admin's reply shows it after 邀请码：, so a paste may keep that prefix.
-_PASTED_CODE = re.compile(r"(?:邀请码\s*[:：]?\s*)?([A-Za-z0-9_-]{21}[AQgw])")
+_CODE = r"[A-Za-z0-9_-]{21}[AQgw]"
+_PASTED_CODE = re.compile(rf"(?:邀请码\s*[:：]?\s*)?({_CODE})")
+# In a longer paste (the admin's whole reply, a forwarded link): the code after 邀请码： or in the deep link.
+_CODE_IN_TEXT = re.compile(rf"(?:邀请码\s*[:：]\s*|[?&]start=)({_CODE})(?![A-Za-z0-9_-])")
+_END_PUNCTUATION = "。.，,！!；;、 \t\r\n"
 
 
 def pasted_code(text: str) -> str | None:
-    """The invitation code when ``text`` is one and nothing else (as ``new_code`` issues it, optionally after
-    邀请码 / 邀请码：), else None: a secretary who pastes the code into the chat joins as with /start <code>."""
-    match = _PASTED_CODE.fullmatch(text.strip())
+    """The invitation code when ``text`` is one (as ``new_code`` issues it, optionally after 邀请码 / 邀请码：),
+    else None: a secretary who pastes the code into the chat joins as with /start <code>. Read as phones paste
+    it (helper-86's review): full-width letters, a full stop after it, a space a line wrap put inside it, the
+    t.me link alone, or the administrator's whole reply (the code after 邀请码：, or the link's start=)."""
+    plain = unicodedata.normalize("NFKC", text or "").strip().rstrip(_END_PUNCTUATION)
+    if match := _PASTED_CODE.fullmatch(plain):
+        return match.group(1)
+    if match := _PASTED_CODE.fullmatch(re.sub(r"\s+", "", plain)):
+        return match.group(1)
+    match = _CODE_IN_TEXT.search(plain)
     return match.group(1) if match else None
 
 

@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler
 
-from handlers.services.branches import Redeemed
+from handlers.services.branches import Redeemed, pasted_code
 from handlers.tg.callbacks import INVITE_PREFIX, STALE, decode_invite, encode_invite
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup, edit_text
@@ -47,7 +47,8 @@ async def start_with_code(update: Update, context: BotContext) -> None:
         if await _mark_reachable(context, update.effective_user.id):
             await update.effective_message.reply_text(RESUMED)
         return  # common.start answers
-    await join(update, context, context.args[0])
+    # /start <code>。 or a code typed in full-width letters: read as a pasted code is (``pasted_code``)
+    await join(update, context, pasted_code(" ".join(context.args)) or context.args[0])
     raise ApplicationHandlerStop
 
 

@@ -20,9 +20,35 @@ def test_a_code_alone_or_after_its_label(text: str) -> None:
     assert pasted_code(text) == CODE
 
 
+WIDE = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in CODE)  # full-width letters and digits
+REPLY = (  # the administrator's whole reply, pasted or forwarded as text
+    f"已生成新的邀请链接：第一党支部（编号 1）\n邀请码：{CODE}\n"
+    f"邀请链接（7天内有效，仅限一次）：https://t.me/branchbot_test_bot?start={CODE}\n请把链接发给该支部书记。"
+)
+
+
 @pytest.mark.parametrize(
     "text",
     [
+        f"{CODE}。",  # a full stop typed after it
+        WIDE,
+        f"{CODE[:10]} {CODE[10:]}",  # a line wrap's space inside it
+        f"{CODE[:10]}\n{CODE[10:]}",
+        f"https://t.me/branchbot_test_bot?start={CODE}",  # the link, where t.me does not open
+        REPLY,
+        f"邀请码：{CODE}\n请把链接发给该支部书记。",
+    ],
+)
+def test_a_code_as_phones_paste_it(text: str) -> None:
+    """helper-86's review: each of these was answered as a policy question, or refused as an invalid code."""
+    assert pasted_code(text) == CODE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"https://t.me/branchbot_test_bot?start={CODE}A",  # the link's code too long
+        f"邀请码：{CODE[:-1]}，怎么用",
         f"请问{CODE}",  # words besides the code: a question
         f"{CODE} 怎么用",
         f"邀请码是{CODE}",

@@ -163,3 +163,27 @@ async def test_an_invitation_code_pasted_into_the_chat_joins_as_the_link_does(
         question = await bob.send(f"{code} 是什么")  # not a code alone: still a question
         assert "邀请码无效" not in question.plain_text and "已经被使用" not in question.plain_text
         assert [b.secretary_user_id for b in await all_branches(harness)] == [ALICE]
+
+
+@pytest.mark.parametrize("how", ["reply", "link", "start_stop"])
+async def test_the_admins_reply_or_link_pasted_or_a_full_stop_joins(
+    make_bot, clock: FixedClock, how: str
+) -> None:
+    """helper-86's review: the admin's whole reply pasted as text, the t.me link pasted where it does not open,
+    and /start <code>。 were answered as a question or refused as an invalid code."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "组织部"))
+        alice = Chat(harness, harness.user(ALICE, "蒋书记"))
+        await harness.services.branches.create(
+            org_name="甲公司", name="甲支部", form="single", formal_members=5, units=None, created_by=ADMIN_ID
+        )
+        reply = await admin.send("/invite 1")
+        code = invitation_code(reply)
+        text = {
+            "reply": reply.plain_text,
+            "link": f"https://t.me/{harness.application.bot.username}?start={code}",
+            "start_stop": f"/start {code}。",
+        }[how]
+        welcome = await alice.send(text)
+        assert welcome.plain_text.startswith("欢迎！您已成为“甲支部”的书记。"), welcome.plain_text
+        assert [b.secretary_user_id for b in await all_branches(harness)] == [ALICE]
