@@ -62,6 +62,10 @@ def pasted_code(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+QUESTION = re.compile(r"[?？]\s*$|怎么|怎样|如何|多久|是否|能否|吗\s*$")
+NOT_A_NAME = "这看起来是一个问题，不像名称，没有保存。如需提问，请先发送 /cancel；否则请重新发送名称。"
+
+
 def parse_branch_value(field: str, text: str) -> str | int:
     """A profile field's value from what the user typed; ``ValueError`` with a Chinese message if unfit."""
     text = text.strip()
@@ -72,6 +76,10 @@ def parse_branch_value(field: str, text: str) -> str | int:
         if count is None or not 0 <= count <= MAX_COUNT:
             raise ValueError(f"{FIELD_LABELS[field]}请发送一个数字，如 5。")
         return count
+    if QUESTION.search(
+        text
+    ):  # 主题党日多久开展一次？ typed while a name was asked (helper-86's review: saved)
+        raise ValueError(NOT_A_NAME)
     low, high = NAME_LENGTH
     if not low <= len(text) <= high:
         raise ValueError(f"{FIELD_LABELS[field]}应为{low}到{high}个字。")
@@ -216,5 +224,9 @@ class BranchService:
             return await BranchRepository(session).list_all()
 
     async def update(self, branch_id: int, **fields: object) -> Branch:
+        """A profile change; a form other than 联合建 forgets the unit count (it would come back, stale, on a
+        switch back: helper-86's review)."""
+        if "form" in fields and fields["form"] != OrgForm.JOINT:
+            fields = {**fields, "units": None}
         async with self.session_factory() as session, session.begin():
             return await BranchRepository(session).update(branch_id, at=self.clock.now(), **fields)

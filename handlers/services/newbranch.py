@@ -7,10 +7,9 @@ reads as a question ("主题党日多久开展一次？", typed mid-wizard) is r
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from handlers.services.branches import parse_branch_value
+from handlers.services.branches import QUESTION, parse_branch_value
 from knowledge.organisation import OrgForm, org_form_label
 
 STEPS = ("org_name", "name", "form", "formal_members", "units")
@@ -27,7 +26,6 @@ CANCELLED = "已取消，没有新建支部。"
 NOT_A_NAME = (
     "这看起来是一个问题，不像名称，没有保存。如需提问，请先发送 /cancel 退出新建支部；否则请重新发送名称。"
 )
-_QUESTION = re.compile(r"[?？]\s*$|怎么|怎样|如何|多久|是否|能否|吗\s*$")
 
 
 @dataclass
@@ -59,8 +57,8 @@ def take_text(state: NewBranchState, text: str) -> NewBranchState:
         raise ValueError("新建支部已完成。")
     if step == "form":
         raise ValueError(CHOOSE_FORM)
-    if step in ("org_name", "name") and _QUESTION.search(text or ""):
-        raise ValueError(NOT_A_NAME)
+    if step in ("org_name", "name") and QUESTION.search(text or ""):
+        raise ValueError(NOT_A_NAME)  # said for the wizard: how to leave it
     return NewBranchState({**state.values, step: parse_branch_value(step, text)})
 
 

@@ -54,12 +54,18 @@ async def on_branch_button(update: Update, context: BotContext) -> None:
         )
     elif data.startswith("b:setform:") and OrgForm.parse(data[10:]) is not None:
         updated = await context.services.branches.update(current.id, form=data[10:])
+        ask_units = updated.form == OrgForm.JOINT and updated.units is None
+        if ask_units:  # the count 联合建 needs, asked at once (helper-86: the profile said ✅ without it)
+            await pending.expect(context, "branch_edit", field="units", branch_id=current.id)
         await context.bot.send_message(
             query.message.chat.id,
-            "已更新。\n\n" + profile_html(updated),
+            "已更新。\n\n" + profile_html(updated) + (f"\n\n{ASK_UNITS}" if ask_units else ""),
             parse_mode=ParseMode.HTML,
-            reply_markup=profile_keyboard(updated),
+            reply_markup=None if ask_units else profile_keyboard(updated),
         )
+
+
+ASK_UNITS = "这个联合党组织覆盖几个单位？请发送数字（发送 /cancel 取消）："
 
 
 @pending.on("branch_edit")
@@ -178,8 +184,11 @@ async def _newbranch_text(update: Update, context: BotContext, raw: dict) -> Non
     if state is None:
         await pending.clear(context)
         return
-    if state.step == "form":
+    if state.step == "form" and (typed := wizard.take_form(state, incoming_text(update).strip())) is None:
         await update.effective_message.reply_text(wizard.CHOOSE_FORM, reply_markup=form_keyboard("nb:form"))
+        return
+    if state.step == "form":  # the label typed (联合建) chooses as the button does
+        await _newbranch_next(update, context, typed, update.effective_chat.id)
         return
     if state.step is None:
         await update.effective_message.reply_text(wizard.CONFIRM_FIRST, reply_markup=CONFIRM_KEYBOARD)

@@ -146,6 +146,8 @@ def profile_html(branch) -> str:
     if warnings:
         lines.append("\n⚠️ 对照讲话要求：")
         lines += [f"• {escape(w)}" for w in warnings]
+    elif branch.form == OrgForm.JOINT and branch.units is None:  # not known to conform yet
+        lines.append("\nℹ️ 联合单位数还没有填写，填写后才能对照讲话要求。")
     else:
         lines.append("\n✅ 组织设置符合讲话要求。")
     return "\n".join(lines)
