@@ -132,11 +132,33 @@ async def on_error(update: object, context: BotContext) -> None:
         except Exception:
             log.debug("callback query could not be answered", exc_info=True)
     if update.effective_chat is not None:
+        text, markup = error_text(error_id), None
+        if (current := await _form_step(update, context)) is not None:
+            from handlers.tg.render_form import form_markup, form_text
+
+            text, markup = f"{text}\n\n{IN_FORM_AFTER_ERROR}\n\n{form_text(current)}", form_markup(current)
         try:
-            await context.bot.send_message(update.effective_chat.id, error_text(error_id))
+            await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
         except Exception:  # the error report itself must never take the bot down
             log.warning("could not tell the user about error %s", error_id, exc_info=True)
     raise ApplicationHandlerStop
+
+
+# helper-84's review: after a failed prompt the draft had moved on unseen, and the topic typed again became the
+# place. The error names the step the form waits at, with its buttons.
+IN_FORM_AFTER_ERROR = "表单已填的内容都保存着，当前这一步："
+
+
+async def _form_step(update: Update, context: BotContext):
+    """The form's current step (a ``Reply``) when the user is filling one in a private chat, else None."""
+    user = update.effective_user
+    if user is None or in_group(update):
+        return None
+    try:
+        return await context.services.forms.current(user.id)
+    except Exception:  # the database may be what failed
+        log.warning("could not read the form's step for an error report", exc_info=True)
+        return None
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

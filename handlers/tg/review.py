@@ -113,8 +113,10 @@ async def _pass(update: Update, context: BotContext, chat_id: int, record_id: in
         return
     await query.answer("已通过。")
     await edit_markup(query, None)
-    await context.bot.send_message(chat_id, done_text(result), parse_mode=ParseMode.HTML)
-    await send_notices(context.bot, result.notify)
+    try:
+        await context.bot.send_message(chat_id, done_text(result), parse_mode=ParseMode.HTML)
+    finally:  # the secretary is told even when the reviewer's own line fails (helper-84's review)
+        await send_notices(context.bot, result.notify)
 
 
 async def _ask_comment(update: Update, context: BotContext, chat_id: int, record_id: int) -> None:
@@ -184,8 +186,10 @@ async def _return_comment(update: Update, context: BotContext, state: dict) -> N
     if result.status != "ok":
         await message.reply_text(result_alert(result, context.services.clock.tz))
         return
-    await message.reply_text(done_text(result), parse_mode=ParseMode.HTML)
-    await send_notices(context.bot, result.notify)
+    try:
+        await message.reply_text(done_text(result), parse_mode=ParseMode.HTML)
+    finally:  # the secretary is told even when the reviewer's own line fails (helper-84's review)
+        await send_notices(context.bot, result.notify)
 
 
 def register(application: Application) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
 from handlers.tg.messenger import BROADCAST, SharedRateLimiter
 
@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (0.5, 2.0)  # seconds before the second and the third attempt
 NOT_RETRIED = frozenset({"getUpdates", "getMe", "setMyCommands", "setWebhook", "deleteWebhook"})
+# Acknowledgements whose failure must not stop the handler (the button's spinner stops by itself): a "query is
+# too old" (a tap answered after a restart) or a 5xx there skipped the reply that mattered (helper-84's review:
+# a record stored, its receipt never sent; a record passed, the secretary never told).
+BEST_EFFORT = frozenset({"answerCallbackQuery"})
 
 
 def passing(exc: BaseException) -> bool:
@@ -45,6 +49,17 @@ class RetryingRateLimiter(SharedRateLimiter):
     delays: tuple[float, ...] = RETRY_DELAYS
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[override]
+        if endpoint not in BEST_EFFORT:
+            return await self._retried(callback, args, kwargs, endpoint, data, rate_limit_args)
+        try:
+            return await self._retried(callback, args, kwargs, endpoint, data, rate_limit_args)
+        except TelegramError as exc:
+            log.warning(
+                "%s failed (%s: %s); the update goes on without it", endpoint, type(exc).__name__, exc
+            )
+            return True  # what Telegram answers to an acknowledgement
+
+    async def _retried(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         if endpoint in NOT_RETRIED or rate_limit_args == BROADCAST:
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         for attempt, delay in enumerate((*self.delays, None), start=1):
