@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from handlers.services.branches import QUESTION, parse_branch_value
-from knowledge.organisation import OrgForm, org_form_label
+from knowledge.organisation import OrgForm, org_form_label, profile_warnings
 
 STEPS = ("org_name", "name", "form", "formal_members", "units")
 PROMPTS = {
@@ -82,4 +82,8 @@ def summary(state: NewBranchState) -> str:
     ]
     if values.get("units") is not None:
         lines.append(f"联合单位数：{values['units']}个")
+    # The speeches' rules before 确认创建, not only after (helper-86's review: the link was live by then).
+    warnings = profile_warnings(values["form"], values["formal_members"], values.get("units"))
+    if warnings:
+        lines += ["", "⚠️ 对照讲话要求：", *(f"• {w}" for w in warnings), "如需调整，请点“修改”。"]
     return "\n".join([*lines, "", "无误请点“确认创建”；点“修改”从头重新填写。"])

@@ -73,7 +73,9 @@ class Supervisor:
 
 @dataclass(frozen=True, slots=True)
 class ScopeChange:
-    status: str  # ok | forbidden (the caller is no administrator) | unknown_branch (see ``unknown``)
+    # ok | forbidden (the caller is no administrator) | unknown_branch (see ``unknown``) | not_supervisor (a
+    # revoke for a user who supervised none of those branches: nothing changed)
+    status: str
     branch_ids: frozenset[int] = frozenset()  # the user's scope after the change
     unknown: frozenset[int] = frozenset()
 
@@ -124,8 +126,10 @@ class SupervisionService(ScopedService):
             return ScopeChange("forbidden")
         async with self.session_factory() as session, session.begin():
             repo = SupervisorRepository(session)
-            await repo.revoke(user_id, None if branch_ids is None else frozenset(branch_ids))
+            removed = await repo.revoke(user_id, None if branch_ids is None else frozenset(branch_ids))
             left = await repo.branches_of(user_id)
+            if not removed:
+                return ScopeChange("not_supervisor", left)
             if not left and user_id not in self.admin_ids:
                 await WebSessionRepository(session).end_all(user_id, self.clock.now())
             return ScopeChange("ok", left)

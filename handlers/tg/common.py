@@ -23,7 +23,10 @@ WELCOME_HEAD = (
     "• 用 /topics 浏览讲话目录；\n"
     "• 支部书记可用 /submit 登记主题党日、三会一课等活动（照片、记录、出勤）。\n\n"
 )
-WELCOME = WELCOME_HEAD + "直接输入您的问题即可，例如："
+WELCOME_ASK = "直接输入您的问题即可，例如："
+# helper-86's review: a newcomer was never told how a secretary joins.
+JOIN_LINE = "支部书记首次使用：请点击上级党委发来的邀请链接，或把邀请码直接发给我。\n\n"
+NEWCOMER_WELCOME = WELCOME_HEAD + JOIN_LINE + WELCOME_ASK
 ADMIN_WELCOME = (
     "您是上级党委管理员：发送 /newbranch 新建支部并得到书记的邀请链接，/branches 查看全部支部，"
     "/invite 支部编号 重新生成邀请链接。\n\n"
@@ -92,7 +95,15 @@ async def start(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(WELCOME_HEAD + ask_privately(context.bot.username))
         return
     head = ADMIN_WELCOME if _is_admin(update, context) else ""
-    await update.effective_message.reply_text(head + WELCOME, reply_markup=examples_keyboard())
+    if not head:
+        branch = await context.services.branches.of_user(update.effective_user.id)
+        head = JOIN_LINE if branch is None else f"您是“{branch.name}”的书记。\n\n"
+    await update.effective_message.reply_text(welcome(head), reply_markup=examples_keyboard())
+
+
+def welcome(head: str) -> str:
+    """/start's text, with ``head`` (who the user is, or how a secretary joins) before the examples."""
+    return WELCOME_HEAD + head + WELCOME_ASK
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

@@ -10,6 +10,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop
 
 from handlers.tg.callbacks import parse_id
@@ -106,9 +107,17 @@ async def supervisor(update: Update, context: BotContext) -> None:
     args = list(context.args or [])
     service = context.services.supervision
     if len(args) == 2 and args[0].lower() == "remove" and (user_id := parse_id(args[1])) is not None:
-        await service.revoke(admin_id, user_id)
+        change = await service.revoke(admin_id, user_id)
         names = await known_names(context, [user_id])
+        if (
+            change.status == "not_supervisor"
+        ):  # helper-86's review: a removal that never happened was confirmed
+            await message.reply_text(
+                f"{who(user_id, names)}不是片区督导员，无需取消。发送 /supervisors 查看名单。"
+            )
+            return
         await message.reply_text(f"已取消{who(user_id, names)}的片区督导员身份。")
+        await _tell(context, user_id, "您的片区督导员身份已被上级党委管理员取消。")
         return
     ids = _ids(args)
     if ids is None or len(ids) < 2:
@@ -126,6 +135,19 @@ async def supervisor(update: Update, context: BotContext) -> None:
         f"{who(user_id, names)}现在是片区督导员，负责支部：{scope}。对方发送 /status 或 /dashboard 即可使用。"
     )
     await message.reply_text(text + ("" if user_id in names else UNKNOWN_USER.format(user_id=user_id)))
+    await _tell(  # helper-86's review: a new supervisor was never told
+        context,
+        user_id,
+        f"上级党委管理员已将您设为片区督导员，负责支部：{scope}。发送 /status 查看各支部的完成情况。",
+    )
+
+
+async def _tell(context: BotContext, user_id: int, text: str) -> None:
+    """Best effort: a user who never opened the bot, or blocked it, cannot be told."""
+    try:
+        await context.bot.send_message(user_id, text)
+    except TelegramError as exc:
+        log.info("could not tell user %s about their supervisor role: %s", user_id, exc)
 
 
 async def supervisors(update: Update, context: BotContext) -> None:

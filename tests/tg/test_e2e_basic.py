@@ -11,7 +11,7 @@ from telegram.error import NetworkError
 
 from bot.app import COMMANDS
 from bot.logging_setup import configure_logging
-from handlers.tg.common import ERROR_TEXT, HELP, WELCOME
+from handlers.tg.common import ERROR_TEXT, HELP, NEWCOMER_WELCOME
 from handlers.tg.transport import RETRY_DELAYS
 from tests.emulator import BotApiEmulator, parse_html
 from tests.fixtures_bot import TEST_TOKEN, fake_services, running_bot
@@ -30,7 +30,7 @@ async def test_start_sends_welcome(harness) -> None:
     user = harness.user(USER_ID, "张三", "zhangsan")
     user.send_text("/start")
     reply = await harness.emulator.wait_for_message(user.id)
-    assert reply.kind == "send" and reply.text == WELCOME and reply.parse_mode is None
+    assert reply.kind == "send" and reply.text == NEWCOMER_WELCOME and reply.parse_mode is None
     assert reply.message["from"]["is_bot"] is True
 
 
@@ -38,7 +38,7 @@ async def test_start_addressed_to_the_bot(harness) -> None:
     """``/start@<username>`` works: the username from getMe matches what the emulator puts in updates."""
     user = harness.user(USER_ID)
     user.send_text("/start@branchbot_test_bot")
-    assert (await harness.emulator.wait_for_message(user.id)).text == WELCOME
+    assert (await harness.emulator.wait_for_message(user.id)).text == NEWCOMER_WELCOME
 
 
 async def test_help_is_valid_html(harness) -> None:
@@ -72,7 +72,7 @@ async def test_pending_updates_are_not_dropped_at_start(emulator: BotApiEmulator
     user = emulator.user(USER_ID)
     user.send_text("/start")  # sent while the bot was down
     async with running_bot(emulator, tmp_path, services=fake_services(tmp_path)):
-        assert (await emulator.wait_for_message(user.id)).text == WELCOME
+        assert (await emulator.wait_for_message(user.id)).text == NEWCOMER_WELCOME
         await emulator.idle(timeout=3, quiet=0.2)
     # Stopping confirmed the update: it is not handled again by the next run.
     assert emulator.pending_updates == []
@@ -84,7 +84,7 @@ async def test_429_is_retried_by_the_rate_limiter(harness) -> None:
     emulator.fail_next("sendMessage", status=429, retry_after=1)
     user.send_text("/start")
     reply = await emulator.wait_for_message(user.id, timeout=6)
-    assert reply.text == WELCOME
+    assert reply.text == NEWCOMER_WELCOME
     attempts = emulator.calls_to("sendMessage")
     assert [c.status for c in attempts] == [429, 200]
     assert attempts[1].started - attempts[0].started >= 1.0  # it waited retry_after
@@ -97,7 +97,7 @@ async def test_a_passing_server_error_is_retried_and_the_reply_arrives(harness, 
     user = harness.user(USER_ID)
     emulator.fail_next("sendMessage", status=status)
     user.send_text("/start")
-    assert (await emulator.wait_for_message(user.id, timeout=6)).text == WELCOME
+    assert (await emulator.wait_for_message(user.id, timeout=6)).text == NEWCOMER_WELCOME
     attempts = emulator.calls_to("sendMessage")
     assert [c.status for c in attempts] == [status, 200]
     assert attempts[1].started - attempts[0].started >= RETRY_DELAYS[0]
@@ -115,7 +115,7 @@ async def test_server_error_does_not_stop_the_bot(harness, status: int) -> None:
     await harness.expect_error(NetworkError)
 
     user.send_text("/start")
-    assert (await emulator.wait_for_message(user.id)).text == WELCOME
+    assert (await emulator.wait_for_message(user.id)).text == NEWCOMER_WELCOME
     assert [c.status for c in emulator.calls_to("sendMessage")] == [status] * (1 + len(RETRY_DELAYS)) + [
         200,
         200,
@@ -134,7 +134,7 @@ async def test_other_updates_do_not_break_the_bot(make_bot) -> None:
         user.send_voice()
         user.send_text("/unknown_command")
         user.send_text("/start")
-        reply = await emulator.wait_for_message(user.id, lambda m: m.text == WELCOME)
+        reply = await emulator.wait_for_message(user.id, lambda m: m.text == NEWCOMER_WELCOME)
         await emulator.idle(timeout=5, quiet=0.3)
         assert harness.errors == []
         assert emulator.unknown_calls == []
@@ -197,4 +197,4 @@ async def test_real_services(make_bot) -> None:
     async with make_bot() as harness:
         user = harness.user(USER_ID)
         user.send_text("/start")
-        assert (await harness.emulator.wait_for_message(user.id)).text == WELCOME
+        assert (await harness.emulator.wait_for_message(user.id)).text == NEWCOMER_WELCOME

@@ -97,8 +97,12 @@ async def new_branch(
         reply = await admin.send(str(units))
     assert reply.plain_text.startswith("请核对要新建的支部：") and f"单位：{org}" in reply.plain_text
     assert reply.button_texts == ["确认创建", "修改", "取消"]
+    summary = reply
     reply = await admin.press(reply, "nb:ok")
     assert reply.plain_text.startswith(f"已创建：{name}（编号 "), reply.plain_text
+    # The speeches' rules are shown before 确认创建 as after it (helper-86's review: only after).
+    warned = [line for line in reply.plain_text.splitlines() if line.startswith("• ")]
+    assert warned == [line for line in summary.plain_text.splitlines() if line.startswith("• ")]
     return invitation_code(reply), reply
 
 

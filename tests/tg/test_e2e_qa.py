@@ -18,7 +18,7 @@ from telegram.error import NetworkError
 
 from handlers.services.clock import SHANGHAI, FixedClock
 from handlers.services.qa import QAResult
-from handlers.tg.common import ERROR_TEXT, HELP, UNKNOWN_COMMAND, WELCOME
+from handlers.tg.common import ERROR_TEXT, HELP, NEWCOMER_WELCOME, UNKNOWN_COMMAND
 from handlers.tg.qa import NON_TEXT_HINT, PHOTO_HINT
 from handlers.tg.render import EXAMPLES, full_data
 from handlers.tg.topics import STALE
@@ -330,7 +330,7 @@ async def test_start_help_and_unknown_command(make_bot) -> None:
     async with make_bot() as harness:
         user = harness.user(USER_ID)
         welcome = await ask(harness, user, "/start")
-        assert welcome.text == WELCOME
+        assert welcome.text == NEWCOMER_WELCOME
         assert welcome.button_texts == list(EXAMPLES)
         assert [b["callback_data"] for b in welcome.buttons] == [f"qa:ex:{i}" for i in range(len(EXAMPLES))]
 

@@ -97,6 +97,7 @@ async def test_supervisor_scope_and_dashboard(make_bot, clock) -> None:
         assert "没有这些支部：999" in unknown.plain_text
         granted = await admin.send(f"/supervisor {CAROL} {second.id}")
         assert f"负责支部：{second.id}" in granted.plain_text
+        assert (await carol.reply()).plain_text.startswith("上级党委管理员已将您设为片区督导员")
         listed = await admin.send("/supervisors")
         assert f"用户 {CAROL}：第二党支部（{second.id}）" in listed.plain_text
         refused = await alice.send(f"/supervisor {ALICE} {first.id}")
@@ -128,6 +129,7 @@ async def test_supervisor_scope_and_dashboard(make_bot, clock) -> None:
 
         removed = await admin.send(f"/supervisor remove {CAROL}")
         assert "已取消" in removed.plain_text
+        assert "已被上级党委管理员取消" in (await carol.reply()).plain_text
         assert "只有" in (await carol.send("/status")).plain_text
 
 

@@ -39,6 +39,11 @@ async def test_myid_names_and_the_usage(make_bot, clock, monkeypatch) -> None:
 
         granted = await admin.send(f"/supervisor {SUPERVISOR} {branch.id}")
         assert granted.plain_text.startswith(f"王督导 @wangdd（用户 {SUPERVISOR}）现在是片区督导员")
+        told = await sup.reply()  # the supervisor is told too (helper-86's review: never was)
+        assert (
+            told.plain_text
+            == f"上级党委管理员已将您设为片区督导员，负责支部：{branch.id}。发送 /status 查看各支部的完成情况。"
+        )
         assert "不认识" not in granted.plain_text
         listed = await admin.send("/supervisors")
         assert f"王督导 @wangdd（用户 {SUPERVISOR}）：第一党支部（{branch.id}）" in listed.plain_text
@@ -54,6 +59,9 @@ async def test_myid_names_and_the_usage(make_bot, clock, monkeypatch) -> None:
         assert gone.plain_text == f"已取消用户 {CAROL} 的片区督导员身份。"  # as before, for an unknown user
         removed = await admin.send(f"/supervisor remove {SUPERVISOR}")
         assert removed.plain_text == f"已取消王督导 @wangdd（用户 {SUPERVISOR}）的片区督导员身份。"
+        assert (await sup.reply()).plain_text == "您的片区督导员身份已被上级党委管理员取消。"
+        again = await admin.send(f"/supervisor remove {SUPERVISOR}")  # nothing left to remove: said so
+        assert again.plain_text.startswith(f"王督导 @wangdd（用户 {SUPERVISOR}）不是片区督导员，无需取消。")
 
 
 async def test_dashboard_without_address_and_records_of_a_supervisor(make_bot, clock, monkeypatch, caplog):
@@ -64,6 +72,7 @@ async def test_dashboard_without_address_and_records_of_a_supervisor(make_bot, c
         branch = await make_secretary(harness, alice.user)
         sup = Chat(harness, harness.user(SUPERVISOR, "王督导"))
         await admin.send(f"/supervisor {SUPERVISOR} {branch.id}")
+        await sup.reply()  # told of the role
 
         with caplog.at_level(logging.WARNING):
             told = await sup.send("/dashboard")
@@ -90,6 +99,7 @@ async def test_a_supervisor_is_not_sent_for_an_invitation(make_bot, clock) -> No
         branch = await make_secretary(harness, alice.user)
         sup = Chat(harness, harness.user(SUPERVISOR, "王督导"))
         await admin.send(f"/supervisor {SUPERVISOR} {branch.id}")
+        await sup.reply()  # told of the role
 
         for name in ("submit", "reminders", "branch"):
             told = (await sup.send(f"/{name}")).plain_text
@@ -112,6 +122,7 @@ async def test_dashboard_keeps_the_supervisors_name_for_the_web(make_bot, clock)
         branch = await make_secretary(harness, harness.user(ALICE, "Alice"))
         sup = Chat(harness, harness.user(SUPERVISOR, "孙督导"))
         await admin.send(f"/supervisor {SUPERVISOR} {branch.id}")
+        await sup.reply()  # told of the role
         assert SUPERVISOR not in await harness.services.supervision.known_names([SUPERVISOR])
         assert "网页看板登录链接" in (await sup.send("/dashboard")).plain_text
         assert await harness.services.supervision.known_names([SUPERVISOR]) == {SUPERVISOR: "孙督导"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import ADMIN_COMMANDS
-from handlers.tg.common import ADMIN_WELCOME, HELP, WELCOME, ask_privately
+from handlers.tg.common import ADMIN_WELCOME, HELP, NEWCOMER_WELCOME, ask_privately, welcome
 
 ADMIN = 7_330_001
 USER = 7_330_002
@@ -25,9 +25,9 @@ async def test_an_administrator_s_start_says_how_to_create_a_branch(make_bot):
         admin, user = harness.user(ADMIN), harness.user(USER)
         admin.send_text("/start")
         reply = await harness.emulator.wait_for_message(admin.id)
-        assert reply.plain_text == ADMIN_WELCOME + WELCOME and "/newbranch" in reply.plain_text
+        assert reply.plain_text == welcome(ADMIN_WELCOME) and "/newbranch" in reply.plain_text
         user.send_text("/start")
-        assert (await harness.emulator.wait_for_message(user.id)).plain_text == WELCOME
+        assert (await harness.emulator.wait_for_message(user.id)).plain_text == NEWCOMER_WELCOME
 
 
 async def test_in_a_group_start_and_help_send_questions_to_the_private_chat(make_bot):
@@ -77,3 +77,15 @@ async def test_a_secretary_s_commands_in_a_group_are_sent_to_the_private_chat(ma
         await emulator.expect_no_message(GROUP["id"])
         emulator.post(GROUP["id"], {"text": f"/myid@{name}"}, sender=secretary)
         assert str(USER) in (await emulator.wait_for_message(GROUP["id"])).plain_text
+
+
+async def test_start_tells_a_secretary_their_branch(make_bot):
+    """helper-86's review: a second /start repeated the generic welcome, without whose secretary the user is."""
+    from tests.tg.test_e2e_forms import make_secretary
+
+    async with make_bot() as harness:
+        user = harness.user(USER)
+        await make_secretary(harness, user)
+        user.send_text("/start")
+        reply = await harness.emulator.wait_for_message(user.id)
+        assert reply.plain_text == welcome("您是“第一党支部”的书记。\n\n"), reply.plain_text

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from telegram import Chat, Message, Update, User
 
-from handlers.tg.common import WELCOME
+from handlers.tg.common import NEWCOMER_WELCOME
 from handlers.tg.processor import PerChatUpdateProcessor
 from tests.emulator import BotApiEmulator
 from tests.fixtures_bot import fake_services, running_bot
@@ -22,7 +22,7 @@ async def test_a_redelivered_update_is_not_answered_again_after_a_restart(
     async with running_bot(emulator, tmp_path, services=fake_services(tmp_path)) as first:
         user = first.user(USER_ID, "张三")
         update = user.send_text("/start")
-        assert (await emulator.wait_for_message(user.id)).text == WELCOME
+        assert (await emulator.wait_for_message(user.id)).text == NEWCOMER_WELCOME
         await emulator.idle()
     async with running_bot(
         emulator, tmp_path, services=fake_services(tmp_path)
@@ -31,7 +31,7 @@ async def test_a_redelivered_update_is_not_answered_again_after_a_restart(
         await emulator.idle()
         await emulator.expect_no_message(user.id, within=0.5)
         user.send_text("/start")  # a new update is still answered
-        assert (await emulator.wait_for_message(user.id)).text == WELCOME
+        assert (await emulator.wait_for_message(user.id)).text == NEWCOMER_WELCOME
 
 
 def _update(update_id: int, chat_id: int) -> Update:
