@@ -8,7 +8,7 @@ import re
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.services.branches import pasted_code
@@ -301,6 +301,9 @@ async def on_callback(update: Update, context: BotContext) -> None:
     except BadRequest:
         forget_press(context, chat_id, message_id, query.data)
         log.warning("callback %r could not be completed", query.data, exc_info=True)
+    except TelegramError:  # a 5xx, a time-out: the apology says 稍后再试, so a later tap must send it
+        forget_press(context, chat_id, message_id, query.data)
+        raise
 
 
 async def _answer_example(context: BotContext, chat_id: int, user_id: int, question: str) -> None:

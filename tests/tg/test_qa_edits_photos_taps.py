@@ -71,3 +71,26 @@ async def test_a_second_tap_on_a_button_that_sends_only_answers_the_press(make_b
         await emulator.wait_for_message(user.id)  # its answer
         assert (await press(harness, user, welcome, example)).get("text") == ALREADY_SENT
         await emulator.expect_no_message(user.id)
+
+
+async def test_a_tap_whose_message_failed_can_be_tapped_again(make_bot):
+    """helper-84's review: 查看原文 whose message failed (500 after the retries) answered every later tap
+    "已经发送" though nothing was sent; the press is forgotten now, so the next tap sends it."""
+    from telegram.error import NetworkError
+
+    from handlers.tg.common import ERROR_TEXT
+    from handlers.tg.transport import RETRY_DELAYS
+
+    async with make_bot() as harness:
+        emulator, user = harness.emulator, harness.user(USER + 4)
+        user.send_text("六有是什么")
+        reply = await emulator.wait_for_message(user.id)
+        data = reply.callback_data("查看原文")
+        emulator.fail_next("sendMessage", status=500, count=1 + len(RETRY_DELAYS))
+        user.press(reply, data)
+        apology = await emulator.wait_for_message(user.id, timeout=10)
+        assert apology.plain_text.startswith(ERROR_TEXT), apology.plain_text
+        await harness.expect_error(NetworkError)
+        await press(harness, user, reply, data)
+        passage = await emulator.wait_for_message(user.id)
+        assert "出处：" in passage.plain_text, passage.plain_text
