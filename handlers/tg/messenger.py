@@ -40,6 +40,10 @@ from handlers.tg.render_reminders import digest_html, reminder_html, reminder_ma
 TELEGRAM_RATE = 30  # messages a second Telegram allows a bot overall
 BROADCAST = "broadcast"  # ``rate_limit_args`` of a reminder: counted against the broadcast's share
 WINDOW = 1.0
+# A reminder's answer is waited for this long (PTB's default: 5 s). A time-out is retried, and Telegram may have
+# delivered the message meanwhile (helper-85's review: an answer 6.5 s late showed the reminder twice); nobody
+# waits for a reminder, so a slow answer is waited for rather than sent again.
+READ_TIMEOUT = 30.0
 CATCH_UP = 2  # broadcast starts that may be made up at once after a late one (see TrafficWindow)
 
 
@@ -96,7 +100,12 @@ class TelegramMessenger:
         text, markup = self.render(delivery)
         try:
             message = await self.bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, **self.extra
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                read_timeout=READ_TIMEOUT,
+                **self.extra,
             )
         except (TelegramError, OSError) as exc:
             raise delivery_error(exc) from None
