@@ -70,6 +70,7 @@ class ReminderButton:
     kind: str | None = None  # a catalogue code (new, mute, unmute)
     hour: int | None = None  # hour
     scope: MuteScope | None = None  # mute, once the scope is chosen
+    period: str | None = None  # new: the period the reminder was about (2026-06), to say when it has closed
 
 
 def encode_reminder(button: ReminderButton) -> str:
@@ -80,6 +81,8 @@ def encode_reminder(button: ReminderButton) -> str:
         parts.append(str(button.hour))
     if button.scope is not None:
         parts.append(next(code for code, scope in _SCOPE_CODES.items() if scope is button.scope))
+    if button.period is not None:
+        parts.append(button.period)
     return REMINDER_PREFIX + ":".join(parts)
 
 
@@ -99,6 +102,8 @@ def decode_reminder(data: str) -> ReminderButton | None:
         return None
     if act == "mute" and len(args) == 2 and args[1] in _SCOPE_CODES:
         return ReminderButton(act, args[0], scope=_SCOPE_CODES[args[1]])
+    if act == "new" and len(args) == 2 and _PERIOD_CODE.fullmatch(args[1]):  # older buttons carry no period
+        return ReminderButton(act, args[0], period=args[1])
     return ReminderButton(act, args[0]) if len(args) == 1 else None
 
 

@@ -99,7 +99,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     user_id = query.from_user.id
     if action.act == "new":
-        await _open_form(query, context, user_id, action.kind)
+        await _open_form(query, context, user_id, action.kind, action.period)
         return
     if action.act in ("hours", "mute"):
         await _ask(query, context, user_id, action)
@@ -125,9 +125,9 @@ async def on_button(update: Update, context: BotContext) -> None:
     await _show(query, context, *view, in_place=action.act != "settings")
 
 
-async def _open_form(query, context: BotContext, user_id: int, kind: str) -> None:
+async def _open_form(query, context: BotContext, user_id: int, kind: str, period: str | None = None) -> None:
     await pending.clear(context)  # a reason left unanswered must not swallow the form's input
-    reply = await context.services.forms.start_with(user_id, kind)
+    reply = await context.services.forms.start_with(user_id, kind, period=period)
     await query.answer()
     chat_id = query.message.chat.id if query.message is not None else user_id
     await context.bot.send_message(chat_id, form_text(reply), reply_markup=form_markup(reply))

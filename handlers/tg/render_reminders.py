@@ -128,7 +128,7 @@ def reminder_markup(view: DeliveryView) -> InlineKeyboardMarkup:
     for code, name in zip(view.kinds, view.kind_names, strict=True):
         record_id = view.returned_record(code)
         if record_id is None:
-            rows.append([button(f"📝 登记{name}", ReminderButton("new", code))])
+            rows.append([button(f"📝 登记{name}", ReminderButton("new", code, period=view.period))])
         else:
             rows.append([record_button(f"✏️ 修改退回的{name}", record_id)])
     rows.append([button("⚙️ 提醒设置", ReminderButton("settings"))])

@@ -95,13 +95,16 @@ async def test_opening_note_button_form_and_nudge(make_bot, clock, db_url) -> No
         assert kinds_listed(opening) == list(MONTHLY)
         quote = next(line for line in opening.plain_text.splitlines() if line.startswith("📖"))
         assert "每月开展一次“主题党日”活动" in quote and "《" in quote  # the rule and where it stands
-        assert [b["callback_data"] for b in opening.buttons][:2] == ["rm:new:theme_day", "rm:new:committee"]
+        assert [b["callback_data"] for b in opening.buttons][:2] == [
+            "rm:new:theme_day:2026-06",
+            "rm:new:committee:2026-06",
+        ]
         nudge = await reminder(alice, "2026年第二季度")
         assert nudge.plain_text.startswith("⏰ 2026年第二季度还有活动未登记")
         assert kinds_listed(nudge) == list(QUARTERLY)
 
         # The kind's button opens the form with that kind chosen; the record goes in.
-        prompt = await alice.press(opening, "rm:new:committee")
+        prompt = await alice.press(opening, "rm:new:committee:2026-06")
         assert prompt.plain_text.startswith("【支部委员会】活动是哪天开展的？")
         form = Form(alice, "committee", prompt=prompt, done=["kind"])
         await form.run("confirm")
@@ -111,7 +114,7 @@ async def test_opening_note_button_form_and_nudge(make_bot, clock, db_url) -> No
         assert report.sent == 1  # June's nudge; the quarter's last call is on the 23rd
         june_nudge = await reminder(alice, "2026年6月还有活动未登记")
         assert kinds_listed(june_nudge) == ["主题党日", "党小组会", "党组织与管理层集体学习"]
-        assert "rm:new:committee" not in [b["callback_data"] for b in june_nudge.buttons]
+        assert "rm:new:committee:2026-06" not in [b["callback_data"] for b in june_nudge.buttons]
 
 
 async def test_a_returned_record_is_named_where_its_kind_is_owed(make_bot, clock, db_url) -> None:
@@ -139,7 +142,7 @@ async def test_a_returned_record_is_named_where_its_kind_is_owed(make_bot, clock
         nudge = await reminder(alice, "2026年6月还有活动未登记")
         assert "支部委员会（已退回，请修改后重新提交）" in kinds_listed(nudge)
         data = [b["callback_data"] for b in nudge.buttons]
-        assert f"r:open:{rid}" in data and "rm:new:committee" not in data
+        assert f"r:open:{rid}" in data and "rm:new:committee:2026-06" not in data
         alice.user.press(nudge, f"r:open:{rid}")
         returned = "退回意见：照片不清楚，请补充"  # the record's view, after its photos
         view = await alice.emu.wait_for_message(alice.id, lambda m: returned in (m.plain_text or ""))

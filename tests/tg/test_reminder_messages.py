@@ -75,7 +75,7 @@ def test_a_reminder_is_escaped_html_with_one_quote_and_a_button_per_kind(kb) -> 
     quotes = [line for line in lines if line.startswith("📖")]
     assert len(quotes) == 1 and "每月开展一次“主题党日”活动" in quotes[0] and "《" in quotes[0]
     data = [b.callback_data for row in reminder_markup(view()).inline_keyboard for b in row]
-    assert data == ["rm:new:theme_day", "rm:new:committee", "rm:settings"]
+    assert data == ["rm:new:theme_day:2026-06", "rm:new:committee:2026-06", "rm:settings"]
     assert all(len(d.encode()) <= 64 for d in data)
 
 
@@ -89,7 +89,7 @@ def test_a_returned_kind_is_said_so_and_its_button_opens_the_returned_record(kb)
     buttons = [(b.text, b.callback_data) for row in reminder_markup(mixed).inline_keyboard for b in row]
     # r:open:<id> is the /records button, served by handlers.tg.records: the record's view and its amend buttons.
     assert buttons == [
-        ("📝 登记主题党日", "rm:new:theme_day"),
+        ("📝 登记主题党日", "rm:new:theme_day:2026-06"),
         ("✏️ 修改退回的支部委员会", "r:open:42"),
         ("⚙️ 提醒设置", "rm:settings"),
     ]

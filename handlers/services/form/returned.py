@@ -1,6 +1,11 @@
-"""A kind chosen while the branch has a returned record of it this period: a note, and a button that opens that
-record to amend and resubmit, instead of recording the same activity twice (left open at stop 21: /submit
-never pointed to it, though /reminders and the reminder do)."""
+"""What the form says once a kind is chosen, beyond its first question.
+
+- The branch has a returned record of the kind this period: a note, and a button that opens that record to amend
+  and resubmit, instead of recording the same activity twice (left open at stop 21: /submit never pointed to it,
+  though /reminders and the reminder do).
+- The kind came from a reminder's button whose period has closed (a June reminder tapped in July): which period
+  a record dated today counts for, and how to record the closed one late (helper-85's review: nothing said so).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.services.form.model import Act, Action, Reply
 from knowledge.activities import ActivityKind, period_of
+from knowledge.schedule import period_by_code
 from storage.repositories import ReminderRepository
 
 AMEND_LABEL = "修改退回的记录"
@@ -34,3 +40,21 @@ async def offer_amend(
     )
     button = (AMEND_LABEL, Action(Act.RECORD, str(record_id)))
     return replace(reply, text=note + reply.text, buttons=[*reply.buttons, [button]])
+
+
+def closed_period_note(ak: ActivityKind | None, period_code: str | None, today: date, reply: Reply) -> Reply:
+    """``reply`` led by a note when ``period_code`` (the reminder's) is a period of ``ak`` that has closed."""
+    if ak is None or period_code is None:
+        return reply
+    current = period_of(ak.cadence, today)
+    try:
+        closed = period_by_code(ak.cadence, period_code)
+    except ValueError:  # a period of another cadence, or junk: nothing to say
+        return reply
+    if closed.end >= current.start:
+        return reply
+    note = (
+        f"提示：这个提醒说的是{closed.label}，已经截止。补登那时开展的活动，请填写实际日期"
+        f"（如 {closed.end.month}月{closed.end.day}日）；今天开展的活动计入{current.label}。\n\n"
+    )
+    return replace(reply, text=note + reply.text)

@@ -34,7 +34,7 @@ from handlers.services.form.model import (
     TooLong,
 )
 from handlers.services.form.questions import ask_later
-from handlers.services.form.returned import offer_amend
+from handlers.services.form.returned import closed_period_note, offer_amend
 from handlers.services.form.steps import apply_input, next_step
 from handlers.services.form.submit import submit
 from knowledge.activities import activity_by_code
@@ -166,12 +166,12 @@ class FormService:
             await self._save(session, user_id, branch.id, Step.KIND, {})
         return self._prompt(Step.KIND, {})
 
-    async def start_with(self, user_id: int, code: str, *, replace: bool = False) -> Reply:
-        """A new form with the activity kind already chosen (a reminder's button).
-
-        A draft with anything entered is kept: the user is asked, as by /submit, whether to continue it or to
-        start the reminded kind anew (``replace``: the answer "start anew").
-        """
+    async def start_with(
+        self, user_id: int, code: str, *, replace: bool = False, period: str | None = None
+    ) -> Reply:
+        """A new form with the activity kind already chosen (a reminder's button, about ``period``). A draft with
+        anything entered is kept: the user is asked, as by /submit, whether to continue it or to start the
+        reminded kind anew (``replace``: the answer "start anew")."""
         async with self.session_factory() as session, session.begin():
             branch = await BranchRepository(session).by_secretary(user_id)
             ak = activity_by_code(code)
@@ -185,8 +185,9 @@ class FormService:
             await DraftRepository(session).delete(user_id)
             data = {"kind": ak.code}
             await self._save(session, user_id, branch.id, Step.DATE, data)
-            today = self.clock.now().date()
-            return await offer_amend(session, branch.id, ak, today, self._prompt(Step.DATE, data))
+            today = self.clock.now().date()  # a closed period's note (``period``: the reminder's), an amend offer
+            reply = closed_period_note(ak, period, today, self._prompt(Step.DATE, data))
+            return await offer_amend(session, branch.id, ak, today, reply)
 
     async def resume(self, user_id: int) -> Reply:
         async with self.session_factory() as session, session.begin():
