@@ -71,3 +71,24 @@ def profile_warnings(form: str, formal_members: int, units: int | None) -> list[
     if form == OrgForm.JOINT and units is not None and units > MAX_JOINT_UNITS:
         warnings.append(f"联合党组织覆盖单位数不超过{MAX_JOINT_UNITS}个，现在是{units}个。")
     return warnings
+
+
+def holds_own_activities(form: str | None, formal_members: int | None) -> bool:
+    """Whether the organisation holds the branch's activities itself. Not a 挂靠建 group: its members "挂靠…党组织
+    开展活动", they take part in the host organisation's; nor a unit with no formal member: it has no party
+    organisation, a 党建工作指导员 does the party's work (helper-86's review: both were reminded of everything)."""
+    attached = form is not None and OrgForm.parse(form) is OrgForm.ATTACHED
+    return not attached and (formal_members is None or formal_members > 0)  # None: not known, counted
+
+
+NO_OWN_ACTIVITIES = {
+    OrgForm.ATTACHED: "挂靠建：党员随所挂靠的党组织开展活动，本支部不单独计入活动完成情况，也不推送活动提醒。",
+    None: "没有正式党员：按讲话要求由党建工作指导员开展党的工作，不计入活动完成情况，也不推送活动提醒。",
+}
+
+
+def no_own_activities_line(form: str | None, formal_members: int | None) -> str | None:
+    """Why a branch is neither counted nor reminded (None when it holds its own activities)."""
+    if holds_own_activities(form, formal_members):
+        return None
+    return NO_OWN_ACTIVITIES[OrgForm.ATTACHED if form and OrgForm.parse(form) is OrgForm.ATTACHED else None]

@@ -42,6 +42,7 @@ from handlers.services.clock import Clock
 from handlers.services.periods import finer_or_equal, parse_period, slots, this_month
 from handlers.services.supervision import load_viewer
 from knowledge.activities import CATALOGUE, Cadence, Period
+from knowledge.organisation import holds_own_activities
 from storage.models import Branch, ReminderMute
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.reminders import ReminderRepository
@@ -184,6 +185,11 @@ class StatusMatrix:
     totals: Totals
 
 
+NEVER_OWED = (
+    date.max
+)  # as if founded after every slot: nothing owed (``knowledge.organisation.holds_own_activities``)
+
+
 def founded_on(branch: Branch, tz: tzinfo | None = None) -> date | None:
     """The day the branch was created, in ``tz`` (``None``: unknown, as if it always existed)."""
     created = branch.created_at
@@ -287,6 +293,8 @@ def build_matrix(
     for branch in branches:
         cells, branch_totals = {}, Totals()
         founded = founded_on(branch, tz)
+        if not holds_own_activities(branch.form, branch.formal_members):
+            founded = NEVER_OWED  # a 挂靠建 group, a unit with no formal member: its slots are "na", its records shown
         for kind in kinds:
             cell_slots = [
                 _slot(

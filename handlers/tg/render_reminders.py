@@ -233,7 +233,9 @@ def status_html(status: ReminderStatus, tz: ZoneInfo, today: date) -> str:
     """/reminders; ``today`` (the clock's) puts the year on a next reminder that falls in another year."""
     hour = f"{status.hour:02d}:00" + ("（默认）" if status.hour_is_default else "")
     lines = [f"⏰ <b>待办与提醒 · {escape(status.branch_name)}</b>", f"提醒时间：提醒日的 {hour}"]
-    if not status.reachable:
+    if status.no_own_activities:
+        lines.append(f"ℹ️ {escape(status.no_own_activities)}")
+    elif not status.reachable:
         lines.append("⚠️ 之前的提醒没能送达，提醒已暂停；发送 /start 即可恢复。")
     elif status.next_reminder is not None:
         lines.append(f"下次提醒：{moment_label(status.next_reminder, tz, today)}")

@@ -185,7 +185,9 @@ class FormService:
             await DraftRepository(session).delete(user_id)
             data = {"kind": ak.code}
             await self._save(session, user_id, branch.id, Step.DATE, data)
-            today = self.clock.now().date()  # a closed period's note (``period``: the reminder's), an amend offer
+            today = (
+                self.clock.now().date()
+            )  # a closed period's note (``period``: the reminder's), an amend offer
             reply = closed_period_note(ak, period, today, self._prompt(Step.DATE, data))
             return await offer_amend(session, branch.id, ak, today, reply)
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Audience, DeliveryView, Digest
 from knowledge.activities import Cadence, activity_by_code, period_of
+from knowledge.organisation import holds_own_activities
 from knowledge.schedule import ScheduleConfig, Stage, current_stage, digest_month, local, period_by_code
 from storage.models import Branch, ReminderDelivery
 from storage.repositories import ReminderRepository
@@ -70,6 +71,8 @@ def _check_reminder(
         return "no secretary"
     if branch.secretary_unreachable_at is not None:
         return "secretary unreachable"
+    if not holds_own_activities(branch.form, branch.formal_members):  # its profile changed since the plan
+        return "no activities of its own"
     cadence = Cadence(row.cadence)
     if period_of(cadence, local(now, config).date()).code != row.period:
         return "period closed"

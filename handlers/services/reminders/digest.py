@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Digest, DigestBranch, DigestPeriod, UnreachableBranch
 from knowledge.activities import Period
+from knowledge.organisation import holds_own_activities
 from knowledge.schedule import ScheduleConfig, closed_with, local
 from storage.models import Branch
 from storage.repositories import ReminderRepository
@@ -21,6 +22,11 @@ def existed_by(branch: Branch, period: Period, config: ScheduleConfig) -> bool:
     return local(branch.created_at, config).date() <= period.end
 
 
+def counted_in(branch: Branch, period: Period, config: ScheduleConfig) -> bool:
+    """A branch the digest counts for ``period``: it existed by its end and holds activities of its own."""
+    return existed_by(branch, period, config) and holds_own_activities(branch.form, branch.formal_members)
+
+
 async def build_digest(
     repo: ReminderRepository, month: Period, branches: Sequence[Branch], config: ScheduleConfig
 ) -> Digest:
@@ -28,7 +34,7 @@ async def build_digest(
     periods = []
     for cadence, period in closed_with(month):
         ledger = await Ledger.load(repo, cadence, period.code, returned=True, waiting=True)
-        counted = [b for b in branches if existed_by(b, period, config)]
+        counted = [b for b in branches if counted_in(b, period, config)]
         entries = []
         waiting = 0  # complete branches with a kind whose records all still wait for review
         for branch in counted:

@@ -29,6 +29,7 @@ from handlers.services.reminders.digest import build_digest, existed_by
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Audience, PlannedDelivery
 from knowledge.activities import Cadence, Period, period_of
+from knowledge.organisation import holds_own_activities
 from knowledge.schedule import (
     ScheduleConfig,
     Stage,
@@ -49,8 +50,13 @@ WAITING = frozenset({"new", "pending", "sending"})  # what plan_preview shows: n
 
 
 def reminded(branch: Branch) -> bool:
-    """A branch is reminded only with a secretary who can be reached."""
-    return branch.secretary_user_id is not None and branch.secretary_unreachable_at is None
+    """A branch is reminded only with a secretary who can be reached, and if it holds activities of its own
+    (not a 挂靠建 group, not a unit with no formal member: ``knowledge.organisation``)."""
+    return (
+        branch.secretary_user_id is not None
+        and branch.secretary_unreachable_at is None
+        and holds_own_activities(branch.form, branch.formal_members)
+    )
 
 
 class ReminderPlanner:
