@@ -25,7 +25,7 @@ GOOD = (
     "org,name,form,members,units\n"
     '某科技公司,"科技公司党支部, 一",单独组建,5,\n'
     "某物流公司,物流公司联合党支部,联合建,4,3\n"
-    "某律师事务所,律所党支部,挂靠建,3,\n"
+    "某律师事务所,律所党支部,单独组建,3,\n"  # reminded: a 挂靠建 group would not be
 )
 BAD = "org,name,form,members\n甲公司,甲支部,独立,3\n乙公司,乙支部,单独组建,-1\n丙公司,丙支部,单独组建,3\n"
 

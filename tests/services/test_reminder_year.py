@@ -56,9 +56,11 @@ async def test_a_year_of_reminders(session_factory):
     lazy_calls = [c for c in calls if c.view.branch_id == lazy]
     got = {(str(c.view.cadence), c.view.period, str(c.view.stage)) for c in lazy_calls}
     expected = all_stages_of_2026()
-    # The March opening fell in the downtime and was overtaken by the nudge: it is never sent.
-    assert ("monthly", "2026-03", "open") not in got
-    assert got == {(c, p, s) for c, p, s, _ in expected} - {("monthly", "2026-03", "open")}
+    # The March opening and nudge fell in the downtime (back on the 26th, 09:00): the last call, due 24 hours
+    # later, says it anyway, so neither is sent (helper-85's review: the nudge went a day before the last call).
+    merged = {("monthly", "2026-03", "open"), ("monthly", "2026-03", "nudge")}
+    assert not merged & got
+    assert got == {(c, p, s) for c, p, s, _ in expected} - merged
     assert len(lazy_calls) == len(got)
     # Each arrived on its working day, except what was due during the downtime (sent the day it came back).
     for call in lazy_calls:

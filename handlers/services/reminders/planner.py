@@ -127,7 +127,8 @@ class ReminderPlanner:
         """Whether ``stage``, planned at ``at``, is a catch-up the next stage of ``period`` will say soon anyway.
 
         A catch-up is released (``release_time``: 08:00 after the quiet hours) more than ``CATCH_UP_GRACE``
-        after it fell due; when the period's next stage falls due within ``MERGE_WINDOW`` of that release, only
+        after it fell due; when the period's next stage falls due within ``MERGE_WINDOW`` of that release (24
+        hours, inclusive: helper-85's review found one exactly 24 hours before, which ``<`` let through), only
         the next stage is sent. Stages on time are never merged, however close the schedule puts them.
         """
         stages = stages_for(cadence, period, hour, self.config)
@@ -136,7 +137,7 @@ class ReminderPlanner:
             return False
         release = max(at, release_time(at, self.config))
         due_at, next_at = stages[index][1], stages[index + 1][1]
-        return release - due_at > CATCH_UP_GRACE and next_at - release < MERGE_WINDOW
+        return release - due_at > CATCH_UP_GRACE and next_at - release <= MERGE_WINDOW
 
     async def _due_reminders(
         self,
