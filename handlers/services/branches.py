@@ -111,7 +111,8 @@ class NewInvitation:
 class Redeemed:
     """What opening an invitation did.
 
-    ``status``: ok | confirm | unknown | used | expired | revoked | malformed. ``confirm``: the user leads another
+    ``status``: ok | confirm | own_branch | unknown | used | expired | revoked | malformed. ``own_branch``: the
+    user already leads the invitation's branch, which stays unused (a successor's link). ``confirm``: the user leads another
     branch (``left``), so nothing changed: ask them, then call ``redeem`` again with ``confirm_from=left.id``.
     ``branch``: the invitation's branch (the one they now lead, on ``ok``). ``left``: the branch they lead (confirm)
     or left (ok), now without a secretary. ``replaced``: the branch's former secretary, someone else, who lost the
@@ -180,11 +181,19 @@ class BranchService:
         return code
 
     async def redeem(
-        self, code: str, *, user_id: int, name: str | None, confirm_from: int | None = None
+        self,
+        code: str,
+        *,
+        user_id: int,
+        name: str | None,
+        confirm_from: int | None = None,
+        ask_first: bool = False,
     ) -> Redeemed:
         """Make the user the secretary of the invitation's branch.
 
-        A user who leads another branch is asked first (``confirm``) unless ``confirm_from`` names that branch.
+        A user who leads another branch is asked first (``confirm``) unless ``confirm_from`` names that branch;
+        with ``ask_first`` (an administrator, who may only be checking the link) anyone is (``confirm``, no
+        ``left``), as the link is spent once opened.
         """
         if not code or len(code) > 64 or not all(c.isalnum() or c in "-_" for c in code):
             return Redeemed("malformed")
@@ -203,6 +212,18 @@ class BranchService:
             open_ = invitation is not None and invitation.used_at is None and invitation.revoked_at is None
             if left is not None and open_ and invitation.expires_at > now and confirm_from != left.id:
                 return Redeemed("confirm", target, left, replaced, draft)
+            mine = target is not None and target.secretary_user_id == user_id
+            if ask_first and left is None and not mine and open_ and invitation.expires_at > now:
+                return Redeemed("confirm", target, None, replaced)
+            if (
+                target is not None
+                and target.secretary_user_id == user_id
+                and open_
+                and invitation.expires_at > now
+            ):
+                # The sitting secretary opened a new link of their own branch (an administrator's, most likely
+                # for a successor): it stays unused (helper-86's review: it was spent without a word).
+                return Redeemed("own_branch", target)
             status = await invitations.redeem(hash_code(code), user_id=user_id, name=name, at=now)
             if str(status) != "ok":
                 return Redeemed(str(status))

@@ -154,8 +154,9 @@ _CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 def encode_invite(left_id: int | None, code: str | None) -> str:
-    """``inv:go:<branch they leave>:<code>`` (confirm), or ``inv:keep`` with no arguments."""
-    return f"{INVITE_PREFIX}keep" if left_id is None else f"{INVITE_PREFIX}go:{left_id}:{code}"
+    """``inv:go:<branch they leave>:<code>`` (confirm a move), ``inv:go:0:<code>`` (confirm, leaving none: an
+    administrator), or ``inv:keep`` with no arguments."""
+    return f"{INVITE_PREFIX}keep" if code is None else f"{INVITE_PREFIX}go:{left_id or 0}:{code}"
 
 
 def decode_invite(data: str) -> tuple[int, str] | str | None:
@@ -167,5 +168,5 @@ def decode_invite(data: str) -> tuple[int, str] | str | None:
         return "keep"
     if act != "go" or len(args) != 2 or not _CODE.fullmatch(args[1]):
         return None
-    left_id = parse_id(args[0])
+    left_id = 0 if args[0] == "0" else parse_id(args[0])
     return (left_id, args[1]) if left_id is not None else None

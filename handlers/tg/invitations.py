@@ -56,11 +56,18 @@ async def join(update: Update, context: BotContext, code: str) -> None:
     """Open the invitation ``code`` for the user, and answer: /start <code>, and the code pasted into the chat
     (``handlers.tg.qa``), alike."""
     user = update.effective_user
-    result = await context.services.branches.redeem(code, user_id=user.id, name=user_name(update))
+    admin = user.id in context.services.admin_ids  # may only be checking the link: asked before it is spent
+    result = await context.services.branches.redeem(
+        code, user_id=user.id, name=user_name(update), ask_first=admin
+    )
     await _mark_reachable(context, user.id)  # the branch they now lead, or the one they already led
     await _answer_redeem(context, update.effective_chat.id, result, code, user.id)
 
 
+OWN_BRANCH_LINK = (
+    "您已经是“{name}”的书记，无需打开这个链接。它是管理员新生成的（可能是为更换书记），仍然有效，没有被使用；"
+    "如不需要更换书记，可以忽略。"
+)
 ALREADY_SECRETARY = (
     "这个邀请链接已经被使用过了。您已经是“{name}”的书记，无需再次打开链接。\n"
     "发送 /submit 登记活动记录，/records 查看记录，/branch 查看或修改支部信息。"
@@ -71,7 +78,14 @@ async def _answer_redeem(
     context: BotContext, chat_id: int, result: Redeemed, code: str, user_id: int
 ) -> None:
     """Welcome the new secretary (and tell the one they replaced), ask before a move, or say why not."""
-    if result.status == "confirm" and result.branch is not None and result.left is not None:
+    if result.status == "confirm" and result.branch is not None and result.left is None:
+        await context.bot.send_message(
+            chat_id,
+            ADMIN_QUESTION.format(name=escape(result.branch.name)),
+            parse_mode=ParseMode.HTML,
+            reply_markup=admin_keyboard(code),
+        )
+    elif result.status == "confirm" and result.branch is not None and result.left is not None:
         await context.bot.send_message(
             chat_id,
             move_question(result),
@@ -103,6 +117,8 @@ async def _answer_redeem(
                 f"ℹ️ {who}已从“{left.name}”转为“{branch.name}”的书记。“{left.name}”（编号 {left.id}）现无书记，"
                 f"可发送 /invite {left.id} 生成新的邀请链接。",
             )
+    elif result.status == "own_branch" and result.branch is not None:
+        await context.bot.send_message(chat_id, OWN_BRANCH_LINK.format(name=result.branch.name))
     elif (
         result.status == "used" and (current := await context.services.branches.of_user(user_id)) is not None
     ):
@@ -133,6 +149,21 @@ def move_question(result: Redeemed) -> str:
         lines.append(f"• “{target}”的现任书记{who}将不再担任书记；")
     lines.append(f"要转到“{target}”吗？")
     return "\n".join(lines)
+
+
+ADMIN_QUESTION = (
+    "您是上级党委管理员。打开这个邀请链接后，您将成为“{name}”的书记，链接随即失效，真正的书记就不能再用了。\n"
+    "如果只是想看看链接能否打开，请点“不使用，保留链接”。"
+)
+
+
+def admin_keyboard(code: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("确认由我担任书记", callback_data=encode_invite(None, code))],
+            [InlineKeyboardButton("不使用，保留链接", callback_data=encode_invite(None, None))],
+        ]
+    )
 
 
 def move_keyboard(result: Redeemed, code: str) -> InlineKeyboardMarkup:
@@ -171,7 +202,7 @@ async def on_invite_button(update: Update, context: BotContext) -> None:
         return
     left_id, code = decoded
     result = await context.services.branches.redeem(
-        code, user_id=user_id, name=user_name(update), confirm_from=left_id
+        code, user_id=user_id, name=user_name(update), confirm_from=left_id or None
     )
     await query.answer()
     await edit_markup(query, None)

@@ -104,13 +104,18 @@ async def test_reinvite_warns_the_admin_and_tells_the_replaced_secretary(make_bo
         )
         assert told.buttons == []
 
-        # the secretary who opens their own branch's new link is neither asked nor told anything
+        # the secretary who opens their own branch's new link is told it stays unused (it may be meant for a
+        # successor: helper-86's review found it spent without a word); nobody else is told anything
         again = await admin.send("/invite 1")
         assert "现任书记是新书记" in again.plain_text
-        same = await redeem(bob, invitation_code(again))
-        assert same.plain_text.startswith("欢迎！您已成为“第一党支部”的书记。\n\n"), same.plain_text
+        code = invitation_code(again)
+        same = await redeem(bob, code)
+        assert same.plain_text.startswith("您已经是“第一党支部”的书记，无需打开这个链接。"), same.plain_text
+        assert "仍然有效，没有被使用" in same.plain_text
         await harness.emulator.idle()
         assert [m.plain_text for m in harness.emulator.messages(ALICE)][-1] == told.plain_text
+        successor = Chat(harness, harness.user(BOB + 7, "接任书记"))
+        assert (await redeem(successor, code)).plain_text.startswith("欢迎！您已成为“第一党支部”的书记。")
 
 
 async def test_the_replaced_secretary_is_told_their_unfinished_draft_cannot_be_submitted(
@@ -187,3 +192,33 @@ async def test_the_admins_reply_or_link_pasted_or_a_full_stop_joins(
         welcome = await alice.send(text)
         assert welcome.plain_text.startswith("欢迎！您已成为“甲支部”的书记。"), welcome.plain_text
         assert [b.secretary_user_id for b in await all_branches(harness)] == [ALICE]
+
+
+async def test_an_administrator_is_asked_before_a_link_is_spent(make_bot, clock: FixedClock) -> None:
+    """helper-86's review: an administrator who opened the link to check it became the secretary, and the real
+    secretary then found it used. Now they are asked; 不使用 keeps the link, 确认 makes them the secretary."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "组织部"))
+        alice = Chat(harness, harness.user(ALICE, "蒋书记"))
+        for name in ("甲支部", "乙支部"):
+            await harness.services.branches.create(
+                org_name="甲公司", name=name, form="single", formal_members=5, units=None, created_by=ADMIN_ID
+            )
+        first = invitation_code(await admin.send("/invite 1"))
+        asked = await redeem(admin, first)
+        assert asked.plain_text.startswith(
+            "您是上级党委管理员。打开这个邀请链接后，您将成为“甲支部”的书记"
+        ), asked.plain_text
+        assert asked.button_texts == ["确认由我担任书记", "不使用，保留链接"]
+        kept = await admin.press_in_place(asked, "inv:keep")
+        assert "这个邀请链接没有使用" in kept.plain_text
+        assert (await redeem(alice, first)).plain_text.startswith("欢迎！您已成为“甲支部”的书记。")
+
+        second = invitation_code(await admin.send("/invite 2"))
+        asked = await redeem(admin, second)
+        welcome = await admin.press(asked, f"inv:go:0:{second}")
+        assert welcome.plain_text.startswith("欢迎！您已成为“乙支部”的书记。"), welcome.plain_text
+        assert {b.name: b.secretary_user_id for b in await all_branches(harness)} == {
+            "甲支部": ALICE,
+            "乙支部": ADMIN_ID,
+        }
