@@ -42,6 +42,7 @@ ACCEPTED = [
     (Step.DATE, THEME, text("2026-10-01"), "held_on", "2026-10-01"),
     (Step.TOPIC, THEME, text("学习党章"), "topic", "学习党章"),
     (Step.PLACE, THEME, text("三楼会议室"), "place", "三楼会议室"),
+    (Step.TOPIC, THEME, text("👍学习党章"), "topic", "👍学习党章"),  # an emoji beside words is kept
     (Step.ATTENDANCE, THEME, text("应到8人，实到7人"), "actual", 7),
     (Step.ATTENDANCE, THEME, text("实到7人，应到8人"), "expected", 8),
     (Step.ATTENDANCE, THEME, SKIP, "expected", None),
@@ -78,6 +79,13 @@ REFUSED = [
     (Step.DATE, THEME, text("2026-08-01"), "只能补录"),
     (Step.TOPIC, THEME, text("学"), "太短"),
     (Step.TOPIC, THEME, text("学" * 201), "太长"),
+    (
+        Step.TOPIC,
+        THEME,
+        text("😀😀😀😀"),
+        "请用文字写活动主题，不能只有表情或符号",
+    ),  # helper-84's review: kept
+    (Step.PLACE, THEME, text("……！！"), "请用文字写活动地点"),
     (Step.ABSENTEES, THEME, text("张三 出差\n" * 84), "缺席人员太长了（504字），请控制在500字以内"),
     (Step.ATTENDANCE, THEME, text("八个人"), "请发送两个数字"),
     (Step.ATTENDANCE, THEME, text("²³ 7"), "请发送两个数字"),

@@ -218,6 +218,8 @@ def _short_text(step: str, label: str):
             raise TooLong(f"{label}太长了（{length}字），请控制在{MAX_TEXT}字以内。", MAX_TEXT)
         if len(text) < MIN_TEXT:
             raise InputError(f"{label}太短了，请写完整一些。")
+        if not any(c.isalnum() for c in text):  # 😀😀😀😀 or ……: no word in it (helper-84's review: kept)
+            raise InputError(f"请用文字写活动{label}，不能只有表情或符号。")
         data[step] = text
         note = (
             f"提示：您发送了多行文字，只把第一行“{text}”记作活动{label}，其余各行没有使用。\n\n"
