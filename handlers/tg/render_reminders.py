@@ -146,7 +146,9 @@ def _digest_branch_line(entry: Any) -> str:
     missing = "、".join(
         _kind_names([code]) + ("（已退回）" if code in entry.returned else "") for code in entry.missing
     )
-    line = f"• {escape(entry.org_name)} · {escape(entry.name)}：缺 {missing}"
+    founded = entry.founded  # created within the period: it had less than the period
+    new = f"（{int(founded[5:7])}月{int(founded[8:10])}日新建）" if founded else ""
+    line = f"• {escape(entry.org_name)} · {escape(entry.name)}{new}：缺 {missing}"
     muted = [f"{_kind_names([kind])}：{escape(reason)}" for kind, reason in entry.muted]
     if muted:
         line += f"（🔕 免提醒 {'；'.join(muted)}）"

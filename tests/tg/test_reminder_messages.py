@@ -168,6 +168,15 @@ def test_a_digest_marks_a_returned_kind() -> None:
     assert "• 某公司 · 第一党支部：缺 党员大会（已退回）、党课" in plain.splitlines()
 
 
+def test_a_digest_marks_a_branch_created_within_the_period() -> None:
+    """helper-85's review: a branch created on 30 June read as failing all of June and the second quarter."""
+    entry = DigestBranch(2, "新党支部", "某公司", ("theme_day",), (), True, False, (), "2026-06-30")
+    period = DigestPeriod(Cadence.MONTHLY, "2026-06", "2026年6月", 1, 0, (entry,))
+    digest = Digest("2026-06", (period,), ())
+    plain, _ = parse_html(digest_html(Digest.from_json(digest.to_json()), SHANGHAI))  # stored and read back
+    assert "• 某公司 · 新党支部（6月30日新建）：缺 主题党日" in plain.splitlines()
+
+
 def test_a_long_digest_is_cut_to_one_message() -> None:
     branches = tuple(
         DigestBranch(

@@ -27,6 +27,11 @@ def counted_in(branch: Branch, period: Period, config: ScheduleConfig) -> bool:
     return existed_by(branch, period, config) and holds_own_activities(branch.form, branch.formal_members)
 
 
+def _founded_within(branch: Branch, period: Period, config: ScheduleConfig) -> str | None:
+    founded = local(branch.created_at, config).date()
+    return founded.isoformat() if founded > period.start else None
+
+
 async def build_digest(
     repo: ReminderRepository, month: Period, branches: Sequence[Branch], config: ScheduleConfig
 ) -> Digest:
@@ -52,6 +57,7 @@ async def build_digest(
                     has_secretary=branch.secretary_user_id is not None,
                     unreachable=branch.secretary_unreachable_at is not None,
                     returned=tuple(kind for kind, _ in owed.returned),
+                    founded=_founded_within(branch, period, config),
                 )
             )
         periods.append(

@@ -81,6 +81,9 @@ class DigestBranch:
     # of ``missing``, the kinds whose records of the period were all returned by a reviewer (none for digests
     # stored before it was kept)
     returned: tuple[str, ...] = ()
+    # the day the branch was created (ISO), when it was created within the period: it had less than the period
+    # to hold what it misses (helper-85's review: one created on 30 June read as failing all June)
+    founded: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
