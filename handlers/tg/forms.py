@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from dataclasses import replace
 
 from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.error import BadRequest
@@ -20,8 +21,9 @@ from telegram.ext import (
 )
 
 from handlers.services.form.files import MAX_FILE_BYTES, TOO_LARGE, IncomingFile
-from handlers.services.form.model import Act, Input, Notice, Reply
+from handlers.services.form.model import Act, Input, Notice, Reply, Step
 from handlers.services.form.service import FileMeta
+from handlers.services.text import clean_text
 from handlers.tg import pending
 from handlers.tg.callbacks import FORM_PREFIX, STALE, decode_form
 from handlers.tg.context import BotContext
@@ -196,7 +198,10 @@ async def on_message(update: Update, context: BotContext) -> None:
             return  # other commands (/help, /topics, ...) still work during a form
         reply = await forms.take(user_id, Input(text=incoming_text(update), sent_at=message.date))
     elif message.photo or message.document:
-        reply = await _take_file(context, message, user_id)
+        reply = await _caption_as_text(context, message, user_id) or await _take_file(
+            context, message, user_id
+        )
+        reply = _caption_unused(message, reply)
     else:
         reply = await forms.take_other(user_id, _other_label(message))
     if reply is None:
@@ -207,6 +212,30 @@ async def on_message(update: Update, context: BotContext) -> None:
     else:
         _schedule_progress(context, user_id, update.effective_chat.id)
     raise ApplicationHandlerStop
+
+
+# helper-84's review: a photo's caption was dropped without a word, also where it was the answer (主题 typed as the
+# caption of a photo of the banner).
+CAPTION_STEPS = frozenset({Step.TOPIC, Step.PLACE})  # text steps whose answer a caption may be
+CAPTION_TAKEN = "这一步需要文字，照片没有保存；已把照片的文字说明作为回答。\n\n"
+CAPTION_UNUSED = "\n\n（照片的文字说明没有保存；如需记入，请另外发送文字。）"
+
+
+async def _caption_as_text(context: BotContext, message: Message, user_id: int) -> Reply | None:
+    """At 主题 or 地点, a captioned photo answers with its caption (the photo is not kept); else None."""
+    caption = clean_text(message.caption)
+    if not caption or await context.services.forms.active_step(user_id) not in CAPTION_STEPS:
+        return None
+    reply = await context.services.forms.take(user_id, Input(text=caption, sent_at=message.date))
+    return replace(reply, text=CAPTION_TAKEN + reply.text) if reply is not None else None
+
+
+def _caption_unused(message: Message, reply: Reply | None) -> Reply | None:
+    """A file taken (or refused) with a caption nobody read: the reply says the caption was not kept."""
+    taken = reply is not None and reply.text.startswith(CAPTION_TAKEN)
+    if reply is None or not reply.text or taken or not clean_text(message.caption):
+        return reply
+    return replace(reply, text=reply.text + CAPTION_UNUSED)
 
 
 def _first_in_album(context: BotContext, user_id: int, group: str | None, text: str) -> bool:
