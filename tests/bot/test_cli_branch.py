@@ -62,6 +62,20 @@ def test_add_rejects_a_bad_form_and_negative_members(tmp_path):
     assert "负数" in negative.stderr
 
 
+def test_add_checks_names_and_units_as_the_chat_does_and_warns(tmp_path):
+    """helper-86's review: a one-character name and a 联合建 without units were stored, 2 members 单独组建 silently."""
+    add = ("branch", "add", "--org", "甲公司", "--name")
+    short = _cli(tmp_path, *add, "丁", "--form", "单独组建", "--members", "5")
+    assert short.returncode == 2 and "支部名称应为2到100个字" in short.stderr, short.stderr
+    joint = _cli(tmp_path, *add, "甲联合党支部", "--form", "联合建", "--members", "4")
+    assert joint.returncode == 2 and "--units" in joint.stderr, joint.stderr
+    small = _cli(tmp_path, *add, "甲公司党支部", "--form", "单独组建", "--members", "2")
+    assert small.returncode == 0, small.stderr
+    assert "提示：正式党员只有2名，不足3名，按讲话要求应采取联合建或挂靠建。" in small.stderr
+    listed = _cli(tmp_path, "branch", "list")
+    assert len(listed.stdout.splitlines()) == 1  # the refused ones were not stored
+
+
 def test_invite_warns_when_the_branch_has_a_secretary(tmp_path):
     """A new invitation replaces whoever leads the branch once used: the operator is told who that is."""
     added = _cli(
