@@ -117,23 +117,33 @@ async def test_opening_note_button_form_and_nudge(make_bot, clock, db_url) -> No
         assert "rm:new:committee:2026-06" not in [b["callback_data"] for b in june_nudge.buttons]
 
 
+async def committee_submitted(bot: BotHarness) -> tuple[Chat, Chat, int]:
+    """Alice's branch joined, June's reminders sent and read, and its 支部委员会 record submitted for review."""
+    alice = await join(bot, ALICE)
+    admin = Chat(bot, bot.user(ADMIN, "管理员"))
+    await tick(bot)
+    bot.emulator.skip_messages(alice.id)
+    bot.emulator.skip_messages(admin.id)
+    await Form(alice, "committee").run("confirm")
+    return alice, admin, (await records(bot))[-1].id
+
+
+async def return_record(alice: Chat, admin: Chat, rid: int) -> None:
+    """The administrator returns the record from its notice; Alice is told."""
+    notice = await admin.emu.wait_for_message(admin.id, lambda m: "待审核" in m.plain_text)
+    await admin.press(notice, f"rv:ret:{rid}")
+    await admin.send("照片不清楚，请补充")
+    await alice.emu.wait_for_message(alice.id, lambda m: "退回" in m.plain_text)
+
+
 async def test_a_returned_record_is_named_where_its_kind_is_owed(make_bot, clock, db_url) -> None:
     """Returned for correction, the record's kind is still owed and reminded, but /reminders and the nudge say
     it was returned, and the nudge's button opens that record (as /records does), not a blank form."""
     async with make_bot(**bot_options(clock, db_url, admin=True)) as bot:
-        alice = await join(bot, ALICE)
-        admin = Chat(bot, bot.user(ADMIN, "管理员"))
-        await tick(bot)
-        bot.emulator.skip_messages(alice.id)
-        bot.emulator.skip_messages(admin.id)
-        await Form(alice, "committee").run("confirm")
-        rid = (await records(bot))[-1].id
+        alice, admin, rid = await committee_submitted(bot)
         waiting = (await alice.send("/reminders")).plain_text.splitlines()  # as /status: ⏳, not ✅
         assert "⏳ 支部委员会（已提交，待审核）" in waiting and "✅ 支部委员会" not in waiting
-        notice = await admin.emu.wait_for_message(admin.id, lambda m: "待审核" in m.plain_text)
-        await admin.press(notice, f"rv:ret:{rid}")
-        await admin.send("照片不清楚，请补充")
-        await alice.emu.wait_for_message(alice.id, lambda m: "退回" in m.plain_text)
+        await return_record(alice, admin, rid)
 
         status = await alice.send("/reminders")
         assert "↩️ 支部委员会（已退回，待修改）" in status.plain_text.splitlines()

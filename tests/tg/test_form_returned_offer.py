@@ -4,8 +4,8 @@ returned record, gets the plain prompt."""
 
 from __future__ import annotations
 
-from tests.tg.test_e2e_forms import Chat, Form, records
-from tests.tg.test_e2e_reminders import ADMIN, ALICE, JULY_1, bot_options, clock, join, tick
+from tests.tg.test_e2e_forms import Chat
+from tests.tg.test_e2e_reminders import JULY_1, bot_options, clock, committee_submitted, return_record
 
 __all__ = ["clock"]  # the fixed clock fixture, 1 June 2026
 
@@ -13,17 +13,8 @@ NOTE = "提示：2026年6月的支部委员会记录已被退回，等待修改�
 
 
 async def returned_committee(bot) -> tuple[Chat, int]:
-    alice = await join(bot, ALICE)
-    admin = Chat(bot, bot.user(ADMIN, "管理员"))
-    await tick(bot)
-    bot.emulator.skip_messages(alice.id)
-    bot.emulator.skip_messages(admin.id)
-    await Form(alice, "committee").run("confirm")
-    rid = (await records(bot))[-1].id
-    notice = await admin.emu.wait_for_message(admin.id, lambda m: "待审核" in m.plain_text)
-    await admin.press(notice, f"rv:ret:{rid}")
-    await admin.send("照片不清楚，请补充")
-    await alice.emu.wait_for_message(alice.id, lambda m: "退回" in m.plain_text)
+    alice, admin, rid = await committee_submitted(bot)
+    await return_record(alice, admin, rid)
     return alice, rid
 
 
