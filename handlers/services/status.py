@@ -185,9 +185,8 @@ class StatusMatrix:
     totals: Totals
 
 
-NEVER_OWED = (
-    date.max
-)  # as if founded after every slot: nothing owed (``knowledge.organisation.holds_own_activities``)
+# As if founded after every slot: nothing owed (``knowledge.organisation.holds_own_activities``).
+NEVER_OWED = date.max
 
 
 def founded_on(branch: Branch, tz: tzinfo | None = None) -> date | None:

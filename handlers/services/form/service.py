@@ -185,9 +185,8 @@ class FormService:
             await DraftRepository(session).delete(user_id)
             data = {"kind": ak.code}
             await self._save(session, user_id, branch.id, Step.DATE, data)
-            today = (
-                self.clock.now().date()
-            )  # a closed period's note (``period``: the reminder's), an amend offer
+            # a closed period's note (``period``: the reminder's), then an offer of a returned record to amend
+            today = self.clock.now().date()
             reply = closed_period_note(ak, period, today, self._prompt(Step.DATE, data))
             return await offer_amend(session, branch.id, ak, today, reply)
 
