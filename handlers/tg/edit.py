@@ -22,6 +22,10 @@ def _gone(exc: BadRequest) -> bool:
     return any(marker in text for marker in _GONE)
 
 
+def _unchanged_or_gone(exc: TelegramError) -> bool:
+    return isinstance(exc, BadRequest) and (_not_modified(exc) or _gone(exc))
+
+
 async def edit_text(query: CallbackQuery, text: str, **kwargs) -> None:
     try:
         await query.edit_message_text(text, **kwargs)
@@ -38,12 +42,9 @@ async def edit_markup(query: CallbackQuery, markup) -> None:
     must not skip what the handler does next (helper-84's review: a pass whose secretary was never told)."""
     try:
         await query.edit_message_reply_markup(reply_markup=markup)
-    except BadRequest as exc:
-        if not (_not_modified(exc) or _gone(exc)):  # buttons of a message that is gone need no update
-            if markup is not None:
-                raise
-            log.warning("could not take the buttons off a message: %s", exc)
     except TelegramError as exc:
+        if _unchanged_or_gone(exc):  # buttons of a message that is gone need no update
+            return
         if markup is not None:
             raise
         log.warning("could not take the buttons off a message: %s", exc)
@@ -62,8 +63,6 @@ async def drop_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
     """Take the buttons off an earlier message (no query at hand); one that is gone or bare is left alone."""
     try:
         await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
-    except BadRequest as exc:
-        if not (_not_modified(exc) or _gone(exc)):
-            log.warning("could not take the buttons off message %s: %s", message_id, exc)
     except TelegramError as exc:  # best effort, as edit_markup's: what follows matters more
-        log.warning("could not take the buttons off message %s: %s", message_id, exc)
+        if not _unchanged_or_gone(exc):
+            log.warning("could not take the buttons off message %s: %s", message_id, exc)

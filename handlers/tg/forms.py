@@ -30,7 +30,6 @@ from handlers.tg.context import BotContext
 from handlers.tg.edit import drop_buttons, edit_text
 from handlers.tg.guards import command, incoming_text
 from handlers.tg.render_form import form_markup, form_text
-from handlers.tg.render_records import unsaved_note
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +88,7 @@ async def _back_to_form(context: BotContext, chat_id: int) -> None:
     """/submit or a form button: a follow-up the user left unanswered (a record's change) must not swallow the
     form's next input; a change half-entered is said not to be saved, in one line."""
     dropped = await pending.leave(context)
-    if note := unsaved_note(dropped) or pending.dropped_note(dropped):
+    if note := pending.dropped_note(dropped):
         await context.bot.send_message(chat_id, note)
 
 
@@ -198,10 +197,9 @@ async def on_message(update: Update, context: BotContext) -> None:
             return  # other commands (/help, /topics, ...) still work during a form
         reply = await forms.take(user_id, Input(text=incoming_text(update), sent_at=message.date))
     elif message.photo or message.document:
-        reply = await _caption_as_text(context, message, user_id) or await _take_file(
-            context, message, user_id
-        )
-        reply = _caption_unused(message, reply)
+        reply = await _caption_as_text(context, message, user_id)
+        if reply is None:
+            reply = _caption_unused(message, await _take_file(context, message, user_id))
     else:
         reply = await forms.take_other(user_id, _other_label(message))
     if reply is None:
@@ -232,8 +230,7 @@ async def _caption_as_text(context: BotContext, message: Message, user_id: int) 
 
 def _caption_unused(message: Message, reply: Reply | None) -> Reply | None:
     """A file taken (or refused) with a caption nobody read: the reply says the caption was not kept."""
-    taken = reply is not None and reply.text.startswith(CAPTION_TAKEN)
-    if reply is None or not reply.text or taken or not clean_text(message.caption):
+    if reply is None or not reply.text or not clean_text(message.caption):
         return reply
     return replace(reply, text=reply.text + CAPTION_UNUSED)
 

@@ -177,13 +177,14 @@ def move_keyboard(result: Redeemed, code: str) -> InlineKeyboardMarkup:
 
 
 async def tell(bot: Bot, user_ids: list[int], text: str) -> None:
-    """A plain notice (a replaced secretary, the administrators) at once, not at the reader's next command."""
+    """A plain notice (a replaced secretary, the administrators, a new supervisor) at once, not at the reader's
+    next command; best effort."""
     for user_id in user_ids:
         try:
             await bot.send_message(user_id, text)
-        # blocked the bot, or never started it: the new secretary is welcomed anyway
+        # blocked the bot, or never started it: what caused the notice stands anyway
         except TelegramError as exc:
-            log.warning("could not tell user %s about a change of secretary: %s", user_id, exc)
+            log.warning("could not tell user %s of a change of role: %s", user_id, exc)
 
 
 async def on_invite_button(update: Update, context: BotContext) -> None:

@@ -17,6 +17,7 @@ from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, fi
 from handlers.services.form.model import FORM_TIMEOUT
 from handlers.tg.context import BotContext
 from handlers.tg.guards import command
+from handlers.tg.render_records import unsaved_note
 
 PENDING = "pending"
 PENDING_TIMEOUT = FORM_TIMEOUT
@@ -62,8 +63,7 @@ async def leave(context: BotContext) -> dict | None:
     return state if state and not expired(context, state) else None
 
 
-# What a follow-up dropped for another question (a form button, another record's 退回) leaves undone; a record's
-# change names its field (``render_records.unsaved_note``).
+# What a follow-up dropped for another question (a form button, another record's 退回) leaves undone.
 _DROPPED = {
     "reminder_mute": "免提醒的原因还没有填写，已取消，提醒照常。",
     "branch_edit": "支部信息的修改还没有填写，已取消。",
@@ -72,9 +72,12 @@ _DROPPED = {
 
 
 def dropped_note(state: dict | None) -> str | None:
-    """One line on a dropped follow-up (from :func:`leave`), or None for a kind that needs none."""
+    """One line on a dropped follow-up (from :func:`leave`), or None for a kind that needs none; a record's change
+    half-entered names its field (``render_records.unsaved_note``)."""
     if not state:
         return None
+    if (unsaved := unsaved_note(state)) is not None:
+        return unsaved
     if state.get("kind") == "review_return":
         number = state.get("number")
         other = f"记录编号 {number} " if number else "上一条记录"

@@ -20,7 +20,7 @@ from handlers.tg.edit import drop_buttons, edit_markup
 from handlers.tg.evidence import send_evidence
 from handlers.tg.guards import incoming_text, user_name
 from handlers.tg.records import stored_copy
-from handlers.tg.render_records import describe, unsaved_note
+from handlers.tg.render_records import describe
 from handlers.tg.render_review import (
     COMMENT_TOO_LONG,
     MISSING,
@@ -143,7 +143,7 @@ def _dropped_note(dropped: dict | None, record_id: int) -> str:
     without its comment, a change half-entered, another input the bot was waiting for."""
     if not dropped or (dropped.get("kind") == "review_return" and dropped.get("record_id") == record_id):
         return ""
-    note = unsaved_note(dropped) or pending.dropped_note(dropped)
+    note = pending.dropped_note(dropped)
     return f"{note}\n\n" if note else ""
 
 

@@ -10,12 +10,12 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop
 
 from handlers.tg.callbacks import parse_id
 from handlers.tg.context import BotContext
 from handlers.tg.guards import command, user_name
+from handlers.tg.invitations import tell
 from handlers.tg.render_status import split_messages
 from handlers.tg.status import public_url
 
@@ -117,7 +117,7 @@ async def supervisor(update: Update, context: BotContext) -> None:
             )
             return
         await message.reply_text(f"已取消{who(user_id, names)}的片区督导员身份。")
-        await _tell(context, user_id, "您的片区督导员身份已被上级党委管理员取消。")
+        await tell(context.bot, [user_id], "您的片区督导员身份已被上级党委管理员取消。")
         return
     ids = _ids(args)
     if ids is None or len(ids) < 2:
@@ -135,19 +135,11 @@ async def supervisor(update: Update, context: BotContext) -> None:
         f"{who(user_id, names)}现在是片区督导员，负责支部：{scope}。对方发送 /status 或 /dashboard 即可使用。"
     )
     await message.reply_text(text + ("" if user_id in names else UNKNOWN_USER.format(user_id=user_id)))
-    await _tell(  # helper-86's review: a new supervisor was never told
-        context,
-        user_id,
+    await tell(  # helper-86's review: a new supervisor was never told
+        context.bot,
+        [user_id],
         f"上级党委管理员已将您设为片区督导员，负责支部：{scope}。发送 /status 查看各支部的完成情况。",
     )
-
-
-async def _tell(context: BotContext, user_id: int, text: str) -> None:
-    """Best effort: a user who never opened the bot, or blocked it, cannot be told."""
-    try:
-        await context.bot.send_message(user_id, text)
-    except TelegramError as exc:
-        log.info("could not tell user %s about their supervisor role: %s", user_id, exc)
 
 
 async def supervisors(update: Update, context: BotContext) -> None:

@@ -49,11 +49,11 @@ class RetryingRateLimiter(SharedRateLimiter):
     delays: tuple[float, ...] = RETRY_DELAYS
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[override]
-        if endpoint not in BEST_EFFORT:
-            return await self._retried(callback, args, kwargs, endpoint, data, rate_limit_args)
         try:
             return await self._retried(callback, args, kwargs, endpoint, data, rate_limit_args)
         except TelegramError as exc:
+            if endpoint not in BEST_EFFORT:
+                raise
             log.warning(
                 "%s failed (%s: %s); the update goes on without it", endpoint, type(exc).__name__, exc
             )

@@ -24,9 +24,10 @@ from handlers.services.reminders.model import (
     MuteView,
     ReminderStatus,
 )
+from handlers.services.reminders.planner import reminded
 from handlers.services.text import clean_text
 from knowledge.activities import Cadence, activity_by_code, period_of
-from knowledge.organisation import holds_own_activities, no_own_activities_line
+from knowledge.organisation import no_own_activities_line
 from knowledge.schedule import (
     MAX_HOUR,
     MIN_HOUR,
@@ -130,9 +131,7 @@ class ReminderService:
         self, branch: Branch, cadence: Cadence, owed: Outstanding, at: datetime
     ) -> tuple[datetime | None, Stage | None, str | None]:
         """The next stage that would remind this branch of something (this period, else the next one)."""
-        if branch.secretary_unreachable_at is not None or not holds_own_activities(
-            branch.form, branch.formal_members
-        ):
+        if not reminded(branch):  # unreachable, or no activities of its own (``planner.reminded``)
             return None, None, None
         current = period_of(cadence, local(at, self.config).date())
         period, stage, when = upcoming(cadence, at, branch.reminder_hour, self.config)
