@@ -243,7 +243,6 @@ def status_html(status: ReminderStatus, tz: ZoneInfo, today: date) -> str:
         lines.append(f"下次提醒：{moment_label(status.next_reminder, tz, today)}")
     for cadence in status.cadences:
         lines += ["", *_cadence_lines(cadence, tz, today)]
-    # helper-85's review: "顺延" alone was wrong for last calls, which move to the working day before.
     lines += ["", "只在工作日提醒：遇节假日，开始和催办提醒顺延，最后提醒提前；21:00 至次日 8:00 不发送。"]
     return "\n".join(lines)
 
