@@ -10,6 +10,13 @@ from enum import StrEnum
 
 MIN_OWN_BRANCH_MEMBERS = 3
 MAX_JOINT_UNITS = 5
+# 《中国共产党支部工作条例（试行）》第九条: a branch with 7 or more formal members sets up a 支部委员会; one with
+# fewer has a secretary (and perhaps a deputy) instead, and is too small to divide into 党小组 (第八条: groups are for
+# branches with many members or scattered ones). The speeches say only "认真落实“三会一课”"; the cadences of its
+# meetings (``knowledge.activities``) and this line come from the 条例 (helper-87's review: every 3-member branch
+# showed 支部委员会 and 党小组会 overdue every month).
+COMMITTEE_MIN_MEMBERS = 7
+COMMITTEE_KINDS = frozenset({"committee", "group_meeting"})
 
 
 class OrgForm(StrEnum):
@@ -81,6 +88,23 @@ def holds_own_activities(form: str | None, formal_members: int | None) -> bool:
     return not attached and (formal_members is None or formal_members > 0)  # None: not known, counted
 
 
+def exempt_kinds(form: str | None, formal_members: int | None) -> frozenset[str]:
+    """The activity kinds a branch of this profile does not owe: every kind when it holds no activities of its
+    own, the committee's and the party groups' meetings below ``COMMITTEE_MIN_MEMBERS`` formal members, else none.
+    A record it files of such a kind still counts as recorded."""
+    from knowledge.activities import CATALOGUE
+
+    if not holds_own_activities(form, formal_members):
+        return frozenset(k.code for k in CATALOGUE)
+    if formal_members is not None and formal_members < COMMITTEE_MIN_MEMBERS:
+        return COMMITTEE_KINDS
+    return frozenset()
+
+
+NO_COMMITTEE = (
+    f"正式党员不足{COMMITTEE_MIN_MEMBERS}名：按《中国共产党支部工作条例（试行）》不设支部委员会，一般也不划分党小组，"
+    "支部委员会、党小组会不计入完成情况，也不推送提醒；如确实召开，仍可记录。"
+)
 NO_OWN_ACTIVITIES = {
     OrgForm.ATTACHED: "挂靠建：党员随所挂靠的党组织开展活动，本支部不单独计入活动完成情况，也不推送活动提醒。",
     None: "没有正式党员：按讲话要求由党建工作指导员开展党的工作，不计入活动完成情况，也不推送活动提醒。",
@@ -88,7 +112,8 @@ NO_OWN_ACTIVITIES = {
 
 
 def no_own_activities_line(form: str | None, formal_members: int | None) -> str | None:
-    """Why a branch is neither counted nor reminded (None when it holds its own activities)."""
+    """Why a branch is neither counted nor reminded, or why its committee's and groups' meetings are not (None
+    when it owes every kind)."""
     if holds_own_activities(form, formal_members):
-        return None
+        return NO_COMMITTEE if exempt_kinds(form, formal_members) else None
     return NO_OWN_ACTIVITIES[OrgForm.ATTACHED if form and OrgForm.parse(form) is OrgForm.ATTACHED else None]

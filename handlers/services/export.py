@@ -70,9 +70,18 @@ class _Run:
     missing: list[str] = field(default_factory=list)
 
 
-def path_part(text: str) -> str:
-    """A folder or file name without separators, control or reserved characters."""
-    return _UNSAFE.sub("_", text).strip(" .") or "_"
+# Most file systems take at most 255 bytes a name; a branch's name may be 100 Chinese characters (300 bytes in
+# UTF-8), which unzip then refused (helper-87's review).
+PART_BYTES = 120
+
+
+def path_part(text: str, limit: int = PART_BYTES) -> str:
+    """A folder or file name without separators, control or reserved characters, cut to ``limit`` UTF-8 bytes
+    on a character boundary."""
+    part = _UNSAFE.sub("_", text).strip(" .")
+    if len(part.encode()) > limit:
+        part = part.encode()[:limit].decode(errors="ignore").rstrip(" .")
+    return part or "_"
 
 
 def evidence_paths(

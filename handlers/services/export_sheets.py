@@ -177,7 +177,9 @@ def cell_text(cell: Cell) -> str:
     (periods that ended before the branch was created are not owed; a cell of only those reads "未成立")."""
     text = STATE_LABELS[cell.state]
     if len(cell.slots) > 1 and cell.owed:
-        text += f" {cell.counts['recorded']}/{cell.owed}"
+        text += f" {cell.counts['recorded']}/{cell.owed}" + (f"（{cell.note}）" if cell.note else "")
+    if cell.mute_reasons:  # the secretary is told the ledger names it (helper-87's review)
+        text += f"（免提醒原因：{'；'.join(cell.mute_reasons)}）"
     return text + ("（逾期）" if cell.overdue else "")
 
 
@@ -200,6 +202,8 @@ def summary_sheet(wb: Workbook, matrix: StatusMatrix) -> None:
     note = (
         f"统计截至 {matrix.as_of:%Y-%m-%d}；“已完成”指审核通过；"
         "“已退回”指记录被退回、尚未重新通过，与“未完成”一样仍须补齐；"
+        "“免提醒”只停发提醒，仍计未完成；“无需开展”指挂靠建或没有正式党员的支部不单独开展活动，"
+        "正式党员不足7名的支部不设支部委员会、一般不划分党小组；"
         "“未成立”指该期结束时支部尚未成立，不计应完成。"
     )
     ws.append([text_cell(ws, note)])

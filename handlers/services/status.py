@@ -13,13 +13,17 @@ kind one; in a month view a quarterly kind has the one quarter the month is in. 
   (``reminder_mutes``, kept as history: a mute for that period, or one until unmuted set by the slot's last day
   and not lifted or replaced by then; so a mute set or lifted later never changes a slot already over);
 - ``missing``: nothing at all;
+- ``exempt`` (无需开展): nothing, and the branch's profile on the slot's last day (``profile_history``) did not owe
+  the kind: a 挂靠建 group or a unit with no formal member owes nothing, a branch of fewer than 7 formal members
+  no 支部委员会 or 党小组会 (``knowledge.organisation.exempt_kinds``);
 - ``na`` (未成立): nothing, and the slot ended before the branch was created (``branches.created_at``, a date in
   the clock's zone): it was never owed. The slot the branch was created in is owed, as the reminders and the
   administrators' digest count it (``reminders/digest.py``: a branch counts for a period it existed by the end
   of), however little of it was left.
 
-``overdue``: missing or returned, owed (not ``na``), and its deadline (by default the slot's last day) has passed.
-A muted slot is never overdue. A record of a slot before the branch was created still shows as recorded, waiting
+``overdue``: missing, muted or returned, owed (not ``na`` or ``exempt``), and its deadline (by default the slot's last
+day) has passed. A mute stops the reminders only: the secretary is told the slot still shows as not done, with the
+reason (helper-87's review: it used to hide the slot from the overdue count). A record of a slot before the branch was created still shows as recorded, waiting
 or returned.
 
 A slot longer than the view (a yearly kind in a quarter, a quarterly kind in a month) is seen as of the view's
@@ -32,75 +36,42 @@ is never overdue in that view (its deadline lies beyond it; the view that holds 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
+from handlers.services.mute_spans import MuteSpan, mute_for, mute_spans
 from handlers.services.periods import finer_or_equal, parse_period, slots, this_month
+from handlers.services.profile_history import ProfileChange, ProfileHistory, profile_changes
 from handlers.services.supervision import load_viewer
 from knowledge.activities import CATALOGUE, Cadence, Period
-from knowledge.organisation import holds_own_activities
-from storage.models import Branch, ReminderMute
+from storage.models import Branch
 from storage.repositories.ledger import LedgerRepository
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.status import CountRow, StatusRepository
 
-STATES = ("recorded", "waiting", "returned", "missing", "muted", "upcoming", "na")
+STATES = ("recorded", "waiting", "returned", "missing", "muted", "upcoming", "exempt", "na")
 STATE_LABELS = {
     "recorded": "已完成",
     "waiting": "待审核",
     "returned": "已退回",
     "missing": "未完成",
-    "muted": "已免提醒",
+    "muted": "未完成·免提醒",
     "upcoming": "未开始",
+    "exempt": "无需开展",
     "na": "未成立",
 }
-_WORST_FIRST = ("missing", "returned", "waiting", "muted", "upcoming", "recorded", "na")
+_WORST_FIRST = ("missing", "returned", "muted", "waiting", "recorded", "upcoming", "exempt", "na")
+NOT_OWED = frozenset({"exempt", "na"})
 
 Deadline = Callable[[str, Period], date]  # (kind code, slot) -> the last day it may be recorded
 
 
 def period_end(kind: str, slot: Period) -> date:
     return slot.end
-
-
-@dataclass(frozen=True, slots=True)
-class MuteSpan:
-    """A mute as the reports read it: of one period (``period``) or until unmuted (``None``), set on ``since`` and
-    lifted or replaced on ``until`` (days in the clock's zone; ``None``: always, still in force)."""
-
-    branch_id: int
-    kind: str
-    period: str | None
-    reason: str
-    since: date | None = None
-    until: date | None = None
-
-    def applies(self, slot: Period, end: date) -> bool:
-        """Whether it mutes ``slot`` as of ``end`` (the slot's last day): it is of that slot (or until unmuted),
-        was set by ``end`` and not lifted or replaced until after ``end``."""
-        if self.period is not None and self.period != slot.code:
-            return False
-        if self.since is not None and self.since > end:
-            return False
-        return self.until is None or self.until > end
-
-
-def _day(at: datetime | None, tz: tzinfo | None) -> date | None:
-    if at is None:
-        return None
-    return (at.astimezone(tz) if tz is not None else at).date()
-
-
-def mute_spans(rows: Iterable[ReminderMute], tz: tzinfo | None = None) -> list[MuteSpan]:
-    """The mutes' history rows as spans of days in ``tz``."""
-    return [
-        MuteSpan(m.branch_id, m.kind, m.period, m.reason, _day(m.created_at, tz), _day(m.ended_at, tz))
-        for m in rows
-    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +93,11 @@ class Cell:
 
     @property
     def state(self) -> str:
-        """The worst state of its slots (missing, returned, waiting, muted, upcoming, recorded)."""
+        """The worst state of its owed slots that have started (missing, returned, muted, waiting, recorded); of
+        the others only when none has (helper-87's review: a year all done so far read 未开始 for December)."""
         present = {s.state for s in self.slots}
-        return next(state for state in _WORST_FIRST if state in present)
+        pool = present - NOT_OWED - {"upcoming"} or present - NOT_OWED or present
+        return next(state for state in _WORST_FIRST if state in pool)
 
     @property
     def overdue(self) -> bool:
@@ -135,9 +108,24 @@ class Cell:
         return Counter(s.state for s in self.slots)
 
     @property
+    def note(self) -> str:
+        """Of several periods, how many of the owed ones wait for review or have not started ("1期待审核、1期未开始")."""
+        counts, parts = self.counts, []
+        if counts["waiting"] and self.state != "waiting":
+            parts.append(f"{counts['waiting']}期待审核")
+        if counts["upcoming"] and self.state != "upcoming":
+            parts.append(f"{counts['upcoming']}期未开始")
+        return "、".join(parts) if len(self.slots) > 1 else ""
+
+    @property
+    def mute_reasons(self) -> list[str]:
+        """The secretary's reasons of its muted slots, once each."""
+        return list(dict.fromkeys(s.mute_reason for s in self.slots if s.mute_reason))
+
+    @property
     def owed(self) -> int:
-        """How many of its slots were owed (not before the branch was created)."""
-        return sum(s.state != "na" for s in self.slots)
+        """How many of its slots were owed (not before the branch was created, not exempt by its profile)."""
+        return sum(s.state not in NOT_OWED for s in self.slots)
 
 
 @dataclass
@@ -185,10 +173,6 @@ class StatusMatrix:
     totals: Totals
 
 
-# As if founded after every slot: nothing owed (``knowledge.organisation.holds_own_activities``).
-NEVER_OWED = date.max
-
-
 def founded_on(branch: Branch, tz: tzinfo | None = None) -> date | None:
     """The day the branch was created, in ``tz`` (``None``: unknown, as if it always existed)."""
     created = branch.created_at
@@ -210,6 +194,7 @@ def slot_state(
     today: date,
     founded: date | None = None,
     end: date | None = None,
+    exempt: bool = False,
 ) -> str:
     if records["passed"]:
         return "recorded"
@@ -219,16 +204,11 @@ def slot_state(
         return "returned"
     if not is_owed(slot, founded, end):
         return "na"
+    if exempt:
+        return "exempt"
     if slot.start > today:
         return "upcoming"
     return "muted" if mute is not None else "missing"
-
-
-def _mute_for(
-    mutes: dict[tuple[int, str], list[MuteSpan]], branch_id: int, kind: str, slot: Period, end: date
-) -> MuteSpan | None:
-    """The mute in force for the slot as of ``end`` (at most one: a branch has one current mute per kind)."""
-    return next((m for m in mutes.get((branch_id, kind), ()) if m.applies(slot, end)), None)
 
 
 def _slot(
@@ -241,13 +221,16 @@ def _slot(
     muted: dict[tuple[int, str], list[MuteSpan]],
     today: date,
     deadline: Deadline,
+    profile: ProfileHistory,
 ) -> Slot:
     """One slot seen as of ``end`` (its last day, or the view's when the slot is longer than the view)."""
     records = by_cell.get((branch_id, kind, slot.code), Counter())
-    mute = _mute_for(muted, branch_id, kind, slot, end)
-    state = slot_state(slot, records, mute, today, founded, end)
+    mute = mute_for(muted, branch_id, kind, slot, end)
+    exempt = kind in profile.exempt_on(end)
+    state = slot_state(slot, records, mute, today, founded, end, exempt)
     overdue = (
-        state in ("missing", "returned")
+        state in ("missing", "muted", "returned")
+        and not exempt
         and is_owed(slot, founded, end)
         and end == slot.end  # a slot longer than the view is due after it
         and today > deadline(kind, slot)
@@ -277,8 +260,10 @@ def build_matrix(
     mutes: Iterable[MuteSpan],
     deadline: Deadline = period_end,
     tz: tzinfo | None = None,
+    changes: Mapping[int, Iterable[ProfileChange]] | None = None,
 ) -> StatusMatrix:
-    """The matrix from plain rows (pure: no database, no clock); ``tz`` dates the branches' creation."""
+    """The matrix from plain rows (pure: no database, no clock); ``tz`` dates the branches' creation; ``changes``:
+    the branches' profile history (``profile_history``)."""
     by_cell: dict[tuple[int, str, str], Counter[str]] = {}
     for row in counts:
         by_cell.setdefault((row.branch_id, row.kind, row.period), Counter())[row.review_state] += row.records
@@ -292,8 +277,7 @@ def build_matrix(
     for branch in branches:
         cells, branch_totals = {}, Totals()
         founded = founded_on(branch, tz)
-        if not holds_own_activities(branch.form, branch.formal_members):
-            founded = NEVER_OWED  # a 挂靠建 group, a unit with no formal member: its slots are "na", its records shown
+        profile = ProfileHistory.of(branch, (changes or {}).get(branch.id, ()))
         for kind in kinds:
             cell_slots = [
                 _slot(
@@ -306,6 +290,7 @@ def build_matrix(
                     muted,
                     today,
                     deadline,
+                    profile,
                 )
                 for slot in kind_slots[kind.code]
             ]
@@ -366,7 +351,8 @@ class StatusService:
             await repo.counts(ids, periods), await _held_after(session, scope, view, now.date())
         )
         mutes = mute_spans(await ReminderRepository(session).mute_history(ids), now.tzinfo)
-        return build_matrix(view, now.date(), branches, counts, mutes, self.deadline, now.tzinfo)
+        changes = profile_changes(await repo.profile_changes(ids), now.tzinfo)
+        return build_matrix(view, now.date(), branches, counts, mutes, self.deadline, now.tzinfo, changes)
 
 
 async def _held_after(

@@ -13,17 +13,18 @@ SYMBOLS = {
     "missing": "❌",
     "muted": "🔕",
     "upcoming": "·",
+    "exempt": "○",
     "na": "—",
 }
-UNCOUNTED = ("na",)  # slots before the branch existed: shown in its line, left out of the counts
+UNCOUNTED = ("exempt", "na")  # slots not owed: shown in the branch's line, left out of the counts
 OVERDUE = "❗"
 NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫"
-LEGEND = "图例：✅已完成 ⏳待审核 ↩️已退回 ❌未完成 ❗已逾期 🔕免提醒 ·未开始 —支部未成立"
+LEGEND = "图例：✅已完成 ⏳待审核 ↩️已退回 ❌未完成 ❗已逾期 🔕未完成·免提醒 ·未开始 ○无需开展 —支部未成立"
 LIMIT = 4096
 
 
 def symbol(cell: Cell) -> str:
-    if cell.overdue and cell.state in ("missing", "returned"):
+    if cell.overdue and cell.state in ("missing", "muted", "returned"):
         return OVERDUE
     return SYMBOLS.get(cell.state, "?")
 

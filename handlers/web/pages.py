@@ -32,7 +32,8 @@ CELL_CLASSES = {
     "returned": "returned",
     "missing": "missing",
     "muted": "muted-cell",
-    "upcoming": "missing",
+    "upcoming": "upcoming",
+    "exempt": "na",
     "na": "na",
 }
 
@@ -86,6 +87,12 @@ def cell_class(cell) -> str:
     return CELL_CLASSES.get(cell.state, "missing")
 
 
+def cell_title(cell) -> str:
+    """A cell's hover text: its state, and the secretary's reason for a mute."""
+    reasons = cell.mute_reasons
+    return STATE_LABELS[cell.state] + (f"（免提醒原因：{'；'.join(reasons)}）" if reasons else "")
+
+
 async def overview(request: web.Request) -> web.Response:
     services, user = _services(request), request[USER]
     try:
@@ -101,6 +108,8 @@ async def overview(request: web.Request) -> web.Response:
         "choices": period_choices(services.clock.now().date()),
         "labels": STATE_LABELS,
         "cell_class": cell_class,
+        "cell_title": cell_title,
+        "cell_note": lambda cell: cell.note,
         "queue": await services.review.queue(user.user_id, limit=20),
     }
     return _page(request, "overview.html", context)

@@ -62,6 +62,20 @@ class Branch(Base):
         return f"Branch(id={self.id!r}, name={self.name!r}, secretary_user_id={self.secretary_user_id!r})"
 
 
+class BranchProfileChange(Base):
+    """What a branch's form and formal members were until ``changed_at`` (revision 0007), written by each change
+    of either: the reports read a period that is over with the profile in force on its last day, so a change
+    today never rewrites what a closed period owed (helper-87's review). No row: the profile never changed."""
+
+    __tablename__ = "branch_profile_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(TZDateTime())
+    form: Mapped[str] = mapped_column(String(16))  # before the change
+    formal_members: Mapped[int] = mapped_column(Integer)  # before the change
+
+
 class Invitation(Base):
     """A one-time code that makes whoever redeems it the secretary of a branch.
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.files import is_sha256
-from storage.models import BRANCH_FORMS, Branch, Invitation, Person
+from storage.models import BRANCH_FORMS, Branch, BranchProfileChange, Invitation, Person
 from storage.repositories._checks import (
     NotFoundError,
     _check_count,
@@ -165,6 +165,13 @@ class BranchRepository:
         for field, value in fields.items():
             _check_branch_field(field, value)
         branch = await self._require(branch_id)
+        if any(getattr(branch, f) != fields[f] for f in ("form", "formal_members") if f in fields):
+            # The profile it had until now, for the reports of periods already over (revision 0007).
+            self.session.add(
+                BranchProfileChange(
+                    branch_id=branch.id, changed_at=at, form=branch.form, formal_members=branch.formal_members
+                )
+            )
         changed = False
         for field, value in fields.items():
             if getattr(branch, field) != value:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ActivityRecord, Branch
+from storage.models import ActivityRecord, Branch, BranchProfileChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +64,10 @@ class StatusRepository:
             stmt = stmt.where(ActivityRecord.branch_id.in_(sorted(branch_ids)))
         rows = [CountRow(*row) for row in await self.session.execute(stmt)]
         return [row for row in rows if row.period in periods[row.kind]]
+
+    async def profile_changes(self, branch_ids: Collection[int] | None) -> list[BranchProfileChange]:
+        """The profile history of the branches in scope (``None``: all), oldest first."""
+        stmt = select(BranchProfileChange).order_by(BranchProfileChange.changed_at, BranchProfileChange.id)
+        if branch_ids is not None:
+            stmt = stmt.where(BranchProfileChange.branch_id.in_(sorted(branch_ids)))
+        return list(await self.session.scalars(stmt))

@@ -23,7 +23,7 @@ from tests.fixtures_bot import TEST_TOKEN
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = (
     "org,name,form,members,units\n"
-    '某科技公司,"科技公司党支部, 一",单独组建,5,\n'
+    '某科技公司,"科技公司党支部, 一",单独组建,8,\n'
     "某物流公司,物流公司联合党支部,联合建,4,3\n"
     "某律师事务所,律所党支部,单独组建,3,\n"  # reminded: a 挂靠建 group would not be
 )
@@ -122,8 +122,9 @@ def test_plan_lists_what_is_due_and_sends_nothing(tmp_path: Path) -> None:
             "theme_day", "committee", "group_meeting", "joint_study"]},
         {"branch_id": 1, "chat_id": 7001, "period": "2026-Q2", "stage": "nudge", "kinds": [
             "assembly", "lecture", "observation"]},
+        # 3 formal members: no 支部委员会, no 党小组 (knowledge.organisation.exempt_kinds)
         {"branch_id": 3, "chat_id": 7003, "period": "2026-06", "stage": "open", "kinds": [
-            "theme_day", "committee", "group_meeting", "joint_study"]},
+            "theme_day", "joint_study"]},
         {"branch_id": 3, "chat_id": 7003, "period": "2026-Q2", "stage": "nudge", "kinds": [
             "assembly", "lecture", "observation"]},
     ]  # fmt: skip

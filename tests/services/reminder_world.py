@@ -107,10 +107,11 @@ async def add_branch(
     *,
     hour: int | None = None,
     created: datetime = T0 - timedelta(days=400),
+    members: int = 8,
 ) -> int:
     async with session_factory() as session, session.begin():
         branch = await BranchRepository(session).add(
-            org_name="某科技有限公司", name=name, form="single", formal_members=5, at=created
+            org_name="某科技有限公司", name=name, form="single", formal_members=members, at=created
         )
         if secretary is not None:
             await BranchRepository(session).set_secretary(branch.id, secretary, f"书记{secretary}", created)

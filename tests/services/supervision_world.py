@@ -40,7 +40,7 @@ async def make_world(factory: async_sessionmaker[AsyncSession], tmp_path: Path) 
         ids = []
         for name, secretary in (("第一支部", SEC_A), ("第二支部", SEC_B), ("第三支部", SEC_C)):
             branch = await branches.add(
-                org_name=f"{name}所在公司", name=name, form="single", formal_members=5, at=T0
+                org_name=f"{name}所在公司", name=name, form="single", formal_members=8, at=T0
             )
             await branches.set_secretary(branch.id, secretary, f"书记{secretary}", T0)
             ids.append(branch.id)

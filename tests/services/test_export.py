@@ -88,8 +88,10 @@ async def test_workbook_and_zip(session_factory, tmp_path):
     assert summary["A1"].value == "党支部活动台账 · 2026年第四季度"
     assert [c.value for c in summary[3]][:4] == ["支部", "单位", "主题党日", "支部委员会"]
     # The branches were created on 2026-11-20: October is not owed (its returned committee record still counts).
-    assert summary["A4"].value == "第一支部" and summary["C4"].value == "待审核 0/2"
-    assert summary["D4"].value == "未完成 0/3" and summary["E4"].value == "未完成 0/2"
+    assert summary["A4"].value == "第一支部" and summary["C4"].value == "待审核 0/2（1期未开始）"
+    assert (
+        summary["D4"].value == "未完成 0/3（1期未开始）" and summary["E4"].value == "未完成 0/2（1期未开始）"
+    )
     assert summary.freeze_panes == "C4"
 
     theme = wb["主题党日"]
@@ -352,3 +354,14 @@ async def test_several_minutes_files_are_all_exported(session_factory, tmp_path)
     theme = load_workbook(tmp_path / "l.xlsx")["主题党日"]
     row = dict(zip([c.value for c in theme[1]], [c.value for c in theme[2]], strict=True))
     assert row["会议记录文件"] == "\n".join(names)
+
+
+def test_a_long_branch_name_is_cut_to_a_name_a_file_system_takes():
+    from handlers.services.export import PART_BYTES, path_part
+
+    name = "某某某某科技集团有限公司第一分公司党支部" * 5  # 100 characters, 300 bytes in UTF-8
+    part = path_part(f"003-{name}")
+    assert (
+        len(part.encode()) <= PART_BYTES < 255 and part.startswith("003-某某") and name.startswith(part[4:])
+    )
+    assert path_part("a/b: c?") == "a_b_ c_" and path_part(" . ") == "_"

@@ -34,6 +34,13 @@ MONTHLY = ("theme_day", "committee", "group_meeting", "joint_study")
 QUARTERLY = ("assembly", "lecture", "observation")
 
 
+async def test_a_branch_of_fewer_than_7_formal_members_is_not_reminded_of_committee_meetings(session_factory):
+    small = await add_branch(session_factory, "小支部", 1003, members=5)
+    planned = await planner(session_factory).plan(sh(2026, 6, 1, 9))
+    assert keyed(planned) == [(small, "monthly", "2026-06", "open", ("theme_day", "joint_study"))]
+    assert MONTHLY == ("theme_day", "committee", "group_meeting", "joint_study")
+
+
 async def test_one_row_per_branch_and_stage_listing_every_missing_kind(session_factory):
     a = await add_branch(session_factory, "甲支部", 1001)
     b = await add_branch(session_factory, "乙支部", 1002)

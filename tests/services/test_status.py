@@ -48,7 +48,9 @@ def test_states_of_a_quarter_in_december():
     two = matrix.rows[1].cells
     assert [s.state for s in two["theme_day"].slots] == ["recorded", "missing", "missing"]
     assert [s.state for s in two["committee"].slots] == ["muted"] * 3
-    assert two["committee"].slots[0].mute_reason == "企业停产" and not two["committee"].overdue
+    assert two["committee"].slots[0].mute_reason == "企业停产" and two["committee"].state == "muted"
+    # A mute stops the reminders only: closed months are overdue as if unmuted (helper-87's review).
+    assert [s.overdue for s in two["committee"].slots] == [True, True, False]
     assert two["group_meeting"].state == "missing"  # a mute of another period does not count
 
     assert matrix.kind_totals["theme_day"].slots["recorded"] == 2

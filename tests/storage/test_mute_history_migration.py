@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.db import make_engine
 from storage.migrate import alembic_config, current, downgrade, upgrade
-from tests.storage.test_review_migration import _schema_diff
+from tests.storage.test_review_migration import _schema_diff, is_later_diff
 
 T = TypeVar("T")
 
@@ -28,10 +28,16 @@ async def _with_connection(url: str, fn: Callable[[Connection], T]) -> T:
         await engine.dispose()
 
 
-def test_0006_is_the_head():
+def test_0006_follows_0005():
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0006"]
     assert script.get_revision("0006").down_revision == "0005"
+
+
+def _diff_0006(connection: Connection) -> list:
+    """The models' difference from the schema, less the table revision 0007 adds."""
+    return [
+        d for d in _schema_diff(connection) if d[0] not in ("add_table", "add_index") or not is_later_diff(d)
+    ]
 
 
 def _seed(connection: Connection) -> None:
@@ -81,7 +87,7 @@ async def test_0006_up_down_up_keeps_the_mutes(db_url):
     assert current(db_url) == "0006"
     assert await _with_connection(db_url, _mutes) == [(1, "lecture", "暂无授课人", None)]
     assert await _with_connection(db_url, _in_force) == [(True, None)]  # kept, and current
-    assert await _with_connection(db_url, _schema_diff) == []
+    assert await _with_connection(db_url, _diff_0006) == []
     await _with_connection(db_url, lambda c: _insert(c, "2026-04-03 02:00:00+00"))  # an ended one: fine
     with pytest.raises(IntegrityError):
         await _with_connection(db_url, lambda c: _insert(c, None))  # a second current one: refused

@@ -65,18 +65,21 @@ def _checks(connection: Connection) -> dict[str, list[str]]:
 
 
 LATER_TABLES = {"people"}  # revision 0005 (tests/storage/test_people_migration.py)
-# What revision 0006 changes (tests/storage/test_mute_history_migration.py) in reminder_mutes, as the models at head differ from an earlier revision's schema.
-MUTE_HISTORY_DIFF = frozenset(
+# What revision 0006 changes in reminder_mutes (tests/storage/test_mute_history_migration.py) and what 0007 adds
+# (tests/storage/test_profile_history_migration.py), as the models at head differ from an earlier revision's schema.
+LATER_DIFF = frozenset(
     {"ended_at", "in_force", "uq_reminder_mutes_branch_id_kind", "uq_reminder_mutes_branch_id_kind_in_force"}
+    | {"branch_profile_changes", "ix_branch_profile_changes_branch_id"}
 )
 
 
-def is_mute_history_diff(entry: Any) -> bool:
-    """Whether a schema-diff entry is one of revision 0006's changes (for the tests of earlier revisions)."""
+def is_later_diff(entry: Any) -> bool:
+    """Whether a schema-diff entry is one of revision 0006's or 0007's changes (for the tests of earlier
+    revisions)."""
     if isinstance(entry, list):  # modify_* entries come as lists of tuples
-        return all(is_mute_history_diff(e) for e in entry)
+        return all(is_later_diff(e) for e in entry)
     named = entry[-1] if entry[0] == "add_column" else entry[1]
-    return getattr(named, "name", None) in MUTE_HISTORY_DIFF
+    return getattr(named, "name", None) in LATER_DIFF
 
 
 def _diff_0004(connection: Connection) -> list[Any]:
@@ -84,7 +87,7 @@ def _diff_0004(connection: Connection) -> list[Any]:
     return [
         e
         for e in _schema_diff(connection)
-        if not (e[0] == "add_table" and e[1].name in LATER_TABLES) and not is_mute_history_diff(e)
+        if not (e[0] == "add_table" and e[1].name in LATER_TABLES) and not is_later_diff(e)
     ]
 
 

@@ -177,7 +177,7 @@ async def make_secretary(
 ) -> Branch:
     """A branch whose secretary is ``user`` (through the services: the invitation UI is tested elsewhere)."""
     created = await harness.services.branches.create(
-        org_name=org, name=name, form="single", formal_members=5, units=None, created_by=ADMIN_ID
+        org_name=org, name=name, form="single", formal_members=8, units=None, created_by=ADMIN_ID
     )
     result = await harness.services.branches.redeem(created.code, user_id=user.id, name=user.first_name)
     assert result.status == "ok" and result.branch is not None

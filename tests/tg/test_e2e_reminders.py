@@ -64,7 +64,7 @@ async def join(bot: BotHarness, user_id: int, name: str = "第一党支部", fir
     """A branch whose secretary ``user_id`` joined with the invitation link, as a secretary does."""
     chat = Chat(bot, bot.user(user_id, first_name))
     created = await bot.services.branches.create(
-        org_name="某某科技有限公司", name=name, form="single", formal_members=5, units=None, created_by=ADMIN
+        org_name="某某科技有限公司", name=name, form="single", formal_members=8, units=None, created_by=ADMIN
     )
     welcome = await chat.send(f"/start {created.code}")
     assert "您已成为" in welcome.plain_text, welcome.plain_text

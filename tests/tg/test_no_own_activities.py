@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.organisation import holds_own_activities, no_own_activities_line
+from knowledge.activities import CATALOGUE
+from knowledge.organisation import NO_COMMITTEE, exempt_kinds, holds_own_activities, no_own_activities_line
 from tests.tg.test_e2e_forms import Chat
 from tests.tg.test_e2e_reminders import ADMIN, JULY_1, bot_options, clock, tick
 
@@ -16,18 +17,22 @@ OWN, ATTACHED, EMPTY = 820_101, 820_102, 820_103
 
 
 @pytest.mark.parametrize(
-    ("form", "members", "holds"),
+    ("form", "members", "holds", "exempt"),
     [
-        ("single", 5, True),
-        ("joint", 2, True),
-        ("single", 2, True),
-        ("attached", 2, False),
-        ("single", 0, False),
+        ("single", 7, True, set()),
+        ("joint", 9, True, set()),
+        ("single", 6, True, {"committee", "group_meeting"}),
+        ("joint", 2, True, {"committee", "group_meeting"}),
+        ("attached", 2, False, {k.code for k in CATALOGUE}),
+        ("single", 0, False, {k.code for k in CATALOGUE}),
     ],
 )
-def test_who_holds_activities_of_their_own(form: str, members: int, holds: bool) -> None:
+def test_who_holds_activities_of_their_own(form: str, members: int, holds: bool, exempt: set[str]) -> None:
     assert holds_own_activities(form, members) is holds
-    assert (no_own_activities_line(form, members) is None) is holds
+    assert exempt_kinds(form, members) == exempt
+    line = no_own_activities_line(form, members)
+    assert (line is None) is (not exempt)
+    assert (line == NO_COMMITTEE) is (holds and bool(exempt))
 
 
 async def secretary(bot, user_id: int, name: str, form: str, members: int) -> Chat:
@@ -42,7 +47,7 @@ async def secretary(bot, user_id: int, name: str, form: str, members: int) -> Ch
 async def test_neither_reminded_nor_counted(make_bot, clock, db_url) -> None:
     async with make_bot(**bot_options(clock, db_url, admin=True)) as bot:
         Chat(bot, bot.user(ADMIN, "管理员"))  # the administrator has opened the bot: digests reach them
-        own = await secretary(bot, OWN, "自有党支部", "single", 5)
+        own = await secretary(bot, OWN, "自有党支部", "single", 8)
         attached = await secretary(bot, ATTACHED, "挂靠党小组", "attached", 2)
         empty = await secretary(bot, EMPTY, "新公司", "single", 0)
         for chat in (own, attached, empty):
@@ -62,7 +67,7 @@ async def test_neither_reminded_nor_counted(make_bot, clock, db_url) -> None:
 
         matrix = await bot.services.status.matrix(ADMIN)
         states = {row.name: {cell.state for cell in row.cells.values()} for row in matrix.rows}
-        assert states["挂靠党小组"] == {"na"} and states["新公司"] == {"na"}
+        assert states["挂靠党小组"] == {"exempt"} and states["新公司"] == {"exempt"}
         assert "missing" in states["自有党支部"] or "upcoming" in states["自有党支部"]
 
         bot.emulator.skip_messages(ADMIN)

@@ -18,7 +18,7 @@ from datetime import datetime
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Audience, DeliveryView, Digest
 from knowledge.activities import Cadence, activity_by_code, period_of
-from knowledge.organisation import holds_own_activities
+from knowledge.organisation import exempt_kinds, holds_own_activities
 from knowledge.schedule import ScheduleConfig, Stage, current_stage, digest_month, local, period_by_code
 from storage.models import Branch, ReminderDelivery
 from storage.repositories import ReminderRepository
@@ -79,7 +79,7 @@ def _check_reminder(
     current = current_stage(cadence, now, branch.reminder_hour, config)
     if current is not None and current[1].rank > Stage(row.stage).rank:
         return f"superseded by {current[1]}"
-    owed = ledger.of(branch.id)
+    owed = ledger.of(branch.id, exempt_kinds(branch.form, branch.formal_members))
     kinds = tuple(k for k in row.kinds if k in owed.missing)
     if not kinds:
         return "recorded or muted"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Digest, DigestBranch, DigestPeriod, UnreachableBranch
 from knowledge.activities import Period
-from knowledge.organisation import holds_own_activities
+from knowledge.organisation import exempt_kinds, holds_own_activities
 from knowledge.schedule import ScheduleConfig, closed_with, local
 from storage.models import Branch
 from storage.repositories import ReminderRepository
@@ -43,7 +43,7 @@ async def build_digest(
         entries = []
         waiting = 0  # complete branches with a kind whose records all still wait for review
         for branch in counted:
-            owed = ledger.of(branch.id)
+            owed = ledger.of(branch.id, exempt_kinds(branch.form, branch.formal_members))
             if not owed.owed:
                 waiting += bool(owed.waiting)
                 continue

@@ -67,18 +67,22 @@ class Ledger:
         pending = await repo.waiting(period, kinds, branch_ids) if waiting else set()
         return cls(cadence, period, kinds, frozenset(recorded), mutes, amend, frozenset(pending))
 
-    def of(self, branch_id: int) -> Outstanding:
+    def of(self, branch_id: int, exempt: Collection[str] = ()) -> Outstanding:
+        """One branch's kinds; those in ``exempt`` (``knowledge.organisation.exempt_kinds``) are neither missing
+        nor owed, but done when recorded."""
         done: list[str] = []
         missing: list[str] = []
         muted: list[ReminderMute] = []
         for kind in self.kinds:
             if (branch_id, kind) in self.recorded:
                 done.append(kind)
+            elif kind in exempt:
+                continue
             elif (mute := self.mutes.get((branch_id, kind))) is not None:
                 muted.append(mute)
             else:
                 missing.append(kind)
-        owed = tuple(k for k in self.kinds if k not in done)
+        owed = tuple(k for k in self.kinds if k not in done and k not in exempt)
         amend = tuple((k, rid) for k in owed if (rid := self.returned.get((branch_id, k))) is not None)
         pending = tuple(k for k in done if (branch_id, k) in self.waiting)
         return Outstanding(tuple(done), tuple(missing), tuple(muted), owed, amend, pending)

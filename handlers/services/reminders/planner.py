@@ -29,7 +29,7 @@ from handlers.services.reminders.digest import build_digest, existed_by
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Audience, PlannedDelivery
 from knowledge.activities import Cadence, Period, period_of
-from knowledge.organisation import holds_own_activities
+from knowledge.organisation import exempt_kinds, holds_own_activities
 from knowledge.schedule import (
     ScheduleConfig,
     Stage,
@@ -161,7 +161,7 @@ class ReminderPlanner:
         ledger = await Ledger.load(ReminderRepository(session), cadence, period.code)
         due = []
         for stage, branch, status in candidates:
-            missing = ledger.of(branch.id).missing
+            missing = ledger.of(branch.id, exempt_kinds(branch.form, branch.formal_members)).missing
             if missing:
                 due.append(self._reminder(branch, cadence, period, stage, missing, status))
         return due

@@ -27,7 +27,7 @@ from handlers.services.reminders.model import (
 from handlers.services.reminders.planner import reminded
 from handlers.services.text import clean_text
 from knowledge.activities import Cadence, activity_by_code, period_of
-from knowledge.organisation import no_own_activities_line
+from knowledge.organisation import exempt_kinds, no_own_activities_line
 from knowledge.schedule import (
     MAX_HOUR,
     MIN_HOUR,
@@ -74,12 +74,13 @@ class ReminderService:
                 return None
             repo = ReminderRepository(session)
             cadences = []
+            exempt = exempt_kinds(branch.form, branch.formal_members)
             for cadence in Cadence:
                 period = period_of(cadence, local(at, self.config).date())
                 ledger = await Ledger.load(
                     repo, cadence, period.code, [branch.id], returned=True, waiting=True
                 )
-                cadences.append(self._cadence_status(branch, cadence, ledger.of(branch.id), at))
+                cadences.append(self._cadence_status(branch, cadence, ledger.of(branch.id, exempt), at))
         upcoming_times = [c.next_reminder for c in cadences if c.next_reminder is not None]
         return ReminderStatus(
             branch_id=branch.id,
