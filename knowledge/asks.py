@@ -138,6 +138,8 @@ def dated_first(
     return ranked
 
 
+REDACTED = re.compile(r"×\s*[万千百]?元")  # an amount the speeches as published leave out
+REDACTED_SHOWN = "引文中的“×”是讲话公开稿略去的数额，具体标准请以当地组织部门的文件为准。"
 REDACTED_NOTE = "讲话中这笔钱的数额写作“×”，没有公布具体标准，请以当地组织部门的文件为准。"
 
 

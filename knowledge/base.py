@@ -21,7 +21,14 @@ from knowledge.abbrev import abbreviations, widen
 from knowledge.answer import Answer, Ranking
 from knowledge.asked import SENTENCE_WEIGHT, PastQuestions, descending
 from knowledge.asked import load as load_asked
-from knowledge.asks import REDACTED_NOTE, answer_missing, dated_first, redacted_amount
+from knowledge.asks import (
+    REDACTED,
+    REDACTED_NOTE,
+    REDACTED_SHOWN,
+    answer_missing,
+    dated_first,
+    redacted_amount,
+)
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
 from knowledge.decide import DEFAULT, MIN_MATCHED, Thresholds
 from knowledge.enumerations import Shorthands, compiled, enumerations, expand
@@ -231,6 +238,14 @@ class KnowledgeBase:
         """Whether the corpus writes ``text`` (each of its character pairs occurs somewhere)."""
         return all(g in self.index.bigrams.idf for g in bigrams(normalize(text)))
 
+    def writes(self, text: str) -> bool:
+        """Whether the corpus writes ``text``: each of its character pairs occurs somewhere."""
+        return self._writes(text)
+
+    def coverage_terms(self, query: AnalyzedQuery) -> list[Term]:
+        """The query's words as coverage weighs them, each with the speech terms the lexicon gives for it."""
+        return self._coverage_terms(query)
+
     def _coverage_terms(self, query: AnalyzedQuery) -> list[Term]:
         return coverage_terms(
             query, self.segmenter, self.word_weight, self.index.words.idf.__contains__, self._word_terms
@@ -340,6 +355,8 @@ class KnowledgeBase:
             )
         subjects = (term.spellings for term in ranking.terms)  # 给予×万元: the amount is not published
         note = REDACTED_NOTE if redacted_amount(query, hits[0].text, subjects) else None
+        if note is None and REDACTED.search(hits[0].highlight or ""):
+            note = REDACTED_SHOWN  # a × quoted is explained (有奖金吗: helper-88's review)
         return Answer(ranking.query, hits, ranking.rule, confidence, note)
 
     def _key_sentence(

@@ -43,7 +43,7 @@ _TOPICLESS = re.compile(
 # were refused, or answered alone of another activity).
 _GENERIC = """
 什么 啥 哪些 哪个 哪几个 哪几项 哪几种 哪几条 哪 几 多少 多久 多长 多大 多高 怎么 怎样 怎么样 如何 咋 为什么 为啥
-谁 由谁 是否 能否 吗 呢 啊 呀 吧 么 嘛
+谁 由谁 是否 能否 吗 呢 啊 呀 吧 么 嘛 干嘛 干啥 用来 用途 用处 用在
 能 能不能 可以 可不可以 可 要 要不要 需要 需 应该 应 必须 得 是 是不是 有 有没有 没有 都 还 又 也 就 一般 大概 具体
 详细 一点 一下 再 到底 分别 主要 通常 最多 最少 至少 一共 总共 的 了 过 那 那么 这 这个 那个 它 他们 我们
 一次 一回 每次 次 回 一年 每年 一个月 每月 每个月 个月 一季度 每季度 季度 一周 每周 一天 每天 月 年 周 天 时间 时候
@@ -57,6 +57,14 @@ _GENERIC_RUN = re.compile(
 )
 
 
+# What a question asks about (有标准吗, 哪些内容): kept when a frame is cut off, a follow-up asks on of it (具体哪些).
+_ASKED_ABOUT = frozenset(
+    "标准 条件 要求 内容 流程 程序 步骤 办法 做法 规定 依据 例子 区别 意思 含义 作用 目的 意义 结果 效果 部门 单位 人数 "
+    "金额 比例 额度 上限 下限 钱 期限 时间 时候".split()
+)
+_FRAME_WORDS = frozenset(_GENERIC.split()) - _ASKED_ABOUT
+
+
 _PLACE = re.compile(r"第[一二三四五六七八九十\d](?:个|项|条|点|种)")
 
 
@@ -66,7 +74,7 @@ def _core(text: str) -> str:
 
 # Question words: a question ending in 呢 that holds one asks on its own.
 _ASKS = re.compile(
-    r"怎么|怎样|如何|什么|啥|多久|多少|几|哪|谁|是否|能否|要不要|是不是|有没有|能不能|可不可以|吗"
+    r"怎么|怎样|如何|什么|啥|咋|干嘛|多久|多少|几|哪|谁|是否|能否|要不要|是不是|有没有|能不能|可不可以|吗"
 )
 # Spoken fillers that open a question of its own ("那个，五星支部怎么评"): not the lead 那.
 _FILLERS = ("那个", "那啥", "那什么", "嗯", "呃", "额")
@@ -115,6 +123,30 @@ SEPARATOR = " → "
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+(?=[名个位家人万元千百%])")
 
 
+_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万\d]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Words a follow-up may name that are no topic: a turn of the talk, not something the speeches could name.
+_DISCOURSE = frozenset(
+    "反过来 反之 相反 同样 一样 这样 那样 这种 那种 其他 其它 别的 以后 之后 以前 之前 然后 现在 目前 另外 其次".split()
+)
+
+
+def names_a_topic(subject: str) -> bool:
+    """Whether a follow-up's subject names a topic ("团委书记"), not a number ("一年四次"), a turn of the talk
+    ("反过来"), a modifier ("线上的") or a letter ("X")."""
+    return (
+        len(_CJK.findall(subject)) >= 2
+        and not subject.endswith("的")
+        and subject not in _DISCOURSE
+        and not _NUMERAL.search(subject)
+    )
+
+
+def gives_number(text: str) -> bool:
+    """Whether ``text`` gives a number ("1000万", "3个") that ``with_context`` puts in the question before."""
+    return _NUMBER.search(text) is not None
+
+
 def original(query: str) -> str:
     """The question a stored query starts from (a follow-up's earlier question), without its follow-ups."""
     return query.split(SEPARATOR, 1)[0]
@@ -154,6 +186,18 @@ def subject_only(follow_up: str) -> str | None:
     return core
 
 
+def _span(clause: str, cut: Callable[[str], list[str]]) -> tuple[list[str], int, int]:
+    """A clause's words, where its subject starts (after openers: 请问…) and where what it asks starts."""
+    words = cut(clause)
+    i = 0
+    while i < len(words) and (words[i].startswith(_OPENERS) or not words[i].strip()):
+        i += 1
+    j = i
+    while j < len(words) and not _PREDICATE.search(words[j]) and words[j] not in _CLAUSE_ENDS:
+        j += 1
+    return words, i, j
+
+
 def in_place(previous: str, follow_up: str, cut: Callable[[str], list[str]]) -> str | None:
     """The previous question asked of the follow-up's subject ("主题党日每月搞几次", "那党课呢？" ->
     "党课每月搞几次"): the words that open its last clause that has any, up to what it asks of them (of "X的Y", X),
@@ -164,13 +208,7 @@ def in_place(previous: str, follow_up: str, cut: Callable[[str], list[str]]) -> 
     previous = original(previous).strip()
     starts = [0, *(m.end() for m in _CLAUSE.finditer(previous))]
     for start in reversed(starts):
-        words = cut(previous[start:])
-        i = 0
-        while i < len(words) and (words[i].startswith(_OPENERS) or not words[i].strip()):
-            i += 1
-        j = i
-        while j < len(words) and not _PREDICATE.search(words[j]) and words[j] not in _CLAUSE_ENDS:
-            j += 1
+        words, i, j = _span(previous[start:], cut)
         if j == i:
             continue  # "需要满足什么条件": this clause names no subject; the one before may
         if j == len(words) or words[j] in _CLAUSE_ENDS:
@@ -181,3 +219,24 @@ def in_place(previous: str, follow_up: str, cut: Callable[[str], list[str]]) -> 
             return None
         return previous[:start] + "".join(words[:i]) + subject + "".join(words[j:])
     return None
+
+
+def asks_own(follow_up: str) -> bool:
+    """Whether a follow-up asks a question of its own ("谁来组织", "具体怎么搞"), not only a subject or a number."""
+    return bool(_ASKS.search(_core(follow_up)))
+
+
+def without_frame(previous: str, cut: Callable[[str], list[str]]) -> str | None:
+    """The previous question without the question words that end it ("观摩交流多久一次" -> "观摩交流"): what a follow-up that asks a question of its own ("谁来组织") is read
+        with. The question before's own frame would otherwise answer for it (helper-88's review: its 多久一次 brought
+        the cadence rule, again). Words of substance and what it asked about are kept ("…怎样建立党组织", "…有标准吗":
+    both whole). None when nothing of
+        the kind ends it, or nothing else is left."""
+    previous = original(previous).strip().rstrip("？?！!。.～~ ")
+    words = cut(previous)
+    n = len(words)
+    while n > 0 and (words[n - 1] in _FRAME_WORDS or not words[n - 1].strip()):
+        n -= 1
+    if n == len(words) or n == 0:
+        return None
+    return "".join(words[:n])

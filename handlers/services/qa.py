@@ -14,7 +14,18 @@ from handlers.services.clock import Clock
 from handlers.services.text import clean_text
 from knowledge import KnowledgeBase
 from knowledge.base import Answer
-from knowledge.followup import in_place, is_follow_up, names_nothing, original, subject_only, with_context
+from knowledge.followup import (
+    asks_own,
+    gives_number,
+    in_place,
+    is_follow_up,
+    names_a_topic,
+    names_nothing,
+    original,
+    subject_only,
+    with_context,
+    without_frame,
+)
 from storage.repositories import QuestionRepository
 
 log = logging.getLogger(__name__)
@@ -27,10 +38,34 @@ RUNNER_UP_RATIO = 0.6
 FOLLOW_UP_WINDOW = timedelta(minutes=10)
 
 
+# What a phone or a chat adds to a pasted question that no speech answers: links, a mail client's signature, @ and
+# # tags, and laughter (helper-88's review: "党员不足3名怎么办 发自我的华为手机" was refused).
+_JUNK = re.compile(
+    r"https?://\S+|www\.\S+|(?:发自|来自)我的[^\s，。？！?!]{0,12}|sent from my \S+|@\S+|#[^#\s]+#?"
+    r"|(?:哈|呵|嘿|嘻){3,}|\b(?:h|ha|he){3,}\b",
+    re.IGNORECASE,
+)
+
+
+# English question words mixed into a Chinese question ("党员不足3名how to do"): they ask, they name nothing the
+# speeches could hold, and they weighed against the question's coverage. Only a run of two or more, or a word of
+# politeness: a lone letter (<i>, a) and names (App, QQ, KPI) are kept.
+_FRAME_WORD = r"(?:how|what|why|when|where|who|which|to|do|does|did|is|are|can|could|should|we|i|you|the|a|an|about|for|of)"
+_ENGLISH_FRAME = re.compile(
+    rf"(?<![A-Za-z<>/])(?:{_FRAME_WORD}(?:\s+{_FRAME_WORD})+|please|pls|plz|thanks|thx|okay)(?![A-Za-z<>])",
+    re.IGNORECASE,
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def clean_question(text: str) -> str:
-    """Control and zero-width characters removed, whitespace folded, at most ``MAX_QUERY_CHARS``: of a longer
-    paste (a notice, then the question) the end, from the first sentence that starts in it."""
-    folded = " ".join(clean_text(text).split())
+    """Control and zero-width characters, links, signatures, tags and laughter removed (``_JUNK``; all of it kept
+    if nothing else is left), whitespace folded, at most ``MAX_QUERY_CHARS``: of a longer paste (a notice, then
+    the question) the end, from the first sentence that starts in it."""
+    cleaned = clean_text(text)
+    folded = " ".join(_JUNK.sub(" ", cleaned).split()) or " ".join(cleaned.split())
+    if len(_CJK.findall(folded)) >= 2:
+        folded = " ".join(_ENGLISH_FRAME.sub(" ", folded).split()) or folded
     if len(folded) <= MAX_QUERY_CHARS:
         return folded
     tail = folded[-MAX_QUERY_CHARS:]
@@ -61,6 +96,27 @@ class QAResult:
     def has_runners_up(self) -> bool:
         hits = self.answer.hits
         return len(hits) > 1 and hits[1].score >= RUNNER_UP_RATIO * hits[0].score
+
+
+UNNAMED_NOTE = "讲话中没有提到“{subject}”，以下是与上一个问题最接近的内容，仅供参考。"
+
+
+def _named(kb: KnowledgeBase, subject: str) -> bool:
+    """Whether the speeches name each word of ``subject`` as typed or as a term the lexicon gives for it (市里: 市级;
+    团委书记: not 团委)."""
+    terms = kb.coverage_terms(kb.analyze(subject))
+    return all(any(kb.writes(s) for s in term.spellings) for term in terms)
+
+
+def _speaks_of(answer: Answer, subject: str) -> str | None:
+    """Where the answer names ``subject``: "key" (its key sentence or rule), "passage" (elsewhere in its first
+    passage), or None."""
+    if not answer.hits:
+        return None
+    first = answer.hits[0]
+    if subject in (first.highlight or "") + (answer.rule.conclusion if answer.rule else ""):
+        return "key"
+    return "passage" if subject in first.text else None
 
 
 class QAService:
@@ -108,21 +164,40 @@ class QAService:
         return QAResult(answer, question_id, follows, read_as)
 
     def _read_with(self, previous: str, follow_up: str, k: int) -> tuple[str, Answer, bool]:
-        """A follow-up read with the question before: that question asked of the follow-up's own subject
-        ("主题党日每月搞几次", "那党课呢？" -> "党课每月搞几次") when the answer to that speaks of the subject, else the
-        question before followed by the follow-up's words. (question read, its answer, whether in place)."""
-        reading = in_place(previous, follow_up, self.kb.segmenter.cut)
+        """A follow-up read with the question before (question read, its answer, whether in place):
+
+        - one that names a subject only ("那党课呢？"): the question before asked of it ("主题党日每月搞几次" ->
+          "党课每月搞几次") when the answer names it: surely in its key sentence, tentatively elsewhere in the
+          passage (helper-88's review: "那党费呢" after a question on 党建经费 quoted the 经费 sentence, surely);
+          a subject the speeches never name gets the question before, joined, tentatively and with a note;
+        - one that asks its own question ("谁来组织"): the question before up to what it asked, then the follow-up
+          (``without_frame``), so that its frame (多久一次) does not answer again;
+        - else the question before followed by the follow-up's words."""
         subject = subject_only(follow_up)
-        if reading is not None and subject:
-            reading = reading[:MAX_QUERY_CHARS]
-            answer = self.kb.ask(reading, k)
-            said = (answer.hits[0].text if answer.hits else "") + (
-                answer.rule.conclusion if answer.rule else ""
-            )
-            if answer.hits and subject in said:
-                return reading, answer, True
+        if subject:
+            reading = in_place(previous, follow_up, self.kb.segmenter.cut)
+            if reading is not None:
+                answer = self.kb.ask(reading[:MAX_QUERY_CHARS], k)
+                speaks = _speaks_of(answer, subject)
+                if speaks == "key" or (
+                    speaks and gives_number(subject)
+                ):  # 一年四次: as the passage writes it
+                    return reading[:MAX_QUERY_CHARS], answer, True
+                if speaks:
+                    return reading[:MAX_QUERY_CHARS], answer.made_tentative(), True
         question = with_context(previous, follow_up, MAX_QUERY_CHARS)
-        return question, self.kb.ask(question, k), False
+        if not subject and asks_own(follow_up):
+            stem = without_frame(previous, self.kb.segmenter.cut)
+            if stem and self.kb.analyze(stem).content:
+                question = with_context(stem, follow_up, MAX_QUERY_CHARS)
+        answer = self.kb.ask(question, k)
+        if subject and answer.hits and names_a_topic(subject) and not _named(self.kb, subject):
+            answer = replace(answer.made_tentative(), note=UNNAMED_NOTE.format(subject=subject))
+        return question, answer, False
+
+    def _names(self, subject: str) -> bool:
+        """Whether the speeches name ``subject`` (or write each pair of its characters somewhere)."""
+        return any(subject in p.text for p in self.kb.passages) or self.kb._writes(subject)
 
     async def _log(
         self,
@@ -145,11 +220,11 @@ class QAService:
         )
         return row.id
 
-    async def more(self, question_id: int, k: int = 6) -> QAResult | None:
-        """The same question again with more results (for 其他结果)."""
+    async def more(self, question_id: int, k: int = 6, *, user_id: int | None = None) -> QAResult | None:
+        """The same question again with more results (for 其他结果); None for a question another user asked."""
         async with self.session_factory() as session:
             row = await QuestionRepository(session).get(question_id)
-        if row is None:
+        if row is None or (user_id is not None and row.user_id not in (None, user_id)):
             return None
         return QAResult(self.kb.ask(row.query, k), question_id)
 

@@ -35,7 +35,8 @@ PHOTO_HINT = (
 )
 # A caption asks something: a question mark or a question word (the same test decides whether it is answered).
 _QUESTION = re.compile(
-    r"[?？]|吗|如何|怎样|怎么|什么|多少|多久|几[次个天名项年月季人]|哪|是否|能否|可否|能不能|可不可以|要不要|是不是|有没有"
+    r"[?？]|吗|如何|怎样|怎么|咋|什么|啥|多少|多久|几[次个天名项年月季人]|哪|是否|能否|可否|能不能|可不可以|要不要"
+    r"|是不是|有没有|区别|含义"
 )
 ALBUMS_KEY = "qa_albums"  # user_data: albums already answered (one hint per album, not one per photo)
 ALBUMS_KEEP = 10
@@ -276,7 +277,7 @@ async def on_callback(update: Update, context: BotContext) -> None:
             await query.answer()
             await context.bot.send_message(chat_id, render.passage_html(passage), parse_mode=ParseMode.HTML)
         elif action == "more" and parse_id(first) is not None:
-            result = await context.services.qa.more(parse_id(first))
+            result = await context.services.qa.more(parse_id(first), user_id=query.from_user.id)
             if result is None or len(result.answer.hits) < 2:
                 forget_press(context, chat_id, message_id, query.data)
                 await query.answer("没有更多相关内容了。")

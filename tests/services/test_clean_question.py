@@ -21,3 +21,24 @@ def test_a_long_paste_keeps_the_question_at_its_end():
 def test_a_long_text_without_sentence_ends_keeps_its_last_characters():
     text = "党" * 600
     assert clean_question(text) == "党" * MAX_QUERY_CHARS
+
+
+def test_links_signatures_tags_and_laughter_are_no_part_of_the_question():
+    # helper-88's review: each of these was refused, the question alone is answered.
+    question = "党员不足3名怎么办"
+    for junk in (
+        " 发自我的华为手机",
+        " https://mp.weixin.qq.com/s/AbC_dEf?x=1",
+        " 哈哈哈哈哈",
+        "哈" * 600,
+        " Sent from my iPhone",
+    ):
+        assert clean_question(question + junk) == question, junk
+    assert clean_question("@张三 主题党日多久一次 #党建#") == "主题党日多久一次"
+    assert clean_question("哈哈哈") == "哈哈哈"  # nothing else: kept, and answered as it is
+
+
+def test_english_question_words_in_a_chinese_question_are_dropped_names_kept():
+    assert clean_question("党员不足3名how to do") == "党员不足3名"
+    assert clean_question("App积分怎么算 please") == "App积分怎么算"
+    assert clean_question("how to do") == "how to do"  # no Chinese: left alone
