@@ -53,7 +53,11 @@ _PROBATIONARY = re.compile(
     rf"|预备(?:党员|的)(?:有|是|为)?\s*{_NUM}\s*(?:名|个|位|人)"
 )
 # "三个党员，其中一个是预备党员" (the probationary ones among a total), "都是预备党员" (all of them).
-_PROBATIONARY_AMONG = re.compile(rf"其中\s*(?:有)?\s*{_NUM}\s*(?:名|个|位)?(?:是|为)?预备(?:党员|的)")
+# Also without 其中, when a clause says one of them *is* probationary ("3名党员，有一个还是预备的": helper-88's review).
+_PROBATIONARY_AMONG = re.compile(
+    rf"其中\s*(?:有)?\s*{_NUM}\s*(?:名|个|位)?(?:是|为)?预备(?:党员|的)"
+    rf"|[，,]\s*(?:有)?\s*{_NUM}\s*(?:名|个|位)?(?:还|也)?(?:是|为)预备(?:党员|的)"
+)
 _ALL_PROBATIONARY = re.compile(r"(?:都|全|全部|全都)(?:是|为)?预备(?:党员|的)")
 # What a question about forming a branch may contain besides the member count.
 _FORMING_WORDS = frozenset(
@@ -186,7 +190,8 @@ def _formal_among(query: str, among: re.Match, corpus: Corpus) -> RuleAnswer | N
     if total is None or not _about_forming(rest, total.span(), corpus):
         return None
     count = parse_count(next(g for g in total.groups() if g))
-    probationary = parse_count(among.group(1)) if among.groups() and among.group(1) else count
+    given = next((g for g in among.groups() if g), None)  # the count of whichever alternative matched
+    probationary = parse_count(given) if given else count  # none given: 都是预备党员
     if count is None or probationary is None or probationary > count:
         return None
     return _member_conclusion(count - probationary, True, corpus)

@@ -190,6 +190,9 @@ def test_the_formal_members_are_counted_apart_from_probationary_ones(kb, query, 
         ("我们有3个党员，其中1个预备党员，能单独建吗", _joint),
         ("我们公司有100个员工，5个党员，其中2个是预备党员，怎么建", _single),
         ("支部有三名党员都是预备党员", _none),
+        # Without 其中 (helper-88's review: confident, with the 3名以上 sentence and no conclusion).
+        ("我们有3名党员，有一个还是预备的，能单独建吗", _joint),
+        ("我们有4名党员，一名是预备的，可以单独成立支部吗", _single),
     ],
 )
 def test_the_probationary_members_among_a_total_are_taken_off_it(kb, query, conclusion):
