@@ -162,3 +162,21 @@ def redacted_amount(question: str, lead: str, subjects: Iterable[tuple[str, ...]
 def _shares(word: str, sentence: str) -> bool:
     """The word, or three running characters of it, is in the sentence (成立党组织: 单独新建党组织)."""
     return word in sentence or any(word[i : i + 3] in sentence for i in range(len(word) - 2))
+
+
+# A mark a passage defines in quotes ("“6”即学习讨论…": the 1+6+X of 主题党日), asked for by itself: "里的6是指什么",
+# not as the end of the whole formula ("1+6+X是什么意思" asks for all of it).
+_ASKED_MARK = re.compile(
+    r"(?<![+＋加0-9A-Za-z])[“\"]?([0-9A-Za-z零一二三四五六七八九十]{1,2})[”\"]?\s*"
+    r"(?:是指|指的是|指|是什么|是啥|代表|包括|包含|有哪些|都有)"
+)
+
+
+def defined_sentence(question: str, text: str) -> str | None:
+    """The sentence of ``text`` that defines the mark ``question`` asks for ("“6”即…"), or None (helper-88's review:
+    "1+6+X里的6是指什么" quoted the “1”即 sentence)."""
+    for mark in _ASKED_MARK.finditer(question):
+        found = re.search(rf"“{re.escape(mark.group(1))}”即[^。；]*[。；]?", text)
+        if found:
+            return found.group(0)
+    return None

@@ -27,6 +27,7 @@ from knowledge.asks import (
     REDACTED_SHOWN,
     answer_missing,
     dated_first,
+    defined_sentence,
     redacted_amount,
 )
 from knowledge.coverage import Found, Term, coverage_terms, measure, measure_plain
@@ -340,7 +341,9 @@ class KnowledgeBase:
             if key is None:
                 # Where past questions like this one found their answer in the passage (``knowledge.asked``).
                 past = self.asked.sentence_scores(ranking.query[:1000], passage_id)
-                key = self._key_sentence(p.text, ranking.analyzed, ranking.terms, key_terms, past)
+                key = defined_sentence(ranking.query, p.text) or self._key_sentence(
+                    p.text, ranking.analyzed, ranking.terms, key_terms, past
+                )
             hits.append(
                 Hit(
                     text=p.text,

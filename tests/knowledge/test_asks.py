@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.asks import REDACTED_NOTE, REDACTED_SHOWN, answer_missing, dated_first
+from knowledge.asks import REDACTED_NOTE, REDACTED_SHOWN, answer_missing, dated_first, defined_sentence
 
 
 def test_a_when_question_prefers_a_near_tied_dated_passage():
@@ -76,3 +76,11 @@ def test_an_amount_asked_in_other_word_orders_is_said_to_be_unpublished(kb, ques
     """helper-73's review: these showed 不低于×元 as a confident 要点, with no word that the amount is unpublished."""
     answer = kb.ask(question)
     assert answer.note == REDACTED_NOTE and answer.tentative, (answer.confidence, answer.note)
+
+
+def test_a_mark_asked_for_by_itself_quotes_its_definition(kb):
+    """helper-88's review: "1+6+X里的6是指什么" quoted the “1”即 sentence."""
+    assert kb.ask("主题党日1+6+X里的6是指什么").hits[0].highlight.startswith("“6”即学习讨论")
+    assert kb.ask("1+6+X的X指什么").hits[0].highlight.startswith("“X”即学党建知识")
+    # The whole formula asked for: not its last mark.
+    assert defined_sentence("1+6+X是什么意思", "“X”即学党建知识。") is None
