@@ -182,7 +182,7 @@ def outage(report) -> bool:
 
 def failure_lines(report) -> list[str]:
     """One Chinese line per kind of failure, then one for the deliveries waiting for a retry."""
-    from handlers.tg.render_reminders import failure_reason
+    from handlers.tg.render_dead import failure_reason
 
     lines = [f"发送失败 {count} 次：{failure_reason(reason)}" for reason, count in report.failures]
     if report.dead:

@@ -1,20 +1,27 @@
-"""A branch's profile as of a day: what it owed then (``knowledge.organisation.exempt_kinds``).
+"""What a branch owes in a period: by its profile as the period began (``knowledge.organisation.exempt_kinds``).
 
-Each change of a branch's form or formal members keeps the values it replaced (``branch_profile_changes``), so a
-report of a period that is over reads the profile in force on that period's last day: a 挂靠建 group that becomes
-a branch of its own in November owes nothing for the months before, and a branch that switches to 挂靠建 does not
-erase what it owed before the switch (helper-87's review). A branch with no change row had its current profile
-all along.
+Each change of a branch's form or formal members keeps the values it replaced (``branch_profile_changes``), so the
+reports, the digest and the reminders read each period with the profile in force when it began: a change counts
+from the next period. A 挂靠建 group that becomes a branch of its own in November owes nothing before December; a
+branch that switches to 挂靠建, or drops below 7 formal members, still owes the period it was in, however late in
+it the change came (helper-87's and helper-89's reviews: a change on a period's last evening erased what it owed).
+A branch with no change row had its current profile all along.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date, timedelta, tzinfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.activities import CATALOGUE, Period
 from knowledge.organisation import exempt_kinds
 from storage.models import Branch, BranchProfileChange
+from storage.repositories.status import StatusRepository
+
+EVERY_KIND = frozenset(k.code for k in CATALOGUE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +44,20 @@ class ProfileHistory:
         return cls(branch.form, branch.formal_members, tuple(sorted(changes, key=lambda c: c.day)))
 
     def exempt_on(self, day: date) -> frozenset[str]:
-        """The kinds the branch did not owe at the end of ``day``: by the profile of the first change after it,
+        """The kinds the profile in force at the end of ``day`` does not owe: that of the first change after it,
         which held until then, or the current one."""
         for change in self.changes:
             if change.day > day:
                 return exempt_kinds(change.form, change.formal_members)
         return exempt_kinds(self.form, self.formal_members)
+
+    def exempt_in(self, period: Period) -> frozenset[str]:
+        """The kinds the branch does not owe in ``period``: by its profile as the period began."""
+        return self.exempt_on(period.start - timedelta(days=1))
+
+    def holds_activities_in(self, period: Period) -> bool:
+        """Whether it holds activities of its own in ``period`` (not a 挂靠建 group or a unit with no member)."""
+        return self.exempt_in(period) != EVERY_KIND
 
 
 def profile_changes(
@@ -54,3 +69,13 @@ def profile_changes(
         at = row.changed_at.astimezone(tz) if tz is not None else row.changed_at
         by_branch.setdefault(row.branch_id, []).append(ProfileChange(at.date(), row.form, row.formal_members))
     return by_branch
+
+
+async def load_histories(
+    session: AsyncSession, branches: Iterable[Branch], tz: tzinfo | None
+) -> dict[int, ProfileHistory]:
+    """The profile history of each branch, by id (one query)."""
+    branches = list(branches)
+    rows = await StatusRepository(session).profile_changes([b.id for b in branches]) if branches else []
+    changes = profile_changes(rows, tz)
+    return {b.id: ProfileHistory.of(b, changes.get(b.id, ())) for b in branches}

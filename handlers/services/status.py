@@ -13,7 +13,8 @@ kind one; in a month view a quarterly kind has the one quarter the month is in. 
   (``reminder_mutes``, kept as history: a mute for that period, or one until unmuted set by the slot's last day
   and not lifted or replaced by then; so a mute set or lifted later never changes a slot already over);
 - ``missing``: nothing at all;
-- ``exempt`` (无需开展): nothing, and the branch's profile on the slot's last day (``profile_history``) did not owe
+- ``exempt`` (无需开展): nothing passed or waiting, and the branch's profile as the slot began (``profile_history``: a
+  change counts from the next period) did not owe
   the kind: a 挂靠建 group or a unit with no formal member owes nothing, a branch of fewer than 7 formal members
   no 支部委员会 or 党小组会 (``knowledge.organisation.exempt_kinds``);
 - ``na`` (未成立): nothing, and the slot ended before the branch was created (``branches.created_at``, a date in
@@ -200,12 +201,12 @@ def slot_state(
         return "recorded"
     if records["pending_review"]:
         return "waiting"
+    if exempt and is_owed(slot, founded, end):
+        return "exempt"  # a returned record of a kind not owed asks for nothing (helper-89's review)
     if records["returned"]:
         return "returned"
     if not is_owed(slot, founded, end):
         return "na"
-    if exempt:
-        return "exempt"
     if slot.start > today:
         return "upcoming"
     return "muted" if mute is not None else "missing"
@@ -226,7 +227,7 @@ def _slot(
     """One slot seen as of ``end`` (its last day, or the view's when the slot is longer than the view)."""
     records = by_cell.get((branch_id, kind, slot.code), Counter())
     mute = mute_for(muted, branch_id, kind, slot, end)
-    exempt = kind in profile.exempt_on(end)
+    exempt = kind in profile.exempt_in(slot)
     state = slot_state(slot, records, mute, today, founded, end, exempt)
     overdue = (
         state in ("missing", "muted", "returned")

@@ -28,10 +28,10 @@ from handlers.tg.callbacks import REMINDER_PREFIX, STALE, ReminderButton, decode
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_text
 from handlers.tg.guards import NO_BRANCH, command, incoming_text
+from handlers.tg.render_dead import dead_html
 from handlers.tg.render_form import form_markup, form_text
 from handlers.tg.render_reminders import (
     button,
-    dead_html,
     hours_markup,
     muted_text,
     scope_markup,

@@ -12,14 +12,14 @@ SYMBOLS = {
     "returned": "↩️",
     "missing": "❌",
     "muted": "🔕",
-    "upcoming": "·",
+    "upcoming": "◇",
     "exempt": "○",
     "na": "—",
 }
 UNCOUNTED = ("exempt", "na")  # slots not owed: shown in the branch's line, left out of the counts
 OVERDUE = "❗"
 NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫"
-LEGEND = "图例：✅已完成 ⏳待审核 ↩️已退回 ❌未完成 ❗已逾期 🔕未完成·免提醒 ·未开始 ○无需开展 —支部未成立"
+LEGEND = "图例：✅已完成 ⏳待审核 ↩️已退回 ❌未完成 ❗已逾期 🔕未完成（免提醒） ◇未开始 ○无需开展 —支部未成立"
 LIMIT = 4096
 
 

@@ -51,7 +51,7 @@ def test_exit_status_1_only_when_an_outage_let_nothing_through() -> None:
 
 
 def test_every_stored_reason_reads_in_chinese() -> None:
-    from handlers.tg.render_reminders import failure_reason
+    from handlers.tg.render_dead import failure_reason
 
     for code in (
         "403 forbidden",

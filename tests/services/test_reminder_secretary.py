@@ -155,3 +155,27 @@ async def test_mute_and_unmute(session_factory):
     assert await s.unmute(4242, "review") is None
     assert await s.mute(4242, "review", "原因写清楚", "period") is None
     assert await s.mutes(4242) is None
+
+
+async def test_a_small_branch_sees_its_committee_meetings_as_not_owed(session_factory):
+    """helper-89's review: the ℹ️ line said 支部委员会 and 党小组会 were not counted, the lines below listed them to
+    do, with 📝 and 🔕 buttons; muting one then promised it would show as not done."""
+    await add_branch(session_factory, "小支部", 1005, members=5)
+    await record(
+        session_factory,
+        await add_branch(session_factory, "另一支部", 1006, members=5),
+        "committee",
+        AT.date(),
+    )
+    s = service(session_factory)
+    month = (await s.status(1005)).cadences[0]
+    assert [(k.code, k.state) for k in month.kinds] == [
+        ("theme_day", KindState.MISSING),
+        ("committee", KindState.EXEMPT),
+        ("group_meeting", KindState.EXEMPT),
+        ("joint_study", KindState.MISSING),
+    ]
+    with pytest.raises(ValueError, match="不需要开展支部委员会"):
+        await s.mute(1005, "committee", "没有支委会", MuteScope.UNTIL_UNMUTED)
+    # One held anyway counts as done.
+    assert [k.state for k in (await s.status(1006)).cadences[0].kinds][1] == KindState.WAITING

@@ -37,3 +37,23 @@ def test_a_muted_slot_is_not_done_and_named_with_its_reason():
     assert cell_text(cell) == "未完成·免提醒（免提醒原因：本季度无授课人）（逾期）"
     assert cell_title(cell) == "未完成·免提醒（免提醒原因：本季度无授课人）"
     assert matrix.rows[0].totals.overdue == 4 * 3 + 3  # the lecture counts among them
+
+
+def test_a_profile_change_counts_from_the_next_period():
+    """helper-89's review: going to 挂靠建 on a year's last evening turned the whole year 无需开展."""
+    from handlers.services.profile_history import ProfileChange
+
+    branch = Branch(id=1, name="一支部", org_name="甲公司", form="attached", formal_members=8)
+    changes = {1: [ProfileChange(date(2026, 12, 31), "single", 8)]}
+    year = build_matrix(parse_period("2026"), date(2027, 1, 2), [branch], [], [], changes=changes)
+    assert year.rows[0].cells["review"].state == "missing" and year.rows[0].cells["review"].overdue
+    january = build_matrix(parse_period("2027-01"), date(2027, 1, 2), [branch], [], [], changes=changes)
+    assert {c.state for c in january.rows[0].cells.values()} == {"exempt"}
+
+
+def test_a_returned_record_of_a_kind_not_owed_asks_for_nothing():
+    small = Branch(id=1, name="小支部", org_name="甲公司", form="single", formal_members=5)
+    counts = [CountRow(1, "committee", "2026-10", "returned", 1)]
+    matrix = build_matrix(parse_period("2026-10"), date(2026, 11, 20), [small], counts, [])
+    cell = matrix.rows[0].cells["committee"]
+    assert cell.state == "exempt" and not cell.overdue

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from handlers.services.clock import SHANGHAI
-from handlers.tg.render_reminders import dead_html
+from handlers.tg.render_dead import dead_html
 from tests.emulator import parse_html
 
 

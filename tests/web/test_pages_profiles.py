@@ -56,10 +56,15 @@ async def test_a_profile_change_leaves_closed_periods_as_they_were(client, site)
 
     assert [await _row(client, "2026-Q3", name) for name in ("缺课支部", "挂靠小组")] == before
     assert await _ledger(client, "2026-Q3", "缺课支部") == ledger
-    # From the change on, the profile of today: the former group owes this month, the former branch not.
+    # A change counts from the next period (helper-89's review: a change on a period's last evening erased what
+    # it owed): November is owed as the branches began it, December by their profile of today.
     now_own, now_attached = [await _row(client, "2026-11", name) for name in ("缺课支部", "挂靠小组")]
-    assert {state for state, _ in now_own[0]} == {"exempt"}
-    assert "missing" in {state for state, _ in now_attached[0]}
+    assert "missing" in {state for state, _ in now_own[0]}
+    assert {state for state, _ in now_attached[0]} == {"exempt"}
+    next_own, next_attached = [await _row(client, "2026-12", name) for name in ("缺课支部", "挂靠小组")]
+    assert next_own[0][0][0] == "exempt"  # December's 主题党日; Q4 and the year began with the old profile:
+    assert next_own[0][3][0] == "missing" and next_own[0][7][0] == "missing"  # 党员大会, 述职评议 still owed
+    assert "upcoming" in {state for state, _ in next_attached[0]}
 
 
 async def test_a_small_branch_owes_no_committee_meeting(client, site):

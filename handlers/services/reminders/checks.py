@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from handlers.services.profile_history import ProfileHistory, load_histories
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Audience, DeliveryView, Digest
 from knowledge.activities import Cadence, activity_by_code, period_of
-from knowledge.organisation import exempt_kinds, holds_own_activities
 from knowledge.schedule import ScheduleConfig, Stage, current_stage, digest_month, local, period_by_code
 from storage.models import Branch, ReminderDelivery
 from storage.repositories import ReminderRepository
@@ -40,6 +40,7 @@ async def check_rows(
 ) -> RowCheck:
     reminders = [r for r in rows if r.audience == Audience.BRANCH and r.branch_id is not None]
     branches = {b.id: b for b in await repo.branches({r.branch_id for r in reminders})}  # type: ignore[misc]
+    histories = await load_histories(repo.session, branches.values(), config.tz)
     ledgers: dict[tuple[str, str], Ledger] = {}
     for cadence, period in sorted({(r.cadence, r.period) for r in reminders}):
         ids = [r.branch_id for r in reminders if (r.cadence, r.period) == (cadence, period)]
@@ -54,7 +55,8 @@ async def check_rows(
             verdict = _check_digest(row, now, config)
         else:
             branch = branches.get(row.branch_id)  # type: ignore[arg-type]
-            verdict = _check_reminder(row, branch, ledgers.get((row.cadence, row.period)), now, config)
+            ledger = ledgers.get((row.cadence, row.period))
+            verdict = _check_reminder(row, branch, ledger, histories.get(row.branch_id), now, config)
         if isinstance(verdict, str):
             result.skipped[verdict].append(row.id)
         else:
@@ -63,23 +65,29 @@ async def check_rows(
 
 
 def _check_reminder(
-    row: ReminderDelivery, branch: Branch | None, ledger: Ledger | None, now: datetime, config: ScheduleConfig
+    row: ReminderDelivery,
+    branch: Branch | None,
+    ledger: Ledger | None,
+    history: ProfileHistory | None,
+    now: datetime,
+    config: ScheduleConfig,
 ) -> DeliveryView | str:
-    if branch is None or ledger is None:
+    if branch is None or ledger is None or history is None:
         return "branch gone"
     if branch.secretary_user_id is None:
         return "no secretary"
     if branch.secretary_unreachable_at is not None:
         return "secretary unreachable"
-    if not holds_own_activities(branch.form, branch.formal_members):  # its profile changed since the plan
-        return "no activities of its own"
     cadence = Cadence(row.cadence)
-    if period_of(cadence, local(now, config).date()).code != row.period:
+    period = period_of(cadence, local(now, config).date())
+    if period.code != row.period:
         return "period closed"
+    if not history.holds_activities_in(period):  # its profile as the period began (``profile_history``)
+        return "no activities of its own"
     current = current_stage(cadence, now, branch.reminder_hour, config)
     if current is not None and current[1].rank > Stage(row.stage).rank:
         return f"superseded by {current[1]}"
-    owed = ledger.of(branch.id, exempt_kinds(branch.form, branch.formal_members))
+    owed = ledger.of(branch.id, history.exempt_in(period))
     kinds = tuple(k for k in row.kinds if k in owed.missing)
     if not kinds:
         return "recorded or muted"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from handlers.services.profile_history import ProfileHistory, load_histories
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Digest, DigestBranch, DigestPeriod, UnreachableBranch
 from knowledge.activities import Period
-from knowledge.organisation import exempt_kinds, holds_own_activities
 from knowledge.schedule import ScheduleConfig, closed_with, local
 from storage.models import Branch
 from storage.repositories import ReminderRepository
@@ -22,9 +22,10 @@ def existed_by(branch: Branch, period: Period, config: ScheduleConfig) -> bool:
     return local(branch.created_at, config).date() <= period.end
 
 
-def counted_in(branch: Branch, period: Period, config: ScheduleConfig) -> bool:
-    """A branch the digest counts for ``period``: it existed by its end and holds activities of its own."""
-    return existed_by(branch, period, config) and holds_own_activities(branch.form, branch.formal_members)
+def counted_in(branch: Branch, period: Period, config: ScheduleConfig, history: ProfileHistory) -> bool:
+    """A branch the digest counts for ``period``: it existed by its end and held activities of its own as the
+    period began (``profile_history``, as the status matrix reads it)."""
+    return existed_by(branch, period, config) and history.holds_activities_in(period)
 
 
 def _founded_within(branch: Branch, period: Period, config: ScheduleConfig) -> str | None:
@@ -37,13 +38,14 @@ async def build_digest(
 ) -> Digest:
     """The digest of ``month`` and the periods that closed with it, over ``branches``."""
     periods = []
+    histories = await load_histories(repo.session, branches, config.tz)
     for cadence, period in closed_with(month):
         ledger = await Ledger.load(repo, cadence, period.code, returned=True, waiting=True)
-        counted = [b for b in branches if counted_in(b, period, config)]
+        counted = [b for b in branches if counted_in(b, period, config, histories[b.id])]
         entries = []
         waiting = 0  # complete branches with a kind whose records all still wait for review
         for branch in counted:
-            owed = ledger.of(branch.id, exempt_kinds(branch.form, branch.formal_members))
+            owed = ledger.of(branch.id, histories[branch.id].exempt_in(period))
             if not owed.owed:
                 waiting += bool(owed.waiting)
                 continue

@@ -33,6 +33,7 @@ class KindState(StrEnum):
     RETURNED = (
         "returned"  # missing: its record of the period was returned by a reviewer, to amend and resubmit
     )
+    EXEMPT = "exempt"  # not owed by the branch's profile (``knowledge.organisation.exempt_kinds``)
 
 
 # --- What the Messenger raises ------------------------------------------------------------------------------

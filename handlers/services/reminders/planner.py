@@ -18,18 +18,19 @@ The planner stores kind codes only; the renderer looks up names and the speeches
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
+from handlers.services.profile_history import ProfileHistory, load_histories
 from handlers.services.reminders.digest import build_digest, existed_by
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Audience, PlannedDelivery
 from knowledge.activities import Cadence, Period, period_of
-from knowledge.organisation import exempt_kinds, holds_own_activities
+from knowledge.organisation import holds_own_activities
 from knowledge.schedule import (
     ScheduleConfig,
     Stage,
@@ -52,11 +53,13 @@ WAITING = frozenset({"new", "pending", "sending"})  # what plan_preview shows: n
 def reminded(branch: Branch) -> bool:
     """A branch is reminded only with a secretary who can be reached, and if it holds activities of its own
     (not a 挂靠建 group, not a unit with no formal member: ``knowledge.organisation``)."""
-    return (
-        branch.secretary_user_id is not None
-        and branch.secretary_unreachable_at is None
-        and holds_own_activities(branch.form, branch.formal_members)
-    )
+    return reachable(branch) and holds_own_activities(branch.form, branch.formal_members)
+
+
+def reachable(branch: Branch) -> bool:
+    """It has a secretary who can be reached. What it owes in a period is its profile's as the period began
+    (``profile_history``): a branch that became a 挂靠建 group this month is still reminded of this month."""
+    return branch.secretary_user_id is not None and branch.secretary_unreachable_at is None
 
 
 class ReminderPlanner:
@@ -99,12 +102,13 @@ class ReminderPlanner:
     ) -> list[PlannedDelivery]:
         """The deliveries due at ``at`` whose status (``new``: no row yet) is in ``wanted``."""
         branches = await ReminderRepository(session).branches()
-        targets = [b for b in branches if reminded(b)]
+        targets = [b for b in branches if reachable(b)]
+        histories = await load_histories(session, targets, self.config.tz)
         due: list[PlannedDelivery] = []
         # Cadence by cadence: rows are inserted (and so claimed) in this order, which keeps a branch's
         # monthly and quarterly reminders apart (one message per chat per second).
         for cadence in Cadence:
-            due.extend(await self._due_reminders(session, cadence, targets, at, wanted))
+            due.extend(await self._due_reminders(session, cadence, targets, at, wanted, histories))
         due.extend(await self._due_digests(session, branches, at, wanted))
         return due
 
@@ -146,6 +150,7 @@ class ReminderPlanner:
         targets: Sequence[Branch],
         at: datetime,
         wanted: frozenset[str],
+        histories: Mapping[int, ProfileHistory],
     ) -> list[PlannedDelivery]:
         period = period_of(cadence, local(at, self.config).date())
         deliveries = DeliveryRepository(session)
@@ -161,7 +166,7 @@ class ReminderPlanner:
         ledger = await Ledger.load(ReminderRepository(session), cadence, period.code)
         due = []
         for stage, branch, status in candidates:
-            missing = ledger.of(branch.id, exempt_kinds(branch.form, branch.formal_members)).missing
+            missing = ledger.of(branch.id, histories[branch.id].exempt_in(period)).missing
             if missing:
                 due.append(self._reminder(branch, cadence, period, stage, missing, status))
         return due

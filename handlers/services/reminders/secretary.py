@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
+from handlers.services.profile_history import load_histories
 from handlers.services.reminders.dues import Ledger, Outstanding
 from handlers.services.reminders.model import (
     Audience,
@@ -27,7 +28,7 @@ from handlers.services.reminders.model import (
 from handlers.services.reminders.planner import reminded
 from handlers.services.text import clean_text
 from knowledge.activities import Cadence, activity_by_code, period_of
-from knowledge.organisation import exempt_kinds, no_own_activities_line
+from knowledge.organisation import no_own_activities_line
 from knowledge.schedule import (
     MAX_HOUR,
     MIN_HOUR,
@@ -74,13 +75,14 @@ class ReminderService:
                 return None
             repo = ReminderRepository(session)
             cadences = []
-            exempt = exempt_kinds(branch.form, branch.formal_members)
+            history = (await load_histories(session, [branch], self.config.tz))[branch.id]
             for cadence in Cadence:
                 period = period_of(cadence, local(at, self.config).date())
                 ledger = await Ledger.load(
                     repo, cadence, period.code, [branch.id], returned=True, waiting=True
                 )
-                cadences.append(self._cadence_status(branch, cadence, ledger.of(branch.id, exempt), at))
+                owed = ledger.of(branch.id, history.exempt_in(period))
+                cadences.append(self._cadence_status(branch, cadence, owed, at))
         upcoming_times = [c.next_reminder for c in cadences if c.next_reminder is not None]
         return ReminderStatus(
             branch_id=branch.id,
@@ -107,6 +109,8 @@ class ReminderService:
                 kinds.append(KindStatus(code, name, KindState.WAITING))
             elif code in owed.done:
                 kinds.append(KindStatus(code, name, KindState.DONE))
+            elif code not in owed.owed:  # not owed by the branch's profile: neither buttons nor reminders
+                kinds.append(KindStatus(code, name, KindState.EXEMPT))
             elif code in mutes:
                 mute = mutes[code]
                 kinds.append(
@@ -179,6 +183,9 @@ class ReminderService:
             branch = await BranchRepository(session).by_secretary(user_id)
             if branch is None:
                 return None
+            history = (await load_histories(session, [branch], self.config.tz))[branch.id]
+            if kind in history.exempt_in(period_of(ak.cadence, local(now, self.config).date())):
+                raise ValueError(f"本支部不需要开展{ak.name}，不会收到这项提醒，无需免提醒。")
             await ReminderRepository(session).mute(
                 branch_id=branch.id,
                 kind=kind,
