@@ -10,8 +10,8 @@ from enum import StrEnum
 
 MIN_OWN_BRANCH_MEMBERS = 3
 MAX_JOINT_UNITS = 5
-# 《中国共产党支部工作条例（试行）》第九条: a branch with 7 or more formal members sets up a 支部委员会; one with
-# fewer has a secretary (and perhaps a deputy) instead, and is too small to divide into 党小组 (第八条: groups are for
+# 《中国共产党支部工作条例（试行）》: a branch with 7 or more formal members sets up a 支部委员会; one with
+# fewer has a secretary (and perhaps a deputy) instead, and is too small to divide into 党小组 (groups are for
 # branches with many members or scattered ones). The speeches say only "认真落实“三会一课”"; the cadences of its
 # meetings (``knowledge.activities``) and this line come from the 条例 (helper-87's review: every 3-member branch
 # showed 支部委员会 and 党小组会 overdue every month).

@@ -10,7 +10,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.services.qa import QAResult
 from knowledge.ingest import CLOSING, OPENING
-from knowledge.organisation import OrgForm, org_form_label, profile_warnings
+from knowledge.organisation import (
+    OrgForm,
+    exempt_kinds,
+    no_own_activities_line,
+    org_form_label,
+    profile_warnings,
+)
 from knowledge.render import citation, closest, no_answer, trim
 from knowledge.types import Hit, Passage
 
@@ -150,7 +156,21 @@ def profile_html(branch) -> str:
         lines.append("\nℹ️ 联合单位数还没有填写，填写后才能对照讲话要求。")
     else:
         lines.append("\n✅ 组织设置符合讲话要求。")
+    if (line := no_own_activities_line(branch.form, branch.formal_members)) is not None:
+        lines.append(f"ℹ️ {escape(line)}")  # what the reminders and the reports leave out
     return "\n".join(lines)
+
+
+# A change of the profile counts from the next period (handlers/services/profile_history.py).
+NEXT_PERIOD_NOTE = (
+    "ℹ️ 需要开展的活动随之变化：从下一期（下月、下季度、下年度）起按新情况统计和提醒，本期仍按修改前的情况计。"
+)
+
+
+def owed_change_note(before, after) -> str:
+    """The note for a profile change that changes what the branch owes ("" when it changes nothing)."""
+    was = exempt_kinds(before.form, before.formal_members)
+    return f"\n\n{NEXT_PERIOD_NOTE}" if was != exempt_kinds(after.form, after.formal_members) else ""
 
 
 def profile_keyboard(branch) -> InlineKeyboardMarkup:

@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from handlers.services.clock import FixedClock
 from handlers.tg import pending
+from handlers.tg.render import NEXT_PERIOD_NOTE
+from knowledge.organisation import NO_COMMITTEE
 from storage.models import Branch, Invitation
 from storage.repositories import BranchRepository
 from tests.emulator import SentMessage
@@ -121,6 +123,7 @@ def welcome_lines(name: str, org: str, form: str, members: int, secretary: str) 
         f"书记：{secretary}",
         "",
         "✅ 组织设置符合讲话要求。",
+        *([f"ℹ️ {NO_COMMITTEE}"] if members < 7 else []),
         "",
         "发送 /submit 登记活动记录，/records 查看记录，/branch 查看或修改支部信息。",
     ]
@@ -358,6 +361,7 @@ async def test_branch_profile_warnings_and_editing(make_bot, clock: FixedClock) 
             "",
             "⚠️ 对照讲话要求：",
             "• 正式党员只有2名，不足3名，按讲话要求应采取联合建或挂靠建。",
+            f"ℹ️ {NO_COMMITTEE}",
         ]
         assert profile.button_texts == ["改单位名称", "改支部名称", "改党员人数", "改组织形式"]
 
@@ -369,6 +373,7 @@ async def test_branch_profile_warnings_and_editing(make_bot, clock: FixedClock) 
         updated = await alice.send("4")
         assert updated.plain_text.startswith("已更新。\n\n某小店党支部")
         assert "正式党员：4名" in updated.plain_text and "✅ 组织设置符合讲话要求。" in updated.plain_text
+        assert NEXT_PERIOD_NOTE not in updated.plain_text  # 2 or 4: the same activities owed
         assert (await branch_row(harness, 1)).formal_members == 4
         assert (await alice.send(QUESTION)).parse_mode == "HTML"  # nothing owed any more
 
@@ -385,7 +390,7 @@ async def test_branch_profile_warnings_and_editing(make_bot, clock: FixedClock) 
         assert not joint.buttons
         updated = await alice.send("6")
         assert "联合单位数：6" in updated.plain_text
-        assert updated.plain_text.endswith("• 联合党组织覆盖单位数不超过5个，现在是6个。")
+        assert "• 联合党组织覆盖单位数不超过5个，现在是6个。\nℹ️ 正式党员不足7名" in updated.plain_text
         assert updated.button_texts[-1] == "改联合单位数"
         await alice.press(updated, "b:edit:formal_members")
         updated = await alice.send("2")
@@ -406,6 +411,11 @@ async def test_branch_profile_warnings_and_editing(make_bot, clock: FixedClock) 
         updated = await alice.send("3")
         branch = await branch_row(harness, 1)
         assert (branch.form, branch.formal_members, branch.units) == ("joint", 2, 3)
+
+        # 7 formal members: a 支部委员会 and 党小组会 are owed, from the next period on.
+        await alice.press(updated, "b:edit:formal_members")
+        grown = await alice.send("7")
+        assert grown.plain_text.endswith(NEXT_PERIOD_NOTE) and NO_COMMITTEE not in grown.plain_text
 
         # /cancel while a value is owed.
         await alice.press(updated, "b:edit:name")
