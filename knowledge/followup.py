@@ -2,7 +2,10 @@
 
 A follow-up is short and leans on what was said: it opens with 那/那么/还有/如果…, ends with 呢, or names no
 topic of its own (only question words: "具体怎么做", "有什么要求"). It is then asked as the previous question
-followed by the follow-up's own words. The CLI asks single questions and never uses this.
+followed by the follow-up's own words, or, when it asks a question of its own, as the previous question without
+its question words (``without_frame``); one that names only a subject asks the previous question of it
+(``in_place``). ``handlers.services.qa`` decides how sure each reading is. The CLI asks single questions and never
+uses this.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ _GENERIC_RUN = re.compile(
 )
 
 
-# What a question asks about (有标准吗, 哪些内容): kept when a frame is cut off, a follow-up asks on of it (具体哪些).
+# What a question asks about (有标准吗, 哪些内容): kept when a frame is cut off; a follow-up asks more of it (具体哪些).
 _ASKED_ABOUT = frozenset(
     "标准 条件 要求 内容 流程 程序 步骤 办法 做法 规定 依据 例子 区别 意思 含义 作用 目的 意义 结果 效果 部门 单位 人数 "
     "金额 比例 额度 上限 下限 钱 期限 时间 时候".split()
@@ -142,11 +145,6 @@ def names_a_topic(subject: str) -> bool:
     )
 
 
-def gives_number(text: str) -> bool:
-    """Whether ``text`` gives a number ("1000万", "3个") that ``with_context`` puts in the question before."""
-    return _NUMBER.search(text) is not None
-
-
 def original(query: str) -> str:
     """The question a stored query starts from (a follow-up's earlier question), without its follow-ups."""
     return query.split(SEPARATOR, 1)[0]
@@ -227,11 +225,11 @@ def asks_own(follow_up: str) -> bool:
 
 
 def without_frame(previous: str, cut: Callable[[str], list[str]]) -> str | None:
-    """The previous question without the question words that end it ("观摩交流多久一次" -> "观摩交流"): what a follow-up that asks a question of its own ("谁来组织") is read
-        with. The question before's own frame would otherwise answer for it (helper-88's review: its 多久一次 brought
-        the cadence rule, again). Words of substance and what it asked about are kept ("…怎样建立党组织", "…有标准吗":
-    both whole). None when nothing of
-        the kind ends it, or nothing else is left."""
+    """The previous question without the question words that end it ("观摩交流多久一次" -> "观摩交流"): what a
+    follow-up that asks a question of its own ("谁来组织") is read with. The question before's own frame would
+    otherwise answer for it (helper-88's review: its 多久一次 brought the cadence rule, again). Words of substance
+    and what it asked about stay ("…怎样建立党组织" is kept whole, "…有标准吗" loses only 吗). None when no question
+    word ends it, or nothing else is left."""
     previous = original(previous).strip().rstrip("？?！!。.～~ ")
     words = cut(previous)
     n = len(words)

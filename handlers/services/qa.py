@@ -16,7 +16,6 @@ from knowledge import KnowledgeBase
 from knowledge.base import Answer
 from knowledge.followup import (
     asks_own,
-    gives_number,
     in_place,
     is_follow_up,
     names_a_topic,
@@ -179,9 +178,8 @@ class QAService:
             if reading is not None:
                 answer = self.kb.ask(reading[:MAX_QUERY_CHARS], k)
                 speaks = _speaks_of(answer, subject)
-                if speaks == "key" or (
-                    speaks and gives_number(subject)
-                ):  # 一年四次: as the passage writes it
+                # Not a topic (一年四次, X, 线上的): the passage naming it is enough, as before helper-88's review.
+                if speaks == "key" or (speaks and not names_a_topic(subject)):
                     return reading[:MAX_QUERY_CHARS], answer, True
                 if speaks:
                     return reading[:MAX_QUERY_CHARS], answer.made_tentative(), True
@@ -194,10 +192,6 @@ class QAService:
         if subject and answer.hits and names_a_topic(subject) and not _named(self.kb, subject):
             answer = replace(answer.made_tentative(), note=UNNAMED_NOTE.format(subject=subject))
         return question, answer, False
-
-    def _names(self, subject: str) -> bool:
-        """Whether the speeches name ``subject`` (or write each pair of its characters somewhere)."""
-        return any(subject in p.text for p in self.kb.passages) or self.kb._writes(subject)
 
     async def _log(
         self,
