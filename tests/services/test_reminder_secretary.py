@@ -179,3 +179,18 @@ async def test_a_small_branch_sees_its_committee_meetings_as_not_owed(session_fa
         await s.mute(1005, "committee", "没有支委会", MuteScope.UNTIL_UNMUTED)
     # One held anyway counts as done.
     assert [k.state for k in (await s.status(1006)).cadences[0].kinds][1] == KindState.WAITING
+
+
+async def test_a_branch_that_turns_attached_still_owes_and_hears_of_this_month(session_factory):
+    """A change counts from the next period (``profile_history``): /reminders shows this month still owed, with
+    its next reminder, as the planner will send it; the next month nothing."""
+    from storage.repositories import BranchRepository
+
+    branch = await add_branch(session_factory, "转挂靠支部", 1007)
+    async with session_factory() as session, session.begin():
+        await BranchRepository(session).update(branch, at=AT, form="attached")
+    month = (await service(session_factory).status(1007)).cadences[0]
+    assert KindState.MISSING in {k.state for k in month.kinds}
+    assert month.next_reminder is not None and month.next_stage is Stage.NUDGE
+    july = (await service(session_factory, at=sh(2026, 7, 10, 15)).status(1007)).cadences[0]
+    assert {k.state for k in july.kinds} == {KindState.EXEMPT} and july.next_reminder is None

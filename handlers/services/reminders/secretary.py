@@ -25,7 +25,7 @@ from handlers.services.reminders.model import (
     MuteView,
     ReminderStatus,
 )
-from handlers.services.reminders.planner import reminded
+from handlers.services.reminders.planner import reachable, reminded
 from handlers.services.text import clean_text
 from knowledge.activities import Cadence, activity_by_code, period_of
 from knowledge.organisation import no_own_activities_line
@@ -136,7 +136,7 @@ class ReminderService:
         self, branch: Branch, cadence: Cadence, owed: Outstanding, at: datetime
     ) -> tuple[datetime | None, Stage | None, str | None]:
         """The next stage that would remind this branch of something (this period, else the next one)."""
-        if not reminded(branch):  # unreachable, or no activities of its own (``planner.reminded``)
+        if not reachable(branch):  # no secretary who can be reached (``planner.reachable``)
             return None, None, None
         current = period_of(cadence, local(at, self.config).date())
         period, stage, when = upcoming(cadence, at, branch.reminder_hour, self.config)
@@ -145,6 +145,8 @@ class ReminderService:
             period = period_of(cadence, current.end + timedelta(days=1))
             stage, when = stages_for(cadence, period, branch.reminder_hour, self.config)[0]
         if period.code != current.code:
+            if not reminded(branch):  # the next period goes by today's profile: no activities of its own
+                return None, None, None
             muted_for_good = {m.kind for m in owed.muted if m.period is None}
             if muted_for_good >= set(kinds_of(cadence)):
                 return None, None, None
