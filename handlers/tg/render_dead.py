@@ -1,5 +1,5 @@
-"""The deliveries that could not be made, for administrators (/reminders_dead), and why, in Chinese (HTML:
-names escaped)."""
+"""The deliveries that could not be made, and why, in Chinese: what an administrator without a branch of their own
+sees on /reminders (HTML, names escaped)."""
 
 from __future__ import annotations
 
