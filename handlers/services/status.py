@@ -13,10 +13,9 @@ kind one; in a month view a quarterly kind has the one quarter the month is in. 
   (``reminder_mutes``, kept as history: a mute for that period, or one until unmuted set by the slot's last day
   and not lifted or replaced by then; so a mute set or lifted later never changes a slot already over);
 - ``missing``: nothing at all;
-- ``exempt`` (无需开展): nothing passed or waiting, and the branch's profile as the slot began (``profile_history``: a
-  change counts from the next period) did not owe
-  the kind: a 挂靠建 group or a unit with no formal member owes nothing, a branch of fewer than 7 formal members
-  no 支部委员会 or 党小组会 (``knowledge.organisation.exempt_kinds``);
+- ``exempt`` (无需开展): nothing passed or waiting, and the branch's profile as the slot began (``profile_history``:
+  a change counts from the next period) did not owe the kind: a 挂靠建 group or a unit with no formal member owes
+  nothing, a branch of fewer than 7 formal members no 支部委员会 or 党小组会 (``knowledge.organisation.exempt_kinds``);
 - ``na`` (未成立): nothing, and the slot ended before the branch was created (``branches.created_at``, a date in
   the clock's zone): it was never owed. The slot the branch was created in is owed, as the reminders and the
   administrators' digest count it (``reminders/digest.py``: a branch counts for a period it existed by the end
@@ -24,8 +23,8 @@ kind one; in a month view a quarterly kind has the one quarter the month is in. 
 
 ``overdue``: missing, muted or returned, owed (not ``na`` or ``exempt``), and its deadline (by default the slot's last
 day) has passed. A mute stops the reminders only: the secretary is told the slot still shows as not done, with the
-reason (helper-87's review: it used to hide the slot from the overdue count). A record of a slot before the branch was created still shows as recorded, waiting
-or returned.
+reason (helper-87's review: it used to hide the slot from the overdue count). A record of a slot before the branch
+was created still shows as recorded, waiting or returned.
 
 A slot longer than the view (a yearly kind in a quarter, a quarterly kind in a month) is seen as of the view's
 last day, so a view that is over never changes with what happens after it, and the ledger's sheets (which list
