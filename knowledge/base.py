@@ -90,7 +90,7 @@ class KnowledgeBase:
         self.index = index
         self.segmenter = segmenter
         idf = index.words.idf
-        segmenter.attach(lambda: (*idf, *segmenter.synonyms), self._writes, idf.__contains__)
+        segmenter.attach(lambda: (*idf, *segmenter.synonyms), self.writes, idf.__contains__)
         # Memos of pure functions of a word or a passage over this corpus (never of a whole question): each
         # holds at most ``_MEMO_SIZE`` entries and is emptied when full.
         self._weights: dict[str, float] = {}
@@ -232,22 +232,14 @@ class KnowledgeBase:
     def coverage(self, query: AnalyzedQuery, text: str) -> float:
         """Idf-weighted share of the query's content words (or their synonyms) found in ``text``
         (``knowledge.coverage``); 0 when what is found weighs less than ``MIN_MATCHED``."""
-        found = measure(self._coverage_terms(query), text)
+        found = measure(self.coverage_terms(query), text)
         return found.share if found.found >= MIN_MATCHED else 0.0
 
-    def _writes(self, text: str) -> bool:
+    def writes(self, text: str) -> bool:
         """Whether the corpus writes ``text`` (each of its character pairs occurs somewhere)."""
         return all(g in self.index.bigrams.idf for g in bigrams(normalize(text)))
 
-    def writes(self, text: str) -> bool:
-        """Whether the corpus writes ``text``: each of its character pairs occurs somewhere."""
-        return self._writes(text)
-
     def coverage_terms(self, query: AnalyzedQuery) -> list[Term]:
-        """The query's words as coverage weighs them, each with the speech terms the lexicon gives for it."""
-        return self._coverage_terms(query)
-
-    def _coverage_terms(self, query: AnalyzedQuery) -> list[Term]:
         return coverage_terms(
             query, self.segmenter, self.word_weight, self.index.words.idf.__contains__, self._word_terms
         )
@@ -280,7 +272,7 @@ class KnowledgeBase:
             return Ranking(query, analyzed, [], rule)
         scores = self.index.score(analyzed.words, analyzed.bigrams)
         ranked = self.index.top(scores, max(k, CANDIDATES))
-        terms = self._coverage_terms(analyzed)
+        terms = self.coverage_terms(analyzed)
         found = {i: self._found(terms, i) for i, _ in ranked}
         # Preferred: a passage that holds the question in one sentence or names it in a heading (headings.py) ...
         bonus = {i: headings.bonus(terms, self._passages[i]) for i, _ in ranked[:CANDIDATES]}

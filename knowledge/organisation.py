@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from knowledge.activities import CATALOGUE
+
 MIN_OWN_BRANCH_MEMBERS = 3
 MAX_JOINT_UNITS = 5
 # 《中国共产党支部工作条例（试行）》: a branch with 7 or more formal members sets up a 支部委员会; one with
@@ -17,6 +19,7 @@ MAX_JOINT_UNITS = 5
 # showed 支部委员会 and 党小组会 overdue every month).
 COMMITTEE_MIN_MEMBERS = 7
 COMMITTEE_KINDS = frozenset({"committee", "group_meeting"})
+EVERY_KIND = frozenset(k.code for k in CATALOGUE)
 
 
 class OrgForm(StrEnum):
@@ -92,10 +95,8 @@ def exempt_kinds(form: str | None, formal_members: int | None) -> frozenset[str]
     """The activity kinds a branch of this profile does not owe: every kind when it holds no activities of its
     own, the committee's and the party groups' meetings below ``COMMITTEE_MIN_MEMBERS`` formal members, else none.
     A record it files of such a kind still counts as recorded."""
-    from knowledge.activities import CATALOGUE
-
     if not holds_own_activities(form, formal_members):
-        return frozenset(k.code for k in CATALOGUE)
+        return EVERY_KIND
     if formal_members is not None and formal_members < COMMITTEE_MIN_MEMBERS:
         return COMMITTEE_KINDS
     return frozenset()

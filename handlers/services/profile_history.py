@@ -16,12 +16,10 @@ from datetime import date, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.activities import CATALOGUE, Period
-from knowledge.organisation import exempt_kinds
+from knowledge.activities import Period
+from knowledge.organisation import exempt_kinds, holds_own_activities
 from storage.models import Branch, BranchProfileChange
 from storage.repositories.status import StatusRepository
-
-EVERY_KIND = frozenset(k.code for k in CATALOGUE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,21 +41,20 @@ class ProfileHistory:
     def of(cls, branch: Branch, changes: Iterable[ProfileChange] = ()) -> ProfileHistory:
         return cls(branch.form, branch.formal_members, tuple(sorted(changes, key=lambda c: c.day)))
 
-    def exempt_on(self, day: date) -> frozenset[str]:
-        """The kinds the profile in force at the end of ``day`` does not owe: that of the first change after it,
-        which held until then, or the current one."""
-        for change in self.changes:
-            if change.day > day:
-                return exempt_kinds(change.form, change.formal_members)
-        return exempt_kinds(self.form, self.formal_members)
+    def began(self, period: Period) -> tuple[str, int]:
+        """(form, formal members) as ``period`` began, at the end of the day before it: those of the first change
+        made after that day, which held until then, or the current ones."""
+        day = period.start - timedelta(days=1)
+        change = next((c for c in self.changes if c.day > day), None)
+        return (change.form, change.formal_members) if change else (self.form, self.formal_members)
 
     def exempt_in(self, period: Period) -> frozenset[str]:
         """The kinds the branch does not owe in ``period``: by its profile as the period began."""
-        return self.exempt_on(period.start - timedelta(days=1))
+        return exempt_kinds(*self.began(period))
 
     def holds_activities_in(self, period: Period) -> bool:
         """Whether it holds activities of its own in ``period`` (not a 挂靠建 group or a unit with no member)."""
-        return self.exempt_in(period) != EVERY_KIND
+        return holds_own_activities(*self.began(period))
 
 
 def profile_changes(

@@ -176,13 +176,14 @@ class QAService:
         if subject:
             reading = in_place(previous, follow_up, self.kb.segmenter.cut)
             if reading is not None:
-                answer = self.kb.ask(reading[:MAX_QUERY_CHARS], k)
+                reading = reading[:MAX_QUERY_CHARS]
+                answer = self.kb.ask(reading, k)
                 speaks = _speaks_of(answer, subject)
                 # Not a topic (一年四次, X, 线上的): the passage naming it is enough, as before helper-88's review.
                 if speaks == "key" or (speaks and not names_a_topic(subject)):
-                    return reading[:MAX_QUERY_CHARS], answer, True
+                    return reading, answer, True
                 if speaks:
-                    return reading[:MAX_QUERY_CHARS], answer.made_tentative(), True
+                    return reading, answer.made_tentative(), True
         question = with_context(previous, follow_up, MAX_QUERY_CHARS)
         if not subject and asks_own(follow_up):
             stem = without_frame(previous, self.kb.segmenter.cut)

@@ -125,7 +125,7 @@ def test_listing_sentence_prefers_the_list(kb):
     text = (
         "要建设党员活动阵地。按照有场所、有设施、有标志、有党旗、有书报、有制度的标准建设阵地。阵地要常用。"
     )
-    terms = kb._coverage_terms(kb.analyze("党员活动阵地的标准有哪几项"))
+    terms = kb.coverage_terms(kb.analyze("党员活动阵地的标准有哪几项"))
     assert (
         listing_sentence(text, terms) == "按照有场所、有设施、有标志、有党旗、有书报、有制度的标准建设阵地。"
     )

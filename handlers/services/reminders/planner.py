@@ -18,14 +18,14 @@ The planner stores kind codes only; the renderer looks up names and the speeches
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
-from handlers.services.profile_history import ProfileHistory, load_histories
+from handlers.services.profile_history import load_histories
 from handlers.services.reminders.digest import build_digest, existed_by
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Audience, PlannedDelivery
@@ -103,12 +103,11 @@ class ReminderPlanner:
         """The deliveries due at ``at`` whose status (``new``: no row yet) is in ``wanted``."""
         branches = await ReminderRepository(session).branches()
         targets = [b for b in branches if reachable(b)]
-        histories = await load_histories(session, targets, self.config.tz)
         due: list[PlannedDelivery] = []
         # Cadence by cadence: rows are inserted (and so claimed) in this order, which keeps a branch's
         # monthly and quarterly reminders apart (one message per chat per second).
         for cadence in Cadence:
-            due.extend(await self._due_reminders(session, cadence, targets, at, wanted, histories))
+            due.extend(await self._due_reminders(session, cadence, targets, at, wanted))
         due.extend(await self._due_digests(session, branches, at, wanted))
         return due
 
@@ -150,7 +149,6 @@ class ReminderPlanner:
         targets: Sequence[Branch],
         at: datetime,
         wanted: frozenset[str],
-        histories: Mapping[int, ProfileHistory],
     ) -> list[PlannedDelivery]:
         period = period_of(cadence, local(at, self.config).date())
         deliveries = DeliveryRepository(session)
@@ -161,8 +159,11 @@ class ReminderPlanner:
                 status = statuses.get(branch.id, "new")
                 if status in wanted:
                     candidates.append((stage, branch, status))
-        if not candidates:  # the usual case once a stage is planned: no need to read the records
+        if not candidates:  # the usual case once a stage is planned: no need to read the records or profiles
             return []
+        histories = await load_histories(
+            session, {b.id: b for _, b, _ in candidates}.values(), self.config.tz
+        )
         ledger = await Ledger.load(ReminderRepository(session), cadence, period.code)
         due = []
         for stage, branch, status in candidates:
