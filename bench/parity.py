@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in got), encoding="utf-8"
         )
         return 0
-    before = [json.loads(line) for line in args.check.read_text(encoding="utf-8").splitlines()]
+    before = [json.loads(line) for line in args.check.read_text(encoding="utf-8").splitlines()][: len(got)]
     differ = [(b, g) for b, g in zip(before, got, strict=True) if b != g]
     for b, g in differ[:20]:
         print(json.dumps(b, ensure_ascii=False))
