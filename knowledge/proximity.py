@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from knowledge.coverage import Term, measure_plain
+from knowledge.coverage import Term
 from knowledge.highlight import sentences
 from knowledge.segment import plain_text
 
@@ -25,9 +25,47 @@ def plain_sentences(text: str) -> tuple[str, ...]:
     return tuple(plain_text(s) for s in sentences(text))
 
 
+@lru_cache(maxsize=4096)
+def view(text: str) -> tuple[str, tuple[str, ...]]:
+    """The plain sentences of ``text``, and them joined by a character no spelling holds: a spelling occurs in
+    one of the sentences exactly when it occurs in the joined text."""
+    parts = plain_sentences(text)
+    return "\x00".join(parts), parts
+
+
 def best_sentence_share(terms: list[Term], text: str) -> float:
     """The largest share of ``terms`` one sentence of ``text`` contains."""
-    return max((measure_plain(terms, s).share for s in plain_sentences(text)), default=0.0)
+    return best_share(terms, view(text))
+
+
+def best_share(terms: list[Term], seen: tuple[str, tuple[str, ...]]) -> float:
+    """``best_sentence_share`` over a passage's ``view``.
+
+    Only the terms the passage holds somewhere can be found in one of its sentences, so the sentences are measured
+    for those alone (a candidate holds a few of a question's terms): the found weight adds up the same terms in the
+    same order as ``measure_plain`` over all of them would, and the share divides it by the same total."""
+    joined, parts = seen
+    present = []
+    total = 0.0
+    for term in terms:
+        total += term.weight
+        for spelling in term.spellings:
+            if spelling in joined:
+                present.append(term)
+                break
+    if not present or not total:
+        return 0.0
+    best = 0.0
+    for sentence in parts:
+        found = 0.0
+        for spellings, weight, credit, _ in present:
+            for spelling in spellings:
+                if spelling in sentence:
+                    found += weight * credit
+                    break
+        if found > best:
+            best = found
+    return best / total
 
 
 def factor(terms: list[Term], text: str) -> float:
