@@ -329,7 +329,8 @@ class KnowledgeBase:
             p = self._passages[passage_id]
             rule = ranking.rule
             key = rule.phrase_sentence if rule is not None and passage_id == rule.passage_id else None
-            own = confidence if n == 0 else ranking.confidence_of(n, thresholds)
+            # A later hit is confident only where the answer is and it is on its own (not judged otherwise).
+            own = confidence if n == 0 or confidence != "high" else ranking.confidence_of(n, thresholds)
             if key is None:
                 # Where past questions like this one found their answer in the passage (``knowledge.asked``).
                 past = self.asked.sentence_scores(ranking.query[:1000], passage_id)
