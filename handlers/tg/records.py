@@ -10,9 +10,9 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from handlers.services.browse import FileBlob
 from handlers.services.form.absentees import parse_absentees, says_no_absentees, too_many_absentees
+from handlers.services.form.attendance import looks_like_attendance, parse_attendance
 from handlers.services.form.model import InputError
 from handlers.services.form.questions import NOT_A_PERSON, looks_like_question
-from handlers.services.form.steps import parse_attendance
 from handlers.services.records import (
     AMENDABLE,
     MAX_REASON,
@@ -227,6 +227,11 @@ async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
         return
     if state.get("absent"):
         value = dict(state["value"])
+        if looks_like_attendance(
+            text
+        ):  # the count typed again (应到8人，实到6人): a correction (as in the form)
+            await _take_value(update, context, {**state, "value": None, "absent": False}, text)
+            return
         if looks_like_question(text):  # 缺席的人要写原因吗？ is no person (as in the form)
             await message.reply_text(
                 f"{NOT_A_PERSON}请发送缺席人员和原因，每行一人（没有可发送“无”，/cancel 取消）。"
@@ -321,13 +326,14 @@ async def _take_value(update: Update, context: BotContext, state: dict, text: st
             return
     value = {"expected": expected, "actual": actual, "absentees": []}
     await _expect_amend(context, state, value=value, absent=actual < expected)
+    read = f"新的出勤：应到{expected}人，实到{actual}人。"  # what was read, before anything is saved
     if actual < expected:
         await message.reply_text(
-            f"有 {expected - actual} 人缺席。请发送缺席人员和原因，每行一人，如：\n张三 出差\n李四 病假\n"
-            "（不填写请发送“无”）"
+            f"{read}有 {expected - actual} 人缺席。请发送缺席人员和原因，每行一人，如：\n张三 出差\n李四 病假\n"
+            "（不填写请发送“无”；出勤人数不对的，直接重新发送，如“应到8人，实到7人”）"
         )
     else:
-        await message.reply_text(reason_prompt(state))
+        await message.reply_text(f"{read}{reason_prompt(state)}")
 
 
 async def _apply(context: BotContext, user_id: int, state: dict, reason: str) -> Amended:

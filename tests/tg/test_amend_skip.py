@@ -34,7 +34,7 @@ async def test_skip_at_the_absentees_of_an_attendance_change_is_none(make_bot, c
             needed.plain_text
         )
         absent = await chat.send("8 5")
-        assert absent.plain_text.startswith("有 3 人缺席。"), absent.plain_text
+        assert absent.plain_text.startswith("新的出勤：应到8人，实到5人。有 3 人缺席。"), absent.plain_text
         reason = await chat.send("/skip")
         assert reason.plain_text.endswith("请简要说明修改原因（如“主题写错了”）："), reason.plain_text
         again = await chat.send("/skip")

@@ -143,7 +143,7 @@ async def test_attendance_of_a_returned_record_is_amended(make_bot, clock: Fixed
         assert ask.plain_text == "请发送应到和实到人数，如“应到8人，实到7人”或“8 7”（发送 /cancel 取消）："
         assert "请发送两个数字" in (await alice.send("很多人")).plain_text
         absent = await alice.send("应到5人，实到4人")
-        assert absent.plain_text.startswith("有 1 人缺席。请发送缺席人员和原因")
+        assert absent.plain_text.startswith("新的出勤：应到5人，实到4人。有 1 人缺席。请发送缺席人员和原因")
         assert (await alice.send("王五 病假")).plain_text.endswith("请简要说明修改原因（如“主题写错了”）：")
         done = await alice.send("补填出勤")
         assert done.plain_text.startswith("已修改，并已重新提交审核"), done.plain_text
@@ -205,7 +205,9 @@ async def test_amended_absentees_read_as_the_form_reads_them(make_bot, clock: Fi
         told = await returned(admin, alice, record.id, "出勤人数未填")
 
         await alice.press(told, f"r:amend:{record.id}:attendance")
-        assert (await alice.send("应到5人，实到4人")).plain_text.startswith("有 1 人缺席")
+        assert (await alice.send("应到5人，实到4人")).plain_text.startswith(
+            "新的出勤：应到5人，实到4人。有 1 人缺席"
+        )
         asked = await alice.send("缺席的人需要写原因吗？")  # a question is no person (helper-81's review)
         assert asked.plain_text.startswith("这句像是提问，没有记作缺席人员。"), asked.plain_text
         refused = await alice.send("王五 病假\n赵六 出差\n钱七 事假")

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from handlers.services.dates import DateInputError, parse_date
 from handlers.services.form import paste
 from handlers.services.form.absentees import parse_absentees, says_no_absentees, too_many_absentees
+from handlers.services.form.attendance import arabic_counts, looks_like_attendance, parse_attendance
 from handlers.services.form.model import (
     MAX_ABSENTEES_TEXT,
-    MAX_ATTENDANCE,
     MAX_FIELD_NUMBER,
     MAX_MINUTES_TEXT,
     MAX_TEXT,
@@ -44,15 +44,10 @@ from knowledge.activities import (
     activity_by_name,
     earliest_allowed,
 )
-from knowledge.numbers import parse_count
 
 SKIP_NOT_ALLOWED = "这一项是必填的，不能跳过。"
-_CN_RUN = re.compile(
-    r"(?<=应到|实到)[零〇一二两三四五六七八九十百千]+|[零〇一二两三四五六七八九十百千]+(?=\s*[人名位个]|\s*$|[\s，,。；;、/])"
-)
 _COUNT = re.compile(r"([0-9]{1,6})\s*[人名位个]?")
 BEFORE_EDIT = "before_edit"  # the draft's data when an edit from the summary began (for 返回核对)
-_ASCII_NUMBER = re.compile(r"[0-9]{1,6}")
 
 
 def _act(inp: Input, act: Act) -> bool:
@@ -65,76 +60,6 @@ def _option_index(inp: Input, spec: FieldSpec) -> int | None:
         return None
     index = int(inp.action.arg.partition("_")[0])
     return index if index < len(spec.options) else None
-
-
-def arabic_counts(text: str) -> str:
-    """Chinese numerals that count people as digits: 应到八人，实到七人 -> 应到8人，实到7人 (一 in 一起 stays)."""
-
-    def convert(match: re.Match[str]) -> str:
-        value = parse_count(match.group(0))
-        return str(value) if value is not None else match.group(0)
-
-    return _CN_RUN.sub(convert, text)
-
-
-# Words of absence: a count next to them is of the absent, never the number present.
-_ABSENT = re.compile(r"缺|请假|未到|没来|没到|不在")
-
-
-# A count named by its label (应到10人, 实到：8), and words that say everyone came (应到8人，全部到齐).
-_LABELLED = re.compile(r"(应到|实到)(?:人数)?\s*[：:为是]?\s*([0-9]{1,6})")
-_ALL_PRESENT = re.compile(r"到齐|全到|都到")
-_NEGATED = re.compile(r"[没未不]")  # 没有到齐, 未全到: not everyone
-
-
-def _labelled_attendance(text: str) -> tuple[int, int] | None:
-    """应到10人，实到8人，2人请假 -> (10, 8): the labelled counts, other numbers ignored; 应到8人全到 -> (8, 8).
-    None when the text does not name its counts so (8 7 is read by position)."""
-    found = _LABELLED.findall(text)
-    labels = dict(found)
-    if len(labels) != len(found):  # a label twice: which one is meant is not ours to guess
-        return None
-    if "应到" in labels and "实到" in labels:
-        return int(labels["应到"]), int(labels["实到"])
-    if (
-        "应到" in labels
-        and "实到" not in text
-        and _ALL_PRESENT.search(text)
-        and not _ABSENT.search(text)
-        and not _NEGATED.search(text)
-    ):
-        return int(labels["应到"]), int(labels["应到"])
-    return None
-
-
-def _positional_attendance(text: str) -> tuple[int, int]:
-    """Exactly two numbers, 应到 first unless the labels say otherwise (8 7, 实到7人 应到8人)."""
-    numbers = [int(n) for n in _ASCII_NUMBER.findall(text)]
-    if len(numbers) != 2 or (_ABSENT.search(text) and "实到" not in text):
-        raise InputError(
-            "请发送两个数字：应到人数和实到人数，如“应到8人，实到7人”或“8 7”。", skip_hint="不统计"
-        )
-    expected, actual = numbers
-    if "实到" in text and "应到" in text and text.index("实到") < text.index("应到"):
-        expected, actual = actual, expected
-    return expected, actual
-
-
-def parse_attendance(text: str) -> tuple[int, int]:
-    text = ascii_digits(text)
-    if not _ASCII_NUMBER.search(
-        text
-    ):  # all in Chinese numerals (应到八人，实到七人); else 一人请假 stays words
-        text = arabic_counts(text)
-    if labelled := _labelled_attendance(text):
-        expected, actual = labelled
-    else:
-        expected, actual = _positional_attendance(text)
-    if expected <= 0 or expected > MAX_ATTENDANCE:
-        raise InputError(f"应到人数应是 1 到 {MAX_ATTENDANCE} 之间的数字。")
-    if actual > expected:
-        raise InputError(f"实到人数（{actual}）不能多于应到人数（{expected}），请重新发送。")
-    return expected, actual
 
 
 def apply_input(step: str, data: dict, inp: Input, today: date) -> StepResult:
@@ -254,6 +179,8 @@ def _absentees(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepRes
         )
     elif says_no_absentees(inp.text):
         data["absentees"] = []
+    elif looks_like_attendance(inp.text):  # the count typed again (应到8人，实到6人): a correction, no person
+        return _attendance_again(data, inp.text)
     elif looks_like_question(inp.text):
         raise QuestionRefused("请发送缺席人员和原因，每行一人，如：张三 出差。", skip_hint="不填写")
     else:
@@ -267,6 +194,16 @@ def _absentees(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepRes
             )
         data["absentees"] = people
     return StepResult(data, Outcome.ADVANCE)
+
+
+def _attendance_again(data: dict, text: str) -> StepResult:
+    """The attendance corrected at the absentees step: who was absent is asked again for the new count."""
+    expected, actual = parse_attendance(text)
+    data.update(expected=expected, actual=actual, absentees=[])
+    note = f"已把出勤改为：应到{expected}人，实到{actual}人。\n\n"
+    if actual == expected:
+        return StepResult(data, Outcome.ADVANCE, note=note)
+    return StepResult(data, Outcome.GOTO, target=Step.ABSENTEES, note=note)
 
 
 def _minutes(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
