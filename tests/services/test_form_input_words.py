@@ -49,7 +49,12 @@ def test_a_count_of_the_absent_is_never_taken_for_those_present(text: str, expec
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("到会7人，应到8人", (8, 7)), ("应出席8人，出席7人", (8, 7)), ("应到8人 7人", (8, 7)), ("7 应到8人", (8, 7))],
+    [
+        ("到会7人，应到8人", (8, 7)),
+        ("应出席8人，出席7人", (8, 7)),
+        ("应到8人 7人", (8, 7)),
+        ("7 应到8人", (8, 7)),
+    ],
 )
 def test_labels_say_which_count_is_which(text: str, expected: tuple[int, int]) -> None:
     # helper-92's review: 到会7人，应到8人 got "实到人数（8）不能多于应到人数（7）", the reverse of what was written.
@@ -117,9 +122,7 @@ def test_the_labelled_counts_are_read_and_other_numbers_left(text: str, expected
     assert parse_attendance(text) == expected
 
 
-@pytest.mark.parametrize(
-    "text", ["应到8人，没有到齐", "应到8人，未全到", "8人全到"]
-)
+@pytest.mark.parametrize("text", ["应到8人，没有到齐", "应到8人，未全到", "8人全到"])
 def test_not_everyone_or_no_label_is_still_refused(text: str) -> None:
     with pytest.raises(InputError, match="请发送两个数字"):
         parse_attendance(text)
