@@ -35,6 +35,7 @@ STEP_LABELS = {
 CANCEL_ROW = [("取消填写", Action(Act.CANCEL))]
 BACK_ROW = [("返回核对", Action(Act.BACK))]  # instead of 取消填写 while an item is edited from the summary
 DONE_ROW = [("完成", Action(Act.DONE))]
+CLEAR_PAGES_ROW = [("清空重发", Action(Act.CLEAR))]  # the minutes' pages sent so far
 
 
 def step_label(step: str, ak: ActivityKind | None) -> str:
@@ -126,7 +127,7 @@ def _prompt(step: str, ak: ActivityKind | None, data: dict, today: date) -> Repl
         ),
         Step.MINUTES: Reply(
             f"{head}请提交会议记录：直接输入文字，或发送 PDF/Word 文件，或拍照发送手写记录（可多张，发完点“完成”）。",
-            [CANCEL_ROW],
+            [DONE_ROW, CLEAR_PAGES_ROW, CANCEL_ROW] if data.get("minutes_files") else [CANCEL_ROW],
         ),
         Step.PHOTOS: _photos_prompt(head, ak, data),
     }

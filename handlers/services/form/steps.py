@@ -206,9 +206,19 @@ def _attendance_again(data: dict, text: str) -> StepResult:
     return StepResult(data, Outcome.GOTO, target=Step.ABSENTEES, note=note)
 
 
+# Typed instead of tapping 完成 after the pages of the minutes.
+_DONE_WORDS = frozenset(
+    {"完成", "好了", "好", "发完了", "发完", "就这些", "没有了", "完毕", "ok", "OK", "Ok"}
+)
+
+
 def _minutes(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
-    if _act(inp, Act.DONE):
-        if not data.get("minutes_files") and not data.get("minutes_text"):
+    pages = len(data.get("minutes_files") or [])
+    if _act(inp, Act.CLEAR):  # 清空重发: the pages sent so far are dropped (to type the minutes instead)
+        data["minutes_files"] = []
+        return StepResult(data, Outcome.STAY)
+    if _act(inp, Act.DONE) or (pages and (inp.text or "").strip(" 。.!！~") in _DONE_WORDS):
+        if not pages and not data.get("minutes_text"):
             raise InputError("还没有收到会议记录。请输入文字，或发送文件、照片。")
         return StepResult(data, Outcome.ADVANCE)
     if inp.skip:
@@ -216,6 +226,13 @@ def _minutes(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResul
     text = inp.text
     if not text:
         raise InputError("请输入会议记录文字，或发送 PDF/Word 文件，或拍照发送手写记录。")
+    if pages:  # a sentence after the pages would replace them: they are kept, and the way to either is said
+        docs = any(f.get("doc") for f in data["minutes_files"])
+        held = f"会议记录文件 {pages} 份" if docs else f"会议记录照片 {pages} 页"
+        raise InputError(
+            f"已收到{held}，这段文字没有记入。会议记录就是这些的，请点击“完成”；"
+            "要改用文字记录，请先点击“清空重发”，再发送文字。"
+        )
     if len(text) > MAX_MINUTES_TEXT:
         raise TooLong(
             f"文字记录太长（{len(text)}字），请控制在{MAX_MINUTES_TEXT}字以内，或改为发送文件。",
