@@ -94,6 +94,7 @@ def withdraw_markup(record_id: int) -> InlineKeyboardMarkup:
 
 
 MAX_VIEW = 4000  # characters of a record's view: one Telegram message (4,096) with room to spare
+MINUTES_SHOWN = 600  # characters of typed minutes a record's view shows
 
 
 def describe(view: RecordView, tz: tzinfo) -> str:
@@ -113,7 +114,7 @@ def describe(view: RecordView, tz: tzinfo) -> str:
     photos = [f for f in view.files if f.role == "photo"]
     minutes = [f for f in view.files if f.role == "minutes"]
     if r.minutes_text:
-        lines.append(f"会议记录：{r.minutes_text}")
+        lines.append(f"会议记录：{_clipped(r.minutes_text)}")
     elif minutes:
         lines.append(f"会议记录：文件/照片 {len(minutes)} 份")
     lines.append(f"照片：{len(photos)} 张")
@@ -125,8 +126,26 @@ def describe(view: RecordView, tz: tzinfo) -> str:
         HistoryEntry(h.amended_at, h.amended_by, "amended", h.reason, dict(h.changes or {}))
         for h in view.history
     ]
-    lines += [timeline_line(h, tz) for h in entries]
-    return "\n".join(lines)[:MAX_VIEW]
+    history = [timeline_line(h, tz) for h in entries]
+    return _fitted(lines, history)
+
+
+def _clipped(minutes: str) -> str:
+    """The minutes as a view shows them: long ones cut, so what follows (the review, the return comment) shows."""
+    if len(minutes) <= MINUTES_SHOWN:
+        return minutes
+    return f"{minutes[:MINUTES_SHOWN]}…（以下略，共{len(minutes)}字）"
+
+
+def _fitted(lines: list[str], history: list[str]) -> str:
+    """The view within ``MAX_VIEW``: the oldest history lines go first (the latest, and the return comment
+    above them, always show: helper-92's review saw a long record cut before 退回意见)."""
+    head = "\n".join(lines)
+    dropped = 0
+    while history and len(head) + sum(len(h) + 1 for h in history) + 20 > MAX_VIEW:
+        history, dropped = history[1:], dropped + 1
+    more = [f"（更早的{dropped}条记录略）"] if dropped else []
+    return "\n".join([head, *more, *history])[:MAX_VIEW]
 
 
 def timeline_line(h: HistoryEntry, tz: tzinfo) -> str:
