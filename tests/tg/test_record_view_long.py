@@ -38,7 +38,7 @@ async def test_long_minutes_leave_the_return_comment_in_view(make_bot, clock):
 def test_a_long_history_loses_its_oldest_lines_first() -> None:
     from handlers.tg.render_records import _fitted
 
-    history = [f"修改：2026-11-{n:02d} 10:00 改了主题，原因：{'写错了' * 30}" for n in range(1, 31)]
+    history = [f"修改：{n:03d} 改了主题，原因：{'写错了' * 30}" for n in range(1, 61)]
     text = _fitted(["记录编号：X", "审核：已退回", "退回意见：请补充"], history)
     assert len(text) <= MAX_VIEW and "退回意见：请补充" in text
     assert text.endswith(history[-1]) and history[0] not in text
