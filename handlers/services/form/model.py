@@ -171,3 +171,11 @@ class BrokenDraft(InputError):
 
     def __init__(self) -> None:
         super().__init__("表单状态异常，")
+
+
+NO_BRANCH = (
+    "您还没有加入党支部，暂时不能提交活动记录。\n"
+    "请联系上级党委管理员为您的支部生成邀请链接，点击链接即可成为支部书记。\n"
+    "（提问不受影响，直接输入问题即可。）"
+)
+NO_FORM = Reply("当前没有正在填写的表单。", notice=Notice.HOW_TO_START)

@@ -16,11 +16,14 @@ from handlers.services.clock import Clock
 from handlers.services.form import cancel as cancelling
 from handlers.services.form import paste, prompts
 from handlers.services.form.files import CheckedFile, IncomingFile, check_file
+from handlers.services.form.idle import RESUMED, resumes
 from handlers.services.form.intake import accept_file, add_file
 from handlers.services.form.intake import progress as album_progress
 from handlers.services.form.model import (
     FORM_TIMEOUT,
     MAX_MINUTES_TEXT,
+    NO_BRANCH,
+    NO_FORM,
     Act,
     Action,
     Input,
@@ -41,13 +44,6 @@ from knowledge.activities import activity_by_code
 from storage.files import FileStore
 from storage.models import Draft
 from storage.repositories import BranchRepository, DraftRepository
-
-NO_BRANCH = (
-    "您还没有加入党支部，暂时不能提交活动记录。\n"
-    "请联系上级党委管理员为您的支部生成邀请链接，点击链接即可成为支部书记。\n"
-    "（提问不受影响，直接输入问题即可。）"
-)
-NO_FORM = Reply("当前没有正在填写的表单。", notice=Notice.HOW_TO_START)
 
 log = logging.getLogger(__name__)
 
@@ -284,7 +280,10 @@ class FormService:
     ) -> Reply | None:
         async with self.session_factory() as session, session.begin():
             loaded = await self._load(session, user_id)
-            if loaded is None or (require_active and not self._active(loaded[0])):
+            idle = loaded is not None and require_active and not self._active(loaded[0])
+            if loaded is None or (
+                idle and not resumes(loaded[0].step, loaded[1], inp, self.clock.now().date())
+            ):
                 return None
             draft, data = loaded
             step = draft.step
@@ -304,7 +303,8 @@ class FormService:
                 return reply
             target = result.target if result.outcome is Outcome.GOTO else next_step(ak, step, data)
             await self._save(session, user_id, draft.branch_id, target, data)
-            reply = prompts.after_question(step, ak, inp.text, self._prompt(target, data), result.note)
+            note = (RESUMED if idle else "") + (result.note or "")
+            reply = prompts.after_question(step, ak, inp.text, self._prompt(target, data), note or None)
             if step == Step.KIND:
                 return await offer_amend(session, draft.branch_id, ak, self.clock.now().date(), reply)
             return reply

@@ -1,0 +1,29 @@
+"""A form left idle past ``FORM_TIMEOUT`` still takes an answer that can only be its own.
+
+A meeting often outlasts the timeout: a secretary who stopped at 出勤 and sends 应到8人实到7人 forty minutes later
+means the form (helper-92's review: it was answered as a policy question, then told to type it again). Only the
+steps whose answers have a shape of their own resume so, and only with an answer the step accepts: a free text
+(a topic, a place, minutes) could as well be a question, and stays a question.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers.services.form.model import Input, InputError, Step
+from handlers.services.form.questions import looks_like_question
+from handlers.services.form.steps import apply_input
+
+SHAPED_STEPS = frozenset({Step.DATE, Step.ATTENDANCE})
+RESUMED = "（已接着您之前未填完的表单记下）\n\n"
+
+
+def resumes(step: str, data: dict, inp: Input, today: date) -> bool:
+    """Whether ``inp``, sent to an idle draft at ``step``, is taken as the form's answer."""
+    if step not in SHAPED_STEPS or not inp.text or inp.action is not None or looks_like_question(inp.text):
+        return False
+    try:
+        apply_input(step, dict(data), inp, today)
+    except InputError:
+        return False
+    return True
