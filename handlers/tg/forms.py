@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import replace
 
 from telegram import MaybeInaccessibleMessage, Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -20,7 +20,13 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.services.form.files import MAX_FILE_BYTES, TOO_LARGE, IncomingFile
+from handlers.services.form.files import (
+    MAX_FILE_BYTES,
+    NOT_DOWNLOADED,
+    NOT_DOWNLOADED_RETRY,
+    TOO_LARGE,
+    IncomingFile,
+)
 from handlers.services.form.model import Act, Input, Notice, Reply, Step
 from handlers.services.form.service import FileMeta
 from handlers.services.text import clean_text
@@ -184,7 +190,13 @@ async def _take_file(context: BotContext, message: Message, user_id: int) -> Rep
         return IncomingFile(item.file_id, item.file_unique_id, data, message.media_group_id)
 
     meta = FileMeta(item.file_unique_id, message.media_group_id)
-    return await context.services.forms.take_file(user_id, meta, download)
+    try:
+        return await context.services.forms.take_file(user_id, meta, download)
+    except (
+        TelegramError
+    ) as exc:  # the download failed: this file is named as not saved (the rest of the form is)
+        log.warning("downloading a file for user %s failed: %r", user_id, exc)
+        return Reply(NOT_DOWNLOADED if isinstance(exc, BadRequest) else NOT_DOWNLOADED_RETRY)
 
 
 async def on_message(update: Update, context: BotContext) -> None:

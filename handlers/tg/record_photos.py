@@ -3,15 +3,26 @@ one update per photo), then 完成, then the reason (``records`` takes it from t
 
 from __future__ import annotations
 
+import logging
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from handlers.services.form.files import MAX_FILE_BYTES, TOO_LARGE, IncomingFile
+from handlers.services.form.files import (
+    MAX_FILE_BYTES,
+    NOT_DOWNLOADED,
+    NOT_DOWNLOADED_RETRY,
+    TOO_LARGE,
+    IncomingFile,
+)
 from handlers.tg import pending
 from handlers.tg.callbacks import STALE, encode_record
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup
 from handlers.tg.render_records import MISSING, detail_origin, reason_prompt
+
+log = logging.getLogger(__name__)
 
 ALBUM_QUIET_SECONDS = 1.2
 TEXT_HINT = "照片请用记录下方的“补充照片”或“重新上传照片”。（发送 /cancel 取消）"
@@ -93,7 +104,13 @@ async def on_amend_file(update: Update, context: BotContext) -> None:
     if item.file_size and item.file_size > MAX_FILE_BYTES:
         await message.reply_text(TOO_LARGE, reply_markup=done)
         raise ApplicationHandlerStop
-    data = bytes(await (await context.bot.get_file(item.file_id)).download_as_bytearray())
+    try:
+        data = bytes(await (await context.bot.get_file(item.file_id)).download_as_bytearray())
+    except TelegramError as exc:  # this photo is named as not saved; the ones taken before stay
+        log.warning("downloading an amended photo for record %s failed: %r", record_id, exc)
+        failed = NOT_DOWNLOADED if isinstance(exc, BadRequest) else NOT_DOWNLOADED_RETRY
+        await message.reply_text(failed, reply_markup=done)
+        raise ApplicationHandlerStop from None
     incoming = IncomingFile(item.file_id, item.file_unique_id, data, message.media_group_id)
     taken = list(state.get("photos", []))
     result = await context.services.records.take_photo(

@@ -6,6 +6,13 @@ from dataclasses import dataclass
 
 from storage.files import MAX_FILE_BYTES, FileType, UnsupportedFileType, detect_type
 
+# A file Telegram would not hand over is not saved: a 5xx or a time-out, send it again; a 400, another one.
+NOT_DOWNLOADED_RETRY = (
+    "⚠️ 刚才这张照片（或文件）没能从 Telegram 下载，没有保存，请重新发送这一张。已填写的内容都还在。"
+)
+NOT_DOWNLOADED = (
+    "⚠️ 刚才这张照片（或文件）Telegram 不让下载，没有保存。请换一张，或截图后重新发送。已填写的内容都还在。"
+)
 TOO_LARGE = "文件超过 20MB，无法保存。请压缩后再发送（照片可直接用“照片”方式发送）。"
 UNSUPPORTED = "不支持这种文件。照片请发送 JPG/PNG/WEBP/HEIC，会议记录请发送 PDF 或 Word（doc/docx）文件。"
 

@@ -193,6 +193,8 @@ def idle_draft(step: str, data: dict) -> Reply:
 def photo_count(count: int, ak: ActivityKind) -> Reply:
     need = max(0, ak.min_photos - count)
     more = f"至少还需要 {need} 张。" if need else "还有就继续发，发完请点击“完成”。"
+    if count >= ak.max_photos:
+        more = f"已达上限（最多{ak.max_photos}张），请点击“完成”。"
     return Reply(f"已收到 {count} 张照片。{more}", [DONE_ROW])
 
 
