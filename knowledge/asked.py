@@ -63,6 +63,7 @@ MIN_IDF = 0.6
 # question got the 标杆式党支部 sentence).
 SENTENCE_WEIGHT = 1.0
 MAX_SENTENCES = 1024  # a sentence's key in its field: passage id x this + its index in the passage
+MEMO_SIZE = 2048  # bigrams whose place in a field the field remembers before it empties its memo
 
 
 def _code(gram: str) -> int:
@@ -81,21 +82,24 @@ def question_grams(text: str) -> set[str]:
 
 
 @lru_cache(maxsize=64)
-def question_codes(text: str) -> tuple[int, ...]:
-    """``question_grams`` as codes, made once per question for both fields and every passage shown."""
-    return tuple(sorted(_code(gram) for gram in question_grams(text) if len(gram) == 2))
+def question_terms(text: str) -> tuple[str, ...]:
+    """``question_grams``, made once per question for both fields and every passage shown."""
+    return tuple(question_grams(text))
 
 
 class AskedField:
     """BM25 over the questions asked about each passage, held compactly: sorted integer codes of the bigrams and
     flat arrays of their postings, not a dict of objects (the bot's idle memory is counted)."""
 
-    __slots__ = ("_codes", "_bounds", "_ids", "_weights", "_owned", "_last")
+    __slots__ = ("_codes", "_bounds", "_ids", "_weights", "_owned", "_last", "_places", "_owners")
 
     def __init__(self, counts: dict[int, Counter], owned: Iterable[int] = ()) -> None:
         """``counts``: passage id -> how many of its questions hold each bigram; ``owned``: the passages the
         questions were asked of (with or without a question), the only ones ``reorder`` moves."""
-        self._last: tuple[str, list[int]] | None = None
+        self._last: tuple[str, list[tuple[int, int]]] | None = None
+        # Made as questions need them, bounded: where a bigram's postings are, and ``_owned`` as a set.
+        self._places: dict[str, tuple[int, int]] = {}
+        self._owners: frozenset[int] | None = None
         self._owned = array("I", sorted({*owned, *counts}))
         lengths = {p: sum(c.values()) for p, c in counts.items()}
         average = sum(lengths.values()) / len(lengths) if lengths else 1.0
@@ -133,39 +137,66 @@ class AskedField:
         return len(self._codes)
 
     def scores(self, question: str) -> dict[int, float]:
-        """Passage id -> BM25 of ``question`` over the passage's past questions (passages with none left out)."""
+        """Passage id -> BM25 of ``question`` over the passage's past questions (passages with none left out).
+
+        Each passage's terms are summed in the order of their codes, as a plain loop over the terms would."""
         out: dict[int, float] = {}
-        ids, weights, bounds = self._ids, self._weights, self._bounds
-        for slot in self._slots(question):
-            start, end = bounds[slot], bounds[slot + 1]
+        get = out.get
+        ids, weights = self._ids, self._weights
+        for start, end in self._spans(question):
+            if end - start == 1:  # most terms of a question are in one passage's questions
+                key = ids[start]
+                out[key] = get(key, 0.0) + weights[start]
+                continue
             for key, weight in zip(ids[start:end], weights[start:end], strict=True):
-                out[key] = out.get(key, 0.0) + weight
+                out[key] = get(key, 0.0) + weight
         return out
 
-    def scores_between(self, question: str, low: int, high: int) -> dict[int, float]:
-        """``scores`` of the keys from ``low`` up to ``high`` only (a term's keys are stored in order)."""
+    def scores_between(self, question: str, low: int, high: int, shift: int = 0) -> dict[int, float]:
+        """``scores`` of the keys from ``low`` up to ``high`` only (a term's keys are stored in order), each key
+        less ``shift``."""
         out: dict[int, float] = {}
-        ids, weights, bounds = self._ids, self._weights, self._bounds
-        for slot in self._slots(question):
-            start = bisect_left(ids, low, bounds[slot], bounds[slot + 1])
-            end = bisect_left(ids, high, start, bounds[slot + 1])
-            for j in range(start, end):
-                out[ids[j]] = out.get(ids[j], 0.0) + weights[j]
+        ids, weights = self._ids, self._weights
+        for start, end in self._spans(question):
+            j = bisect_left(ids, low, start, end)
+            # A term is in few of one passage's keys: read them one by one, not by a second search.
+            while j < end:
+                key = ids[j]
+                if key >= high:
+                    break
+                key -= shift
+                out[key] = out.get(key, 0.0) + weights[j]
+                j += 1
         return out
 
-    def _slots(self, question: str) -> list[int]:
-        """Where the question's terms are in ``_codes`` (terms of no past question left out); the last question's
-        are kept, as each passage shown asks again."""
+    def _spans(self, question: str) -> list[tuple[int, int]]:
+        """Where the postings of the question's terms are (terms of no past question left out), in the order of
+        their codes; the last question's are kept, as each passage shown asks again."""
         last = self._last
         if last is not None and last[0] == question:
             return last[1]
-        codes, size, found = self._codes, len(self._codes), []
-        for code in question_codes(question):
-            slot = bisect_left(codes, code)
-            if slot < size and codes[slot] == code:
-                found.append(slot)
+        places, found = self._places, []
+        for gram in question_terms(question):
+            span = places.get(gram)
+            if span is None:
+                if len(places) >= MEMO_SIZE:
+                    places.clear()
+                span = places[gram] = self._span(gram)
+            if span[1]:
+                found.append(span)
+        found.sort()  # the codes' order (each code's postings start after the last code's)
         self._last = (question, found)  # one assignment: a thread reads the old pair or the new one
         return found
+
+    def _span(self, gram: str) -> tuple[int, int]:
+        """Where a bigram's postings are in ``_ids`` (from, up to); (0, 0) when no past question holds it."""
+        if len(gram) != 2:  # an ASCII word of another length: a field holds pairs only
+            return 0, 0
+        code, codes = _code(gram), self._codes
+        slot = bisect_left(codes, code)
+        if slot < len(codes) and codes[slot] == code:
+            return self._bounds[slot], self._bounds[slot + 1]
+        return 0, 0
 
     def reorder(
         self,
@@ -183,22 +214,28 @@ class AskedField:
         best = max(field.values(), default=0.0)
         if best <= 0 or len(ranked) < 2:
             return ranked
-
-        def factor(i: int) -> float:
-            gained = field.get(i, 0.0) if share(i) >= MIN_SHARE else 0.0
-            return (FLOOR + gained / best) ** WEIGHT
-
         first = ranked[:head]
-        places = [n for n, (i, _) in enumerate(first) if self.owns(i)]
-        moved = sorted((first[n] for n in places), key=lambda item: (-item[1] * factor(item[0]), item[0]))
-        for n, item in zip(places, moved, strict=True):
-            first[n] = item
+        owners = self._owners if self._owners is not None else self._owned_set()
+        places = [n for n, (i, _) in enumerate(first) if i in owners]
+        if len(places) > 1:
+            keyed, least = [], FLOOR**WEIGHT  # the factor of a passage the field gives nothing
+            for n in places:
+                i, score = first[n]
+                gained = field.get(i, 0.0)
+                factor = (FLOOR + gained / best) ** WEIGHT if gained and share(i) >= MIN_SHARE else least
+                keyed.append((-score * factor, i, n))
+            keyed.sort()  # by the factored score, then the id (each id is ranked once)
+            for n, item in zip(places, [first[m] for _, _, m in keyed], strict=True):
+                first[n] = item
         return first + ranked[head:]
 
     def owns(self, passage_id: int) -> bool:
         """Whether questions can be filed under ``passage_id`` (a passage of the shipped speeches)."""
-        at = bisect_left(self._owned, passage_id)
-        return at < len(self._owned) and self._owned[at] == passage_id
+        return passage_id in (self._owners if self._owners is not None else self._owned_set())
+
+    def _owned_set(self) -> frozenset[int]:
+        self._owners = frozenset(self._owned)  # a few hundred passages, made on the first question
+        return self._owners
 
 
 def descending(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -257,8 +294,7 @@ class PastQuestions:
         """Sentence index -> BM25 of ``question`` over the questions whose phrase that sentence of the passage
         holds (only the passage's own keys are read: a few postings, not the whole field's)."""
         low = passage_id * MAX_SENTENCES
-        found = self.sentences.scores_between(question, low, low + MAX_SENTENCES)
-        return {key - low: score for key, score in found.items()}
+        return self.sentences.scores_between(question, low, low + MAX_SENTENCES, low)
 
 
 def load(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,10 +25,24 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE.findall(text) if s.strip()]
 
 
-class _Term(NamedTuple):  # a named tuple, unpacked in ``_score``'s loop
+class _Term(NamedTuple):  # a named tuple, unpacked in ``_scores``' loop
     weight: float
     spellings: tuple[str, ...]  # normalised: the word and its formal synonyms
     definition: re.Pattern[str]  # "X即...", "X是指...": a definition of the word
+
+
+class _Grams(NamedTuple):
+    """A query's bigrams as ``highlight`` weighs them."""
+
+    source: dict[str, float]  # the ``AnalyzedQuery.bigrams`` these were made of
+    order: dict[str, int] | None  # each one's place in the query; None when each weighs 1 (they are counted)
+    denominator: int  # the number of the query's bigrams (at least 1)
+
+
+_ONE = frozenset({1.0})
+# The last question's ``_Grams``, kept for its other hits: keyed by its bigrams' mapping itself (made anew for every
+# question, never changed after), so nothing is kept across questions.
+_recent: _Grams | None = None
 
 
 def query_terms(query: AnalyzedQuery, weight: Callable[[str], float]) -> list[_Term]:
@@ -39,15 +54,15 @@ def query_terms(query: AnalyzedQuery, weight: Callable[[str], float]) -> list[_T
     return terms
 
 
-def _within(terms: list[_Term], text: str) -> list[_Term]:
-    """The terms with a spelling in ``text``."""
-    out = []
-    for term in terms:
-        for spelling in term.spellings:
-            if spelling in text:
-                out.append(term)
-                break
-    return out
+def _query_grams(query: AnalyzedQuery) -> _Grams:
+    """``query``'s bigrams as ``highlight`` weighs them, made once per question."""
+    global _recent
+    grams = query.bigrams
+    recent = _recent
+    if recent is None or recent.source is not grams:
+        order = None if set(grams.values()) <= _ONE else {g: n for n, g in enumerate(grams)}
+        recent = _recent = _Grams(grams, order, max(1, len(grams)))
+    return recent
 
 
 @lru_cache(maxsize=4096)
@@ -62,15 +77,17 @@ def _spellings(word: str, expansions: tuple[str, ...]) -> tuple[tuple[str, ...],
 class _Sentence:
     text: str  # as written
     norm: str  # normalised
-    grams: frozenset[str]  # character bigrams of ``norm``
     defines: bool  # it has 即 or 指, without which no word's definition pattern can match
+    scale: float  # what its score is divided by: 1 + its length / 400 (the shorter says it more directly)
 
 
 @dataclass(frozen=True, slots=True)
 class _Passage:
     sentences: tuple[_Sentence, ...]
     norm: str  # the sentences' ``norm`` joined by newlines, which no query word contains
-    grams: frozenset[str]  # all the sentences' bigrams
+    starts: tuple[int, ...]  # where each sentence's ``norm`` starts in ``norm``
+    # Each character bigram of a sentence's ``norm`` -> the bits of the sentences that hold it (bit n: sentence n).
+    grams: dict[str, int]
 
 
 @lru_cache(maxsize=4096)
@@ -80,50 +97,70 @@ def _prepared(text: str) -> _Passage:
     Keyed by the passage text (whose hash Python keeps); bounded, so a large corpus never holds a second,
     normalised copy of itself.
     """
-    out = []
-    for sentence in sentences(text):
-        out.append(_sentence(sentence))
-    return _Passage(tuple(out), "\n".join(s.norm for s in out), frozenset().union(*(s.grams for s in out)))
+    out, starts, grams, at = [], [], {}, 0
+    for n, sentence in enumerate(sentences(text)):
+        norm = normalize(sentence)
+        out.append(_Sentence(sentence, norm, "即" in norm or "指" in norm, 1 + len(sentence) / 400))
+        starts.append(at)
+        at += len(norm) + 1
+        bit = 1 << n
+        for gram in bigrams(norm):
+            grams[gram] = grams.get(gram, 0) | bit
+    return _Passage(tuple(out), "\n".join(s.norm for s in out), tuple(starts), grams)
 
 
-def _sentence(text: str) -> _Sentence:
-    norm = normalize(text)
-    return _Sentence(text, norm, frozenset(bigrams(norm)), "即" in norm or "指" in norm)
+# The indexes of the bits of each number below 256 (the sentences a mask of a passage of up to 8 sentences names).
+_BITS = tuple(tuple(n for n in range(8) if mask >> n & 1) for mask in range(256))
 
 
-def score_sentence(sentence: str, query: AnalyzedQuery, terms: list[_Term]) -> float:
-    grams = list(query.bigrams.items())
-    return _score(_sentence(sentence), terms, grams, max(1, len(grams)))
+def _indexes(mask: int) -> tuple[int, ...]:
+    """The indexes of the bits of ``mask``, lowest first (``_BITS[mask]`` below 256)."""
+    return tuple(n for n in range(mask.bit_length()) if mask >> n & 1)
 
 
-def _score(
-    sentence: _Sentence,
-    terms: list[_Term],
-    grams: list[tuple[str, float]] | frozenset[str],
-    denominator: int,
-) -> float:
-    """``terms`` and ``grams`` in the query's order (those the passage lacks may be left out: they add
-    nothing), or ``grams`` as a set when each weighs 1; ``denominator``: the number of the query's bigrams."""
-    norm = sentence.norm
-    score = 0.0
+def _scores(passage: _Passage, terms: list[_Term], grams: _Grams) -> tuple[list[float], list[float]] | None:
+    """What each sentence holds of the query: the weights of the ``terms`` it holds (twice a word's it defines) and
+    of its bigrams (``matched``); None when no sentence holds anything. Each sentence's weights are added in the
+    query's order, as a loop over the terms and then the bigrams would."""
+    parts, norm, starts = passage.sentences, passage.norm, passage.starts
+    held, last = [0.0] * len(parts), len(parts) - 1
+    found = False
     for weight, spellings, definition in terms:
+        mask = 0  # the sentences that hold one of the term's spellings
         for spelling in spellings:
-            if spelling in norm:
+            at = norm.find(spelling)
+            while at >= 0:
+                n = bisect_right(starts, at) - 1
+                mask |= 1 << n
+                if n == last:
+                    break
+                at = norm.find(spelling, starts[n + 1])  # on from the next sentence
+        if not mask:
+            continue
+        found = True
+        for n in _BITS[mask] if mask < 256 else _indexes(mask):
+            score = held[n] + weight
+            # A definition ("X”即...", "X即...", "X是指...") answers "what is X" better than a mention.
+            if parts[n].defines and definition.search(parts[n].norm):
                 score += weight
-                # A definition ("X”即...", "X即...", "X是指...") answers "what is X" better than a mention.
-                if sentence.defines and definition.search(norm):
-                    score += weight
-                break
-    if isinstance(grams, frozenset):
-        matched: float = len(sentence.grams & grams)  # weights of 1 sum to their count, in any order
-    else:
-        matched = 0  # summed in the query's order, as sum() would
-        for gram, weight in grams:
-            if gram in sentence.grams:
-                matched += weight
-    score += matched / denominator
-    # Between sentences saying the same, the shorter one says it more directly.
-    return score / (1 + len(sentence.text) / 400)
+            held[n] = score
+    matched: list[float] = [0] * len(parts)  # type: ignore[list-item]  # summed from 0 as sum() would
+    masks = passage.grams
+    shared = masks.keys() & grams.source.keys()
+    if shared:
+        found = True
+        if grams.order is None:  # weights of 1 sum to their count, in any order
+            for gram in shared:
+                mask = masks[gram]
+                for n in _BITS[mask] if mask < 256 else _indexes(mask):
+                    matched[n] += 1
+        else:
+            weights = grams.source
+            for gram in sorted(shared, key=grams.order.__getitem__):
+                mask, weight = masks[gram], weights[gram]
+                for n in _BITS[mask] if mask < 256 else _indexes(mask):
+                    matched[n] += weight
+    return (held, matched) if found else None
 
 
 def _window(sentence: str, query: AnalyzedQuery, limit: int) -> str:
@@ -152,19 +189,22 @@ def highlight(
     parts = passage.sentences
     if not parts:
         return text[:limit]
-    # Only what the passage contains can score in one of its sentences.
-    terms = _within(query_terms(query, weight) if terms is None else terms, passage.norm)
-    grams: list[tuple[str, float]] | frozenset[str]
-    if all(w == 1.0 for w in query.bigrams.values()):
-        grams = frozenset(query.bigrams)
-    else:
-        grams = [(g, w) for g, w in query.bigrams.items() if g in passage.grams]
-    denominator = max(1, len(query.bigrams))
-    scores = [_score(s, terms, grams, denominator) for s in parts]
-    if favoured:
-        most = max(favoured.values())
-        scores = [score * (1 + favour * favoured.get(n, 0.0) / most) for n, score in enumerate(scores)]
-    best = scores.index(max(scores))  # the first of the best
+    best = 0  # a passage of one sentence, or holding nothing of the query: every score is the same
+    if len(parts) > 1:
+        grams = _query_grams(query)
+        found = _scores(passage, query_terms(query, weight) if terms is None else terms, grams)
+        if found is not None:
+            held, matched = found
+            size = grams.denominator
+            if favoured:
+                most, share = max(favoured.values()), favoured.get
+                scores = [
+                    (held[n] + matched[n] / size) / s.scale * (1 + favour * share(n, 0.0) / most)
+                    for n, s in enumerate(parts)
+                ]
+            else:
+                scores = [(held[n] + matched[n] / size) / s.scale for n, s in enumerate(parts)]
+            best = scores.index(max(scores))  # the first of the best
     chosen = parts[best].text.strip()
     # A short heading-like sentence ("一是单独组建实现应建尽建。") needs the sentence after it.
     if len(chosen) < _MIN_SENTENCE and best + 1 < len(parts) and (best == 0 or _ITEM.match(chosen)):

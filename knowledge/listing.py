@@ -15,9 +15,9 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from knowledge.coverage import Term, measure
+from knowledge.coverage import Term, measure, measure_plain
 from knowledge.highlight import sentences
-from knowledge.segment import AnalyzedQuery, normalize
+from knowledge.segment import AnalyzedQuery, normalize, plain_text
 
 _QUOTED_ITEM = re.compile(r"“[^”]{2,12}”")
 _NUMBERED = re.compile(r"[一二三四五六七八九十][是要]")
@@ -43,26 +43,82 @@ def items(sentence: str) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _lists(text: str) -> tuple[tuple[str, int], ...]:
-    """The sentences of ``text`` that list two items or more, with how many (once per passage, bounded)."""
-    return tuple((s.strip(), n) for s in sentences(text) if (n := items(s)) >= 2)
+def _lists(text: str) -> tuple[tuple[str, int, str], ...]:
+    """The sentences of ``text`` that list two items or more, with how many and their ``plain_text`` (once per
+    passage, bounded)."""
+    out = []
+    for s in sentences(text):
+        if (n := items(s)) >= 2:
+            sentence = s.strip()
+            out.append((sentence, n, plain_text(sentence)))
+    return tuple(out)
+
+
+# The last question's coverage terms, their total weight and the best listing sentence of each text it asked
+# about: ``listing_strength`` asks of every candidate, ``listing_sentence`` again of the ones shown. Keyed by the
+# terms list itself (made anew for every question, never changed after), so nothing is kept across questions.
+_recent: tuple[list[Term] | None, float, dict[str, tuple[str | None, float]]] = (None, 0.0, {})
+_RECENT_SIZE = 64
+
+
+def _best(text: str, terms: list[Term]) -> tuple[str | None, float, float]:
+    """The sentence of ``text`` that best lists what ``terms`` ask for (None when no listing sentence contains any
+    of them), its score (what it contains of them x the item bonus) and the terms' total weight."""
+    global _recent
+    owner, total, memo = _recent
+    if owner is not terms:
+        owner, total, memo = terms, sum(t.weight for t in terms), {}
+        _recent = (owner, total, memo)  # one assignment: a thread reads the old triple or the new one
+    found = memo.get(text)
+    if found is None:
+        if len(memo) >= _RECENT_SIZE:
+            memo.clear()
+        found = memo[text] = _best_of(_lists(text), terms)
+    return found[0], found[1], total
+
+
+def _best_of(lists: tuple[tuple[str, int, str], ...], terms: list[Term]) -> tuple[str | None, float]:
+    """``_best`` of one passage's listing sentences (``_lists``), measured against the terms one of them holds
+    (a term none holds adds to no sentence's share)."""
+    joined = "\n".join(plain for _, _, plain in lists)  # no term's spelling holds a newline
+    held = []
+    for term in terms:
+        for spelling in term.spellings:
+            if spelling in joined:
+                held.append(term)
+                break
+    best, best_score = None, 0.0
+    if held:
+        for sentence, n, plain in lists:
+            score = measure_plain(held, plain).found * (1 + ITEM_BONUS * n)
+            if score > best_score:
+                best, best_score = sentence, score
+    return best, best_score
 
 
 def listing_sentence(text: str, terms: list[Term]) -> str | None:
     """The sentence of ``text`` that best lists what the question (its coverage ``terms``) asks for, or None when
     no sentence that lists items contains any of the question."""
-    best, best_score = None, 0.0
-    for sentence, n in _lists(text):
-        score = measure(terms, sentence).found * (1 + ITEM_BONUS * n)
-        if score > best_score:
-            best, best_score = sentence, score
-    return best
+    return _best(text, terms)[0]
+
+
+# The characters whose normalised form (``normalize``: NFKC) holds 即 or 指 (every code point of Unicode 14, as
+# Python 3.11 has it, was normalised to find them): a sentence without one of them defines nothing.
+_DEFINING = ("即", "指", "\U0002f82f", "\U0001f22f")
 
 
 def defines(sentence: str, query: AnalyzedQuery) -> bool:
     """Whether ``sentence`` defines a word of the query ("“6”即学习讨论、…", "联合建即按照…")."""
-    norm = normalize(sentence)
+    if not any(c in sentence for c in _DEFINING):
+        return False
+    norm = _normal(sentence)
     return any(_definition(w).search(norm) for w in query.content)
+
+
+@lru_cache(maxsize=512)
+def _normal(sentence: str) -> str:
+    """``normalize`` of a key sentence, once (a passage's key sentence is asked about again and again)."""
+    return normalize(sentence)
 
 
 @lru_cache(maxsize=4096)
@@ -82,10 +138,8 @@ def choose(listing: str | None, usual: str, query: AnalyzedQuery, terms: list[Te
 def listing_strength(text: str, terms: list[Term]) -> float:
     """How well the best listing sentence of ``text`` answers a list question: its share of the question,
     with the item bonus."""
-    total = sum(t.weight for t in terms)
-    if not total:
-        return 0.0
-    return max((measure(terms, s).found * (1 + ITEM_BONUS * n) for s, n in _lists(text)), default=0.0) / total
+    _, score, total = _best(text, terms)
+    return score / total if total else 0.0
 
 
 def asked_kind(question: str, cut: Callable[[str], list[str]]) -> str | None:
