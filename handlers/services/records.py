@@ -159,8 +159,10 @@ class RecordService:
             return await build_view(session, record, self._withdrawable(record), can_amend=True)
 
     def _withdrawable(self, record: ActivityRecord) -> bool:
+        """Within a day of filing unless passed; a returned one at any time (a wrong date: withdraw, file anew)."""
         fresh = self.clock.now() - record.created_at <= WITHDRAW_WINDOW
-        return record.status == "active" and record.review_state != "passed" and fresh  # passed: 修改 instead
+        returned = record.review_state == "returned"
+        return record.status == "active" and record.review_state != "passed" and (fresh or returned)
 
     async def _own_record(self, session: AsyncSession, user_id: int, record_id: int) -> ActivityRecord | None:
         """The record if it belongs to the user's branch (None for another branch's record, or no branch)."""

@@ -46,7 +46,9 @@ def notice_text(notify: Notify) -> str:
     if notify.comment:
         lines.append(f"退回意见：{escape(notify.comment)}")
     if notify.event == "returned":
-        lines.append("请点下面的按钮修改，修改后会自动重新提交审核。")
+        lines.append(
+            "请点下面的按钮修改，修改后会自动重新提交审核。日期或活动类型有误的，可在“查看记录”中撤回后重新填写。"
+        )
     return "\n".join(lines)
 
 

@@ -105,3 +105,28 @@ async def test_a_passed_record_is_not_withdrawn_but_amended(make_bot, clock) -> 
         assert "撤回这条记录" not in reopened.button_texts and any(
             b.startswith("修改") for b in reopened.button_texts
         )
+
+
+async def test_a_returned_record_can_be_withdrawn_after_a_day(make_bot, clock) -> None:
+    """Returned as "日期写错了" after the 24 hours: the date cannot be amended, so the record can be withdrawn and
+    filed again (helper-92's review: neither 修改日期 nor 撤回 was offered); the notice says so."""
+    from datetime import timedelta
+
+    async with make_bot(clock=clock, BRANCHBOT_ADMIN_IDS=str(ADMIN_ID)) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, alice.user)
+        await Form(alice, "committee").run("confirm")
+        (record,) = await records(harness)
+        clock.advance(timedelta(hours=30))
+        notice = await admin.reply()
+        await admin.press(notice, f"rv:ret:{record.id}")
+        await admin.send("日期写错了，应为11月20日")
+        told = await alice.reply()
+        assert "日期或活动类型有误的，可在“查看记录”中撤回后重新填写" in told.plain_text
+        _, view = await open_view(alice, await alice.send("/records"), record.id)
+        assert "撤回这条记录" in view.button_texts, view.button_texts
+        await alice.press_in_place(view, f"r:withdraw:{record.id}")
+        await alice.press_for_answer(view, f"r:wd_yes:{record.id}")
+        assert (await alice.reply()).plain_text == "这条记录已撤回，不再计入本支部的活动。"
+        assert (await records(harness))[0].status == "withdrawn"
