@@ -125,6 +125,9 @@ async def test_amending_a_passed_record_says_so_first_and_a_photo_does_not_drop_
             png(77)
         )  # a photo of the minutes: the step waits for text, no Q&A reply
         assert refused.plain_text.startswith("这一步请发送文字，不能用照片或文件代替。"), refused.plain_text
+        assert (
+            "被退回的记录可发送 /cancel，在“查看记录”中撤回后重新填写" in refused.plain_text
+        )  # a scan's way
         assert (await alice.send("会议由书记主持，研究了发展党员工作。")).plain_text.endswith(
             "请简要说明修改原因（如“主题写错了”）："
         )
