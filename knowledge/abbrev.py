@@ -46,6 +46,8 @@ def abbreviations(vocabulary: Iterable[str]) -> dict[str, tuple[str, ...]]:
 def widen(query: AnalyzedQuery, table: Mapping[str, tuple[str, ...]]) -> AnalyzedQuery:
     """``query`` with each content word that shortens a compound (and has no speech terms yet) given those
     compounds as its speech terms and ranking words."""
+    if table.keys().isdisjoint(query.content):
+        return query
     found = {w: table[w] for w in query.content if w in table and not query.expansions.get(w)}
     return with_speech_terms(query, found, (longer for terms in found.values() for longer in terms))
 

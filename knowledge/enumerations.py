@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from knowledge.abbrev import with_speech_terms
+from knowledge.patterns import quick
 from knowledge.segment import AnalyzedQuery
 
 _RUN = re.compile(r"[\u4e00-\u9fff]{1,14}(?:、[\u4e00-\u9fff]{1,14})+")
@@ -92,7 +93,7 @@ def compiled(table: Mapping[str, str]) -> Shorthands:
         return Shorthands(table, None, by_mark)
     keys = "|".join(map(re.escape, sorted(table, key=len, reverse=True)))
     marks = "|".join(map(re.escape, by_mark))
-    return Shorthands(table, re.compile(rf"({keys})|[{_OPEN}]({marks})[{_CLOSE}]"), by_mark)
+    return Shorthands(table, quick(rf"({keys})|[{_OPEN}]({marks})[{_CLOSE}]"), by_mark)
 
 
 def expand(

@@ -19,8 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.patterns import opening, quick
+
 # Greetings, requests and thanks: removed wherever they stand.
-_POLITE = re.compile(
+_POLITE = quick(
     r"^(?:您好|你好|老师(?:您)?好|领导(?:您)?好|大家好|各位(?:老师|领导)?好|hello|hi)[,，!！。.\s]*"
     r"|(?:请问|请教|咨询|打扰)(?:一下)?|我?想(?:要)?(?:问|问问|咨询|请教|了解|知道)(?:一下)?|麻烦(?:问一下|您|你)?"
     r"|(?:^|(?<=麻烦)|(?<=[，,。\s]))(?:再|我)?(?:问|打听|请教)(?:一)?下"
@@ -32,7 +34,7 @@ _A_NOT_A = re.compile(
     r"可不可以|需不需要|应不应该|该不该|允不允许|([\u4e00-\u9fff])[不没]\1|(?<=[\u4e00-\u9fff])不(?=[?？。!！]*$)"
 )
 # Frames: the words of a question that ask, not say.
-_FRAMES = re.compile(
+_FRAMES = quick(
     r"(?:需要|要|得|应当|应该)?满足(?:哪些|什么|啥)?(?:样的)?(?:条件|要求)"
     r"|(?:应该|应当|该|要|得|可以|能)?(?:去)?(?:找谁|问谁|听谁的?)"
     r"|(?:有没有|有|是否有)(?:什么|啥|哪些)?(?:硬性|明确|具体|统一|专门|正式)?(?:的)?(?:规定|说法|讲究|门道|要求)"
@@ -44,12 +46,15 @@ _FRAMES = re.compile(
     r"|(?:是)?(?:咋|怎么|怎样|如何)(?:说|讲|提|写)的?(?:呢)?(?=[?？。!！]*$)"
 )
 # List questions: "X有哪几项", "都包括什么", "是哪五清", "具体是哪6样", "涵盖哪几块".
-_LIST = re.compile(
+_LIST = quick(
     r"(?:都|主要|具体|一共|总共)?(?:包括|包含|涵盖|分为|分成|有)?"
     r"(?:哪几|哪些|哪[一二三四五六七八九十两\d]+)(?:项|个|条|块|类|种|样|方面|部分|点|句|招|清|好|有)?"
     r"|(?:都|主要|具体)(?:包括|包含|涵盖|有)(?:什么|啥|哪些)"
     r"|(?:包括|包含|涵盖)(?:什么|啥)"
 )
+
+# Where a match may start: most questions hold none of these characters, and are not searched further.
+_POLITE_OPENING, _LIST_OPENING = opening(_POLITE), opening(_LIST)
 
 # Words a query drops like question words: pronouns, demonstratives, time and degree fillers, directional
 # complements. None of them says what a question is about.
@@ -82,10 +87,8 @@ LIGHT_WORDS = frozenset(
 LIGHT_WEIGHT = 0.3
 
 # A clause asks when it holds one of these; the others describe the situation.
-_ASKS = re.compile(
-    r"[吗呢么?？]|什么|啥|哪|谁|怎|如何|多少|多久|几|是否|能否|可否|([\u4e00-\u9fff])[不没]\1|可不可以|需不需要"
-    r"|有没有"
-)
+_ASKS = quick(r"[吗呢么?？]|什么|啥|哪|谁|怎|如何|多少|多久|几|是否|能否|可否|可不可以|需不需要|有没有")
+_ASKS_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")  # ... or an A-not-A form (好不好)
 _CLAUSE = re.compile(r"[^,，;；。.!！?？]+[,，;；。.!！?？]*")
 # ... and a clause that does not ask describes the user's situation when it starts from the user ("我们是…",
 # "我在…", "咱们…", "本公司…") or from a case ("有个党员…", "有一位…").
@@ -104,15 +107,27 @@ class Shape:
 
 def strip(text: str) -> Shape:
     """``text`` (normalised) without politeness and question frames."""
+    return Shape(*stripped(text))
+
+
+def stripped(text: str) -> tuple[str, bool, tuple[str, ...]]:
+    """``strip`` as a plain tuple (text, listing, context), for the query path."""
     listing = is_listing(text)
-    polite = _POLITE.sub(" ", text)
-    out = _LIST.sub(" ", _FRAMES.sub(" ", _A_NOT_A.sub(" ", polite)))
-    return Shape(out, listing, context_clauses(polite))
+    polite = _POLITE.sub(" ", text) if _POLITE_OPENING.search(text) else text
+    return _unframed(polite), listing, context_clauses(polite)
+
+
+def _unframed(text: str) -> str:
+    """``text`` without A-not-A forms, frames and list questions."""
+    if "不" in text or "没" in text:  # every A-not-A form holds one of them
+        text = _A_NOT_A.sub(" ", text)
+    text = _FRAMES.sub(" ", text)
+    return _LIST.sub(" ", text) if _LIST_OPENING.search(text) else text
 
 
 def is_listing(text: str) -> bool:
     """Whether ``text`` (normalised) asks for a list."""
-    return bool(_LIST.search(text))
+    return bool(_LIST_OPENING.search(text)) and bool(_LIST.search(text))
 
 
 def context_clauses(text: str) -> tuple[str, ...]:
@@ -124,15 +139,19 @@ def context_clauses(text: str) -> tuple[str, ...]:
     clauses = [c for c in _CLAUSE.findall(text) if c.strip(" ,，;；。.!！?？")]
     if len(clauses) < 2:
         return ()
-    asking = [c for c in clauses if _ASKS.search(c)]
     context: list[str] = []
     for clause in clauses:
-        if clause in asking:
+        if _asks(clause):
             break
         # A situation goes on until the question: "我们是一家物流企业，员工两百多人，…".
         if context or _SITUATION.search(clause):
             context.append(clause)
-    rest = [_LIST.sub(" ", _FRAMES.sub(" ", _A_NOT_A.sub(" ", c))) for c in asking]
-    if not context or not any(_CONTENT.search(c) for c in rest):
+    if not context or not any(_CONTENT.search(_unframed(c)) for c in clauses if _asks(c)):
         return ()
     return tuple(context)
+
+
+def _asks(clause: str) -> bool:
+    return bool(_ASKS.search(clause)) or (
+        ("不" in clause or "没" in clause) and bool(_ASKS_A_NOT_A.search(clause))
+    )

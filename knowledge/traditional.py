@@ -33,8 +33,14 @@ def table() -> dict[int, str]:
     }
 
 
+@cache
+def _folded() -> frozenset[str]:
+    """The characters ``table`` folds."""
+    return frozenset(map(chr, table()))
+
+
 def fold(text: str) -> str:
     """``text`` with its traditional-only characters in simplified form."""
-    if text.isascii():
+    if text.isascii() or _folded().isdisjoint(text):
         return text
     return text.translate(table())

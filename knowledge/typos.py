@@ -31,15 +31,21 @@ either). The table is written from ``pypinyin`` (MIT) by
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+from knowledge.patterns import quick
 
 TABLE = "pinyin.txt"
 READINGS = 2  # the commonest readings of a character that are tried
 MAX_KEYS = 8  # sound keys per word (the product of its characters' readings)
 MAX_FIXES = 3  # slips mended in one question
+MEMO_SIZE = 4096  # typed texts whose slip a fixer remembers
+_UNKNOWN = object()  # not in the memo yet
 # Characters so common in everyday speech that a question means them, never a slip for a corpus word: 往上 is
 # not 网上, 上会 not 商会, 问个事 not 问干事, 没个说法 not 每个, 能给 not 能及 (seen on the blind sets' questions;
 # no right mend replaced one of them).
@@ -47,7 +53,7 @@ KEPT = frozenset("个给没有往上小")
 FIRST, LAST = 0x4E00, 0x9FFF  # CJK Unified Ideographs
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 # A syllable typed in letters, next to a Chinese character (a single letter is more often a name: 1+6+X).
-_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])[a-z]{2,6}(?![a-z])|(?<![a-z])[a-z]{2,6}(?=[\u4e00-\u9fff])")
+_LATIN = quick(r"(?<=[\u4e00-\u9fff])[a-z]{2,6}(?![a-z])|(?<![a-z])[a-z]{2,6}(?=[\u4e00-\u9fff])")
 _HAN_TAIL = re.compile(r"[\u4e00-\u9fff]*$")
 _HAN_HEAD = re.compile(r"[\u4e00-\u9fff]*")
 
@@ -126,6 +132,7 @@ class TypoFixer:
         self._sounds: Sounds | None = None
         self._words: set[str] = set()
         self._by_key: dict[tuple[str, ...], list[str]] = {}
+        self._memo: dict[tuple[str, Callable[[str], bool]], str | None] = {}  # ``_slip_for``
 
     def _build(self) -> Sounds:
         if self._sounds is None:
@@ -174,26 +181,46 @@ class TypoFixer:
         return self.mend(text, cut(text), cut, is_question)[0]
 
     def _fix_one(self, text: str, tokens: list[str], is_question: Callable[[str], bool]) -> str | None:
-        single = [len(t) == 1 and bool(_HAN.match(t)) for t in tokens]
-        starts = _positions(text, tokens)
-        if starts is None or not any(a and b for a, b in itertools.pairwise(single)):
-            return (
-                None  # no run of two single characters (the usual case), or tokens that do not spell the text
-            )
-        for a, length in itertools.product(range(len(tokens)), (3, 2)):
-            window = tokens[a : a + length]
-            if len(window) < length or not all(single[a : a + length]) or all(map(is_question, window)):
-                continue
-            start = starts[a]
-            typed = text[start : start + length]
-            if typed != "".join(window) or self._seen(typed):
-                continue  # the window spans a space, or the corpus writes it
+        single = list(map(_single, tokens))
+        # No run of two single characters (the usual case), or tokens that do not spell the text: nothing to mend.
+        starts: list[int] | None = None
+        for a in itertools.compress(range(len(tokens) - 1), map(operator.and_, single, single[1:])):
+            for length in (3, 2):
+                window = tokens[a : a + length]
+                if len(window) < length or not all(single[a : a + length]) or all(map(is_question, window)):
+                    continue
+                typed = "".join(window)
+                word = self._memo.get((typed, is_question), _UNKNOWN)
+                if word is None:
+                    continue  # the usual case: known, without placing the tokens in the text, to be no slip
+                starts = starts or _positions(text, tokens)
+                if starts is None:
+                    return None
+                start = starts[a]
+                if text[start : start + length] != typed:
+                    continue  # the window spans a space
+                word = self._slip_for(typed, is_question) if word is _UNKNOWN else word
+                if word is not None and not self._written_with_neighbour(text, start, typed, word):
+                    return text[:start] + word + text[start + length :]
+        return None
+
+    def _slip_for(self, typed: str, is_question: Callable[[str], bool]) -> str | None:
+        """The one word ``typed`` may be a slip for: none if the corpus writes it or it is a word of the
+        vocabulary, or unless exactly one candidate sounds like it (remembered per typed text, at most
+        ``MEMO_SIZE``)."""
+        key = (typed, is_question)
+        word = self._memo.get(key, _UNKNOWN)
+        if word is not _UNKNOWN:
+            return word
+        word = None
+        if not self._seen(typed):
             found = self.candidates(typed, is_question)
             if typed not in self._words and len(found) == 1:
                 word = found.pop()
-                if not self._written_with_neighbour(text, start, typed, word):
-                    return text[:start] + word + text[start + length :]
-        return None
+        if len(self._memo) >= MEMO_SIZE:
+            self._memo.clear()
+        self._memo[key] = word
+        return word
 
     def _spell_syllables(self, text: str, abbreviations: frozenset[str] = frozenset()) -> str:
         """``text`` with each pinyin syllable typed in letters beside Chinese characters (选shu记, 班zu例会) replaced
@@ -238,8 +265,16 @@ class TypoFixer:
         return any(len(pair) == 2 and _HAN.match(pair) and self._seen(pair) for pair in pairs)
 
 
+@lru_cache(maxsize=4096)
+def _single(token: str) -> bool:
+    """Whether ``token`` is a single Chinese character."""
+    return len(token) == 1 and bool(_HAN.match(token))
+
+
 def _positions(text: str, tokens: list[str]) -> list[int] | None:
     """Where each token starts in ``text``, which may hold spaces between them (None if they do not spell it)."""
+    if "".join(tokens) == text:  # no space between them: each starts where the one before ends
+        return list(itertools.accumulate(map(len, tokens[:-1]), initial=0)) if tokens else []
     starts, at = [], 0
     for token in tokens:
         found = text.find(token, at)
