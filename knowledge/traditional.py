@@ -33,14 +33,8 @@ def table() -> dict[int, str]:
     }
 
 
-@cache
-def _folded() -> frozenset[str]:
-    """The characters ``table`` folds."""
-    return frozenset(map(chr, table()))
-
-
 def fold(text: str) -> str:
     """``text`` with its traditional-only characters in simplified form."""
-    if text.isascii() or _folded().isdisjoint(text):
+    if text.isascii():
         return text
     return text.translate(table())
