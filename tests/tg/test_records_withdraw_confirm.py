@@ -3,6 +3,8 @@ discarding a draft); a withdrawn record no longer asks to be amended and resubmi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from handlers.services.clock import FixedClock
@@ -53,17 +55,24 @@ async def test_withdrawing_asks_first_and_can_be_called_off(make_bot, clock) -> 
         assert [m for m in harness.emulator.messages(ALICE)[sent:] if m.kind == "send"] == []
 
 
+async def returned(harness, comment: str, clock: FixedClock | None = None, hours: int = 0):
+    """Alice files a record; ``hours`` later the administrator returns it with ``comment``: (alice, the record,
+    the notice she was sent)."""
+    admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+    alice = Chat(harness, harness.user(ALICE, "王书记"))
+    await make_secretary(harness, alice.user)
+    await Form(alice, "committee").run("confirm")
+    (record,) = await records(harness)
+    if clock is not None:
+        clock.advance(timedelta(hours=hours))
+    await admin.press(await admin.reply(), f"rv:ret:{record.id}")
+    await admin.send(comment)
+    return alice, record, await alice.reply()
+
+
 async def test_a_withdrawn_returned_record_does_not_ask_to_be_amended(make_bot, clock) -> None:
     async with make_bot(clock=clock, BRANCHBOT_ADMIN_IDS=str(ADMIN_ID)) as harness:
-        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
-        alice = Chat(harness, harness.user(ALICE, "王书记"))
-        await make_secretary(harness, alice.user)
-        await Form(alice, "committee").run("confirm")
-        (record,) = await records(harness)
-        notice = await admin.reply()
-        await admin.press(notice, f"rv:ret:{record.id}")
-        await admin.send("点错了")
-        await alice.reply()  # told it was returned
+        alice, record, _ = await returned(harness, "点错了")
 
         listing = await alice.send("/records")
         _, view = await open_view(alice, listing, record.id)
@@ -110,19 +119,8 @@ async def test_a_passed_record_is_not_withdrawn_but_amended(make_bot, clock) -> 
 async def test_a_returned_record_can_be_withdrawn_after_a_day(make_bot, clock) -> None:
     """Returned as "日期写错了" after the 24 hours: the date cannot be amended, so the record can be withdrawn and
     filed again (helper-92's review: neither 修改日期 nor 撤回 was offered); the notice says so."""
-    from datetime import timedelta
-
     async with make_bot(clock=clock, BRANCHBOT_ADMIN_IDS=str(ADMIN_ID)) as harness:
-        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
-        alice = Chat(harness, harness.user(ALICE, "王书记"))
-        await make_secretary(harness, alice.user)
-        await Form(alice, "committee").run("confirm")
-        (record,) = await records(harness)
-        clock.advance(timedelta(hours=30))
-        notice = await admin.reply()
-        await admin.press(notice, f"rv:ret:{record.id}")
-        await admin.send("日期写错了，应为11月20日")
-        told = await alice.reply()
+        alice, record, told = await returned(harness, "日期写错了，应为11月20日", clock, hours=30)
         assert "日期或活动类型有误的，可在“查看记录”中撤回后重新填写" in told.plain_text
         _, view = await open_view(alice, await alice.send("/records"), record.id)
         assert "撤回这条记录" in view.button_texts, view.button_texts
