@@ -126,3 +126,52 @@ def test_the_labelled_counts_are_read_and_other_numbers_left(text: str, expected
 def test_not_everyone_or_no_label_is_still_refused(text: str) -> None:
     with pytest.raises(InputError, match="请发送两个数字"):
         parse_attendance(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("应到8人，全部到齐，其中预备党员2人", (8, 8)),
+        ("应到8人全部到齐（含预备党员1人）", (8, 8)),
+        ("下午3点开会，应到8人全部到齐", (8, 8)),
+        ("应到会人数8人，实到会人数7人", (8, 7)),
+        ("应到会8人，实到会7人", (8, 7)),
+        ("应到党员8人，实到党员7人", (8, 7)),
+        ("11月3日下午3点，应到8人实到7人", (8, 7)),
+    ],
+)
+def test_other_numbers_and_words_around_the_counts(text: str, expected: tuple[int, int]) -> None:
+    # helper-94's review: these were read as 8/2, 8/1, 8/3, or refused with the counts swapped.
+    assert parse_attendance(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "应到8人，张三 请假",
+        "实到7人，王五 请假",
+        "全体党员8人，实到7人，张三 请假",
+        "应到8人，除张三外全部到齐",
+    ],
+)
+def test_a_name_is_no_count(text: str) -> None:
+    # helper-94's review: 张三 was read as 张3 (应到8人，张三 请假 -> 8/5); a count that cannot be read is asked for.
+    with pytest.raises(InputError, match="请发送两个数字"):
+        parse_attendance(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "attendance"),
+    [
+        ("张三 参加培训\n李四 病假", False),
+        ("王芳 外地出差3天，李明 参加2天培训", False),
+        ("赵六 出席上级会议", False),
+        ("王五 不在本地", False),
+        ("应到8人，实到6人", True),
+        ("8 6", True),
+    ],
+)
+def test_absentees_that_look_like_attendance(text: str, attendance: bool) -> None:
+    from handlers.services.form.attendance import looks_like_attendance
+
+    assert looks_like_attendance(text) is attendance

@@ -87,3 +87,14 @@ async def test_a_returned_records_attendance_corrected_twice(make_bot, clock):
         record = (await records(harness))[-1]
         assert (record.expected, record.actual) == (9, 8)
         assert [p["name"] for p in record.absentees] == ["李四"]
+
+
+async def test_absentees_whose_reasons_hold_words_of_attendance_are_people(make_bot, clock):
+    """helper-94's review: 张三 参加培训 (张三 read as 张3, 参加 as a count) changed the attendance to 4/3."""
+    async with make_bot(clock=clock) as harness:
+        chat = await _at_attendance(harness)
+        await chat.send("应到8人，实到6人")
+        await chat.send("张三 参加培训\n李四 参加3天培训")
+        data = await chat.data()
+        assert (data["expected"], data["actual"]) == (8, 6)
+        assert [p["name"] for p in data["absentees"]] == ["张三", "李四"]

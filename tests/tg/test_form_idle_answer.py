@@ -53,3 +53,13 @@ async def test_free_text_after_a_long_break_is_not_taken(make_bot, clock):
         reply = await chat.send("学习贯彻全会精神")
         assert not reply.plain_text.startswith(RESUMED.strip()), reply.plain_text
         assert await chat.step() == "topic"
+
+
+@pytest.mark.parametrize("text", ["党员大会应到8人，实到5人，是否有效", "应到8人实到5人能不能开党员大会"])
+async def test_a_question_shaped_as_the_answer_is_still_a_question(make_bot, clock, text):
+    """helper-94's review: a question without a question mark was stored as the idle draft's attendance."""
+    async with make_bot(clock=clock) as harness:
+        chat = await idle_at(harness, clock, "place")
+        reply = await chat.send(text)
+        assert not reply.plain_text.startswith(RESUMED.strip()), reply.plain_text
+        assert "expected" not in await chat.data()

@@ -56,3 +56,33 @@ async def test_done_typed_after_the_pages_is_the_button(make_bot, clock, word):
         reply = await chat.send(word)
         assert await chat.step() == "photos", reply.plain_text
         assert len((await chat.data())["minutes_files"]) == 2
+
+
+async def test_an_old_clear_pages_button_never_clears_the_activity_photos(make_bot, clock):
+    """helper-94's review: 清空重发 on an older refusal, pressed once the form was at the photos step, emptied the
+    activity photos (both buttons sent the same clear)."""
+    async with make_bot(clock=clock) as harness:
+        chat = await _at_minutes_with_pages(harness)
+        first = await chat.send("会议记录是手写的，共两页")
+        second = await chat.send("已经拍照发上来了")
+        await chat.press(second, second.callback_data("完成"))
+        for i in range(3):
+            await chat.photo(jpeg(70 + i))
+        assert await chat.step() == "photos" and len((await chat.data())["photos"]) == 3
+        chat.user.press(first, first.callback_data("清空重发"))
+        await harness.emulator.idle()
+        data = await chat.data()
+        assert len(data["photos"]) == 3 and len(data["minutes_files"]) == 2
+
+
+async def test_ok_to_a_page_not_saved_is_not_done(make_bot, clock):
+    """helper-94's review: 好 ("OK, I will") answering "…没有保存。请换一张…" moved the form on to the photos."""
+    async with make_bot(clock=clock) as harness:
+        chat = await _at_minutes_with_pages(harness, pages=1)
+        harness.emulator.fail_next("getFile", status=400, count=1)
+        _, warned = await chat.photo(jpeg(50))
+        harness.take_errors()
+        assert "没有保存" in warned.plain_text
+        await chat.send("好")
+        await chat.photo(jpeg(50))
+        assert await chat.step() == "minutes" and len((await chat.data())["minutes_files"]) == 2

@@ -20,28 +20,59 @@ from knowledge.numbers import parse_count
 _CN_RUN = re.compile(
     r"(?<=应到|实到)[零〇一二两三四五六七八九十百千]+|[零〇一二两三四五六七八九十百千]+(?=\s*[人名位个]|\s*$|[\s，,。；;、/])"
 )
+# In a sentence only numerals that count people (八人, 应到八, 两名) become digits: 张三 and 李四 stay names.
+_PEOPLE_RUN = re.compile(
+    r"(?<=应到|实到)[零〇一二两三四五六七八九十百千]+|[零〇一二两三四五六七八九十百千]+(?=\s*(?:[人名位]|个人))"
+)
+_ONLY_NUMERALS = re.compile(r"[\s零〇一二两三四五六七八九十百千,，/、]+")  # 八 七: two counts by position
 _NUMBER = re.compile(r"[0-9]{1,6}")
 # The labels, expected ones first (应出席 is not 出席): a regex tries its alternatives in order at each position.
+# 应到 and 实到 are plain: their count follows them (应到8, 实到：7). The others are words of a sentence (参加培训,
+# 出席上级会议, 不在本地): only a count of people beside them (7人参加, 参加的有7人, 缺1人, 2人请假) is read.
 _LABEL = re.compile(
     r"(?P<expected>应到|应出席|应参会|应参加|全体)"
     r"|(?P<actual>实到|实际到会|实际出席|实际参加|到会|出席|参会|参加)"
     r"|(?P<absent>缺席|缺勤|缺|请假|未到|没来|没到|不在)"
 )
-_AFTER = re.compile(r"\s*(?:人数)?\s*[：:为是有了]?\s*([0-9]{1,6})")  # 应到：8, 缺1人, 到会了7人
-_BEFORE = re.compile(r"([0-9]{1,6})\s*[人名位个]?\s*[，,]?\s*$")  # 1人请假, 7人参加
+_PLAIN = frozenset({"应到", "实到"})
+_UNIT = r"\s*(?:[人名位]|个人)"
+_AFTER_PLAIN = re.compile(
+    r"\s*(?:会|党员)?\s*(?:人数)?\s*[：:为是有]?\s*([0-9]{1,6})(?![0-9])"
+)  # 应到会人数8
+_AFTER = re.compile(rf"\s*(?:人数|的有|了)?\s*[：:为是有]?\s*([0-9]{{1,6}}){_UNIT}")  # 缺1人, 请假：2人
+_AFTER_ABSENT = re.compile(
+    r"\s*(?:人数)?\s*[：:为是有了]?\s*([0-9]{1,6})(?![0-9]|\s*[天日号月年点时分])"
+)  # 缺1
+_BEFORE = re.compile(rf"([0-9]{{1,6}}){_UNIT}\s*[，,]?\s*$")  # 7人参加, 1人请假
 _ALL_PRESENT = re.compile(r"到齐|全到|都到")
-_NEGATED = re.compile(r"[没未不]")  # 没有到齐, 未全到: not everyone
+_NEGATED = re.compile(r"[没未不]|除")  # 没有到齐, 未全到, 除张三外: not everyone
 TWO_NUMBERS = "请发送两个数字：应到人数和实到人数，如“应到8人，实到7人”或“8 7”。"
 
 
-def arabic_counts(text: str) -> str:
-    """Chinese numerals that count people as digits: 应到八人，实到七人 -> 应到8人，实到7人 (一 in 一起 stays)."""
+def arabic_counts(text: str, pattern: re.Pattern[str] = _CN_RUN) -> str:
+    """Chinese numerals that count as digits: 应到八人，实到七人 -> 应到8人，实到7人 (一 in 一起 stays)."""
 
     def convert(match: re.Match[str]) -> str:
         value = parse_count(match.group(0))
         return str(value) if value is not None else match.group(0)
 
-    return _CN_RUN.sub(convert, text)
+    return pattern.sub(convert, text)
+
+
+def _digits(text: str) -> str:
+    """The text with its counts as ASCII digits: every numeral of a text of numerals alone (八 七), else only those
+    that count people."""
+    text = ascii_digits(text)
+    return arabic_counts(text) if _ONLY_NUMERALS.fullmatch(text) else arabic_counts(text, _PEOPLE_RUN)
+
+
+def _count(text: str, label: re.Match[str]) -> re.Match[str] | None:
+    """The count a label names: after it (应到8, 缺1人), or for a word of a sentence also before it (7人参加)."""
+    if label.group() in _PLAIN:
+        return _AFTER_PLAIN.match(text, label.end())
+    absent = label.lastgroup == "absent" and label.group().startswith("缺")
+    after = (_AFTER_ABSENT if absent else _AFTER).match(text, label.end())
+    return after or _BEFORE.search(text, max(0, label.start() - 8), label.start())
 
 
 def _labelled(text: str) -> tuple[dict[str, int], set[int], bool]:
@@ -51,15 +82,17 @@ def _labelled(text: str) -> tuple[dict[str, int], set[int], bool]:
     twice = False
     for label in _LABEL.finditer(text):
         kind = label.lastgroup or ""
-        after = _AFTER.match(text, label.end())
-        before = None if after else _BEFORE.search(text, max(0, label.start() - 8), label.start())
-        number = after or before
+        number = _count(text, label)
         if number is None or number.start(1) in used:
             continue
         used.add(number.start(1))
         twice |= kind in counts
         counts[kind] = int(number.group(1))
     return counts, used, twice
+
+
+# What a text of counts alone holds besides them: labels, people units, punctuation (应到8人 7人).
+_BARE_TEXT = re.compile(rf"(?:{_LABEL.pattern}|[0-9]+|[人名位个]|[\s，,。；;、/：:])+")
 
 
 def _resolve(text: str) -> tuple[int, int]:
@@ -74,9 +107,12 @@ def _resolve(text: str) -> tuple[int, int]:
         return expected, expected - absent
     if actual is not None and absent is not None:
         return actual + absent, actual
-    if expected is not None and not bare and _everyone(text):  # 应到8人，全部到齐 (not 没有到齐)
+    if expected is not None and _everyone(
+        text
+    ):  # 应到8人，全部到齐（含预备党员1人） (not 没有到齐, 除张三外)
         return expected, expected
-    if absent is None and len(bare) == 1 and (expected is not None or actual is not None):
+    # One count labelled and one bare, and nothing else said (应到8人 7人; not 其中预备党员2人).
+    if len(bare) == 1 and (expected is None) != (actual is None) and _BARE_TEXT.fullmatch(text):
         return (expected, bare[0]) if expected is not None else (bare[0], actual)  # type: ignore[return-value]
     if not counts and len(bare) == 2 and not _LABEL.search(text):
         return bare[0], bare[1]
@@ -92,7 +128,7 @@ def _everyone(text: str) -> bool:
 
 def parse_attendance(text: str) -> tuple[int, int]:
     """(应到, 实到) from a secretary's words; ``InputError`` with the Chinese message when they do not say both."""
-    expected, actual = _resolve(arabic_counts(ascii_digits(text)))
+    expected, actual = _resolve(_digits(text))
     if expected <= 0 or expected > MAX_ATTENDANCE:
         raise InputError(f"应到人数应是 1 到 {MAX_ATTENDANCE} 之间的数字。")
     if actual < 0:
@@ -103,9 +139,16 @@ def parse_attendance(text: str) -> tuple[int, int]:
 
 
 def looks_like_attendance(text: str) -> bool:
-    """Whether ``text`` gives the attendance (应到8人，实到6人; 8 6) rather than naming who was absent."""
-    plain = arabic_counts(ascii_digits(text)).strip()
-    if re.fullmatch(r"[0-9]{1,6}\s*[\s/，,]\s*[0-9]{1,6}", plain):
-        return True
-    counts, _, _ = _labelled(plain)
-    return "expected" in counts or "actual" in counts
+    """Whether ``text``, sent where absentees are asked for, gives the attendance instead (应到8人，实到6人; 8 6):
+    it reads as one, by 应到/实到 or two bare numbers. 张三 参加培训 or 李四 出差3天 names a person."""
+    plain = _digits(text).strip()
+    if not (_PLAIN_LABEL.search(plain) or re.fullmatch(r"[0-9]{1,6}\s*[\s/，,]\s*[0-9]{1,6}", plain)):
+        return False
+    try:
+        parse_attendance(text)
+    except InputError:
+        return False
+    return True
+
+
+_PLAIN_LABEL = re.compile("|".join(sorted(_PLAIN)))

@@ -8,6 +8,7 @@ steps whose answers have a shape of their own resume so, and only with an answer
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from handlers.services.form.model import Input, InputError, Step
@@ -15,12 +16,20 @@ from handlers.services.form.questions import looks_like_question
 from handlers.services.form.steps import apply_input
 
 SHAPED_STEPS = frozenset({Step.DATE, Step.ATTENDANCE})
+# Asking words anywhere in the text (是否有效, 能不能开): an idle draft takes no question, however it is shaped
+# (helper-94's review: 党员大会应到8人，实到5人，是否有效 was stored as the attendance).
+_ASKING = re.compile(
+    r"[？?吗呢]|是否|能否|可否|能不能|可不可以|行不行|算不算|怎么|怎样|如何|为什么|有效|合规|要求"
+)
 RESUMED = "（已接着您之前未填完的表单记下）\n\n"
 
 
 def resumes(step: str, data: dict, inp: Input, today: date) -> bool:
     """Whether ``inp``, sent to an idle draft at ``step``, is taken as the form's answer."""
-    if step not in SHAPED_STEPS or not inp.text or inp.action is not None or looks_like_question(inp.text):
+    text = inp.text or ""
+    if step not in SHAPED_STEPS or not text or inp.action is not None:
+        return False
+    if looks_like_question(text) or _ASKING.search(text):
         return False
     try:
         apply_input(step, dict(data), inp, today)

@@ -35,7 +35,9 @@ STEP_LABELS = {
 CANCEL_ROW = [("取消填写", Action(Act.CANCEL))]
 BACK_ROW = [("返回核对", Action(Act.BACK))]  # instead of 取消填写 while an item is edited from the summary
 DONE_ROW = [("完成", Action(Act.DONE))]
-CLEAR_PAGES_ROW = [("清空重发", Action(Act.CLEAR))]  # the minutes' pages sent so far
+CLEAR_PAGES_ROW = [
+    ("清空重发", Action(Act.CLEAR, "minutes"))
+]  # the minutes' pages (form.steps.MINUTES_PAGES)
 
 
 def step_label(step: str, ak: ActivityKind | None) -> str:

@@ -46,6 +46,7 @@ from knowledge.activities import (
 )
 
 SKIP_NOT_ALLOWED = "这一项是必填的，不能跳过。"
+MINUTES_PAGES = "minutes"  # the argument of the minutes step's 清空重发 (the photos step's clear has none)
 _COUNT = re.compile(r"([0-9]{1,6})\s*[人名位个]?")
 BEFORE_EDIT = "before_edit"  # the draft's data when an edit from the summary began (for 返回核对)
 
@@ -206,15 +207,16 @@ def _attendance_again(data: dict, text: str) -> StepResult:
     return StepResult(data, Outcome.GOTO, target=Step.ABSENTEES, note=note)
 
 
-# Typed instead of tapping 完成 after the pages of the minutes.
-_DONE_WORDS = frozenset(
-    {"完成", "好了", "好", "发完了", "发完", "就这些", "没有了", "完毕", "ok", "OK", "Ok"}
-)
+# Typed instead of tapping 完成 after the pages of the minutes. Not 好 or OK: "OK, I will" answers a message that a
+# page was not saved (helper-94's review).
+_DONE_WORDS = frozenset({"完成", "好了", "发完了", "发完", "就这些", "没有了", "完毕", "都发了"})
 
 
 def _minutes(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
     pages = len(data.get("minutes_files") or [])
     if _act(inp, Act.CLEAR):  # 清空重发: the pages sent so far are dropped (to type the minutes instead)
+        if inp.action.arg != MINUTES_PAGES:
+            raise SpentButton()  # the photos step's 清空已有照片, on an old message
         data["minutes_files"] = []
         return StepResult(data, Outcome.STAY)
     if _act(inp, Act.DONE) or (pages and (inp.text or "").strip(" 。.!！~") in _DONE_WORDS):
@@ -247,6 +249,8 @@ def _minutes(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResul
 
 
 def _photos(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
+    if _act(inp, Act.CLEAR) and inp.action.arg == MINUTES_PAGES:
+        raise SpentButton()  # the minutes' 清空重发 on an old message: never the photos (helper-94's review)
     if _act(inp, Act.CLEAR):
         data["photos"] = []
         return StepResult(data, Outcome.STAY)
