@@ -11,6 +11,8 @@ from knowledge.rules import RuleAnswer
 from knowledge.segment import AnalyzedQuery
 from knowledge.types import Hit
 
+_NOTHING = Found(0.0, 0.0, 0)  # what a candidate that was not measured contains
+
 
 @dataclass(frozen=True, slots=True)
 class Answer:
@@ -75,13 +77,17 @@ class Ranking:
             return Evidence()
         passage_id, score = self.ranked[n]
         own = self.own
-        score = own.get(passage_id, score)
-        found = self.found.get(passage_id, Found(0.0, 0.0, 0))
-        runner_up = max((own.get(i, s) for i, s in self.ranked if i != passage_id), default=0.0)
+        if own:
+            score = own.get(passage_id, score)
+            others = [own.get(i, s) for i, s in self.ranked if i != passage_id]
+        else:  # no own scores: each candidate's is its ranked one
+            others = [s for i, s in self.ranked if i != passage_id]
+        found = self.found.get(passage_id, _NOTHING)
+        runner_up = max(others, default=0.0)
         asked = self.asked.get(passage_id)
         share = None if asked is None else asked / self.asked_best if self.asked_best > 0 else 0.0
         return Evidence(
-            found.share,
+            found.found / found.total if found.total else 0.0,  # ``found.share``
             found.found,
             found.domain,
             score,

@@ -24,12 +24,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from knowledge.patterns import quick
+
 # Asks for an amount: 多少, 多久, 多长时间, 几次/几天/几个 ... (not "有几个" which describes: "我们有几个骨干"; not
 # 哪几个, which asks which ones, nor 那几个/这几个 but 那几个人, which point at things named (那 opening a question,
 # 那几点开会, still asks), nor 好几个/十几人/60几个, a situation's
 # rough size), 百分之几, 比例. Measured on the tuning halves, right and confident of 3,132: 哪/那/这 2,944 -> 2,958,
 # 好/十/digits -> 2,962; nothing else moved.
-_ASKS_QUANTITY = re.compile(
+_ASKS_QUANTITY = quick(
     r"多少|多久|多长时间|(?<![有哪那这好十0-9０-９])几(?:个|次|天|年|月|人|名|家|岁|回|点|成|号|级)"
     r"|(?<=[那这])几(?:个人|次|天|年|月|人|名|家|岁|回|点|成|号|级)|百分之几|比例"
 )
@@ -45,7 +47,7 @@ _STATES_QUANTITY = re.compile(
 # 组织1次 for 支部委员会最少要几个委员) does not answer.
 _FIGURE = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+|×"
 _MONEY = (
-    re.compile(
+    quick(
         r"多少钱|多少元|多少万|几万|几百块|几千块|几百元|几千元|金额|(?:交|缴|缴纳|拿|给|发|赔|领)多少"
         r"|(?:奖励|补助|补贴|津贴|党费|标准)[^，。？?]{0,5}多少|多少(?:的)?(?:奖励|补助|补贴|津贴|奖金)"
         r"|(?:奖励|补助|补贴|津贴)(?:的)?(?:标准|额度)"
@@ -62,7 +64,7 @@ _MEASURES = (
         r"(?:个|名|人|位)",
     ),
     (
-        re.compile(r"(?<![哪有])几(?:天|个月|周|小时)|(?<![哪有这近前])几年|多少天"),
+        quick(r"(?<![哪有])几(?:天|个月|周|小时)|(?<![哪有这近前])几年|多少天"),
         r"(?:天|年|个月|周|日|小时)",
     ),
 )
@@ -166,17 +168,28 @@ def _shares(word: str, sentence: str) -> bool:
 
 # A mark a passage defines in quotes ("“6”即学习讨论…": the 1+6+X of 主题党日), asked for by itself: "里的6是指什么",
 # not as the end of the whole formula ("1+6+X是什么意思" asks for all of it).
-_ASKED_MARK = re.compile(
+_ASKED_MARK = quick(
     r"(?<![+＋加0-9A-Za-z])[“\"]?([0-9A-Za-z零一二三四五六七八九十]{1,2})[”\"]?\s*"
     r"(?:是指|指的是|指|是什么|是啥|代表|包括|包含|有哪些|都有)"
 )
 
 
-def defined_sentence(question: str, text: str) -> str | None:
+# Every match of ``_ASKED_MARK`` holds one of these: a question without any asks for no mark.
+_MARK_VERB = re.compile(r"指|是什么|是啥|代表|包括|包含|有哪些|都有")
+
+
+def asked_marks(question: str) -> list[str]:
+    """The marks ``question`` asks for by themselves (``_ASKED_MARK``), in order: read once for all of its hits."""
+    if not _MARK_VERB.search(question):
+        return []
+    return [mark.group(1) for mark in _ASKED_MARK.finditer(question)]
+
+
+def defined_sentence(question: str, text: str, marks: list[str] | None = None) -> str | None:
     """The sentence of ``text`` that defines the mark ``question`` asks for ("“6”即…"), or None (helper-88's review:
-    "1+6+X里的6是指什么" quoted the “1”即 sentence)."""
-    for mark in _ASKED_MARK.finditer(question):
-        found = re.search(rf"“{re.escape(mark.group(1))}”即[^。；]*[。；]?", text)
+    "1+6+X里的6是指什么" quoted the “1”即 sentence). ``marks``: ``asked_marks(question)``, if read already."""
+    for mark in asked_marks(question) if marks is None else marks:
+        found = re.search(rf"“{re.escape(mark)}”即[^。；]*[。；]?", text)
         if found:
             return found.group(0)
     return None

@@ -26,6 +26,7 @@ from knowledge.asks import (
     REDACTED_NOTE,
     REDACTED_SHOWN,
     answer_missing,
+    asked_marks,
     dated_first,
     defined_sentence,
     redacted_amount,
@@ -273,10 +274,12 @@ class KnowledgeBase:
         scores = self.index.score(analyzed.words, analyzed.bigrams)
         ranked = self.index.top(scores, max(k, CANDIDATES))
         terms = self.coverage_terms(analyzed)
-        found = {i: self._found(terms, i) for i, _ in ranked}
+        plains = {i: self._plain_of(i) for i, _ in ranked}
+        found = {i: measure_plain(terms, plain) for i, plain in plains.items()}  # as ``_found`` measures
         # Preferred: a passage that holds the question in one sentence or names it in a heading (headings.py) ...
         bonus = {i: headings.bonus(terms, self._passages[i]) for i, _ in ranked[:CANDIDATES]}
-        bonus = as_typed(terms, {i: self._plain_of(i) for i, _ in ranked[:CANDIDATES]}, bonus)  # rerank.py
+        head = plains if len(plains) <= CANDIDATES else {i: plains[i] for i, _ in ranked[:CANDIDATES]}
+        bonus = as_typed(terms, head, bonus)  # rerank.py
         # ... and, for a list question, one with a sentence that lists what it asks for.
         # ... whose items are of the kind asked for (哪几种精神: 企业家精神、劳动精神、…).
         if analyzed.listing:
@@ -325,6 +328,7 @@ class KnowledgeBase:
         hits = []
         # The highlight's terms, once per question (not once per hit).
         key_terms = query_terms(ranking.analyzed, self.word_weight)
+        marks = asked_marks(ranking.query)  # 里的6是指什么: the mark asked for (``defined_sentence``)
         for n, (passage_id, score) in enumerate(ranking.ranked[:k]):
             p = self._passages[passage_id]
             rule = ranking.rule
@@ -334,7 +338,7 @@ class KnowledgeBase:
             if key is None:
                 # Where past questions like this one found their answer in the passage (``knowledge.asked``).
                 past = self.asked.sentence_scores(ranking.query[:1000], passage_id)
-                key = defined_sentence(ranking.query, p.text) or self._key_sentence(
+                key = defined_sentence(ranking.query, p.text, marks) or self._key_sentence(
                     p.text, ranking.analyzed, ranking.terms, key_terms, past
                 )
             hits.append(

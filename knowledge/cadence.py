@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from knowledge.activities import ActivityKind, activity_by_code
+from knowledge.patterns import quick
 
 DUTY_PHRASE = "认真落实“三会一课”"
 _ALL = ("committee", "group_meeting", "assembly", "lecture")
@@ -28,7 +29,7 @@ _NAMES = (
     ("党课", ("lecture",)),
 )
 # A question about how often, not about what or how (党课讲什么 is retrieval's).
-_HOW_OFTEN = re.compile(
+_HOW_OFTEN = quick(
     r"多久|多长时间|多少天|几天|几次|多少次|几回|多少回|频次|频率|间隔|周期|几个月|几周"
     r"|(?:每个?月|每季度?|每年|每周)(?:都|要|得|必须|一定)|(?:是不是|要不要|需不需要|必须|是否)每"
     r"|(?:一年|一个月|一季度|一个季度|半年)(?:要|得|需要|开|上|搞|召开|组织)?(?:几|多少)"

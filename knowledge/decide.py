@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from operator import mul
 from typing import Literal
 
 Confidence = Literal["high", "low"]
@@ -107,7 +108,9 @@ class Model:
     def probability(self, evidence: Evidence) -> float:
         """The calibrated chance that the lead is the passage that answers the question."""
         x = evidence.field_features if self.field else evidence.features
-        z = self.intercept + sum(w * v for w, v in zip(self.weights, x, strict=True))
+        if len(x) != len(self.weights):
+            raise ValueError(f"{len(x)} features for {len(self.weights)} weights")
+        z = self.intercept + sum(map(mul, self.weights, x))  # the products added in order, from 0
         if z != z:  # NaN: a model fitted on nothing is sure of nothing
             return 0.0
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))

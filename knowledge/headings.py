@@ -17,6 +17,8 @@ and the tuning halves of the seventh and eighth (``tests/data/README.md``).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from knowledge import proximity
 from knowledge.coverage import Term, measure
 from knowledge.types import Passage
@@ -48,4 +50,17 @@ def intro_factor(terms: list[Term], passage: Passage) -> float:
 
 def bonus(terms: list[Term], passage: Passage) -> float:
     """What a candidate's score is multiplied by: proximity over its own text, times ``intro_factor``."""
-    return proximity.factor(terms, own_text(passage)) * intro_factor(terms, passage)
+    headings = passage.headings
+    near = proximity.factor_of(terms, _own_view(headings[-1] if headings else None, passage.text))
+    if len(headings) != 1 or not terms:
+        return near  # times an ``intro_factor`` of 1
+    return near * intro_factor(terms, passage)
+
+
+@lru_cache(maxsize=4096)
+def _own_view(heading: str | None, text: str) -> tuple[str, tuple[str, ...]]:
+    """``proximity.view`` of ``own_text`` for a passage's last heading and text: keyed by the passage's own strings
+    (their hashes kept), not by a text made anew for every question; bounded, like ``view``."""
+    if heading is None:
+        return proximity.view(text)
+    return proximity.view(text if text.startswith(heading) else f"{heading}。{text}")

@@ -17,13 +17,15 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from knowledge.index_math import K1, B, SearchIndex, count_postings
 
 # Measured (the speeches plus a synthetic corpus, the whole ask): equal on the speeches (53 passages, 0.37 ms),
 # 25% slower at 153 passages, 2.4x at 515; so the plain index only where numpy would be loaded for little more.
 PLAIN_MAX_PASSAGES = 120
+# Scaled postings a channel remembers before it forgets them all (at most ~40 bytes each: about 2.6 MB).
+SCALED_MEMO = 65_536
 
 
 @dataclass
@@ -33,6 +35,11 @@ class PlainChannel:
     postings: dict[str, tuple[array, array]]
     idf: dict[str, float]
     n_docs: int
+    # Postings scaled by a query's weight (``_scale``), and how many postings they hold.
+    _scaled: dict[tuple[str, float], tuple[tuple[int, ...], tuple[float, ...]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _held: int = field(default=0, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]], k1: float = K1, b: float = B) -> PlainChannel:
@@ -61,19 +68,34 @@ class PlainChannel:
 
     def add_to(self, scores: array, terms: Iterable[tuple[str, float]], scale: float = 1.0) -> None:
         """Adds each term's impacts times its weight (as float32) to ``scores``, in the terms' order."""
-        postings = self.postings
+        memo = self._scaled
         for term, weight in terms:
-            found = postings.get(term)
-            if found is None:
-                continue
-            ids, impacts = found
             factor = weight * scale
-            if (
-                factor != 1.0
-            ):  # float32 products, rounded on store (a bound method maps faster than a genexpr)
-                impacts = array("f", map(array("f", (factor,))[0].__mul__, impacts))
+            found = memo.get((term, factor))
+            if found is None:
+                found = self._scale(term, factor)
+            ids, impacts = found
             for doc, value in zip(ids, impacts, strict=False):  # equal lengths, built together
                 scores[doc] += value
+
+    def _scale(self, term: str, factor: float) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        """A term's postings with its impacts times ``factor`` as float32 products (rounded on store), remembered
+        per term and factor (a query's weights take a few values); the memo is emptied when it holds
+        ``SCALED_MEMO`` postings."""
+        found = self.postings.get(term)
+        if found is None:
+            scaled: tuple[tuple[int, ...], tuple[float, ...]] = ((), ())
+        else:
+            ids, impacts = found
+            if factor != 1.0:  # a bound method maps faster than a genexpr
+                impacts = array("f", map(array("f", (factor,))[0].__mul__, impacts))
+            scaled = (tuple(ids), tuple(impacts))
+        if self._held >= SCALED_MEMO:
+            self._scaled.clear()
+            self._held = 0
+        self._scaled[term, factor] = scaled
+        self._held += len(scaled[0]) + 1
+        return scaled
 
 
 @dataclass
@@ -99,9 +121,9 @@ class PlainIndex:
         """The ``k`` best passages with a positive score, best first; among equal scores the lower id first."""
         if k <= 0:
             return []
-        positive = [(-s, i) for i, s in enumerate(scores) if s > 0]
-        positive.sort()
-        return [(i, -s) for s, i in positive[:k]]
+        # A stable sort in reverse keeps equal scores in ascending id order; zeros (and below) sort last.
+        get = (scores.tolist() if isinstance(scores, array) else scores).__getitem__
+        return [(i, s) for i in sorted(range(len(scores)), key=get, reverse=True)[:k] if (s := get(i)) > 0]
 
 
 def build_index(

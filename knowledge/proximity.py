@@ -48,13 +48,18 @@ def best_share(terms: list[Term], seen: tuple[str, tuple[str, ...]]) -> float:
     present = []
     total = 0.0
     for term in terms:
-        total += term.weight
-        for spelling in term.spellings:
+        total += term[1]
+        for spelling in term[0]:
             if spelling in joined:
                 present.append(term)
                 break
     if not present or not total:
         return 0.0
+    if (
+        len(present) == 1
+    ):  # in some sentence (no spelling spans the joint): that sentence finds 0.0 + its weight
+        _, weight, credit, _ = present[0]
+        return weight * credit / total
     best = 0.0
     for sentence in parts:
         found = 0.0
@@ -70,5 +75,10 @@ def best_share(terms: list[Term], seen: tuple[str, tuple[str, ...]]) -> float:
 
 def factor(terms: list[Term], text: str) -> float:
     """What a passage's score is multiplied by for how closely together it holds the question's terms."""
-    share = best_sentence_share(terms, text) if terms else 0.0
+    return factor_of(terms, view(text))
+
+
+def factor_of(terms: list[Term], seen: tuple[str, tuple[str, ...]]) -> float:
+    """``factor`` over a passage's ``view``."""
+    share = best_share(terms, seen) if terms else 0.0
     return 1 - WEIGHT + WEIGHT * share * share

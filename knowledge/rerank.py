@@ -16,6 +16,7 @@ text (heading and text, as coverage measures it) top-1 -2, top-3 +1 more, nothin
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import itemgetter
 
 from knowledge.coverage import Found, Term
 
@@ -30,20 +31,36 @@ def as_typed(terms: list[Term], plains: Mapping[int, str], bonus: dict[int, floa
     """``bonus`` (candidate -> factor) times, for each candidate, 1 - ``AS_TYPED`` x the share of the question that
     it holds only as a speech term although another candidate holds it as typed; ``plains``: each candidate's
     ``plain_text`` as coverage measures it (heading and text)."""
-    typed = [t for t in terms if len(t.spellings) > 1 and any(t.spellings[0] in p for p in plains.values())]
-    total = sum(t.weight for t in terms)
-    if not typed or not total:
+    # Each term with speech terms that some candidate holds as typed, with the candidates that do.
+    typed = []
+    for term in terms:
+        spellings = term[0]
+        if len(spellings) > 1:
+            first = spellings[0]
+            holders = [i for i, plain in plains.items() if first in plain]
+            if holders:
+                typed.append((spellings[1:], term[1], holders))
+    if not typed:
+        return bonus
+    total = sum([term[1] for term in terms])
+    if not total:
         return bonus
     out = dict(bonus)
     for i, plain in plains.items():
         lent = sum(
-            t.weight
-            for t in typed
-            if t.spellings[0] not in plain and any(s in plain for s in t.spellings[1:])
+            [weight for others, weight, holders in typed if i not in holders and _holds(plain, others)]
         )
         if lent:
             out[i] = out.get(i, 1.0) * (1 - AS_TYPED * lent / total)
     return out
+
+
+def _holds(plain: str, spellings: tuple[str, ...]) -> bool:
+    """Whether ``plain`` holds one of ``spellings``."""
+    for spelling in spellings:
+        if spelling in plain:
+            return True
+    return False
 
 
 def rerank(
@@ -56,11 +73,20 @@ def rerank(
 
     def block(items: list[tuple[int, float]], cap: float) -> list[tuple[int, float]]:
         scored = [
-            (i, min(cap, s * bonus.get(i, 1.0) * ((FLOOR + found[i].share) / (FLOOR + 1)) ** 2))
+            (i, min(cap, s * bonus.get(i, 1.0) * ((FLOOR + _share(found[i])) / (FLOOR + 1)) ** 2))
             for i, s in items
         ]
-        return sorted(scored, key=lambda x: (-x[1], x[0]))
+        # Best first, the lower id first among equals: by id, then stably by score (a reverse sort keeps ties in order).
+        scored.sort(key=itemgetter(0))
+        scored.sort(key=itemgetter(1), reverse=True)
+        return scored
 
     head = block(ranked[:CANDIDATES], float("inf"))
     tail = block(ranked[CANDIDATES:], head[-1][1] if head else 0.0)
     return [(i, s) for i, s in head + tail if s > 0]
+
+
+def _share(found: Found) -> float:
+    """``found.share``, read without the property's call."""
+    total = found[1]
+    return found[0] / total if total else 0.0

@@ -25,6 +25,7 @@ from knowledge.cadence import ALLOWED_WORDS, DUTY_PHRASE, asked_kinds, conclusio
 from knowledge.highlight import LIMIT, sentences
 from knowledge.numbers import parse_count, parse_number
 from knowledge.organisation import MAX_JOINT_UNITS, MIN_OWN_BRANCH_MEMBERS
+from knowledge.patterns import quick
 from knowledge.segment import AnalyzedQuery
 from knowledge.traditional import fold
 from knowledge.types import Passage
@@ -39,7 +40,7 @@ _MEMBERS = re.compile(
     rf"|党员.{{0,6}}?(?:只有|仅有|就|才)\s*{_NUM}\s*(?:名|个|位|人)"
 )
 # "没有党员", "0名党员", "党员为零"; not "10名党员" (a 0 that ends a number) nor "有无党员" (whether there are).
-_NO_MEMBERS = re.compile(
+_NO_MEMBERS = quick(
     r"(没有|(?<!有)无|(?<![\d零一二两三四五六七八九十百千])(?:零个?|0名?))(正式)?党员"
     r"|党员(人数|数量)?(为|是)?(?<![\d])(零|0)(?!\d)|一(个|名|位)(正式)?党员(都|也)没有"
     r"|(一个|一名)都没有"
@@ -82,6 +83,9 @@ _WITH_OTHERS = re.compile(
 )
 _MORE_UNITS = re.compile(rf"(?:和|跟|与|加上|还有)(?:另外|其他|别的)?的?\s*{_NUM}\s*(?:个|家)")
 _UNITS_TOTAL = re.compile(rf"(?:一共|总共|共|合计|加起来|加上.{{0,6}}共)\s*{_NUM}\s*(?:个|家)")
+# Spaces a user types inside a number (3 0万) or after 工资, taken out before the rules read the question.
+_SPACE_AFTER_DIGIT = re.compile(r"(?<=\d)\s+(?=[\d万亿千元])|(?<=\d)\s+(?=\d)")
+_SPACE_AFTER_PAYROLL = re.compile(r"工资(总额)?\s+")
 MAX_RULE_QUERY = 300  # rules read a question, not a pasted document
 
 PAYROLL_PHRASE = "不超过职工年度工资薪金总额1%的部分"
@@ -173,8 +177,8 @@ def member_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
     if probationary:
         query = _PROBATIONARY.sub(" ", query)
         match = _FORMAL_MEMBERS.search(query)
-    else:
-        match = _MEMBERS.search(query)
+    else:  # every alternative of ``_MEMBERS`` holds 党员: a question without it is not searched
+        match = _MEMBERS.search(query) if "党员" in query else None
     if not match or not _about_forming(query, match.span(), corpus):
         return None
     count = parse_count(next(g for g in match.groups() if g))
@@ -286,8 +290,8 @@ def duty_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
 def apply_rules(query: str, corpus: Corpus) -> RuleAnswer | None:
     """The first rule that applies to the numbers in ``query`` (the question as the user wrote it), if any."""
     query = fold(unicodedata.normalize("NFKC", query or ""))[:MAX_RULE_QUERY]  # 黨員 -> 党员
-    query = re.sub(r"(?<=\d)\s+(?=[\d万亿千元])|(?<=\d)\s+(?=\d)", "", query)
-    query = re.sub(r"工资(总额)?\s+", r"工资\1", query)
+    query = _SPACE_AFTER_DIGIT.sub("", query)
+    query = _SPACE_AFTER_PAYROLL.sub(r"工资\1", query)
     for rule in (payroll_rule, units_rule, member_rule, cadence_rule, duty_rule):
         answer = rule(query, corpus)
         if answer is not None:
