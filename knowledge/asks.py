@@ -24,14 +24,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from knowledge.patterns import quick
-
 # Asks for an amount: 多少, 多久, 多长时间, 几次/几天/几个 ... (not "有几个" which describes: "我们有几个骨干"; not
 # 哪几个, which asks which ones, nor 那几个/这几个 but 那几个人, which point at things named (那 opening a question,
 # 那几点开会, still asks), nor 好几个/十几人/60几个, a situation's
 # rough size), 百分之几, 比例. Measured on the tuning halves, right and confident of 3,132: 哪/那/这 2,944 -> 2,958,
 # 好/十/digits -> 2,962; nothing else moved.
-_ASKS_QUANTITY = quick(
+_ASKS_QUANTITY = re.compile(
     r"多少|多久|多长时间|(?<![有哪那这好十0-9０-９])几(?:个|次|天|年|月|人|名|家|岁|回|点|成|号|级)"
     r"|(?<=[那这])几(?:个人|次|天|年|月|人|名|家|岁|回|点|成|号|级)|百分之几|比例"
 )
@@ -47,7 +45,7 @@ _STATES_QUANTITY = re.compile(
 # 组织1次 for 支部委员会最少要几个委员) does not answer.
 _FIGURE = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+|×"
 _MONEY = (
-    quick(
+    re.compile(
         r"多少钱|多少元|多少万|几万|几百块|几千块|几百元|几千元|金额|(?:交|缴|缴纳|拿|给|发|赔|领)多少"
         r"|(?:奖励|补助|补贴|津贴|党费|标准)[^，。？?]{0,5}多少|多少(?:的)?(?:奖励|补助|补贴|津贴|奖金)"
         r"|(?:奖励|补助|补贴|津贴)(?:的)?(?:标准|额度)"
@@ -64,11 +62,13 @@ _MEASURES = (
         r"(?:个|名|人|位)",
     ),
     (
-        quick(r"(?<![哪有])几(?:天|个月|周|小时)|(?<![哪有这近前])几年|多少天"),
+        re.compile(r"(?<![哪有])几(?:天|个月|周|小时)|(?<![哪有这近前])几年|多少天"),
         r"(?:天|年|个月|周|日|小时)",
     ),
 )
 
+# Every match of a ``_MEASURES`` pattern holds one of these: a question with none asks for no figure.
+_MEASURE_WORD = re.compile("几|多少|金额|奖励|补助|补贴|津贴")
 
 # Asks how something is done or where: a procedure, formalities, steps, grades.
 _ASKS_PROCEDURE = re.compile(
@@ -91,7 +91,10 @@ WHEN_RATIO = 0.75
 
 
 def asks_quantity(question: str) -> bool:
-    return bool(_ASKS_QUANTITY.search(question))
+    # Every match of ``_ASKS_QUANTITY`` holds 多, 几 or 比例: a question with none is not searched.
+    return ("多" in question or "几" in question or "比例" in question) and bool(
+        _ASKS_QUANTITY.search(question)
+    )
 
 
 def states_quantity(text: str) -> bool:
@@ -109,6 +112,8 @@ def states_procedure(text: str) -> bool:
 def _measured(question: str, lead: str) -> bool:
     """Whether the lead states a figure of a kind the question asks for, where it asks for money, a head count or
     a span of time; True when it asks for none of them."""
+    if not _MEASURE_WORD.search(question):
+        return True
     asked = [unit for asks, unit in _MEASURES if asks.search(question)]
     # One figure asked and stated is an answer (补贴有多少，发几年: ×元, but 发放周期为1年).
     return not asked or any(n != "×" for unit in asked for n in re.findall(rf"({_FIGURE})\s*{unit}", lead))
@@ -168,7 +173,7 @@ def _shares(word: str, sentence: str) -> bool:
 
 # A mark a passage defines in quotes ("“6”即学习讨论…": the 1+6+X of 主题党日), asked for by itself: "里的6是指什么",
 # not as the end of the whole formula ("1+6+X是什么意思" asks for all of it).
-_ASKED_MARK = quick(
+_ASKED_MARK = re.compile(
     r"(?<![+＋加0-9A-Za-z])[“\"]?([0-9A-Za-z零一二三四五六七八九十]{1,2})[”\"]?\s*"
     r"(?:是指|指的是|指|是什么|是啥|代表|包括|包含|有哪些|都有)"
 )

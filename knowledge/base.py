@@ -278,8 +278,8 @@ class KnowledgeBase:
         found = {i: measure_plain(terms, plain) for i, plain in plains.items()}  # as ``_found`` measures
         # Preferred: a passage that holds the question in one sentence or names it in a heading (headings.py) ...
         bonus = {i: headings.bonus(terms, self._passages[i]) for i, _ in ranked[:CANDIDATES]}
-        head = plains if len(plains) <= CANDIDATES else {i: plains[i] for i, _ in ranked[:CANDIDATES]}
-        bonus = as_typed(terms, head, bonus)  # rerank.py
+        leading = plains if len(plains) <= CANDIDATES else {i: plains[i] for i, _ in ranked[:CANDIDATES]}
+        bonus = as_typed(terms, leading, bonus)  # rerank.py
         # ... and, for a list question, one with a sentence that lists what it asks for.
         # ... whose items are of the kind asked for (哪几种精神: 企业家精神、劳动精神、…).
         if analyzed.listing:

@@ -50,6 +50,9 @@ class Found(NamedTuple):
         return self.found / self.total if self.total else 0.0
 
 
+_tuple_new = tuple.__new__  # makes a ``Found`` from a tuple in C (``measure_plain`` makes one per candidate)
+
+
 def coverage_terms(
     query: AnalyzedQuery,
     segmenter: Segmenter,
@@ -140,4 +143,5 @@ def measure_plain(terms: list[Term], plain: str) -> Found:
                 found += weight * credit
                 domain += is_domain
                 break
-    return Found(found, total, domain)
+    # ``Found(found, total, domain)``, made without a call of its Python ``__new__``.
+    return _tuple_new(Found, (found, total, domain))

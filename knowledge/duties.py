@@ -15,7 +15,6 @@ from collections.abc import Iterable
 
 from knowledge.activities import ActivityKind, Cadence, activity_by_code
 from knowledge.numbers import parse_count
-from knowledge.patterns import quick
 
 # The names a question uses for each duty (the longest first).
 _NAMES = (
@@ -52,7 +51,7 @@ _EVERY = re.compile(
 # The months the user counts so far: 今年到现在9个月, 到11月.
 _MONTHS_SO_FAR = re.compile(rf"{_NUM}\s*个月|到\s*{_NUM}\s*月(?!\d)")
 # Asks how often, or whether a count is enough.
-_ASKS = quick(
+_ASKS = re.compile(
     r"多久|多长时间|几次|多少次|几回|多少回|频次|频率|周期|够不够|够吗|够了|达标|达到要求|符合要求|按要求|合格"
     r"|(?:每个?月|每季度?|每年)(?:都|要|得|必须|一定)|(?:是不是|要不要|需不需要|必须|是否)每|至少|最少"
     r"|(?:一年|一个月|一季度|一个季度|半年)(?:要|得|需要|开|搞|召开|组织)?(?:几|多少)"

@@ -24,8 +24,8 @@ from knowledge.index_math import K1, B, SearchIndex, count_postings
 # Measured (the speeches plus a synthetic corpus, the whole ask): equal on the speeches (53 passages, 0.37 ms),
 # 25% slower at 153 passages, 2.4x at 515; so the plain index only where numpy would be loaded for little more.
 PLAIN_MAX_PASSAGES = 120
-# Scaled postings a channel remembers before it forgets them all (at most ~40 bytes each: about 2.6 MB).
-SCALED_MEMO = 65_536
+# Scaled postings a channel remembers before it forgets them all (about 90 bytes each: 3 MB at most).
+SCALED_MEMO = 32_768
 
 
 @dataclass
@@ -36,7 +36,7 @@ class PlainChannel:
     idf: dict[str, float]
     n_docs: int
     # Postings scaled by a query's weight (``_scale``), and how many postings they hold.
-    _scaled: dict[tuple[str, float], tuple[tuple[int, ...], tuple[float, ...]]] = field(
+    _scaled: dict[tuple[str, float], tuple[tuple[int, float], ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
     _held: int = field(default=0, init=False, repr=False, compare=False)
@@ -74,27 +74,25 @@ class PlainChannel:
             found = memo.get((term, factor))
             if found is None:
                 found = self._scale(term, factor)
-            ids, impacts = found
-            for doc, value in zip(ids, impacts, strict=False):  # equal lengths, built together
+            for doc, value in found:
                 scores[doc] += value
 
-    def _scale(self, term: str, factor: float) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    def _scale(self, term: str, factor: float) -> tuple[tuple[int, float], ...]:
         """A term's postings with its impacts times ``factor`` as float32 products (rounded on store), remembered
         per term and factor (a query's weights take a few values); the memo is emptied when it holds
         ``SCALED_MEMO`` postings."""
         found = self.postings.get(term)
-        if found is None:
-            scaled: tuple[tuple[int, ...], tuple[float, ...]] = ((), ())
-        else:
+        scaled: tuple[tuple[int, float], ...] = ()
+        if found is not None:
             ids, impacts = found
             if factor != 1.0:  # a bound method maps faster than a genexpr
                 impacts = array("f", map(array("f", (factor,))[0].__mul__, impacts))
-            scaled = (tuple(ids), tuple(impacts))
+            scaled = tuple(zip(ids, impacts, strict=True))  # (passage, impact) pairs: the loop unpacks them
         if self._held >= SCALED_MEMO:
             self._scaled.clear()
             self._held = 0
         self._scaled[term, factor] = scaled
-        self._held += len(scaled[0]) + 1
+        self._held += len(scaled) + 1
         return scaled
 
 

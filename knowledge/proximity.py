@@ -45,28 +45,27 @@ def best_share(terms: list[Term], seen: tuple[str, tuple[str, ...]]) -> float:
     for those alone (a candidate holds a few of a question's terms): the found weight adds up the same terms in the
     same order as ``measure_plain`` over all of them would, and the share divides it by the same total."""
     joined, parts = seen
-    present = []
+    present = []  # (spellings, weight x credit) of each term the passage holds
     total = 0.0
-    for term in terms:
-        total += term[1]
-        for spelling in term[0]:
+    for spellings, weight, credit, _ in terms:
+        total += weight
+        for spelling in spellings:
             if spelling in joined:
-                present.append(term)
+                present.append((spellings, weight * credit))
                 break
     if not present or not total:
         return 0.0
-    if (
-        len(present) == 1
-    ):  # in some sentence (no spelling spans the joint): that sentence finds 0.0 + its weight
-        _, weight, credit, _ = present[0]
-        return weight * credit / total
+    # One term present is in some sentence (no spelling spans a joint): that sentence finds 0.0 + its weight.
+    if len(present) == 1:
+        found = present[0][1]
+        return (found if found > 0.0 else 0.0) / total
     best = 0.0
     for sentence in parts:
         found = 0.0
-        for spellings, weight, credit, _ in present:
+        for spellings, value in present:
             for spelling in spellings:
                 if spelling in sentence:
-                    found += weight * credit
+                    found += value
                     break
         if found > best:
             best = found

@@ -15,7 +15,6 @@ This module does not import ``knowledge.base``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -25,8 +24,8 @@ from knowledge.cadence import ALLOWED_WORDS, DUTY_PHRASE, asked_kinds, conclusio
 from knowledge.highlight import LIMIT, sentences
 from knowledge.numbers import parse_count, parse_number
 from knowledge.organisation import MAX_JOINT_UNITS, MIN_OWN_BRANCH_MEMBERS
-from knowledge.patterns import quick
 from knowledge.segment import AnalyzedQuery
+from knowledge.textforms import nfkc
 from knowledge.traditional import fold
 from knowledge.types import Passage
 
@@ -40,7 +39,7 @@ _MEMBERS = re.compile(
     rf"|党员.{{0,6}}?(?:只有|仅有|就|才)\s*{_NUM}\s*(?:名|个|位|人)"
 )
 # "没有党员", "0名党员", "党员为零"; not "10名党员" (a 0 that ends a number) nor "有无党员" (whether there are).
-_NO_MEMBERS = quick(
+_NO_MEMBERS = re.compile(
     r"(没有|(?<!有)无|(?<![\d零一二两三四五六七八九十百千])(?:零个?|0名?))(正式)?党员"
     r"|党员(人数|数量)?(为|是)?(?<![\d])(零|0)(?!\d)|一(个|名|位)(正式)?党员(都|也)没有"
     r"|(一个|一名)都没有"
@@ -166,7 +165,8 @@ def _no_members(corpus: Corpus) -> RuleAnswer | None:
 
 
 def member_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
-    if _NO_MEMBERS.search(query):
+    # Every alternative of ``_NO_MEMBERS`` holds 党员 or 都没有: a question with neither is not searched.
+    if ("党员" in query or "都没有" in query) and _NO_MEMBERS.search(query):
         return _no_members(corpus)
     # Probationary members do not count towards the 3-member line: with them, only a count of formal members is
     # read; without one, retrieval answers.
@@ -289,7 +289,8 @@ def duty_rule(query: str, corpus: Corpus) -> RuleAnswer | None:
 
 def apply_rules(query: str, corpus: Corpus) -> RuleAnswer | None:
     """The first rule that applies to the numbers in ``query`` (the question as the user wrote it), if any."""
-    query = fold(unicodedata.normalize("NFKC", query or ""))[:MAX_RULE_QUERY]  # 黨員 -> 党员
+    # 黨員 -> 党员, after NFKC (``textforms.nfkc``: ``unicodedata.normalize("NFKC", ...)``, faster on Chinese)
+    query = fold(nfkc(query or ""))[:MAX_RULE_QUERY]
     query = _SPACE_AFTER_DIGIT.sub("", query)
     query = _SPACE_AFTER_PAYROLL.sub(r"工资\1", query)
     for rule in (payroll_rule, units_rule, member_rule, cadence_rule, duty_rule):
