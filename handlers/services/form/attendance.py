@@ -35,6 +35,7 @@ _LABEL = re.compile(
     r"|(?P<absent>缺席|缺勤|缺|请假|未到|没来|没到|不在)"
 )
 _PLAIN = frozenset({"应到", "实到"})
+_PLAIN_LABEL = re.compile("|".join(sorted(_PLAIN)))
 _UNIT = r"\s*(?:[人名位]|个人)"
 _AFTER_PLAIN = re.compile(
     r"\s*(?:会|党员)?\s*(?:人数)?\s*[：:为是有]?\s*([0-9]{1,6})(?![0-9])"
@@ -149,6 +150,3 @@ def looks_like_attendance(text: str) -> bool:
     except InputError:
         return False
     return True
-
-
-_PLAIN_LABEL = re.compile("|".join(sorted(_PLAIN)))
