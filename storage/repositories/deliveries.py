@@ -22,6 +22,7 @@ from storage.repositories._checks import _check_text, _chunks, _require_aware, _
 
 D = ReminderDelivery
 FINAL_STATUSES = frozenset({"sent", "failed", "dead", "skipped"})
+UNDELIVERED = ("failed", "dead", "skipped")  # final, and the chat never got the message
 MAX_ERROR = 200
 # Keys of a new delivery row (see DeliveryRepository.insert_new).
 _NEW_KEYS = frozenset(
@@ -86,6 +87,59 @@ class DeliveryRepository:
             D.audience == audience, D.cadence == cadence, D.period == period, D.stage == stage
         )
         return {target: status for target, status in (await self.session.execute(stmt)).all()}
+
+    async def chats_undelivered(self, audience: str, cadence: str, period: str, stage: str) -> dict[int, int]:
+        """target_id -> chat_id of the rows of one (audience, cadence, period, stage) that never reached their
+        chat (``failed``, ``dead`` or ``skipped``)."""
+        stmt = select(D.target_id, D.chat_id).where(
+            D.audience == audience,
+            D.cadence == cadence,
+            D.period == period,
+            D.stage == stage,
+            D.status.in_(UNDELIVERED),
+        )
+        return {target: chat for target, chat in (await self.session.execute(stmt)).all()}
+
+    async def rearm(
+        self, rows: Sequence[Mapping[str, Any]], *, at: datetime, next_attempt_at: datetime
+    ) -> set[tuple[int, str, str, str]]:
+        """Plan again, for another chat, rows that never reached theirs (a new secretary replaced one who had
+        blocked the bot): each row (the keys of :meth:`insert_new`) whose stored row is undelivered and was
+        meant for a different chat becomes ``pending`` for its new chat and kinds, with no attempt counted.
+        Returns the (target_id, cadence, period, stage) keys changed; a row delivered meanwhile, or rearmed by
+        another planner, is left alone (the ``WHERE`` re-checks both)."""
+        _require_aware("at", at)
+        _require_aware("next_attempt_at", next_attempt_at)
+        changed: set[tuple[int, str, str, str]] = set()
+        for row in rows:
+            key = (row["target_id"], row["cadence"], row["period"], row["stage"])
+            stmt = (
+                update(D)
+                .where(
+                    D.audience == row["audience"],
+                    D.target_id == row["target_id"],
+                    D.cadence == row["cadence"],
+                    D.period == row["period"],
+                    D.stage == row["stage"],
+                    D.status.in_(UNDELIVERED),
+                    D.chat_id != row["chat_id"],
+                )
+                .values(
+                    chat_id=row["chat_id"],
+                    kinds=list(row["kinds"]),
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=next_attempt_at,
+                    lease_until=None,
+                    claimed_by=None,
+                    last_error=None,
+                    updated_at=at,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if (await self.session.execute(stmt)).rowcount:  # type: ignore[attr-defined]
+                changed.add(key)  # type: ignore[arg-type]
+        return changed
 
     async def get(self, delivery_id: int) -> ReminderDelivery | None:
         return await self.session.get(D, delivery_id, populate_existing=True)

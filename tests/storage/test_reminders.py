@@ -150,6 +150,43 @@ async def test_skip_pending_of_branch(session_factory):
         assert await DeliveryRepository(session).counts() == {"pending": 1, "skipped": 2}
 
 
+async def test_rearm_only_an_undelivered_row_for_another_chat(session_factory):
+    """A row that never reached its chat is planned again for a new chat, as new (no attempt counted); a sent
+    row, a row still pending, and an undelivered row for the same chat are left alone."""
+    ids = await branches(session_factory, 4)
+    await plan(session_factory, [row(i) for i in ids])
+    got = await claim(session_factory)
+    sent, dead, failed, pending = (r.id for r in got)
+    async with session_factory() as session, session.begin():
+        repo = DeliveryRepository(session)
+        assert await repo.mark_sent(sent, at=LATER, message_id=1, chat_id=5000 + ids[0])
+        assert await repo.finish([dead], "dead", at=LATER, error="500") == 1
+        assert await repo.finish([failed], "failed", at=LATER, error="blocked") == 1
+        assert await repo.reschedule([pending], at=LATER, next_attempt_at=LATER, error=None) == 1
+        assert await repo.chats_undelivered("branch", "monthly", "2026-11", "open") == {
+            ids[1]: 5000 + ids[1],
+            ids[2]: 5000 + ids[2],
+        }
+        again = [row(i, chat_id=7000 + i, kinds=["theme_day"]) for i in ids]
+        again[2] = row(ids[2])  # the same chat: it refused this very chat, so not again
+        retry = LATER + timedelta(hours=1)
+        assert await repo.rearm(again, at=LATER, next_attempt_at=retry) == {
+            (ids[1], "monthly", "2026-11", "open")
+        }
+        assert await repo.rearm(again, at=LATER, next_attempt_at=retry) == set()  # once
+    async with session_factory() as session:
+        rows = {r.id: r for r in await session.scalars(select(ReminderDelivery))}
+        assert (rows[dead].status, rows[dead].chat_id, rows[dead].kinds) == (
+            "pending",
+            7000 + ids[1],
+            ["theme_day"],
+        )
+        assert (rows[dead].attempts, rows[dead].next_attempt_at, rows[dead].last_error) == (0, retry, None)
+        assert (rows[sent].status, rows[sent].chat_id) == ("sent", 5000 + ids[0])
+        assert (rows[failed].status, rows[failed].chat_id) == ("failed", 5000 + ids[2])
+        assert (rows[pending].status, rows[pending].chat_id) == ("pending", 5000 + ids[3])
+
+
 async def test_mutes(session_factory):
     (branch,) = await branches(session_factory, 1)
     async with session_factory() as session, session.begin():

@@ -81,8 +81,12 @@ class ReminderPlanner:
         at = at if at is not None else self.clock.now()
         async with self.session_factory() as session, session.begin():
             due = await self._due(session, at, NEW)
-            inserted = await DeliveryRepository(session).insert_new(
-                [_row(d) for d in due], at=at, next_attempt_at=release_time(at, self.config)
+            repo, release = DeliveryRepository(session), release_time(at, self.config)
+            rows = [_row(d) for d in due]
+            inserted = await repo.insert_new(rows, at=at, next_attempt_at=release)
+            # A row already there is planned again only for a new chat it never reached (_due_reminders).
+            inserted |= await repo.rearm(
+                [r for r in rows if _key(r) not in inserted], at=at, next_attempt_at=release
             )
         written = [
             _with_status(d, "pending")
@@ -154,9 +158,15 @@ class ReminderPlanner:
         deliveries = DeliveryRepository(session)
         candidates: list[tuple[Stage, Branch, str]] = []
         for stage, branches in self._current_stages(cadence, targets, at).items():
-            statuses = await deliveries.statuses(str(Audience.BRANCH), str(cadence), period.code, str(stage))
+            key = (str(Audience.BRANCH), str(cadence), period.code, str(stage))
+            statuses = await deliveries.statuses(*key)
+            missed = await deliveries.chats_undelivered(*key)
             for branch in branches:
                 status = statuses.get(branch.id, "new")
+                if branch.id in missed and missed[branch.id] != branch.secretary_user_id:
+                    # It never reached the secretary this stage was planned for (blocked, gone) and the branch
+                    # has another one now: for them it is new (helper-85's review: silence until the next stage).
+                    status = "new"
                 if status in wanted:
                     candidates.append((stage, branch, status))
         if not candidates:  # the usual case once a stage is planned: no need to read the records or profiles
@@ -247,6 +257,10 @@ def _row(d: PlannedDelivery) -> dict[str, object]:
     if d.digest is not None:
         row["payload"] = d.digest.to_json()
     return row
+
+
+def _key(row: dict[str, object]) -> tuple[object, ...]:
+    return (row["target_id"], row["cadence"], row["period"], row["stage"])
 
 
 def _by_target(deliveries: list[PlannedDelivery]) -> list[PlannedDelivery]:
