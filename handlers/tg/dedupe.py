@@ -1,5 +1,6 @@
 """Drop an update seen before (Telegram may deliver one twice, e.g. after a webhook timeout), or one from nobody;
-tell the first press of a button that sends a message from a second tap of the same button.
+tell the first press of a button that sends a message from a second tap of the same button (within
+``PRESS_WINDOW``).
 
 The ids seen live in ``bot_data`` (this process) and, once an update is processed, in the database
 (``UpdateStore.remember_processed``, called by ``PerChatUpdateProcessor``), so after a restart :func:`load` gives
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
@@ -28,6 +29,7 @@ PRUNE_JOB = "prune_updates"
 PRUNE_EVERY = timedelta(days=1)
 REMEMBER = 2000
 PRESSED_KEY = "pressed_buttons"
+PRESS_WINDOW = timedelta(seconds=20)  # a second tap within this is a double tap, later a new request
 
 
 async def drop_repeats(update: Update, context: BotContext) -> None:
@@ -81,14 +83,18 @@ def remember(updates: UpdateStore):
 
 
 def first_press(context: BotContext, chat_id: int, message_id: int | None, data: str | None) -> bool:
-    """True the first time this button of this message is pressed (a double tap must not send twice)."""
+    """False for a second tap of this button of this message within ``PRESS_WINDOW`` of the first (a double tap
+    must not send twice); a tap later than that is a new request (helper-95's review: 查看原文 on an answer
+    scrolled back to an hour later only got "已经发送")."""
     if message_id is None:
         return True
-    pressed: OrderedDict[tuple, None] = context.bot_data.setdefault(PRESSED_KEY, OrderedDict())
-    key = (chat_id, message_id, data)
-    if key in pressed:
+    pressed: OrderedDict[tuple, datetime] = context.bot_data.setdefault(PRESSED_KEY, OrderedDict())
+    key, now = (chat_id, message_id, data), context.services.clock.now()
+    earlier = pressed.get(key)
+    if earlier is not None and timedelta(0) <= now - earlier < PRESS_WINDOW:
         return False
-    pressed[key] = None
+    pressed[key] = now
+    pressed.move_to_end(key)
     while len(pressed) > REMEMBER:
         pressed.popitem(last=False)
     return True

@@ -73,6 +73,31 @@ async def test_a_second_tap_on_a_button_that_sends_only_answers_the_press(make_b
         await emulator.expect_no_message(user.id)
 
 
+async def test_the_same_button_tapped_again_later_sends_again(make_bot):
+    """helper-95's review: 查看原文 tapped again on an answer scrolled back to later only got "已经发送" for as long
+    as the process ran. A second tap is a double tap only within PRESS_WINDOW of the first."""
+    from datetime import datetime, timedelta
+
+    from handlers.services.clock import SHANGHAI, FixedClock
+    from handlers.tg.dedupe import PRESS_WINDOW
+
+    clock = FixedClock(datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI))
+    async with make_bot(clock=clock) as harness:
+        emulator, user = harness.emulator, harness.user(USER + 5)
+        user.send_text("党组织书记怎么选")
+        reply = await emulator.wait_for_message(user.id)
+        data = reply.callback_data("查看原文")
+        await press(harness, user, reply, data)
+        assert "出处" in (await emulator.wait_for_message(user.id)).plain_text
+        clock.current += PRESS_WINDOW - timedelta(seconds=1)
+        assert (await press(harness, user, reply, data)).get("text") == ALREADY_SENT
+        await emulator.expect_no_message(user.id)
+        clock.current += timedelta(seconds=1)
+        assert (await press(harness, user, reply, data)).get("text") != ALREADY_SENT
+        assert "出处" in (await emulator.wait_for_message(user.id)).plain_text
+        assert (await press(harness, user, reply, data)).get("text") == ALREADY_SENT  # a double tap again
+
+
 async def test_a_tap_whose_message_failed_can_be_tapped_again(make_bot):
     """helper-84's review: 查看原文 whose message failed (500 after the retries) answered every later tap
     "已经发送" though nothing was sent; the press is forgotten now, so the next tap sends it."""
