@@ -69,7 +69,10 @@ def answer_keyboard(result: QAResult) -> InlineKeyboardMarkup:
     answer = result.answer
     top = answer.hits[0]
     qid = result.question_id or 0
-    first = [InlineKeyboardButton("查看原文", callback_data=full_data(top))]
+    # 查看原文 only when the quote is cut: most passages fit it whole, and the button then sent the same text
+    # again (helper-95's review).
+    cut = trim(top.text, around=top.highlight) != top.text
+    first = [InlineKeyboardButton("查看原文", callback_data=full_data(top))] if cut else []
     rows = [first]
     if answer.tentative:  # the next two candidates, one tap each
         rows += [
@@ -80,7 +83,7 @@ def answer_keyboard(result: QAResult) -> InlineKeyboardMarkup:
         first.append(InlineKeyboardButton("其他结果", callback_data=f"qa:more:{qid}"))
     if qid:
         rows.append(feedback_row(qid))
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup([row for row in rows if row])
 
 
 def button_label(hit: Hit, limit: int = 24) -> str:

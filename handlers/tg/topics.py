@@ -13,6 +13,7 @@ from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_text
 from handlers.tg.guards import command
 from knowledge.base import KnowledgeBase
+from knowledge.ingest import CLOSING
 from knowledge.render import citation
 
 BUTTON_CHARS = 30
@@ -27,7 +28,11 @@ def _passage_label(kb: KnowledgeBase, passage_id: int) -> str:
     passage = kb.passage(passage_id)
     if passage is None:
         return "?"
-    return _label(passage.headings[-1] if len(passage.headings) > 1 else "导语：" + passage.text)
+    if len(passage.headings) > 1:
+        return _label(passage.headings[-1])
+    # A section's own paragraph, before its items, leads into it; the closing one ends the speech (helper-95's
+    # review: 结束语 listed "导语：同志们，…").
+    return _label(("结语：" if passage.headings == (CLOSING,) else "导语：") + passage.text)
 
 
 def speeches_view(kb: KnowledgeBase) -> tuple[str, InlineKeyboardMarkup]:

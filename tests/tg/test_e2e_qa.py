@@ -390,6 +390,9 @@ async def test_topics_browse_in_place(make_bot) -> None:
                 assert section.title in passages.plain_text
                 datas = [b["callback_data"] for b in passages.buttons]
                 assert datas == [*(f"toc:p:{d}:{j}:{pid}" for pid in section.passage_ids), f"toc:d:{d}"]
+                if section.title == "结束语":  # the closing paragraph is no lead-in (helper-95's review)
+                    labels = [b["text"] for b in passages.buttons[:-1]]
+                    assert labels and all(t.startswith("结语：同志们") for t in labels), labels
 
                 pid = section.passage_ids[-1]
                 passage = kb.passage(pid)

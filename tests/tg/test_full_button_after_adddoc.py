@@ -9,8 +9,14 @@ from handlers.services.clock import FixedClock
 from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat
 from tests.tg.test_e2e_review import ADMINS
 
+# Longer than an answer's quote, so the answer offers 查看原文.
 DOC_B = (
-    "楼宇党建联络员工作办法\n\n楼宇党建联络员负责摸排楼宇内企业党员情况，每月走访一次入驻企业，收集党员诉求。\n"
+    "楼宇党建联络员工作办法\n\n楼宇党建联络员负责摸排楼宇内企业党员情况，每月走访一次入驻企业，收集党员诉求。"
+    + "".join(
+        f"第{n}项，联络员要把走访情况登记在册，按时向街道党工委报告，发现问题及时协调解决。"
+        for n in "一二三四五六七八"
+    )
+    + "\n"
 ).encode()
 DOC_A = ("园区党群服务中心开放办法\n\n一是园区党群服务中心要每周开放不少于五天，安排专人值守。\n").encode()
 

@@ -55,7 +55,7 @@ async def test_a_captioned_question_is_answered_and_an_album_gets_one_hint(make_
 async def test_a_second_tap_on_a_button_that_sends_only_answers_the_press(make_bot):
     async with make_bot() as harness:
         emulator, user = harness.emulator, harness.user(USER + 3)
-        user.send_text("六有是什么")  # a confident answer: its buttons are 查看原文 and 其他结果
+        user.send_text("党组织书记怎么选")  # a confident answer, its passage cut: 查看原文 and 其他结果
         reply = await emulator.wait_for_message(user.id)
         for label in ("查看原文", "其他结果"):
             data = reply.callback_data(label)
@@ -108,7 +108,7 @@ async def test_a_tap_whose_message_failed_can_be_tapped_again(make_bot):
 
     async with make_bot() as harness:
         emulator, user = harness.emulator, harness.user(USER + 4)
-        user.send_text("六有是什么")
+        user.send_text("党组织书记怎么选")
         reply = await emulator.wait_for_message(user.id)
         data = reply.callback_data("查看原文")
         emulator.fail_next("sendMessage", status=500, count=1 + len(RETRY_DELAYS))
