@@ -21,6 +21,7 @@ from handlers.tg.context import BotContext, attach_services
 from handlers.tg.messenger import BROADCAST, TelegramMessenger, retry_after_seconds
 from handlers.tg.processor import PerChatUpdateProcessor
 from handlers.tg.registry import register_handlers
+from handlers.tg.status import public_url_in
 from handlers.tg.transport import RetryingRateLimiter
 
 log = logging.getLogger(__name__)
@@ -186,7 +187,11 @@ def reminder_runner(
     """The planner and sender of this process, delivering through the application's bot (and its shared rate
     limiter: the broadcast takes ``rate`` a second at most, replies keep the rest of Telegram's 30)."""
     messenger = TelegramMessenger(
-        application.bot, lambda: services.kb, services.clock.tz, rate_limit_args=BROADCAST
+        application.bot,
+        lambda: services.kb,
+        services.clock.tz,
+        rate_limit_args=BROADCAST,
+        dashboard=lambda: public_url_in(application.bot_data) is not None,  # set by bot.web after this
     )
     return reminders.ReminderRunner(services, messenger, rate=rate, **kwargs)
 

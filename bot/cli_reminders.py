@@ -228,7 +228,11 @@ async def _send(settings, at: datetime | None, rate: float):
             f"已计划 {len(planned)} 条新提醒，开始发送（每秒最多 {rate:g} 条）……", file=sys.stderr, flush=True
         )
         kb = KnowledgeBase.default(kb_dir=settings.kb_dir)
-        counter = _Counting(TelegramMessenger(bot, lambda: kb, clock.tz, rate_limit_args=BROADCAST))
+        dashboard = bool(settings.public_url)
+        messenger = TelegramMessenger(
+            bot, lambda: kb, clock.tz, rate_limit_args=BROADCAST, dashboard=lambda: dashboard
+        )
+        counter = _Counting(messenger)
         progress = asyncio.create_task(_progress(counter, time.monotonic()))
         try:
             return await ReminderSender(factory, clock, counter, config=config).send_due(at, rate)

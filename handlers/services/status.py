@@ -316,10 +316,12 @@ class StatusService:
         self.deadline = deadline
 
     def view(self, period: str | Period | None) -> Period:
-        """The period asked for (``None``: this month); a malformed code raises ``ValueError`` (Chinese)."""
+        """The period asked for (``None``: this month; ``上月``, ``11月``: counted from today); a malformed one
+        raises ``ValueError`` (Chinese)."""
+        today = self.clock.now().date()
         if period is None:
-            return this_month(self.clock.now().date())
-        return parse_period(period) if isinstance(period, str) else period
+            return this_month(today)
+        return parse_period(period, today) if isinstance(period, str) else period
 
     async def matrix(self, user_id: int, period: str | Period | None = None) -> StatusMatrix | None:
         """The matrix the user may see: every branch for an administrator, a supervisor's branches, a secretary's

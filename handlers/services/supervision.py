@@ -74,10 +74,14 @@ class Supervisor:
 @dataclass(frozen=True, slots=True)
 class ScopeChange:
     # ok | forbidden (the caller is no administrator) | unknown_branch (see ``unknown``) | not_supervisor (a
-    # revoke for a user who supervised none of those branches: nothing changed)
+    # revoke for a user who supervised none of those branches: nothing changed) | own_branch (a grant of only
+    # the branch the user is secretary of: nothing changed)
     status: str
     branch_ids: frozenset[int] = frozenset()  # the user's scope after the change
     unknown: frozenset[int] = frozenset()
+    # the branch the user is secretary of, left out of a grant: nobody supervises (reviews) their own branch
+    own_branch: tuple[int, str] | None = None  # (id, name)
+    changed: frozenset[int] = frozenset()  # the branches granted or revoked (of those asked for)
 
 
 async def load_viewer(session: AsyncSession, user_id: int, admin_ids: frozenset[int]) -> Viewer:
@@ -106,7 +110,9 @@ class SupervisionService(ScopedService):
             return await load_viewer(session, user_id, self.admin_ids)
 
     async def grant(self, admin_id: int, user_id: int, branch_ids: Iterable[int]) -> ScopeChange:
-        """Add branches to the user's scope (making them a supervisor); every branch must exist."""
+        """Add branches to the user's scope (making them a supervisor); every branch must exist. The branch the
+        user is secretary of is left out (``own_branch``): they could never review its records, and a supervisor
+        checks a branch from outside (helper-96's review: it was granted without a word)."""
         if admin_id not in self.admin_ids:
             return ScopeChange("forbidden")
         wanted = frozenset(branch_ids)
@@ -115,8 +121,13 @@ class SupervisionService(ScopedService):
             unknown = wanted - await repo.existing_branches(wanted)
             if unknown or not wanted:
                 return ScopeChange("unknown_branch", await repo.branches_of(user_id), unknown)
+            branch = await BranchRepository(session).by_secretary(user_id)
+            own = (branch.id, branch.name) if branch is not None and branch.id in wanted else None
+            wanted -= {own[0]} if own is not None else set()
+            if not wanted:
+                return ScopeChange("own_branch", await repo.branches_of(user_id), own_branch=own)
             await repo.grant(user_id, wanted, by=admin_id, at=self.clock.now())
-            return ScopeChange("ok", await repo.branches_of(user_id))
+            return ScopeChange("ok", await repo.branches_of(user_id), own_branch=own, changed=wanted)
 
     async def revoke(
         self, admin_id: int, user_id: int, branch_ids: Iterable[int] | None = None
@@ -126,13 +137,14 @@ class SupervisionService(ScopedService):
             return ScopeChange("forbidden")
         async with self.session_factory() as session, session.begin():
             repo = SupervisorRepository(session)
+            before = await repo.branches_of(user_id)
             removed = await repo.revoke(user_id, None if branch_ids is None else frozenset(branch_ids))
             left = await repo.branches_of(user_id)
             if not removed:
                 return ScopeChange("not_supervisor", left)
             if not left and user_id not in self.admin_ids:
                 await WebSessionRepository(session).end_all(user_id, self.clock.now())
-            return ScopeChange("ok", left)
+            return ScopeChange("ok", left, changed=frozenset(before - left))
 
     async def supervisors(self, admin_id: int) -> list[Supervisor] | None:
         """Every supervisor and their branches (``None``: the caller is no administrator)."""

@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from handlers.services import newbranch as wizard
 from handlers.services.branches import FIELD_LABELS, branch_line, parse_branch_value
 from handlers.tg import pending
-from handlers.tg.callbacks import STALE, parse_id
+from handlers.tg.callbacks import STALE, parse_typed_id
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup
 from handlers.tg.guards import NO_BRANCH, command, incoming_text
@@ -220,7 +220,7 @@ async def invite(update: Update, context: BotContext) -> None:
     if not _is_admin(update, context):
         await update.effective_message.reply_text("只有上级党委管理员可以生成邀请链接。")
         return
-    branch_id = parse_id(context.args[0]) if context.args else None
+    branch_id = parse_typed_id(context.args[0]) if context.args else None
     if branch_id is None:
         await update.effective_message.reply_text("用法：/invite 支部编号（编号见 /branches）")
         return

@@ -7,6 +7,7 @@ checks shape and bounds and returns None for anything else.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from handlers.services.form.model import Act, Action
@@ -27,6 +28,13 @@ def parse_id(text: str) -> int | None:
         return None
     value = int(text)
     return value if 0 < value <= MAX_ID else None
+
+
+def parse_typed_id(text: str) -> int | None:
+    """An id typed as a command argument: full-width digits (a Chinese keyboard's ``１２``) read as ASCII."""
+    if not isinstance(text, str):
+        return None
+    return parse_id(unicodedata.normalize("NFKC", text).strip())
 
 
 def parse_index(text: str, size: int) -> int | None:

@@ -50,7 +50,7 @@ HELP_COMMANDS = (
     "/newbranch 新建支部，得到书记的邀请链接（管理员）\n"
     "/branches 查看全部支部及编号（管理员）\n"
     "/invite 支部编号 重新生成书记邀请链接（管理员）\n"
-    "/supervisor 设置片区督导员，/supervisors 查看（管理员）\n"
+    "/supervisor 设置、调整或取消片区督导员（发送 /supervisor 查看写法），/supervisors 查看（管理员）\n"
     "/myid 查看自己的用户编号（设置片区督导员时需要）\n"
     "新记录会发给审核人，点“通过”或“退回”即可审核。\n\n"
 )

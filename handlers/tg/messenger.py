@@ -35,7 +35,8 @@ from telegram.ext import AIORateLimiter
 
 from handlers.services.reminders import Audience, Blocked, DeliveryError, DeliveryView, Transient
 from handlers.services.reminders import RetryAfter as PauseFor
-from handlers.tg.render_reminders import digest_html, reminder_html, reminder_markup
+from handlers.tg.render_digest import digest_html
+from handlers.tg.render_reminders import reminder_html, reminder_markup
 
 TELEGRAM_RATE = 30  # messages a second Telegram allows a bot overall
 BROADCAST = "broadcast"  # ``rate_limit_args`` of a reminder: counted against the broadcast's share
@@ -85,15 +86,19 @@ class TelegramMessenger:
         tz: ZoneInfo,
         *,
         rate_limit_args: object | None = None,
+        dashboard: Callable[[], bool] = lambda: False,
     ) -> None:
         self.bot = bot
         self.kb = kb  # a callable: the knowledge base may be swapped while the bot runs
         self.tz = tz
+        self.dashboard = (
+            dashboard  # whether the web dashboard is configured (the digest then offers /dashboard)
+        )
         self.extra = {"rate_limit_args": rate_limit_args} if rate_limit_args is not None else {}
 
     def render(self, delivery: DeliveryView) -> tuple[str, Any]:
         if delivery.audience is Audience.ADMIN and delivery.digest is not None:
-            return digest_html(delivery.digest, self.tz), None
+            return digest_html(delivery.digest, self.tz, dashboard=self.dashboard()), None
         return reminder_html(delivery, self.kb()), reminder_markup(delivery)
 
     async def send_reminder(self, chat_id: int, delivery: DeliveryView) -> int | None:

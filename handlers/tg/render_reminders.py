@@ -1,8 +1,9 @@
-"""Reminders in Telegram: the reminder a secretary gets, the administrators' digest and the /reminders view.
+"""Reminders in Telegram: the reminder a secretary gets and the /reminders view (the administrators' digest:
+``handlers.tg.render_digest``).
 
 HTML throughout: every text that is not ours (branch and organisation names, mute reasons, the speeches) is
 escaped. Button data comes from ``handlers.tg.callbacks`` only. Phone-sized: one kind per line, one button per
-kind, and a digest cut to one message (at most :data:`MAX_MESSAGE` characters) with a count of what was left out.
+kind.
 """
 
 from __future__ import annotations
@@ -18,21 +19,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from handlers.services.reminders import (
     CadenceStatus,
     DeliveryView,
-    Digest,
-    DigestPeriod,
     KindState,
     MuteScope,
     ReminderStatus,
 )
 from handlers.tg.callbacks import ReminderButton, encode_record, encode_reminder
-from knowledge.activities import Cadence, activity_by_code
+from knowledge.activities import Cadence
 from knowledge.highlight import sentences
 from knowledge.render import citation, trim
 from knowledge.schedule import MAX_HOUR, MIN_HOUR, Stage
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE = 3900  # Telegram takes 4096 characters; keep room for the closing line
 QUOTE_LENGTH = 80
 WEEKDAYS = "一二三四五六日"
 SCOPE_WORDS = {Cadence.MONTHLY: "本月", Cadence.QUARTERLY: "本季度", Cadence.YEARLY: "本年度"}
@@ -134,71 +132,6 @@ def reminder_markup(view: DeliveryView) -> InlineKeyboardMarkup:
             rows.append([record_button(f"✏️ 修改退回的{name}", record_id)])
     rows.append([button("⚙️ 提醒设置", ReminderButton("settings"))])
     return InlineKeyboardMarkup(rows)
-
-
-# -- the administrators' digest ---------------------------------------------------------------------------------
-
-
-def _kind_names(codes: tuple[str, ...] | list[str]) -> str:
-    return "、".join(escape(k.name if (k := activity_by_code(c)) else c) for c in codes)
-
-
-def _digest_branch_line(entry: Any) -> str:
-    missing = "、".join(
-        _kind_names([code]) + ("（已退回）" if code in entry.returned else "") for code in entry.missing
-    )
-    founded = entry.founded  # created within the period: it had less than the period
-    new = f"（{int(founded[5:7])}月{int(founded[8:10])}日新建）" if founded else ""
-    line = f"• {escape(entry.org_name)} · {escape(entry.name)}{new}：缺 {missing}"
-    muted = [f"{_kind_names([kind])}：{escape(reason)}" for kind, reason in entry.muted]
-    if muted:
-        line += f"（🔕 免提醒 {'；'.join(muted)}）"
-    if not entry.has_secretary:
-        line += "（尚无书记）"
-    elif entry.unreachable:
-        line += "（书记无法联系）"
-    return line
-
-
-def _period_lines(period: DigestPeriod) -> tuple[str, list[str]]:
-    missed = len(period.branches)
-    head = (
-        f"<b>{escape(period.label)}</b>（{period.cadence.label}）：共 {period.total} 个支部，"
-        f"{period.complete} 个全部完成"
-        + (f"（其中 {period.waiting} 个尚有记录待审核）" if period.waiting else "")
-        + (f"，{missed} 个未完成：" if missed else "。")
-    )
-    return head, [_digest_branch_line(b) for b in period.branches]
-
-
-def digest_html(digest: Digest, tz: ZoneInfo) -> str:
-    """Which branches missed what (muted kinds with the reason), and which secretaries cannot be reached."""
-    lines = [f"📊 <b>{escape(digest.periods[0].label if digest.periods else digest.month)} 活动情况汇总</b>"]
-    size = len(lines[0])
-    left_out = 0
-    sections = [_period_lines(p) for p in digest.periods]
-    if digest.unreachable:
-        sections.append(
-            (
-                f"<b>无法联系的书记</b>（{len(digest.unreachable)} 人，需其重新发送 /start）：",
-                [
-                    f"• {escape(u.org_name)} · {escape(u.name)}（自 {day_label(u.since.astimezone(tz).date())}）"
-                    for u in digest.unreachable
-                ],
-            )
-        )
-    for head, items in sections:
-        lines += ["", head]
-        size += len(head) + 2
-        for item in items:
-            if size + len(item) + 1 > MAX_MESSAGE:
-                left_out += 1
-                continue
-            lines.append(item)
-            size += len(item) + 1
-    if left_out:
-        lines += ["", f"……另有 {left_out} 条未列出；发送 /branches 查看全部支部。"]
-    return "\n".join(lines)
 
 
 # -- /reminders -------------------------------------------------------------------------------------------------

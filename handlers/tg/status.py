@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.services.periods import parse_period, this_month
+from handlers.tg import pending
 from handlers.tg.callbacks import STALE, STATUS_PREFIX, decode_status, encode_status
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_text
@@ -22,13 +23,22 @@ NO_RIGHTS = "只有上级党委管理员、片区督导员和支部书记可以�
 NO_BRANCHES_ADMIN = (
     "还没有党支部，暂无完成情况可看。\n发送 /newbranch 新建第一个支部，建好后把生成的邀请链接发给该支部书记。"
 )
+# helper-96's review: /status typed in the middle of /newbranch was told to send /newbranch
+NO_BRANCHES_CREATING = (
+    "还没有党支部，暂无完成情况可看。\n您正在新建支部：请接着回答上面的问题（发送 /cancel 取消），"
+    "建好后把生成的邀请链接发给该支部书记。"
+)
 PUBLIC_URL = "public_url"
 
 
 def public_url(context: BotContext) -> str | None:
     """The web dashboard's address: ``bot_data['public_url']``, the settings in ``bot_data``, or
     ``BRANCHBOT_PUBLIC_URL``; None when not configured."""
-    data = context.application.bot_data
+    return public_url_in(context.application.bot_data)
+
+
+def public_url_in(data: dict) -> str | None:
+    """:func:`public_url` from the application's ``bot_data`` (the reminder sender has no context)."""
     url = data.get(PUBLIC_URL) or getattr(data.get("settings"), "public_url", None)
     url = url or os.environ.get("BRANCHBOT_PUBLIC_URL")
     return str(url).rstrip("/") if url else None
@@ -80,8 +90,16 @@ async def status_messages(
     if matrix is None:
         return [NO_RIGHTS], None
     if not matrix.rows and user_id in context.services.admin_ids:  # an administrator sees all: there is none
-        return [NO_BRANCHES_ADMIN], None
+        return [NO_BRANCHES_CREATING if _creating_branch(context) else NO_BRANCHES_ADMIN], None
     return split_messages(status_lines(matrix)), matrix.period.code
+
+
+def _creating_branch(context: BotContext) -> bool:
+    """The user is in the middle of /newbranch (its steps wait as a pending input that has not expired)."""
+    state = (context.user_data or {}).get(pending.PENDING)
+    return (
+        isinstance(state, dict) and state.get("kind") == "newbranch" and not pending.expired(context, state)
+    )
 
 
 async def send_status(context: BotContext, user_id: int, chat_id: int, period: str | None) -> None:
@@ -99,7 +117,7 @@ async def _send(context: BotContext, chat_id: int, messages: list[str], code: st
 
 
 async def status(update: Update, context: BotContext) -> None:
-    period = context.args[0] if context.args else None
+    period = " ".join(context.args) if context.args else None  # all the words: /status 2026 Q4
     await context.services.supervision.remember_name(update.effective_user.id, user_name(update))
     await send_status(context, update.effective_user.id, update.effective_chat.id, period)
 

@@ -8,11 +8,11 @@ import logging
 from collections.abc import Iterable
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationHandlerStop
 
-from handlers.tg.callbacks import parse_id
+from handlers.tg.callbacks import parse_typed_id
 from handlers.tg.context import BotContext
 from handlers.tg.guards import command, user_name
 from handlers.tg.invitations import tell
@@ -24,9 +24,11 @@ log = logging.getLogger(__name__)
 ADMINS_ONLY = "只有上级党委管理员可以使用这个命令。"
 USAGE = (
     "用法：\n/supervisor 用户编号 支部编号…  设为片区督导员（可多个支部，用空格分隔）\n"
-    "/supervisor remove 用户编号  取消督导员\n/supervisors  查看全部督导员\n"
+    "/supervisor remove 用户编号 支部编号…  把这些支部移出其督导范围\n"
+    "/supervisor remove 用户编号  取消督导员（全部支部）\n/supervisors  查看全部督导员\n"
     "用户编号：请对方向本机器人发送 /myid 查看，再告诉您；支部编号：发送 /branches 查看。"
 )
+ENDED = "片区督导员身份随之取消"  # the last branch taken out of a supervisor's scope
 SECRETARY = (
     "网页看板供上级党委管理员和片区督导员使用。支部书记请用 /records 查看本支部记录，/status 查看完成情况。"
 )
@@ -95,7 +97,7 @@ async def myid(update: Update, context: BotContext) -> None:
 
 
 def _ids(parts: list[str]) -> list[int] | None:
-    ids = [parse_id(p) for p in parts]
+    ids = [parse_typed_id(p) for p in parts]
     return None if not ids or any(i is None for i in ids) else [i for i in ids if i is not None]
 
 
@@ -105,35 +107,85 @@ async def supervisor(update: Update, context: BotContext) -> None:
         await message.reply_text(ADMINS_ONLY)
         return
     args = list(context.args or [])
-    service = context.services.supervision
-    if len(args) == 2 and args[0].lower() == "remove" and (user_id := parse_id(args[1])) is not None:
-        change = await service.revoke(admin_id, user_id)
-        names = await known_names(context, [user_id])
-        if (
-            change.status == "not_supervisor"
-        ):  # helper-86's review: a removal that never happened was confirmed
-            await message.reply_text(
-                f"{who(user_id, names)}不是片区督导员，无需取消。发送 /supervisors 查看名单。"
-            )
+    if args and args[0].lower() == "remove":
+        ids = _ids(args[1:])
+        if ids is None:
+            await message.reply_text(USAGE)
             return
-        await message.reply_text(f"已取消{who(user_id, names)}的片区督导员身份。")
-        await tell(context.bot, [user_id], "您的片区督导员身份已被上级党委管理员取消。")
+        await _remove(context, message, admin_id, ids[0], ids[1:] or None)
         return
     ids = _ids(args)
     if ids is None or len(ids) < 2:
         await message.reply_text(USAGE)
         return
-    user_id, branch_ids = ids[0], ids[1:]
-    change = await service.grant(admin_id, user_id, branch_ids)
+    await _grant(context, message, admin_id, ids[0], ids[1:])
+
+
+def _listed(branch_ids: Iterable[int]) -> str:
+    return "、".join(str(b) for b in sorted(branch_ids))
+
+
+async def _remove(
+    context: BotContext, message: Message, admin_id: int, user_id: int, branch_ids: list[int] | None
+) -> None:
+    """``/supervisor remove 用户 [支部…]``: the whole role, or only those branches (a district re-cut)."""
+    change = await context.services.supervision.revoke(admin_id, user_id, branch_ids)
+    names = await known_names(context, [user_id])
+    if change.status == "not_supervisor":  # helper-86's review: a removal that never happened was confirmed
+        if branch_ids is not None and change.branch_ids:
+            text = f"{who(user_id, names)}并不负责支部 {_listed(branch_ids)}，无需移出。"
+            await message.reply_text(text + f"对方负责的支部：{_listed(change.branch_ids)}。")
+            return
+        await message.reply_text(
+            f"{who(user_id, names)}不是片区督导员，无需取消。发送 /supervisors 查看名单。"
+        )
+        return
+    if branch_ids is None:
+        await message.reply_text(f"已取消{who(user_id, names)}的片区督导员身份。")
+        await tell(context.bot, [user_id], "您的片区督导员身份已被上级党委管理员取消。")
+        return
+    removed, left = _listed(change.changed), _listed(change.branch_ids)
+    admin_text = f"已将支部 {removed} 移出{who(user_id, names)}的督导范围"
+    if outside := set(branch_ids) - change.changed:
+        admin_text += f"（支部 {_listed(outside)} 本不在其督导范围内）"
+    user_text = f"上级党委管理员已将支部 {removed} 移出您的督导范围"
+    if left:
+        admin_text += f"，对方仍负责支部：{left}。"
+        user_text += f"。您现在负责支部：{left}。"
+    else:
+        admin_text += f"；对方已不再负责任何支部，{ENDED}。"
+        user_text += f"；您已不再负责任何支部，{ENDED}。"
+    await message.reply_text(admin_text)
+    await tell(context.bot, [user_id], user_text)
+
+
+def _own_branch_note(own: tuple[int, str]) -> str:
+    """Why the branch a user is secretary of is left out of their scope (after their name)."""
+    branch_id, name = own
+    return f"是支部 {branch_id}（{name}）的书记，不能督导自己的支部（本支部的记录须由管理员或其他督导员审核）"
+
+
+async def _grant(
+    context: BotContext, message: Message, admin_id: int, user_id: int, branch_ids: list[int]
+) -> None:
+    change = await context.services.supervision.grant(admin_id, user_id, branch_ids)
     if change.status == "unknown_branch":
         missing = "、".join(str(b) for b in sorted(change.unknown))
         await message.reply_text(f"没有这些支部：{missing}。发送 /branches 查看支部编号。")
         return
-    scope = "、".join(str(b) for b in sorted(change.branch_ids))
     names = await known_names(context, [user_id])
+    if change.status == "own_branch" and change.own_branch is not None:  # helper-96's review: was silent
+        note = _own_branch_note(change.own_branch)
+        await message.reply_text(
+            f"未设置：{who(user_id, names)}{note}。如需其督导其他支部，请写那些支部的编号。"
+        )
+        return
+    scope = _listed(change.branch_ids)
     text = (
         f"{who(user_id, names)}现在是片区督导员，负责支部：{scope}。对方发送 /status 或 /dashboard 即可使用。"
     )
+    if change.own_branch is not None:
+        text += f"\n注意：未包括支部 {change.own_branch[0]}，对方{_own_branch_note(change.own_branch)}。"
     await message.reply_text(text + ("" if user_id in names else UNKNOWN_USER.format(user_id=user_id)))
     await tell(  # helper-86's review: a new supervisor was never told
         context.bot,

@@ -102,3 +102,25 @@ async def test_branch_pages_and_files_are_scoped(session_factory, tmp_path):
     assert await browse.file(OTHER_SUPERVISOR, file_id, thumbnail=True) is None
     assert await browse.file(SEC_B, file_id) is None
     assert await browse.file(ADMIN, 99999) is None
+
+
+async def test_a_secretary_is_never_made_supervisor_of_their_own_branch(session_factory, tmp_path):
+    """helper-96's review: granting a secretary their own branch went through without a word (they could never
+    review its records). It is left out and said so; the other branches of the grant still go through."""
+    world = await make_world(session_factory, tmp_path)
+    supervision = SupervisionService(world.factory, world.clock, ADMINS)
+    only_own = await supervision.grant(ADMIN, SEC_A, [world.a])
+    assert only_own.status == "own_branch" and only_own.own_branch == (world.a, "第一支部")
+    assert (await supervision.viewer(SEC_A)).supervised == frozenset()
+    with_others = await supervision.grant(ADMIN, SEC_A, [world.a, world.c])
+    assert with_others.status == "ok" and with_others.own_branch == (world.a, "第一支部")
+    assert with_others.branch_ids == {world.c} and with_others.changed == {world.c}
+    assert await supervision.reviewers_of(world.a) == [ADMIN, SUPERVISOR]
+
+
+async def test_revoking_some_branches_says_which_were_taken_out(session_factory, tmp_path):
+    world = await make_world(session_factory, tmp_path)
+    supervision = SupervisionService(world.factory, world.clock, ADMINS)
+    change = await supervision.revoke(ADMIN, SUPERVISOR, [world.a, world.c])  # c was never theirs
+    assert change.status == "ok" and change.changed == {world.a} and change.branch_ids == {world.b}
+    assert (await supervision.revoke(ADMIN, SUPERVISOR, [world.c])).status == "not_supervisor"

@@ -222,3 +222,16 @@ async def test_an_administrator_is_asked_before_a_link_is_spent(make_bot, clock:
             "甲支部": ALICE,
             "乙支部": ADMIN_ID,
         }
+
+
+async def test_invite_reads_a_full_width_branch_number(make_bot, clock: FixedClock) -> None:
+    """helper-96's review: `/invite １` (a Chinese keyboard's full-width digits) got the usage text."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "组织部"))
+        branch = await harness.services.branches.create(
+            org_name="乙公司", name="乙支部", form="single", formal_members=5, units=None, created_by=ADMIN_ID
+        )
+        typed = str(branch.branch.id).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        reply = await admin.send(f"/invite {typed}")
+        assert reply.plain_text.startswith("已生成新的邀请链接"), reply.plain_text
+        invitation_code(reply)

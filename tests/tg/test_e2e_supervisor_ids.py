@@ -50,7 +50,9 @@ async def test_myid_names_and_the_usage(make_bot, clock, monkeypatch) -> None:
 
         # A secretary is known by the name stored when they joined; a stranger by the id, with a warning.
         second = await make_secretary(harness, harness.user(BOB, "Bob"), name="第二党支部")
-        bob = await admin.send(f"/supervisor {BOB} {second.id}")
+        bob = await admin.send(
+            f"/supervisor {BOB} {branch.id}"
+        )  # not his own branch: refused since helper-96
         assert bob.plain_text.startswith(f"Bob（用户 {BOB}）现在是片区督导员")
         stranger = await admin.send(f"/supervisor {CAROL} {second.id}")
         assert stranger.plain_text.startswith(f"用户 {CAROL} 现在是片区督导员")
@@ -152,3 +154,71 @@ async def test_supervisors_lists_every_branch_over_several_messages(make_bot, cl
         listed = "\n".join(texts)
         assert all(f"A&B第{i:03d}支部（{branch_id}）" in listed for i, branch_id in enumerate(ids))
         assert harness.take_errors() == []
+
+
+async def test_an_administrator_takes_single_branches_out_of_a_scope(make_bot, clock) -> None:
+    """helper-96's review: `/supervisor remove 用户 支部` answered with the usage text; the only way was to remove
+    the supervisor entirely (and tell them their role was cancelled) and grant the rest again."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        first = await make_secretary(harness, harness.user(ALICE, "Alice"))
+        second = await make_secretary(harness, harness.user(BOB, "Bob"), name="第二党支部")
+        sup = Chat(harness, harness.user(SUPERVISOR, "王督导"))
+        assert "/supervisor remove 用户编号 支部编号" in (await admin.send("/supervisor")).plain_text
+        await sup.send("/myid")  # the bot learns the name
+        await admin.send(f"/supervisor {SUPERVISOR} {first.id} {second.id}")
+        await sup.reply()  # told of the role
+
+        reply = await admin.send(f"/supervisor remove {SUPERVISOR} {first.id}")
+        assert (
+            reply.plain_text
+            == f"已将支部 {first.id} 移出王督导（用户 {SUPERVISOR}）的督导范围，对方仍负责支部：{second.id}。"
+        )
+        told = await sup.reply()
+        assert (
+            told.plain_text
+            == f"上级党委管理员已将支部 {first.id} 移出您的督导范围。您现在负责支部：{second.id}。"
+        )
+        assert (await harness.services.supervision.viewer(SUPERVISOR)).supervised == {second.id}
+        seen = await sup.send("/status")
+        assert "第二党支部" in seen.plain_text and "第一党支部" not in seen.plain_text
+
+        again = await admin.send(f"/supervisor remove {SUPERVISOR} {first.id}")
+        assert again.plain_text.startswith(f"王督导（用户 {SUPERVISOR}）并不负责支部 {first.id}，无需移出。")
+        await harness.emulator.expect_no_message(SUPERVISOR)
+
+        last = await admin.send(
+            f"/supervisor remove {SUPERVISOR} ２"
+        )  # full-width, as a Chinese keyboard types
+        assert last.plain_text.endswith("对方已不再负责任何支部，片区督导员身份随之取消。"), last.plain_text
+        assert (await sup.reply()).plain_text.endswith("您已不再负责任何支部，片区督导员身份随之取消。")
+        assert "只有" in (await sup.send("/status")).plain_text
+
+
+async def test_a_secretary_is_not_made_supervisor_of_their_own_branch(make_bot, clock) -> None:
+    """helper-96's review: `/supervisor <Alice> <Alice's branch>` was confirmed without a word; she could never
+    review her branch's records. It is refused with the reason; with other branches, those are granted."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "Alice"))
+        first = await make_secretary(harness, alice.user)
+        second = await make_secretary(harness, harness.user(BOB, "Bob"), name="第二党支部")
+
+        refused = await admin.send(f"/supervisor {ALICE} {first.id}")
+        assert refused.plain_text.startswith(
+            f"未设置：Alice（用户 {ALICE}）是支部 {first.id}（第一党支部）的书记，不能督导自己的支部"
+        ), refused.plain_text
+        await harness.emulator.expect_no_message(ALICE)
+        assert (await harness.services.supervision.viewer(ALICE)).supervised == frozenset()
+
+        granted = await admin.send(f"/supervisor {ALICE} {first.id} {second.id}")
+        lines = granted.plain_text.splitlines()
+        assert (
+            lines[0]
+            == f"Alice（用户 {ALICE}）现在是片区督导员，负责支部：{second.id}。对方发送 /status 或 /dashboard 即可使用。"
+        )
+        assert lines[1].startswith(f"注意：未包括支部 {first.id}，对方是支部 {first.id}（第一党支部）的书记")
+        assert (await alice.reply()).plain_text.startswith(
+            f"上级党委管理员已将您设为片区督导员，负责支部：{second.id}。"
+        )
+        assert (await harness.services.supervision.viewer(ALICE)).supervised == {second.id}

@@ -32,9 +32,8 @@ from handlers.tg.messenger import (
     TrafficWindow,
     delivery_error,
 )
+from handlers.tg.render_digest import MAX_MESSAGE, digest_html
 from handlers.tg.render_reminders import (
-    MAX_MESSAGE,
-    digest_html,
     reminder_html,
     reminder_markup,
     status_html,
@@ -193,7 +192,8 @@ def test_a_long_digest_is_cut_to_one_message() -> None:
     assert plain.startswith("📊 2026年6月 活动情况汇总")
     assert "共 500 个支部，101 个全部完成，399 个未完成：" in plain
     assert "• 某&公司 · 第1党支部<>：缺 主题党日（🔕 免提醒 支部委员会：联合<开展>）" in plain
-    assert plain.rstrip().endswith("条未列出；发送 /branches 查看全部支部。")
+    assert "• 某&公司 · 第3党支部（自 6月1日）" in plain.splitlines()  # the unreachable: never crowded out
+    assert plain.rstrip().endswith("未列出的：发送 /status 2026-06 查看全部支部的完成情况。")
 
 
 def test_a_digest_says_how_many_complete_branches_still_wait_for_review() -> None:
