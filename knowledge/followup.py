@@ -150,6 +150,12 @@ def original(query: str) -> str:
     return query.split(SEPARATOR, 1)[0]
 
 
+def asked(query: str) -> str:
+    """The question a stored query stands for as the user asked it: a follow-up's own words ("观摩交流 → 谁来组织":
+    谁来组织), not the stem it was read with, which the user may never have typed (观摩交流); else the query."""
+    return query.rsplit(SEPARATOR, 1)[-1]
+
+
 def with_context(previous: str, follow_up: str, limit: int = 500) -> str:
     """The follow-up asked in the light of the previous question (its own words last, leads dropped).
 

@@ -15,16 +15,17 @@ from handlers.services.text import clean_text
 from knowledge import KnowledgeBase
 from knowledge.base import Answer
 from knowledge.followup import (
+    asked,
     asks_own,
     in_place,
     is_follow_up,
     names_a_topic,
     names_nothing,
-    original,
     subject_only,
     with_context,
     without_frame,
 )
+from storage.models import QuestionLog
 from storage.repositories import QuestionRepository
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,17 @@ def _speaks_of(answer: Answer, subject: str) -> str | None:
     return "passage" if subject in first.text else None
 
 
+def _mentions(kb: KnowledgeBase, answer: Answer, subject: str) -> bool:
+    """Whether the answer's first passage (its key sentence, rule or text) names ``subject``, as typed or with each
+    of its words in a spelling the lexicon gives for it (支委会: 三会一课; 党可: 党课)."""
+    if _speaks_of(answer, subject) is not None:
+        return True
+    first = answer.hits[0]
+    text = first.text + (first.highlight or "") + (answer.rule.conclusion if answer.rule else "")
+    terms = kb.coverage_terms(kb.analyze(subject))
+    return bool(terms) and all(any(s in text for s in term.spellings) for term in terms)
+
+
 class QAService:
     def __init__(
         self, kb: KnowledgeBase, session_factory: async_sessionmaker[AsyncSession], clock: Clock
@@ -127,10 +139,20 @@ class QAService:
         self.clock = clock
 
     async def ask(
-        self, text: str, *, user_id: int | None, chat_id: int | None, k: int = 3, follow_ups: bool = True
+        self,
+        text: str,
+        *,
+        user_id: int | None,
+        chat_id: int | None,
+        k: int = 3,
+        follow_ups: bool = True,
+        replying_to: int | None = None,
+        edit_of: int | None = None,
     ) -> QAResult:
-        """Answer ``text`` and log it, in one session. A short follow-up ("那联合建呢？") within
-        ``FOLLOW_UP_WINDOW`` of the user's previous question is read together with it."""
+        """Answer ``text`` and log it, in one session. A short follow-up ("那联合建呢？") is read together with the
+        question before (``_previous``: the one whose answer it replies to, ``replying_to``; for an edited message,
+        the one before the question first logged for it, ``edit_of``; else the user's latest within
+        ``FOLLOW_UP_WINDOW``)."""
         question = clean_question(text)
         follows: str | None = None
         read_as: str | None = None
@@ -143,10 +165,9 @@ class QAService:
                     # A follow-up the speeches answer surely on its own ("那联合建呢？") is not read with the question
                     # before, unless it names nothing of its own (多久一次); nor is one that follows a question the
                     # speeches could not answer.
-                    since = self.clock.now() - FOLLOW_UP_WINDOW
-                    previous = await repo.latest_for(user_id=user_id, chat_id=chat_id, since=since)
+                    previous = await self._previous(repo, user_id, chat_id, replying_to, edit_of)
                     if previous is not None and previous.answered:
-                        follows = original(previous.query)
+                        follows = asked(previous.query)
                         question, answer, in_place_ = self._read_with(previous.query, question, k)
                         read_as = question if in_place_ else None
                 if follow_ups and follows is None and names_nothing(question):
@@ -162,13 +183,40 @@ class QAService:
             answer = self.kb.ask(question, k)
         return QAResult(answer, question_id, follows, read_as)
 
+    async def _previous(
+        self,
+        repo: QuestionRepository,
+        user_id: int,
+        chat_id: int | None,
+        replying_to: int | None,
+        edit_of: int | None,
+    ) -> QuestionLog | None:
+        """The question a follow-up is read with: the user's own question whose answer it replies to (Telegram's
+        回复), however long ago; for an edited message, the latest before the question logged for it when first
+        sent (not that question, the wording the edit corrects), within ``FOLLOW_UP_WINDOW`` of it; else the
+        user's latest within ``FOLLOW_UP_WINDOW``."""
+        if replying_to is not None:
+            replied = await repo.get(replying_to)
+            if replied is not None and replied.user_id == user_id:
+                return replied
+        if edit_of is not None:
+            first = await repo.get(edit_of)
+            if first is None or first.user_id != user_id:
+                return None
+            since = first.created_at - FOLLOW_UP_WINDOW
+            return await repo.latest_for(user_id=user_id, chat_id=chat_id, since=since, before_id=first.id)
+        since = self.clock.now() - FOLLOW_UP_WINDOW
+        return await repo.latest_for(user_id=user_id, chat_id=chat_id, since=since)
+
     def _read_with(self, previous: str, follow_up: str, k: int) -> tuple[str, Answer, bool]:
         """A follow-up read with the question before (question read, its answer, whether in place):
 
         - one that names a subject only ("那党课呢？"): the question before asked of it ("主题党日每月搞几次" ->
           "党课每月搞几次") when the answer names it: surely in its key sentence, tentatively elsewhere in the
           passage (helper-88's review: "那党费呢" after a question on 党建经费 quoted the 经费 sentence, surely);
-          a subject the speeches never name gets the question before, joined, tentatively and with a note;
+          a subject the speeches never name gets the question before, joined, tentatively and with a note; one
+          they name gets it tentatively too when its first passage does not speak of the subject (helper-95's review:
+          "那支委会呢" after 主题党日多久开展一次 got the 主题党日 sentence, surely);
         - one that asks its own question ("谁来组织"): the question before up to what it asked, then the follow-up
           (``without_frame``), so that its frame (多久一次) does not answer again;
         - else the question before followed by the follow-up's words."""
@@ -190,8 +238,13 @@ class QAService:
             if stem and self.kb.analyze(stem).content:
                 question = with_context(stem, follow_up, MAX_QUERY_CHARS)
         answer = self.kb.ask(question, k)
-        if subject and answer.hits and names_a_topic(subject) and not _named(self.kb, subject):
-            answer = replace(answer.made_tentative(), note=UNNAMED_NOTE.format(subject=subject))
+        if subject and answer.hits and names_a_topic(subject):
+            if not _named(self.kb, subject):
+                answer = replace(answer.made_tentative(), note=UNNAMED_NOTE.format(subject=subject))
+            elif not _mentions(self.kb, answer, subject):
+                # The question before answered again ("那支委会呢" after 主题党日多久开展一次: the 主题党日 sentence):
+                # only the closest, since nothing in it speaks of the subject asked.
+                answer = answer.made_tentative()
         return question, answer, False
 
     async def _log(

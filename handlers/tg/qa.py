@@ -48,6 +48,7 @@ IDLE_DRAFT_HINT = (
     "请发送 /submit，选择“继续填写”后再发一次。"
 )
 ASKED_KEY = "qa_asked"  # user_data: message id -> the text answered as a question (an edit is answered anew)
+ASKED_IDS_KEY = "qa_asked_ids"  # user_data: message id -> the question logged for it when first sent
 ASKED_KEEP = 30
 DRAFT_HINT = "idle_draft_hint"  # user_data: the idle draft (its last touch) already pointed out
 EDITED_FORM_INPUT = (
@@ -79,15 +80,33 @@ USAGE_REPLIES = {
 }
 
 
-async def _reply_answer(update: Update, context: BotContext, text: str, *, follow_ups: bool = True) -> None:
+async def _reply_answer(
+    update: Update, context: BotContext, text: str, *, follow_ups: bool, edit_of: int | None
+) -> int | None:
+    """The speeches' answer; the id of the question logged, or None."""
     user = update.effective_user
     chat = update.effective_chat
     result = await context.services.qa.ask(
-        text, user_id=user.id if user else None, chat_id=chat.id if chat else None, follow_ups=follow_ups
+        text,
+        user_id=user.id if user else None,
+        chat_id=chat.id if chat else None,
+        follow_ups=follow_ups,
+        replying_to=_replied_question(update, context),
+        edit_of=edit_of,
     )
     await _send_result(context, chat.id, result)
     if user is not None:
         await _remind_of_idle_draft(context, chat.id, user.id)
+    return result.question_id
+
+
+def _replied_question(update: Update, context: BotContext) -> int | None:
+    """The question whose answer the message replies to (Telegram's 回复): a follow-up is read with it, not with
+    the latest question. Known by the answer's feedback buttons; None for a reply to anything else."""
+    replied = update.effective_message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None
+    return render.answered_question(replied.reply_markup)
 
 
 async def _remind_of_idle_draft(context: BotContext, chat_id: int, user_id: int) -> None:
@@ -117,8 +136,11 @@ async def _send_result(context: BotContext, chat_id: int, result: QAResult) -> N
     )
 
 
-async def _respond(update: Update, context: BotContext, text: str, *, follow_ups: bool = True) -> None:
-    """A usage question gets its command, anything else the speeches' answer."""
+async def _respond(
+    update: Update, context: BotContext, text: str, *, follow_ups: bool = True, edit_of: int | None = None
+) -> int | None:
+    """A usage question gets its command, anything else the speeches' answer (the id of the question logged, or
+    None). ``edit_of``: the question first logged for the message now edited."""
     usage = usage_of(text)
     if usage is Usage.HELP:
         await update.effective_message.reply_text(HELP, parse_mode=ParseMode.HTML)
@@ -129,23 +151,29 @@ async def _respond(update: Update, context: BotContext, text: str, *, follow_ups
     elif usage is not None:
         await update.effective_message.reply_text(USAGE_REPLIES[usage])
     else:
-        await _reply_answer(update, context, text, follow_ups=follow_ups)
+        return await _reply_answer(update, context, text, follow_ups=follow_ups, edit_of=edit_of)
+    return None
 
 
-def _asked(context: BotContext) -> dict[str, str]:
-    """The user's recent messages answered as questions, by message id (str: user_data is stored as JSON)."""
-    asked = context.user_data.get(ASKED_KEY)
+def _asked(context: BotContext, key: str = ASKED_KEY) -> dict:
+    """The user's recent messages answered as questions, by message id (str: user_data is stored as JSON): their
+    text (``ASKED_KEY``), or the id of the question logged for them when first sent (``ASKED_IDS_KEY``)."""
+    asked = context.user_data.get(key)
     if not isinstance(asked, dict):
-        asked = context.user_data[ASKED_KEY] = {}
+        asked = context.user_data[key] = {}
     return asked
 
 
-def _remember_asked(context: BotContext, message_id: int, text: str) -> None:
-    asked = _asked(context)
-    asked.pop(str(message_id), None)
-    asked[str(message_id)] = text
-    while len(asked) > ASKED_KEEP:
-        asked.pop(next(iter(asked)))
+def _remember_asked(
+    context: BotContext, message_id: int, value: str | int | None, key: str = ASKED_KEY
+) -> None:
+    """``value`` kept for ``message_id`` (the latest ``ASKED_KEEP``); None forgets it."""
+    kept = _asked(context, key)
+    kept.pop(str(message_id), None)
+    if value is not None:
+        kept[str(message_id)] = value
+    while len(kept) > ASKED_KEEP:
+        kept.pop(next(iter(kept)))
 
 
 async def on_text(update: Update, context: BotContext) -> None:
@@ -153,8 +181,9 @@ async def on_text(update: Update, context: BotContext) -> None:
     if (code := pasted_code(text)) is not None:  # the invitation code the admin's reply shows, pasted
         await join(update, context, code)
         return
-    _remember_asked(context, update.effective_message.message_id, text)
-    await _respond(update, context, text)
+    message_id = update.effective_message.message_id
+    _remember_asked(context, message_id, text)
+    _remember_asked(context, message_id, await _respond(update, context, text), ASKED_IDS_KEY)
 
 
 async def on_edited_text(update: Update, context: BotContext) -> None:
@@ -169,7 +198,11 @@ async def on_edited_text(update: Update, context: BotContext) -> None:
     if previous == text or not text:
         return
     _remember_asked(context, message.message_id, text)
-    await _respond(update, context, text, follow_ups=False)  # not read with the wording it replaces
+    # Read with the question before the message as first sent, not with the wording it replaces: a follow-up
+    # corrected ("那党可呢" -> "那党课呢") still follows the question before. Unknown (no question logged for
+    # it): not read as a follow-up at all.
+    first = _asked(context, ASKED_IDS_KEY).get(str(message.message_id))
+    await _respond(update, context, text, follow_ups=first is not None, edit_of=first)
 
 
 async def _hint_edited_form_input(update: Update, context: BotContext) -> None:

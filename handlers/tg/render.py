@@ -9,6 +9,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.services.qa import QAResult
+from handlers.tg.callbacks import parse_id
 from knowledge.ingest import CLOSING, OPENING
 from knowledge.organisation import (
     OrgForm,
@@ -101,6 +102,16 @@ def feedback_row(question_id: int, voted: int | None = None) -> list[InlineKeybo
         InlineKeyboardButton(up, callback_data=f"qa:fb:{question_id}:1"),
         InlineKeyboardButton(down, callback_data=f"qa:fb:{question_id}:-1"),
     ]
+
+
+def answered_question(markup: InlineKeyboardMarkup | None) -> int | None:
+    """The question an answer answered, by its feedback buttons (``feedback_row``); None for another message."""
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            parts = str(button.callback_data or "").split(":")
+            if len(parts) == 4 and parts[:2] == ["qa", "fb"]:
+                return parse_id(parts[2])
+    return None
 
 
 def with_vote(markup: InlineKeyboardMarkup, question_id: int, voted: int) -> InlineKeyboardMarkup:

@@ -70,8 +70,11 @@ class QuestionRepository:
         result = await self.session.scalars(stmt, execution_options={"populate_existing": True})
         return result.one()
 
-    async def latest_for(self, *, user_id: int, chat_id: int | None, since: datetime) -> QuestionLog | None:
-        """The user's latest question in this chat asked at or after ``since`` (for follow-up questions)."""
+    async def latest_for(
+        self, *, user_id: int, chat_id: int | None, since: datetime, before_id: int | None = None
+    ) -> QuestionLog | None:
+        """The user's latest question in this chat asked at or after ``since`` (for follow-up questions); with
+        ``before_id``, among those logged before that question (an edited message's: the one it followed)."""
         _require_aware("since", since)
         stmt = (
             select(QuestionLog)
@@ -81,6 +84,8 @@ class QuestionRepository:
         )
         if chat_id is not None:
             stmt = stmt.where(QuestionLog.chat_id == chat_id)
+        if before_id is not None:
+            stmt = stmt.where(QuestionLog.id < before_id)
         return (await self.session.scalars(stmt)).first()
 
     async def unanswered(self, limit: int = 50) -> list[QuestionLog]:

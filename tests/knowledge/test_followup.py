@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.followup import in_place, is_follow_up, names_nothing, original, subject_only, with_context
+from knowledge.followup import (
+    asked,
+    in_place,
+    is_follow_up,
+    names_nothing,
+    original,
+    subject_only,
+    with_context,
+)
 
 
 @pytest.mark.parametrize(
@@ -82,6 +90,13 @@ def test_a_chain_of_follow_ups_leans_on_the_question_alone() -> None:
     stored = with_context("党员不足3人怎么建支部", "那联合建呢？")
     assert original(stored) == "党员不足3人怎么建支部"
     assert with_context(stored, "具体怎么做") == "党员不足3人怎么建支部 → 具体怎么做"
+
+
+def test_what_the_user_asked_of_a_stored_follow_up() -> None:
+    """A later follow-up says which question it followed: the one the user sent, not the stem it was read with
+    (helper-95's review: "观摩交流多久一次" -> "谁来组织" -> "具体怎么做" quoted "观摩交流")."""
+    assert asked("观摩交流 → 谁来组织") == "谁来组织"
+    assert asked("党课每月搞几次") == "党课每月搞几次"
 
 
 @pytest.mark.parametrize(

@@ -177,6 +177,23 @@ async def test_unanswered_newest_first(session_factory):
         assert [r.query for r in await repo.unanswered(limit=2)] == ["q4", "q3"]
 
 
+async def test_latest_for_before_a_question(session_factory):
+    """The question an edited message followed: the latest before the one logged for it when first sent."""
+    async with session_factory() as session, session.begin():
+        repo = QuestionRepository(session)
+        ids = [
+            (await repo.add(query=f"q{m}", answered=True, created_at=T0 + timedelta(minutes=m), user_id=1)).id
+            for m in range(3)
+        ]
+    async with session_factory() as session:
+        repo = QuestionRepository(session)
+        latest = await repo.latest_for(user_id=1, chat_id=None, since=T0)
+        assert latest is not None and latest.query == "q2"
+        before = await repo.latest_for(user_id=1, chat_id=None, since=T0, before_id=ids[2])
+        assert before is not None and before.query == "q1"
+        assert await repo.latest_for(user_id=1, chat_id=None, since=T0, before_id=ids[0]) is None
+
+
 async def test_unanswered_orders_by_instant_not_by_zone(session_factory):
     """Same wall-clock text in different zones must sort by the actual instant."""
     async with session_factory() as session, session.begin():
