@@ -131,7 +131,7 @@ class Services:
         self.status = StatusService(factory, clock, admins)
         self.auth = WebAuthService(factory, clock, admins)
         self.updates = UpdateStore(factory, clock)
-        self.curation = CurationService(factory, clock, admins, self.kb_folder)
+        self.curation = CurationService(factory, clock, admins, self.kb_folder, self.qa.answers_surely)
         self.thumbnails = ThumbnailService(factory, clock, self.files, self.thumbs)
         self.ledger = LedgerExporter(factory, clock, self.files, self.status)
         self.kb_reloader = KnowledgeReloader(self.kb_folder)

@@ -86,15 +86,29 @@ def parse_branch_value(field: str, text: str) -> str | int:
     return text
 
 
+NO_SECRETARY = "尚无书记"
+UNREACHABLE = "⚠️ 无法联系：提醒已暂停，待其重新发送 /start"
+
+
+def secretary_of(branch: Branch) -> str | None:
+    """The branch's secretary as the lists name them (their stored name, else their user id); None: none yet."""
+    if not branch.secretary_user_id:
+        return None
+    return branch.secretary_name or str(branch.secretary_user_id)
+
+
+def secretary_warning(branch: Branch) -> str | None:
+    """:data:`UNREACHABLE` when the bot can no longer write to the branch's secretary (blocked, deleted)."""
+    unreachable = branch.secretary_user_id and branch.secretary_unreachable_at is not None
+    return UNREACHABLE if unreachable else None
+
+
 def branch_line(branch: Branch) -> str:
-    """One line of a branch list, the same in chat and in the terminal."""
-    secretary = (
-        f"书记 {branch.secretary_name or branch.secretary_user_id}"
-        if branch.secretary_user_id
-        else "尚无书记"
-    )
-    if branch.secretary_user_id and branch.secretary_unreachable_at is not None:
-        secretary += "（⚠️ 无法联系：提醒已暂停，待其重新发送 /start）"
+    """One line of a branch list, the same in chat and in the terminal (the web's branch page says the same)."""
+    name = secretary_of(branch)
+    secretary = f"书记 {name}" if name else NO_SECRETARY
+    if warning := secretary_warning(branch):
+        secretary += f"（{warning}）"
     return (
         f"{branch.id}. {branch.org_name} · {branch.name}"
         f"（{org_form_label(branch.form)}，{branch.formal_members}名党员）：{secretary}"

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.services.branches import secretary_of, secretary_warning
 from handlers.services.clock import Clock
 from handlers.services.form.display import record_number
 from handlers.services.supervision import load_viewer
@@ -34,6 +35,10 @@ EXTENSIONS = {
     "application/msword": "doc",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
 }
+# A file's role as its name says it, in the zip of the evidence and when downloaded (JL2026-000012-照片1.jpg);
+# the ASCII codes only in the fallback name of a download (``filename=``, for a client that ignores ``filename*``).
+ROLE_NAMES = {"photo": "照片", "minutes": "会议记录"}
+THUMBNAIL_NAME = "缩略图"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +69,16 @@ class BranchPage:
     form_label: str
     warnings: list[str]  # the profile checks of knowledge.organisation (empty: conforms)
     records: list[RecordRow]  # the last 12 months' records (withdrawn ones included), newest first
+    secretary: str | None = None  # the secretary's name (else user id), as /branches says; None: 尚无书记
+    secretary_warning: str | None = None  # branches.UNREACHABLE when the bot cannot reach the secretary
 
 
 @dataclass(frozen=True, slots=True)
 class FileBlob:
     data: bytes
     mime: str
-    filename: str  # e.g. JL2026-000012-photo1.jpg (ASCII, safe for Content-Disposition)
+    filename: str  # e.g. JL2026-000012-照片1.jpg, as in the zip of the evidence
+    ascii_filename: str = ""  # e.g. JL2026-000012-photo1.jpg: the fallback ``filename=`` of a download
 
 
 def numbered(rows: Iterable[RecordFile]) -> list[tuple[RecordFile, int]]:
@@ -94,10 +102,15 @@ def file_ref(row: RecordFile, number: int = 1) -> FileRef:
     return FileRef(row.id, row.role, row.position, row.mime, row.size, row.thumb_sha256 is not None, number)
 
 
-def file_name(record: ActivityRecord, row: RecordFile, number: int, thumbnail: bool = False) -> str:
+def file_name(
+    record: ActivityRecord, row: RecordFile, number: int, thumbnail: bool = False, *, ascii_only: bool = False
+) -> str:
+    """The file's name: ``JL2026-000012-照片1.jpg`` (its thumbnail ``…-照片1-缩略图.jpg``), the same in the zip of
+    the evidence; with ``ascii_only`` ``JL2026-000012-photo1.jpg`` (``…-photo1-thumb.jpg``)."""
     ext = "jpg" if thumbnail else EXTENSIONS.get(row.mime, "bin")
-    suffix = "-thumb" if thumbnail else ""
-    return f"{record_number(record.id, record.held_on)}-{row.role}{number}{suffix}.{ext}"
+    role = row.role if ascii_only else ROLE_NAMES.get(row.role, row.role)
+    suffix = ("-thumb" if ascii_only else f"-{THUMBNAIL_NAME}") if thumbnail else ""
+    return f"{record_number(record.id, record.held_on)}-{role}{number}{suffix}.{ext}"
 
 
 class BrowseService:
@@ -150,7 +163,14 @@ class BrowseService:
             for r in records
         ]
         warnings = profile_warnings(branch.form, branch.formal_members, branch.units)
-        return BranchPage(branch, org_form_label(branch.form), warnings, rows)
+        return BranchPage(
+            branch,
+            org_form_label(branch.form),
+            warnings,
+            rows,
+            secretary_of(branch),
+            secretary_warning(branch),
+        )
 
     async def file(self, user_id: int, file_id: int, *, thumbnail: bool = False) -> FileBlob | None:
         """The evidence file (or its thumbnail, a JPEG) if the user may see its branch; ``None`` otherwise, or
@@ -171,7 +191,10 @@ class BrowseService:
         except FileNotFoundError:
             return None
         return FileBlob(
-            data, "image/jpeg" if thumbnail else row.mime, file_name(record, row, number, thumbnail)
+            data,
+            "image/jpeg" if thumbnail else row.mime,
+            file_name(record, row, number, thumbnail),
+            file_name(record, row, number, thumbnail, ascii_only=True),
         )
 
     async def remember_file_id(self, user_id: int, file_id: int, telegram_file_id: str) -> bool:

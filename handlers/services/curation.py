@@ -2,7 +2,10 @@
 
 :meth:`CurationService.unanswered` groups the questions not answered, answered with low confidence
 (``question_log.confidence = 'low'``) or voted 👎, by similarity: character bigrams of the normalised text (question
-words such as 怎么 / 如何 dropped), Jaccard >= 0.5, greedy in the order they were asked (deterministic).
+words such as 怎么 / 如何 dropped), Jaccard >= 0.5, greedy in the order they were asked (deterministic); a group
+the knowledge base has since learnt to answer (after an administrator's document, say) is left out: its
+representative question asked again now is answered with confidence, or one of its wordings was since (the
+helper-96's review: the list only ever grew).
 :meth:`CurationService.add_document` checks and stores an administrator's ``.txt`` file in the knowledge-base
 folder; :class:`KnowledgeReloader` builds a new knowledge base from the shipped speeches and that folder, for the
 adapter to swap in (``Services.install_kb``).
@@ -16,7 +19,7 @@ import re
 import tempfile
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -200,17 +203,38 @@ class CurationService:
         clock: Clock,
         admin_ids: frozenset[int],
         kb_dir: Path,
+        answers_surely: Callable[[str], bool] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.clock = clock
         self.admin_ids = admin_ids
         self.kb_dir = Path(kb_dir)
+        # Whether the knowledge base as it is now answers a question with confidence (``QAService.answers_surely``,
+        # which follows a rebuilt knowledge base); None: questions are not asked again.
+        self.answers_surely = answers_surely
 
     async def unanswered(self, since: datetime | None = None, limit: int = 2000) -> list[QuestionGroup]:
-        """Groups of the latest ``limit`` questions worth a look, most asked first."""
+        """Groups of the latest ``limit`` questions worth a look, most asked first, less those settled since."""
         async with self.session_factory() as session:
-            rows = await CurationRepository(session).candidates(since, limit)
-        return group_questions(rows)
+            repo = CurationRepository(session)
+            rows = await repo.candidates(since, limit)
+            sure = await repo.latest_sure({r.query for r in rows if not r.down})
+        wording = {r.id: r.query for r in rows}
+        return [
+            g
+            for g in group_questions(rows)
+            if not self._settled(g, {wording[i] for i in g.question_ids}, sure)
+        ]
+
+    def _settled(self, group: QuestionGroup, wordings: set[str], sure: dict[str, datetime]) -> bool:
+        """Whether the group needs no more look: one of its wordings was answered with confidence (and not voted
+        down) after it was last asked unanswered, or the knowledge base now answers its representative question
+        with confidence. A group voted 👎 stays: the answer a person judged wrong was a confident one too."""
+        if group.down_votes:
+            return False
+        if any(w in sure and sure[w] > group.last_asked for w in wordings):
+            return True
+        return self.answers_surely is not None and self.answers_surely(group.text)
 
     async def set_confidence(self, question_id: int, confidence: str | None) -> bool:
         """Record how sure a logged answer was ("high" / "low"), for the Q&A service to call after logging."""

@@ -27,9 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.services.browse import EXTENSIONS, numbered
+from handlers.services.browse import file_name, numbered
 from handlers.services.clock import Clock
-from handlers.services.form.display import record_number
 from handlers.services.periods import finer_or_equal, slots
 from handlers.services.status import StatusService
 from handlers.services.supervision import Viewer
@@ -46,7 +45,16 @@ if TYPE_CHECKING:
 PAGE = 500
 Progress = Callable[[int, int], None]  # (records written, records in all)
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
-ROLE_NAMES = {"photo": "照片", "minutes": "会议记录"}
+# What a download of the export is named: 党支部活动台账-2026年第四季度.xlsx (the workbook's own title),
+# 佐证材料-2026年11月.zip (as the dashboard's button says); the ASCII names (ledger-2026-Q4.xlsx) only as the
+# fallback for a client that cannot read a UTF-8 file name.
+EXPORT_NAMES = {"xlsx": ("党支部活动台账", "ledger"), "zip": ("佐证材料", "evidence")}
+
+
+def export_file_name(view: Period, what: str, *, ascii_only: bool = False) -> str:
+    """The name of the period's ledger (``what`` "xlsx") or evidence zip ("zip") as downloaded."""
+    chinese, ascii_name = EXPORT_NAMES[what]
+    return f"{ascii_name}-{view.code}.{what}" if ascii_only else f"{chinese}-{view.label}.{what}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +103,7 @@ def evidence_paths(
             record.held_on.isoformat(),
         )
     )
-    number = record_number(record.id, record.held_on)
-    return [
-        (f, f"{folder}/{number}-{ROLE_NAMES.get(f.role, f.role)}{n}.{EXTENSIONS.get(f.mime, 'bin')}")
-        for f, n in numbered(files)
-    ]
+    return [(f, f"{folder}/{file_name(record, f, n)}") for f, n in numbered(files)]
 
 
 def _scope_ids(scope: Viewer | frozenset[int] | None) -> frozenset[int] | None:

@@ -208,6 +208,15 @@ class QAService:
         since = self.clock.now() - FOLLOW_UP_WINDOW
         return await repo.latest_for(user_id=user_id, chat_id=chat_id, since=since)
 
+    def answers_surely(self, text: str) -> bool:
+        """Whether the knowledge base, as it is now, answers ``text`` with confidence when asked on its own (as
+        :meth:`ask` would without a question before it; nothing logged): /unanswered drops what it answers."""
+        if self.kb is None:
+            return False
+        question = clean_question(text)
+        answer = self.kb.ask(question, 3)
+        return answer.answered and answer.confidence == "high" and not names_nothing(question)
+
     def _read_with(self, previous: str, follow_up: str, k: int) -> tuple[str, Answer, bool]:
         """A follow-up read with the question before (question read, its answer, whether in place):
 

@@ -42,7 +42,7 @@ def group_lines(groups: list[QuestionGroup]) -> list[str]:
             lines.append(f"   例：{escape(others[0])}")
     if len(groups) > MAX_GROUPS:
         lines.append(f"……另有 {len(groups) - MAX_GROUPS} 组未列出。")
-    lines += ["", "可发送 /adddoc 把补充材料（.txt）加入知识库。"]
+    lines += ["", "可发送 /adddoc 把补充材料（.txt）加入知识库；知识库能确切回答的问题不再列出。"]
     return lines
 
 

@@ -8,10 +8,13 @@ import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 from aiohttp import web
 
+from handlers.services.branches import NO_SECRETARY
 from handlers.services.browse import file_refs
+from handlers.services.export import EXPORT_NAMES, export_file_name
 from handlers.services.history import HistoryEntry
 from handlers.services.periods import parse_period, period_label, this_month
 from handlers.services.records import CHANGE_LABELS, kind_name
@@ -164,6 +167,7 @@ async def branch(request: web.Request) -> web.Response:
         "page": page,
         "kind_name": kind_name,
         "review_labels": REVIEW_LABELS,
+        "no_secretary": NO_SECRETARY,
     }
     return _page(request, "branch.html", context)
 
@@ -274,16 +278,28 @@ async def file(request: web.Request) -> web.Response:
         body=blob.data,
         content_type=blob.mime,
         headers={
-            "Content-Disposition": f'{disposition}; filename="{blob.filename}"',
+            "Content-Disposition": content_disposition(disposition, blob.filename, blob.ascii_filename),
             "Cache-Control": "private, max-age=3600",
             "X-Content-Type-Options": "nosniff",
         },
     )
 
 
+def content_disposition(disposition: str, name: str, fallback: str) -> str:
+    """RFC 6266: the UTF-8 name as ``filename*`` (RFC 5987), which browsers prefer, and ``fallback`` (ASCII, for
+    a client that reads only ``filename=``)."""
+    plain = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in fallback) or "download"
+    return f"{disposition}; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+BAD_EXPORT = ("导出类型有误", "请在总览页面点“导出 Excel 台账”或“导出佐证材料（zip）”。")
+
+
 async def export(request: web.Request) -> web.StreamResponse:
     services, user = _services(request), request[USER]
     what = request.query.get("what", "xlsx")
+    if what not in EXPORT_NAMES:
+        return refused_page(request, *BAD_EXPORT, 400)
     try:
         view = services.status.view(request.query.get("period"))
     except ValueError as exc:
@@ -298,16 +314,16 @@ async def export(request: web.Request) -> web.StreamResponse:
             if what == "zip"
             else (xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         )
-        name = f"{'evidence' if what == 'zip' else 'ledger'}-{view.code}.{what if what == 'zip' else 'xlsx'}"
+        name = content_disposition(
+            "attachment", export_file_name(view, what), export_file_name(view, what, ascii_only=True)
+        )
         return await _stream(request, path, mime, name)
     finally:
         await asyncio.to_thread(shutil.rmtree, folder, True)
 
 
-async def _stream(request: web.Request, path: Path, mime: str, name: str) -> web.StreamResponse:
-    response = web.StreamResponse(
-        headers={"Content-Type": mime, "Content-Disposition": f'attachment; filename="{name}"'}
-    )
+async def _stream(request: web.Request, path: Path, mime: str, disposition: str) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": mime, "Content-Disposition": disposition})
     response.content_length = (await asyncio.to_thread(path.stat)).st_size
     await response.prepare(request)
     with path.open("rb") as fh:

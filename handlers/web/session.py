@@ -26,6 +26,9 @@ SAME_SITE = re.compile(r"/(?!/)[\x21-\x5b\x5d-\x7e]{0,1999}")  # printable ASCII
 CSRF_KEY = web.AppKey("csrf_key", bytes)
 USER = web.RequestKey("user", object) if hasattr(web, "RequestKey") else "user"
 OPEN = ("/login", "/static/", "/healthz", "/metrics", "/telegram/", "/welcome")
+# Who may use the dashboard, in the chat's words (/dashboard, /supervisor): 上级党委管理员, 片区督导员.
+ROLE_LABELS = {"admin": "上级党委管理员", "supervisor": "片区督导员"}
+WHO_MAY_LOG_IN = f"{ROLE_LABELS['admin']}和{ROLE_LABELS['supervisor']}"
 REFUSED = {
     "forged": (403, "无效的登录链接", "这个链接不是机器人发出的，或者被改动过。"),
     "expired": (410, "登录链接已过期", "登录链接只在发出后 10 分钟内有效。"),
@@ -33,12 +36,12 @@ REFUSED = {
     "secretary": (
         403,
         "支部书记不能登录管理页面",
-        "管理页面供上级党组织的管理员和片区督导使用。支部书记请在聊天中用 /records 查看和修改本支部的记录，用 /status 查看完成情况。",
+        f"管理页面供{WHO_MAY_LOG_IN}使用。支部书记请在聊天中用 /records 查看和修改本支部的记录，用 /status 查看完成情况。",
     ),
     "not_allowed": (
         403,
         "无权使用管理页面",
-        "只有上级党组织的管理员和片区督导可以登录。支部书记请在聊天中用 /records 查看本支部的记录。",
+        f"只有{WHO_MAY_LOG_IN}可以登录。支部书记请在聊天中用 /records 查看本支部的记录。",
     ),
 }
 
@@ -140,7 +143,12 @@ async def _is_secretary(services, token: str) -> bool:
 
 
 async def how_to_login(request: web.Request) -> web.Response:
-    return render_page(request, "login.html", {"title": "登录"}, status=401)
+    """How to log in; someone logged in already (a bookmark, the back button) goes on to the dashboard."""
+    from handlers.web import SERVICES
+
+    if await request.app[SERVICES].auth.session_user(request.cookies.get(COOKIE)) is not None:
+        return _to_dashboard(request)
+    return render_page(request, "login.html", {"title": "登录", "who_may_log_in": WHO_MAY_LOG_IN}, status=401)
 
 
 async def logout(request: web.Request) -> web.Response:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, false, func, or_, select, update
+from sqlalchemy import case, false, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Feedback, QuestionLog
 from storage.repositories._checks import _require_aware
 
 CONFIDENCES = ("high", "low")
+IN_CHUNK = 500  # values of one IN (...): well under any database's limit on bound parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,26 @@ class CurationRepository:
         ]
         rows.reverse()
         return rows
+
+    async def latest_sure(self, queries: Iterable[str]) -> dict[str, datetime]:
+        """For each of ``queries`` (exact wordings) answered with high confidence and never voted down since: when
+        it last was."""
+        voted_down = select(Feedback.question_id).where(Feedback.value == -1)
+        wanted = sorted(set(queries))
+        latest: dict[str, datetime] = {}
+        for start in range(0, len(wanted), IN_CHUNK):
+            stmt = (
+                select(QuestionLog.query, func.max(QuestionLog.created_at))
+                .where(
+                    QuestionLog.query.in_(wanted[start : start + IN_CHUNK]),
+                    QuestionLog.answered == true(),
+                    QuestionLog.confidence == "high",
+                    QuestionLog.id.not_in(voted_down),
+                )
+                .group_by(QuestionLog.query)
+            )
+            latest.update({query: at for query, at in await self.session.execute(stmt)})
+        return latest
 
     async def set_confidence(self, question_id: int, confidence: str | None) -> bool:
         """Record how sure the logged answer was ("high" / "low" / None); ``False`` if no such question."""

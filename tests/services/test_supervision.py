@@ -90,12 +90,13 @@ async def test_branch_pages_and_files_are_scoped(session_factory, tmp_path):
     thumb = await browse.file(SEC_A, file_id, thumbnail=True)
     assert (
         full.mime == "image/jpeg"
-        and full.filename.endswith("-photo1.jpg")
+        and full.filename.endswith("-照片1.jpg")
+        and full.ascii_filename.endswith("-photo1.jpg")
         and len(full.data) == photo["size"]
     )
     assert (
         thumb.mime == "image/jpeg"
-        and thumb.filename.endswith("-thumb.jpg")
+        and thumb.filename.endswith("-照片1-缩略图.jpg")
         and len(thumb.data) < len(full.data)
     )
     assert await browse.file(OTHER_SUPERVISOR, file_id) is None

@@ -122,7 +122,7 @@ async def test_dashboard_in_chromium(served, browser, tmp_path):
     saved = tmp_path / download.suggested_filename
     await download.save_as(str(saved))
     wb = load_workbook(saved)
-    assert saved.name == "ledger-2026-Q4.xlsx" and len(wb.sheetnames) > 1
+    assert saved.name == "党支部活动台账-2026年第四季度.xlsx" and len(wb.sheetnames) > 1
     await context.close()
 
 

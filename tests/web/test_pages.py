@@ -102,7 +102,7 @@ async def test_a_passed_record_is_not_returned_from_a_stale_page(client, site):
 async def test_export_xlsx_and_zip(client, site):
     await logged_in(client, site, SUPERVISOR)
     resp = await client.get("/export?period=2026-Q4&what=xlsx")
-    assert resp.status == 200 and "ledger-2026-Q4.xlsx" in resp.headers["Content-Disposition"]
+    assert resp.status == 200 and 'filename="ledger-2026-Q4.xlsx"' in resp.headers["Content-Disposition"]
     wb = load_workbook(io.BytesIO(await resp.read()))
     assert len(wb.sheetnames) > 1
     resp = await client.get("/export?period=2026-11&what=zip")

@@ -4,6 +4,7 @@ every file (minutes 0, photos 1 and 2): the record and branch pages' alt text an
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from tests.services.supervision_world import SEC_A, SUPERVISOR, add_record, jpeg, spec_for, stored_photo
 from tests.web.world import logged_in
@@ -32,7 +33,7 @@ async def test_photos_are_numbered_from_one(client, site):
     assert sorted(re.findall(r'alt="(照片\d+)"', branch)) == ["照片1", "照片1", "照片2"]
     [first_photo] = re.findall(r'<img src="/file/(\d+)[^"]*" alt="照片1"', record)
     download = await client.get(f"/file/{first_photo}")
-    assert download.status == 200 and download.headers["Content-Disposition"].endswith('-photo1.jpg"')
+    assert download.status == 200 and download.headers["Content-Disposition"].endswith(quote("-照片1.jpg"))
 
 
 async def test_several_minutes_files_each_have_a_download(client, site):
@@ -49,4 +50,4 @@ async def test_several_minutes_files_each_have_a_download(client, site):
     for (file_id, n), data in zip(links, docs, strict=True):
         download = await client.get(f"/file/{file_id}")
         assert await download.read() == data
-        assert download.headers["Content-Disposition"].endswith(f'-minutes{n}.pdf"')
+        assert download.headers["Content-Disposition"].endswith(quote(f"-会议记录{n}.pdf"))
