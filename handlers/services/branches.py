@@ -59,7 +59,28 @@ def pasted_code(text: str) -> str | None:
     if match := _PASTED_CODE.fullmatch(re.sub(r"\s+", "", plain)):
         return match.group(1)
     match = _CODE_IN_TEXT.search(plain)
-    return match.group(1) if match else None
+    return match.group(1) if match else _code_with_a_note(plain)
+
+
+# A code pasted with a few characters around it (helper-97's review: 邀请码是“<code>”，请尽快加入, <code> 👍,
+# <code>，谢谢 were answered as questions): one code-shaped token, standing alone, in a short text.
+_CODE_TOKEN = re.compile(rf"(?<![A-Za-z0-9_-]){_CODE}(?![A-Za-z0-9_-])")
+NOTE_LIMIT = 12  # characters besides the code (spaces not counted)
+INVITE_NOTE_LIMIT = 40  # when the note mentions 邀请
+_ASKS = re.compile(r"[?？]|怎么|怎样|如何|什么|请问|能否|是否|哪|吗|呢")  # <code> 怎么用: a question about it
+
+
+def _code_with_a_note(plain: str) -> str | None:
+    """The code-shaped token of a short ``plain`` text, else None. A random code mixes at least two of capitals,
+    small letters and digits (all but about once in 10^7 codes); a word or number of 22 characters rarely does."""
+    tokens = _CODE_TOKEN.findall(plain)
+    if len(tokens) != 1:
+        return None
+    code = tokens[0]
+    kinds = sum(any(test(c) for c in code) for test in (str.isupper, str.islower, str.isdigit))
+    note = re.sub(r"\s+", "", plain.replace(code, ""))
+    limit = INVITE_NOTE_LIMIT if "邀请" in note else NOTE_LIMIT
+    return code if kinds >= 2 and len(note) <= limit and not _ASKS.search(note) else None
 
 
 QUESTION = re.compile(r"[?？]\s*$|怎么|怎样|如何|多久|是否|能否|吗\s*$")
@@ -128,7 +149,8 @@ class Redeemed:
     ``status``: ok | confirm | own_branch | unknown | used | expired | revoked | malformed. ``own_branch``: the
     user already leads the invitation's branch, which stays unused (a successor's link). ``confirm``: the user leads another
     branch (``left``), so nothing changed: ask them, then call ``redeem`` again with ``confirm_from=left.id``.
-    ``branch``: the invitation's branch (the one they now lead, on ``ok``). ``left``: the branch they lead (confirm)
+    ``branch``: the invitation's branch (the one they now lead, on ``ok``; on used, expired or revoked, the link's
+    branch, if it still exists). ``left``: the branch they lead (confirm)
     or left (ok), now without a secretary. ``replaced``: the branch's former secretary, someone else, who lost the
     post (ok) or would lose it (confirm): ``(user id, name)``. ``draft``: the user has an unfinished draft for
     ``left``, which the move discards. ``replaced_draft``: the former secretary had an unfinished draft for the
@@ -239,8 +261,8 @@ class BranchService:
                 # for a successor): it stays unused (helper-86's review: it was spent without a word).
                 return Redeemed("own_branch", target)
             status = await invitations.redeem(hash_code(code), user_id=user_id, name=name, at=now)
-            if str(status) != "ok":
-                return Redeemed(str(status))
+            if str(status) != "ok":  # the link's branch too: its sitting secretary needs no new link
+                return Redeemed(str(status), target)
             branch = await branches.by_secretary(user_id)
             lost = replaced is not None and await self._has_draft(session, replaced[0], target.id)
         return Redeemed("ok", branch, left, replaced, draft, lost)  # left: its secretary is cleared now

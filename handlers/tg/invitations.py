@@ -13,6 +13,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandl
 
 from handlers.services.branches import Redeemed, pasted_code
 from handlers.tg.callbacks import INVITE_PREFIX, STALE, decode_invite, encode_invite
+from handlers.tg.common import in_group
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup, edit_text
 from handlers.tg.guards import command, user_name
@@ -55,6 +56,9 @@ async def start_with_code(update: Update, context: BotContext) -> None:
 async def join(update: Update, context: BotContext, code: str) -> None:
     """Open the invitation ``code`` for the user, and answer: /start <code>, and the code pasted into the chat
     (``handlers.tg.qa``), alike."""
+    if in_group(update):  # never in a group: the profile would be posted there, the admin's question pressed
+        await update.effective_message.reply_text(open_privately(context.bot.username))
+        return
     user = update.effective_user
     admin = user.id in context.services.admin_ids  # may only be checking the link: asked before it is spent
     result = await context.services.branches.redeem(
@@ -64,12 +68,26 @@ async def join(update: Update, context: BotContext, code: str) -> None:
     await _answer_redeem(context, update.effective_chat.id, result, code, user.id)
 
 
+def open_privately(bot_username: str | None) -> str:
+    """An invitation sent in a group: where to open it instead (the link stays unused)."""
+    where = f"@{bot_username}（https://t.me/{bot_username}）" if bot_username else "我"
+    return (
+        f"邀请链接只能在与我的私聊中打开，在群里不会使用。请私聊 {where}，再点开管理员发来的链接。"
+        "邀请码已在群里公开，建议撤回这条消息。"
+    )
+
+
 OWN_BRANCH_LINK = (
     "您已经是“{name}”的书记，无需打开这个链接。它是管理员新生成的（可能是为更换书记），仍然有效，没有被使用；"
     "如不需要更换书记，可以忽略。"
 )
 ALREADY_SECRETARY = (
     "这个邀请链接已经被使用过了。您已经是“{name}”的书记，无需再次打开链接。\n"
+    "发送 /submit 登记活动记录，/records 查看记录，/branch 查看或修改支部信息。"
+)
+
+STALE_OWN_LINK = (
+    "这个邀请链接已失效，不过您已经是“{name}”的书记，无需打开链接。\n"
     "发送 /submit 登记活动记录，/records 查看记录，/branch 查看或修改支部信息。"
 )
 
@@ -119,13 +137,19 @@ async def _answer_redeem(
             )
     elif result.status == "own_branch" and result.branch is not None:
         await context.bot.send_message(chat_id, OWN_BRANCH_LINK.format(name=result.branch.name))
-    elif (
-        result.status == "used" and (current := await context.services.branches.of_user(user_id)) is not None
-    ):
-        # most likely their own link, opened again: no reason to call the administrator
-        await context.bot.send_message(chat_id, ALREADY_SECRETARY.format(name=current.name))
     else:
-        await context.bot.send_message(chat_id, REDEEM_REPLIES.get(result.status, REDEEM_REPLIES["unknown"]))
+        await context.bot.send_message(chat_id, await _refused(context, result, user_id))
+
+
+async def _refused(context: BotContext, result: Redeemed, user_id: int) -> str:
+    """Why the link was not used; a secretary who already leads a branch is told so rather than sent to the
+    administrator for a link they do not need."""
+    if result.status in ("expired", "revoked") and result.branch is not None:
+        if result.branch.secretary_user_id == user_id:  # an old link of the branch they lead
+            return STALE_OWN_LINK.format(name=result.branch.name)
+    if result.status == "used" and (current := await context.services.branches.of_user(user_id)) is not None:
+        return ALREADY_SECRETARY.format(name=current.name)  # most likely their own link, opened again
+    return REDEEM_REPLIES.get(result.status, REDEEM_REPLIES["unknown"])
 
 
 LEFT_NOTE = "（该支部现无书记，需由上级党委管理员重新邀请）"
@@ -187,6 +211,9 @@ async def tell(bot: Bot, user_ids: list[int], text: str) -> None:
             log.warning("could not tell user %s of a change of role: %s", user_id, exc)
 
 
+NOT_YOURS = "这个按钮只对收到它的人有效。邀请链接请在与我的私聊中打开。"
+
+
 async def on_invite_button(update: Update, context: BotContext) -> None:
     """确认转到… (the invitation is opened again, now confirmed) or 保留现状."""
     query = update.callback_query
@@ -195,6 +222,10 @@ async def on_invite_button(update: Update, context: BotContext) -> None:
         await query.answer(STALE, show_alert=True)
         return
     user_id = query.from_user.id
+    # Only the user who was asked, in their private chat (a question posted in a group before: not its members)
+    if query.message is None or query.message.chat.id != user_id:
+        await query.answer(NOT_YOURS, show_alert=True)
+        return
     if decoded == "keep":
         await query.answer()
         current = await context.services.branches.of_user(user_id)
@@ -207,8 +238,7 @@ async def on_invite_button(update: Update, context: BotContext) -> None:
     )
     await query.answer()
     await edit_markup(query, None)
-    chat_id = query.message.chat.id if query.message else user_id
-    await _answer_redeem(context, chat_id, result, code, user_id)
+    await _answer_redeem(context, user_id, result, code, user_id)
 
 
 def register(application: Application, *, group: int = -2) -> None:

@@ -198,6 +198,9 @@ async def on_edited_text(update: Update, context: BotContext) -> None:
     if previous == text or not text:
         return
     _remember_asked(context, message.message_id, text)
+    if (code := pasted_code(text)) is not None:  # a question corrected to the invitation code: as if sent so
+        await join(update, context, code)
+        return
     # Read with the question before the message as first sent, not with the wording it replaces: a follow-up
     # corrected ("那党可呢" -> "那党课呢") still follows the question before. Unknown (no question logged for
     # it): not read as a follow-up at all.

@@ -3,11 +3,13 @@ administrator who re-invites a branch with a secretary is warned, and a replaced
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from handlers.services.clock import FixedClock
 from tests.tg.test_e2e_branches import ADMINS, all_branches, invitation_code, invitations, redeem
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, BOB, START, Chat, Form, draft, make_secretary
+from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, BOB, CAROL, START, Chat, Form, draft, make_secretary
 
 
 @pytest.fixture
@@ -235,3 +237,113 @@ async def test_invite_reads_a_full_width_branch_number(make_bot, clock: FixedClo
         reply = await admin.send(f"/invite {typed}")
         assert reply.plain_text.startswith("已生成新的邀请链接"), reply.plain_text
         invitation_code(reply)
+
+
+GROUP = {"id": -1_009_733_000_042, "type": "supergroup", "title": "党建群"}
+
+
+async def test_an_invitation_opened_in_a_group_is_not_used_there(make_bot, clock: FixedClock) -> None:
+    """helper-97's review: /start@bot <code> in a group made the sender the secretary there and posted the
+    branch's profile to the group; an administrator's /start <code> posted 确认由我担任书记 there, and another
+    member who pressed it became the secretary. In a group the link is never opened: the bot says where."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        emu = harness.emulator
+        emu.register_chat(GROUP)
+        admin, alice = harness.user(ADMIN_ID, "组织部"), harness.user(ALICE, "陈书记")
+        created = await harness.services.branches.create(
+            org_name="甲公司", name="甲支部", form="single", formal_members=5, units=None, created_by=ADMIN_ID
+        )
+        for sender, text in (
+            (alice, f"/start@{emu.bot_username} {created.code}"),
+            (admin, f"/start {created.code}"),
+        ):
+            emu.post(GROUP["id"], {"text": text}, sender=sender)
+            reply = await emu.wait_for_message(GROUP["id"])
+            assert reply.plain_text.startswith("邀请链接只能在与我的私聊中打开，在群里不会使用。"), (
+                reply.plain_text
+            )
+            assert f"@{emu.bot_username}" in reply.plain_text and not reply.buttons
+            await emu.expect_no_message(GROUP["id"])  # nothing more: not /start's group welcome either
+        assert [b.secretary_user_id for b in await all_branches(harness)] == [None]
+        assert [i.used_at for i in await invitations(harness, 1)] == [None]
+        welcome = await redeem(Chat(harness, alice), created.code)  # the link still works in private
+        assert welcome.plain_text.startswith("欢迎！您已成为“甲支部”的书记。"), welcome.plain_text
+
+
+async def test_the_invitation_buttons_act_only_for_the_user_asked(make_bot, clock: FixedClock) -> None:
+    """Defence in depth: a question posted in a group before (or crafted callback data) pressed by a member
+    there neither opens the link for them nor edits the message."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        emu = harness.emulator
+        emu.register_chat(GROUP)
+        carol = Chat(harness, harness.user(CAROL, "群成员"))
+        created = await harness.services.branches.create(
+            org_name="甲公司", name="甲支部", form="single", formal_members=5, units=None, created_by=ADMIN_ID
+        )
+        posted = emu.post(GROUP["id"], {"text": "确认由我担任书记"}, sender=harness.user(ADMIN_ID, "组织部"))
+        for data in (f"inv:go:0:{created.code}", "inv:keep"):
+            update = carol.user.press(posted["message"], data, check=False, chat_id=GROUP["id"])
+            query_id = update["callback_query"]["id"]
+            answer = await emu.wait_for_call(
+                "answerCallbackQuery", lambda c, q=query_id: c.params.get("callback_query_id") == q
+            )
+            assert answer.params.get("show_alert") is True, answer.params
+            assert answer.params.get("text", "").startswith("这个按钮只对收到它的人有效"), answer.params
+        await emu.expect_no_message(GROUP["id"])
+        assert [b.secretary_user_id for b in await all_branches(harness)] == [None]
+        assert [i.used_at for i in await invitations(harness, 1)] == [None]
+
+
+@pytest.mark.parametrize("note", ["邀请码是“{code}”，请尽快加入", "{code} 👍", "{code}，谢谢"])
+async def test_a_code_with_a_note_joins(make_bot, clock: FixedClock, note: str) -> None:
+    """helper-97's review: the code as an administrator types it into WeChat (in quotes, with a line of note)
+    or with an emoji after it was answered as a question (关于“…”，讲话中没有找到…)."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        alice = Chat(harness, harness.user(ALICE, "陈书记"))
+        created = await harness.services.branches.create(
+            org_name="甲公司", name="甲支部", form="single", formal_members=5, units=None, created_by=ADMIN_ID
+        )
+        welcome = await alice.send(note.format(code=created.code))
+        assert welcome.plain_text.startswith("欢迎！您已成为“甲支部”的书记。"), welcome.plain_text
+
+
+async def test_a_question_edited_down_to_the_code_joins(make_bot, clock: FixedClock) -> None:
+    """helper-97's review: a message answered as a question and then edited to the bare code was answered as a
+    question again (关于“<code>”…), though the same text sent fresh joins."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        alice = Chat(harness, harness.user(ALICE, "陈书记"))
+        created = await harness.services.branches.create(
+            org_name="甲公司", name="甲支部", form="single", formal_members=5, units=None, created_by=ADMIN_ID
+        )
+        sent = alice.user.send_text(f"{created.code} 这个怎么用")  # a question about the code
+        first = await alice.reply()
+        assert "讲话中没有找到" in first.plain_text, first.plain_text
+        alice.user.edit_text(sent["message"], created.code)
+        edited = await alice.reply()
+        assert edited.plain_text.startswith("欢迎！您已成为“甲支部”的书记。"), edited.plain_text
+        assert [b.secretary_user_id for b in await all_branches(harness)] == [ALICE]
+
+
+async def test_the_sitting_secretary_opening_a_stale_link_of_her_branch_is_not_sent_to_the_admin(
+    make_bot, clock: FixedClock
+) -> None:
+    """helper-97's review: the secretary tapping an old (replaced, or expired) link of her own branch was told
+    to ask the administrator for a new one, though she leads the branch and needs nothing."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "组织部"))
+        alice = Chat(harness, harness.user(ALICE, "蒋书记"))
+        bob = Chat(harness, harness.user(BOB, "李书记"))
+        await make_secretary(harness, alice.user)
+        replaced = invitation_code(await admin.send("/invite 1"))
+        latest = invitation_code(await admin.send("/invite 1"))  # the first is revoked now
+        clock.advance(timedelta(days=10))  # and the second expired
+        for code in (replaced, latest):
+            reply = await redeem(alice, code)
+            assert reply.plain_text.startswith(
+                "这个邀请链接已失效，不过您已经是“第一党支部”的书记，无需打开链接。"
+            ), reply.plain_text
+            assert "请联系管理员" not in reply.plain_text
+        # anyone else still learns why the link does not work
+        assert (await redeem(bob, replaced)).plain_text.startswith("这个邀请链接已作废")
+        assert (await redeem(bob, latest)).plain_text.startswith("这个邀请链接已过期")
+        assert [b.secretary_user_id for b in await all_branches(harness)] == [ALICE]
