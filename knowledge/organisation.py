@@ -6,9 +6,10 @@ A joint organisation covers at most 5 units.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
-from knowledge.activities import CATALOGUE
+from knowledge.activities import CATALOGUE, Cadence
 
 MIN_OWN_BRANCH_MEMBERS = 3
 MAX_JOINT_UNITS = 5
@@ -118,3 +119,55 @@ def no_own_activities_line(form: str | None, formal_members: int | None) -> str 
     if holds_own_activities(form, formal_members):
         return NO_COMMITTEE if exempt_kinds(form, formal_members) else None
     return NO_OWN_ACTIVITIES[OrgForm.ATTACHED if form and OrgForm.parse(form) is OrgForm.ATTACHED else None]
+
+
+# Until the next period a change of the profile leaves what the current one owes as it was (helper-101's review:
+# /branch and /reminders said 也不推送活动提醒 above 下次提醒：12月21日). For a period started before the change.
+PERIOD_WORDS = {
+    Cadence.MONTHLY: ("本月", "下月"),
+    Cadence.QUARTERLY: ("本季度", "下季度"),
+    Cadence.YEARLY: ("本年度", "下年度"),
+}
+NOT_YET_HEADS = {
+    OrgForm.ATTACHED: "挂靠建：党员随所挂靠的党组织开展活动。",
+    None: "没有正式党员：按讲话要求由党建工作指导员开展党的工作。",
+}
+NO_COMMITTEE_HEAD = f"正式党员不足{COMMITTEE_MIN_MEMBERS}名：按《中国共产党支部工作条例（试行）》不设支部委员会，一般也不划分党小组。"
+
+
+def profile_line(
+    form: str | None, formal_members: int | None, began: Mapping[Cadence, frozenset[str]] | None = None
+) -> str | None:
+    """``no_own_activities_line``, saying when it takes effect: ``began`` the kinds each cadence's current period
+    does not owe (by the profile as it began, ``handlers.services.profile_history``); where that differs from what
+    the profile now exempts, the current period still goes by the former profile and the line says so."""
+    later = exempt_kinds(form, formal_members)
+    fewer: list[tuple[Cadence, frozenset[str]]] = []
+    more: list[tuple[Cadence, frozenset[str]]] = []
+    for cadence in Cadence:
+        kinds = frozenset(k.code for k in CATALOGUE if k.cadence is cadence)
+        was = (began or {}).get(cadence, later) & kinds
+        if was != later & kinds:  # the exempt sets form a chain: one holds the other
+            (fewer if was < later & kinds else more).append((cadence, was ^ (later & kinds)))
+    steady = no_own_activities_line(form, formal_members)
+    if not fewer and not more:
+        return steady
+    if fewer:  # the steady line's 不计入…不推送 is not true yet
+        attached = form is not None and OrgForm.parse(form) is OrgForm.ATTACHED
+        head = NOT_YET_HEADS[OrgForm.ATTACHED if attached else None]
+        head = NO_COMMITTEE_HEAD if holds_own_activities(form, formal_members) else head
+    else:
+        head = steady or ""
+    parts = [_pending(fewer, "仍按修改前的情况计入完成情况并提醒", "不再计入、不再提醒")] if fewer else []
+    parts += [_pending(more, "仍按修改前的情况不计入完成情况、不提醒", "计入完成情况并提醒")] if more else []
+    return f"{head}修改后的组织形式、党员人数从下一期起生效：{'；'.join(parts)}。"
+
+
+def _pending(cadences: list[tuple[Cadence, frozenset[str]]], now: str, then: str) -> str:
+    """ "本月、本季度的活动仍按…，分别从下月、下季度起…" for the cadences whose current period keeps the former profile."""
+    this = "、".join(PERIOD_WORDS[c][0] for c, _ in cadences)
+    following = "、".join(PERIOD_WORDS[c][1] for c, _ in cadences)
+    committee_only = all(diff <= COMMITTEE_KINDS for _, diff in cadences)
+    what = "支部委员会、党小组会" if committee_only else "活动"
+    each = "分别" if len(cadences) > 1 else ""
+    return f"{this}的{what}{now}，{each}从{following}起{then}"

@@ -12,7 +12,9 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
+from handlers.services.profile_history import load_histories
 from handlers.services.text import clean_text
+from knowledge.activities import Cadence
 from knowledge.numbers import parse_count
 from knowledge.organisation import OrgForm, org_form_label
 from storage.models import Branch
@@ -287,3 +289,10 @@ class BranchService:
             fields = {**fields, "units": None}
         async with self.session_factory() as session, session.begin():
             return await BranchRepository(session).update(branch_id, at=self.clock.now(), **fields)
+
+    async def exempt_now(self, branch: Branch) -> dict[Cadence, frozenset[str]]:
+        """The kinds the branch does not owe this month, quarter and year, by its profile history (a change
+        counts from the next period): for ``organisation.profile_line``."""
+        async with self.session_factory() as session:
+            history = (await load_histories(session, [branch], self.clock.tz))[branch.id]
+        return history.exempt_now(self.clock.now().astimezone(self.clock.tz).date())

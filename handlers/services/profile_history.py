@@ -6,6 +6,10 @@ from the next period. A 挂靠建 group that becomes a branch of its own in Nove
 branch that switches to 挂靠建, or drops below 7 formal members, still owes the period it was in, however late in
 it the change came (helper-87's and helper-89's reviews: a change on a period's last evening erased what it owed).
 A branch with no change row had its current profile all along.
+
+The period in which the branch was created is read with its profile at the end of its creation day (helper-101's
+review): a correction made that day (the administrator picked 挂靠建 by mistake, the new secretary set 单独组建
+minutes later) is its real starting profile, not a change that waits for the next month, quarter and year.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from datetime import date, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.activities import Period
+from knowledge.activities import Cadence, Period, period_of
 from knowledge.organisation import exempt_kinds, holds_own_activities
 from storage.models import Branch, BranchProfileChange
 from storage.repositories.status import StatusRepository
@@ -36,15 +40,23 @@ class ProfileHistory:
     form: str
     formal_members: int
     changes: tuple[ProfileChange, ...] = ()  # oldest first
+    created: date | None = None  # the day the branch was created, in the clock's zone (None: unknown)
 
     @classmethod
-    def of(cls, branch: Branch, changes: Iterable[ProfileChange] = ()) -> ProfileHistory:
-        return cls(branch.form, branch.formal_members, tuple(sorted(changes, key=lambda c: c.day)))
+    def of(
+        cls, branch: Branch, changes: Iterable[ProfileChange] = (), tz: tzinfo | None = None
+    ) -> ProfileHistory:
+        at = branch.created_at
+        created = None if at is None else (at.astimezone(tz) if tz is not None else at).date()
+        return cls(branch.form, branch.formal_members, tuple(sorted(changes, key=lambda c: c.day)), created)
 
     def began(self, period: Period) -> tuple[str, int]:
-        """(form, formal members) as ``period`` began, at the end of the day before it: those of the first change
-        made after that day, which held until then, or the current ones."""
+        """(form, formal members) as ``period`` began, at the end of the day before it, or at the end of the day
+        the branch was created if that came later: those of the first change made after that day, which held
+        until then, or the current ones."""
         day = period.start - timedelta(days=1)
+        if self.created is not None and self.created > day:
+            day = self.created  # corrections on its first day are its starting profile
         change = next((c for c in self.changes if c.day > day), None)
         return (change.form, change.formal_members) if change else (self.form, self.formal_members)
 
@@ -55,6 +67,11 @@ class ProfileHistory:
     def holds_activities_in(self, period: Period) -> bool:
         """Whether it holds activities of its own in ``period`` (not a 挂靠建 group or a unit with no member)."""
         return holds_own_activities(*self.began(period))
+
+    def exempt_now(self, today: date) -> dict[Cadence, frozenset[str]]:
+        """The kinds not owed in the month, the quarter and the year of ``today`` (``organisation.profile_line``
+        tells where that is not yet what the current profile exempts)."""
+        return {cadence: self.exempt_in(period_of(cadence, today)) for cadence in Cadence}
 
 
 def profile_changes(
@@ -75,4 +92,4 @@ async def load_histories(
     branches = list(branches)
     rows = await StatusRepository(session).profile_changes([b.id for b in branches]) if branches else []
     changes = profile_changes(rows, tz)
-    return {b.id: ProfileHistory.of(b, changes.get(b.id, ())) for b in branches}
+    return {b.id: ProfileHistory.of(b, changes.get(b.id, ()), tz) for b in branches}

@@ -277,7 +277,7 @@ def build_matrix(
     for branch in branches:
         cells, branch_totals = {}, Totals()
         founded = founded_on(branch, tz)
-        profile = ProfileHistory.of(branch, (changes or {}).get(branch.id, ()))
+        profile = ProfileHistory.of(branch, (changes or {}).get(branch.id, ()), tz)
         for kind in kinds:
             cell_slots = [
                 _slot(

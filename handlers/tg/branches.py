@@ -17,7 +17,7 @@ from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup
 from handlers.tg.guards import NO_BRANCH, command, incoming_text
 from handlers.tg.links import deep_link
-from handlers.tg.render import form_keyboard, owed_change_note, profile_html, profile_keyboard
+from handlers.tg.render import form_keyboard, profile_html, profile_keyboard
 from handlers.tg.render_status import split_messages
 from knowledge.organisation import OrgForm, profile_warnings
 
@@ -29,8 +29,9 @@ async def branch(update: Update, context: BotContext) -> None:
     if current is None:
         await update.effective_message.reply_text(NO_BRANCH)
         return
+    exempt = await context.services.branches.exempt_now(current)
     await update.effective_message.reply_text(
-        profile_html(current), parse_mode=ParseMode.HTML, reply_markup=profile_keyboard(current)
+        profile_html(current, exempt), parse_mode=ParseMode.HTML, reply_markup=profile_keyboard(current)
     )
 
 
@@ -60,8 +61,7 @@ async def on_branch_button(update: Update, context: BotContext) -> None:
         await context.bot.send_message(
             query.message.chat.id,
             "已更新。\n\n"
-            + profile_html(updated)
-            + owed_change_note(current, updated)
+            + profile_html(updated, await context.services.branches.exempt_now(updated))
             + (f"\n\n{ASK_UNITS}" if ask_units else ""),
             parse_mode=ParseMode.HTML,
             reply_markup=None if ask_units else profile_keyboard(updated),
@@ -87,7 +87,7 @@ async def _branch_edit(update: Update, context: BotContext, state: dict) -> None
     await pending.clear(context)
     updated = await context.services.branches.update(state["branch_id"], **{field: value})
     await update.effective_message.reply_text(
-        "已更新。\n\n" + profile_html(updated) + owed_change_note(current, updated),
+        "已更新。\n\n" + profile_html(updated, await context.services.branches.exempt_now(updated)),
         parse_mode=ParseMode.HTML,
         reply_markup=profile_keyboard(updated),
     )

@@ -112,9 +112,10 @@ async def _answer_redeem(
         )
     elif result.status == "ok" and result.branch is not None:
         left = f"您已不再是“{escape(result.left.name)}”的书记{LEFT_NOTE}。\n" if result.left else ""
+        profile = profile_html(result.branch, await context.services.branches.exempt_now(result.branch))
         await context.bot.send_message(
             chat_id,
-            f"欢迎！您已成为“{escape(result.branch.name)}”的书记。\n{left}\n{profile_html(result.branch)}\n\n"
+            f"欢迎！您已成为“{escape(result.branch.name)}”的书记。\n{left}\n{profile}\n\n"
             "发送 /submit 登记活动记录，/records 查看记录，/branch 查看或修改支部信息。",
             parse_mode=ParseMode.HTML,
         )

@@ -4,20 +4,16 @@ is escaped)."""
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.services.qa import QAResult
 from handlers.tg.callbacks import parse_id
+from knowledge.activities import Cadence
 from knowledge.ingest import CLOSING, OPENING
-from knowledge.organisation import (
-    OrgForm,
-    exempt_kinds,
-    no_own_activities_line,
-    org_form_label,
-    profile_warnings,
-)
+from knowledge.organisation import OrgForm, org_form_label, profile_line, profile_warnings
 from knowledge.render import citation, closest, no_answer, trim
 from knowledge.types import Hit, Passage
 
@@ -151,7 +147,8 @@ def passage_html(passage: Passage) -> str:
 # -- a branch's profile (/branch, the welcome of a new secretary) ----------------------------------------
 
 
-def profile_html(branch) -> str:
+def profile_html(branch, exempt_now: Mapping[Cadence, frozenset[str]] | None = None) -> str:
+    """The profile; ``exempt_now`` (``BranchService.exempt_now``) tells a change that counts from the next period."""
     lines = [
         f"<b>{escape(branch.name)}</b>",
         f"单位：{escape(branch.org_name)}",
@@ -170,21 +167,11 @@ def profile_html(branch) -> str:
         lines.append("\nℹ️ 联合单位数还没有填写，填写后才能对照讲话要求。")
     else:
         lines.append("\n✅ 组织设置符合讲话要求。")
-    if (line := no_own_activities_line(branch.form, branch.formal_members)) is not None:
-        lines.append(f"ℹ️ {escape(line)}")  # what the reminders and the reports leave out
+    # What the reminders and the reports leave out, and from when (a change counts from the next period; on
+    # the day the branch was created, at once: ``handlers.services.profile_history``).
+    if (line := profile_line(branch.form, branch.formal_members, exempt_now)) is not None:
+        lines.append(f"ℹ️ {escape(line)}")
     return "\n".join(lines)
-
-
-# A change of the profile counts from the next period (handlers/services/profile_history.py).
-NEXT_PERIOD_NOTE = (
-    "ℹ️ 需要开展的活动随之变化：从下一期（下月、下季度、下年度）起按新情况统计和提醒，本期仍按修改前的情况计。"
-)
-
-
-def owed_change_note(before, after) -> str:
-    """The note for a profile change that changes what the branch owes ("" when it changes nothing)."""
-    was = exempt_kinds(before.form, before.formal_members)
-    return f"\n\n{NEXT_PERIOD_NOTE}" if was != exempt_kinds(after.form, after.formal_members) else ""
 
 
 def profile_keyboard(branch) -> InlineKeyboardMarkup:

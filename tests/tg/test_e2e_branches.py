@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from handlers.services.clock import FixedClock
 from handlers.tg import pending
-from handlers.tg.render import NEXT_PERIOD_NOTE
 from knowledge.organisation import NO_COMMITTEE
 from storage.models import Branch, Invitation
 from storage.repositories import BranchRepository
@@ -373,7 +372,7 @@ async def test_branch_profile_warnings_and_editing(make_bot, clock: FixedClock) 
         updated = await alice.send("4")
         assert updated.plain_text.startswith("已更新。\n\n某小店党支部")
         assert "正式党员：4名" in updated.plain_text and "✅ 组织设置符合讲话要求。" in updated.plain_text
-        assert NEXT_PERIOD_NOTE not in updated.plain_text  # 2 or 4: the same activities owed
+        assert "下一期" not in updated.plain_text  # 2 or 4: the same activities owed
         assert (await branch_row(harness, 1)).formal_members == 4
         assert (await alice.send(QUESTION)).parse_mode == "HTML"  # nothing owed any more
 
@@ -412,10 +411,12 @@ async def test_branch_profile_warnings_and_editing(make_bot, clock: FixedClock) 
         branch = await branch_row(harness, 1)
         assert (branch.form, branch.formal_members, branch.units) == ("joint", 2, 3)
 
-        # 7 formal members: a 支部委员会 and 党小组会 are owed, from the next period on.
+        # 7 formal members: a 支部委员会 and 党小组会 are owed, at once on the day the branch was created (its
+        # starting profile: helper-101's review), else from the next period on (tests/tg/test_e2e_profile_changes).
         await alice.press(updated, "b:edit:formal_members")
         grown = await alice.send("7")
-        assert grown.plain_text.endswith(NEXT_PERIOD_NOTE) and NO_COMMITTEE not in grown.plain_text
+        assert "下一期" not in grown.plain_text and NO_COMMITTEE not in grown.plain_text
+        assert "ℹ️" not in grown.plain_text
 
         # /cancel while a value is owed.
         await alice.press(updated, "b:edit:name")

@@ -269,7 +269,8 @@ class ReminderStatus:
     reachable: bool
     cadences: tuple[CadenceStatus, ...]  # monthly, quarterly, yearly
     next_reminder: datetime | None  # the earliest of the cadences'
-    # why the branch is neither counted nor reminded (a 挂靠建 group, no formal member), else None
+    # why the branch is neither counted nor reminded (a 挂靠建 group, no formal member), and from when after a
+    # change that counts from the next period (``organisation.profile_line``), else None
     no_own_activities: str | None = None
 
 

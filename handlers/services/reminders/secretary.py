@@ -28,7 +28,7 @@ from handlers.services.reminders.model import (
 from handlers.services.reminders.planner import reachable, reminded
 from handlers.services.text import clean_text
 from knowledge.activities import Cadence, activity_by_code, period_of
-from knowledge.organisation import no_own_activities_line
+from knowledge.organisation import profile_line
 from knowledge.schedule import (
     MAX_HOUR,
     MIN_HOUR,
@@ -92,7 +92,9 @@ class ReminderService:
             reachable=branch.secretary_unreachable_at is None,
             cadences=tuple(cadences),
             next_reminder=min(upcoming_times, default=None),
-            no_own_activities=no_own_activities_line(branch.form, branch.formal_members),
+            no_own_activities=profile_line(
+                branch.form, branch.formal_members, history.exempt_now(local(at, self.config).date())
+            ),
         )
 
     def _cadence_status(
