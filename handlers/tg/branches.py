@@ -68,6 +68,30 @@ async def on_branch_button(update: Update, context: BotContext) -> None:
         )
 
 
+PROFILE_SET = "profile_set"  # user_data: the message that last set a profile field, and the field
+_EDIT_BUTTONS = {
+    "org_name": "改单位名称",
+    "name": "改支部名称",
+    "formal_members": "改党员人数",
+    "units": "改联合单位数",
+}
+
+
+def edited_profile_hint(context: BotContext, message_id: int) -> str | None:
+    """The message now edited set a profile field: the edit changes nothing (said, not applied: the value
+    saved was shown with 已更新, and an edit may come long after); how to change it again. None for any other
+    message."""
+    done = (context.user_data or {}).get(PROFILE_SET)
+    if not isinstance(done, dict) or done.get("message_id") != message_id:
+        return None
+    field = str(done.get("field"))
+    label, button = FIELD_LABELS.get(field, "支部信息"), _EDIT_BUTTONS.get(field, "改…")
+    return (
+        f"提示：修改已发送的消息不会改动支部信息，{label}仍是刚才保存的内容。"
+        f"如需更正，请发送 /branch，点击“{button}”后重新发送。"
+    )
+
+
 ASK_UNITS = "这个联合党组织覆盖几个单位？请发送数字（发送 /cancel 取消）："
 
 
@@ -86,6 +110,7 @@ async def _branch_edit(update: Update, context: BotContext, state: dict) -> None
         return
     await pending.clear(context)
     updated = await context.services.branches.update(state["branch_id"], **{field: value})
+    context.user_data[PROFILE_SET] = {"message_id": update.effective_message.message_id, "field": field}
     await update.effective_message.reply_text(
         "已更新。\n\n" + profile_html(updated, await context.services.branches.exempt_now(updated)),
         parse_mode=ParseMode.HTML,

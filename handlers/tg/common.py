@@ -32,30 +32,75 @@ ADMIN_WELCOME = (
     "/invite 支部编号 重新生成邀请链接。\n\n"
 )
 
-HELP_COMMANDS = (
-    "<b>可用命令</b>\n"
-    "/start 开始使用\n"
-    "/help 查看帮助\n"
-    "/topics 浏览讲话目录\n"
+_HELP_HEAD = "<b>可用命令</b>\n/start 开始使用\n/help 查看帮助\n/topics 浏览讲话目录\n"
+_HELP_SECRETARY = (
     "/submit 登记活动记录（主题党日、三会一课、观摩交流等）\n"
     "/records 查看本支部活动记录，可撤回或修改\n"
     "/reminders 查看本月、本季度、本年度待办，设置提醒时间或免提醒\n"
     "/branch 查看或修改支部信息\n"
-    "/status 查看本月、本季度各支部活动完成情况\n"
-    "/cancel 取消正在填写的内容　/skip 跳过可选项\n\n"
-    "<b>上级党委管理员、片区督导员</b>\n"
-    "/dashboard 获取网页看板登录链接（10分钟内有效）\n"
+)
+_HELP_FILLING = "/cancel 取消正在填写的内容　/skip 跳过可选项\n"
+_HELP_MYID = "/myid 查看自己的用户编号（设置片区督导员时需要）\n"
+_HELP_REVIEW = "新记录会发给审核人，点“通过”或“退回”即可审核。\n"
+_HELP_DASHBOARD = "/dashboard 获取网页看板登录链接（10分钟内有效）\n"
+_HELP_ADMIN = (
     "/unanswered 查看未能回答的问题（管理员）\n"
     "/adddoc 向知识库添加 .txt 文档（管理员）\n"
     "/newbranch 新建支部，得到书记的邀请链接（管理员）\n"
     "/branches 查看全部支部及编号（管理员）\n"
     "/invite 支部编号 重新生成书记邀请链接（管理员）\n"
     "/supervisor 设置、调整或取消片区督导员（发送 /supervisor 查看写法），/supervisors 查看（管理员）\n"
-    "/myid 查看自己的用户编号（设置片区督导员时需要）\n"
-    "新记录会发给审核人，点“通过”或“退回”即可审核。\n\n"
+)
+# The administrator's /help: everything (the full menu of ``bot.commands.ADMIN_COMMANDS``).
+HELP_COMMANDS = (
+    _HELP_HEAD
+    + _HELP_SECRETARY
+    + "/status 查看本月、本季度各支部活动完成情况\n"
+    + _HELP_FILLING
+    + "\n<b>上级党委管理员、片区督导员</b>\n"
+    + _HELP_DASHBOARD
+    + _HELP_ADMIN
+    + _HELP_MYID
+    + _HELP_REVIEW
+    + "\n"
 )
 ASK_LINE = "直接发送文字即可提问，例如“党员不足三人怎么建党组织”。"
 HELP = HELP_COMMANDS + ASK_LINE
+# helper-97's review: a secretary's or a stranger's /help listed the administrator's commands.
+_HELP_JOIN = (
+    "支部书记首次使用：请点击上级党委发来的邀请链接，或把邀请码直接发给我；加入后即可用 /submit 登记活动。\n"
+)
+
+
+def help_commands(*, admin: bool, supervisor: bool, secretary: bool) -> str:
+    """/help's commands for the user's role: an administrator everything; a secretary their branch's
+    commands; a supervisor /status of their branches, /dashboard and reviewing; anyone else asking, /topics
+    and how to join."""
+    if admin:
+        return HELP_COMMANDS
+    text = _HELP_HEAD + (_HELP_SECRETARY if secretary else "")
+    if supervisor:
+        mine = "本支部和所督导支部" if secretary else "所督导支部"
+        text += f"/status 查看{mine}本月、本季度活动完成情况\n" + _HELP_DASHBOARD
+    elif secretary:
+        text += "/status 查看本支部本月、本季度活动完成情况\n"
+    text += (_HELP_FILLING if secretary else "") + _HELP_MYID
+    if supervisor:
+        text += _HELP_REVIEW
+    return text + ("" if secretary or supervisor else "\n" + _HELP_JOIN) + "\n"
+
+
+SECRETARY_HELP = help_commands(admin=False, supervisor=False, secretary=True) + ASK_LINE
+STRANGER_HELP = help_commands(admin=False, supervisor=False, secretary=False) + ASK_LINE
+
+
+async def help_text(update: Update, context: BotContext) -> str:
+    """/help for the sender's role; in a group, where to ask instead of the asking line."""
+    viewer = await context.services.supervision.viewer(update.effective_user.id)
+    commands = help_commands(
+        admin=viewer.is_admin, supervisor=bool(viewer.supervised), secretary=viewer.own_branch is not None
+    )
+    return commands + (ask_privately(context.bot.username) if in_group(update) else ASK_LINE)
 
 
 def ask_privately(bot_username: str | None) -> str:
@@ -123,8 +168,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    text = HELP_COMMANDS + ask_privately(context.bot.username) if in_group(update) else HELP
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(await help_text(update, context), parse_mode=ParseMode.HTML)
 
 
 async def on_error(update: object, context: BotContext) -> None:

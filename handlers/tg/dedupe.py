@@ -105,5 +105,5 @@ def forget_press(context: BotContext, chat_id: int, message_id: int | None, data
     context.bot_data.get(PRESSED_KEY, OrderedDict()).pop((chat_id, message_id, data), None)
 
 
-def register(application: Application, *, group: int = -3) -> None:
+def register(application: Application, *, group: int = -4) -> None:
     application.add_handler(TypeHandler(Update, drop_repeats), group=group)

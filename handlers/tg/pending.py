@@ -1,6 +1,7 @@
 """Short follow-up inputs (a new value, a reason, a /newbranch step) that a button asks for, kept in ``user_data``.
 
 Runs before the form and Q&A (group -2): when the user owes an answer, their next text goes to whoever asked,
+unless another command came first (it drops the follow-up, except /newbranch's steps: ``register_drop``) and
 within ``PENDING_TIMEOUT`` (the form's): a text an hour later is not taken as the new topic of a record asked
 for long ago; the user is told it was not saved (it may be a return comment typed late), and asks again. Every change is written through to the persistence at once (PTB's own writes come every 5 s), so a follow-up
 or a half-done /newbranch survives the process dying right after the reply.
@@ -8,6 +9,7 @@ or a half-done /newbranch survives the process dying right after the reply.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -130,6 +132,24 @@ async def _dispatch(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
+# Kept when another command comes: /newbranch's steps end in a summary to confirm (a stray text creates
+# nothing, and /status in the middle says to go on answering: ``status.NO_BRANCHES_CREATING``).
+KEPT_THROUGH_COMMANDS = frozenset({"newbranch"})
+# The follow-up's own commands (handled in ``register``'s group): they never drop it.
+_OWN_COMMANDS = r"^/(?:cancel|skip)(?:@\w+)?(?:\s|$)"
+
+
+async def _other_command(update: Update, context: BotContext) -> None:
+    """Any other command drops the awaited input (helper-97's review: 改支部名称, then /reminders,
+    then a question typed: the question became the branch's name). Said in one line; the command then runs as
+    usual."""
+    state = context.user_data.get(PENDING) if context.user_data is not None else None
+    if not state or state.get("kind") in KEPT_THROUGH_COMMANDS:
+        return
+    if note := dropped_note(await leave(context)):
+        await update.effective_message.reply_text(note)
+
+
 async def _cancel(update: Update, context: BotContext) -> None:
     if context.user_data.get(PENDING):
         await clear(context)
@@ -143,6 +163,21 @@ def register(application: Application, *, group: int = -2) -> None:
     application.add_handler(
         MessageHandler(
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, _dispatch
+        ),
+        group=group,
+    )
+
+
+def register_drop(application: Application, *, group: int = -3) -> None:
+    """In a group of its own before ``register``'s (a handler there would keep /start <code> and the others of
+    that group from running): a private command other than /cancel and /skip drops the awaited input."""
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE
+            & filters.ChatType.PRIVATE
+            & filters.COMMAND
+            & ~filters.Regex(re.compile(_OWN_COMMANDS, re.IGNORECASE)),
+            _other_command,
         ),
         group=group,
     )

@@ -16,8 +16,9 @@ from handlers.services.qa import QAResult
 from handlers.services.text import clean_text
 from handlers.services.usage import Usage, usage_of
 from handlers.tg import pending, render
+from handlers.tg.branches import edited_profile_hint
 from handlers.tg.callbacks import parse_id, parse_index
-from handlers.tg.common import HELP, ask_privately
+from handlers.tg.common import ask_privately, help_text
 from handlers.tg.context import BotContext
 from handlers.tg.dedupe import first_press, forget_press
 from handlers.tg.edit import edit_markup
@@ -143,7 +144,7 @@ async def _respond(
     None). ``edit_of``: the question first logged for the message now edited."""
     usage = usage_of(text)
     if usage is Usage.HELP:
-        await update.effective_message.reply_text(HELP, parse_mode=ParseMode.HTML)
+        await update.effective_message.reply_text(await help_text(update, context), parse_mode=ParseMode.HTML)
     elif usage is Usage.GREETING:
         await update.effective_message.reply_text(
             USAGE_REPLIES[usage], reply_markup=render.examples_keyboard()
@@ -216,7 +217,9 @@ async def _hint_edited_form_input(update: Update, context: BotContext) -> None:
     if context.user_data.get(EDIT_HINTED) == message.message_id:
         return
     state = context.user_data.get(pending.PENDING)
-    if state and state.get("kind") == "amend" and not pending.expired(context, state):
+    if (profile := edited_profile_hint(context, message.message_id)) is not None:
+        hint = profile  # the message set a profile field (/branch)
+    elif state and state.get("kind") == "amend" and not pending.expired(context, state):
         hint = EDITED_AMEND_INPUT
     elif await context.services.forms.active_step(update.effective_user.id) is not None:
         hint = EDITED_FORM_INPUT

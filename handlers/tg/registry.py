@@ -6,7 +6,9 @@ from telegram.ext import Application
 
 
 def register_handlers(application: Application) -> None:
-    """group -3: drop an update delivered twice;
+    """group -4: drop an update delivered twice;
+    group -3: a private command other than /cancel and /skip drops an awaited follow-up input (not
+      /newbranch's);
     group -2: a command other than /start, /help and /myid in a group (told to use the private chat), follow-up
       inputs a button asked for, /start <invitation code>, and /records, /submit, /reminders or
       /branch from a supervisor or administrator without a branch (told what they can do instead; anyone else's
@@ -31,7 +33,8 @@ def register_handlers(application: Application) -> None:
         topics,
     )
 
-    dedupe.register(application, group=-3)
+    dedupe.register(application, group=-4)
+    pending.register_drop(application, group=-3)
     # First: a secretary's or an administrator's command in a group goes no further.
     common.register_group_guard(application, group=-2)
     pending.register(application, group=-2)

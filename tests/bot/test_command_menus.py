@@ -14,7 +14,7 @@ import pytest
 
 from bot import app as bot_app
 from bot.app import ADMIN_COMMANDS, COMMANDS
-from handlers.tg.common import HELP
+from handlers.tg.common import HELP, SECRETARY_HELP, STRANGER_HELP
 from tests.emulator import BotApiEmulator
 from tests.fixtures_bot import fake_services, running_bot
 
@@ -42,6 +42,12 @@ def test_the_administrators_menu_holds_every_command_help_names() -> None:
     assert {c.command for c in ADMIN_COMMANDS} == in_help
 
 
+def test_a_non_administrator_s_help_names_only_the_default_menu_s_commands() -> None:
+    for text in (SECRETARY_HELP, STRANGER_HELP):
+        in_help = set(re.findall(r"(?<!<)/([a-z]+)", text))
+        assert in_help <= {c.command for c in COMMANDS} and in_help.isdisjoint(ADMIN_ONLY), in_help
+
+
 def test_the_default_menu_holds_no_administrator_command() -> None:
     default = {c.command for c in COMMANDS}
     assert default.isdisjoint(ADMIN_ONLY)
@@ -60,7 +66,7 @@ async def test_administrators_get_their_menu_in_their_own_chat(
         await emulator.wait_for_call("setMyCommands", lambda c: "scope" in c.params and not c.ok)
         user = harness.user(USER_ID)
         user.send_text("/help")
-        assert (await emulator.wait_for_message(user.id)).text == HELP
+        assert (await emulator.wait_for_message(user.id)).text == STRANGER_HELP
         assert harness.errors == []
     assert emulator.my_commands() == menu(COMMANDS)
     assert emulator.my_commands(scope(ADMIN_ID)) == menu(ADMIN_COMMANDS)

@@ -13,7 +13,7 @@ import pytest
 
 from bot import app as bot_app
 from bot.app import ADMIN_COMMANDS, COMMANDS, commands_retry_delay
-from handlers.tg.common import HELP
+from handlers.tg.common import STRANGER_HELP
 from handlers.tg.processor import PerChatUpdateProcessor
 from tests.emulator import BotApiEmulator
 from tests.fixtures_bot import fake_services, running_bot
@@ -57,7 +57,7 @@ async def test_failing_set_my_commands_does_not_stop_the_bot(
     async with running_bot(emulator, tmp_path, services=services) as harness:
         user = harness.user(USER_ID)
         user.send_text("/help")
-        assert (await emulator.wait_for_message(user.id)).text == HELP
+        assert (await emulator.wait_for_message(user.id)).text == STRANGER_HELP
         done = await emulator.wait_for_call("setMyCommands", lambda c: c.ok, timeout=10)
         assert done.params["commands"] == EXPECTED
         assert emulator.my_commands() == EXPECTED

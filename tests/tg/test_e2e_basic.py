@@ -11,7 +11,7 @@ from telegram.error import NetworkError
 
 from bot.app import COMMANDS
 from bot.logging_setup import configure_logging
-from handlers.tg.common import ERROR_TEXT, HELP, NEWCOMER_WELCOME
+from handlers.tg.common import ERROR_TEXT, NEWCOMER_WELCOME, STRANGER_HELP
 from handlers.tg.transport import RETRY_DELAYS
 from tests.emulator import BotApiEmulator, parse_html
 from tests.fixtures_bot import TEST_TOKEN, fake_services, running_bot
@@ -45,8 +45,8 @@ async def test_help_is_valid_html(harness) -> None:
     user = harness.user(USER_ID)
     user.send_text("/help")
     reply = await harness.emulator.wait_for_message(user.id)
-    assert reply.parse_mode == "HTML" and reply.text == HELP
-    assert reply.plain_text == parse_html(HELP)[0].strip()
+    assert reply.parse_mode == "HTML" and reply.text == STRANGER_HELP
+    assert reply.plain_text == parse_html(STRANGER_HELP)[0].strip()
     assert "可用命令" in reply.plain_text and "<b>" not in reply.plain_text
     assert reply.message["entities"][0]["type"] == "bold"
 

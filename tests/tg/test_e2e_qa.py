@@ -18,7 +18,7 @@ from telegram.error import NetworkError
 
 from handlers.services.clock import SHANGHAI, FixedClock
 from handlers.services.qa import QAResult
-from handlers.tg.common import ERROR_TEXT, HELP, NEWCOMER_WELCOME, UNKNOWN_COMMAND
+from handlers.tg.common import ERROR_TEXT, NEWCOMER_WELCOME, STRANGER_HELP, UNKNOWN_COMMAND
 from handlers.tg.qa import NON_TEXT_HINT, PHOTO_HINT
 from handlers.tg.render import EXAMPLES, full_data
 from handlers.tg.topics import STALE
@@ -340,7 +340,7 @@ async def test_start_help_and_unknown_command(make_bot) -> None:
         assert "要点：" in (await harness.emulator.wait_for_message(user.id)).plain_text
 
         help_reply = await ask(harness, user, "/help")
-        assert help_reply.text == HELP
+        assert help_reply.text == STRANGER_HELP  # no branch, no role: asking, /topics, how to join
         assert_html_ok(help_reply)
         assert "/topics" in help_reply.plain_text and "/submit" in help_reply.plain_text
 

@@ -89,3 +89,43 @@ async def test_start_tells_a_secretary_their_branch(make_bot):
         user.send_text("/start")
         reply = await harness.emulator.wait_for_message(user.id)
         assert reply.plain_text == welcome("您是“第一党支部”的书记。\n\n"), reply.plain_text
+
+
+async def test_a_secretarys_help_does_not_list_the_administrators_commands(make_bot):
+    """helper-97's review: every /help listed eight administrator/supervisor commands and described
+    /status as 各支部活动完成情况; now each role gets its own commands (the administrator everything)."""
+    from handlers.tg.common import SECRETARY_HELP, STRANGER_HELP
+    from tests.tg.test_e2e_forms import make_secretary
+
+    async with make_bot(admin_ids=str(ADMIN)) as harness:
+        emulator = harness.emulator
+        secretary, stranger, admin = harness.user(USER, "王书记"), harness.user(MEMBER), harness.user(ADMIN)
+        await make_secretary(harness, secretary)
+        emulator.skip_messages(USER)
+        for user, expected in ((secretary, SECRETARY_HELP), (stranger, STRANGER_HELP), (admin, HELP)):
+            user.send_text("/help")
+            assert (await emulator.wait_for_message(user.id)).text == expected
+        for admin_only in ("/newbranch", "/adddoc", "/supervisor", "/unanswered", "/dashboard", "各支部"):
+            assert admin_only not in SECRETARY_HELP and admin_only not in STRANGER_HELP, admin_only
+        assert "/submit" in SECRETARY_HELP and "/status 查看本支部" in SECRETARY_HELP
+        assert "设置、调整或取消片区督导员（发送 /supervisor 查看写法）" in HELP
+
+
+async def test_a_supervisors_help_names_their_status_and_dashboard(make_bot):
+    async with make_bot(admin_ids=str(ADMIN)) as harness:
+        emulator = harness.emulator
+        branch = await harness.services.branches.create(
+            org_name="某某科技有限公司",
+            name="第一党支部",
+            form="single",
+            formal_members=8,
+            units=None,
+            created_by=ADMIN,
+        )
+        await harness.services.supervision.grant(ADMIN, MEMBER, [branch.branch.id])
+        supervisor = harness.user(MEMBER)
+        supervisor.send_text("/help")
+        text = (await emulator.wait_for_message(supervisor.id)).plain_text
+        assert "/status 查看所督导支部" in text and "/dashboard" in text and "审核" in text, text
+        for other in ("/newbranch", "/adddoc", "/supervisor", "/submit", "/branch "):
+            assert other not in text, (other, text)

@@ -11,7 +11,7 @@ import pytest
 
 from handlers.services.clock import SHANGHAI, FixedClock
 from handlers.services.usage import Usage, usage_of
-from handlers.tg.common import HELP
+from handlers.tg.common import STRANGER_HELP
 from handlers.tg.qa import USAGE_REPLIES
 from tests.emulator import parse_html
 
@@ -112,14 +112,14 @@ async def test_a_usage_question_is_answered_with_its_command_even_right_after_a_
         assert reply.plain_text == USAGE_REPLIES[Usage.GREETING] and reply.buttons
         user.send_text("你能干什么")
         reply = await harness.emulator.wait_for_message(user.id)
-        assert reply.text == HELP and reply.plain_text == parse_html(HELP)[0]
+        assert reply.text == STRANGER_HELP and reply.plain_text == parse_html(STRANGER_HELP)[0]
 
 
 async def test_help_reminder_and_joining_words_get_the_bot_s_own_answer(make_bot):
     async with make_bot() as harness:
         user = harness.user(USER_ID + 1)
         user.send_text("帮助")
-        assert (await harness.emulator.wait_for_message(user.id)).text == HELP
+        assert (await harness.emulator.wait_for_message(user.id)).text == STRANGER_HELP
         user.send_text("不想收到提醒")
         assert (await harness.emulator.wait_for_message(user.id)).plain_text == USAGE_REPLIES[Usage.REMINDERS]
         user.send_text("怎么加入支部")
