@@ -12,13 +12,13 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.services.branches import pasted_code
-from handlers.services.qa import QAResult
+from handlers.services.qa import QAResult, clean_question
 from handlers.services.text import clean_text
 from handlers.services.usage import Usage, usage_of
 from handlers.tg import pending, render
 from handlers.tg.branches import edited_profile_hint
 from handlers.tg.callbacks import parse_id, parse_index
-from handlers.tg.common import ask_privately, help_text
+from handlers.tg.common import ASK_LINE, ask_privately, help_text
 from handlers.tg.context import BotContext
 from handlers.tg.dedupe import first_press, forget_press
 from handlers.tg.edit import edit_markup
@@ -143,7 +143,9 @@ async def _respond(
     """A usage question gets its command, anything else the speeches' answer (the id of the question logged, or
     None). ``edit_of``: the question first logged for the message now edited."""
     usage = usage_of(text)
-    if usage is Usage.HELP:
+    if not clean_question(text):  # only invisible characters (helper-95's review: "讲话中没有找到…")
+        await update.effective_message.reply_text(ASK_LINE, reply_markup=render.examples_keyboard())
+    elif usage is Usage.HELP:
         await update.effective_message.reply_text(await help_text(update, context), parse_mode=ParseMode.HTML)
     elif usage is Usage.GREETING:
         await update.effective_message.reply_text(
