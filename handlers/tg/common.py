@@ -109,6 +109,13 @@ def ask_privately(bot_username: str | None) -> str:
     return f"在群里我不回答提问。请私聊 {where}，直接发送您的问题即可；登记活动（/submit）也请在私聊中进行。"
 
 
+def use_privately(bot_username: str | None, command: str) -> str:
+    """A command a group may not use: where to use it instead (helper-95's review: /topics was told 在群里我不回答提问,
+    which is about questions)."""
+    where = f"@{bot_username}（https://t.me/{bot_username}）" if bot_username else "我"
+    return f"{command} 请在与我的私聊中使用：请私聊 {where}。在群里我只回应 /start、/help 和 /myid。"
+
+
 def in_group(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type != ChatType.PRIVATE
@@ -233,7 +240,8 @@ async def group_command(update: Update, context: BotContext) -> None:
     addressed = match.group(1) if match else None
     if addressed and addressed.lower() != (context.bot.username or "").lower():
         return  # another bot's command
-    await update.effective_message.reply_text(ask_privately(context.bot.username))
+    command = match.group(0).split("@")[0] if match else "这个命令"
+    await update.effective_message.reply_text(use_privately(context.bot.username, command))
     raise ApplicationHandlerStop
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import ADMIN_COMMANDS
-from handlers.tg.common import ADMIN_WELCOME, HELP, NEWCOMER_WELCOME, ask_privately, welcome
+from handlers.tg.common import ADMIN_WELCOME, HELP, NEWCOMER_WELCOME, ask_privately, use_privately, welcome
 
 ADMIN = 7_330_001
 USER = 7_330_002
@@ -66,10 +66,20 @@ async def test_a_secretary_s_commands_in_a_group_are_sent_to_the_private_chat(ma
         await make_secretary(harness, secretary)
         emulator.skip_messages(USER)
         name = emulator.bot_username
-        for text in ("/status", f"/records@{name}", "/submit", "/reminders", "/branch", "/dashboard"):
+        for text in (
+            "/status",
+            f"/records@{name}",
+            "/submit",
+            "/reminders",
+            "/branch",
+            "/dashboard",
+            "/topics",
+        ):
             emulator.post(GROUP["id"], {"text": text}, sender=secretary)
             reply = await emulator.wait_for_message(GROUP["id"])
-            assert reply.plain_text == ask_privately(name), (text, reply.plain_text)
+            command = text.split("@")[0]  # named, and told where to use it (helper-95's review)
+            assert reply.plain_text == use_privately(name, command), (text, reply.plain_text)
+            assert f"{command} 请在与我的私聊中使用" in reply.plain_text
             assert not reply.buttons, text
         await emulator.idle()
         await emulator.expect_no_message(USER, within=0.3)  # nothing started in private either
