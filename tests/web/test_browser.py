@@ -137,7 +137,7 @@ async def test_refused_pages_in_chromium(served, browser):
     response = await page.goto(f"{base}/login/{expired}")
     cases.append((response.status, "登录链接已过期", await page.content()))
     response = await page.goto(f"{base}/login/{await link_for(site, SEC_A)}")
-    cases.append((response.status, "支部书记不能登录管理页面", await page.content()))
+    cases.append((response.status, "支部书记不能登录网页看板", await page.content()))
     for (status, title, html), expected in zip(cases, (403, 410, 403), strict=True):
         assert status == expected and title in html and "/dashboard" in html
     link = await site.services.auth.issue_login_link(SUPERVISOR)
