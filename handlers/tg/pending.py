@@ -71,6 +71,12 @@ _DROPPED = {
     "branch_edit": "支部信息的修改还没有填写，已取消。",
     "newbranch": "新建支部还没有完成，已取消；需要时请重新发送 /newbranch。",
 }
+# A record's change with nothing entered yet, dropped by a command (a form button drops it without a word: the
+# user is back at the form they chose): helper-104's re-review found it silent.
+_DROPPED_BY_COMMAND = {
+    "amend": "记录的修改还没有填写，已取消，记录没有改动。",
+    "amend_photos": "照片还没有发送，已取消，记录没有改动。",
+}
 
 
 def dropped_note(state: dict | None) -> str | None:
@@ -85,6 +91,14 @@ def dropped_note(state: dict | None) -> str | None:
         other = f"记录编号 {number} " if number else "上一条记录"
         return f"{other}的退回还没有填写意见，已取消，该记录仍待审核。"
     return _DROPPED.get(str(state.get("kind")))
+
+
+async def _drop_for_command(update: Update, context: BotContext) -> None:
+    """Another command (or a /skip that is not the input's own) drops the awaited input, said in one line."""
+    state = await leave(context)
+    note = dropped_note(state) or (_DROPPED_BY_COMMAND.get(str(state.get("kind"))) if state else None)
+    if note:
+        await update.effective_message.reply_text(note)
 
 
 def on(kind: str) -> Callable[[Handler], Handler]:
@@ -107,7 +121,13 @@ def on_skip(kind: str) -> Callable[[Handler], Handler]:
 
 async def _skip(update: Update, context: BotContext) -> None:
     state = context.user_data.get(PENDING)
-    if not state or (handler := _SKIP_HANDLERS.get(state.get("kind"))) is None:
+    if not state:
+        return
+    if (handler := _SKIP_HANDLERS.get(state.get("kind"))) is None:
+        # Not this input's /skip: it drops it as any other command does, then goes on to the form (helper-104's
+        # re-review: a return or mute reason kept waiting took the form's next answer).
+        if state.get("kind") not in KEPT_THROUGH_COMMANDS:
+            await _drop_for_command(update, context)
         return
     if expired(context, state):  # asked long ago: /skip is the form's again
         await clear(context)
@@ -135,7 +155,8 @@ async def _dispatch(update: Update, context: BotContext) -> None:
 # Kept when another command comes: /newbranch's steps end in a summary to confirm (a stray text creates
 # nothing, and /status in the middle says to go on answering: ``status.NO_BRANCHES_CREATING``).
 KEPT_THROUGH_COMMANDS = frozenset({"newbranch"})
-# The follow-up's own commands (handled in ``register``'s group): they never drop it.
+# The follow-up's own commands (handled in ``register``'s group): they never drop it here (``_skip`` drops an
+# input that has no /skip of its own).
 _OWN_COMMANDS = r"^/(?:cancel|skip)(?:@\w+)?(?:\s|$)"
 
 
@@ -146,8 +167,7 @@ async def _other_command(update: Update, context: BotContext) -> None:
     state = context.user_data.get(PENDING) if context.user_data is not None else None
     if not state or state.get("kind") in KEPT_THROUGH_COMMANDS:
         return
-    if note := dropped_note(await leave(context)):
-        await update.effective_message.reply_text(note)
+    await _drop_for_command(update, context)
 
 
 async def _cancel(update: Update, context: BotContext) -> None:
