@@ -102,10 +102,16 @@ async def _reply_answer(
 
 
 def _replied_question(update: Update, context: BotContext) -> int | None:
-    """The question whose answer the message replies to (Telegram's 回复): a follow-up is read with it, not with
-    the latest question. Known by the answer's feedback buttons; None for a reply to anything else."""
+    """The question the message replies to (Telegram's 回复; a follow-up is read with it, not the latest one): known
+    by its answer's feedback buttons, or the id logged for the user's own question (helper-104); else None."""
     replied = update.effective_message.reply_to_message
-    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+    user = update.effective_user
+    if replied is None or replied.from_user is None or user is None:
+        return None
+    if replied.from_user.id == user.id:
+        logged = _asked(context, ASKED_IDS_KEY).get(str(replied.message_id))
+        return logged if isinstance(logged, int) else None
+    if replied.from_user.id != context.bot.id:
         return None
     return render.answered_question(replied.reply_markup)
 

@@ -98,6 +98,18 @@ async def test_a_follow_up_sent_as_a_reply_is_read_with_the_answer_it_replies_to
         assert row is not None and row.query == "党课多久开展一次"
 
 
+async def test_a_follow_up_sent_as_a_reply_to_the_users_own_question_is_read_with_it(make_bot):
+    """helper-104's re-review: a reply to the user's own earlier question (not to the bot's answer) was read with
+    the latest question."""
+    async with make_bot() as harness:
+        user = harness.user(USER + 7)
+        sent = user.send_text("主题党日多久开展一次")
+        await harness.emulator.wait_for_message(user.id, timeout=10)
+        await ask(harness, user, "党建工作经费可以在税前扣除吗")
+        reply = await ask(harness, user, "那党课呢", reply_to=sent["message"])
+        assert header(reply) == "党课多久开展一次", reply.plain_text
+
+
 async def test_a_chained_follow_up_names_the_question_the_user_asked(make_bot):
     """ "观摩交流多久一次" -> "谁来组织" -> "具体怎么做": the third was said to be read with "观摩交流", a fragment
     the user never sent (the stem "谁来组织" was read with); it names "谁来组织", the question before it."""
