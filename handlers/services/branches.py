@@ -70,6 +70,11 @@ _CODE_TOKEN = re.compile(rf"(?<![A-Za-z0-9_-]){_CODE}(?![A-Za-z0-9_-])")
 NOTE_LIMIT = 12  # characters besides the code (spaces not counted)
 INVITE_NOTE_LIMIT = 40  # when the note mentions 邀请
 _ASKS = re.compile(r"[?？]|怎么|怎样|如何|什么|请问|能否|是否|哪|吗|呢")  # <code> 怎么用: a question about it
+# Another credential named beside the token (helper-104's re-review: 学习强国账号 <22 characters> 密码忘了 was
+# taken for an invitation code).
+_OTHER_CREDENTIAL = re.compile(
+    r"账号|帐号|账户|密码|口令|用户名|登录|登陆|验证码|学号|工号|手机|ID", re.IGNORECASE
+)
 
 
 def _code_with_a_note(plain: str) -> str | None:
@@ -82,7 +87,9 @@ def _code_with_a_note(plain: str) -> str | None:
     kinds = sum(any(test(c) for c in code) for test in (str.isupper, str.islower, str.isdigit))
     note = re.sub(r"\s+", "", plain.replace(code, ""))
     limit = INVITE_NOTE_LIMIT if "邀请" in note else NOTE_LIMIT
-    return code if kinds >= 2 and len(note) <= limit and not _ASKS.search(note) else None
+    if kinds < 2 or len(note) > limit or _ASKS.search(note):
+        return None
+    return code if "邀请" in note or not _OTHER_CREDENTIAL.search(note) else None
 
 
 QUESTION = re.compile(r"[?？]\s*$|怎么|怎样|如何|多久|是否|能否|吗\s*$")

@@ -92,6 +92,9 @@ def test_a_code_with_a_short_note_around_it(text: str) -> None:
         f"{CODE} {CODE[::-1][:-1]}A",  # two code-shaped tokens
         f"{CODE} 是什么",
         f"这是{CODE}，主题党日应该每个月开展一次还是每个季度开展一次",  # a long text
+        # another credential named beside a code-shaped token (helper-104's re-review)
+        "学习强国账号 ZhangSanParty2026Stu0A 密码忘了",
+        "党建平台登录账号 WangXiaoMing2026Part0A",
     ],
 )
 def test_questions_with_ascii_are_not_codes(text: str) -> None:
