@@ -20,9 +20,10 @@ _NUMBER = r"(\d{1,2}|十[一二]?|[一二三四五六七八九])"
 _QUARTER_NUMBER = r"([1-4一二三四])"
 # (pattern, cadence): the year first, then the month or quarter (if any)
 _ABSOLUTE = (
-    (re.compile(r"(\d{4})-(\d{1,2})"), Cadence.MONTHLY),
+    (re.compile(r"(\d{4})[-./](\d{1,2})"), Cadence.MONTHLY),  # 2026-10, 2026.10, 2026/10
     (re.compile(rf"(\d{{4}})年{_NUMBER}月份?"), Cadence.MONTHLY),
     (re.compile(r"(\d{4})(?:-|年)?Q([1-4])"), Cadence.QUARTERLY),
+    (re.compile(r"Q(?P<n>[1-4])[-./]?(?P<y>\d{4})"), Cadence.QUARTERLY),  # Q4 2026: the quarter first
     (re.compile(rf"(\d{{4}})年?第?{_QUARTER_NUMBER}季度?"), Cadence.QUARTERLY),
     (re.compile(r"(\d{4})(?:年度?)?"), Cadence.YEARLY),
 )
@@ -39,7 +40,7 @@ _WORDS = {
 }
 MIN_YEAR, MAX_YEAR = 2000, 2100
 PERIOD_HELP = (
-    "期间应写成月份 2026-11（或 2026年11月、11月、本月、上月）、季度 2026-Q4（或 2026年第四季度、本季度、上季度）、"
+    "期间应写成月份 2026-11（或 2026年11月、2026/11、11月、本月、上月）、季度 2026-Q4（或 2026年第四季度、本季度、上季度）、"
     "年度 2026（或 今年、去年）"
 )
 
@@ -54,10 +55,13 @@ def parse_period(text: str, today: date | None = None) -> Period:
     for pattern, cadence in _ABSOLUTE:
         match = pattern.fullmatch(value)
         if match:
-            year = int(match.group(1))
+            named = "y" in pattern.groupindex
+            year_text = match["y"] if named else match.group(1)
+            number = match["n"] if named else match.group(2) if pattern.groups > 1 else None
+            year = int(year_text)
             if not MIN_YEAR <= year <= MAX_YEAR:
                 raise ValueError(f"年份“{year}”超出范围（{MIN_YEAR}—{MAX_YEAR}）；{PERIOD_HELP}。")
-            return _make(cadence, year, _number(match.group(2)) if match.lastindex == 2 else 1)
+            return _make(cadence, year, _number(number) if number else 1)
     period = _relative(value, today)
     if period is None:
         raise ValueError(f"看不懂期间“{shown[:20]}”：{PERIOD_HELP}。")

@@ -18,6 +18,10 @@ from knowledge.activities import Cadence
         (" 2026-Q4 ", "2026-Q4", date(2026, 10, 1), date(2026, 12, 31)),
         ("2026q1", "2026-Q1", date(2026, 1, 1), date(2026, 3, 31)),
         ("2026", "2026", date(2026, 1, 1), date(2026, 12, 31)),
+        # helper-104's re-review: refused before
+        ("2026/10", "2026-10", date(2026, 10, 1), date(2026, 10, 31)),
+        ("2026.10", "2026-10", date(2026, 10, 1), date(2026, 10, 31)),
+        ("Q4 2026", "2026-Q4", date(2026, 10, 1), date(2026, 12, 31)),
     ],
 )
 def test_parse_period(text, code, start, end):
@@ -26,7 +30,7 @@ def test_parse_period(text, code, start, end):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "2026-13", "2026-Q5", "26-11", "2026/11", "next month", "1999", "2026-00"]
+    "text", ["", "2026-13", "2026-Q5", "26-11", "2026/11/20", "Q5 2026", "next month", "1999", "2026-00"]
 )
 def test_parse_period_refuses_in_chinese(text):
     with pytest.raises(ValueError) as error:
