@@ -18,7 +18,7 @@ from knowledge.activities import Cadence
 from knowledge.numbers import parse_count
 from knowledge.organisation import OrgForm, org_form_label
 from storage.models import Branch
-from storage.repositories import BranchRepository, DraftRepository, InvitationRepository
+from storage.repositories import BranchRepository, DraftRepository, InvitationRepository, SupervisorRepository
 
 INVITATION_TTL = timedelta(days=7)
 FIELD_LABELS = {
@@ -163,7 +163,8 @@ class Redeemed:
     or left (ok), now without a secretary. ``replaced``: the branch's former secretary, someone else, who lost the
     post (ok) or would lose it (confirm): ``(user id, name)``. ``draft``: the user has an unfinished draft for
     ``left``, which the move discards. ``replaced_draft``: the former secretary had an unfinished draft for the
-    branch, which can no longer be submitted.
+    branch, which can no longer be submitted. ``unsupervised``: the user supervised the branch they now lead,
+    which left their scope.
     """
 
     status: str
@@ -172,6 +173,7 @@ class Redeemed:
     replaced: tuple[int, str | None] | None = None
     draft: bool = False
     replaced_draft: bool = False
+    unsupervised: bool = False  # the user supervised the branch they now lead: it left their scope (ok)
 
 
 class BranchService:
@@ -274,7 +276,11 @@ class BranchService:
                 return Redeemed(str(status), target)
             branch = await branches.by_secretary(user_id)
             lost = replaced is not None and await self._has_draft(session, replaced[0], target.id)
-        return Redeemed("ok", branch, left, replaced, draft, lost)  # left: its secretary is cleared now
+            # Nobody supervises (reviews) their own branch, as /supervisor refuses it (helper-104's re-review:
+            # a supervisor who became its secretary through an invitation kept it in their scope).
+            unsupervised = bool(await SupervisorRepository(session).revoke(user_id, [target.id]))
+        # left: its secretary is cleared now
+        return Redeemed("ok", branch, left, replaced, draft, lost, unsupervised)
 
     @staticmethod
     async def _has_draft(session: AsyncSession, user_id: int, branch_id: int) -> bool:

@@ -112,6 +112,8 @@ async def _answer_redeem(
         )
     elif result.status == "ok" and result.branch is not None:
         left = f"您已不再是“{escape(result.left.name)}”的书记{LEFT_NOTE}。\n" if result.left else ""
+        if result.unsupervised:  # nobody supervises their own branch
+            left += "您原是该支部的片区督导员；成为书记后不再督导本支部，其记录由管理员或其他督导员审核。\n"
         profile = profile_html(result.branch, await context.services.branches.exempt_now(result.branch))
         await context.bot.send_message(
             chat_id,

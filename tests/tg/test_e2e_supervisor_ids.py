@@ -222,3 +222,28 @@ async def test_a_secretary_is_not_made_supervisor_of_their_own_branch(make_bot, 
             f"上级党委管理员已将您设为片区督导员，负责支部：{second.id}。"
         )
         assert (await harness.services.supervision.viewer(ALICE)).supervised == {second.id}
+
+
+async def test_a_supervisor_who_joins_a_branch_as_its_secretary_no_longer_supervises_it(
+    make_bot, clock
+) -> None:
+    """helper-104's re-review: /supervisor refuses a secretary's own branch, but a supervisor who became its
+    secretary through an invitation kept it in their scope (and would have been asked to review their own
+    records). It leaves their scope on joining, and the welcome says so; their other branches stay."""
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        alice = Chat(harness, harness.user(ALICE, "陈书记"))
+        created = await harness.services.branches.create(
+            org_name="甲公司", name="甲支部", form="single", formal_members=5, units=None, created_by=ADMIN_ID
+        )
+        other = await harness.services.branches.create(
+            org_name="乙公司", name="乙支部", form="single", formal_members=5, units=None, created_by=ADMIN_ID
+        )
+        granted = await harness.services.supervision.grant(
+            ADMIN_ID, ALICE, [created.branch.id, other.branch.id]
+        )
+        assert granted.status == "ok"
+        welcome = await alice.send(f"/start {created.code}")
+        assert "您已成为“甲支部”的书记" in welcome.plain_text
+        assert "成为书记后不再督导本支部" in welcome.plain_text
+        viewer = await harness.services.supervision.viewer(ALICE)
+        assert viewer.supervised == frozenset({other.branch.id})
