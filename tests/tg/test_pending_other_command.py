@@ -8,6 +8,7 @@ from datetime import datetime
 
 from handlers.services.clock import SHANGHAI, FixedClock
 from tests.tg.test_e2e_forms import Chat
+from tests.tg.test_e2e_reminders import join
 
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)
 ADMIN = 900_001
@@ -19,18 +20,7 @@ def _options() -> dict:
 
 
 async def _joined(bot) -> Chat:
-    chat = Chat(bot, bot.user(ALICE, "陈书记"))
-    created = await bot.services.branches.create(
-        org_name="某某科技有限公司",
-        name="第一党支部",
-        form="single",
-        formal_members=8,
-        units=None,
-        created_by=ADMIN,
-    )
-    welcome = await chat.send(f"/start {created.code}")
-    assert "您已成为" in welcome.plain_text, welcome.plain_text
-    return chat
+    return await join(bot, ALICE, first_name="陈书记")
 
 
 async def test_a_question_after_another_command_is_not_saved_as_the_branch_name(make_bot):
