@@ -130,6 +130,9 @@ async def _remove(
 ) -> None:
     """``/supervisor remove 用户 [支部…]``: the whole role, or only those branches (a district re-cut)."""
     change = await context.services.supervision.revoke(admin_id, user_id, branch_ids)
+    if change.status == "unknown_branch":
+        await message.reply_text(f"没有这些支部：{_listed(change.unknown)}。发送 /branches 查看支部编号。")
+        return
     names = await known_names(context, [user_id])
     if change.status == "not_supervisor":  # helper-86's review: a removal that never happened was confirmed
         if branch_ids is not None and change.branch_ids:
@@ -170,8 +173,7 @@ async def _grant(
 ) -> None:
     change = await context.services.supervision.grant(admin_id, user_id, branch_ids)
     if change.status == "unknown_branch":
-        missing = "、".join(str(b) for b in sorted(change.unknown))
-        await message.reply_text(f"没有这些支部：{missing}。发送 /branches 查看支部编号。")
+        await message.reply_text(f"没有这些支部：{_listed(change.unknown)}。发送 /branches 查看支部编号。")
         return
     names = await known_names(context, [user_id])
     if change.status == "own_branch" and change.own_branch is not None:  # helper-96's review: was silent

@@ -186,6 +186,10 @@ async def test_an_administrator_takes_single_branches_out_of_a_scope(make_bot, c
         again = await admin.send(f"/supervisor remove {SUPERVISOR} {first.id}")
         assert again.plain_text.startswith(f"王督导（用户 {SUPERVISOR}）并不负责支部 {first.id}，无需移出。")
         await harness.emulator.expect_no_message(SUPERVISOR)
+        # a branch that does not exist is named so (helper-104's re-review: "并不负责支部 99")
+        missing = await admin.send(f"/supervisor remove {SUPERVISOR} 99")
+        assert missing.plain_text == "没有这些支部：99。发送 /branches 查看支部编号。"
+        await harness.emulator.expect_no_message(SUPERVISOR)
 
         last = await admin.send(
             f"/supervisor remove {SUPERVISOR} ２"
