@@ -121,6 +121,9 @@ async def supervisor(update: Update, context: BotContext) -> None:
     await _grant(context, message, admin_id, ids[0], ids[1:])
 
 
+NO_SUCH_BRANCHES = "没有这些支部：{}。发送 /branches 查看支部编号。"
+
+
 def _listed(branch_ids: Iterable[int]) -> str:
     return "、".join(str(b) for b in sorted(branch_ids))
 
@@ -131,7 +134,7 @@ async def _remove(
     """``/supervisor remove 用户 [支部…]``: the whole role, or only those branches (a district re-cut)."""
     change = await context.services.supervision.revoke(admin_id, user_id, branch_ids)
     if change.status == "unknown_branch":
-        await message.reply_text(f"没有这些支部：{_listed(change.unknown)}。发送 /branches 查看支部编号。")
+        await message.reply_text(NO_SUCH_BRANCHES.format(_listed(change.unknown)))
         return
     names = await known_names(context, [user_id])
     if change.status == "not_supervisor":  # helper-86's review: a removal that never happened was confirmed
@@ -173,7 +176,7 @@ async def _grant(
 ) -> None:
     change = await context.services.supervision.grant(admin_id, user_id, branch_ids)
     if change.status == "unknown_branch":
-        await message.reply_text(f"没有这些支部：{_listed(change.unknown)}。发送 /branches 查看支部编号。")
+        await message.reply_text(NO_SUCH_BRANCHES.format(_listed(change.unknown)))
         return
     names = await known_names(context, [user_id])
     if change.status == "own_branch" and change.own_branch is not None:  # helper-96's review: was silent
