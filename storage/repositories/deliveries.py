@@ -83,22 +83,20 @@ class DeliveryRepository:
 
     async def statuses(self, audience: str, cadence: str, period: str, stage: str) -> dict[int, str]:
         """target_id -> status of the rows of one (audience, cadence, period, stage)."""
-        stmt = select(D.target_id, D.status).where(
+        return {
+            target: status
+            for target, (status, _) in (await self.states(audience, cadence, period, stage)).items()
+        }
+
+    async def states(
+        self, audience: str, cadence: str, period: str, stage: str
+    ) -> dict[int, tuple[str, int]]:
+        """target_id -> (status, chat_id) of the rows of one (audience, cadence, period, stage): the planner reads
+        both at once (a row ``UNDELIVERED`` to a chat the target no longer has is planned again, ``rearm``)."""
+        stmt = select(D.target_id, D.status, D.chat_id).where(
             D.audience == audience, D.cadence == cadence, D.period == period, D.stage == stage
         )
-        return {target: status for target, status in (await self.session.execute(stmt)).all()}
-
-    async def chats_undelivered(self, audience: str, cadence: str, period: str, stage: str) -> dict[int, int]:
-        """target_id -> chat_id of the rows of one (audience, cadence, period, stage) that never reached their
-        chat (``failed``, ``dead`` or ``skipped``)."""
-        stmt = select(D.target_id, D.chat_id).where(
-            D.audience == audience,
-            D.cadence == cadence,
-            D.period == period,
-            D.stage == stage,
-            D.status.in_(UNDELIVERED),
-        )
-        return {target: chat for target, chat in (await self.session.execute(stmt)).all()}
+        return {target: (status, chat) for target, status, chat in (await self.session.execute(stmt)).all()}
 
     async def rearm(
         self, rows: Sequence[Mapping[str, Any]], *, at: datetime, next_attempt_at: datetime

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from storage.db import make_engine, make_session_factory
 from storage.models import Branch, ReminderDelivery, ReminderMute
 from storage.repositories import DeliveryRepository, RecordRepository, ReminderRepository, ReviewRepository
+from storage.repositories.deliveries import UNDELIVERED
 from tests.storage.builders import LATER, T0, add_branch, add_record
 
 LEASE = timedelta(minutes=2)
@@ -163,7 +164,8 @@ async def test_rearm_only_an_undelivered_row_for_another_chat(session_factory):
         assert await repo.finish([dead], "dead", at=LATER, error="500") == 1
         assert await repo.finish([failed], "failed", at=LATER, error="blocked") == 1
         assert await repo.reschedule([pending], at=LATER, next_attempt_at=LATER, error=None) == 1
-        assert await repo.chats_undelivered("branch", "monthly", "2026-11", "open") == {
+        states = await repo.states("branch", "monthly", "2026-11", "open")
+        assert {t: chat for t, (status, chat) in states.items() if status in UNDELIVERED} == {
             ids[1]: 5000 + ids[1],
             ids[2]: 5000 + ids[2],
         }

@@ -43,6 +43,7 @@ from knowledge.schedule import (
 )
 from storage.models import Branch
 from storage.repositories import DeliveryRepository, ReminderRepository
+from storage.repositories.deliveries import UNDELIVERED
 
 CATCH_UP_GRACE = timedelta(hours=1)  # a stage released later than this after it fell due is a catch-up
 MERGE_WINDOW = timedelta(hours=24)  # a catch-up this close to the next stage of its period waits for it
@@ -158,12 +159,10 @@ class ReminderPlanner:
         deliveries = DeliveryRepository(session)
         candidates: list[tuple[Stage, Branch, str]] = []
         for stage, branches in self._current_stages(cadence, targets, at).items():
-            key = (str(Audience.BRANCH), str(cadence), period.code, str(stage))
-            statuses = await deliveries.statuses(*key)
-            missed = await deliveries.chats_undelivered(*key)
+            states = await deliveries.states(str(Audience.BRANCH), str(cadence), period.code, str(stage))
             for branch in branches:
-                status = statuses.get(branch.id, "new")
-                if branch.id in missed and missed[branch.id] != branch.secretary_user_id:
+                status, chat = states.get(branch.id, ("new", None))
+                if status in UNDELIVERED and chat != branch.secretary_user_id:
                     # It never reached the secretary this stage was planned for (blocked, gone) and the branch
                     # has another one now: for them it is new (helper-85's review: silence until the next stage).
                     status = "new"
