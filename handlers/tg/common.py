@@ -103,16 +103,21 @@ async def help_text(update: Update, context: BotContext) -> str:
     return commands + (ask_privately(context.bot.username) if in_group(update) else ASK_LINE)
 
 
+def private_chat(bot_username: str | None) -> str:
+    """The bot's private chat as a group message names it: @name with its link, or 我."""
+    return f"@{bot_username}（https://t.me/{bot_username}）" if bot_username else "我"
+
+
 def ask_privately(bot_username: str | None) -> str:
     """Groups get no answers to typed questions: where to ask instead."""
-    where = f"@{bot_username}（https://t.me/{bot_username}）" if bot_username else "我"
+    where = private_chat(bot_username)
     return f"在群里我不回答提问。请私聊 {where}，直接发送您的问题即可；登记活动（/submit）也请在私聊中进行。"
 
 
 def use_privately(bot_username: str | None, command: str) -> str:
     """A command a group may not use: where to use it instead (helper-95's review: /topics was told 在群里我不回答提问,
     which is about questions)."""
-    where = f"@{bot_username}（https://t.me/{bot_username}）" if bot_username else "我"
+    where = private_chat(bot_username)
     return f"{command} 请在与我的私聊中使用：请私聊 {where}。在群里我只回应 /start、/help 和 /myid。"
 
 

@@ -13,7 +13,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandl
 
 from handlers.services.branches import Redeemed, pasted_code
 from handlers.tg.callbacks import INVITE_PREFIX, STALE, decode_invite, encode_invite
-from handlers.tg.common import in_group
+from handlers.tg.common import in_group, private_chat
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup, edit_text
 from handlers.tg.guards import command, user_name
@@ -70,7 +70,7 @@ async def join(update: Update, context: BotContext, code: str) -> None:
 
 def open_privately(bot_username: str | None) -> str:
     """An invitation sent in a group: where to open it instead (the link stays unused)."""
-    where = f"@{bot_username}（https://t.me/{bot_username}）" if bot_username else "我"
+    where = private_chat(bot_username)
     return (
         f"邀请链接只能在与我的私聊中打开，在群里不会使用。请私聊 {where}，再点开管理员发来的链接。"
         "邀请码已在群里公开，建议撤回这条消息。"

@@ -126,8 +126,7 @@ async def _skip(update: Update, context: BotContext) -> None:
     if (handler := _SKIP_HANDLERS.get(state.get("kind"))) is None:
         # Not this input's /skip: it drops it as any other command does, then goes on to the form (helper-104's
         # re-review: a return or mute reason kept waiting took the form's next answer).
-        if state.get("kind") not in KEPT_THROUGH_COMMANDS:
-            await _drop_for_command(update, context)
+        await _other_command(update, context)
         return
     if expired(context, state):  # asked long ago: /skip is the form's again
         await clear(context)
