@@ -103,14 +103,24 @@ def exempt_kinds(form: str | None, formal_members: int | None) -> frozenset[str]
     return frozenset()
 
 
+# Why (the head of each line; ``profile_line`` ends it with when a change takes effect), then what follows.
+_NO_COMMITTEE_WHY = f"正式党员不足{COMMITTEE_MIN_MEMBERS}名：按《中国共产党支部工作条例（试行）》不设支部委员会，一般也不划分党小组"
+_NO_OWN_WHY = {
+    OrgForm.ATTACHED: "挂靠建：党员随所挂靠的党组织开展活动",
+    None: "没有正式党员：按讲话要求由党建工作指导员开展党的工作",
+}
 NO_COMMITTEE = (
-    f"正式党员不足{COMMITTEE_MIN_MEMBERS}名：按《中国共产党支部工作条例（试行）》不设支部委员会，一般也不划分党小组，"
-    "支部委员会、党小组会不计入完成情况，也不推送提醒；如确实召开，仍可记录。"
+    f"{_NO_COMMITTEE_WHY}，支部委员会、党小组会不计入完成情况，也不推送提醒；如确实召开，仍可记录。"
 )
 NO_OWN_ACTIVITIES = {
-    OrgForm.ATTACHED: "挂靠建：党员随所挂靠的党组织开展活动，本支部不单独计入活动完成情况，也不推送活动提醒。",
-    None: "没有正式党员：按讲话要求由党建工作指导员开展党的工作，不计入活动完成情况，也不推送活动提醒。",
+    OrgForm.ATTACHED: f"{_NO_OWN_WHY[OrgForm.ATTACHED]}，本支部不单独计入活动完成情况，也不推送活动提醒。",
+    None: f"{_NO_OWN_WHY[None]}，不计入活动完成情况，也不推送活动提醒。",
 }
+
+
+def _own_form(form: str | None) -> OrgForm | None:
+    """The key of ``NO_OWN_ACTIVITIES``: 挂靠建, or None (no formal member)."""
+    return OrgForm.ATTACHED if form and OrgForm.parse(form) is OrgForm.ATTACHED else None
 
 
 def no_own_activities_line(form: str | None, formal_members: int | None) -> str | None:
@@ -118,7 +128,7 @@ def no_own_activities_line(form: str | None, formal_members: int | None) -> str 
     when it owes every kind)."""
     if holds_own_activities(form, formal_members):
         return NO_COMMITTEE if exempt_kinds(form, formal_members) else None
-    return NO_OWN_ACTIVITIES[OrgForm.ATTACHED if form and OrgForm.parse(form) is OrgForm.ATTACHED else None]
+    return NO_OWN_ACTIVITIES[_own_form(form)]
 
 
 # Until the next period a change of the profile leaves what the current one owes as it was (helper-101's review:
@@ -128,11 +138,8 @@ PERIOD_WORDS = {
     Cadence.QUARTERLY: ("本季度", "下季度"),
     Cadence.YEARLY: ("本年度", "下年度"),
 }
-NOT_YET_HEADS = {
-    OrgForm.ATTACHED: "挂靠建：党员随所挂靠的党组织开展活动。",
-    None: "没有正式党员：按讲话要求由党建工作指导员开展党的工作。",
-}
-NO_COMMITTEE_HEAD = f"正式党员不足{COMMITTEE_MIN_MEMBERS}名：按《中国共产党支部工作条例（试行）》不设支部委员会，一般也不划分党小组。"
+NOT_YET_HEADS = {form: f"{why}。" for form, why in _NO_OWN_WHY.items()}
+NO_COMMITTEE_HEAD = f"{_NO_COMMITTEE_WHY}。"
 
 
 def profile_line(
@@ -153,9 +160,8 @@ def profile_line(
     if not fewer and not more:
         return steady
     if fewer:  # the steady line's 不计入…不推送 is not true yet
-        attached = form is not None and OrgForm.parse(form) is OrgForm.ATTACHED
-        head = NOT_YET_HEADS[OrgForm.ATTACHED if attached else None]
-        head = NO_COMMITTEE_HEAD if holds_own_activities(form, formal_members) else head
+        own = holds_own_activities(form, formal_members)
+        head = NO_COMMITTEE_HEAD if own else NOT_YET_HEADS[_own_form(form)]
     else:
         head = steady or ""
     parts = [_pending(fewer, "仍按修改前的情况计入完成情况并提醒", "不再计入、不再提醒")] if fewer else []
