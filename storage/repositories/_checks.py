@@ -7,15 +7,16 @@ import copy
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from importlib import import_module
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-_CHUNK = 500  # ids per IN (...) list
+_CHUNK = 500  # values per IN (...) list
+T = TypeVar("T")
 
 
-def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
-    """``ids`` in lists short enough for one ``IN (...)``."""
+def _chunks(ids: Sequence[T]) -> list[Sequence[T]]:
+    """``ids`` (or any values) in lists short enough for one ``IN (...)``."""
     return [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
 
 

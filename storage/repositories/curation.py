@@ -10,10 +10,9 @@ from sqlalchemy import case, false, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Feedback, QuestionLog
-from storage.repositories._checks import _require_aware
+from storage.repositories._checks import _chunks, _require_aware
 
 CONFIDENCES = ("high", "low")
-IN_CHUNK = 500  # values of one IN (...): well under any database's limit on bound parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +72,12 @@ class CurationRepository:
         """For each of ``queries`` (exact wordings) answered with high confidence and never voted down since: when
         it last was."""
         voted_down = select(Feedback.question_id).where(Feedback.value == -1)
-        wanted = sorted(set(queries))
         latest: dict[str, datetime] = {}
-        for start in range(0, len(wanted), IN_CHUNK):
+        for chunk in _chunks(sorted(set(queries))):
             stmt = (
                 select(QuestionLog.query, func.max(QuestionLog.created_at))
                 .where(
-                    QuestionLog.query.in_(wanted[start : start + IN_CHUNK]),
+                    QuestionLog.query.in_(chunk),
                     QuestionLog.answered == true(),
                     QuestionLog.confidence == "high",
                     QuestionLog.id.not_in(voted_down),
