@@ -86,10 +86,10 @@ def _code_with_a_note(plain: str) -> str | None:
     code = tokens[0]
     kinds = sum(any(test(c) for c in code) for test in (str.isupper, str.islower, str.isdigit))
     note = re.sub(r"\s+", "", plain.replace(code, ""))
-    limit = INVITE_NOTE_LIMIT if "邀请" in note else NOTE_LIMIT
-    if kinds < 2 or len(note) > limit or _ASKS.search(note):
+    invited = "邀请" in note
+    if kinds < 2 or len(note) > (INVITE_NOTE_LIMIT if invited else NOTE_LIMIT) or _ASKS.search(note):
         return None
-    return code if "邀请" in note or not _OTHER_CREDENTIAL.search(note) else None
+    return code if invited or not _OTHER_CREDENTIAL.search(note) else None
 
 
 QUESTION = re.compile(r"[?？]\s*$|怎么|怎样|如何|多久|是否|能否|吗\s*$")

@@ -138,13 +138,11 @@ class SupervisionService(ScopedService):
         async with self.session_factory() as session, session.begin():
             repo = SupervisorRepository(session)
             before = await repo.branches_of(user_id)
-            if (
-                branch_ids is not None
-            ):  # helper-104's re-review: a branch that does not exist read as out of scope
-                wanted = frozenset(branch_ids)
-                if unknown := wanted - await repo.existing_branches(wanted):
-                    return ScopeChange("unknown_branch", before, unknown)
-            removed = await repo.revoke(user_id, None if branch_ids is None else frozenset(branch_ids))
+            wanted = None if branch_ids is None else frozenset(branch_ids)
+            # helper-104's re-review: a branch that does not exist read as out of scope
+            if wanted is not None and (unknown := wanted - await repo.existing_branches(wanted)):
+                return ScopeChange("unknown_branch", before, unknown)
+            removed = await repo.revoke(user_id, wanted)
             left = await repo.branches_of(user_id)
             if not removed:
                 return ScopeChange("not_supervisor", left)

@@ -91,9 +91,8 @@ class TelegramMessenger:
         self.bot = bot
         self.kb = kb  # a callable: the knowledge base may be swapped while the bot runs
         self.tz = tz
-        self.dashboard = (
-            dashboard  # whether the web dashboard is configured (the digest then offers /dashboard)
-        )
+        # Whether the web dashboard is configured (the digest then offers /dashboard).
+        self.dashboard = dashboard
         self.extra = {"rate_limit_args": rate_limit_args} if rate_limit_args is not None else {}
 
     def render(self, delivery: DeliveryView) -> tuple[str, Any]:
