@@ -131,7 +131,7 @@ def no_own_activities_line(form: str | None, formal_members: int | None) -> str 
     return NO_OWN_ACTIVITIES[_own_form(form)]
 
 
-# Until the next period a change of the profile leaves what the current one owes as it was (helper-101's review:
+# Until the next period a change of the profile leaves what the current one owes as it was (helper-97's review:
 # /branch and /reminders said 也不推送活动提醒 above 下次提醒：12月21日). For a period started before the change.
 PERIOD_WORDS = {
     Cadence.MONTHLY: ("本月", "下月"),

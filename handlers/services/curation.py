@@ -4,8 +4,8 @@
 (``question_log.confidence = 'low'``) or voted 👎, by similarity: character bigrams of the normalised text (question
 words such as 怎么 / 如何 dropped), Jaccard >= 0.5, greedy in the order they were asked (deterministic); a group
 the knowledge base has since learnt to answer (after an administrator's document, say) is left out: its
-representative question asked again now is answered with confidence, or one of its wordings was since (the
-helper-96's review: the list only ever grew).
+representative question asked again now is answered with confidence, or one of its wordings was since
+(helper-96's review: the list only ever grew).
 :meth:`CurationService.add_document` checks and stores an administrator's ``.txt`` file in the knowledge-base
 folder; :class:`KnowledgeReloader` builds a new knowledge base from the shipped speeches and that folder, for the
 adapter to swap in (``Services.install_kb``).

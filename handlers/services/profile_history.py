@@ -7,7 +7,7 @@ branch that switches to 挂靠建, or drops below 7 formal members, still owes t
 it the change came (helper-87's and helper-89's reviews: a change on a period's last evening erased what it owed).
 A branch with no change row had its current profile all along.
 
-The period in which the branch was created is read with its profile at the end of its creation day (helper-101's
+The period in which the branch was created is read with its profile at the end of its creation day (helper-97's
 review): a correction made that day (the administrator picked 挂靠建 by mistake, the new secretary set 单独组建
 minutes later) is its real starting profile, not a change that waits for the next month, quarter and year.
 """

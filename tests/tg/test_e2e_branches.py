@@ -412,7 +412,7 @@ async def test_branch_profile_warnings_and_editing(make_bot, clock: FixedClock) 
         assert (branch.form, branch.formal_members, branch.units) == ("joint", 2, 3)
 
         # 7 formal members: a 支部委员会 and 党小组会 are owed, at once on the day the branch was created (its
-        # starting profile: helper-101's review), else from the next period on (tests/tg/test_e2e_profile_changes).
+        # starting profile: helper-97's review), else from the next period on (tests/tg/test_e2e_profile_changes).
         await alice.press(updated, "b:edit:formal_members")
         grown = await alice.send("7")
         assert "下一期" not in grown.plain_text and NO_COMMITTEE not in grown.plain_text
