@@ -1,4 +1,4 @@
-"""The period in which a branch was created goes by its profile at the end of its creation day (helper-101's
+"""The period in which a branch was created goes by its profile at the end of its creation day (helper-97's
 review): a correction that day is its starting profile, in the history, the status matrix and the digest alike."""
 
 from __future__ import annotations
