@@ -1,10 +1,13 @@
-"""/unanswered (administrators): the questions the bot could not answer, grouped; /adddoc and a ``.txt``
-document from an administrator: stored in the knowledge-base folder, indexed at once, cited like the speeches."""
+"""/unanswered (administrators): the questions the bot could not answer, grouped, over the last
+``WINDOW_DAYS`` days (``/unanswered 30``: the last 30; ``/unanswered 全部``: all); /adddoc and a ``.txt`` document
+from an administrator: stored in the knowledge-base folder, indexed at once, cited like the speeches."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import re
+import unicodedata
+from datetime import date, datetime, timedelta, tzinfo
 from html import escape
 
 from telegram import Update
@@ -26,16 +29,50 @@ ADDDOC_PROMPT = (
     "请把要加入知识库的 .txt 文件（UTF-8 编码，不超过 1 MB）作为文件发给我（10分钟内有效）。"
     "同名文件会被替换。"
 )
+# /unanswered looks this many days back unless told otherwise: a question asked last year and never again is
+# seldom worth an administrator's evening, and the list only ever grew.
+WINDOW_DAYS = 90
+MAX_WINDOW_DAYS = 3660
+_ALL = frozenset({"全部", "所有", "all"})
+UNANSWERED_USAGE = (
+    "用法：/unanswered 查看近90天的问题；/unanswered 30 查看近30天的；/unanswered 全部 查看所有的。"
+)
 HOW_TO_ADD = "如要把这个文件加入知识库，请先发送 /adddoc，或在发送文件时在说明里写 /adddoc。"
 
 
-def group_lines(groups: list[QuestionGroup]) -> list[str]:
-    lines = [f"<b>未能回答或把握不大的问题</b>（共 {len(groups)} 组，按次数排序）", ""]
+def window_days(args: list[str]) -> int | None:
+    """The days /unanswered looks back: ``WINDOW_DAYS`` without an argument, the number typed (full-width digits
+    too, 天 allowed), ``None`` for 全部; ``ValueError`` for anything else."""
+    if not args:
+        return WINDOW_DAYS
+    typed = unicodedata.normalize("NFKC", " ".join(args)).strip().lower()
+    if typed in _ALL:
+        return None
+    match = re.fullmatch(r"(?:近|最近)?\s*(\d{1,5})\s*天?", typed)
+    if match and 1 <= int(match[1]) <= MAX_WINDOW_DAYS:
+        return int(match[1])
+    raise ValueError(typed)
+
+
+def _window(days: int | None) -> str:
+    return "全部时间" if days is None else f"近{days}天"
+
+
+def group_lines(
+    groups: list[QuestionGroup],
+    days: int | None = WINDOW_DAYS,
+    today: date | None = None,
+    tz: tzinfo | None = None,
+) -> list[str]:
+    """The groups as lines: how often each was asked, how, and on which local day last (its year shown when not
+    ``today``'s)."""
+    lines = [f"<b>未能回答或把握不大的问题</b>（{_window(days)}，共 {len(groups)} 组，按次数排序）", ""]
     for i, g in enumerate(groups[:MAX_GROUPS], 1):
         facts = [f"{g.count}次"]
         facts += [f"未答{g.unanswered}"] if g.unanswered else []
         facts += [f"把握不大{g.low_confidence}"] if g.low_confidence else []
         facts += [f"👎{g.down_votes}"] if g.down_votes else []
+        facts.append(f"最近一次{_day(g.last_asked.astimezone(tz), today)}")
         lines.append(f"{i}. {escape(g.text)}（{'，'.join(facts)}）")
         others = [e for e in g.examples if e != g.text]
         if others:
@@ -43,7 +80,15 @@ def group_lines(groups: list[QuestionGroup]) -> list[str]:
     if len(groups) > MAX_GROUPS:
         lines.append(f"……另有 {len(groups) - MAX_GROUPS} 组未列出。")
     lines += ["", "可发送 /adddoc 把补充材料（.txt）加入知识库；知识库能确切回答的问题不再列出。"]
+    if days is not None:
+        lines.append("更早的问题：/unanswered 全部")
     return lines
+
+
+def _day(at: datetime, today: date | None) -> str:
+    return (
+        f"{at.month}月{at.day}日" if today and at.year == today.year else f"{at.year}年{at.month}月{at.day}日"
+    )
 
 
 async def unanswered(update: Update, context: BotContext) -> None:
@@ -51,11 +96,20 @@ async def unanswered(update: Update, context: BotContext) -> None:
     if update.effective_user.id not in context.services.admin_ids:
         await message.reply_text(ADMINS_ONLY)
         return
-    groups = await context.services.curation.unanswered()
-    if not groups:
-        await message.reply_text("目前没有未能回答的问题。")
+    try:
+        days = window_days(context.args or [])
+    except ValueError:
+        await message.reply_text(UNANSWERED_USAGE)
         return
-    for text in split_messages(group_lines(groups)):
+    clock = context.services.clock
+    now = clock.now()
+    since = None if days is None else now - timedelta(days=days)
+    groups = await context.services.curation.unanswered(since)
+    if not groups:
+        more = "" if days is None else "更早的问题可发送 /unanswered 全部 查看。"
+        await message.reply_text(f"{_window(days)}没有未能回答的问题。{more}")
+        return
+    for text in split_messages(group_lines(groups, days, now.astimezone(clock.tz).date(), clock.tz)):
         await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
