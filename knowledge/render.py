@@ -71,7 +71,7 @@ def render_plain(answer: Answer, *, unanswered: str = NO_ANSWER) -> str:
         lines += [f"结论：{answer.rule.conclusion}", ""]
     top = answer.hits[0]
     lines += [
-        f"{'相关句' if tentative else '要点'}：{top.highlight}",  # as the chat says it
+        f"{'相关表述' if tentative else '要点'}：{top.highlight}",  # as the chat says it
         "",
         trim(top.text, around=top.highlight),
         "",

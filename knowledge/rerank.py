@@ -20,7 +20,7 @@ from operator import itemgetter
 
 from knowledge.coverage import Found, Term
 
-# The best passages by BM25 re-ranked: always this many (not k), so "其他结果" (k=6) leads with the same passage
+# The best passages by BM25 re-ranked: always this many (not k), so "其他相关内容" (k=6) leads with the same passage
 # as the first answer (k=3).
 CANDIDATES = 10
 FLOOR = 0.25

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 500  # what is searched and stored of a long paste
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 
-# Close enough to the best answer to be worth offering as "其他结果".
+# Close enough to the best answer to be worth offering as "其他相关内容".
 RUNNER_UP_RATIO = 0.6
 FOLLOW_UP_WINDOW = timedelta(minutes=10)
 
@@ -278,7 +278,7 @@ class QAService:
         return row.id
 
     async def more(self, question_id: int, k: int = 6, *, user_id: int | None = None) -> QAResult | None:
-        """The same question again with more results (for 其他结果); None for a question another user asked."""
+        """The same question again with more results (for 其他相关内容); None for a question another user asked."""
         async with self.session_factory() as session:
             row = await QuestionRepository(session).get(question_id)
         if row is None or (user_id is not None and row.user_id not in (None, user_id)):

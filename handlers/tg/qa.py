@@ -31,7 +31,7 @@ NON_TEXT_HINT = (
     "我目前只能理解文字提问。请直接输入您的问题，例如“主题党日多久开展一次”，或发送 /help 查看用法。"
 )
 PHOTO_HINT = (
-    "收到照片。登记活动照片请发送 /submit，选择活动类型并按提示填写，到“现场照片”一步再发送照片。"
+    "收到照片。登记活动照片请发送 /submit，选择活动类型并按提示填写，到“照片”这一步再发送。"
     "如需提问，请直接输入文字，或发送 /help 查看用法。"
 )
 # A caption asks something: a question mark or a question word (the same test decides whether it is answered).

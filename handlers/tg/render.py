@@ -46,7 +46,7 @@ def answer_html(result: QAResult) -> str:
         parts.append(f"ℹ️ {escape(answer.note)}")
     if answer.rule is not None:
         parts.append(f"📌 <b>{escape(answer.rule.conclusion)}</b>")
-    parts.append(f"<b>{'相关句' if answer.tentative else '要点'}：</b>{escape(top.highlight)}")
+    parts.append(f"<b>{'相关表述' if answer.tentative else '要点'}：</b>{escape(top.highlight)}")
     parts.append(f"<blockquote>{escape(trim(top.text, around=top.highlight))}</blockquote>")
     parts.append(f"<i>出处：{escape(citation(top.source, top.section))}</i>")
     return "\n\n".join(parts)
@@ -77,7 +77,7 @@ def answer_keyboard(result: QAResult) -> InlineKeyboardMarkup:
             for hit in answer.hits[1:3]
         ]
     elif result.has_runners_up and qid:
-        first.append(InlineKeyboardButton("其他结果", callback_data=f"qa:more:{qid}"))
+        first.append(InlineKeyboardButton("其他相关内容", callback_data=f"qa:more:{qid}"))
     if qid:
         rows.append(feedback_row(qid))
     return InlineKeyboardMarkup([row for row in rows if row])

@@ -195,7 +195,8 @@ async def _grant(
     await tell(  # helper-86's review: a new supervisor was never told
         context.bot,
         [user_id],
-        f"上级党委管理员已将您设为片区督导员，负责支部：{scope}。发送 /status 查看各支部的完成情况。",
+        f"上级党委管理员已将您设为片区督导员，负责支部（编号）：{scope}。这些支部提交的活动记录会发给您审核；"
+        "发送 /status 查看各支部的完成情况，/dashboard 在网页上查看。",
     )
 
 

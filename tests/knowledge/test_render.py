@@ -38,17 +38,17 @@ def test_render_plain_with_hits():
 
 
 def test_render_plain_tentative_says_related_and_cut_previews_say_so():
-    long = "这是一句很长的相关句" * 10
+    long = "这是一句很长的相关表述" * 10
     hits = [
         Hit("第一段。", "第一段。", "讲话甲", "一、节", 2.0, 0, confidence="low"),
         Hit(long, long, "讲话乙", "", 1.0, 1, confidence="low"),
     ]
     text = render_plain(Answer("问", hits, confidence="low"))
-    assert "相关句：第一段。" in text and "要点：" not in text  # as the chat labels a tentative answer
+    assert "相关表述：第一段。" in text and "要点：" not in text  # as the chat labels a tentative answer
     assert f"  · {long[:59]}…（《讲话乙》）" in text
 
 
 def test_render_plain_says_the_note_before_the_passage():
     hits = [Hit("给予×万元奖励。", "给予×万元奖励。", "讲话甲", "", 2.0, 0, confidence="low")]
     text = render_plain(Answer("奖励多少万", hits, confidence="low", note="数额写作“×”。"))
-    assert text.index("最接近") < text.index("数额写作“×”。") < text.index("相关句：")
+    assert text.index("最接近") < text.index("数额写作“×”。") < text.index("相关表述：")

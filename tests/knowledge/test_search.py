@@ -390,7 +390,7 @@ def test_passage_lookup(kb):
 
 
 def test_more_results_lead_with_the_same_answer(kb, monkeypatch):
-    """其他结果 asks again with k=6: it must lead as the first answer (k=3) did, not dig deeper.
+    """其他相关内容 asks again with k=6: it must lead as the first answer (k=3) did, not dig deeper.
 
     Coverage is faked so that only the 7th-best passage (by BM25) contains the question: the re-ranking measures
     the same ``CANDIDATES`` passages for any k, so k=3 and k=6 lead with it alike.

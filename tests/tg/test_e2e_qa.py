@@ -32,7 +32,7 @@ from tests.fixtures_bot import BotHarness
 USER_ID = 7_310_001
 POLICY_QUESTION = "党员不足三人的企业怎样建立党组织"
 OFF_TOPIC = ("今天天气怎么样", "推荐一部电影", "python怎么写循环", "股市行情怎么样")
-# Candidates for a question whose answer offers "其他结果" (close runners-up).
+# Candidates for a question whose answer offers "其他相关内容" (close runners-up).
 MORE_CANDIDATES = (POLICY_QUESTION, "党组织书记怎么选", "党建指导员", "“六有”标准指什么", "三会一课")
 
 
@@ -136,7 +136,7 @@ async def test_policy_question_gets_key_sentence_passage_and_citation(make_bot) 
         assert any(t.startswith("👍") for t in reply.button_texts)
         assert any(t.startswith("👎") for t in reply.button_texts)
         assert not any("✓" in t for t in reply.button_texts)
-        has_more = any("其他结果" in t for t in reply.button_texts)
+        has_more = any("其他相关内容" in t for t in reply.button_texts)
         assert has_more == expected.has_runners_up
 
 
@@ -185,12 +185,12 @@ async def test_full_passage_button_sends_the_whole_passage(make_bot) -> None:
 
 async def test_more_results_sends_other_passages(make_bot) -> None:
     async with make_bot() as harness:
-        # A confident answer offers its runners-up behind 其他结果 (a tentative one shows them as buttons).
+        # A confident answer offers its runners-up behind 其他相关内容 (a tentative one shows them as buttons).
         question = next((q for q in MORE_CANDIDATES if _confident_with_runners_up(harness, q)), None)
         assert question is not None, "no candidate question has a confident answer with close runners-up"
         user = harness.user(USER_ID)
         reply = await ask(harness, user, question)
-        data = reply.callback_data("其他结果")
+        data = reply.callback_data("其他相关内容")
         assert data == f"qa:more:{feedback_qid(reply)}"
 
         answer = await press(harness, user, reply, data)
@@ -240,7 +240,7 @@ async def test_feedback_vote_is_stored_once_and_marked_in_place(make_bot) -> Non
         assert edit.kind == "edit_markup" and edit.message_id == reply.message_id
         assert "👎 没帮助 ✓" in edit.button_texts and "👍 有帮助" in edit.button_texts
         assert sum("✓" in t for t in edit.button_texts) == 1
-        # The other buttons (查看原文, 其他结果) survive the edit.
+        # The other buttons (查看原文, 其他相关内容) survive the edit.
         for row in other_rows:
             assert row in edit.inline_keyboard
         rows = await feedback_rows(harness, qid)
@@ -471,12 +471,12 @@ async def test_bad_input_keeps_the_bot_serving(make_bot) -> None:
         # Markup typed by the user is never interpreted.
         reply = await ask(harness, user, "<b>主题党日</b>多久开展一次")
         assert_html_ok(reply)
-        assert "要点：" in reply.plain_text or "相关句：" in reply.plain_text
+        assert "要点：" in reply.plain_text or "相关表述：" in reply.plain_text
         bold = [e for e in reply.message.get("entities", []) if e["type"] == "bold"]
         units = reply.plain_text.encode("utf-16-le")  # entity offsets count UTF-16 code units
         bolded = [units[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le") for e in bold]
         # Only the template's labels are bold: the user's <b> was escaped.
-        assert bolded and all(b in ("要点：", "相关句：", CLOSEST) for b in bolded), bolded
+        assert bolded and all(b in ("要点：", "相关表述：", CLOSEST) for b in bolded), bolded
         await then_normal()
         reply = await ask(harness, user, "<b>天气</b> & <i>电影</i>怎么样")
         assert_html_ok(reply)
@@ -625,7 +625,7 @@ async def test_a_follow_up_is_read_with_the_question_before(make_bot) -> None:
         # user is asked to name it (helper-70's review: 多久一次 alone was answered confidently).
         often = await ask(harness, user, "多久一次")  # the question before it was left unanswered
         assert "接着上一个问题" not in often.plain_text
-        assert "问题里没有说是哪项工作" in often.plain_text and "相关句：" in often.plain_text, (
+        assert "问题里没有说是哪项工作" in often.plain_text and "相关表述：" in often.plain_text, (
             often.plain_text
         )
 
@@ -669,7 +669,7 @@ async def test_three_outcomes_look_different(make_bot) -> None:
         confident = await ask(harness, user, POLICY_QUESTION)
         assert confident.plain_text.startswith("要点：") and "最接近" not in confident.plain_text
         tentative = await ask(harness, user, TENTATIVE_QUESTION)
-        assert tentative.plain_text.startswith(f"🔎 {CLOSEST}") and "相关句：" in tentative.plain_text
+        assert tentative.plain_text.startswith(f"🔎 {CLOSEST}") and "相关表述：" in tentative.plain_text
         maybe = [t for t in tentative.button_texts if t.startswith("也可能是：")]
         assert len(maybe) == min(2, len(expected.hits) - 1) >= 1
         second = expected.hits[1]

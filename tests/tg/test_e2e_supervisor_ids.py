@@ -42,7 +42,8 @@ async def test_myid_names_and_the_usage(make_bot, clock, monkeypatch) -> None:
         told = await sup.reply()  # the supervisor is told too (helper-86's review: never was)
         assert (
             told.plain_text
-            == f"上级党委管理员已将您设为片区督导员，负责支部：{branch.id}。发送 /status 查看各支部的完成情况。"
+            == f"上级党委管理员已将您设为片区督导员，负责支部（编号）：{branch.id}。这些支部提交的活动记录会发给您审核；"
+            "发送 /status 查看各支部的完成情况，/dashboard 在网页上查看。"
         )
         assert "不认识" not in granted.plain_text
         listed = await admin.send("/supervisors")
@@ -223,7 +224,7 @@ async def test_a_secretary_is_not_made_supervisor_of_their_own_branch(make_bot, 
         )
         assert lines[1].startswith(f"注意：未包括支部 {first.id}，对方是支部 {first.id}（第一党支部）的书记")
         assert (await alice.reply()).plain_text.startswith(
-            f"上级党委管理员已将您设为片区督导员，负责支部：{second.id}。"
+            f"上级党委管理员已将您设为片区督导员，负责支部（编号）：{second.id}。"
         )
         assert (await harness.services.supervision.viewer(ALICE)).supervised == {second.id}
 

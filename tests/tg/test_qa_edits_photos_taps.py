@@ -55,9 +55,9 @@ async def test_a_captioned_question_is_answered_and_an_album_gets_one_hint(make_
 async def test_a_second_tap_on_a_button_that_sends_only_answers_the_press(make_bot):
     async with make_bot() as harness:
         emulator, user = harness.emulator, harness.user(USER + 3)
-        user.send_text("党组织书记怎么选")  # a confident answer, its passage cut: 查看原文 and 其他结果
+        user.send_text("党组织书记怎么选")  # a confident answer, its passage cut: 查看原文 and 其他相关内容
         reply = await emulator.wait_for_message(user.id)
-        for label in ("查看原文", "其他结果"):
+        for label in ("查看原文", "其他相关内容"):
             data = reply.callback_data(label)
             await press(harness, user, reply, data)
             await emulator.wait_for_message(user.id)
