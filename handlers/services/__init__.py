@@ -91,7 +91,7 @@ class Services:
         if self.files is None:
             self.files = LocalFileStore(self.data_dir)
         self.qa = QAService(self.kb, self.session_factory, self.clock)
-        self.branches = BranchService(self.session_factory, self.clock)
+        self.branches = BranchService(self.session_factory, self.clock, self.admin_ids)
         self.forms = FormService(self.session_factory, self.clock, self.files)
         self.records = RecordService(self.session_factory, self.clock, self.admin_ids)
         if self.schedule is None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
 from handlers.services.profile_history import load_histories
+from handlers.services.profile_notice import Profile, ProfileEdit, field_changes, profile_notice, recipients
 from handlers.services.text import clean_text
 from knowledge.activities import Cadence
 from knowledge.numbers import parse_count
@@ -177,9 +178,15 @@ class Redeemed:
 
 
 class BranchService:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        admin_ids: frozenset[int] = frozenset(),
+    ) -> None:
         self.session_factory = session_factory
         self.clock = clock
+        self.admin_ids = admin_ids  # told of profile changes, with the branch's supervisors
 
     async def create(
         self,
@@ -296,12 +303,33 @@ class BranchService:
             return await BranchRepository(session).list_all()
 
     async def update(self, branch_id: int, **fields: object) -> Branch:
-        """A profile change; a form other than 联合建 forgets the unit count (it would come back, stale, on a
-        switch back: helper-86's review)."""
+        """A profile change, nobody to tell of it (see :meth:`edit`)."""
+        return (await self.edit(branch_id, by=None, **fields)).branch
+
+    async def edit(
+        self, branch_id: int, *, by: int | None, by_name: str | None = None, **fields: object
+    ) -> ProfileEdit:
+        """A profile change made by user ``by`` (``by_name``: their name as the channel knows it), and the notice
+        for the branch's supervisors and the administrators when it changes what the branch owes, its form or
+        its formal members (``handlers.services.profile_notice``). A form other than 联合建 forgets the unit
+        count (it would come back, stale, on a switch back: helper-86's review)."""
         if "form" in fields and fields["form"] != OrgForm.JOINT:
             fields = {**fields, "units": None}
+        now = self.clock.now()
         async with self.session_factory() as session, session.begin():
-            return await BranchRepository(session).update(branch_id, at=self.clock.now(), **fields)
+            repo = BranchRepository(session)
+            before = await repo.get(branch_id)
+            was = Profile.of(before) if before is not None else None
+            branch = await repo.update(branch_id, at=now, **fields)
+            if by is None or was is None or not field_changes(was, Profile.of(branch)):
+                return ProfileEdit(branch)
+            history = (await load_histories(session, [branch], self.clock.tz))[branch.id]
+            told = recipients(
+                self.admin_ids, await SupervisorRepository(session).supervisors_of(branch.id), by
+            )
+        name = clean_text(by_name, NAME_LENGTH[1]) or branch.secretary_name or str(by)
+        today = now.astimezone(self.clock.tz).date()
+        return ProfileEdit(branch, profile_notice(branch, was, history, today, told, name))
 
     async def exempt_now(self, branch: Branch) -> dict[Cadence, frozenset[str]]:
         """The kinds the branch does not owe this month, quarter and year, by its profile history (a change

@@ -15,8 +15,9 @@ from handlers.tg import pending
 from handlers.tg.callbacks import STALE, parse_typed_id
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup
-from handlers.tg.guards import NO_BRANCH, command, incoming_text
+from handlers.tg.guards import NO_BRANCH, command, incoming_text, user_name
 from handlers.tg.links import deep_link
+from handlers.tg.profile_notices import send_profile_notice
 from handlers.tg.render import form_keyboard, profile_html, profile_keyboard
 from handlers.tg.render_status import split_messages
 from knowledge.organisation import OrgForm, profile_warnings
@@ -54,7 +55,10 @@ async def on_branch_button(update: Update, context: BotContext) -> None:
             query.message.chat.id, "请选择组织形式：", reply_markup=form_keyboard("b:setform")
         )
     elif data.startswith("b:setform:") and OrgForm.parse(data[10:]) is not None:
-        updated = await context.services.branches.update(current.id, form=data[10:])
+        edit = await context.services.branches.edit(
+            current.id, by=query.from_user.id, by_name=user_name(update), form=data[10:]
+        )
+        updated = edit.branch
         ask_units = updated.form == OrgForm.JOINT and updated.units is None
         if ask_units:  # the count 联合建 needs, asked at once (helper-86: the profile said ✅ without it)
             await pending.expect(context, "branch_edit", field="units", branch_id=current.id)
@@ -66,6 +70,7 @@ async def on_branch_button(update: Update, context: BotContext) -> None:
             parse_mode=ParseMode.HTML,
             reply_markup=None if ask_units else profile_keyboard(updated),
         )
+        await send_profile_notice(context.bot, edit.notice)  # after the secretary's reply, best effort
 
 
 PROFILE_SET = "profile_set"  # user_data: the message that last set a profile field, and the field
@@ -109,13 +114,17 @@ async def _branch_edit(update: Update, context: BotContext, state: dict) -> None
         await update.effective_message.reply_text(f"⚠️ {exc}\n{RETRY}")
         return
     await pending.clear(context)
-    updated = await context.services.branches.update(state["branch_id"], **{field: value})
+    edit = await context.services.branches.edit(
+        state["branch_id"], by=update.effective_user.id, by_name=user_name(update), **{field: value}
+    )
+    updated = edit.branch
     context.user_data[PROFILE_SET] = {"message_id": update.effective_message.message_id, "field": field}
     await update.effective_message.reply_text(
         "已更新。\n\n" + profile_html(updated, await context.services.branches.exempt_now(updated)),
         parse_mode=ParseMode.HTML,
         reply_markup=profile_keyboard(updated),
     )
+    await send_profile_notice(context.bot, edit.notice)  # after the secretary's reply, best effort
 
 
 # -- /newbranch (admins): the steps are handlers.services.newbranch; the state is kept as a pending input ----

@@ -109,8 +109,10 @@ class ControlMixin:
         retry_after: float | None = 1,
         count: int = 1,
         description: str | None = None,
+        chat_id: int | str | None = None,
     ) -> None:
-        """The next ``count`` calls of ``method`` ("*" = any method but getUpdates) fail with ``status``.
+        """The next ``count`` calls of ``method`` ("*" = any method but getUpdates) fail with ``status``; with
+        ``chat_id``, only calls to that chat (a notice to one user, not the reply sent just before it).
 
         429 answers ``parameters.retry_after`` (Telegram sends whole seconds; a float is accepted for
         fast tests); 502 answers nginx's HTML page like the real front end; others answer JSON.
@@ -120,6 +122,7 @@ class ControlMixin:
             status=status,
             retry_after=retry_after if status == 429 else None,
             description=description,
+            chat_id=None if chat_id is None else str(chat_id),
         )
         self._faults.setdefault(self._fault_key(method), deque()).extend([fault] * count)
 
@@ -142,13 +145,16 @@ class ControlMixin:
     def _fault_key(self, method: str) -> str:
         return "*" if method == "*" else self._canonical.get(method.lower(), method)
 
-    def _take_fault(self, method: str) -> Fault | None:
+    def _take_fault(self, method: str, params: dict | None = None) -> Fault | None:
+        chat_id = str((params or {}).get("chat_id"))
         for key in (method, "*"):
             if key == "*" and method == "getUpdates":
                 continue
-            queue = self._faults.get(key)
-            if queue:
-                return queue.popleft()
+            queue = self._faults.get(key) or ()
+            for fault in queue:
+                if fault.chat_id is None or fault.chat_id == chat_id:
+                    queue.remove(fault)
+                    return fault
         return None
 
     # -- inspection ----------------------------------------------------------------------------------

@@ -260,7 +260,7 @@ class BotApiEmulator(ControlMixin, MessagesMixin, MediaMixin, UpdatesMixin, File
         try:
             call.params, call.files = await self._read_params(request)
             self._check_token(token)
-            fault = self._take_fault(call.method)
+            fault = self._take_fault(call.method, call.params)
             faulty = await self._apply_fault(request, call, fault)
             if faulty is not None:
                 return faulty

@@ -100,6 +100,7 @@ class Fault:
     description: str | None = None
     seconds: float = 0.0
     before: bool = True
+    chat_id: str | None = None  # only a call to this chat (None: any call of the method)
 
 
 @dataclass
