@@ -2,7 +2,8 @@
 the attendance, the photos (add or replace).
 
 An amendment of a returned (or passed) record puts it back to ``pending_review``: its reviewers are told
-(:meth:`RecordService.amend_record` says whom).
+(:meth:`RecordService.amend_record` says whom). A passed record of a period that has ended is not amended
+(``amend_rules.closed_note``: the closed period would read as not done again).
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.services.amend_rules import MAX_REASON, MIN_REASON, Amended, PhotoTaken, closed_note, photo_spec
 from handlers.services.clock import Clock
 from handlers.services.form.display import record_number
 from handlers.services.form.files import IncomingFile, check_file
 from handlers.services.form.model import MAX_ATTENDANCE, MAX_MINUTES_TEXT, MAX_TEXT
 from handlers.services.history import HistoryEntry, timeline
+from handlers.services.record_minutes import MinutesAmendments
 from knowledge.activities import activity_by_code
-from storage.files import FileStore, is_sha256
+from storage.files import FileStore
 from storage.models import ActivityRecord, RecordAmendment, RecordFile
 from storage.repositories import BranchRepository, RecordRepository
 from storage.repositories.reviews import ReviewRepository
@@ -30,8 +33,14 @@ HISTORY_MONTHS = 12
 AMENDABLE = {"topic": "主题", "place": "地点", "minutes_text": "会议记录"}
 MAX_LENGTH = {"topic": MAX_TEXT, "place": MAX_TEXT, "minutes_text": MAX_MINUTES_TEXT}
 # How an amendment's changed fields read in a record's history (the attendance's three fields read as one).
-CHANGE_LABELS = {**AMENDABLE, "expected": "出勤", "actual": "出勤", "absentees": "出勤", "photos": "照片"}
-MIN_REASON, MAX_REASON = 2, 200
+CHANGE_LABELS = {
+    **AMENDABLE,
+    "expected": "出勤",
+    "actual": "出勤",
+    "absentees": "出勤",
+    "photos": "照片",
+    "minutes_files": "会议记录",  # the minutes' new files (``record_minutes``)
+}
 PHOTO_MODES = ("add", "replace")
 MAX_PHOTOS = 20
 SAME_PHOTO = "这张照片和已有的照片是同一张，没有保存。请发送另一张现场照片。"
@@ -45,7 +54,8 @@ class RecordView:
     ``history``: the amendments (as before); ``timeline``: every step, review included (``history.HistoryEntry``);
     ``review_state``: pending_review | passed | returned; ``return_comment``: what the reviewer asked to fix
     while the record is returned; ``can_review``: the viewer may review this active record (see ``reviewable``
-    for whether it waits for review now); ``branch_name``: set for reviewers.
+    for whether it waits for review now); ``branch_name``: set for reviewers; ``closed``: why it may not be
+    amended (passed, its period over: ``amend_rules.closed_note``).
     """
 
     record: ActivityRecord
@@ -57,6 +67,7 @@ class RecordView:
     can_review: bool = False
     can_amend: bool = False
     branch_name: str | None = None
+    closed: str | None = None
 
     @property
     def number(self) -> str:
@@ -74,36 +85,12 @@ class RecordView:
 
 
 @dataclass(frozen=True, slots=True)
-class Amended:
-    """What :meth:`RecordService.amend_record` did.
-
-    ``status``: ok | missing | withdrawn | unchanged | invalid. ``resubmitted``: the amendment put a returned (or
-    passed) record back to pending_review; then ``reviewers`` (administrators and the branch's supervisors) should
-    be told that it waits for review again; ``was`` is the review state it left (returned | passed).
-    """
-
-    status: str
-    resubmitted: bool = False
-    reviewers: list[int] = field(default_factory=list)
-    problem: str | None = None  # invalid: what is wrong, in Chinese, when the caller can say it
-    was: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class PhotoSlots:
     """The photos a record has and may have: ``count`` now, at least ``least``, at most ``most``."""
 
     count: int
     least: int
     most: int
-
-
-@dataclass(frozen=True, slots=True)
-class PhotoTaken:
-    """A photo sent to amend a record: ``entry`` (kept in the adapter's state until 完成) or ``problem``."""
-
-    entry: dict | None = None
-    problem: str | None = None
 
 
 def kind_name(code: str) -> str:
@@ -123,7 +110,7 @@ def amend_value_problem(field: str, value: str) -> str | None:
     return None
 
 
-class RecordService:
+class RecordService(MinutesAmendments):
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
@@ -156,7 +143,8 @@ class RecordService:
             record = await self._own_record(session, user_id, record_id)
             if record is None:
                 return None
-            return await build_view(session, record, self._withdrawable(record), can_amend=True)
+            today = self.clock.now().date()
+            return await build_view(session, record, self._withdrawable(record), can_amend=True, today=today)
 
     def _withdrawable(self, record: ActivityRecord) -> bool:
         """Within a day of filing unless passed; a returned one at any time (a wrong date: withdraw, file anew)."""
@@ -219,6 +207,8 @@ class RecordService:
                 return Amended("missing")
             if record.status != "active":
                 return Amended("withdrawn")
+            if closed := closed_note(record, self.clock.now().date()):
+                return Amended("closed", problem=closed)
             if all(getattr(record, name) == value for name, value in changes.items()):
                 return Amended("unchanged")
             now = self.clock.now()
@@ -326,7 +316,7 @@ class RecordService:
         """Add ``photos`` (entries from :meth:`take_photo`) to the record, or replace its photos with them, with
         a reason; like any amendment it puts a returned record back to review. The old photos stay in the file
         store and in the amendment."""
-        specs = [_photo_spec(p) for p in photos]
+        specs = [photo_spec(p) for p in photos]
         if mode not in PHOTO_MODES or None in specs or len(reason.strip()) < MIN_REASON:
             return Amended("invalid")
         for spec in specs:
@@ -339,6 +329,8 @@ class RecordService:
                     "missing" if await self._own_record(session, user_id, record_id) is None else "withdrawn"
                 )
             record, files, slots = state
+            if closed := closed_note(record, self.clock.now().date()):
+                return Amended("closed", problem=closed)
             problem = self.photos_problem(slots, mode, len(specs))
             kept = {f.telegram_file_unique_id for f in files if mode == "add" or f.role != "photo"}
             uniques = [spec["telegram_file_unique_id"] for spec in specs]
@@ -353,23 +345,6 @@ class RecordService:
             return await self._resubmit(session, record, user_id, amendment.id)
 
 
-def _photo_spec(entry: object) -> dict | None:
-    """A record file (without role and position) from a photo entry kept by the adapter; None if malformed."""
-    if not isinstance(entry, dict):
-        return None
-    try:
-        spec = {
-            "sha256": entry["sha256"],
-            "size": int(entry["size"]),
-            "mime": str(entry["mime"]),
-            "telegram_file_id": str(entry["file_id"]),
-            "telegram_file_unique_id": str(entry["unique_id"]),
-        }
-    except (KeyError, TypeError, ValueError):
-        return None
-    return spec if is_sha256(spec["sha256"]) else None
-
-
 async def build_view(
     session: AsyncSession,
     record: ActivityRecord,
@@ -378,8 +353,10 @@ async def build_view(
     can_review: bool = False,
     can_amend: bool = False,
     branch_name: str | None = None,
+    today: date | None = None,
 ) -> RecordView:
-    """The record with its files and its whole history, read in the caller's session."""
+    """The record with its files and its whole history, read in the caller's session; with ``today``, whether
+    its period is closed to amendments (``closed``)."""
     repo, reviews = RecordRepository(session), ReviewRepository(session)
     amendments = await repo.history(record.id)
     events = await reviews.events(record.id)
@@ -387,6 +364,7 @@ async def build_view(
     # what to fix, while it can be fixed: a withdrawn record is not amended and resubmitted (its history keeps it)
     waiting = record.review_state == "returned" and record.status == "active"
     comment = returned[-1].comment if waiting and returned else None
+    closed = closed_note(record, today) if today is not None else None
     return RecordView(
         record,
         await repo.files(record.id),
@@ -395,6 +373,7 @@ async def build_view(
         timeline(record, amendments, events),
         comment,
         can_review and record.status == "active",
-        can_amend and record.status == "active",
+        can_amend and record.status == "active" and closed is None,
         branch_name,
+        closed,
     )

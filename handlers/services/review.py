@@ -222,6 +222,7 @@ class ReviewService(ScopedService):
                 can_review=viewer.can_review(record),
                 can_amend=mine,
                 branch_name=branch.name if branch else None,
+                today=self.clock.now().date(),
             )
 
     async def queue(self, user_id: int, limit: int = 50, offset: int = 0) -> ReviewQueue:

@@ -138,8 +138,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     if action.act is Act.RESTART:
         await _drop_summary(context, chat_id)
     reply = await context.services.forms.on_action(query.from_user.id, action)
-    if reply.spent:  # an old summary's button: the draft is at another step
-        await query.answer(STALE, show_alert=True)
+    if reply.spent:  # an old message's button (a summary's, another step's): the draft is at another step
+        await query.answer(reply.text or STALE, show_alert=True)
         if query.message is not None:
             await drop_buttons(context.bot, chat_id, query.message.message_id)
         raise ApplicationHandlerStop

@@ -20,6 +20,7 @@ from handlers.tg import pending
 from handlers.tg.callbacks import STALE, encode_record
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup
+from handlers.tg.record_minutes import take_minutes_file
 from handlers.tg.render_records import MISSING, detail_origin, reason_prompt
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,6 @@ log = logging.getLogger(__name__)
 ALBUM_QUIET_SECONDS = 1.2
 HINTED_ALBUM = "amend_hinted_album"  # user_data: the album whose photos were told, once, that text is awaited
 TEXT_HINT = "照片请用记录下方的“补充照片”或“重新上传照片”。（发送 /cancel 取消）"
-# A scan of the minutes, sent to 修改会议记录 (which takes text): the way that takes one (helper-92's review).
-MINUTES_FILE_HINT = "要把会议记录换成文件或照片（如签字后的扫描件）：被退回的记录可发送 /cancel，在“查看记录”中撤回后重新填写。"
 
 
 def _done_markup(record_id: int) -> InlineKeyboardMarkup:
@@ -98,11 +97,12 @@ async def on_amend_file(update: Update, context: BotContext) -> None:
         await pending.clear(context)
         state = None
     if state and state.get("kind") == "amend":
+        if state.get("field") == "minutes_text" and state.get("value") is None:
+            await take_minutes_file(update, context, state)  # a scan or a document: the new minutes
         group = message.media_group_id
         if group is None or context.user_data.get(HINTED_ALBUM) != group:  # an album is told once
             context.user_data[HINTED_ALBUM] = group
-            hint = MINUTES_FILE_HINT if state.get("field") == "minutes_text" else TEXT_HINT
-            await message.reply_text(f"这一步请发送文字，不能用照片或文件代替。{hint}")
+            await message.reply_text(f"这一步请发送文字，不能用照片或文件代替。{TEXT_HINT}")
         raise ApplicationHandlerStop  # the text a button asked for is still awaited: not a question for Q&A
     if not state or state.get("kind") != "amend_photos":
         return

@@ -28,6 +28,8 @@ from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_message, edit_text
 from handlers.tg.evidence import EvidenceFile, Load, Remember, send_evidence
 from handlers.tg.guards import NO_BRANCH, command, incoming_text
+from handlers.tg.record_minutes import FIELD as MINUTES_FILES
+from handlers.tg.record_minutes import done_markup, files_then_text, minutes_done
 from handlers.tg.record_photos import on_amend_file, photos_done, start_photos
 from handlers.tg.render_records import (
     ALREADY_WITHDRAWN,
@@ -36,6 +38,7 @@ from handlers.tg.render_records import (
     WITHDRAWN,
     WITHDRAWN_DONE,
     amend_label,
+    amended_reply,
     describe,
     detail_markup,
     detail_origin,
@@ -109,6 +112,8 @@ async def on_button(update: Update, context: BotContext) -> None:
             await start_photos(query, context, record_id, parts[3], note, amend_label(view), kept)
     elif action == "pdone" and len(parts) == 3:
         await photos_done(query, context, record_id)
+    elif action == "mdone" and len(parts) == 3:
+        await minutes_done(query, context, record_id)
     else:
         await query.answer(STALE, show_alert=True)
 
@@ -159,6 +164,9 @@ async def _amendable(query, context: BotContext, record_id: int) -> RecordView |
     if view is None or view.record.status != "active":
         await query.answer(MISSING if view is None else WITHDRAWN, show_alert=True)
         return None
+    if view.closed:  # passed, its period over: an amendment would reopen it (``amend_rules``)
+        await query.answer(view.closed, show_alert=True)
+        return None
     return view
 
 
@@ -203,6 +211,8 @@ async def _refresh(context: BotContext, user_id: int, chat_id: int, origin: obje
 def _value_prompt(field: str) -> str:
     if field == ATTENDANCE:
         return "请发送应到和实到人数，如“应到8人，实到7人”或“8 7”（发送 /cancel 取消）："
+    if field == "minutes_text":
+        return "请发送新的会议记录：直接输入文字，或发送 PDF/Word 文件，或拍照发送（可多张，发完点“完成”）。（发送 /cancel 取消）"
     return f"请发送新的{AMENDABLE[field]}（发送 /cancel 取消）："
 
 
@@ -222,6 +232,11 @@ async def _open(query, context: BotContext, user_id: int, chat_id: int, record_i
 async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
     text = incoming_text(update)
     message = update.effective_message
+    if state.get("value") is None and state.get("files"):  # files of the minutes came first: they stay
+        await message.reply_text(
+            files_then_text(state["files"]), reply_markup=done_markup(state["record_id"])
+        )
+        return
     if state.get("value") is None:
         await _take_value(update, context, state, text)
         return
@@ -257,7 +272,7 @@ async def _amend_text(update: Update, context: BotContext, state: dict) -> None:
         return
     await pending.clear(context)
     amended = await _apply(context, update.effective_user.id, state, text)
-    await message.reply_text(_amended_reply(amended))
+    await message.reply_text(amended_reply(amended))
     if amended.status == "ok" and state["field"] == "photos":
         await _thumbnails(context, state["record_id"])
     if amended.status == "ok":
@@ -349,24 +364,14 @@ async def _apply(context: BotContext, user_id: int, state: dict, reason: str) ->
             return await records.amend_photos(
                 user_id, state["record_id"], value["mode"], photos, reason, files
             )
+        if field == MINUTES_FILES:
+            store = context.services.files
+            return await records.amend_minutes_files(
+                user_id, state["record_id"], value["files"], reason, store
+            )
     except (KeyError, TypeError, AttributeError):  # a follow-up saved by an older version
         return Amended("invalid", problem="这次修改没有完成，请重新操作。")
     return await records.amend_record(user_id, state["record_id"], field, value, reason)
-
-
-def _amended_reply(amended: Amended) -> str:
-    if amended.status == "invalid" and amended.problem:
-        return f"没有修改：{amended.problem}"
-    replies = {
-        "ok": "已修改，修改记录已保存。发送 /records 可查看。",
-        "missing": MISSING,
-        "withdrawn": WITHDRAWN,
-        "unchanged": "新内容和原来一样，没有修改。",
-        "invalid": "修改内容无效（不能为空，主题和地点不超过200字，会议记录不超过4000字），请重新操作。",
-    }
-    if amended.resubmitted:
-        return "已修改，并已重新提交审核，审核人会收到通知。发送 /records 可查看。"
-    return replies[amended.status]
 
 
 async def _thumbnails(context: BotContext, record_id: int) -> None:

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.services.form.display import attendance_lines, detail_text
 from handlers.services.history import REVIEW_LABELS, HistoryEntry
-from handlers.services.records import AMENDABLE, CHANGE_LABELS, RecordView, kind_name
+from handlers.services.records import AMENDABLE, CHANGE_LABELS, Amended, RecordView, kind_name
 from handlers.tg.callbacks import encode_record
 from handlers.tg.render_review import amend_rows
 from knowledge.activities import activity_by_code, period_of
@@ -18,10 +18,16 @@ MISSING = "找不到这条记录，或您无权查看。"
 WITHDRAWN = "这条记录已撤回，不能修改。"
 REASON = "请简要说明修改原因（如“主题写错了”）："
 FORM_KEPT = "（您正在填写的活动记录会保留，改完后发送 /submit 继续）"
-AMEND_FIELDS = {**AMENDABLE, "attendance": "出勤", "photos": "照片"}  # what a change in ``pending`` changes
+AMEND_FIELDS = {
+    **AMENDABLE,
+    "attendance": "出勤",
+    "photos": "照片",
+    "minutes_files": "会议记录",
+}  # what a change in ``pending`` changes
 LATE = "已超过24小时，不能撤回；可以用“修改”更正内容。"
 PASSED = "这条记录已通过审核，不能撤回；如需更正，请用“修改”（修改后会重新提交审核）。"
 ALREADY_WITHDRAWN = "这条记录已撤回。"
+CLOSED = "（已通过审核，所属周期已结束，不能再修改）"
 WITHDRAWN_DONE = "这条记录已撤回，不再计入本支部的活动。"
 
 
@@ -59,18 +65,20 @@ def unsaved_note(state: dict | None) -> str | None:
     form: one line saying it was not saved. Nothing when nothing was entered."""
     if not state or state.get("kind") not in ("amend", "amend_photos"):
         return None
-    if state.get("value") is None and not state.get("photos"):
+    if state.get("value") is None and not state.get("photos") and not state.get("files"):
         return None
     return f"对{_changing(state)}的修改没有保存。"
 
 
 def detail_markup(view: RecordView) -> InlineKeyboardMarkup | None:
-    """The buttons under a record's view: 撤回 within 24 hours, the amendments while it is active."""
+    """The buttons under a record's view: 撤回 within 24 hours, the amendments while it is active (and not passed
+    in a period that has ended: ``view.closed``)."""
     if view.record.status != "active":
         return None
     record_id = view.record.id
     withdraw = [[InlineKeyboardButton("撤回这条记录", callback_data=encode_record("withdraw", record_id))]]
-    return InlineKeyboardMarkup([*(withdraw if view.can_withdraw else []), *amend_rows(record_id)])
+    rows = [*(withdraw if view.can_withdraw else []), *([] if view.closed else amend_rows(record_id))]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def withdraw_question(view: RecordView) -> str:
@@ -122,6 +130,8 @@ def describe(view: RecordView, tz: tzinfo) -> str:
         lines.append(f"审核：{REVIEW_LABELS.get(view.review_state, view.review_state)}")
     if view.return_comment:
         lines.append(f"退回意见：{view.return_comment}（请修改后重新提交）")
+    if view.closed:
+        lines.append(CLOSED)
     entries = view.timeline or [
         HistoryEntry(h.amended_at, h.amended_by, "amended", h.reason, dict(h.changes or {}))
         for h in view.history
@@ -157,3 +167,19 @@ def timeline_line(h: HistoryEntry, tz: tzinfo) -> str:
     if h.action == "returned":
         return f"{h.label}：{at}，意见：{h.comment or ''}"
     return f"{h.label}：{at}"
+
+
+def amended_reply(amended: Amended) -> str:
+    """What a secretary is told once a change was applied, or why it was not."""
+    if amended.status in ("invalid", "closed") and amended.problem:
+        return f"没有修改：{amended.problem}"
+    replies = {
+        "ok": "已修改，修改记录已保存。发送 /records 可查看。",
+        "missing": MISSING,
+        "withdrawn": WITHDRAWN,
+        "unchanged": "新内容和原来一样，没有修改。",
+        "invalid": "修改内容无效（不能为空，主题和地点不超过200字，会议记录不超过4000字），请重新操作。",
+    }
+    if amended.resubmitted:
+        return "已修改，并已重新提交审核，审核人会收到通知。发送 /records 可查看。"
+    return replies[amended.status]

@@ -178,6 +178,8 @@ def _shown(key: str, value: object) -> str:
         return "（空）"
     if key == "photos" and isinstance(value, list):
         return f"{len(value)} 张"
+    if key == "minutes_files" and isinstance(value, list):  # a minutes' scan or document, never its digest
+        return f"{len(value)} 份"
     if key == "absentees" and isinstance(value, list):
         names = [str(a.get("name", "")) for a in value if isinstance(a, dict)]
         return "、".join(n for n in names if n) or f"{len(value)} 人"

@@ -243,6 +243,7 @@ class RecordRepository:
         reason: str,
         photos: Iterable[Mapping[str, Any]],
         replace: bool = False,
+        role: str = "photo",
     ) -> RecordAmendment:
         """Add ``photos`` to the record's photos (``replace``: instead of them) and keep it as an amendment.
 
@@ -250,7 +251,8 @@ class RecordRepository:
         the photos kept). The amendment stores ``{"photos": [old sha256s, new sha256s]}``, so a replaced photo
         stays findable in the file store. No photos, an empty ``reason``, a withdrawn record or a photo that is
         already on the record (the same Telegram file) raise :class:`ValueError`; a missing record raises
-        :class:`NotFoundError`.
+        :class:`NotFoundError`. ``role="minutes"`` with ``replace``: the record's new minutes, kept as
+        ``minutes_files`` (the typed minutes they replace cleared, kept as ``minutes_text``).
         """
         _require_aware("at", at)
         _check_text("reason", reason, 10_000)
@@ -261,12 +263,12 @@ class RecordRepository:
         if record.status == "withdrawn":
             raise ValueError(f"activity record {record_id} is withdrawn")
         files = await self.files(record_id)
-        old = [f for f in files if f.role == "photo"]
-        kept = [f for f in files if not (replace and f.role == "photo")]
+        old = [f for f in files if f.role == role]
+        kept = [f for f in files if not (replace and f.role == role)]
         seen = {f.telegram_file_unique_id for f in kept}
-        start = max((f.position for f in kept if f.role == "photo"), default=-1) + 1
+        start = max((f.position for f in kept if f.role == role), default=-1) + 1
         rows = [
-            _record_file(i, {**spec, "role": "photo", "position": start + i}) for i, spec in enumerate(specs)
+            _record_file(i, {**spec, "role": role, "position": start + i}) for i, spec in enumerate(specs)
         ]
         for row in rows:
             if row.telegram_file_unique_id in seen:
@@ -281,14 +283,13 @@ class RecordRepository:
             row.record_id = record_id
             self.session.add(row)
         before = [f.sha256 for f in old]
-        after = [f.sha256 for f in kept if f.role == "photo"] + [row.sha256 for row in rows]
+        after = [f.sha256 for f in kept if f.role == role] + [row.sha256 for row in rows]
+        changes: dict[str, list[Any]] = {"photos" if role == "photo" else "minutes_files": [before, after]}
+        if role == "minutes" and replace and record.minutes_text:
+            changes["minutes_text"], record.minutes_text = [record.minutes_text, None], None
         record.updated_at = at
         amendment = RecordAmendment(
-            record_id=record_id,
-            amended_by=by,
-            amended_at=at,
-            reason=reason,
-            changes={"photos": [before, after]},
+            record_id=record_id, amended_by=by, amended_at=at, reason=reason, changes=changes
         )
         self.session.add(amendment)
         await self.session.flush()

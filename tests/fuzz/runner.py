@@ -368,12 +368,12 @@ class Runner:
                 return edits[u3 % len(edits)] if edits else "f:confirm"
             return "f:confirm" if "f:confirm" in forward else forward[u3 % len(forward)]
         options = [d for d in data if d.startswith("f:opt:")]
-        done = "f:done" in data
+        done = next((d for d in data if d.startswith("f:done")), None)
         if options:
-            return "f:done" if done and chosen and u2 % 3 else options[u3 % len(options)]
+            return done if done and chosen and u2 % 3 else options[u3 % len(options)]
         if done:
             finished = "还有就继续发" in text or "已收到会议记录" in text
-            return "f:done" if finished and u2 % 10 < 7 else None
+            return done if finished and u2 % 10 < 7 else None
         return None
 
     def _form_input(self, user: Any, text: str, action: Action, u4: int) -> dict | list[dict]:

@@ -63,7 +63,7 @@ def test_a_document_sent_next_joins_the_minutes() -> None:
     data, step, reply = added(step, data, checked(2))
     assert step == Step.PHOTOS
     assert reply.text == "已作为会议记录的附件保存（共2份）。现在请发送活动照片。"
-    assert reply.buttons[0][0][1] == Action(Act.DONE)
+    assert reply.buttons[0][0][1] == Action(Act.DONE, Step.PHOTOS)  # the photos' 完成, named so
     assert [f["unique_id"] for f in data["minutes_files"]] == ["uid1", "uid2"]
     assert all(f["doc"] for f in data["minutes_files"]) and data["minutes_text"] is None
 

@@ -346,14 +346,14 @@ class Form:
         for index, spec in enumerate(self.ak.fields):
             if spec.input_type == "multi":
                 first, second = spec.options[1], spec.options[3]
-                edited = await self.chat.press_in_place(self.prompt, "f:opt:1_on")
+                edited = await self.chat.press_in_place(self.prompt, f"f:opt:{spec.key}:1_on")
                 assert f"✅ {first}" in edited.button_texts
-                edited = await self.chat.press_in_place(self.prompt, "f:opt:3_on")
+                edited = await self.chat.press_in_place(self.prompt, f"f:opt:{spec.key}:3_on")
                 assert {f"✅ {first}", f"✅ {second}"} <= set(edited.button_texts)
-                self.prompt = await self.chat.press(self.prompt, "f:done")
+                self.prompt = await self.chat.press(self.prompt, f"f:done:field:{spec.key}")
                 self.details[spec.key] = [first, second]
             elif spec.input_type == "choice":
-                self.prompt = await self.chat.press(self.prompt, "f:opt:1")
+                self.prompt = await self.chat.press(self.prompt, f"f:opt:{spec.key}:1")
                 self.details[spec.key] = spec.options[1]
             elif spec.input_type == "int":
                 self.prompt = await self.chat.send("3")
@@ -389,7 +389,7 @@ class Form:
         assert "还有就继续发" in self.prompt.plain_text
 
     async def do_summary(self) -> None:
-        self.prompt = await self.chat.press(self.prompt, "f:done")
+        self.prompt = await self.chat.press(self.prompt, "f:done:photos")
         assert self.prompt.plain_text.startswith(f"请核对【{self.ak.name}】记录："), self.prompt.plain_text
         assert self.prompt.button_texts[0] == "✅ 确认提交"
 
@@ -525,22 +525,24 @@ async def test_every_hint_keeps_the_step(make_bot, clock: FixedClock) -> None:
 
         # -- the kind's fields: multi (at least one), optional text (/skip) --
         assert prompt.plain_text == f"{form.head}{form.ak.fields[0].prompt}"
-        await rejected(await chat.press(prompt, "f:done"), "field:six_items", "请至少选择一项")
+        await rejected(
+            await chat.press(prompt, "f:done:field:six_items"), "field:six_items", "请至少选择一项"
+        )
         await rejected(await chat.send("学习讨论"), "field:six_items", "请点击下面的按钮选择")
         menu = emu.messages(chat.id)[-1]  # a hint repeats the option buttons: toggle on it
-        edited = await chat.press_in_place(menu, "f:opt:0_on")
+        edited = await chat.press_in_place(menu, "f:opt:six_items:0_on")
         assert "✅ 学习讨论" in edited.button_texts
         # The second tap of a double tap carries the button as it was: it chooses once more, never drops it
         # (helper-70's review: the second tap dropped 学习讨论).
-        await chat.press_for_answer(menu, "f:opt:0_on", check=False)
+        await chat.press_for_answer(menu, "f:opt:six_items:0_on", check=False)
         await emu.idle()
         assert (await chat.data())["details"]["six_items"] == ["学习讨论"]
         edited = emu.messages(chat.id)[-1]
         assert "✅ 学习讨论" in edited.button_texts
-        edited = await chat.press_in_place(menu, "f:opt:0_off")  # its button now drops it
+        edited = await chat.press_in_place(menu, "f:opt:six_items:0_off")  # its button now drops it
         assert "学习讨论" in edited.button_texts and not any(t.startswith("✅") for t in edited.button_texts)
-        await chat.press_in_place(menu, "f:opt:1_on")
-        reply = await chat.press(menu, "f:done")
+        await chat.press_in_place(menu, "f:opt:six_items:1_on")
+        reply = await chat.press(menu, "f:done:field:six_items")
         assert reply.plain_text == f"{form.head}{form.ak.fields[1].prompt}\n不填写可发送 /skip。"
         reply = await chat.send("/skip")  # optional
         assert reply.plain_text.startswith(f"{form.head}请提交会议记录")
@@ -558,7 +560,9 @@ async def test_every_hint_keeps_the_step(make_bot, clock: FixedClock) -> None:
         # -- photos --
         await rejected(await chat.send("照片等会儿发"), "photos", "这一步请发送活动照片（至少2张）")
         await rejected(await chat.send("/skip"), "photos", "照片是必需的")
-        await rejected(await chat.press(photos_prompt, "f:done"), "photos", "至少需要2张照片，现在有0张")
+        await rejected(
+            await chat.press(photos_prompt, "f:done:photos"), "photos", "至少需要2张照片，现在有0张"
+        )
 
         big = chat.user.send_document("现场照片.jpg", "image/jpeg", file_size=30 * 1024 * 1024)
         reply = await chat.reply()
@@ -577,7 +581,7 @@ async def test_every_hint_keeps_the_step(make_bot, clock: FixedClock) -> None:
         chat.user.send_document("议程.pdf", "application/pdf", content=PDF)
         refused = await chat.reply()
         assert refused.plain_text.startswith("这一步请发送活动照片（图片）") and await chat.step() == "photos"
-        await rejected(await chat.press(reply, "f:done"), "photos", "至少需要2张照片，现在有1张")
+        await rejected(await chat.press(reply, "f:done:photos"), "photos", "至少需要2张照片，现在有1张")
         reply = await form.add_photo(jpeg(2))
         assert reply.plain_text.startswith("已收到 2 张照片。还有就继续发")
         form.prompt = reply

@@ -37,7 +37,7 @@ async def test_a_double_tap_on_done_gives_one_summary(make_bot, clock: FixedCloc
         await make_secretary(harness, chat.user)
         form = Form(chat, "theme_day")
         photos = await form.run("photos")
-        _, second = await double_tap(chat, photos, "f:done")
+        _, second = await double_tap(chat, photos, "f:done:photos")
         summary = await chat.reply()
         assert summary.plain_text.startswith("请核对【主题党日】记录："), summary.plain_text
         await harness.emulator.idle()
@@ -71,7 +71,7 @@ async def test_a_double_tap_on_a_refused_done_gives_one_refusal(make_bot, clock:
         chat = Chat(harness, harness.user(ALICE, "王书记"))
         await make_secretary(harness, chat.user)
         prompt = await Form(chat, "theme_day").run("minutes")
-        await double_tap(chat, prompt, "f:done")
+        await double_tap(chat, prompt, "f:done:photos")
         refusal = await chat.reply()
         assert refusal.plain_text.startswith("⚠️ 主题党日至少需要"), refusal.plain_text
         await harness.emulator.idle()

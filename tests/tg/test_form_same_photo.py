@@ -24,7 +24,7 @@ async def test_the_same_photo_twice_counts_once(make_bot, clock: FixedClock) -> 
         _, again = await chat.photo(same)
         assert again.plain_text == "这张照片已经收到过了，没有重复计算。已收到 1 张照片。至少还需要 1 张。"
         assert len((await chat.data())["photos"]) == 1
-        refused = await chat.press(again, "f:done")
+        refused = await chat.press(again, "f:done:photos")
         assert "至少需要2张照片，现在有1张" in refused.plain_text, refused.plain_text
         _, other = await chat.photo(png(43))
         assert other.plain_text.startswith("已收到 2 张照片。")

@@ -59,7 +59,7 @@ async def test_edit_photos_keeps_them_and_adds(make_bot, clock: FixedClock) -> N
         assert "清空已有照片（2张）" in prompt.button_texts and "返回核对" in prompt.button_texts
         _, reply = await chat.photo(png(77))
         assert reply.plain_text.startswith("已收到 3 张照片。"), reply.plain_text
-        summary = await chat.press(reply, "f:done")
+        summary = await chat.press(reply, "f:done:photos")
         assert "照片：3张" in summary.plain_text
         await chat.press(summary, "f:confirm")
         assert len(await records(harness)) == 1

@@ -16,8 +16,6 @@ from handlers.services.form.model import (
     MAX_MINUTES_DOCS,
     MAX_MINUTES_PAGES,
     MINUTES_MORE,
-    Act,
-    Action,
     Reply,
     Step,
 )
@@ -61,7 +59,7 @@ def accept_file(
     known = [*data.get("photos", []), *data.get("minutes_files", [])]
     if any(f["unique_id"] == unique_id for f in known):
         return SILENT  # an album re-sent, a repeated update, a page sent again as a photo
-    done = [[("完成", Action(Act.DONE))]]
+    done = [prompts.done_row(step if step == Step.PHOTOS else Step.MINUTES)]
     if step == Step.PHOTOS and len(data.get("photos", [])) >= ak.max_photos:
         return Reply(f"照片最多{ak.max_photos}张，多出的没有保存。请点击“完成”。", done)
     if checked is None:
@@ -85,7 +83,7 @@ def _document_refusal(step: str, ak: ActivityKind, data: dict, today: date, more
         return None
     text = f"会议记录文件最多{MAX_MINUTES_DOCS}份，这份没有保存，已保存的{MAX_MINUTES_DOCS}份不变。"
     if step == Step.MINUTES:
-        return Reply(f"{text}请点击“完成”。", [[("完成", Action(Act.DONE))]])
+        return Reply(f"{text}请点击“完成”。", [prompts.done_row(Step.MINUTES)])
     return _then(text, step, ak, data, today)
 
 

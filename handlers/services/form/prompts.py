@@ -8,6 +8,7 @@ from datetime import date
 from handlers.services.dates import date_examples
 from handlers.services.form.display import attendance_lines, detail_text
 from handlers.services.form.model import (
+    FIELD_PREFIX,
     NOT_EDITABLE,
     Act,
     Action,
@@ -34,10 +35,15 @@ STEP_LABELS = {
 }
 CANCEL_ROW = [("取消填写", Action(Act.CANCEL))]
 BACK_ROW = [("返回核对", Action(Act.BACK))]  # instead of 取消填写 while an item is edited from the summary
-DONE_ROW = [("完成", Action(Act.DONE))]
 CLEAR_PAGES_ROW = [
     ("清空重发", Action(Act.CLEAR, "minutes"))
 ]  # the minutes' pages (form.steps.MINUTES_PAGES)
+
+
+def done_row(step: str) -> list[tuple[str, Action]]:
+    """The 完成 of ``step`` (the minutes' pages, the photos, a multiple choice): it names its step, so an old
+    message's 完成 pressed at a later step is known as such (``form/stale.py``)."""
+    return [("完成", Action(Act.DONE, step))]
 
 
 def step_label(step: str, ak: ActivityKind | None) -> str:
@@ -63,12 +69,16 @@ def _field_prompt(head: str, spec: FieldSpec, data: dict) -> Reply:
         chosen = set(data.get("details", {}).get(spec.key, []))
         # Each button says what it makes of its option (选 on, or off): a double tap does it once, not undoes it.
         buttons = [
-            (("✅ " if o in chosen else "") + o, Action(Act.OPTION, f"{i}_{'off' if o in chosen else 'on'}"))
+            (
+                ("✅ " if o in chosen else "") + o,
+                Action(Act.OPTION, f"{spec.key}:{i}_{'off' if o in chosen else 'on'}"),
+            )
             for i, o in enumerate(spec.options)
         ]
-        return Reply(f"{head}{spec.prompt}", [*_rows(buttons, 3), DONE_ROW, CANCEL_ROW])
+        done = done_row(f"{FIELD_PREFIX}{spec.key}")
+        return Reply(f"{head}{spec.prompt}", [*_rows(buttons, 3), done, CANCEL_ROW])
     if spec.input_type == "choice":
-        options = [(o, Action(Act.OPTION, str(i))) for i, o in enumerate(spec.options)]
+        options = [(o, Action(Act.OPTION, f"{spec.key}:{i}")) for i, o in enumerate(spec.options)]
         return Reply(f"{head}{spec.prompt}", [options, CANCEL_ROW])
     return Reply(f"{head}{spec.prompt}", [CANCEL_ROW], skip_hint="不填写" if spec.optional else None)
 
@@ -93,12 +103,12 @@ def _photos_prompt(head: str, ak: ActivityKind, data: dict) -> Reply:
     if not count:
         return Reply(
             f"{head}请发送活动照片，至少{ak.min_photos}张、最多{ak.max_photos}张，可一次选多张。发完后点击“完成”。",
-            [DONE_ROW, CANCEL_ROW],
+            [done_row(Step.PHOTOS), CANCEL_ROW],
         )
     return Reply(
         f"{head}已有 {count} 张照片。再发送的照片会加在后面（至少{ak.min_photos}张、最多{ak.max_photos}张）；"
         "要全部换掉，请先点击“清空已有照片”再重新发送。发完后点击“完成”。",
-        [DONE_ROW, [(f"清空已有照片（{count}张）", Action(Act.CLEAR))], CANCEL_ROW],
+        [done_row(Step.PHOTOS), [(f"清空已有照片（{count}张）", Action(Act.CLEAR))], CANCEL_ROW],
     )
 
 
@@ -129,7 +139,9 @@ def _prompt(step: str, ak: ActivityKind | None, data: dict, today: date) -> Repl
         ),
         Step.MINUTES: Reply(
             f"{head}请提交会议记录：直接输入文字，或发送 PDF/Word 文件，或拍照发送手写记录（可多张，发完点“完成”）。",
-            [DONE_ROW, CLEAR_PAGES_ROW, CANCEL_ROW] if data.get("minutes_files") else [CANCEL_ROW],
+            [done_row(Step.MINUTES), CLEAR_PAGES_ROW, CANCEL_ROW]
+            if data.get("minutes_files")
+            else [CANCEL_ROW],
         ),
         Step.PHOTOS: _photos_prompt(head, ak, data),
     }
@@ -197,11 +209,11 @@ def photo_count(count: int, ak: ActivityKind) -> Reply:
     more = f"至少还需要 {need} 张。" if need else "还有就继续发，发完请点击“完成”。"
     if count >= ak.max_photos:
         more = f"已达上限（最多{ak.max_photos}张），请点击“完成”。"
-    return Reply(f"已收到 {count} 张照片。{more}", [DONE_ROW])
+    return Reply(f"已收到 {count} 张照片。{more}", [done_row(Step.PHOTOS)])
 
 
 def page_count(count: int) -> Reply:
-    return Reply(f"已收到会议记录照片 {count} 页。还有就继续发，发完请点击“完成”。", [DONE_ROW])
+    return Reply(f"已收到会议记录照片 {count} 页。还有就继续发，发完请点击“完成”。", [done_row(Step.MINUTES)])
 
 
 def receipt(ak: ActivityKind, number: str, held: date, data: dict) -> Reply:

@@ -333,7 +333,7 @@ class FormService:
 
     def _refusal(self, exc: InputError, step: str, data: dict, text: str | None = None) -> Reply:
         if isinstance(exc, SpentButton):
-            return Reply("", spent=True)
+            return Reply(exc.message, spent=True)  # another step's button: its note (``form/stale.py``)
         prompt = self._prompt(step, data)
         if prompt.notice is Notice.BROKEN:
             return prompt

@@ -10,7 +10,7 @@ import re
 from datetime import date, timedelta
 
 from handlers.services.dates import DateInputError, parse_date
-from handlers.services.form import paste
+from handlers.services.form import paste, stale
 from handlers.services.form.absentees import parse_absentees, says_no_absentees, too_many_absentees
 from handlers.services.form.attendance import arabic_counts, looks_like_attendance, parse_attendance
 from handlers.services.form.model import (
@@ -36,6 +36,7 @@ from handlers.services.form.model import (
     steps_for,
 )
 from handlers.services.form.questions import QuestionRefused, looks_like_question
+from handlers.services.form.stale import option_choice
 from handlers.services.text import ascii_digits
 from knowledge.activities import (
     ActivityKind,
@@ -57,9 +58,10 @@ def _act(inp: Input, act: Act) -> bool:
 
 def _option_index(inp: Input, spec: FieldSpec) -> int | None:
     """The option a button chose, when it is one of ``spec.options``."""
-    if not _act(inp, Act.OPTION) or not re.fullmatch(r"[0-9]{1,3}(?:_on|_off)?", inp.action.arg):
+    choice = option_choice(inp.action.arg)[1] if _act(inp, Act.OPTION) else ""
+    if not re.fullmatch(r"[0-9]{1,3}(?:_on|_off)?", choice):
         return None
-    index = int(inp.action.arg.partition("_")[0])
+    index = int(choice.partition("_")[0])
     return index if index < len(spec.options) else None
 
 
@@ -71,6 +73,7 @@ def apply_input(step: str, data: dict, inp: Input, today: date) -> StepResult:
         return _back(data)
     if step != Step.SUMMARY and (_act(inp, Act.CONFIRM) or _act(inp, Act.EDIT)):
         raise SpentButton()  # an old summary's button: the draft has moved on (or was begun anew)
+    stale.check(step, activity_by_code(data.get("kind", "")), inp.action)  # another step's button
     if step == Step.KIND:
         typed = activity_by_name(inp.text) if inp.text else None  # 支部委员会, 支委会 typed at the menu
         if typed is not None or (_act(inp, Act.KIND) and activity_by_code(inp.action.arg)):
@@ -318,7 +321,8 @@ def _multi(spec: FieldSpec, data: dict, details: dict, inp: Input) -> StepResult
         option = spec.options[index]
         # "3_on" / "3_off" choose or drop (a second tap of the same button changes nothing: helper-70's review lost
         # 学习讨论 to a double tap); a bare "3", from a button made before, toggles.
-        wanted = {"on": True, "off": False}.get(inp.action.arg.partition("_")[2], option not in chosen)
+        suffix = option_choice(inp.action.arg)[1].partition("_")[2]
+        wanted = {"on": True, "off": False}.get(suffix, option not in chosen)
         chosen = [c for c in chosen if c != option] + ([option] if wanted else [])
         details[spec.key] = [o for o in spec.options if o in chosen]
         return StepResult(data, Outcome.STAY)
