@@ -47,6 +47,11 @@ class ActivityKind:
     min_photos: int = 1
     max_photos: int = 20
     short_names: tuple[str, ...] = ()  # what secretaries also call it (支委会): typed at the form's menu
+    button_name: str = ""  # the name on a two-column button, where the full name would be cut on a phone
+
+    @property
+    def button(self) -> str:
+        return self.button_name or self.name
 
 
 SIX_ITEMS = ("学习讨论", "现场教学", "党性分析", "民主议事", "缴纳党费", "志愿服务")
@@ -128,12 +133,13 @@ CATALOGUE: tuple[ActivityKind, ...] = (
             FieldSpec(
                 "managers",
                 "管理层参加人数",
-                "企业管理人员有几人参加？（发送数字）",
+                "管理层有几人参加？（发送数字）",
                 input_type="int",
                 optional=True,
             ),
         ),
         short_names=("集体学习", "管理层集体学习"),
+        button_name="管理层集体学习",
     ),
     ActivityKind(
         "review",
@@ -206,3 +212,11 @@ def previous_period(cadence: Cadence, day: date) -> Period:
 def earliest_allowed(cadence: Cadence, today: date) -> date:
     """A record may be dated back to the start of the previous period, no further."""
     return previous_period(cadence, today).start
+
+
+# The periods a record may be dated in (``earliest_allowed``), as a secretary says them.
+LATE_WINDOW = {
+    Cadence.MONTHLY: ("上月", "本月"),
+    Cadence.QUARTERLY: ("上季度", "本季度"),
+    Cadence.YEARLY: ("上年度", "本年度"),
+}

@@ -154,7 +154,7 @@ def _fitted(lines: list[str], history: list[str]) -> str:
     dropped = 0
     while history and len(head) + sum(len(h) + 1 for h in history) + 20 > MAX_VIEW:
         history, dropped = history[1:], dropped + 1
-    more = [f"（更早的{dropped}条记录略）"] if dropped else []
+    more = [f"（更早的{dropped}条修改和审核经过从略）"] if dropped else []
     return "\n".join([head, *more, *history])[:MAX_VIEW]
 
 

@@ -22,7 +22,7 @@ HEADS = {
 MISSING = "找不到这条记录，或您无权审核。"
 RESULT_ALERTS = {
     "missing": MISSING,
-    "forbidden": "您不能审核这条记录（本人提交的记录、或不在您负责的支部）。",
+    "forbidden": "您不能审核这条记录（是您本人提交的，或不在您负责的支部）。",
     "withdrawn": "这条记录已撤回，无需审核。",
     "stale": "这条记录已被退回，需支部书记修改后才能通过。",
     "comment_required": "退回意见需2至500字，请重新发送（/cancel 取消）：",
@@ -37,7 +37,7 @@ def brief_lines(record: RecordBrief) -> list[str]:
     return [
         f"{escape(record.branch_name)} · {escape(record.kind_name)} · {record.held_on:%Y-%m-%d}",
         f"主题：{escape(record.topic)}",
-        f"编号：{record.number}",
+        f"记录编号：{record.number}",
     ]
 
 

@@ -40,3 +40,15 @@ def test_every_name_names_one_kind() -> None:
     names = [name for k in CATALOGUE for name in (k.name, *k.short_names)]
     assert len(names) == len(set(names))
     assert all(activity_by_name(k.name) is k for k in CATALOGUE)
+
+
+def test_every_kind_button_fits_half_a_phone_screen_and_typed_chooses_its_kind() -> None:
+    """A two-column button of more than about 11 characters is cut on a phone (党组织与管理层集体学习（每月）
+    lost its cadence: helper-109's copy review)."""
+    from handlers.services.form.prompts import kind_buttons
+
+    labels = [(label, action.arg) for row in kind_buttons() for label, action in row]
+    assert len(labels) == len(CATALOGUE)
+    for label, code in labels:
+        assert len(label) <= 11, label
+        assert apply_input(Step.KIND, {}, Input(text=label), TODAY).data["kind"] == code

@@ -307,7 +307,7 @@ class Form:
         menu = await self.chat.send("/submit")
         assert menu.plain_text == "请选择要登记的活动类型：", menu.plain_text
         assert len([b for b in menu.buttons if b["callback_data"].startswith("f:kind:")]) == len(CATALOGUE)
-        label = f"{self.ak.name}（{self.ak.cadence.label}）"
+        label = f"{self.ak.button}（{self.ak.cadence.label}）"
         assert menu.button(label)["callback_data"] == f"f:kind:{self.code}"
         self.prompt = await self.chat.press(menu, f"f:kind:{self.code}")
         assert self.prompt.plain_text.startswith(f"{self.head}活动是哪天开展的？")
@@ -340,7 +340,7 @@ class Form:
             hint = "\n不填写可发送 /skip。" if spec.optional else ""
             assert text == f"{self.head}{spec.prompt}{hint}", text
         else:
-            assert text.startswith(f"{self.head}请提交会议记录"), text
+            assert text.startswith(f"{self.head}请发送会议记录"), text
 
     async def do_fields(self) -> None:
         for index, spec in enumerate(self.ak.fields):
@@ -395,7 +395,7 @@ class Form:
 
     async def do_confirm(self) -> None:
         self.prompt = await self.chat.press(self.prompt, "f:confirm")
-        assert self.prompt.plain_text.startswith("✅ 提交成功！"), self.prompt.plain_text
+        assert self.prompt.plain_text.startswith("✅ 提交成功，等待审核。"), self.prompt.plain_text
 
 
 def summary_lines(form: Form) -> list[str]:
@@ -459,7 +459,7 @@ async def test_happy_path_for_every_kind(make_bot, clock: FixedClock, code: str)
         record = await check_record(harness, form, branch.id)
         ak = form.ak
         assert receipt.plain_text.split("\n")[:4] == [
-            "✅ 提交成功！",
+            "✅ 提交成功，等待审核。",
             f"记录编号：JL2026-{record.id:06d}",
             f"{ak.name} · {period_of(ak.cadence, TODAY).label} · 2026-11-22",
             f"主题：{form.topic}",
@@ -489,7 +489,7 @@ async def test_every_hint_keeps_the_step(make_bot, clock: FixedClock) -> None:
         # -- date --
         chat.user.send_sticker()
         reply = await chat.reply()
-        assert reply.plain_text.startswith("这一步不能接收贴纸。")
+        assert reply.plain_text.startswith("这一步不需要发送贴纸。")
         assert prompt.plain_text in reply.plain_text and reply.button_texts[:2] == ["今天", "昨天"]
         assert await chat.step() == "date"
         _, reply = await chat.photo(png(90))
@@ -497,7 +497,7 @@ async def test_every_hint_keeps_the_step(make_bot, clock: FixedClock) -> None:
         await rejected(await chat.send("/skip"), "date", "必填")
         await rejected(await chat.send("明天"), "date")  # not understood (only 今天/昨天/前天 are)
         await rejected(await chat.send("2026-12-01"), "date", "不能晚于今天")
-        await rejected(await chat.send("2026-09-30"), "date", "只能补录上一月及本月的活动（2026-10-01 以后）")
+        await rejected(await chat.send("2026-09-30"), "date", "只能补录上月和本月的活动（2026-10-01 以后）")
         await rejected(await chat.send("上个月月底"), "date", "没看懂这个日期")
         await rejected(await chat.send("2026-02-30"), "date", "这个日期不存在")
         reply = await chat.send("2026年10月1日")  # the first day of the previous period is allowed
@@ -510,7 +510,7 @@ async def test_every_hint_keeps_the_step(make_bot, clock: FixedClock) -> None:
         await rejected(await chat.send("学" * 201), "topic", "主题太长了（201字）")
         chat.user.send_voice()
         reply = await chat.reply()
-        assert reply.plain_text.startswith("这一步不能接收语音。") and await chat.step() == "topic"
+        assert reply.plain_text.startswith("这一步不需要发送语音。") and await chat.step() == "topic"
         await chat.send(form.topic)
         await rejected(await chat.send("/skip"), "place", "必填")
         await chat.send(form.place)
@@ -545,7 +545,7 @@ async def test_every_hint_keeps_the_step(make_bot, clock: FixedClock) -> None:
         reply = await chat.press(menu, "f:done:field:six_items")
         assert reply.plain_text == f"{form.head}{form.ak.fields[1].prompt}\n不填写可发送 /skip。"
         reply = await chat.send("/skip")  # optional
-        assert reply.plain_text.startswith(f"{form.head}请提交会议记录")
+        assert reply.plain_text.startswith(f"{form.head}请发送会议记录")
         assert (await chat.data())["details"] == {"six_items": ["现场教学"]}
 
         # -- minutes: a real .docx --
@@ -697,7 +697,7 @@ async def test_superscript_digit_gets_the_number_hint(make_bot, clock: FixedCloc
         await make_secretary(harness, chat.user)
         await Form(chat, "joint_study").run("absentees")
         prompt = await chat.send("学习《中华人民共和国民营经济促进法》")
-        assert "企业管理人员有几人参加" in prompt.plain_text
+        assert "管理层有几人参加" in prompt.plain_text
         reply = await chat.send("²")
         assert await chat.step() == "field:managers"
         hint(reply, "请发送一个数字")
@@ -1009,7 +1009,7 @@ async def test_a_summary_confirmed_past_the_window_is_refused(make_bot, clock: F
         clock.advance(timedelta(days=45))  # 22 November -> 6 January: November is no longer the month before
         refused = await chat.press(summary, "f:confirm")
         assert refused.plain_text.startswith(
-            "⚠️ 活动日期 2026-11-22 已超出补录期限：支部委员会只能补录上一月及本月的活动"
+            "⚠️ 活动日期 2026-11-22 已超出补录期限：支部委员会只能补录上月和本月的活动"
         )
         assert "改日期" in refused.button_texts
         assert await records(harness) == []

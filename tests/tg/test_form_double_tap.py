@@ -45,7 +45,7 @@ async def test_a_double_tap_on_done_gives_one_summary(make_bot, clock: FixedCloc
         assert not second.get("show_alert")
         assert await chat.step() == "summary"
         receipt = await chat.press(summary, "f:confirm")  # the summary's own buttons still work
-        assert receipt.plain_text.startswith("✅ 提交成功！")
+        assert receipt.plain_text.startswith("✅ 提交成功，等待审核。")
 
 
 async def test_a_double_tap_on_confirm_gives_one_receipt_and_one_record(make_bot, clock: FixedClock) -> None:
@@ -55,7 +55,7 @@ async def test_a_double_tap_on_confirm_gives_one_receipt_and_one_record(make_bot
         summary = await Form(chat, "theme_day").run("summary")
         _, second = await double_tap(chat, summary, "f:confirm")
         receipt = await chat.reply()
-        assert receipt.plain_text.startswith("✅ 提交成功！"), receipt.plain_text
+        assert receipt.plain_text.startswith("✅ 提交成功，等待审核。"), receipt.plain_text
         await harness.emulator.idle()
         sent = [m for m in chat.emu.messages(chat.id)[-3:] if m.kind == "send"]
         assert sent[-1].message_id == receipt.message_id, [m.plain_text for m in sent]

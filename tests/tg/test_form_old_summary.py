@@ -55,7 +55,7 @@ async def test_a_new_summary_takes_the_previous_one_off(make_bot, clock: FixedCl
         assert not markup(chat, first)
         assert markup(chat, second)
         receipt = await chat.press(second, "f:confirm")
-        assert receipt.plain_text.startswith("✅ 提交成功！"), receipt.plain_text
+        assert receipt.plain_text.startswith("✅ 提交成功，等待审核。"), receipt.plain_text
 
 
 async def test_cancel_takes_the_summary_buttons_off(make_bot, clock: FixedClock) -> None:

@@ -42,4 +42,4 @@ def test_a_long_history_loses_its_oldest_lines_first() -> None:
     text = _fitted(["记录编号：X", "审核：已退回", "退回意见：请补充"], history)
     assert len(text) <= MAX_VIEW and "退回意见：请补充" in text
     assert text.endswith(history[-1]) and history[0] not in text
-    assert "（更早的" in text and "条记录略）" in text
+    assert "（更早的" in text and "条修改和审核经过从略）" in text

@@ -21,7 +21,7 @@ SHAPED_STEPS = frozenset({Step.DATE, Step.ATTENDANCE})
 _ASKING = re.compile(
     r"[？?吗呢]|是否|能否|可否|能不能|可不可以|行不行|算不算|怎么|怎样|如何|为什么|有效|合规|要求"
 )
-RESUMED = "（已接着您之前未填完的表单记下）\n\n"
+RESUMED = "（已记入您之前未填完的表单）\n\n"
 
 
 def resumes(step: str, data: dict, inp: Input, today: date) -> bool:

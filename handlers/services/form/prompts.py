@@ -61,7 +61,7 @@ def _rows(buttons: list, width: int) -> Buttons:
 
 
 def kind_buttons() -> Buttons:
-    return _rows([(f"{ak.name}（{ak.cadence.label}）", Action(Act.KIND, ak.code)) for ak in CATALOGUE], 2)
+    return _rows([(f"{ak.button}（{ak.cadence.label}）", Action(Act.KIND, ak.code)) for ak in CATALOGUE], 2)
 
 
 def _field_prompt(head: str, spec: FieldSpec, data: dict) -> Reply:
@@ -138,7 +138,7 @@ def _prompt(step: str, ak: ActivityKind | None, data: dict, today: date) -> Repl
             f"{head}应到、实到各多少人？如“应到8人，实到7人”或“8 7”。", [CANCEL_ROW], skip_hint="不统计"
         ),
         Step.MINUTES: Reply(
-            f"{head}请提交会议记录：直接输入文字，或发送 PDF/Word 文件，或拍照发送手写记录（可多张，发完点“完成”）。",
+            f"{head}请发送会议记录：可直接输入文字，也可发送 PDF/Word 文件，或把手写记录拍照发来（可多张，发完点“完成”）。",
             [done_row(Step.MINUTES), CLEAR_PAGES_ROW, CANCEL_ROW]
             if data.get("minutes_files")
             else [CANCEL_ROW],
@@ -218,8 +218,8 @@ def page_count(count: int) -> Reply:
 
 def receipt(ak: ActivityKind, number: str, held: date, data: dict) -> Reply:
     return Reply(
-        f"✅ 提交成功！\n记录编号：{number}\n{ak.name} · {period_of(ak.cadence, held).label} · {held:%Y-%m-%d}\n"
-        f"主题：{data['topic']}\n照片 {len(data.get('photos', []))} 张。\n\n",
+        f"✅ 提交成功，等待审核。\n记录编号：{number}\n{ak.name} · {period_of(ak.cadence, held).label} · {held:%Y-%m-%d}\n"
+        f"主题：{data['topic']}\n照片：{len(data.get('photos', []))}张\n\n",
         notice=Notice.HOW_TO_VIEW,
     )
 

@@ -266,7 +266,7 @@ class FormService:
             draft, data = loaded
             data = await self._end_question(session, *loaded)
         prompt = self._prompt(draft.step, data)
-        return Reply(f"这一步不能接收{what}。\n\n{prompt.text}", prompt.buttons, skip_hint=prompt.skip_hint)
+        return Reply(f"这一步不需要发送{what}。\n\n{prompt.text}", prompt.buttons, skip_hint=prompt.skip_hint)
 
     async def _step(self, user_id: int, inp: Input, *, require_active: bool) -> Reply | None:
         stored: list[int] = []  # the new record's id, once the summary is confirmed

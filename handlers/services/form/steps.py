@@ -39,6 +39,7 @@ from handlers.services.form.questions import QuestionRefused, looks_like_questio
 from handlers.services.form.stale import option_choice
 from handlers.services.text import ascii_digits
 from knowledge.activities import (
+    LATE_WINDOW,
     ActivityKind,
     FieldSpec,
     activity_by_code,
@@ -115,8 +116,8 @@ def _date(ak: ActivityKind, data: dict, inp: Input, today: date) -> StepResult:
         raise InputError("活动日期不能晚于今天。")
     earliest = earliest_allowed(ak.cadence, today)
     if held < earliest:
-        unit = ak.cadence.label[1:]
-        raise InputError(f"{ak.name}只能补录上一{unit}及本{unit}的活动（{earliest:%Y-%m-%d} 以后）。")
+        last, this = LATE_WINDOW[ak.cadence]
+        raise InputError(f"{ak.name}只能补录{last}和{this}的活动（{earliest:%Y-%m-%d} 以后）。")
     data["held_on"] = held.isoformat()
     return StepResult(data, Outcome.ADVANCE)
 

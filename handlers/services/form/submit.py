@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.services.form import prompts
 from handlers.services.form.display import record_number
 from handlers.services.form.model import Reply
-from knowledge.activities import activity_by_code, earliest_allowed, period_of
+from knowledge.activities import LATE_WINDOW, activity_by_code, earliest_allowed, period_of
 from storage.files import FileStore
 from storage.repositories import DraftRepository, RecordRepository
 
@@ -29,9 +29,9 @@ async def submit(
     held = date.fromisoformat(data["held_on"])
     earliest = earliest_allowed(ak.cadence, at.date())
     if held < earliest:  # a summary left open past the window the date step allowed (a draft from last month)
-        unit = ak.cadence.label[1:]
+        last, this = LATE_WINDOW[ak.cadence]
         return Reply(
-            f"⚠️ 活动日期 {held:%Y-%m-%d} 已超出补录期限：{ak.name}只能补录上一{unit}及本{unit}的活动"
+            f"⚠️ 活动日期 {held:%Y-%m-%d} 已超出补录期限：{ak.name}只能补录{last}和{this}的活动"
             f"（{earliest:%Y-%m-%d} 以后）。请点击“改日期”修改，或取消填写。",
             prompts.summary(ak, data).buttons,
         )
