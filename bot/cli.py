@@ -179,7 +179,7 @@ def _branch(args: argparse.Namespace) -> int:
                 if not rows:
                     print("还没有支部。")
                 for b in rows:
-                    print(branch_line(b))
+                    print(branch_line(b, service.clock.tz))
                 return 0
             if args.branch_command == "add":
                 created = await service.create(

@@ -26,6 +26,10 @@ _ADMIN_ONLY = [
     BotCommand("newbranch", "新建支部并生成书记邀请链接（管理员）"),
     BotCommand("branches", "查看全部支部及编号（管理员）"),
     BotCommand("invite", "重新生成书记邀请链接（管理员）"),
+    BotCommand("unbind", "解除支部书记的绑定（管理员）"),
+    BotCommand("renamebranch", "更正支部名称（管理员）"),
+    BotCommand("closebranch", "撤销已不存在的支部（管理员）"),
+    BotCommand("reopenbranch", "恢复已撤销的支部（管理员）"),
     BotCommand("supervisor", "设置片区督导员（管理员）"),
     BotCommand("supervisors", "查看全部片区督导员（管理员）"),
 ]

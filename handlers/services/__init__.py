@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from handlers.services.auth import WebAuthService
+    from handlers.services.branch_admin import BranchAdminService
     from handlers.services.branches import BranchService
     from handlers.services.browse import BrowseService
     from handlers.services.curation import CurationService, KnowledgeReloader
@@ -62,6 +63,7 @@ class Services:
     thumbs: FileStore | None = None
     qa: QAService = field(init=False)
     branches: BranchService = field(init=False)
+    branch_admin: BranchAdminService = field(init=False)  # unbind, rename, close and reopen (administrators)
     forms: FormService = field(init=False)
     records: RecordService = field(init=False)
     reminders: ReminderService = field(init=False)  # /reminders; mark_reachable(user_id) on /start
@@ -80,6 +82,7 @@ class Services:
     kb_reloader: KnowledgeReloader = field(init=False)
 
     def __post_init__(self) -> None:
+        from handlers.services.branch_admin import BranchAdminService
         from handlers.services.branches import BranchService
         from handlers.services.form.service import FormService
         from handlers.services.qa import QAService
@@ -92,6 +95,7 @@ class Services:
             self.files = LocalFileStore(self.data_dir)
         self.qa = QAService(self.kb, self.session_factory, self.clock)
         self.branches = BranchService(self.session_factory, self.clock, self.admin_ids)
+        self.branch_admin = BranchAdminService(self.session_factory, self.clock)
         self.forms = FormService(self.session_factory, self.clock, self.files)
         self.records = RecordService(self.session_factory, self.clock, self.admin_ids)
         if self.schedule is None:

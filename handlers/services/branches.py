@@ -7,7 +7,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -134,12 +134,27 @@ def secretary_warning(branch: Branch) -> str | None:
     return UNREACHABLE if unreachable else None
 
 
-def branch_line(branch: Branch) -> str:
+def closed_on(branch: Branch, tz: tzinfo | None = None) -> date | None:
+    """The day the branch was closed (撤销), in ``tz``; None while it is open."""
+    at = branch.closed_at
+    return None if at is None else (at.astimezone(tz) if tz is not None else at).date()
+
+
+def counted_through(branch: Branch, last_day: date, tz: tzinfo | None = None) -> bool:
+    """Whether the branch counts for a period ending on ``last_day``: it is open, or was closed after that day (it
+    owes nothing for the period it was closed in and after; the periods before keep what it owed)."""
+    closed = closed_on(branch, tz)
+    return closed is None or closed > last_day
+
+
+def branch_line(branch: Branch, tz: tzinfo | None = None) -> str:
     """One line of a branch list, the same in chat and in the terminal (the web's branch page says the same)."""
     name = secretary_of(branch)
     secretary = f"书记 {name}" if name else NO_SECRETARY
     if warning := secretary_warning(branch):
         secretary += f"（{warning}）"
+    if (closed := closed_on(branch, tz)) is not None:
+        secretary = f"已撤销（{closed.isoformat()}）"
     return (
         f"{branch.id}. {branch.org_name} · {branch.name}"
         f"（{org_form_label(branch.form)}，{branch.formal_members}名党员）：{secretary}"
@@ -156,10 +171,10 @@ class NewInvitation:
 class Redeemed:
     """What opening an invitation did.
 
-    ``status``: ok | confirm | own_branch | unknown | used | expired | revoked | malformed. ``own_branch``: the
-    user already leads the invitation's branch, which stays unused (a successor's link). ``confirm``: the user leads another
-    branch (``left``), so nothing changed: ask them, then call ``redeem`` again with ``confirm_from=left.id``.
-    ``branch``: the invitation's branch (the one they now lead, on ``ok``; on used, expired or revoked, the link's
+    ``status``: ok | confirm | own_branch | unknown | used | expired | revoked | closed | malformed. ``closed``:
+    the link's branch was closed (撤销). ``own_branch``: the user already leads the invitation's branch, which
+    stays unused (a successor's link). ``confirm``: the user leads another branch (``left``), so nothing changed:
+    ask them, then call ``redeem`` again with ``confirm_from=left.id``. ``branch``: the invitation's branch (the one they now lead, on ``ok``; on used, expired or revoked, the link's
     branch, if it still exists). ``left``: the branch they lead (confirm)
     or left (ok), now without a secretary. ``replaced``: the branch's former secretary, someone else, who lost the
     post (ok) or would lose it (confirm): ``(user id, name)``. ``draft``: the user has an unfinished draft for
@@ -175,6 +190,14 @@ class Redeemed:
     draft: bool = False
     replaced_draft: bool = False
     unsupervised: bool = False  # the user supervised the branch they now lead: it left their scope (ok)
+
+
+class BranchClosedError(Exception):
+    """The branch was closed (撤销): it takes no new invitation."""
+
+    def __init__(self, branch_id: int, name: str) -> None:
+        super().__init__(f"branch {branch_id} is closed")
+        self.branch_id, self.name = branch_id, name
 
 
 class BranchService:
@@ -215,10 +238,14 @@ class BranchService:
         return NewInvitation(branch, code)
 
     async def invite(self, branch_id: int, *, created_by: int | None) -> NewInvitation | None:
+        """A new invitation of the branch; None when there is no such branch; :class:`BranchClosedError` when it
+        was closed (reopen it first)."""
         async with self.session_factory() as session, session.begin():
             branch = await BranchRepository(session).get(branch_id)
             if branch is None:
                 return None
+            if branch.closed_at is not None:
+                raise BranchClosedError(branch.id, branch.name)
             code = await self._invite(session, branch_id, created_by)
         return NewInvitation(branch, code)
 
@@ -257,6 +284,9 @@ class BranchService:
             branches, invitations = BranchRepository(session), InvitationRepository(session)
             invitation = await invitations.find(hash_code(code))
             target = await branches.get(invitation.branch_id) if invitation is not None else None
+            # A closed branch's invitations were revoked as it closed: said so rather than "a newer link exists".
+            if target is not None and target.closed_at is not None:
+                return Redeemed("closed", target)
             current = await branches.by_secretary(user_id)
             left = current if current is not None and target is not None and current.id != target.id else None
             replaced = None

@@ -7,6 +7,7 @@ reads as a question ("主题党日多久开展一次？", typed mid-wizard) is r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from handlers.services.branches import QUESTION, parse_branch_value
@@ -70,8 +71,9 @@ def take_form(state: NewBranchState, code: str) -> NewBranchState | None:
     return NewBranchState({**state.values, "form": form.value})
 
 
-def summary(state: NewBranchState) -> str:
-    """What is about to be created, for the administrator to check before 确认创建."""
+def summary(state: NewBranchState, same_name: Sequence[str] = ()) -> str:
+    """What is about to be created, for the administrator to check before 确认创建; ``same_name``: the warning
+    about other branches of that name (lines), if any."""
     values = state.values
     lines = [
         "请核对要新建的支部：",
@@ -86,4 +88,6 @@ def summary(state: NewBranchState) -> str:
     warnings = profile_warnings(values["form"], values["formal_members"], values.get("units"))
     if warnings:
         lines += ["", "⚠️ 对照讲话要求：", *(f"• {w}" for w in warnings), "如需调整，请点“修改”。"]
+    if same_name:
+        lines += ["", *same_name]
     return "\n".join([*lines, "", "无误请点“确认创建”；点“修改”从头重新填写。"])

@@ -42,6 +42,7 @@ from datetime import date, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.services.branches import counted_through
 from handlers.services.clock import Clock
 from handlers.services.mute_spans import MuteSpan, mute_for, mute_spans
 from handlers.services.periods import finer_or_equal, parse_period, slots, this_month
@@ -345,7 +346,9 @@ class StatusService:
         self, session: AsyncSession, scope: frozenset[int] | None, view: Period
     ) -> StatusMatrix:
         repo = StatusRepository(session)
-        branches = await repo.branches(scope)
+        # A closed branch owes nothing for the period it was closed in and after (``branches.counted_through``).
+        tz = self.clock.tz
+        branches = [b for b in await repo.branches(scope) if counted_through(b, view.end, tz)]
         ids = [b.id for b in branches]
         periods = {k.code: [s.code for s in slots(k.cadence, view)] for k in CATALOGUE}
         now = self.clock.now()

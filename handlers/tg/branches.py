@@ -10,8 +10,9 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.services import newbranch as wizard
-from handlers.services.branches import FIELD_LABELS, branch_line, parse_branch_value
+from handlers.services.branches import FIELD_LABELS, BranchClosedError, branch_line, parse_branch_value
 from handlers.tg import pending
+from handlers.tg.branch_admin import SAME_NAME_NEW, same_name_lines
 from handlers.tg.callbacks import STALE, parse_typed_id
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup
@@ -149,7 +150,10 @@ async def _newbranch_next(
     """The next step's prompt, or, with every value in, the summary to confirm (nothing is created yet)."""
     await pending.expect(context, "newbranch", **state.to_dict())
     if state.step is None:
-        await context.bot.send_message(chat_id, wizard.summary(state), reply_markup=CONFIRM_KEYBOARD)
+        # Another branch of this name is warned of before 确认创建 (not refused: two units may each have one).
+        others = await context.services.branch_admin.same_name(state.values["name"])
+        same = same_name_lines(others, context.services.clock.tz, SAME_NAME_NEW)
+        await context.bot.send_message(chat_id, wizard.summary(state, same), reply_markup=CONFIRM_KEYBOARD)
         return
     markup = form_keyboard("nb:form") if state.step == "form" else None
     await context.bot.send_message(chat_id, wizard.PROMPTS[state.step], reply_markup=markup)
@@ -258,7 +262,14 @@ async def invite(update: Update, context: BotContext) -> None:
     if branch_id is None:
         await update.effective_message.reply_text("用法：/invite 支部编号（编号见 /branches）")
         return
-    created = await context.services.branches.invite(branch_id, created_by=update.effective_user.id)
+    try:
+        created = await context.services.branches.invite(branch_id, created_by=update.effective_user.id)
+    except BranchClosedError as exc:
+        await update.effective_message.reply_text(
+            f"“{exc.name}”（编号 {branch_id}）已撤销，不能生成邀请链接。"
+            f"如需恢复该支部，请先发送 /reopenbranch {branch_id}。"
+        )
+        return
     if created is None:
         await update.effective_message.reply_text("没有这个编号的支部。发送 /branches 查看全部支部。")
         return
@@ -275,7 +286,8 @@ async def branches(update: Update, context: BotContext) -> None:
     if not rows:
         await update.effective_message.reply_text("还没有支部。发送 /newbranch 新建。")
         return
-    for text in split_messages([branch_line(b) for b in rows]):  # whole lines, every branch
+    tz = context.services.clock.tz
+    for text in split_messages([branch_line(b, tz) for b in rows]):  # whole lines, every branch
         await update.effective_message.reply_text(text)
 
 

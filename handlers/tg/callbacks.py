@@ -178,3 +178,37 @@ def decode_invite(data: str) -> tuple[int, str] | str | None:
         return None
     left_id = 0 if args[0] == "0" else parse_id(args[0])
     return (left_id, args[1]) if left_id is not None else None
+
+
+# -- branch administration: confirm closing a branch or unbinding its secretary --------------------------------
+
+BRANCH_ADMIN_PREFIX = "ba:"
+MAX_USER_ID = 2**53 - 1  # Telegram user ids fit in 52 bits
+
+
+@dataclass(frozen=True, slots=True)
+class BranchAdminButton:
+    act: str  # close | unbind | no
+    branch_id: int | None = None
+    user_id: int | None = None  # unbind: the secretary the administrator confirmed
+
+
+def encode_branch_admin(button: BranchAdminButton) -> str:
+    """``ba:close:<branch>``, ``ba:unbind:<branch>:<secretary>`` or ``ba:no``."""
+    parts = [button.act, *(str(v) for v in (button.branch_id, button.user_id) if v is not None)]
+    return BRANCH_ADMIN_PREFIX + ":".join(parts)
+
+
+def decode_branch_admin(data: str) -> BranchAdminButton | None:
+    if not isinstance(data, str) or not data.startswith(BRANCH_ADMIN_PREFIX) or len(data) > 64:
+        return None
+    act, *args = data[len(BRANCH_ADMIN_PREFIX) :].split(":")
+    if act == "no" and not args:
+        return BranchAdminButton(act)
+    branch_id = parse_id(args[0]) if args else None
+    if act == "close" and len(args) == 1 and branch_id is not None:
+        return BranchAdminButton(act, branch_id)
+    if act != "unbind" or len(args) != 2 or branch_id is None or not _ID.fullmatch(args[1]):
+        return None
+    user_id = int(args[1])
+    return BranchAdminButton(act, branch_id, user_id) if 0 < user_id <= MAX_USER_ID else None

@@ -49,6 +49,9 @@ _HELP_ADMIN = (
     "/newbranch 新建支部，得到书记的邀请链接（管理员）\n"
     "/branches 查看全部支部及编号（管理员）\n"
     "/invite 支部编号 重新生成书记邀请链接（管理员）\n"
+    "/unbind 支部编号 解除书记的绑定，如书记已离职（管理员）\n"
+    "/renamebranch 支部编号 新名称 更正支部名称（“单位 新名称”更正单位名称）（管理员）\n"
+    "/closebranch 支部编号 撤销已不存在的支部，记录保留；/reopenbranch 支部编号 恢复（管理员）\n"
     "/supervisor 设置、调整或取消片区督导员（发送 /supervisor 查看写法），/supervisors 查看（管理员）\n"
 )
 # The administrator's /help: everything (the full menu of ``bot.commands.ADMIN_COMMANDS``).

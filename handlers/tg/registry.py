@@ -17,6 +17,7 @@ def register_handlers(application: Application) -> None:
     group 0: commands, callbacks, free text as a question, then fallbacks.
     """
     from handlers.tg import (
+        branch_admin,
         branches,
         common,
         curation,
@@ -40,6 +41,7 @@ def register_handlers(application: Application) -> None:
     pending.register(application, group=-2)
     invitations.register(application, group=-2)  # /start <code>
     branches.register(application)
+    branch_admin.register(application)
     supervision.register_before_branch_commands(application, group=-2)
     forms.register(application, group=-1)
     common.register(application)

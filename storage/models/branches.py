@@ -57,6 +57,10 @@ class Branch(Base):
     # reachable). No reminder is tried while it is set; the secretary's next /start clears it.
     reminder_hour: Mapped[int | None] = mapped_column(SmallInteger)
     secretary_unreachable_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    # Closed (撤销) by an administrator (revision 0008): the branch no longer exists, but its records stay for the
+    # ledgers of past periods. It owes nothing for the period it was closed in and after, gets no reminders and
+    # has no secretary or open invitation. None: open.
+    closed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
     def __repr__(self) -> str:
         return f"Branch(id={self.id!r}, name={self.name!r}, secretary_user_id={self.secretary_user_id!r})"

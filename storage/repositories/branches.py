@@ -152,6 +152,27 @@ class BranchRepository:
             await self.remember_name(user_id, name, at)
         return branch
 
+    async def unbind(self, branch_id: int, at: datetime) -> Branch:
+        """The branch loses its secretary (an administrator's decision: they left), who stays named in ``people``;
+        the unreachable flag, which was theirs, goes with them. A missing branch raises :class:`NotFoundError`."""
+        branch = await self.set_secretary(branch_id, None, None, at)
+        branch.secretary_unreachable_at = None
+        await self.session.flush()
+        return branch
+
+    async def set_closed(self, branch_id: int, at: datetime | None, now: datetime) -> Branch:
+        """Close the branch at ``at`` (撤销: its records stay), or reopen it (``at`` None). A missing branch raises
+        :class:`NotFoundError`; the secretary and the invitations are the caller's (``unbind``,
+        ``InvitationRepository.revoke_open``)."""
+        _require_aware("now", now)
+        if at is not None:
+            _require_aware("at", at)
+        branch = await self._require(branch_id)
+        branch.closed_at = at
+        branch.updated_at = now
+        await self.session.flush()
+        return branch
+
     async def update(self, branch_id: int, at: datetime, **fields: object) -> Branch:
         """Change any of ``org_name``, ``name``, ``form``, ``formal_members``, ``units``.
 
@@ -241,6 +262,22 @@ class InvitationRepository:
         self.session.add(row)
         await self.session.flush()
         return row
+
+    async def revoke_open(self, branch_id: int, at: datetime) -> int:
+        """Revoke every still-open invitation of the branch at ``at`` (it was closed); how many were open."""
+        _require_aware("at", at)
+        result = await self.session.execute(
+            update(Invitation)
+            .where(
+                Invitation.branch_id == branch_id,
+                Invitation.used_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > at,
+            )
+            .values(revoked_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount  # type: ignore[attr-defined]
 
     async def find(self, code_hash: str) -> Invitation | None:
         stmt = select(Invitation).where(Invitation.code_hash == code_hash)

@@ -26,12 +26,14 @@ class ReminderRepository:
         self.session = session
 
     async def branches(self, branch_ids: Collection[int] | None = None) -> list[Branch]:
-        """All branches (or those of ``branch_ids``), by id."""
+        """All open branches (or those of ``branch_ids``), by id: a closed one (``closed_at``, revision 0008) is
+        never reminded nor in a digest, and a reminder planned before it closed is skipped as its branch's."""
+        open_ = Branch.closed_at.is_(None)
         if branch_ids is None:
-            return list(await self.session.scalars(select(Branch).order_by(Branch.id)))
+            return list(await self.session.scalars(select(Branch).where(open_).order_by(Branch.id)))
         found: list[Branch] = []
         for chunk in _chunks(sorted(set(branch_ids))):
-            found.extend(await self.session.scalars(select(Branch).where(Branch.id.in_(chunk))))
+            found.extend(await self.session.scalars(select(Branch).where(Branch.id.in_(chunk), open_)))
         return sorted(found, key=lambda b: b.id)
 
     async def recorded(

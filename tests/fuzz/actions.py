@@ -123,6 +123,16 @@ class Action:
         return " ".join(parts)
 
 
+# Sent by an administrator most of the time, so their own paths are fuzzed, not only the refusal.
+ADMIN_ONLY_COMMANDS = (
+    "/newbranch",
+    "/invite",
+    "/branches",
+    "/unbind",
+    "/closebranch",
+    "/reopenbranch",
+    "/renamebranch",
+)
 KINDS = (
     ("text", 15),
     ("command", 16),
@@ -171,7 +181,7 @@ def draw_action(source: Source, pop: Population) -> Action:
         return Action("text", _user(source, pop), junk.junk_text(source))
     if kind == "command":
         text = junk.command_text(source)
-        admin_only = text.startswith(("/newbranch", "/invite", "/branches"))
+        admin_only = text.startswith(ADMIN_ONLY_COMMANDS)
         user = choice(source, pop.admins) if admin_only and chance(source, 60) else _user(source, pop)
         return Action("command", user, text)
     if kind == "form":

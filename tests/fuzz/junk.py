@@ -129,6 +129,10 @@ COMMANDS = (
     "/newbranch",
     "/invite",
     "/branches",
+    "/unbind",
+    "/closebranch",
+    "/reopenbranch",
+    "/renamebranch",
 )
 UNKNOWN_COMMANDS = ("/foo", "/START", "/submit@other_bot", "/start_", "/records2", "/x", "/帮助", "/a" * 20)
 DATA_PREFIXES = (
@@ -162,6 +166,10 @@ DATA_PREFIXES = (
     "toc:d:",
     "toc:s:",
     "toc:p:",
+    "ba:",
+    "ba:no",
+    "ba:close:",
+    "ba:unbind:",
     "",
     "x",
     ":",
@@ -186,6 +194,8 @@ ID_PREFIXES = (  # button data that ends in a number
     "b:edit:",
     "b:setform:",
     "nb:form:",
+    "ba:close:",
+    "ba:unbind:1:",
 )
 DATA_ARGS = (
     *ID_ARGS,
