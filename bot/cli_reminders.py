@@ -1,7 +1,9 @@
 """``branchbot reminders plan|send``: what the bot's minute job does, from a shell or a timer.
 
 - ``plan [--at ISO-8601] [--json]``: what is due at that moment (default now), nothing written or sent; one line
-  per delivery, with ``--json`` one JSON object per line and nothing else on stdout.
+  per delivery, with ``--json`` one JSON object per line and nothing else on stdout. Each says when it will
+  really go (立即发送, 08:00 after the quiet hours, or 不发送 when its period ends in tonight's quiet hours;
+  ``send_at`` in JSON, null for the last), and a catch-up digest names the periods it holds.
 - ``send [--at ISO-8601] [--rate R]``: plan and deliver what is due at that moment, then exit. Safe beside
   ``branchbot run`` and in two copies on PostgreSQL (rows are claimed with ``FOR UPDATE SKIP LOCKED`` and a
   lease); on SQLite run one sender at a time (set ``BRANCHBOT_REMINDERS=off`` for the bot). A progress line goes to
@@ -60,16 +62,33 @@ def _schedule(settings, clock):
     return schedule_config(settings, clock)
 
 
-def _line(delivery) -> str:
+WHY_LAPSES = "本期在今晚静默时段（21:00–08:00）内结束"
+LAPSES = f"不发送：{WHY_LAPSES}"
+
+
+def _when(delivery, at: datetime | None, zone) -> str:
+    """When the sender will really send it: 立即, a later moment (after the quiet hours), or not at all."""
+    if delivery.send_at is None:
+        return LAPSES
+    if at is not None and delivery.send_at <= at:
+        return "立即发送"
+    return f"{delivery.send_at.astimezone(zone):%m-%d %H:%M} 发送"
+
+
+def _line(delivery, at: datetime | None = None, zone=None) -> str:
     from knowledge.activities import activity_by_code
 
     names = "、".join(k.name if (k := activity_by_code(c)) else c for c in delivery.kinds)
+    when = _when(delivery, at, zone)
     if delivery.branch_id is None:
-        return f"管理员 {delivery.chat_id}\t{delivery.period}\t{delivery.stage}\t月度汇总"
+        what = "月度汇总"
+        if delivery.digest is not None and delivery.digest.catch_up:
+            what = "补发汇总（" + "、".join(p.label for p in delivery.digest.periods) + "）"
+        return f"管理员 {delivery.chat_id}\t{delivery.period}\t{delivery.stage}\t{what}\t{when}"
     branch = f"{delivery.branch_name or '支部'}（支部 {delivery.branch_id}）"
     name = delivery.secretary_name
     secretary = f"书记 {name}（{delivery.chat_id}）" if name else f"书记（{delivery.chat_id}）"
-    return f"{branch}\t{secretary}\t{delivery.period}\t{delivery.stage}\t{names}"
+    return f"{branch}\t{secretary}\t{delivery.period}\t{delivery.stage}\t{names}\t{when}"
 
 
 def plan(args: argparse.Namespace, settings) -> int:
@@ -91,15 +110,22 @@ def plan(args: argparse.Namespace, settings) -> int:
                 config=_schedule(settings, clock),
                 admin_ids=settings.admin_ids,
             )
-            return await planner.plan_preview(at)
+            moment = at if at is not None else clock.now()
+            return await planner.plan_preview(moment), moment
         finally:
             await engine.dispose()
 
-    due = asyncio.run(work())
+    due, moment = asyncio.run(work())
     for delivery in due:
-        print(json.dumps(delivery.as_json(), ensure_ascii=False) if args.json else _line(delivery))
+        print(
+            json.dumps(delivery.as_json(), ensure_ascii=False)
+            if args.json
+            else _line(delivery, moment, settings.zone)
+        )
     if not args.json:
-        print(f"共 {len(due)} 条待发送（只是计划，没有发送任何消息）。", file=sys.stderr)
+        lapsing = sum(d.send_at is None for d in due)
+        note = f"；另有 {lapsing} 条不再发送（{WHY_LAPSES}）" if lapsing else ""
+        print(f"共 {len(due) - lapsing} 条待发送{note}（只是计划，没有发送任何消息）。", file=sys.stderr)
     return 0
 
 

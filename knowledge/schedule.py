@@ -15,7 +15,9 @@ Each stage is due at the branch's hour (08 to 20, default 09:00) in the configur
 
 At a moment, only the latest stage already due in the current period counts (:func:`current_stage`); a
 period that has closed has none. Quiet hours: nothing is sent from 21:00 to 08:00 local time; what falls due
-then waits for 08:00 (:func:`release_time`). The administrators' digest of a closed month (with its quarter and
+then waits for 08:00 (:func:`release_time`), unless its period ends first: every period ends in the quiet hours
+of its last day, so what would wait past that goes at the last call before them, 20:58, or, due later, not at
+all (:func:`release_within`). The administrators' digest of a closed month (with its quarter and
 year when it ends them) is due on the first working day after it, at the default hour (:func:`digest_month`).
 """
 
@@ -35,6 +37,9 @@ DEFAULT_TZ = "Asia/Shanghai"
 DEFAULT_HOUR = 9
 MIN_HOUR, MAX_HOUR = 8, 20  # the hours a branch may choose
 QUIET_START, QUIET_END = 21, 8  # nothing is sent from 21:00 to 08:00 local time
+# The last call of a period's last day comes this long before its quiet hours (20:58): a row due then is still
+# claimed by the minute job (a run lingers 15 s for a row almost due), so it goes before 21:00.
+LAST_CALL_MARGIN = timedelta(minutes=2)
 MONTH_NUDGE_DAY = 20
 MONTH_LAST_DAYS = 3  # the last call comes this many days before the month's last day
 QUARTER_NUDGE_DAY = 15  # of the quarter's middle month
@@ -198,6 +203,30 @@ def release_time(at: datetime, config: ScheduleConfig | None = None) -> datetime
     return at
 
 
+def last_call(day: date, config: ScheduleConfig | None = None) -> datetime:
+    """The last moment worth sending on ``day`` before its quiet hours begin (20:58)."""
+    return _at_hour(day, QUIET_START, _cfg(config)) - LAST_CALL_MARGIN
+
+
+def release_within(
+    at: datetime, last_day: date, config: ScheduleConfig | None = None, *, earliest: datetime | None = None
+) -> datetime | None:
+    """When something due at ``at`` about a period ending on ``last_day`` can go, or None if it cannot go in it.
+
+    :func:`release_time` when that still falls in the period. Otherwise (the period ends in the quiet hours
+    it would wait through) the last call of ``last_day`` (:func:`last_call`), if ``earliest`` (default ``at``:
+    a retry passes the moment it failed) is not past it; past it, nothing can go before the period ends
+    without breaking the quiet hours: None (a secretary who joined at 22:00 on 31 December hears nothing of
+    December; the earlier reviewer's finding: the 08:00 release came after the period had closed).
+    """
+    config = _cfg(config)
+    released = release_time(at, config)
+    if local(released, config).date() <= last_day:
+        return released
+    deadline = last_call(last_day, config)
+    return deadline if (earliest if earliest is not None else at) <= deadline else None
+
+
 def digest_due(month: Period, config: ScheduleConfig | None = None) -> datetime:
     """When the digest of ``month`` is due: the first working day after it, at the default hour."""
     config = _cfg(config)
@@ -212,6 +241,15 @@ def digest_month(at: datetime, config: ScheduleConfig | None = None) -> Period |
     """
     month = previous_period(Cadence.MONTHLY, local(at, config).date())
     return month if at >= digest_due(month, config) else None
+
+
+def latest_digest_month(at: datetime, config: ScheduleConfig | None = None) -> Period:
+    """The latest month whose digest time has come by ``at`` (:func:`digest_month` once it is due, else the
+    month before it)."""
+    month = previous_period(Cadence.MONTHLY, local(at, config).date())
+    while at < digest_due(month, config):
+        month = previous_period(Cadence.MONTHLY, month.start)
+    return month
 
 
 def closed_with(month: Period) -> list[tuple[Cadence, Period]]:

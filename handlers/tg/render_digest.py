@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from handlers.services.reminders import Digest, DigestPeriod
 from handlers.tg.render_reminders import day_label
-from knowledge.activities import activity_by_code
+from knowledge.activities import Cadence, activity_by_code
+from knowledge.schedule import period_by_code
 
 MAX_MESSAGE = 3900  # Telegram takes 4096 characters; keep room for the closing line
 MORE_LINE = 40  # room kept for a section's "……另有 N 个支部未列出"
@@ -111,12 +112,33 @@ def _closing(cut: list[Section], dashboard: bool) -> str:
     return "未列出的：" + "；".join(parts) + "。"
 
 
+def _heading(digest: Digest) -> list[str]:
+    """The title; a catch-up (sent late, after an outage) says so, names every period it holds, and the missed
+    months whose own summary it does not repeat."""
+    if not digest.catch_up:
+        return [
+            f"📊 <b>{escape(digest.periods[0].label if digest.periods else digest.month)} 活动情况汇总</b>"
+        ]
+    labels = "、".join(escape(p.label) for p in digest.periods) or escape(digest.month)
+    lines = [
+        f"📊 <b>补发：{labels} 活动情况汇总</b>",
+        "机器人停止运行期间，这份汇总未能按时发送，现补发（按补发时的登记情况统计）。",
+    ]
+    if digest.left_out:
+        first, last = (
+            period_by_code(Cadence.MONTHLY, code).label for code in (digest.left_out[0], digest.left_out[-1])
+        )
+        span = first if first == last else f"{first}至{last}"
+        lines.append(f"{span}的月度汇总不再逐月补发，发送 /status {digest.left_out[0]} 等可查看。")
+    return lines
+
+
 def digest_html(digest: Digest, tz: ZoneInfo, *, dashboard: bool = False) -> str:
     """Which branches missed what (muted kinds with the reason), and which secretaries cannot be reached; cut
     fairly to one message. ``dashboard``: the web dashboard is configured (the closing line offers it)."""
-    lines = [f"📊 <b>{escape(digest.periods[0].label if digest.periods else digest.month)} 活动情况汇总</b>"]
+    lines = _heading(digest)
     sections = _sections(digest, tz)
-    fixed = len(lines[0]) + sum(len(s.head) + 2 + MORE_LINE for s in sections)
+    fixed = sum(len(line) + 1 for line in lines) + sum(len(s.head) + 2 + MORE_LINE for s in sections)
     shares = fair_shares([sum(len(i) + 1 for i in s.items) for s in sections], MAX_MESSAGE - fixed)
     cut = []
     for section, share in zip(sections, shares, strict=True):

@@ -23,6 +23,8 @@ from storage.repositories._checks import _check_text, _chunks, _require_aware, _
 D = ReminderDelivery
 FINAL_STATUSES = frozenset({"sent", "failed", "dead", "skipped"})
 UNDELIVERED = ("failed", "dead", "skipped")  # final, and the chat never got the message
+ATTEMPTED = ("sent", "failed", "dead")  # a digest that reached its chat, or was tried on it to the end
+REPLANNABLE = ("pending", "skipped")  # a digest never sent nor being sent: it may become a catch-up
 MAX_ERROR = 200
 # Keys of a new delivery row (see DeliveryRepository.insert_new).
 _NEW_KEYS = frozenset(
@@ -137,6 +139,56 @@ class DeliveryRepository:
             )
             if (await self.session.execute(stmt)).rowcount:  # type: ignore[attr-defined]
                 changed.add(key)  # type: ignore[arg-type]
+        return changed
+
+    async def digests_attempted(self) -> dict[int, str]:
+        """Administrator -> the latest month whose digest reached them or was tried to the end (``ATTEMPTED``)."""
+        stmt = (
+            select(D.target_id, func.max(D.period))
+            .where(D.audience == "admin", D.stage == "digest", D.status.in_(ATTEMPTED))
+            .group_by(D.target_id)
+        )
+        return {target: period for target, period in (await self.session.execute(stmt)).all()}
+
+    async def digests_of(self, periods: Collection[str]) -> list[ReminderDelivery]:
+        """The administrators' digest rows of ``periods`` (month codes)."""
+        stmt = select(D).where(D.audience == "admin", D.stage == "digest", D.period.in_(sorted(periods)))
+        return list(await self.session.scalars(stmt.order_by(D.id)))
+
+    async def replan_digests(
+        self, rows: Sequence[Mapping[str, Any]], *, at: datetime, next_attempt_at: datetime
+    ) -> set[tuple[int, str, str, str]]:
+        """Plan again, with a new payload (a catch-up), digest rows never sent nor being sent (``REPLANNABLE``):
+        each row (the keys of :meth:`insert_new` and ``payload``) becomes ``pending`` with no attempt counted.
+        Returns the keys changed; a row claimed or sent meanwhile is left alone (the ``WHERE`` re-checks)."""
+        _require_aware("at", at)
+        _require_aware("next_attempt_at", next_attempt_at)
+        changed: set[tuple[int, str, str, str]] = set()
+        for row in rows:
+            stmt = (
+                update(D)
+                .where(
+                    D.audience == "admin",
+                    D.target_id == row["target_id"],
+                    D.cadence == row["cadence"],
+                    D.period == row["period"],
+                    D.stage == row["stage"],
+                    D.status.in_(REPLANNABLE),
+                )
+                .values(
+                    payload=row["payload"],
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=next_attempt_at,
+                    lease_until=None,
+                    claimed_by=None,
+                    last_error=None,
+                    updated_at=at,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if (await self.session.execute(stmt)).rowcount:  # type: ignore[attr-defined]
+                changed.add((row["target_id"], row["cadence"], row["period"], row["stage"]))  # type: ignore[arg-type]
         return changed
 
     async def get(self, delivery_id: int) -> ReminderDelivery | None:

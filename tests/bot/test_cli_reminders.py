@@ -117,6 +117,7 @@ def test_plan_lists_what_is_due_and_sends_nothing(tmp_path: Path) -> None:
     result = cli(tmp_path, "reminders", "plan", "--at", "2026-06-01T09:00", "--json")
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {line.pop("send_at") for line in lines} == {"2026-06-01T09:00:00+08:00"}  # when it really goes
     assert lines == [
         {"branch_id": 1, "chat_id": 7001, "period": "2026-06", "stage": "open", "kinds": [
             "theme_day", "committee", "group_meeting", "joint_study"]},

@@ -20,8 +20,11 @@ from knowledge.schedule import (
     digest_month,
     is_quiet,
     kinds_of,
+    last_call,
+    latest_digest_month,
     period_by_code,
     release_time,
+    release_within,
     stage_days,
     stages_for,
     upcoming,
@@ -224,6 +227,37 @@ def test_upcoming_stage():
 def test_quiet_hours(moment, quiet, released):
     assert is_quiet(moment) is quiet
     assert release_time(moment) == released
+
+
+LAST_DAY = date(2026, 9, 30)  # September's and the third quarter's; National Day follows
+
+
+@pytest.mark.parametrize(
+    ("moment", "earliest", "released"),
+    [
+        (sh(2026, 9, 30, 3), None, sh(2026, 9, 30, 8)),  # the morning's quiet hours end inside the period
+        (sh(2026, 9, 29, 22), None, sh(2026, 9, 30, 8)),
+        (sh(2026, 9, 30, 20, 30), None, sh(2026, 9, 30, 20, 30)),
+        (sh(2026, 9, 30, 22), None, None),  # 08:00 is October: nothing can go in September any more
+        (sh(2026, 10, 1, 9), None, None),  # the period is over
+        (
+            sh(2026, 9, 30, 21, 20),
+            sh(2026, 9, 30, 20, 50),
+            sh(2026, 9, 30, 20, 58),
+        ),  # a retry: brought forward
+        (sh(2026, 9, 30, 21, 0, 5), sh(2026, 9, 30, 20, 59, 55), None),  # failed after the last call
+    ],
+)
+def test_release_within_the_period(moment, earliest, released):
+    assert release_within(moment, LAST_DAY, earliest=earliest) == released
+    assert last_call(LAST_DAY) == sh(2026, 9, 30, 20, 58)
+    assert released is None or not is_quiet(released)
+
+
+def test_the_latest_digest_month_due():
+    assert latest_digest_month(sh(2026, 10, 8, 9)).code == "2026-09"
+    assert latest_digest_month(sh(2026, 10, 8, 8, 59)).code == "2026-08"  # September's not yet (holiday)
+    assert latest_digest_month(sh(2027, 2, 5, 9)).code == "2027-01"
 
 
 def test_digest_after_each_month_closes():

@@ -65,6 +65,7 @@ async def test_one_row_per_branch_and_stage_listing_every_missing_kind(session_f
         "period": "2026-06",
         "stage": "open",
         "kinds": list(MONTHLY),
+        "send_at": "2026-06-01T09:00:00+08:00",  # when it really goes
     }
     # Idempotent: planning again (or in another process) writes nothing.
     assert await p.plan(at) == []

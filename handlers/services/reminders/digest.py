@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from handlers.services.profile_history import ProfileHistory, load_histories
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Digest, DigestBranch, DigestPeriod, UnreachableBranch
-from knowledge.activities import Period
+from knowledge.activities import Cadence, Period
 from knowledge.schedule import ScheduleConfig, closed_with, local
 from storage.models import Branch
 from storage.repositories import ReminderRepository
@@ -34,48 +34,72 @@ def _founded_within(branch: Branch, period: Period, config: ScheduleConfig) -> s
 
 
 async def build_digest(
-    repo: ReminderRepository, month: Period, branches: Sequence[Branch], config: ScheduleConfig
+    repo: ReminderRepository,
+    month: Period,
+    branches: Sequence[Branch],
+    config: ScheduleConfig,
+    *,
+    periods: Sequence[tuple[Cadence, Period]] | None = None,
+    catch_up: bool = False,
+    left_out: tuple[str, ...] = (),
 ) -> Digest:
-    """The digest of ``month`` and the periods that closed with it, over ``branches``."""
-    periods = []
+    """The digest of ``month`` and the periods that closed with it (or ``periods``), over ``branches``."""
     histories = await load_histories(repo.session, branches, config.tz)
-    for cadence, period in closed_with(month):
-        ledger = await Ledger.load(repo, cadence, period.code, returned=True, waiting=True)
-        counted = [b for b in branches if counted_in(b, period, config, histories[b.id])]
-        entries = []
-        waiting = 0  # complete branches with a kind whose records all still wait for review
-        for branch in counted:
-            owed = ledger.of(branch.id, histories[branch.id].exempt_in(period))
-            if not owed.owed:
-                waiting += bool(owed.waiting)
-                continue
-            entries.append(
-                DigestBranch(
-                    branch_id=branch.id,
-                    name=branch.name,
-                    org_name=branch.org_name,
-                    missing=owed.owed,
-                    muted=tuple((m.kind, m.reason) for m in owed.muted),
-                    has_secretary=branch.secretary_user_id is not None,
-                    unreachable=branch.secretary_unreachable_at is not None,
-                    returned=tuple(kind for kind, _ in owed.returned),
-                    founded=_founded_within(branch, period, config),
-                )
-            )
-        periods.append(
-            DigestPeriod(
-                cadence=cadence,
-                period=period.code,
-                label=period.label,
-                total=len(counted),
-                complete=len(counted) - len(entries),
-                branches=tuple(entries),
-                waiting=waiting,
-            )
-        )
+    summaries = [
+        await _summary(repo, cadence, period, branches, histories, config)
+        for cadence, period in (closed_with(month) if periods is None else periods)
+    ]
     unreachable = tuple(
         UnreachableBranch(b.id, b.name, b.org_name, b.secretary_unreachable_at)
         for b in branches
         if b.secretary_unreachable_at is not None
     )
-    return Digest(month=month.code, periods=tuple(periods), unreachable=unreachable)
+    return Digest(
+        month=month.code,
+        periods=tuple(summaries),
+        unreachable=unreachable,
+        catch_up=catch_up,
+        left_out=left_out,
+    )
+
+
+async def _summary(
+    repo: ReminderRepository,
+    cadence: Cadence,
+    period: Period,
+    branches: Sequence[Branch],
+    histories: dict[int, ProfileHistory],
+    config: ScheduleConfig,
+) -> DigestPeriod:
+    """One period's section: the branches counted, how many are complete, what the others miss."""
+    ledger = await Ledger.load(repo, cadence, period.code, returned=True, waiting=True)
+    counted = [b for b in branches if counted_in(b, period, config, histories[b.id])]
+    entries = []
+    waiting = 0  # complete branches with a kind whose records all still wait for review
+    for branch in counted:
+        owed = ledger.of(branch.id, histories[branch.id].exempt_in(period))
+        if not owed.owed:
+            waiting += bool(owed.waiting)
+            continue
+        entries.append(
+            DigestBranch(
+                branch_id=branch.id,
+                name=branch.name,
+                org_name=branch.org_name,
+                missing=owed.owed,
+                muted=tuple((m.kind, m.reason) for m in owed.muted),
+                has_secretary=branch.secretary_user_id is not None,
+                unreachable=branch.secretary_unreachable_at is not None,
+                returned=tuple(kind for kind, _ in owed.returned),
+                founded=_founded_within(branch, period, config),
+            )
+        )
+    return DigestPeriod(
+        cadence=cadence,
+        period=period.code,
+        label=period.label,
+        total=len(counted),
+        complete=len(counted) - len(entries),
+        branches=tuple(entries),
+        waiting=waiting,
+    )

@@ -108,11 +108,18 @@ class UnreachableBranch:
 
 @dataclass(frozen=True, slots=True)
 class Digest:
-    """What an administrator learns once a month closes (with its quarter and year when it ends them)."""
+    """What an administrator learns once a month closes (with its quarter and year when it ends them).
+
+    A catch-up (``catch_up``: sent late, after an outage, ``digest_plan``) holds the latest missed month and
+    every quarter and year that closed in the missed months; ``left_out`` names the missed months whose own
+    monthly summary it does not repeat.
+    """
 
     month: str  # the closed month, 2026-11
     periods: tuple[DigestPeriod, ...]  # monthly first, then quarterly and yearly if they closed too
     unreachable: tuple[UnreachableBranch, ...]  # secretaries who could not be reached
+    catch_up: bool = False
+    left_out: tuple[str, ...] = ()  # month codes, oldest first
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -148,7 +155,13 @@ class Digest:
             UnreachableBranch(**{**u, "since": datetime.fromisoformat(u["since"])})
             for u in data["unreachable"]
         )
-        return cls(month=data["month"], periods=periods, unreachable=unreachable)
+        return cls(
+            month=data["month"],
+            periods=periods,
+            unreachable=unreachable,
+            catch_up=bool(data.get("catch_up", False)),  # digests stored before catch-ups have neither
+            left_out=tuple(data.get("left_out", ())),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,15 +182,20 @@ class PlannedDelivery:
     digest: Digest | None = None
     branch_name: str | None = None  # for listing (``branchbot reminders plan``); not stored
     secretary_name: str | None = None
+    # when it will go (08:00 after the quiet hours); None: it will not, its period ends before (``plan_preview``
+    # lists it so; ``plan`` never writes it)
+    send_at: datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The CLI's line: ``{"branch_id", "chat_id", "period", "stage", "kinds"}``."""
+        """The CLI's line: ``{"branch_id", "chat_id", "period", "stage", "kinds", "send_at"}`` (``send_at``: ISO
+        8601, or null when it will not be sent)."""
         return {
             "branch_id": self.branch_id,
             "chat_id": self.chat_id,
             "period": self.period,
             "stage": str(self.stage),
             "kinds": list(self.kinds),
+            "send_at": self.send_at.isoformat() if self.send_at is not None else None,
         }
 
 

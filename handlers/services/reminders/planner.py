@@ -3,10 +3,12 @@
 For each cadence, a branch is reminded when it has a secretary who can be reached and the current stage of the
 period (``knowledge.schedule.current_stage`` at the branch's hour: only the latest stage already due counts,
 never a closed period) finds kinds it has not recorded and not muted: ONE row per branch and stage lists all
-of them. After a month closes every administrator gets one digest row, if some branch existed by its end. Rows
-go in with ``ON CONFLICT DO NOTHING`` under the unique key (audience, target, cadence, period, stage), so
-planning twice, or in two processes at once, writes each row once. A row planned in the quiet hours waits for
-08:00 (``next_attempt_at``).
+of them. After a month closes every administrator gets one digest row, if some branch existed by its end, and
+after an outage one catch-up of what they missed (``digest_plan``). Rows go in with ``ON CONFLICT DO NOTHING``
+under the unique key (audience, target, cadence, period, stage), so planning twice, or in two processes at once,
+writes each row once. A row planned in the quiet hours waits for 08:00 (``next_attempt_at``); a reminder planned
+in the quiet hours of its period's last day is not written at all, its period ends before 08:00
+(``release_within``; ``plan_preview`` lists it with ``send_at`` None, so ``branchbot reminders plan`` says so).
 
 A stage caught up late (after an outage, or a secretary who joined mid-period) is merged into the next stage of
 the same period when that one falls due within ``MERGE_WINDOW`` of the catch-up's release: the secretary gets
@@ -26,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.services.clock import Clock
 from handlers.services.profile_history import load_histories
-from handlers.services.reminders.digest import build_digest, existed_by
+from handlers.services.reminders.digest_plan import due_digests
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Audience, PlannedDelivery
 from knowledge.activities import Cadence, Period, period_of
@@ -35,10 +37,9 @@ from knowledge.schedule import (
     ScheduleConfig,
     Stage,
     current_stage,
-    digest_due,
-    digest_month,
     local,
     release_time,
+    release_within,
     stages_for,
 )
 from storage.models import Branch
@@ -81,14 +82,20 @@ class ReminderPlanner:
         """Write the rows due at ``at`` (default now) that are not there yet; return those written."""
         at = at if at is not None else self.clock.now()
         async with self.session_factory() as session, session.begin():
-            due = await self._due(session, at, NEW)
+            due, superseded = await self._due(session, at, NEW, lapsed=False)
             repo, release = DeliveryRepository(session), release_time(at, self.config)
             rows = [_row(d) for d in due]
             inserted = await repo.insert_new(rows, at=at, next_attempt_at=release)
-            # A row already there is planned again only for a new chat it never reached (_due_reminders).
+            rest = [(r, d) for r, d in zip(rows, due, strict=True) if _key(r) not in inserted]
+            # A row already there is planned again only for a new chat it never reached (_due_reminders), or
+            # as a catch-up digest (``digest_plan``).
             inserted |= await repo.rearm(
-                [r for r in rows if _key(r) not in inserted], at=at, next_attempt_at=release
+                [r for r, d in rest if d.audience is Audience.BRANCH], at=at, next_attempt_at=release
             )
+            catch_ups = [r for r, d in rest if d.digest is not None and d.digest.catch_up]
+            inserted |= await repo.replan_digests(catch_ups, at=at, next_attempt_at=release)
+            if superseded:
+                await repo.finish(superseded, "skipped", at=at, error="superseded by a catch-up digest")
         written = [
             _with_status(d, "pending")
             for d in due
@@ -100,21 +107,28 @@ class ReminderPlanner:
         """What is due at ``at`` and not yet delivered (new, or planned and waiting); nothing is written."""
         at = at if at is not None else self.clock.now()
         async with self.session_factory() as session:
-            return _by_target(await self._due(session, at, WAITING))
+            due, _ = await self._due(session, at, WAITING, lapsed=True)
+            return _by_target(due)
 
     async def _due(
-        self, session: AsyncSession, at: datetime, wanted: frozenset[str]
-    ) -> list[PlannedDelivery]:
-        """The deliveries due at ``at`` whose status (``new``: no row yet) is in ``wanted``."""
+        self, session: AsyncSession, at: datetime, wanted: frozenset[str], *, lapsed: bool
+    ) -> tuple[list[PlannedDelivery], list[int]]:
+        """The deliveries due at ``at`` whose status (``new``: no row yet) is in ``wanted`` (with ``lapsed``,
+        also those that can no longer go in their period: ``send_at`` None), and the digest rows a catch-up
+        supersedes."""
         branches = await ReminderRepository(session).branches()
         targets = [b for b in branches if reachable(b)]
         due: list[PlannedDelivery] = []
         # Cadence by cadence: rows are inserted (and so claimed) in this order, which keeps a branch's
         # monthly and quarterly reminders apart (one message per chat per second).
         for cadence in Cadence:
-            due.extend(await self._due_reminders(session, cadence, targets, at, wanted))
-        due.extend(await self._due_digests(session, branches, at, wanted))
-        return due
+            period = period_of(cadence, local(at, self.config).date())
+            send_at = release_within(at, period.end, self.config)
+            if send_at is None and not lapsed:
+                continue  # its period ends in tonight's quiet hours: nothing can go in it any more
+            due.extend(await self._due_reminders(session, cadence, targets, at, wanted, send_at))
+        digests = await due_digests(session, branches, self.admin_ids, at, self.config, wanted)
+        return due + digests.deliveries, digests.superseded
 
     def _current_stages(
         self, cadence: Cadence, targets: Sequence[Branch], at: datetime
@@ -154,6 +168,7 @@ class ReminderPlanner:
         targets: Sequence[Branch],
         at: datetime,
         wanted: frozenset[str],
+        send_at: datetime | None,
     ) -> list[PlannedDelivery]:
         period = period_of(cadence, local(at, self.config).date())
         deliveries = DeliveryRepository(session)
@@ -178,7 +193,7 @@ class ReminderPlanner:
         for stage, branch, status in candidates:
             missing = ledger.of(branch.id, histories[branch.id].exempt_in(period)).missing
             if missing:
-                due.append(self._reminder(branch, cadence, period, stage, missing, status))
+                due.append(self._reminder(branch, cadence, period, stage, missing, status, send_at))
         return due
 
     def _reminder(
@@ -189,6 +204,7 @@ class ReminderPlanner:
         stage: Stage,
         missing: tuple[str, ...],
         status: str,
+        send_at: datetime | None,
     ) -> PlannedDelivery:
         due_at = dict(stages_for(cadence, period, branch.reminder_hour, self.config))[stage]
         assert branch.secretary_user_id is not None
@@ -206,40 +222,8 @@ class ReminderPlanner:
             status=status,
             branch_name=branch.name,
             secretary_name=branch.secretary_name,
+            send_at=send_at,
         )
-
-    async def _due_digests(
-        self, session: AsyncSession, branches: Sequence[Branch], at: datetime, wanted: frozenset[str]
-    ) -> list[PlannedDelivery]:
-        month = digest_month(at, self.config)
-        if month is None or not self.admin_ids:
-            return []
-        if not any(existed_by(b, month, self.config) for b in branches):
-            return []  # before the first branch was added (a fresh install): nothing to report
-        statuses = await DeliveryRepository(session).statuses(
-            str(Audience.ADMIN), str(Cadence.MONTHLY), month.code, str(Stage.DIGEST)
-        )
-        admins = [a for a in self.admin_ids if statuses.get(a, "new") in wanted]
-        if not admins:
-            return []
-        digest = await build_digest(ReminderRepository(session), month, branches, self.config)
-        return [
-            PlannedDelivery(
-                audience=Audience.ADMIN,
-                target_id=admin,
-                branch_id=None,
-                chat_id=admin,
-                cadence=Cadence.MONTHLY,
-                period=month.code,
-                period_label=month.label,
-                stage=Stage.DIGEST,
-                kinds=(),
-                due_at=digest_due(month, self.config),
-                status=statuses.get(admin, "new"),
-                digest=digest,
-            )
-            for admin in admins
-        ]
 
 
 def _row(d: PlannedDelivery) -> dict[str, object]:

@@ -18,7 +18,8 @@
   same rate. :class:`Transient`: retried after ``backoff`` (10 s, 1 min, 5 min, 30 min) up to ``max_attempts``
   in all, then ``dead``. :class:`Blocked`: the row is ``failed``, the secretary is flagged unreachable, their
   other waiting rows are skipped, and they get nothing more until they /start again.
-- **Quiet hours**: nothing is claimed from 21:00 to 08:00; a retry that would fall then waits for 08:00.
+- **Quiet hours**: nothing is claimed from 21:00 to 08:00; a retry that would fall then waits for 08:00, unless
+  the reminder's period ends first: then it comes at 20:58, the last call (``retry_time``).
 
 Time: ``send_due(at)`` runs on a timeline that starts at ``at`` and advances with the injected monotonic clock
 (``now = at + elapsed``), so tests drive it with a fake clock and ``--at`` works from the command line.
@@ -44,6 +45,7 @@ from handlers.services.reminders.checks import RowCheck, check_rows
 from handlers.services.reminders.limiter import SlidingWindowLimiter
 from handlers.services.reminders.model import (
     DEFAULT_PUSH_RATE,
+    Audience,
     Blocked,
     DeliveryView,
     Messenger,
@@ -51,7 +53,7 @@ from handlers.services.reminders.model import (
     SendReport,
     Transient,
 )
-from knowledge.schedule import ScheduleConfig, is_quiet, release_time
+from knowledge.schedule import ScheduleConfig, is_quiet, release_time, release_within
 from storage.repositories import DeliveryRepository, ReminderRepository
 
 log = logging.getLogger(__name__)
@@ -108,6 +110,18 @@ class ReminderSender:
         """
         run = _Broadcast(self, at if at is not None else self.clock.now(), rate)
         return await run.run()
+
+
+def retry_time(view: DeliveryView, now: datetime, backoff: float, config: ScheduleConfig) -> datetime:
+    """When to retry after a transient failure at ``now``: ``backoff`` seconds later, after the quiet hours; but
+    a reminder whose period would end in the quiet hours meanwhile is retried at its last call (20:58), if that
+    is still to come (``release_within``): at 08:00 it would be skipped, its period closed."""
+    wanted = now + timedelta(seconds=backoff)
+    if view.audience is Audience.BRANCH:
+        within = release_within(wanted, view.deadline, config, earliest=now)
+        if within is not None:
+            return within
+    return release_time(wanted, config)
 
 
 class _Broadcast:
@@ -325,7 +339,7 @@ class _Broadcast:
                 log.warning("reminder %d is dead after %d attempts (%s)", view.id, view.attempt, reason)
                 return
             backoff = self.opts.backoff[min(view.attempt, len(self.opts.backoff)) - 1]
-            retry_at = release_time(now + timedelta(seconds=backoff), self.s.config)
+            retry_at = retry_time(view, now, backoff, self.s.config)
             await repo.reschedule([view.id], at=now, next_attempt_at=retry_at, error=reason)
         self.counts["retrying"] += 1
         self.retry_ids[view.id] = view.branch_id
