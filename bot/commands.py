@@ -34,7 +34,7 @@ _ADMIN_ONLY = [
     BotCommand("supervisors", "查看全部片区督导员（管理员）"),
 ]
 _TAIL = [
-    BotCommand("myid", "查看我的用户编号（设置督导员时用）"),
+    BotCommand("myid", "查看我的用户编号（设置片区督导员时用）"),
     BotCommand("cancel", "取消正在填写的内容"),
     BotCommand("skip", "跳过可选的一项"),
 ]

@@ -157,7 +157,7 @@ def branch_line(branch: Branch, tz: tzinfo | None = None) -> str:
         secretary = f"已撤销（{closed.isoformat()}）"
     return (
         f"{branch.id}. {branch.org_name} · {branch.name}"
-        f"（{org_form_label(branch.form)}，{branch.formal_members}名党员）：{secretary}"
+        f"（{org_form_label(branch.form)}，{branch.formal_members}名正式党员）：{secretary}"
     )
 
 

@@ -21,7 +21,7 @@ WELCOME_HEAD = (
     "我可以：\n"
     "• 回答党建工作政策问题，引用讲话原文并注明出处；\n"
     "• 用 /topics 浏览讲话目录；\n"
-    "• 支部书记可用 /submit 登记主题党日、三会一课等活动（照片、记录、出勤）。\n\n"
+    "• 支部书记可用 /submit 登记主题党日、三会一课等活动（照片、会议记录、出勤）。\n\n"
 )
 WELCOME_ASK = "直接输入您的问题即可，例如："
 # helper-86's review: a newcomer was never told how a secretary joins.
@@ -41,7 +41,7 @@ _HELP_SECRETARY = (
 )
 _HELP_FILLING = "/cancel 取消正在填写的内容　/skip 跳过可选项\n"
 _HELP_MYID = "/myid 查看自己的用户编号（设置片区督导员时需要）\n"
-_HELP_REVIEW = "新记录会发给审核人，点“通过”或“退回”即可审核。\n"
+_HELP_REVIEW = "支部提交的新记录会发给您审核，点“通过”或“退回”即可。\n"
 _HELP_DASHBOARD = "/dashboard 获取网页看板登录链接（10分钟内有效）\n"
 _HELP_ADMIN = (
     "/unanswered 查看未能回答的问题（管理员）\n"
@@ -52,7 +52,8 @@ _HELP_ADMIN = (
     "/unbind 支部编号 解除书记的绑定，如书记已离职（管理员）\n"
     "/renamebranch 支部编号 新名称 更正支部名称（“单位 新名称”更正单位名称）（管理员）\n"
     "/closebranch 支部编号 撤销已不存在的支部，记录保留；/reopenbranch 支部编号 恢复（管理员）\n"
-    "/supervisor 设置、调整或取消片区督导员（发送 /supervisor 查看写法），/supervisors 查看（管理员）\n"
+    "/supervisor 设置、调整或取消片区督导员（单独发送可查看用法）（管理员）\n"
+    "/supervisors 查看全部片区督导员（管理员）\n"
 )
 # The administrator's /help: everything (the full menu of ``bot.commands.ADMIN_COMMANDS``).
 HELP_COMMANDS = (
@@ -121,7 +122,7 @@ def use_privately(bot_username: str | None, command: str) -> str:
     """A command a group may not use: where to use it instead (helper-95's review: /topics was told 在群里我不回答提问,
     which is about questions)."""
     where = private_chat(bot_username)
-    return f"{command} 请在与我的私聊中使用：请私聊 {where}。在群里我只回应 /start、/help 和 /myid。"
+    return f"{command} 只能在私聊中使用，请私聊 {where}。在群里我只回应 /start、/help 和 /myid。"
 
 
 def in_group(update: Update) -> bool:

@@ -22,9 +22,9 @@ from handlers.tg.render import profile_html
 REDEEM_REPLIES = {
     "unknown": "邀请码无效。请核对链接是否完整，或联系上级党委管理员重新生成。",
     "malformed": "邀请码无效。请核对链接是否完整，或联系上级党委管理员重新生成。",
-    "used": "这个邀请链接已经被使用过了。如需更换书记，请联系管理员生成新的邀请链接。",
-    "expired": "这个邀请链接已过期（有效期7天）。请联系管理员重新生成。",
-    "revoked": "这个邀请链接已作废（管理员已生成新的链接）。请使用最新的链接。",
+    "used": "这个邀请链接已经被使用过了。如需更换书记，请联系上级党委管理员生成新的邀请链接。",
+    "expired": "这个邀请链接已过期（有效期7天）。请联系上级党委管理员重新生成。",
+    "revoked": "这个邀请链接已作废（上级党委管理员已生成新的链接）。请使用最新的链接。",
     "closed": "这个邀请链接已作废：该支部已被上级党委撤销。如有疑问，请联系上级党委管理员。",
 }
 
@@ -73,7 +73,7 @@ def open_privately(bot_username: str | None) -> str:
     """An invitation sent in a group: where to open it instead (the link stays unused)."""
     where = private_chat(bot_username)
     return (
-        f"邀请链接只能在与我的私聊中打开，在群里不会使用。请私聊 {where}，再点开管理员发来的链接。"
+        f"邀请链接只能在与我的私聊中打开，发在群里无效。请私聊 {where}，再点开管理员发来的链接。"
         "邀请码已在群里公开，建议撤回这条消息。"
     )
 

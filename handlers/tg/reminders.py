@@ -142,7 +142,7 @@ async def _ask(query, context: BotContext, user_id: int, action: ReminderButton)
     await query.answer()
     if action.act == "hours":
         await _show(
-            query, context, "🕘 <b>提醒时间</b>\n请选择提醒日的几点提醒您：", hours_markup(status.hour)
+            query, context, "🕘 <b>提醒时间</b>\n请选择每次提醒的发送时间：", hours_markup(status.hour)
         )
         return
     ak = activity_by_code(action.kind)

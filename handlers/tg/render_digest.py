@@ -22,6 +22,8 @@ from knowledge.schedule import period_by_code
 
 MAX_MESSAGE = 3900  # Telegram takes 4096 characters; keep room for the closing line
 MORE_LINE = 40  # room kept for a section's "……另有 N 个支部未列出"
+# What a section covers: 2026年6月（月度活动）, not 2026年6月（每月）.
+CADENCE_WORDS = {Cadence.MONTHLY: "月度活动", Cadence.QUARTERLY: "季度活动", Cadence.YEARLY: "年度活动"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,7 @@ def _digest_branch_line(entry: Any) -> str:
 def _period_section(period: DigestPeriod) -> Section:
     missed = len(period.branches)
     head = (
-        f"<b>{escape(period.label)}</b>（{period.cadence.label}）：共 {period.total} 个支部，"
+        f"<b>{escape(period.label)}</b>（{CADENCE_WORDS[period.cadence]}）：共 {period.total} 个支部，"
         f"{period.complete} 个全部完成"
         + (f"（其中 {period.waiting} 个尚有记录待审核）" if period.waiting else "")
         + (f"，{missed} 个未完成：" if missed else "。")
@@ -117,11 +119,11 @@ def _heading(digest: Digest) -> list[str]:
     months whose own summary it does not repeat."""
     if not digest.catch_up:
         return [
-            f"📊 <b>{escape(digest.periods[0].label if digest.periods else digest.month)} 活动情况汇总</b>"
+            f"📊 <b>{escape(digest.periods[0].label if digest.periods else digest.month)}活动情况汇总</b>"
         ]
     labels = "、".join(escape(p.label) for p in digest.periods) or escape(digest.month)
     lines = [
-        f"📊 <b>补发：{labels} 活动情况汇总</b>",
+        f"📊 <b>补发：{labels}活动情况汇总</b>",
         "机器人停止运行期间，这份汇总未能按时发送，现补发（按补发时的登记情况统计）。",
     ]
     if digest.left_out:

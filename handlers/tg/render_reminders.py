@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 QUOTE_LENGTH = 80
 WEEKDAYS = "一二三四五六日"
 SCOPE_WORDS = {Cadence.MONTHLY: "本月", Cadence.QUARTERLY: "本季度", Cadence.YEARLY: "本年度"}
-STAGE_NAMES = {Stage.OPEN: "开始提醒", Stage.NUDGE: "中期提醒", Stage.LAST: "最后提醒"}
+STAGE_NAMES = {Stage.OPEN: "首次提醒", Stage.NUDGE: "中期提醒", Stage.LAST: "最后提醒"}
 STATE_MARKS = {
     KindState.DONE: "✅",
     KindState.WAITING: "⏳",  # as /status marks a slot waiting for review
@@ -98,10 +98,10 @@ def _reminder_lead(view: DeliveryView) -> str:
     """What the list below is: kinds not recorded, records returned to amend, or both."""
     scope, day = SCOPE_WORDS[view.cadence], day_label(view.deadline)
     if not view.returned:
-        return f"以下活动{scope}还没有登记，请在 {day} 前开展并登记："
+        return f"{scope}以下活动还没有登记，请在{day}前开展并登记："
     if len(view.returned) == len(view.kinds):
-        return f"以下活动{scope}的记录已被退回，请在 {day} 前修改并重新提交："
-    return f"以下活动{scope}还没有完成登记，请在 {day} 前登记，或修改退回的记录后重新提交："
+        return f"{scope}以下活动的记录已被退回，请在{day}前修改并重新提交："
+    return f"{scope}以下活动还没有完成登记，请在{day}前登记，或修改退回的记录后重新提交："
 
 
 def reminder_html(view: DeliveryView, kb: Any) -> str:
@@ -169,8 +169,11 @@ def _cadence_lines(cadence: CadenceStatus, tz: ZoneInfo, today: date) -> list[st
 
 def status_html(status: ReminderStatus, tz: ZoneInfo, today: date) -> str:
     """/reminders; ``today`` (the clock's) puts the year on a next reminder that falls in another year."""
-    hour = f"{status.hour:02d}:00" + ("（默认）" if status.hour_is_default else "")
-    lines = [f"⏰ <b>待办与提醒 · {escape(status.branch_name)}</b>", f"提醒时间：提醒日的 {hour}"]
+    default = "（默认）" if status.hour_is_default else ""
+    lines = [
+        f"⏰ <b>待办与提醒 · {escape(status.branch_name)}</b>",
+        f"提醒时间：每次提醒在 {status.hour:02d}:00 发送{default}",
+    ]
     if status.no_own_activities:  # with the lines below, not instead (helper-89: a warning went missing)
         lines.append(f"ℹ️ {escape(status.no_own_activities)}")
     if not status.reachable:
@@ -179,7 +182,7 @@ def status_html(status: ReminderStatus, tz: ZoneInfo, today: date) -> str:
         lines.append(f"下次提醒：{moment_label(status.next_reminder, tz, today)}")
     for cadence in status.cadences:
         lines += ["", *_cadence_lines(cadence, tz, today)]
-    lines += ["", "只在工作日提醒：遇节假日，开始和催办提醒顺延，最后提醒提前；21:00 至次日 8:00 不发送。"]
+    lines += ["", "只在工作日提醒：遇节假日，首次和中期提醒顺延，最后提醒提前；21:00 至次日 08:00 不发送。"]
     return "\n".join(lines)
 
 
@@ -234,5 +237,5 @@ def muted_text(name: str, reason: str, period_label: str | None) -> str:
     until = f"仅{escape(period_label)}" if period_label else "直到您取消"
     return (
         f"🔕 已免提醒：{escape(name)}（{until}）。\n原因：{escape(reason)}\n"
-        "汇总中仍会显示为未完成（注明免提醒及原因）。发送 /reminders 可恢复提醒。"
+        "上级党委和片区督导员看到的汇总中，这项仍显示为未完成（注明免提醒及原因）。发送 /reminders 可恢复提醒。"
     )

@@ -113,8 +113,9 @@ async def test_close_asks_then_the_branch_leaves_status_and_its_link_dies(make_b
         status = await admin.send("/status")
         assert "第一党支部" not in status.plain_text and "第二党支部" in status.plain_text
         listed = await admin.send("/branches")
-        assert f"{branch.id}. 某某科技有限公司 · 第一党支部（单独组建，8名党员）：已撤销（2026-11-22）" in (
-            listed.plain_text
+        assert (
+            f"{branch.id}. 某某科技有限公司 · 第一党支部（单独组建，8名正式党员）：已撤销（2026-11-22）"
+            in (listed.plain_text)
         )
         assert (await bob.send(f"/start {link.code}")).plain_text == CLOSED_LINK
         refused = await admin.send(f"/invite {branch.id}")
@@ -167,7 +168,7 @@ async def test_rename_and_newbranch_warn_of_the_same_name(make_bot, clock) -> No
         lines = renamed.plain_text.splitlines()
         assert lines[0] == f"已将支部 {first.id} 的名称由“第一党支部”改为“第二党支部”。"
         assert "⚠️ 已有同名的支部：" in lines
-        assert f"• {second.id}. 某某物流有限公司 · 第二党支部（单独组建，8名党员）：书记 Bob" in lines
+        assert f"• {second.id}. 某某物流有限公司 · 第二党支部（单独组建，8名正式党员）：书记 Bob" in lines
         assert (await branch_row(harness, first.id)).name == "第二党支部"  # a warning, not a refusal
         told = await alice.reply()
         assert told.plain_text.startswith("上级党委管理员已将本支部名称由“第一党支部”更正为“第二党支部”")

@@ -37,13 +37,13 @@ from tests.tg.test_e2e_forms import (
 
 ADMINS = {"BRANCHBOT_ADMIN_IDS": str(ADMIN_ID)}
 BOT_USERNAME = "branchbot_test_bot"
-USED = "这个邀请链接已经被使用过了。如需更换书记，请联系管理员生成新的邀请链接。"
+USED = "这个邀请链接已经被使用过了。如需更换书记，请联系上级党委管理员生成新的邀请链接。"
 ALREADY = (
     "这个邀请链接已经被使用过了。您已经是“{name}”的书记，无需再次打开链接。\n"
     "发送 /submit 登记活动记录，/records 查看记录，/branch 查看或修改支部信息。"
 )
-EXPIRED = "这个邀请链接已过期（有效期7天）。请联系管理员重新生成。"
-REVOKED = "这个邀请链接已作废（管理员已生成新的链接）。请使用最新的链接。"
+EXPIRED = "这个邀请链接已过期（有效期7天）。请联系上级党委管理员重新生成。"
+REVOKED = "这个邀请链接已作废（上级党委管理员已生成新的链接）。请使用最新的链接。"
 INVALID = "邀请码无效。请核对链接是否完整，或联系上级党委管理员重新生成。"
 NOT_JOINED = "您还没有加入党支部。请联系上级党委管理员获取邀请链接。"
 FORMS = {"single": "单独组建", "joint": "联合建", "attached": "挂靠建"}
@@ -436,8 +436,8 @@ async def test_branches_lists_every_branch_for_admins(make_bot, clock: FixedCloc
         await redeem(alice, code)
         listing = await admin.send("/branches")
         assert listing.plain_text.split("\n") == [
-            "1. 甲公司 · 甲公司党支部（单独组建，5名党员）：书记 王书记",
-            "2. 乙园区 · 乙园区联合党支部（联合建，2名党员）：尚无书记",
+            "1. 甲公司 · 甲公司党支部（单独组建，5名正式党员）：书记 王书记",
+            "2. 乙园区 · 乙园区联合党支部（联合建，2名正式党员）：尚无书记",
         ]
 
 

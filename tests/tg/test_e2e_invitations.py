@@ -259,7 +259,7 @@ async def test_an_invitation_opened_in_a_group_is_not_used_there(make_bot, clock
         ):
             emu.post(GROUP["id"], {"text": text}, sender=sender)
             reply = await emu.wait_for_message(GROUP["id"])
-            assert reply.plain_text.startswith("邀请链接只能在与我的私聊中打开，在群里不会使用。"), (
+            assert reply.plain_text.startswith("邀请链接只能在与我的私聊中打开，发在群里无效。"), (
                 reply.plain_text
             )
             assert f"@{emu.bot_username}" in reply.plain_text and not reply.buttons

@@ -91,7 +91,7 @@ async def test_opening_note_button_form_and_nudge(make_bot, clock, db_url) -> No
         assert (report.sent, report.failed) == (2, 0)
         opening = await reminder(alice, "2026年6月待完成")
         assert opening.plain_text.startswith("📋 2026年6月待完成（第一党支部）")
-        assert "请在 6月30日 前开展并登记" in opening.plain_text
+        assert "请在6月30日前开展并登记" in opening.plain_text
         assert kinds_listed(opening) == list(MONTHLY)
         quote = next(line for line in opening.plain_text.splitlines() if line.startswith("📖"))
         assert "每月开展一次“主题党日”活动" in quote and "《" in quote  # the rule and where it stands
@@ -164,7 +164,7 @@ async def test_mute_hour_and_status(make_bot, clock, db_url) -> None:
         alice = await join(bot, ALICE)
         status = await alice.send("/reminders")
         assert status.plain_text.startswith("⏰ 待办与提醒 · 第一党支部")
-        assert "提醒时间：提醒日的 09:00（默认）" in status.plain_text
+        assert "提醒时间：每次提醒在 09:00 发送（默认）" in status.plain_text
         assert "⬜ 党小组会" in status.plain_text and "2026年第二季度" in status.plain_text
 
         asked = await alice.press_in_place(status, "rm:mute:group_meeting")
@@ -320,11 +320,11 @@ async def test_digest_after_the_month_closes(make_bot, clock, db_url) -> None:
         bob.user.block()
         await tick(bot)
         await tick(bot, JULY_1)
-        digest = await reminder(admin, "2026年6月 活动情况汇总")
+        digest = await reminder(admin, "2026年6月活动情况汇总")
         text = digest.plain_text
-        assert text.startswith("📊 2026年6月 活动情况汇总")
-        assert "2026年6月（每月）：共 2 个支部，0 个全部完成，2 个未完成：" in text
-        assert "2026年第二季度（每季度）" in text
+        assert text.startswith("📊 2026年6月活动情况汇总")
+        assert "2026年6月（月度活动）：共 2 个支部，0 个全部完成，2 个未完成：" in text
+        assert "2026年第二季度（季度活动）" in text
         assert "• 某某科技有限公司 · 第一党支部：缺 主题党日、支部委员会、党小组会" in text
         assert "（🔕 免提醒 党小组会：与楼宇联合党支部一起开展）" in text
         assert "第二党支部：缺" in text and "（书记无法联系）" in text
@@ -383,6 +383,6 @@ async def test_administrators_see_the_dead_deliveries(make_bot, clock) -> None:
         text = (await admin.send("/reminders")).plain_text
         assert text.startswith("📮 发送失败的提醒（最近 1 条，重试已用完）：")
         assert (
-            "• 书记 42 · 2026年6月开始提醒（主题党日）：尝试 1 次，最后一次 6月1日 09:00（连接 Telegram 超时）"
+            "• 书记 42 · 2026年6月首次提醒（主题党日）：尝试 1 次，最后一次 6月1日 09:00（连接 Telegram 超时）"
             in text
         )

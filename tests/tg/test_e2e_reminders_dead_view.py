@@ -23,7 +23,7 @@ async def test_dead_deliveries_are_worded_in_chinese(make_bot, clock) -> None:
         bot.emulator.clear_faults()
         text = (await admin.send("/reminders")).plain_text
     assert text.startswith("📮 发送失败的提醒（最近 3 条，重试已用完）："), text
-    assert "• 五百支部 · 2026年6月开始提醒（主题党日、支部委员会、党小组会、党组织与管理层集体学习）" in text
+    assert "• 五百支部 · 2026年6月首次提醒（主题党日、支部委员会、党小组会、党组织与管理层集体学习）" in text
     assert "• 五百支部 · 2026年第二季度中期提醒（党员大会、党课、观摩交流）" in text
     assert "• 管理员 王书记（您） · 2026年5月月度汇总" in text
     assert "尝试 5 次，最后一次 6月1日 09:" in text and "网络错误或 Telegram 服务器暂时故障" in text

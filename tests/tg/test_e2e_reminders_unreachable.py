@@ -34,7 +34,7 @@ async def test_a_blocked_secretary_shows_in_the_administrators_reminders(make_bo
         text = (await admin.send("/reminders")).plain_text
         assert "没有发送失败的提醒" not in text
         assert text.startswith("🚫 无法送达的提醒（最近 1 条）："), text
-        assert "• 第二党支部 · 2026年6月开始提醒（" in text and "仍无法联系，提醒已暂停" in text
+        assert "• 第二党支部 · 2026年6月首次提醒（" in text and "仍无法联系，提醒已暂停" in text
         assert "对方已屏蔽机器人或注销了账号" in text
         assert "第一党支部" not in text
 

@@ -79,7 +79,7 @@ async def test_a_secretary_s_commands_in_a_group_are_sent_to_the_private_chat(ma
             reply = await emulator.wait_for_message(GROUP["id"])
             command = text.split("@")[0]  # named, and told where to use it (helper-95's review)
             assert reply.plain_text == use_privately(name, command), (text, reply.plain_text)
-            assert f"{command} 请在与我的私聊中使用" in reply.plain_text
+            assert f"{command} 只能在私聊中使用" in reply.plain_text
             assert not reply.buttons, text
         await emulator.idle()
         await emulator.expect_no_message(USER, within=0.3)  # nothing started in private either
@@ -118,7 +118,7 @@ async def test_a_secretarys_help_does_not_list_the_administrators_commands(make_
         for admin_only in ("/newbranch", "/adddoc", "/supervisor", "/unanswered", "/dashboard", "各支部"):
             assert admin_only not in SECRETARY_HELP and admin_only not in STRANGER_HELP, admin_only
         assert "/submit" in SECRETARY_HELP and "/status 查看本支部" in SECRETARY_HELP
-        assert "设置、调整或取消片区督导员（发送 /supervisor 查看写法）" in HELP
+        assert "设置、调整或取消片区督导员（单独发送可查看用法）" in HELP
 
 
 async def test_a_supervisors_help_names_their_status_and_dashboard(make_bot):

@@ -82,7 +82,7 @@ def test_a_returned_kind_is_said_so_and_its_button_opens_the_returned_record(kb)
     mixed = view(returned=(("committee", 42),))
     plain, _ = parse_html(reminder_html(mixed, kb))
     lines = plain.splitlines()
-    assert lines[1] == "以下活动本月还没有完成登记，请在 6月30日 前登记，或修改退回的记录后重新提交："
+    assert lines[1] == "本月以下活动还没有完成登记，请在6月30日前登记，或修改退回的记录后重新提交："
     assert lines[2:4] == ["• 主题党日", "• 支部委员会（已退回，请修改后重新提交）"]
     assert "点下方按钮登记或修改退回的记录；" in plain
     buttons = [(b.text, b.callback_data) for row in reminder_markup(mixed).inline_keyboard for b in row]
@@ -94,7 +94,7 @@ def test_a_returned_kind_is_said_so_and_its_button_opens_the_returned_record(kb)
     ]
     only = view(kinds=("committee",), kind_names=("支部委员会",), returned=(("committee", 42),))
     plain, _ = parse_html(reminder_html(only, kb))
-    assert plain.splitlines()[1] == "以下活动本月的记录已被退回，请在 6月30日 前修改并重新提交："
+    assert plain.splitlines()[1] == "本月以下活动的记录已被退回，请在6月30日前修改并重新提交："
 
 
 def test_status_shows_a_returned_kind_with_a_button_to_its_record() -> None:
@@ -189,7 +189,7 @@ def test_a_long_digest_is_cut_to_one_message() -> None:
     html = digest_html(digest, SHANGHAI)
     plain, _ = parse_html(html)
     assert len(html) <= MAX_MESSAGE + 100
-    assert plain.startswith("📊 2026年6月 活动情况汇总")
+    assert plain.startswith("📊 2026年6月活动情况汇总")
     assert "共 500 个支部，101 个全部完成，399 个未完成：" in plain
     assert "• 某&公司 · 第1党支部<>：缺 主题党日（🔕 免提醒 支部委员会：联合<开展>）" in plain
     assert "• 某&公司 · 第3党支部（自 6月1日）" in plain.splitlines()  # the unreachable: never crowded out

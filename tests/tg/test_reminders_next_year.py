@@ -34,6 +34,6 @@ async def test_a_next_reminder_in_another_year_shows_the_year(make_bot, clock, d
 
         status = await alice.send("/reminders")
         lines = next_lines(status.plain_text)
-        assert "下次提醒：2027年12月1日（周三）09:00，2027年度开始提醒" in lines, lines
+        assert "下次提醒：2027年12月1日（周三）09:00，2027年度首次提醒" in lines, lines
         # This year's reminders keep the short date.
         assert all(line.startswith("下次提醒：12月") for line in lines if "2027年度" not in line), lines
