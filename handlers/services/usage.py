@@ -23,6 +23,7 @@ class Usage(StrEnum):
     REMINDERS = "reminders"  # see what is owed, change or stop reminders
     HELP = "help"  # what the bot can do
     JOIN = "join"  # become a branch's secretary: an invitation link from the administrator
+    HANDOVER = "handover"  # the secretary's binding moved to a successor: /unbind, then /invite
     THANKS = "thanks"  # 谢谢, 好的, 收到: nothing to search
     GREETING = "greeting"  # 你好, 在吗
 
@@ -65,6 +66,13 @@ _JOIN = re.compile(
     r"(?:[?？吗呢啊]*|.{0,4}(?:机器人|助手|这里|系统)[?？吗呢啊]*)$"
     r"|邀请(?:链接|码).{0,10}(?:失效|过期|没有|没了|用不了|打不开|无效|在哪|怎么|如何|哪里|用过)"
     r"|(?:怎么|如何|在哪|去哪|哪里)(?:获取|拿到?|要|申请|得到)邀请(?:链接|码)"
+)
+
+# Moving the bot's secretary binding to a successor (书记离职了怎么解绑, 新书记怎么绑定): the administrator's /unbind and
+# /invite. Only the binding's words: who should succeed (谁来当书记) or act (谁代理书记工作) is policy.
+_HANDOVER = re.compile(
+    r"(?:解绑|换绑|解除绑定|取消绑定|重新绑定).{0,6}书记|书记.{0,10}(?:解绑|换绑|解除绑定|取消绑定|重新绑定)"
+    r"|新书记.{0,6}(?:怎么|如何|怎样)(?:绑定|加入|接手|接管)"
 )
 
 
@@ -121,6 +129,8 @@ def usage_of(text: str) -> Usage | None:
         return Usage.SUBMIT
     if _HELP.search(text):
         return Usage.HELP
+    if _HANDOVER.search(text):
+        return Usage.HANDOVER
     if _JOIN.search(text):
         return Usage.JOIN
     return None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from handlers.services.usage import Usage
-from handlers.tg.qa import ALREADY_SENT, NON_TEXT_HINT, PHOTO_HINT, USAGE_REPLIES
+from handlers.tg.qa import ALREADY_SENT, NON_TEXT_HINT, PHOTO_HINT
+from handlers.tg.usage_replies import USAGE_REPLIES
 from tests.tg.test_e2e_qa import press
 
 USER = 7_340_001
