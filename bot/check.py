@@ -89,7 +89,7 @@ def check_database(settings: Settings) -> str:
     if revision not in known:
         raise StartupError(
             f"数据库版本 {revision} 不是本程序的迁移（最新为 {head}）：{where}；请升级程序或改正 DATABASE_URL",
-            EXIT_UNREACHABLE,
+            EXIT_SETTINGS,
         )
     return f"数据库可连接：{where}，版本 {revision}，最新为 {head}（branchbot run 会自动升级）"
 
@@ -100,6 +100,42 @@ def _revisions():
     from storage.migrate import alembic_config
 
     return ScriptDirectory.from_config(alembic_config()).walk_revisions()
+
+
+def check_web(settings: Settings) -> str:
+    """The dashboard's address can be listened on; a port held by a running branchbot is only a warning."""
+    from bot.web_port import PortInUse, check_web_port
+
+    try:
+        return check_web_port(settings)
+    except PortInUse:
+        if not _branchbot_answers(settings):
+            raise
+    raise CheckWarning(
+        f"网页看板端口 {settings.web_port} 正由运行中的 branchbot 使用（/healthz 有答复）；"
+        "先停掉它，branchbot run 才能启动"
+    )
+
+
+def _branchbot_answers(settings: Settings) -> bool:
+    """Whether what listens on the port answers ``/healthz`` as branchbot does (200 or 503, with "bot")."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    host = f"[{settings.web_host}]" if ":" in settings.web_host else settings.web_host
+    try:
+        with urllib.request.urlopen(f"http://{host}:{settings.web_port}/healthz", timeout=2) as resp:
+            body = resp.read(4096)
+    except urllib.error.HTTPError as exc:
+        body = exc.read(4096)
+    except (OSError, ValueError):
+        return False
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "bot" in data
 
 
 async def _get_me(settings: Settings):
@@ -133,6 +169,7 @@ CHECKS: tuple[tuple[Callable[[Settings], str | None], str], ...] = (
     (check_knowledge_base, ""),
     (check_holidays, ""),
     (check_database, ""),
+    (check_web, ""),
     (check_telegram, SKIP_TELEGRAM),
 )
 

@@ -130,7 +130,6 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _db(args: argparse.Namespace) -> int:
-    from bot.startup import database_error
     from storage import migrate
 
     settings = _settings()
@@ -144,8 +143,26 @@ def _db(args: argparse.Namespace) -> int:
         else:
             print(migrate.current(settings.database_url) or "（尚未建表）")
     except Exception as exc:
-        raise database_error(exc, settings) from None
+        raise _db_error(exc, args, settings.database_url) from None
     return 0
+
+
+def _db_error(exc: Exception, args: argparse.Namespace, url: str) -> StartupError:
+    """An unknown revision given to ``db downgrade`` is a typo (exit 2, listing the known ones); else as ``run``
+    reports it (``bot.startup.database_error``)."""
+    from bot.startup import database_url_error
+
+    wanted = getattr(args, "revision", None)
+    if wanted is not None and f"'{wanted}'" in str(exc) and type(exc).__name__ == "CommandError":
+        from alembic.script import ScriptDirectory
+
+        from storage.migrate import alembic_config
+
+        known = [r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
+        return StartupError(
+            f"db downgrade：没有迁移版本“{wanted[:40]}”；可回退到：base（删除所有表）、{'、'.join(sorted(known))}"
+        )
+    return database_url_error(exc, url)
 
 
 # -- branch ---------------------------------------------------------------------------------------------------

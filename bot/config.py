@@ -18,18 +18,16 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.database_url import DATABASE_URL_EXAMPLE, check_database_url
 from bot.secret_str import SecretStr
 
 # A bot token is "<bot id>:<secret>" (the secret is 35 characters today); see @BotFather.
 TOKEN_RE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{20,}")
-# The async drivers the project installs, by backend.
-SUPPORTED_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_PUSH_RATE = 25.0  # reminders a second (handlers.services.reminders.DEFAULT_PUSH_RATE)
 MAX_PUSH_RATE = 28.0  # of Telegram's ~30 a second, at least 2 stay for replies
 SWITCH_ON = frozenset({"on", "true", "yes", "1"})
 SWITCH_OFF = frozenset({"off", "false", "no", "0"})
-DATABASE_URL_EXAMPLE = "sqlite+aiosqlite:///./branchbot.db 或 postgresql+asyncpg://用户:密码@主机:5432/库名"
 ENV_FILE = ".env"
 
 
@@ -109,6 +107,16 @@ def _text(value: object) -> str:
     if not isinstance(value, str):
         raise _expected("文本")
     return value
+
+
+def _or_default(convert: Callable[[object], Any], default: object) -> Callable[[object], Any]:
+    """``convert``, except that nothing or blank text is ``default`` (``BRANCHBOT_WEB_HOST=`` in a unit file
+    means "not set", never "every interface"; a blank folder is not the working folder)."""
+    return lambda value: default if _blank(value) else convert(value)
+
+
+def _host(value: object) -> str:
+    return _text(value).strip()
 
 
 def _optional(convert: Callable[[object], Any]) -> Callable[[object], Any]:
@@ -200,8 +208,12 @@ def _port(value: object) -> int:
         port = _as_int(value)
     except ValueError:
         port = -1
-    if not 0 <= port <= 65535:
-        raise ValueError(f"“{value}”不是有效的端口号；应是 0 到 65535 之间的整数，例如 8080")
+    if port == 0:  # the system would pick a port that nobody is told
+        raise ValueError(
+            "端口 0 表示随机端口，看板和 webhook 的地址将无从得知；应是 1 到 65535 之间的整数，例如 8080"
+        )
+    if not 1 <= port <= 65535:
+        raise ValueError(f"“{value}”不是有效的端口号；应是 1 到 65535 之间的整数，例如 8080")
     return port
 
 
@@ -222,7 +234,7 @@ FIELDS = (
     Field("telegram_bot_token", "TELEGRAM_BOT_TOKEN", None, _token),
     Field("telegram_api_base_url", "TELEGRAM_API_BASE_URL", None, _base_url),
     Field("database_url", "DATABASE_URL", "sqlite+aiosqlite:///./branchbot.db", _database_url),
-    Field("data_dir", "BRANCHBOT_DATA_DIR", Path("./data"), _path),
+    Field("data_dir", "BRANCHBOT_DATA_DIR", Path("./data"), _or_default(_path, Path("./data"))),
     Field("tz", "BRANCHBOT_TZ", "Asia/Shanghai", _tz),
     Field("admin_ids", "BRANCHBOT_ADMIN_IDS", frozenset(), _admin_ids),
     Field("kb_dir", "BRANCHBOT_KB_DIR", None, _optional(_path)),
@@ -233,8 +245,8 @@ FIELDS = (
     Field("review_date", "BRANCHBOT_REVIEW_DATE", (12, 1), _review_date),
     # The dashboard and the webhook (issue 10): where the aiohttp app listens, the public URL for links, and the
     # secret Telegram sends with each webhook update (generated at start-up if unset; never logged).
-    Field("web_host", "BRANCHBOT_WEB_HOST", "127.0.0.1", _text),
-    Field("web_port", "BRANCHBOT_WEB_PORT", 8080, _port),
+    Field("web_host", "BRANCHBOT_WEB_HOST", "127.0.0.1", _or_default(_host, "127.0.0.1")),
+    Field("web_port", "BRANCHBOT_WEB_PORT", 8080, _or_default(_port, 8080)),
     Field("public_url", "BRANCHBOT_PUBLIC_URL", None, _public_url),
     Field("webhook_secret", "BRANCHBOT_WEBHOOK_SECRET", None, _secret),
 )
@@ -372,25 +384,6 @@ def parse_review_date(text: str) -> tuple[int, int]:
             f"“{text}”不是有效的日期；应形如 12-01（月-日），且在 12 月 24 日之前（年度最后提醒之前）"
         ) from None
     return day
-
-
-def check_database_url(url: str) -> None:
-    """Raise ``ValueError`` (a Chinese sentence without the password) unless ``url`` is a SQLAlchemy URL
-    for one of :data:`SUPPORTED_DRIVERS`."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
-        raise ValueError(f"无法解析；应形如 {DATABASE_URL_EXAMPLE}") from None
-    backend, _, driver = parsed.drivername.partition("+")
-    if SUPPORTED_DRIVERS.get(backend) != driver:
-        hint = f"{backend}+{SUPPORTED_DRIVERS[backend]}" if backend in SUPPORTED_DRIVERS else None
-        advice = f"请改用 {hint}://" if hint else f"只支持 SQLite 和 PostgreSQL，例如 {DATABASE_URL_EXAMPLE}"
-        raise ValueError(f"不支持的数据库驱动“{parsed.drivername}”；{advice}")
-    if backend == "postgresql" and not parsed.database:
-        raise ValueError("没有写数据库名；应形如 postgresql+asyncpg://用户:密码@主机:5432/库名")
 
 
 def load_settings(**overrides: object) -> Settings:

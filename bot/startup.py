@@ -4,10 +4,12 @@ Every failure is a :class:`StartupError`: one Chinese line that names the settin
 token, never a database password) and an exit status:
 
 * ``2`` (:data:`EXIT_SETTINGS`): a setting is wrong (a malformed or revoked token, a bad URL, time zone, id
-  list, a folder that cannot be written, a PostgreSQL database that does not exist, a refused login).
-  Restarting cannot help; with systemd, add ``RestartPreventExitStatus=2``.
+  list, a folder that cannot be written, a PostgreSQL database that does not exist, a refused login, a
+  database newer than the code, a web port in use). Restarting cannot help; with systemd, add
+  ``RestartPreventExitStatus=2``.
 * ``1`` (:data:`EXIT_UNREACHABLE`): a service could not be reached (Telegram or the database server refuses
-  the connection, times out, or answers 5xx/429). ``Restart=on-failure`` restarts the bot until it is back.
+  the connection, times out, or answers 5xx/429; another process holds the SQLite database's lock).
+  ``Restart=on-failure`` restarts the bot until it is back.
 
 The checks, in the order ``run`` makes them: token present, data folder writable, knowledge-base folder a
 folder, SQLite folder writable, database migrated (:func:`migrate_database`), then one ``getMe`` through
@@ -155,10 +157,57 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 
 def describe_database(url: str) -> str:
-    """The URL without its password, for messages."""
+    """The URL without its password, for messages. A URL whose password holds an unencoded ``@`` is parsed with
+    part of the password in the host: then only the text after the last ``@`` is kept as the host."""
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    try:
+        parsed = make_url(url)
+    except Exception:  # not shown at all: any part of it may be a password
+        return "（无法解析的 DATABASE_URL，已隐藏）"
+    host = parsed.host or ""
+    if "@" in host:
+        parsed = parsed.set(password="***", host=host.rpartition("@")[2])
+    return parsed.render_as_string(hide_password=True)
+
+
+# SQLite's result codes for "another connection holds a lock" (sqlite3.Error.sqlite_errorcode, primary code).
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+
+
+def _sqlite_locked(cause: BaseException) -> bool:
+    code = getattr(cause, "sqlite_errorcode", None)
+    if isinstance(code, int) and (code & 0xFF) in (SQLITE_BUSY, SQLITE_LOCKED):
+        return True
+    return "is locked" in str(cause).lower()  # "database is locked", "database table is locked"
+
+
+def _sqlite_error(cause: BaseException, where: str) -> StartupError:
+    if _sqlite_locked(cause):  # a backup, an import or an export holds it: a retry will do
+        return StartupError(
+            f"DATABASE_URL：SQLite 数据库暂时被其他进程锁住（{short(cause, 60)}）：{where}；"
+            "可能正在备份、导入或导出，稍后重试",
+            EXIT_UNREACHABLE,
+        )
+    return StartupError(
+        f"DATABASE_URL：SQLite 数据库无法使用（{short(cause, 80)}）：{where}；请确认它是可写的数据库文件"
+    )
+
+
+def _migration_error(cause: BaseException, where: str) -> StartupError:
+    """Alembic's ``CommandError``: the database's or the asked revision is unknown, or no such step exists.
+    Restarting cannot fix that (exit 2)."""
+    missing = re.search(r"Can't locate revision identified by '([^']*)'", str(cause))
+    if missing:
+        return StartupError(
+            f"DATABASE_URL：数据库版本 {missing.group(1)} 不是本程序的迁移（数据库比本程序新，"
+            f"或指向了别的库）：{where}；请升级程序，或改正 DATABASE_URL"
+        )
+    return StartupError(f"数据库迁移无法进行（{short(cause, 80)}）：{where}")
+
+
+def _is_alembic_command_error(cause: BaseException) -> bool:  # without importing Alembic into the bot
+    return type(cause).__name__ == "CommandError" and type(cause).__module__.startswith("alembic")
 
 
 def database_error(exc: BaseException, settings: Settings) -> StartupError:
@@ -189,9 +238,9 @@ def database_url_error(exc: BaseException, url: str) -> StartupError:
                 f"DATABASE_URL：数据库用户权限不足（{short(cause, 60)}）；请授予它建表和读写的权限：{where}"
             )
         if sqlite and (isinstance(cause, OSError) or type(cause).__module__ == "sqlite3"):
-            return StartupError(
-                f"DATABASE_URL：SQLite 数据库无法使用（{short(cause, 80)}）：{where}；请确认它是可写的数据库文件"
-            )
+            return _sqlite_error(cause, where)
+        if _is_alembic_command_error(cause):
+            return _migration_error(cause, where)
         if isinstance(cause, TimeoutError | asyncpg.CannotConnectNowError):
             return StartupError(
                 f"连不上数据库服务器（超时或正在启动）：{where}；请确认它在运行，稍后重试", EXIT_UNREACHABLE

@@ -209,6 +209,7 @@ def run(settings: Settings, webhook: str | None = None) -> int:
     """``branchbot run [--webhook URL]``: the checks of ``bot.startup``, then the bot with the dashboard."""
     from bot.logging_setup import configure_logging, release_held_records
     from bot.startup import require_token, start
+    from bot.web_port import check_web_port
     from handlers.tg.context import SERVICES_KEY
 
     if webhook:
@@ -218,7 +219,9 @@ def run(settings: Settings, webhook: str | None = None) -> int:
             raise StartupError(
                 f"--webhook：“{webhook[:60]}”不是有效的网址；应形如 https://bot.example.org/telegram/<随机路径>"
             ) from None
-    configure_logging(require_token(settings), settings.logging_level, hold=True)
+    token = require_token(settings)
+    check_web_port(settings)  # before getMe: a port in use is named at once (exit 2)
+    configure_logging(token, settings.logging_level, hold=True)
     try:
         application = start(settings)
     except BaseException:

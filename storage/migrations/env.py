@@ -19,6 +19,11 @@ from storage.models import Base
 config = context.config
 target_metadata = Base.metadata
 
+# Processes starting together (a webhook bot and the reminders timer after an upgrade) would otherwise both see
+# an old revision and run the same migrations at once; on PostgreSQL the second waits for this lock, then finds
+# the database current. A transaction-level lock: released when the migrations commit or roll back.
+PG_MIGRATION_LOCK = 0x6272616E6368626F  # "branchbo"
+
 
 def _url() -> str:
     url = config.attributes.get("sqlalchemy.url") or config.get_main_option("sqlalchemy.url")
@@ -66,6 +71,12 @@ async def run_async_migrations() -> None:
     engine = make_engine(_url(), sqlite_foreign_keys=False, poolclass=pool.NullPool)
     try:
         async with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # Taken first, so Alembic reads the revision only once it holds the lock (and, seeing the
+                # transaction open, leaves it to the commit below).
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK}
+                )
             await connection.run_sync(do_run_migrations)
             await connection.commit()
     finally:

@@ -29,7 +29,7 @@ def test_all_pass_and_nothing_is_changed(run_cli, tmp_path: Path, fake_api: Fake
     assert result.returncode == 0, result.stdout + result.stderr
     lines = lines_of(result)
     assert all(line.startswith(("✓", "⚠ 节假日表")) for line in lines)
-    assert len(lines) == 6 and any("节假日表" in line for line in lines)
+    assert len(lines) == 7 and any("节假日表" in line for line in lines)
     text = "\n".join(lines)
     assert "配置有效" in text and "数据目录可写" in text and "知识库已加载" in text
     assert "数据库文件尚未创建" in text
@@ -80,7 +80,7 @@ def test_rejected_token_and_unwritable_folder_exit_2(run_cli, tmp_path: Path, fa
     failed = [line for line in lines if line.startswith("✗")]
     assert len(failed) == 2
     assert "BRANCHBOT_DATA_DIR" in failed[0] and "TELEGRAM_BOT_TOKEN" in failed[1]
-    assert sum(line.startswith("✓") for line in lines) == 3  # every check ran
+    assert sum(line.startswith("✓") for line in lines) == 4  # every check ran
 
 
 def test_unreachable_services_exit_1(run_cli) -> None:

@@ -144,7 +144,7 @@ def test_read_only_and_model_copy() -> None:
     [
         (
             {"BRANCHBOT_WEB_PORT": "abc"},
-            "BRANCHBOT_WEB_PORT：“abc”不是有效的端口号；应是 0 到 65535 之间的整数",
+            "BRANCHBOT_WEB_PORT：“abc”不是有效的端口号；应是 1 到 65535 之间的整数",
         ),
         ({"BRANCHBOT_WEB_PORT": "70000"}, "BRANCHBOT_WEB_PORT：“70000”不是有效的端口号"),
         ({"web_port": -1}, "BRANCHBOT_WEB_PORT：“-1”不是有效的端口号"),
@@ -152,7 +152,7 @@ def test_read_only_and_model_copy() -> None:
         ({"BRANCHBOT_REMINDERS": "maybe"}, "BRANCHBOT_REMINDERS：“maybe”应为 on 或 off"),
         ({"BRANCHBOT_REVIEW_DATE": "13-45"}, "BRANCHBOT_REVIEW_DATE：“13-45”不是有效的日期"),
         ({"DATABASE_URL": None}, "DATABASE_URL：值无效；应是文本"),
-        ({"BRANCHBOT_DATA_DIR": None}, "BRANCHBOT_DATA_DIR：值无效；应是文件夹路径"),
+        ({"BRANCHBOT_DATA_DIR": 3}, "BRANCHBOT_DATA_DIR：值无效；应是文件夹路径"),  # None: the default
         ({"admin_ids": 3}, "BRANCHBOT_ADMIN_IDS：值无效；应是用逗号分隔的正整数"),
         ({"admin_ids": [0, -5, True]}, "BRANCHBOT_ADMIN_IDS：值无效；应是用逗号分隔的正整数"),
         ({"push_rate": 10**400}, "BRANCHBOT_PUSH_RATE："),

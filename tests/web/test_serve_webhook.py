@@ -15,9 +15,9 @@ from tests.fixtures_bot import make_settings, run_migrations
 
 async def test_serve_webhook_recovers_and_serves(emulator, tmp_path, kb):
     settings = make_settings(
-        emulator, tmp_path, BRANCHBOT_WEB_PORT="0", BRANCHBOT_REMINDERS="off",
-        BRANCHBOT_PUBLIC_URL="https://bot.example.org",
-    )  # fmt: skip
+        emulator, tmp_path, BRANCHBOT_REMINDERS="off", BRANCHBOT_PUBLIC_URL="https://bot.example.org",
+    ).model_copy(update={"web_port": 0})  # fmt: skip
+    # port 0 (a free one, read back below) is refused in the environment, so it is set here
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await run_migrations(settings)
     services = build_services(settings, kb=kb)
