@@ -15,7 +15,6 @@ import sys
 from collections.abc import Sequence
 
 from bot.errors import EXIT_UNREACHABLE, StartupError
-from knowledge.organisation import ORG_FORM_LABELS, OrgForm, profile_warnings
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -39,22 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON instead of text")
     ask.add_argument("-k", type=int, default=3, help="at most this many answers (default 3)")
 
-    branch = sub.add_parser("branch", help="manage branches")
-    branch_sub = branch.add_subparsers(dest="branch_command", required=True)
-    add = branch_sub.add_parser("add", help="add a branch and print its invitation")
-    add.add_argument("--org", required=True, help="organisation name")
-    add.add_argument("--name", required=True, help="branch name")
-    add.add_argument("--form", required=True, choices=ORG_FORM_LABELS)
-    add.add_argument("--members", required=True, type=int, help="number of formal members")
-    add.add_argument("--units", type=int, default=None, help="units a joint branch covers")
-    add.add_argument("--bot-username", default=None, help="the bot's username, for the invitation link")
-    branch_sub.add_parser("list", help="list branches and whether they have a secretary")
-    invite = branch_sub.add_parser("invite", help="a new invitation for a branch (replaces older ones)")
-    invite.add_argument("branch_id", type=int)
-    invite.add_argument("--bot-username", default=None)
-    imported = branch_sub.add_parser("import", help="add branches from a CSV (org,name,form,members,units)")
-    imported.add_argument("file", help="the CSV file; nothing is added if any row is wrong")
-    imported.add_argument("--bot-username", default=None, help="the bot's username, for the invitation links")
+    from bot.cli_branch import add_parser as add_branch_parser
+
+    add_branch_parser(sub)
 
     reminders = sub.add_parser("reminders", help="plan or send the reminders due at a moment")
     reminders_sub = reminders.add_subparsers(dest="reminders_command", required=True)
@@ -65,12 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     send.add_argument("--at", default=None, help="ISO-8601 moment (default now; no zone: BRANCHBOT_TZ)")
     send.add_argument("--rate", default=None, help="messages a second (default BRANCHBOT_PUSH_RATE, 25)")
 
-    db = sub.add_parser("db", help="database migrations")
-    db_sub = db.add_subparsers(dest="db_command", required=True)
-    db_sub.add_parser("upgrade", help="apply all migrations to DATABASE_URL")
-    down = db_sub.add_parser("downgrade", help="revert migrations down to REVISION")
-    down.add_argument("revision")
-    db_sub.add_parser("current", help="print the database's revision")
+    from bot.cli_db import add_parser as add_db_parser
+
+    add_db_parser(sub)
     return parser
 
 
@@ -130,9 +113,15 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _db(args: argparse.Namespace) -> int:
+    from bot.cli_db import downgrade_confirmed, missing_database
     from storage import migrate
 
     settings = _settings()
+    if args.db_command == "current" and (missing := missing_database(settings.database_url)) is not None:
+        print(missing)  # read-only: no empty database file (or folder) is created
+        return 0
+    if args.db_command == "downgrade" and not downgrade_confirmed(args):
+        return EXIT_USAGE
     try:
         if args.db_command == "upgrade":
             migrate.upgrade(settings.database_url)
@@ -169,88 +158,16 @@ def _db_error(exc: Exception, args: argparse.Namespace, url: str) -> StartupErro
 
 
 def _branch(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from bot.startup import migrate_database
-    from handlers.services.branches import BranchService, branch_line
-    from handlers.services.clock import SystemClock
-    from handlers.tg.links import deep_link
-    from storage.db import make_engine, make_session_factory
+    """``branchbot branch add|list|invite|import`` (see :mod:`bot.cli_branch`)."""
+    from bot.cli_branch import branch
 
     settings = _settings()
-    if args.branch_command == "import":
-        from bot.cli_import import branch_import
-
-        return branch_import(args, settings)
-    if args.branch_command == "add" and (refusal := _add_refusal(args)) is not None:
-        print(refusal, file=sys.stderr)
-        return EXIT_USAGE
-    migrate_database(settings)
-
-    async def work() -> int:
-        engine = make_engine(settings.database_url)
-        service = BranchService(make_session_factory(engine), SystemClock(settings.zone))
-        try:
-            if args.branch_command == "list":
-                rows = await service.list_all()
-                if not rows:
-                    print("还没有支部。")
-                for b in rows:
-                    print(branch_line(b, service.clock.tz))
-                return 0
-            if args.branch_command == "add":
-                created = await service.create(
-                    org_name=args.org,
-                    name=args.name,
-                    form=OrgForm.from_label(args.form),
-                    formal_members=args.members,
-                    units=args.units,
-                    created_by=None,
-                )
-            else:
-                created = await service.invite(args.branch_id, created_by=None)
-                if created is None:
-                    print(f"没有编号为 {args.branch_id} 的支部。", file=sys.stderr)
-                    return EXIT_USAGE
-            _print_invitation(created, deep_link(args.bot_username, created.code))
-            branch = created.branch
-            for warning in profile_warnings(branch.form, branch.formal_members, branch.units):
-                print(f"提示：{warning}", file=sys.stderr)  # as `branch import` and the chat say it
-            return 0
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(work())
-
-
-def _add_refusal(args: argparse.Namespace) -> str | None:
-    """What is wrong with ``branch add``'s values, in one Chinese line (the chat's rules: helper-86's review found
-    a one-character name and a 联合建 without its unit count accepted), else None."""
-    from handlers.services.branches import parse_branch_value
-
-    if args.members < 0 or (args.units is not None and args.units < 0):
-        return "党员人数和联合单位数不能为负数。"
-    for field, value in (("org_name", args.org), ("name", args.name)):
-        try:
-            parse_branch_value(field, value)
-        except ValueError as exc:
-            return str(exc)
-    if OrgForm.from_label(args.form) is OrgForm.JOINT and args.units is None:
-        return "联合建请用 --units 给出覆盖的单位数。"
-    return None
-
-
-def _print_invitation(created, link: str | None) -> None:
-    """The new branch's or invitation's code (and link); a warning when it will replace a sitting secretary."""
-    branch = created.branch
-    print(f"支部编号：{branch.id}")
-    print(f"邀请码：{created.code}")
-    if link:
-        print(f"邀请链接：{link}")
-    print("（7天内有效，仅限使用一次）")
-    if branch.secretary_user_id is not None:
-        who = branch.secretary_name or branch.secretary_user_id
-        print(f"注意：该支部现任书记是{who}。其他人用这个邀请码绑定后将成为新书记，之前的邀请码已作废。")
+    try:
+        return branch(args, settings)
+    except (StartupError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # e.g. the database refusing a value: one line, not a traceback (review item 7)
+        raise _unexpected(exc, settings.token) from None
 
 
 # -- reminders ------------------------------------------------------------------------------------------------

@@ -164,8 +164,8 @@ def send(args: argparse.Namespace, settings) -> int:
     if settings.logging_level > logging.DEBUG:
         for name, quiet in QUIET_LOGS.items():
             logging.getLogger(name).addFilter(_Drop(quiet))
-    report = asyncio.run(_send(settings, at, rate))
-    for line in failure_lines(report):
+    report, quiet = asyncio.run(_send(settings, at, rate))
+    for line in [*failure_lines(report), *quiet]:
         print(line, file=sys.stderr)
     print(
         f"sent {report.sent} failed {report.failed} skipped {report.skipped} retrying {report.waiting_retry} "
@@ -221,6 +221,27 @@ def failure_lines(report) -> list[str]:
     return lines
 
 
+QUIET_HOURS = "21:00 至次日 08:00 不发送"
+
+
+def quiet_lines(planned, at: datetime, config) -> list[str]:
+    """In the quiet hours: how many of the reminders just planned wait for them to end (review item 15)."""
+    from knowledge.schedule import is_quiet, release_time
+
+    if not is_quiet(at, config):
+        return []
+    release = release_time(at, config).astimezone(config.tz)
+    waiting = sum(d.send_at is not None and d.send_at > at for d in planned)
+    when = (
+        f"{release:%H:%M}" if release.date() == at.astimezone(config.tz).date() else f"{release:%m-%d %H:%M}"
+    )
+    if not waiting:
+        return [f"现在是静默时段（{QUIET_HOURS}），本次没有发送提醒；已计划的提醒到 {when} 后才发送。"]
+    return [
+        f"{waiting} 条等到 {when} 发送（{QUIET_HOURS}），届时由运行中的机器人或下一次 reminders send 发出。"
+    ]
+
+
 async def _send(settings, at: datetime | None, rate: float):
     from telegram.error import TelegramError
     from telegram.ext import ExtBot
@@ -253,6 +274,7 @@ async def _send(settings, at: datetime | None, rate: float):
         print(
             f"已计划 {len(planned)} 条新提醒，开始发送（每秒最多 {rate:g} 条）……", file=sys.stderr, flush=True
         )
+        quiet = quiet_lines(planned, at, config)
         kb = KnowledgeBase.default(kb_dir=settings.kb_dir)
         dashboard = bool(settings.public_url)
         messenger = TelegramMessenger(
@@ -261,7 +283,7 @@ async def _send(settings, at: datetime | None, rate: float):
         counter = _Counting(messenger)
         progress = asyncio.create_task(_progress(counter, time.monotonic()))
         try:
-            return await ReminderSender(factory, clock, counter, config=config).send_due(at, rate)
+            return await ReminderSender(factory, clock, counter, config=config).send_due(at, rate), quiet
         finally:
             progress.cancel()
     finally:

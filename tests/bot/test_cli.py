@@ -216,7 +216,7 @@ def test_db_upgrade_current_downgrade(cli, tmp_path: Path) -> None:
     assert current.returncode == 0, current.stderr
     assert current.stdout.strip() == head
 
-    downgrade = cli("db", "downgrade", "base", DATABASE_URL=url)
+    downgrade = cli("db", "downgrade", "base", "--yes", DATABASE_URL=url)
     assert downgrade.returncode == 0, downgrade.stderr
     assert "空" in downgrade.stdout
     assert not any(r in downgrade.stdout for r in revisions)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.bot.conftest import cli_env
+
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BRANCHBOT_", "DATABASE_"))}
-    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    env["HOME"] = str(tmp_path)
+    # cli_env puts this checkout first on PYTHONPATH: the installed package may be another checkout
+    env = cli_env(tmp_path, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=tmp_path,

@@ -92,7 +92,7 @@ def test_a_database_newer_than_the_code_exits_2(newer_database: str, run_cli) ->
 def test_db_downgrade_to_an_unknown_revision_exits_2(tmp_path: Path, run_cli) -> None:
     url = _url(tmp_path / "bot.db")
     upgrade(url)
-    result = run_cli("db", "downgrade", "nonsense", DATABASE_URL=url)
+    result = run_cli("db", "downgrade", "nonsense", "--yes", DATABASE_URL=url)
     assert result.returncode == 2
     assert "“nonsense”" in result.stderr and "base" in result.stderr and "Traceback" not in result.stderr
 

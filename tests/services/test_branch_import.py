@@ -100,3 +100,17 @@ async def test_rows_as_mappings_and_quoted_multiline_fields(session_factory):
         ]
     )
     assert [(e.line, "组织形式" in e.message) for e in result.errors] == [(3, True)]
+
+
+async def test_the_rules_branch_add_applies_duplicates_as_names_compare_and_units_for_joint(session_factory):
+    """Operator review item 8: one rule set (handlers.services.branch_rules) for `branch add` and the import."""
+    first = await importer(session_factory).import_csv(
+        "org,name,form,members\n甲公司,甲公司党支部,单独组建,5\n"
+    )
+    assert first.ok
+    text = "org,name,form,members,units\n甲公司,甲公司 党支部,单独组建,5,\nC公司,C公司党支部,联合建,4,\n"
+    result = await importer(session_factory).import_csv(text)
+    messages = {e.line: e.message for e in result.errors}
+    assert "已有同名支部（编号 1）" in messages[2]
+    assert "units" in messages[3] and "联合建" in messages[3]
+    assert await count(session_factory) == 1

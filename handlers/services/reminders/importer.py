@@ -3,8 +3,9 @@
 
 Every row is checked first; if any is wrong nothing is added and each error is reported with its line number
 (line 1 is the header). ``form`` is a label (单独组建, 联合建, 挂靠建) or a code (single, joint, attached);
-``members`` a whole number from 0; ``units`` only for a joint branch. What the speeches advise against (a joint
-organisation of more than 5 units, fewer than 3 members on their own ...) is a warning, not an error
+``members`` a whole number from 0; ``units`` for a joint branch, and only for it (``branch add``'s rules:
+``handlers.services.branch_rules``). What the speeches advise against (a joint organisation of more than 5
+units, fewer than 3 members on their own ...) is a warning, not an error
 (``knowledge.organisation.profile_warnings``). A branch already in the database (same org and name), or twice
 in the file, is an error, so importing a file twice adds nothing the second time. Otherwise all branches and
 their invitations (the logic of ``handlers.services.branches``: a one-time code, only its hash stored, 7 days)
@@ -21,7 +22,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.services.branches import INVITATION_TTL, MAX_COUNT, NAME_LENGTH, hash_code, new_code
+from handlers.services.branch_rules import (
+    branch_key,
+    duplicate_message,
+    existing_branches,
+    name_errors,
+    profile_errors,
+)
+from handlers.services.branches import INVITATION_TTL, MAX_COUNT, hash_code, new_code
 from handlers.services.clock import Clock
 from handlers.services.text import clean_text
 from knowledge.organisation import ORG_FORM_LABELS, OrgForm, profile_warnings
@@ -29,7 +37,6 @@ from storage.repositories import BranchImportRepository
 
 COLUMNS = ("org", "name", "form", "members", "units")
 REQUIRED = ("org", "name", "form", "members")
-LABELS = {"org": "单位名称", "name": "支部名称"}
 MAX_ROWS = 50_000
 
 
@@ -112,10 +119,7 @@ def check_row(row: ImportRow) -> tuple[_Valid | None, list[str], list[str]]:
     errors = []
     if row.values.get("\x00extra"):
         errors.append("这一行的栏数多于表头。")
-    low, high = NAME_LENGTH
-    for column in ("org", "name"):
-        if not low <= len(values.get(column, "")) <= high:
-            errors.append(f"{LABELS[column]}应为{low}到{high}个字。")
+    errors.extend(name_errors(values.get("org", ""), values.get("name", "")))  # as `branch add` checks them
     form = OrgForm.parse(values.get("form", ""))
     if form is None:
         errors.append(f"组织形式应为 {'、'.join(ORG_FORM_LABELS)} 之一，而不是“{values.get('form', '')}”。")
@@ -127,8 +131,8 @@ def check_row(row: ImportRow) -> tuple[_Valid | None, list[str], list[str]]:
         units = _count(values["units"])
         if units is None:
             errors.append("联合单位数应为正整数，或留空。")
-        elif form is not None and form is not OrgForm.JOINT:
-            errors.append("只有联合建的支部填写联合单位数（units），请留空。")
+    if form is not None and members is not None and (units is not None or not values.get("units")):
+        errors.extend(profile_errors(form, members, units))  # as `branch add` checks them
     if errors or form is None or members is None:
         return None, errors, []
     warnings = profile_warnings(form.value, members, units)
@@ -172,15 +176,15 @@ class BranchImporter:
         return ImportResult(tuple(added), (), tuple(warnings))
 
     async def _duplicates(self, session: AsyncSession, valid: list[_Valid]) -> list[ImportProblem]:
-        existing = await BranchImportRepository(session).names()
+        existing = await existing_branches(session)
         seen: dict[tuple[str, str], int] = {}
         problems = []
         for v in valid:
-            key = (v.org_name, v.name)
+            key = branch_key(v.org_name, v.name)
             if key in seen:
                 problems.append(ImportProblem(v.line, f"与第{seen[key]}行重复（同一单位、同名支部）。"))
             elif key in existing:
-                problems.append(ImportProblem(v.line, f"已有同名支部（编号 {existing[key]}）。"))
+                problems.append(ImportProblem(v.line, duplicate_message(existing[key])))
             seen.setdefault(key, v.line)
         return problems
 
