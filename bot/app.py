@@ -36,7 +36,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, kb=None) -
     clock = clock or SystemClock(settings.zone)
     if kb is None:
         with small_dictionary():  # a long-running process: 7 MB less for 0.4 s more (knowledge.tokenizer)
-            kb = KnowledgeBase.default(kb_dir=settings.kb_dir)
+            kb = KnowledgeBase.default(kb_dir=settings.kb_source())
         kb.prepare()  # what the first question would build (knowledge.asked's field, ~0.1 s), built now
         release_memory()  # what building it left behind (much with jieba's dictionary, little with rjieba)
     return Services(
@@ -46,6 +46,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, kb=None) -
         admin_ids=settings.admin_ids,
         data_dir=settings.data_dir,
         schedule=schedule_config(settings, clock),
+        kb_dir=settings.kb_folder,  # where /adddoc writes: the folder read above
     )
 
 

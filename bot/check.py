@@ -44,10 +44,10 @@ def check_knowledge_base(settings: Settings) -> str:
 
     check_kb_dir(settings)
     try:
-        kb = KnowledgeBase.default(kb_dir=settings.kb_dir)
+        kb = KnowledgeBase.default(kb_dir=settings.kb_source())
     except Exception as exc:
         raise StartupError(f"知识库加载失败（{type(exc).__name__}：{short(exc, 60)}）") from None
-    extra = f"（含 {settings.kb_dir}）" if settings.kb_dir else ""
+    extra = f"（含 {settings.kb_source()}）" if settings.kb_source() else ""
     return f"知识库已加载：{len(kb.passages)} 段{extra}"
 
 

@@ -275,7 +275,7 @@ async def _send(settings, at: datetime | None, rate: float):
             f"已计划 {len(planned)} 条新提醒，开始发送（每秒最多 {rate:g} 条）……", file=sys.stderr, flush=True
         )
         quiet = quiet_lines(planned, at, config)
-        kb = KnowledgeBase.default(kb_dir=settings.kb_dir)
+        kb = KnowledgeBase.default(kb_dir=settings.kb_source())
         dashboard = bool(settings.public_url)
         messenger = TelegramMessenger(
             bot, lambda: kb, clock.tz, rate_limit_args=BROADCAST, dashboard=lambda: dashboard

@@ -326,6 +326,15 @@ class Settings:
     def __reduce__(self) -> tuple:  # copy, deepcopy and pickle (``__setattr__`` refuses their slot state)
         return (Settings._restore, (tuple(getattr(self, field.name) for field in FIELDS),))
 
+    @property
+    def kb_folder(self) -> Path:
+        """``BRANCHBOT_KB_DIR``, else ``<data_dir>/kb``: /adddoc writes there and start-up reads it (helper-110)."""
+        return self.kb_dir if self.kb_dir is not None else self.data_dir / "kb"
+
+    def kb_source(self) -> Path | None:
+        """``kb_folder`` if it exists (the first /adddoc makes ``<data_dir>/kb``), for ``KnowledgeBase.default``."""
+        return self.kb_folder if self.kb_folder.is_dir() else None
+
     def model_copy(self, *, update: Mapping[str, object] | None = None) -> Settings:
         """A copy with ``update``'s fields (by field name, already of the field's type) replaced."""
         copy = Settings._restore(tuple(getattr(self, field.name) for field in FIELDS))

@@ -1,0 +1,51 @@
+"""A document an administrator adds (/adddoc) is read again at start-up: one knowledge-base folder, not two
+(helper-110's operator review: it was written to ``data/kb`` while start-up read ``BRANCHBOT_KB_DIR`` only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_services
+from bot.config import Settings
+
+ADMIN = 1001
+DOC = "本地规定：党建积分超市每季度盘点一次，积分可兑换学习用品。\n".encode()
+QUESTION = "党建积分超市多久盘点一次"
+LOCAL = "本地补充材料：党员活动室每周三下午向职工开放，由支部宣传委员负责登记。\n"
+
+
+def _sources(services) -> set[str]:
+    return {p.source for p in services.kb.passages}
+
+
+@pytest.mark.parametrize("own_folder", [False, True])
+async def test_an_added_document_is_still_cited_after_a_restart(
+    tmp_path: Path, monkeypatch, own_folder
+) -> None:
+    monkeypatch.delenv("BRANCHBOT_KB_DIR", raising=False)
+    values = {"BRANCHBOT_DATA_DIR": str(tmp_path / "data"), "BRANCHBOT_ADMIN_IDS": str(ADMIN)}
+    values["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    if own_folder:
+        folder = tmp_path / "kb"
+        folder.mkdir()
+        (folder / "活动室.txt").write_text(LOCAL, encoding="utf-8")
+        values["BRANCHBOT_KB_DIR"] = str(folder)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(_env_file=None)
+
+    services = build_services(settings)
+    added = await services.curation.add_document(ADMIN, "积分超市.txt", DOC)
+    assert added.status == "ok", added
+    await services.reload_kb()
+    after_add = _sources(services)
+    restarted = build_services(settings)
+    assert _sources(restarted) == after_add  # the restart reads what /adddoc wrote, and nothing is dropped
+    assert any("积分超市" in source for source in after_add), after_add
+    if own_folder:
+        assert any("活动室" in source for source in after_add), after_add
+        assert added.path.parent == tmp_path / "kb"
+    answer = restarted.kb.ask(QUESTION)
+    assert answer.hits and "每季度盘点" in answer.hits[0].text
