@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import time
 
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.tg.callbacks import STALE
@@ -187,12 +189,39 @@ async def help_command(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(await help_text(update, context), parse_mode=ParseMode.HTML)
 
 
+# Polling's own failures reach ``on_error`` with no update: while Telegram is unreachable every poll fails, and each
+# was logged as an update's error with its traceback (21 a minute: helper-110's operator review). One warning per
+# outage instead (none again within this many seconds), the traceback at DEBUG.
+NETWORK_WARN_EVERY = 600.0
+_network_warned: list[float] = []  # when the last such warning was logged (time.monotonic)
+
+
+def _polling_unreachable(update: object, error: object) -> bool:
+    """Whether the error is polling failing to reach Telegram (no update; a network error, not a refusal)."""
+    return update is None and isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+
+
+def _warn_unreachable(error: BaseException) -> None:
+    now = time.monotonic()
+    if _network_warned and now - _network_warned[-1] < NETWORK_WARN_EVERY:
+        log.debug("Telegram still unreachable while polling", exc_info=error)
+        return
+    _network_warned[:] = [now]
+    log.warning(
+        "cannot reach Telegram while polling (%s: %s); retrying", type(error).__name__, str(error)[:120]
+    )
+    log.debug("polling error", exc_info=error)
+
+
 async def on_error(update: object, context: BotContext) -> None:
     """Log the error with an id, tell the user that id in Chinese, and stop the update.
 
     Raising ``ApplicationHandlerStop`` here keeps the update from reaching later handler groups (an apology
     followed by an unrelated answer). The exception's own text never reaches the user.
     """
+    if _polling_unreachable(update, context.error):
+        _warn_unreachable(context.error)
+        return
     error_id = secrets.token_hex(4)
     log.error("unhandled error %s while processing an update", error_id, exc_info=context.error)
     if not isinstance(update, Update):
