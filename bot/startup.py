@@ -351,10 +351,11 @@ def build_services_or_fail(settings: Settings):
         return build_services(settings)
     except Exception as exc:
         log.debug("building the services failed", exc_info=True)
+        what = f"{type(exc).__name__}：{short(exc, 60)}"
+        if isinstance(exc, ImportError | SyntaxError):  # a half-written update, not the speeches (helper-110)
+            raise StartupError(f"程序文件不完整（{what}）；请重新安装 branchbot", EXIT_SETTINGS) from None
         where = "BRANCHBOT_KB_DIR 中的文件" if settings.kb_dir else "内置的讲话"
-        raise StartupError(
-            f"知识库加载失败（{type(exc).__name__}：{short(exc, 60)}）；请检查{where}", EXIT_SETTINGS
-        ) from None
+        raise StartupError(f"知识库加载失败（{what}）；请检查{where}", EXIT_SETTINGS) from None
 
 
 def start(settings: Settings) -> Application:

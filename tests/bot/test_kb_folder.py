@@ -49,3 +49,26 @@ async def test_an_added_document_is_still_cited_after_a_restart(
         assert added.path.parent == tmp_path / "kb"
     answer = restarted.kb.ask(QUESTION)
     assert answer.hits and "每季度盘点" in answer.hits[0].text
+
+
+def test_a_broken_installation_is_not_blamed_on_the_speeches(monkeypatch) -> None:
+    """A half-written update (an ImportError while building the services) said 知识库加载失败…请检查内置的讲话
+    (helper-110's operator review); only a knowledge-base failure says so."""
+    import bot.app
+    from bot.startup import EXIT_SETTINGS, StartupError, build_services_or_fail
+
+    def broken(settings):
+        raise ImportError("cannot import name 'LATE_WINDOW' from 'knowledge.activities'")
+
+    monkeypatch.setattr(bot.app, "build_services", broken)
+    with pytest.raises(StartupError) as caught:
+        build_services_or_fail(Settings(_env_file=None))
+    assert str(caught.value).startswith("程序文件不完整（ImportError："), caught.value
+    assert "讲话" not in str(caught.value) and caught.value.exit_code == EXIT_SETTINGS
+
+    def bad_speech(settings):
+        raise ValueError("bad passage")
+
+    monkeypatch.setattr(bot.app, "build_services", bad_speech)
+    with pytest.raises(StartupError, match="知识库加载失败"):
+        build_services_or_fail(Settings(_env_file=None))
