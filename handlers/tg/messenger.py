@@ -179,6 +179,12 @@ class TrafficWindow:
             self._next_broadcast = max(self._next_broadcast, now) + self.spacing
 
 
+# Start-up calls are tried once, outside PTB's limiter: a 429 on getMe ends the start at once (the service manager
+# restarts it later, README) instead of sleeping through its retry_after three times, silently (3 minutes for a
+# retry_after of 60: helper-110's operator review).
+ONCE = frozenset({"getMe", "setWebhook", "deleteWebhook"})
+
+
 class SharedRateLimiter(AIORateLimiter):
     """PTB's ``AIORateLimiter`` (group limits, retries on 429) whose overall limit is a :class:`TrafficWindow`
     shared with the reminder broadcast."""
@@ -188,6 +194,8 @@ class SharedRateLimiter(AIORateLimiter):
         self.window = TrafficWindow(total, broadcast)
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[override]
+        if endpoint in ONCE:
+            return await callback(*args, **kwargs)
         if data.get("chat_id") is None:
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         if rate_limit_args == BROADCAST:  # the sender paces, pauses and retries these itself

@@ -20,6 +20,10 @@ from tests.bot.conftest import CLI_TIMEOUT, SECRET, TOKEN, cli_env
 from tests.bot.fake_api import BAD_GATEWAY_HTML, UNAUTHORIZED, FakeBotApi, closed_port
 
 SERVER_ERROR = (500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})
+TOO_MANY = (
+    429,
+    {"ok": False, "error_code": 429, "description": "Too Many Requests", "parameters": {"retry_after": 60}},
+)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -127,6 +131,15 @@ CASES: dict[str, tuple[Env, int, tuple[str, ...]]] = {
         1,
         ("Telegram", "Internal Server Error"),
     ),
+    # One getMe, not three sleeps through retry_after inside the rate limiter (helper-110's review: 3 minutes).
+    "API 429": (
+        lambda tmp, api: (
+            api.answer("getMe", *TOO_MANY)
+            | {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url}
+        ),
+        1,
+        ("Telegram", "60"),
+    ),
     "API 502": (
         lambda tmp, api: (
             api.answer("getMe", 502, BAD_GATEWAY_HTML)
@@ -146,7 +159,7 @@ def test_bad_configuration_is_one_line(run_cli, tmp_path: Path, fake_api: FakeBo
     assert "hunter2" not in line and "pw-xyz" not in line  # nor a database password
     if case == "malformed token":
         assert "abc" not in result.stderr  # the bad value is not echoed either
-    if case in ("token rejected", "API 500", "API 502"):  # one getMe, no retry loop, no polling
+    if case in ("token rejected", "API 500", "API 502", "API 429"):  # one getMe, no retry loop, no polling
         assert [method for _, method in fake_api.calls] == ["getMe"]
     if code == 2 and case != "token rejected":
         assert fake_api.calls == []  # a wrong setting is found before Telegram is asked
