@@ -47,8 +47,16 @@ def check_knowledge_base(settings: Settings) -> str:
         kb = KnowledgeBase.default(kb_dir=settings.kb_source())
     except Exception as exc:
         raise StartupError(f"知识库加载失败（{type(exc).__name__}：{short(exc, 60)}）") from None
-    extra = f"（含 {settings.kb_source()}）" if settings.kb_source() else ""
-    return f"知识库已加载：{len(kb.passages)} 段{extra}"
+    folder = settings.kb_source()
+    loaded = f"知识库已加载：{len(kb.passages)} 段" + (f"（含 {folder}）" if folder else "")
+    read = {p.doc for p in kb.passages}
+    skipped = (
+        sorted(f.name for f in folder.rglob("*.txt") if f.is_file() and f.name not in read) if folder else []
+    )
+    if skipped:  # ingestion logs them and goes on: a GBK file would be silently missing (helper-110's review)
+        names = "、".join(skipped[:5]) + (f" 等 {len(skipped)} 个" if len(skipped) > 5 else "")
+        raise CheckWarning(f"{loaded}；未能读取 {names}：须为 UTF-8 编码且有正文的 .txt 文件，请另存为 UTF-8")
+    return loaded
 
 
 def check_holidays(settings: Settings) -> str:

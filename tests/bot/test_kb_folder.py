@@ -72,3 +72,19 @@ def test_a_broken_installation_is_not_blamed_on_the_speeches(monkeypatch) -> Non
     monkeypatch.setattr(bot.app, "build_services", bad_speech)
     with pytest.raises(StartupError, match="知识库加载失败"):
         build_services_or_fail(Settings(_env_file=None))
+
+
+def test_check_names_the_files_of_the_folder_it_could_not_read(tmp_path: Path, monkeypatch) -> None:
+    """A GBK file was skipped with only a log line while check said ✓ (helper-110's operator review)."""
+    from bot.check import CheckWarning, check_knowledge_base
+
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "活动室.txt").write_text(LOCAL, encoding="utf-8")
+    (folder / "旧制度.txt").write_bytes(LOCAL.encode("gbk"))
+    monkeypatch.setenv("BRANCHBOT_KB_DIR", str(folder))
+    with pytest.raises(CheckWarning) as caught:
+        check_knowledge_base(Settings(_env_file=None))
+    assert "未能读取 旧制度.txt" in str(caught.value) and "UTF-8" in str(caught.value), caught.value
+    (folder / "旧制度.txt").unlink()
+    assert check_knowledge_base(Settings(_env_file=None)).startswith("知识库已加载：")
