@@ -93,7 +93,7 @@ def _ask(args: argparse.Namespace) -> int:
     from knowledge.render import render_plain
 
     k = max(1, min(args.k, 10))
-    kb = KnowledgeBase.default()
+    kb = KnowledgeBase.default(kb_dir=_kb_source())
     question = " ".join(args.question).strip()
     if args.json:
         if args.question:
@@ -107,6 +107,18 @@ def _ask(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(render_plain(kb.ask(question, k)))
     return 0
+
+
+def _kb_source():
+    """The folder the bot reads too (``Settings.kb_source``: ``BRANCHBOT_KB_DIR``, from the environment or .env,
+    else ``<data dir>/kb``); ``None`` when there is none, or when a setting is wrong (an unrelated bad setting
+    must not stop a question in the terminal: the environment is then read as before). ~10 ms."""
+    from bot.config import SettingsError, load_settings
+
+    try:
+        return load_settings().kb_source()
+    except (SettingsError, OSError, UnicodeDecodeError):
+        return None
 
 
 # -- db -------------------------------------------------------------------------------------------------------

@@ -88,3 +88,24 @@ def test_check_names_the_files_of_the_folder_it_could_not_read(tmp_path: Path, m
     assert "未能读取 旧制度.txt" in str(caught.value) and "UTF-8" in str(caught.value), caught.value
     (folder / "旧制度.txt").unlink()
     assert check_knowledge_base(Settings(_env_file=None)).startswith("知识库已加载：")
+
+
+def test_ask_reads_the_folder_the_bot_reads(run_cli, tmp_path: Path) -> None:
+    """``branchbot ask`` read only the environment: a BRANCHBOT_KB_DIR in .env, or an /adddoc document in
+    <data dir>/kb, was cited by the bot and not by ask (helper-110's operator review)."""
+    import json
+
+    (tmp_path / "mykb").mkdir()
+    (tmp_path / "mykb" / "活动室.txt").write_text(LOCAL, encoding="utf-8")
+    (tmp_path / ".env").write_text("BRANCHBOT_KB_DIR=./mykb\n", encoding="utf-8")
+    asked = run_cli("ask", "--json", "党员活动室什么时候向职工开放")
+    assert asked.returncode == 0, asked.stderr
+    answers = json.loads(asked.stdout)["answers"]
+    assert answers and "每周三下午" in answers[0]["text"], answers
+
+    (tmp_path / ".env").unlink()
+    (tmp_path / "data" / "kb").mkdir(parents=True)
+    (tmp_path / "data" / "kb" / "积分超市.txt").write_bytes(DOC)
+    asked = run_cli("ask", "--json", QUESTION)
+    answers = json.loads(asked.stdout)["answers"]
+    assert answers and "每季度盘点" in answers[0]["text"], answers
