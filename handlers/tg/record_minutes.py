@@ -51,6 +51,20 @@ def files_then_text(files: list[dict]) -> str:
     )
 
 
+def count_after_album(context: BotContext, name: str, callback, update: Update) -> None:
+    """``callback`` (the count of what arrived) once an album stops arriving: ``ALBUM_QUIET_SECONDS`` after its
+    last part, the job named ``name`` moved later by each part."""
+    for job in context.job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    context.job_queue.run_once(
+        callback,
+        ALBUM_QUIET_SECONDS,
+        chat_id=update.effective_message.chat.id,
+        user_id=update.effective_user.id,
+        name=name,
+    )
+
+
 async def _download(context: BotContext, message: Message, record_id: int) -> IncomingFile | None:
     """The file of ``message``, or None once the user was told why it was not saved."""
     item = message.photo[-1] if message.photo else message.document
@@ -85,16 +99,7 @@ async def take_minutes_file(update: Update, context: BotContext, state: dict) ->
     kept = {k: v for k, v in state.items() if k not in ("kind", "files", "asked_at")}
     await pending.expect(context, "amend", **kept, files=[*taken, result.entry])
     if message.media_group_id:  # an album: one count once it stops arriving
-        name = f"amend-minutes:{update.effective_user.id}"
-        for job in context.job_queue.get_jobs_by_name(name):
-            job.schedule_removal()
-        context.job_queue.run_once(
-            _album_count,
-            ALBUM_QUIET_SECONDS,
-            chat_id=message.chat.id,
-            user_id=update.effective_user.id,
-            name=name,
-        )
+        count_after_album(context, f"amend-minutes:{update.effective_user.id}", _album_count, update)
     else:
         await message.reply_text(count_text([*taken, result.entry]), reply_markup=done_markup(record_id))
     raise ApplicationHandlerStop

@@ -20,12 +20,11 @@ from handlers.tg import pending
 from handlers.tg.callbacks import STALE, encode_record
 from handlers.tg.context import BotContext
 from handlers.tg.edit import edit_markup
-from handlers.tg.record_minutes import take_minutes_file
+from handlers.tg.record_minutes import count_after_album, take_minutes_file
 from handlers.tg.render_records import MISSING, detail_origin, reason_prompt
 
 log = logging.getLogger(__name__)
 
-ALBUM_QUIET_SECONDS = 1.2
 HINTED_ALBUM = "amend_hinted_album"  # user_data: the album whose photos were told, once, that text is awaited
 TEXT_HINT = "照片请用记录下方的“补充照片”或“重新上传照片”。（发送 /cancel 取消）"
 
@@ -129,16 +128,7 @@ async def on_amend_file(update: Update, context: BotContext) -> None:
     kept = {k: v for k, v in state.items() if k not in ("kind", "photos")}
     await pending.expect(context, "amend_photos", **kept, photos=[*taken, result.entry])
     if message.media_group_id:  # an album: one count once it stops arriving
-        name = f"amend-photos:{update.effective_user.id}"
-        for job in context.job_queue.get_jobs_by_name(name):
-            job.schedule_removal()
-        context.job_queue.run_once(
-            _album_count,
-            ALBUM_QUIET_SECONDS,
-            chat_id=message.chat.id,
-            user_id=update.effective_user.id,
-            name=name,
-        )
+        count_after_album(context, f"amend-photos:{update.effective_user.id}", _album_count, update)
     else:
         await message.reply_text(_count_text(context.user_data[pending.PENDING]), reply_markup=done)
     raise ApplicationHandlerStop

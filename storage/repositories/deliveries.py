@@ -38,6 +38,10 @@ def short_error(text: str) -> str:
     return text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 1] + "…"
 
 
+# A row planned again (``rearm``, ``replan_digests``): pending, with no attempt, claim or error.
+_AFRESH = {"status": "pending", "attempts": 0, "lease_until": None, "claimed_by": None, "last_error": None}
+
+
 class DeliveryRepository:
     """Planned deliveries and their life: pending -> sending (leased) -> sent | failed | dead | skipped."""
 
@@ -127,13 +131,9 @@ class DeliveryRepository:
                 .values(
                     chat_id=row["chat_id"],
                     kinds=list(row["kinds"]),
-                    status="pending",
-                    attempts=0,
                     next_attempt_at=next_attempt_at,
-                    lease_until=None,
-                    claimed_by=None,
-                    last_error=None,
                     updated_at=at,
+                    **_AFRESH,
                 )
                 .execution_options(synchronize_session=False)
             )
@@ -175,16 +175,7 @@ class DeliveryRepository:
                     D.stage == row["stage"],
                     D.status.in_(REPLANNABLE),
                 )
-                .values(
-                    payload=row["payload"],
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=next_attempt_at,
-                    lease_until=None,
-                    claimed_by=None,
-                    last_error=None,
-                    updated_at=at,
-                )
+                .values(payload=row["payload"], next_attempt_at=next_attempt_at, updated_at=at, **_AFRESH)
                 .execution_options(synchronize_session=False)
             )
             if (await self.session.execute(stmt)).rowcount:  # type: ignore[attr-defined]
