@@ -76,13 +76,9 @@ class MinutesAmendments:
             if not await store.exists(spec["sha256"]):
                 return Amended("invalid", problem="有文件没有保存成功，请重新发送会议记录。")
         async with self.session_factory() as session, session.begin():
-            record = await self._own_record(session, user_id, record_id)
-            if record is None:
-                return Amended("missing")
-            if record.status != "active":
-                return Amended("withdrawn")
-            if closed := closed_note(record, self.clock.now().date()):
-                return Amended("closed", problem=closed)
+            record = await self._amendable(session, user_id, record_id)
+            if isinstance(record, Amended):
+                return record
             amendment = await RecordRepository(session).amend_photos(
                 record_id, by=user_id, at=self.clock.now(), reason=reason.strip()[:MAX_REASON], photos=specs,
                 replace=True, role="minutes",

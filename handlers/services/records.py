@@ -200,15 +200,25 @@ class RecordService(MinutesAmendments):
         }
         return await self._amend(user_id, record_id, reason, changes)
 
+    async def _amendable(
+        self, session: AsyncSession, user_id: int, record_id: int
+    ) -> ActivityRecord | Amended:
+        """The user's active record of a period not yet closed (``amend_rules.closed_note``), or why it cannot be
+        amended."""
+        record = await self._own_record(session, user_id, record_id)
+        if record is None:
+            return Amended("missing")
+        if record.status != "active":
+            return Amended("withdrawn")
+        if closed := closed_note(record, self.clock.now().date()):
+            return Amended("closed", problem=closed)
+        return record
+
     async def _amend(self, user_id: int, record_id: int, reason: str, changes: dict) -> Amended:
         async with self.session_factory() as session, session.begin():
-            record = await self._own_record(session, user_id, record_id)
-            if record is None:
-                return Amended("missing")
-            if record.status != "active":
-                return Amended("withdrawn")
-            if closed := closed_note(record, self.clock.now().date()):
-                return Amended("closed", problem=closed)
+            record = await self._amendable(session, user_id, record_id)
+            if isinstance(record, Amended):
+                return record
             if all(getattr(record, name) == value for name, value in changes.items()):
                 return Amended("unchanged")
             now = self.clock.now()
