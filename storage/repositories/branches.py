@@ -237,16 +237,7 @@ class InvitationRepository:
             raise ValueError("code_hash must be a SHA-256 hex digest (64 lowercase hex digits)")
         if expires_at <= at:
             raise ValueError("expires_at must be later than at")
-        await self.session.execute(
-            update(Invitation)
-            .where(
-                Invitation.branch_id == branch_id,
-                Invitation.used_at.is_(None),
-                Invitation.revoked_at.is_(None),
-                Invitation.expires_at > at,
-            )
-            .values(revoked_at=at)
-        )
+        await self.revoke_open(branch_id, at)
         row = Invitation(
             branch_id=branch_id,
             code_hash=code_hash,
@@ -264,7 +255,9 @@ class InvitationRepository:
         return row
 
     async def revoke_open(self, branch_id: int, at: datetime) -> int:
-        """Revoke every still-open invitation of the branch at ``at`` (it was closed); how many were open."""
+        """Revoke every still-open invitation of the branch (unused, unrevoked, unexpired at ``at``) at ``at``: a
+        new one replaces them, or the branch was closed; how many were open. Invitations loaded in the session
+        are updated too (the bulk UPDATE's default synchronisation)."""
         _require_aware("at", at)
         result = await self.session.execute(
             update(Invitation)
@@ -275,7 +268,6 @@ class InvitationRepository:
                 Invitation.expires_at > at,
             )
             .values(revoked_at=at)
-            .execution_options(synchronize_session=False)
         )
         return result.rowcount  # type: ignore[attr-defined]
 
