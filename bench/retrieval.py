@@ -71,7 +71,7 @@ class Ours:
 
         index = self.kb.index
         depth = max(k, getattr(knowledge.base, "CANDIDATES", 10))
-        return index.top(index.score(analyzed.words, analyzed.bigrams), depth)
+        return index.best(analyzed.words, analyzed.bigrams, depth)
 
     def search(self, query: str, k: int = K) -> list[tuple[str, str | None]]:
         return [(h.text, h.highlight) for h in self.kb.search(query, k)]

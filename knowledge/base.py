@@ -271,8 +271,7 @@ class KnowledgeBase:
         rule = apply_rules(query, self)
         if analyzed.empty and rule is None:
             return Ranking(query, analyzed, [], rule)
-        scores = self.index.score(analyzed.words, analyzed.bigrams)
-        ranked = self.index.top(scores, max(k, CANDIDATES))
+        ranked = self.index.best(analyzed.words, analyzed.bigrams, max(k, CANDIDATES))
         terms = self.coverage_terms(analyzed)
         plains = {i: self._plain_of(i) for i, _ in ranked}
         found = {i: measure_plain(terms, plain) for i, plain in plains.items()}  # as ``_found`` measures

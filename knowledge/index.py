@@ -27,6 +27,11 @@ import numpy as np
 
 from knowledge.index_math import K1, B, count_postings
 
+try:  # the same loop in C (knowledge/_scoring.c, built by setup.py where a C compiler is found)
+    from knowledge import _scoring
+except ImportError:  # pragma: no cover - an install without a compiler: the numpy path, the same scores
+    _scoring = None
+
 DENSE_SHARE = 0.25  # a term in at least this share of the passages is stored as a dense row
 _EXACT_TOP_BELOW = 4096  # below this many passages, top() partitions all scores (as it always did)
 # Below this many passages a dense row is scattered with the postings around it: it costs less than
@@ -107,6 +112,19 @@ class Channel:
         span = self.offsets.get(term)
         return span[1] - span[0] if span else 0
 
+    def spans(self, terms: Iterable[tuple[str, float]], scale: float) -> list[tuple[int, int, float]]:
+        """The query's terms for ``_scoring.accumulate``, in order: ``(start, end, factor)`` of a sparse term's
+        postings, ``(-1, row, factor)`` for a dense term; a term the channel lacks is left out."""
+        rows, offsets = self.rows, self.offsets
+        out = []
+        for term, weight in terms:
+            row = rows.get(term)
+            if row is not None:
+                out.append((-1, row, weight * scale))
+            elif (span := offsets.get(term)) is not None:
+                out.append((span[0], span[1], weight * scale))
+        return out
+
     def max_idf(self) -> float:
         return math.log(1 + (self.n_docs + 0.5) / 0.5)
 
@@ -186,11 +204,24 @@ class Index:
         """Words, then bigrams times ``bigram_weight``, each in the query's order; one run of sparse postings
         may span both channels."""
         scores = np.zeros(self.size, dtype=np.float32)
+        if _scoring is not None and self.size:
+            for channel, terms, scale in (
+                (self.words, words, 1.0),
+                (self.bigrams, grams, self.bigram_weight),
+            ):
+                spans = channel.spans(terms.items(), scale)
+                if spans:
+                    _scoring.accumulate(scores, channel.ids, channel.impacts, channel.dense, spans)
+            return scores
         run: list[_Slice] = []
         self.words.collect(scores, words.items(), 1.0, run)
         self.bigrams.collect(scores, grams.items(), self.bigram_weight, run)
         _scatter(scores, run)
         return scores
+
+    def best(self, words: dict[str, float], grams: dict[str, float], k: int) -> list[tuple[int, float]]:
+        """The ``k`` best passages of a query: ``top(score(words, grams), k)``."""
+        return self.top(self.score(words, grams), k)
 
     @staticmethod
     def top(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -199,6 +230,8 @@ class Index:
         k = min(k, n)
         if k <= 0:
             return []
+        if _scoring is not None and scores.dtype == np.float32 and scores.flags.c_contiguous:
+            return _scoring.top(scores, k)
         if n < _EXACT_TOP_BELOW:
             if k < n:  # every passage tied with the k-th stays, so that the lower ids win the ties
                 kth = scores[np.argpartition(-scores, k - 1)[k - 1]]

@@ -24,6 +24,8 @@ class SearchIndex(Protocol):
 
     def top(self, scores: Any, k: int) -> list[tuple[int, float]]: ...
 
+    def best(self, words: dict[str, float], grams: dict[str, float], k: int) -> list[tuple[int, float]]: ...
+
 
 K1 = 1.2
 B = 0.5  # below the usual 0.75: short passages must not outrank the one that says it (measured, bench.retrieval)

@@ -129,6 +129,9 @@ class PlainIndex:
         self.bigrams.add_to(scores, grams.items(), self.bigram_weight)
         return scores
 
+    def best(self, words: dict[str, float], grams: dict[str, float], k: int) -> list[tuple[int, float]]:
+        return self.top(self.score(words, grams), k)
+
     @staticmethod
     def top(scores: Sequence[float], k: int) -> list[tuple[int, float]]:
         """The ``k`` best passages with a positive score, best first; among equal scores the lower id first."""
