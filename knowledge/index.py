@@ -25,12 +25,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from knowledge.index_math import K1, B, count_postings
+from knowledge.index_math import K1, B, count_postings, native_scoring
 
-try:  # the same loop in C (knowledge/_scoring.c, built by setup.py where a C compiler is found)
-    from knowledge import _scoring
-except ImportError:  # pragma: no cover - an install without a compiler: the numpy path, the same scores
-    _scoring = None
+_scoring = native_scoring()  # the same loop in C, or None (the numpy path below)
 
 DENSE_SHARE = 0.25  # a term in at least this share of the passages is stored as a dense row
 _EXACT_TOP_BELOW = 4096  # below this many passages, top() partitions all scores (as it always did)

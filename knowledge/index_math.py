@@ -27,6 +27,16 @@ class SearchIndex(Protocol):
     def best(self, words: dict[str, float], grams: dict[str, float], k: int) -> list[tuple[int, float]]: ...
 
 
+def native_scoring() -> Any:
+    """``knowledge._scoring``, the query loop in C (built by setup.py where a C compiler is found), or None: each
+    index then adds in Python or numpy, to the same scores."""
+    try:
+        from knowledge import _scoring
+    except ImportError:  # pragma: no cover - an install without a compiler
+        return None
+    return _scoring
+
+
 K1 = 1.2
 B = 0.5  # below the usual 0.75: short passages must not outrank the one that says it (measured, bench.retrieval)
 

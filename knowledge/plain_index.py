@@ -19,11 +19,13 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from knowledge.index_math import K1, B, SearchIndex, count_postings
+from knowledge.index_math import K1, B, SearchIndex, count_postings, native_scoring
 
 # Measured (the speeches plus a synthetic corpus, the whole ask): equal on the speeches (53 passages, 0.37 ms),
 # 25% slower at 153 passages, 2.4x at 515; so the plain index only where numpy would be loaded for little more.
 PLAIN_MAX_PASSAGES = 120
+_scoring = native_scoring()  # the same loop in C (it needs no numpy), or None (the Python loop below)
+_NO_ROWS = array("f")  # a plain channel has no dense rows
 # Scaled postings a channel remembers before it forgets them all (about 90 bytes each: 3 MB at most).
 SCALED_MEMO = 32_768
 
@@ -81,6 +83,16 @@ class PlainChannel:
     def max_idf(self) -> float:
         return math.log(1 + (self.n_docs + 0.5) / 0.5)
 
+    def spans(self, terms: Iterable[tuple[str, float]], scale: float) -> list[tuple[int, int, float]]:
+        """The query's terms for ``_scoring.accumulate``, in order: ``(start, end, factor)`` of each term's
+        postings; a term the channel lacks is left out."""
+        index, starts = self.terms, self.starts
+        return [
+            (starts[i], starts[i + 1], weight * scale)
+            for term, weight in terms
+            if (i := index.get(term)) is not None
+        ]
+
     def add_to(self, scores: array, terms: Iterable[tuple[str, float]], scale: float = 1.0) -> None:
         """Adds each term's impacts times its weight (as float32) to ``scores``, in the terms' order."""
         memo = self._scaled
@@ -125,6 +137,14 @@ class PlainIndex:
     def score(self, words: dict[str, float], grams: dict[str, float]) -> array:
         """Words, then bigrams times ``bigram_weight``, each in the query's order (float32 scores)."""
         scores = array("f", bytes(4 * self.size))  # zeros
+        if _scoring is not None and self.size:
+            for channel, terms, scale in (
+                (self.words, words, 1.0),
+                (self.bigrams, grams, self.bigram_weight),
+            ):
+                if spans := channel.spans(terms.items(), scale):
+                    _scoring.accumulate(scores, channel.ids, channel.impacts, _NO_ROWS, spans)
+            return scores
         self.words.add_to(scores, words.items())
         self.bigrams.add_to(scores, grams.items(), self.bigram_weight)
         return scores
@@ -137,6 +157,8 @@ class PlainIndex:
         """The ``k`` best passages with a positive score, best first; among equal scores the lower id first."""
         if k <= 0:
             return []
+        if _scoring is not None and isinstance(scores, array) and scores.typecode == "f":
+            return _scoring.top(scores, k)
         # A stable sort in reverse keeps equal scores in ascending id order; zeros (and below) sort last.
         get = (scores.tolist() if isinstance(scores, array) else scores).__getitem__
         return [(i, s) for i in sorted(range(len(scores)), key=get, reverse=True)[:k] if (s := get(i)) > 0]

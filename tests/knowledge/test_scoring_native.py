@@ -3,16 +3,20 @@ scores and top k (knowledge/_scoring.c); bad input raises, never crashes."""
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import sysconfig
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import knowledge.index as ki
+import knowledge.plain_index as pi
 from knowledge.index import Channel, Index
 
+DATA = Path(__file__).resolve().parents[1] / "data"
 VOCABULARY = [f"w{i}" for i in range(80)]
 
 
@@ -114,3 +118,31 @@ def test_bad_input_raises_and_never_writes_outside_the_scores(native):
     assert scores.tolist() == [1.5, 1.0, 1.0, 1.5]
     with pytest.raises(TypeError):
         _scoring.top(np.zeros(3, dtype=np.float64), 2)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_plain_index_scores_as_its_python_loop_bit_for_bit(monkeypatch, native, seed):
+    """The speeches' index (no numpy) hands its packed arrays to the same loop."""
+    rng = random.Random(seed)
+    n = rng.randint(1, 119)
+    index = pi.PlainIndex(pi.PlainChannel.build(_docs(n, seed)), pi.PlainChannel.build(_docs(n, seed + 9)))
+    for _ in range(40):
+        words = {w: rng.choice([1.0, 0.8, 0.35, 0.3]) for w in rng.sample(VOCABULARY, rng.randint(0, 10))}
+        grams = {w: rng.choice([1.0, 0.6]) for w in rng.sample(VOCABULARY + ["absent"], rng.randint(0, 6))}
+        scores = index.score(words, grams)
+        with monkeypatch.context() as m:
+            m.setattr(pi, "_scoring", None)
+            expected = index.score(words, grams)
+            assert scores.tobytes() == expected.tobytes()
+            for k in (1, 3, 10):
+                assert pi.PlainIndex.top(scores, k) == pi.PlainIndex.top(expected.tolist(), k)
+        for k in (1, 3, 10):
+            assert index.top(scores, k) == pi.PlainIndex.top(expected.tolist(), k)
+
+
+def test_the_speeches_answer_the_same_without_the_extension(monkeypatch, native, kb):
+    questions = [json.loads(line)["q"] for line in (DATA / "qa_tune.jsonl").open(encoding="utf-8")]
+    assert isinstance(kb.index, pi.PlainIndex) and len(questions) > 100
+    ranked = [kb.index.best(a.words, a.bigrams, 10) for a in map(kb.analyze, questions)]
+    monkeypatch.setattr(pi, "_scoring", None)
+    assert [kb.index.best(a.words, a.bigrams, 10) for a in map(kb.analyze, questions)] == ranked
