@@ -3,10 +3,11 @@ left), rename it (a correction), close it (撤销: the organisation no longer ex
 branches of the same name, which a new or renamed branch is warned about (not refused: two companies may well
 each have a 第一党支部).
 
-Closing keeps every record: the branch owes nothing for the period it was closed in and after
-(``branches.counted_through``: the status matrix), is never reminded nor in a digest (``ReminderRepository.branches``
-reads open branches only), has no secretary, and its open invitations are revoked (a closed branch takes no new
-one: ``BranchService.invite``, ``BranchService.redeem``).
+Closing keeps every record: the branch owes nothing for the period it was closed in and after (``closures``: the
+status matrix and the digest), is never reminded (``ReminderRepository.branches`` reads open branches only), has no
+secretary, and its open invitations are revoked (a closed branch takes no new one: ``BranchService.invite``,
+``BranchService.redeem``). Reopening keeps the closure it ends (``branch_closures``), so the periods that ended
+while the branch was closed stay not owed.
 """
 
 from __future__ import annotations

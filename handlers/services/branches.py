@@ -140,13 +140,6 @@ def closed_on(branch: Branch, tz: tzinfo | None = None) -> date | None:
     return None if at is None else (at.astimezone(tz) if tz is not None else at).date()
 
 
-def counted_through(branch: Branch, last_day: date, tz: tzinfo | None = None) -> bool:
-    """Whether the branch counts for a period ending on ``last_day``: it is open, or was closed after that day (it
-    owes nothing for the period it was closed in and after; the periods before keep what it owed)."""
-    closed = closed_on(branch, tz)
-    return closed is None or closed > last_day
-
-
 def branch_line(branch: Branch, tz: tzinfo | None = None) -> str:
     """One line of a branch list, the same in chat and in the terminal (the web's branch page says the same)."""
     name = secretary_of(branch)

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.services.branches import secretary_of, secretary_warning
+from handlers.services.branches import closed_on, secretary_of, secretary_warning
 from handlers.services.clock import Clock
 from handlers.services.form.display import record_number
 from handlers.services.supervision import load_viewer
@@ -67,10 +67,13 @@ class RecordRow:
 class BranchPage:
     branch: Branch
     form_label: str
-    warnings: list[str]  # the profile checks of knowledge.organisation (empty: conforms)
+    warnings: list[str]  # the profile checks of knowledge.organisation (empty: conforms, or closed)
     records: list[RecordRow]  # the last 12 months' records (withdrawn ones included), newest first
     secretary: str | None = None  # the secretary's name (else user id), as /branches says; None: 尚无书记
     secretary_warning: str | None = None  # branches.UNREACHABLE when the bot cannot reach the secretary
+    # the day it was closed (撤销), in the clock's zone; None: open. A closed branch owes nothing any more: its
+    # page keeps the records but asks for no secretary and checks no profile
+    closed: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +165,8 @@ class BrowseService:
             )
             for r in records
         ]
-        warnings = profile_warnings(branch.form, branch.formal_members, branch.units)
+        closed = closed_on(branch, self.clock.tz)
+        warnings = [] if closed else profile_warnings(branch.form, branch.formal_members, branch.units)
         return BranchPage(
             branch,
             org_form_label(branch.form),
@@ -170,6 +174,7 @@ class BrowseService:
             rows,
             secretary_of(branch),
             secretary_warning(branch),
+            closed,
         )
 
     async def file(self, user_id: int, file_id: int, *, thumbnail: bool = False) -> FileBlob | None:

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
+from handlers.services.closures import closure_label
 from handlers.services.form.display import record_number
 from handlers.services.history import REVIEW_LABELS
 from handlers.services.status import STATE_LABELS, Cell, StatusMatrix, Totals
@@ -204,13 +205,14 @@ def summary_sheet(wb: Workbook, matrix: StatusMatrix) -> None:
         "“已退回”指记录被退回、尚未重新通过，与“未完成”一样仍须补齐；"
         "“免提醒”只停发提醒，仍计未完成；“无需开展”指挂靠建或没有正式党员的支部不单独开展活动，"
         "正式党员不足7名的支部不设支部委员会、一般不划分党小组；"
-        "“未成立”指该期结束时支部尚未成立，不计应完成。"
+        "“已撤销”指该期结束时支部已撤销，不计应完成；“未成立”指该期结束时支部尚未成立，不计应完成。"
     )
     ws.append([text_cell(ws, note)])
     head = ["支部", "单位"] + [k.name for k in kinds] + TOTALS_HEAD
     ws.append([text_cell(ws, h, bold=True) for h in head])
     for row in matrix.rows:
-        cells = [text_cell(ws, row.name), text_cell(ws, row.org_name)]
+        name = f"{row.name} · {closure_label(row.closed)}" if row.closed else row.name
+        cells = [text_cell(ws, name), text_cell(ws, row.org_name)]
         for kind in kinds:
             cell = row.cells[kind.code]
             cells.append(text_cell(ws, cell_text(cell), fill=OVERDUE if cell.overdue else None))

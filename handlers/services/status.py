@@ -16,6 +16,9 @@ kind one; in a month view a quarterly kind has the one quarter the month is in. 
 - ``exempt`` (无需开展): nothing passed or waiting, and the branch's profile as the slot began (``profile_history``:
   a change counts from the next period) did not owe the kind: a 挂靠建 group or a unit with no formal member owes
   nothing, a branch of fewer than 7 formal members no 支部委员会 or 党小组会 (``knowledge.organisation.exempt_kinds``);
+- ``closed`` (已撤销): nothing passed or waiting, and the branch was closed at the slot's end (as of the view's
+  last day for a longer slot): it owes nothing for the period it was closed in, nor for one that ended while it
+  stayed closed (``handlers.services.closures``); its row names the closure;
 - ``na`` (未成立): nothing, and the slot ended before the branch was created (``branches.created_at``, a date in
   the clock's zone): it was never owed. The slot the branch was created in is owed, as the reminders and the
   administrators' digest count it (``reminders/digest.py``: a branch counts for a period it existed by the end
@@ -38,23 +41,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta, tzinfo
+from datetime import date, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.services.branches import counted_through
 from handlers.services.clock import Clock
+from handlers.services.closures import Closures, Span, load_closures
+from handlers.services.held_after import counted_by, held_after
 from handlers.services.mute_spans import MuteSpan, mute_for, mute_spans
-from handlers.services.periods import finer_or_equal, parse_period, slots, this_month
+from handlers.services.periods import parse_period, slots, this_month
 from handlers.services.profile_history import ProfileChange, ProfileHistory, profile_changes
 from handlers.services.supervision import load_viewer
 from knowledge.activities import CATALOGUE, Cadence, Period
 from storage.models import Branch
-from storage.repositories.ledger import LedgerRepository
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.status import CountRow, StatusRepository
 
-STATES = ("recorded", "waiting", "returned", "missing", "muted", "upcoming", "exempt", "na")
+STATES = ("recorded", "waiting", "returned", "missing", "muted", "upcoming", "exempt", "closed", "na")
 STATE_LABELS = {
     "recorded": "已完成",
     "waiting": "待审核",
@@ -63,10 +66,11 @@ STATE_LABELS = {
     "muted": "未完成·免提醒",
     "upcoming": "未开始",
     "exempt": "无需开展",
+    "closed": "已撤销",
     "na": "未成立",
 }
-_WORST_FIRST = ("missing", "returned", "muted", "waiting", "recorded", "upcoming", "exempt", "na")
-NOT_OWED = frozenset({"exempt", "na"})
+_WORST_FIRST = ("missing", "returned", "muted", "waiting", "recorded", "upcoming", "exempt", "closed", "na")
+NOT_OWED = frozenset({"exempt", "closed", "na"})
 
 Deadline = Callable[[str, Period], date]  # (kind code, slot) -> the last day it may be recorded
 
@@ -162,6 +166,7 @@ class BranchRow:
     org_name: str
     cells: dict[str, Cell]
     totals: Totals
+    closed: tuple[Span, ...] = ()  # the closures (撤销) in force on some day of the view (``closure_label``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,11 +201,14 @@ def slot_state(
     founded: date | None = None,
     end: date | None = None,
     exempt: bool = False,
+    closed: bool = False,
 ) -> str:
     if records["passed"]:
         return "recorded"
     if records["pending_review"]:
         return "waiting"
+    if closed:
+        return "closed"  # a returned record of a period the branch was closed at the end of asks for nothing
     if exempt and is_owed(slot, founded, end):
         return "exempt"  # a returned record of a kind not owed asks for nothing (helper-89's review)
     if records["returned"]:
@@ -223,15 +231,18 @@ def _slot(
     today: date,
     deadline: Deadline,
     profile: ProfileHistory,
+    closures: Closures,
 ) -> Slot:
     """One slot seen as of ``end`` (its last day, or the view's when the slot is longer than the view)."""
     records = by_cell.get((branch_id, kind, slot.code), Counter())
     mute = mute_for(muted, branch_id, kind, slot, end)
     exempt = kind in profile.exempt_in(slot)
-    state = slot_state(slot, records, mute, today, founded, end, exempt)
+    closed = not closures.owes(end)
+    state = slot_state(slot, records, mute, today, founded, end, exempt, closed)
     overdue = (
         state in ("missing", "muted", "returned")
         and not exempt
+        and not closed
         and is_owed(slot, founded, end)
         and end == slot.end  # a slot longer than the view is due after it
         and today > deadline(kind, slot)
@@ -240,17 +251,6 @@ def _slot(
     return Slot(
         slot, state, records["passed"], records["pending_review"], records["returned"], overdue, reason
     )
-
-
-def counted_by(counts: Iterable[CountRow], later: Iterable[CountRow]) -> list[CountRow]:
-    """``counts`` less the records of ``later`` (those held after the view, of slots longer than it)."""
-    less = Counter({(r.branch_id, r.kind, r.period, r.review_state): r.records for r in later})
-    rows = []
-    for r in counts:
-        n = r.records - less[(r.branch_id, r.kind, r.period, r.review_state)]
-        if n > 0:
-            rows.append(CountRow(r.branch_id, r.kind, r.period, r.review_state, n))
-    return rows
 
 
 def build_matrix(
@@ -262,9 +262,10 @@ def build_matrix(
     deadline: Deadline = period_end,
     tz: tzinfo | None = None,
     changes: Mapping[int, Iterable[ProfileChange]] | None = None,
+    closures: Mapping[int, Closures] | None = None,
 ) -> StatusMatrix:
     """The matrix from plain rows (pure: no database, no clock); ``tz`` dates the branches' creation; ``changes``:
-    the branches' profile history (``profile_history``)."""
+    the branches' profile history (``profile_history``); ``closures``: when they were closed (none: never)."""
     by_cell: dict[tuple[int, str, str], Counter[str]] = {}
     for row in counts:
         by_cell.setdefault((row.branch_id, row.kind, row.period), Counter())[row.review_state] += row.records
@@ -279,6 +280,7 @@ def build_matrix(
         cells, branch_totals = {}, Totals()
         founded = founded_on(branch, tz)
         profile = ProfileHistory.of(branch, (changes or {}).get(branch.id, ()), tz)
+        shut = (closures or {}).get(branch.id, Closures())
         for kind in kinds:
             cell_slots = [
                 _slot(
@@ -292,6 +294,7 @@ def build_matrix(
                     today,
                     deadline,
                     profile,
+                    shut,
                 )
                 for slot in kind_slots[kind.code]
             ]
@@ -299,7 +302,8 @@ def build_matrix(
             cells[kind.code] = cell
             for bucket in (branch_totals, kind_totals[kind.code], totals):
                 bucket.add(cell)
-        rows.append(BranchRow(branch.id, branch.name, branch.org_name, cells, branch_totals))
+        marks = shut.within(view.start, view.end)
+        rows.append(BranchRow(branch.id, branch.name, branch.org_name, cells, branch_totals, marks))
     return StatusMatrix(view, today, kinds, rows, kind_totals, totals)
 
 
@@ -345,35 +349,21 @@ class StatusService:
     async def _matrix(
         self, session: AsyncSession, scope: frozenset[int] | None, view: Period
     ) -> StatusMatrix:
-        repo = StatusRepository(session)
-        # A closed branch owes nothing for the period it was closed in and after (``branches.counted_through``).
-        tz = self.clock.tz
-        branches = [b for b in await repo.branches(scope) if counted_through(b, view.end, tz)]
+        repo, tz = StatusRepository(session), self.clock.tz
+        # A closed branch owes nothing for the periods it was closed at the end of (``closures``): it is left
+        # out of a view only when it owes none of the view's months.
+        scoped = await repo.branches(scope)
+        closures = await load_closures(session, scoped, tz)
+        months = slots(Cadence.MONTHLY, view)
+        branches = [b for b in scoped if any(closures[b.id].owes(m.end) for m in months)]
         ids = [b.id for b in branches]
         periods = {k.code: [s.code for s in slots(k.cadence, view)] for k in CATALOGUE}
         now = self.clock.now()
         counts = counted_by(
-            await repo.counts(ids, periods), await _held_after(session, scope, view, now.date())
+            await repo.counts(ids, periods), await held_after(session, scope, view, now.date())
         )
         mutes = mute_spans(await ReminderRepository(session).mute_history(ids), now.tzinfo)
         changes = profile_changes(await repo.profile_changes(ids), now.tzinfo)
-        return build_matrix(view, now.date(), branches, counts, mutes, self.deadline, now.tzinfo, changes)
-
-
-async def _held_after(
-    session: AsyncSession, scope: frozenset[int] | None, view: Period, today: date
-) -> list[CountRow]:
-    """The active records of slots longer than ``view`` held after its last day (none while it is not over)."""
-    if view.end >= today:
-        return []
-    repo, later = LedgerRepository(session), Counter[tuple[int, str, str, str]]()
-    for kind in CATALOGUE:
-        if finer_or_equal(kind.cadence, view):
-            continue
-        (slot,) = slots(kind.cadence, view)
-        held = (view.end + timedelta(days=1), slot.end)
-        after = None
-        while page := await repo.page(kind.code, [slot.code], scope, after, 500, held):
-            later.update((r.branch_id, r.kind, r.period, r.review_state) for r in page)
-            after = (page[-1].branch_id, page[-1].held_on, page[-1].id)
-    return [CountRow(*key, n) for key, n in later.items()]
+        return build_matrix(
+            view, now.date(), branches, counts, mutes, self.deadline, now.tzinfo, changes, closures
+        )

@@ -216,7 +216,7 @@ async def reopenbranch(update: Update, context: BotContext) -> None:
     else:
         branch = result.branch
         await message.reply_text(
-            f"已恢复{_label(branch)}，重新统计其完成情况并发送提醒。"
+            f"已恢复{_label(branch)}，自本期起重新统计其完成情况并发送提醒（撤销期间已结束的各期不计应完成）。"
             f"该支部目前没有书记，请发送 /invite {branch.id} 生成邀请链接，发给书记。"
         )
 

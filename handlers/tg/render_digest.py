@@ -48,7 +48,9 @@ def _digest_branch_line(entry: Any) -> str:
     muted = [f"{_kind_names([kind])}：{escape(reason)}" for kind, reason in entry.muted]
     if muted:
         line += f"（🔕 免提醒 {'；'.join(muted)}）"
-    if not entry.has_secretary:
+    if entry.closed:  # closed since the period ended: no secretary to remind any more
+        line += f"（{int(entry.closed[5:7])}月{int(entry.closed[8:10])}日已撤销）"
+    elif not entry.has_secretary:
         line += "（尚无书记）"
     elif entry.unreachable:
         line += "（书记无法联系）"

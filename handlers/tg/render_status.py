@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from handlers.services.closures import closure_label
 from handlers.services.status import Cell, StatusMatrix, Totals
 
 SYMBOLS = {
@@ -14,12 +15,13 @@ SYMBOLS = {
     "muted": "🔕",
     "upcoming": "◇",
     "exempt": "○",
+    "closed": "⊘",
     "na": "—",
 }
-UNCOUNTED = ("exempt", "na")  # slots not owed: shown in the branch's line, left out of the counts
+UNCOUNTED = ("exempt", "closed", "na")  # slots not owed: shown in the branch's line, left out of the counts
 OVERDUE = "❗"
 NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫"
-LEGEND = "图例：✅已完成 ⏳待审核 ↩️已退回 ❌未完成 ❗已逾期 🔕未完成（免提醒） ◇未开始 ○无需开展 —支部未成立"
+LEGEND = "图例：✅已完成 ⏳待审核 ↩️已退回 ❌未完成 ❗已逾期 🔕未完成（免提醒） ◇未开始 ○无需开展 ⊘支部已撤销 —支部未成立"
 LIMIT = 4096
 
 
@@ -49,7 +51,8 @@ def status_lines(matrix: StatusMatrix) -> list[str]:
         lines.append("还没有党支部。")
     for row in matrix.rows:
         marks = "".join(symbol(row.cells[k.code]) for k in kinds)
-        lines.append(f"{marks}  {escape(row.name)}")
+        closed = f" · {closure_label(row.closed)}" if row.closed else ""
+        lines.append(f"{marks}  {escape(row.name)}{closed}")
     lines += ["", "<b>按类型统计</b>（支部数 × 期数）"]
     for i, k in enumerate(kinds):
         lines.append(f"{NUMBERS[i]}{escape(k.name)}：{counts(matrix.kind_totals[k.code])}")

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from handlers.services.branches import NO_SECRETARY
 from handlers.services.browse import file_refs
+from handlers.services.closures import closure_label
 from handlers.services.export import EXPORT_NAMES, export_file_name
 from handlers.services.history import HistoryEntry
 from handlers.services.periods import parse_period, period_label, this_month
@@ -37,6 +38,7 @@ CELL_CLASSES = {
     "muted": "muted-cell",
     "upcoming": "upcoming",
     "exempt": "na",
+    "closed": "na",
     "na": "na",
 }
 
@@ -113,6 +115,7 @@ async def overview(request: web.Request) -> web.Response:
         "cell_class": cell_class,
         "cell_title": cell_title,
         "cell_note": lambda cell: cell.note,
+        "closure_label": closure_label,
         "queue": await services.review.queue(user.user_id, limit=20),
     }
     return _page(request, "overview.html", context)

@@ -2,7 +2,13 @@
 ``storage/migrations/versions``."""
 
 from storage.models._base import NAMING_CONVENTION, Base, TZDateTime
-from storage.models.branches import BRANCH_FORMS, Branch, BranchProfileChange, Invitation
+from storage.models.branches import (
+    BRANCH_FORMS,
+    Branch,
+    BranchClosure,
+    BranchProfileChange,
+    Invitation,
+)
 from storage.models.people import Person
 from storage.models.ptb_state import PtbState
 from storage.models.questions import Feedback, QuestionLog
@@ -37,6 +43,7 @@ __all__ = [
     "BRANCH_FORMS",
     "Base",
     "Branch",
+    "BranchClosure",
     "BranchProfileChange",
     "DELIVERY_AUDIENCES",
     "DELIVERY_CADENCES",

@@ -59,7 +59,7 @@ class Branch(Base):
     secretary_unreachable_at: Mapped[datetime | None] = mapped_column(TZDateTime())
     # Closed (撤销) by an administrator (revision 0008): the branch no longer exists, but its records stay for the
     # ledgers of past periods. It owes nothing for the period it was closed in and after, gets no reminders and
-    # has no secretary or open invitation. None: open.
+    # has no secretary or open invitation. None: open. A closure ended by a reopening is kept in branch_closures.
     closed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
     def __repr__(self) -> str:
@@ -78,6 +78,19 @@ class BranchProfileChange(Base):
     changed_at: Mapped[datetime] = mapped_column(TZDateTime())
     form: Mapped[str] = mapped_column(String(16))  # before the change
     formal_members: Mapped[int] = mapped_column(Integer)  # before the change
+
+
+class BranchClosure(Base):
+    """A closure (撤销) of a branch that a reopening ended (revision 0009), written by the reopening: the periods
+    that ended while it was closed stay not owed (``handlers.services.closures``). The current closure, if any,
+    is ``branches.closed_at``; no row: the branch was never reopened."""
+
+    __tablename__ = "branch_closures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"), index=True)
+    closed_at: Mapped[datetime] = mapped_column(TZDateTime())
+    reopened_at: Mapped[datetime] = mapped_column(TZDateTime())
 
 
 class Invitation(Base):

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.files import is_sha256
-from storage.models import BRANCH_FORMS, Branch, BranchProfileChange, Invitation, Person
+from storage.models import BRANCH_FORMS, Branch, BranchClosure, BranchProfileChange, Invitation, Person
 from storage.repositories._checks import (
     NotFoundError,
     _check_count,
@@ -161,13 +161,16 @@ class BranchRepository:
         return branch
 
     async def set_closed(self, branch_id: int, at: datetime | None, now: datetime) -> Branch:
-        """Close the branch at ``at`` (撤销: its records stay), or reopen it (``at`` None). A missing branch raises
-        :class:`NotFoundError`; the secretary and the invitations are the caller's (``unbind``,
+        """Close the branch at ``at`` (撤销: its records stay), or reopen it (``at`` None): the closure it ends is
+        kept (``branch_closures``, revision 0009), so the periods that ended within it stay not owed. A missing
+        branch raises :class:`NotFoundError`; the secretary and the invitations are the caller's (``unbind``,
         ``InvitationRepository.revoke_open``)."""
         _require_aware("now", now)
         if at is not None:
             _require_aware("at", at)
         branch = await self._require(branch_id)
+        if at is None and branch.closed_at is not None:
+            self.session.add(BranchClosure(branch_id=branch.id, closed_at=branch.closed_at, reopened_at=now))
         branch.closed_at = at
         branch.updated_at = now
         await self.session.flush()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -25,10 +25,13 @@ class ReminderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def branches(self, branch_ids: Collection[int] | None = None) -> list[Branch]:
+    async def branches(
+        self, branch_ids: Collection[int] | None = None, *, closed: bool = False
+    ) -> list[Branch]:
         """All open branches (or those of ``branch_ids``), by id: a closed one (``closed_at``, revision 0008) is
-        never reminded nor in a digest, and a reminder planned before it closed is skipped as its branch's."""
-        open_ = Branch.closed_at.is_(None)
+        never reminded, and a reminder planned before it closed is skipped as its branch's. With ``closed``, the
+        closed ones too (the digest reports a period a branch closed after: ``reminders/digest.py``)."""
+        open_ = Branch.closed_at.is_(None) if not closed else true()
         if branch_ids is None:
             return list(await self.session.scalars(select(Branch).where(open_).order_by(Branch.id)))
         found: list[Branch] = []

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ActivityRecord, Branch, BranchProfileChange
+from storage.models import ActivityRecord, Branch, BranchClosure, BranchProfileChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,4 +70,11 @@ class StatusRepository:
         stmt = select(BranchProfileChange).order_by(BranchProfileChange.changed_at, BranchProfileChange.id)
         if branch_ids is not None:
             stmt = stmt.where(BranchProfileChange.branch_id.in_(sorted(branch_ids)))
+        return list(await self.session.scalars(stmt))
+
+    async def closures(self, branch_ids: Collection[int] | None) -> list[BranchClosure]:
+        """The closures a reopening ended (revision 0009) of the branches in scope (``None``: all), oldest first."""
+        stmt = select(BranchClosure).order_by(BranchClosure.closed_at, BranchClosure.id)
+        if branch_ids is not None:
+            stmt = stmt.where(BranchClosure.branch_id.in_(sorted(branch_ids)))
         return list(await self.session.scalars(stmt))

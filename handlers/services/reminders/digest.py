@@ -2,13 +2,16 @@
 reason; kinds whose records were all returned by a reviewer marked so), how many complete branches still wait for
 review, and which secretaries could not be reached. Built once when it falls due and stored with each
 administrator's delivery row (``reminder_deliveries.payload``), so it shows the state at the time it was sent.
-A month in which no branch existed yet (before the first was added, or none at all) has no digest.
+A month in which no branch existed yet (before the first was added, or none at all) has no digest. A branch is
+counted for a period it was open at the end of (``handlers.services.closures``): one closed on the 1st, before the
+digest went, is still reported for the month before, marked with the day it was closed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from handlers.services.closures import Closures, load_closures
 from handlers.services.profile_history import ProfileHistory, load_histories
 from handlers.services.reminders.dues import Ledger
 from handlers.services.reminders.model import Digest, DigestBranch, DigestPeriod, UnreachableBranch
@@ -17,20 +20,37 @@ from knowledge.schedule import ScheduleConfig, closed_with, local
 from storage.models import Branch
 from storage.repositories import ReminderRepository
 
+NEVER_CLOSED = Closures()
+
 
 def existed_by(branch: Branch, period: Period, config: ScheduleConfig) -> bool:
     return local(branch.created_at, config).date() <= period.end
 
 
-def counted_in(branch: Branch, period: Period, config: ScheduleConfig, history: ProfileHistory) -> bool:
-    """A branch the digest counts for ``period``: it existed by its end and held activities of its own as the
-    period began (``profile_history``, as the status matrix reads it)."""
-    return existed_by(branch, period, config) and history.holds_activities_in(period)
+def counted_in(
+    branch: Branch,
+    period: Period,
+    config: ScheduleConfig,
+    history: ProfileHistory,
+    closures: Closures = NEVER_CLOSED,
+) -> bool:
+    """A branch the digest counts for ``period``: it existed by its end, was open at its end (``closures``) and
+    held activities of its own as the period began (``profile_history``, as the status matrix reads it)."""
+    return (
+        existed_by(branch, period, config)
+        and closures.owes(period.end)
+        and history.holds_activities_in(period)
+    )
 
 
 def _founded_within(branch: Branch, period: Period, config: ScheduleConfig) -> str | None:
     founded = local(branch.created_at, config).date()
     return founded.isoformat() if founded > period.start else None
+
+
+def _closed_since(branch: Branch, config: ScheduleConfig) -> str | None:
+    """The day a branch counted for a period was closed after it (before the digest went), else None."""
+    return None if branch.closed_at is None else local(branch.closed_at, config).date().isoformat()
 
 
 async def build_digest(
@@ -45,14 +65,15 @@ async def build_digest(
 ) -> Digest:
     """The digest of ``month`` and the periods that closed with it (or ``periods``), over ``branches``."""
     histories = await load_histories(repo.session, branches, config.tz)
+    closures = await load_closures(repo.session, branches, config.tz)
     summaries = [
-        await _summary(repo, cadence, period, branches, histories, config)
+        await _summary(repo, cadence, period, branches, histories, closures, config)
         for cadence, period in (closed_with(month) if periods is None else periods)
     ]
     unreachable = tuple(
         UnreachableBranch(b.id, b.name, b.org_name, b.secretary_unreachable_at)
         for b in branches
-        if b.secretary_unreachable_at is not None
+        if b.secretary_unreachable_at is not None and b.closed_at is None
     )
     return Digest(
         month=month.code,
@@ -69,11 +90,12 @@ async def _summary(
     period: Period,
     branches: Sequence[Branch],
     histories: dict[int, ProfileHistory],
+    closures: dict[int, Closures],
     config: ScheduleConfig,
 ) -> DigestPeriod:
     """One period's section: the branches counted, how many are complete, what the others miss."""
     ledger = await Ledger.load(repo, cadence, period.code, returned=True, waiting=True)
-    counted = [b for b in branches if counted_in(b, period, config, histories[b.id])]
+    counted = [b for b in branches if counted_in(b, period, config, histories[b.id], closures[b.id])]
     entries = []
     waiting = 0  # complete branches with a kind whose records all still wait for review
     for branch in counted:
@@ -92,6 +114,7 @@ async def _summary(
                 unreachable=branch.secretary_unreachable_at is not None,
                 returned=tuple(kind for kind, _ in owed.returned),
                 founded=_founded_within(branch, period, config),
+                closed=_closed_since(branch, config),
             )
         )
     return DigestPeriod(

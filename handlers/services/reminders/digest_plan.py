@@ -85,6 +85,12 @@ def catch_up_periods(missed: Sequence[Period]) -> list[tuple[Cadence, Period]]:
     return [(Cadence.MONTHLY, latest), *sorted(closed, key=lambda cp: (order[cp[0]], cp[1].start))]
 
 
+def open_by(branches: Sequence[Branch], day: date, config: ScheduleConfig) -> list[Branch]:
+    """The branches not closed by the end of ``day`` (open, or closed later), which a digest of periods ending
+    then may count: one closed on the 1st before the digest went is reported for the month it existed in."""
+    return [b for b in branches if b.closed_at is None or local(b.closed_at, config).date() > day]
+
+
 async def due_digests(
     session: AsyncSession,
     branches: Sequence[Branch],
@@ -102,6 +108,9 @@ async def due_digests(
     await _catch_ups(session, branches, admin_ids, at, config, wanted, current, first_day, due)
     if current is None or current.end < first_day:
         return due  # before the first branch was added (a fresh install): nothing to report
+    branches = open_by(branches, current.end, config)
+    if not branches:
+        return due  # every branch had been closed by then
     statuses = await DeliveryRepository(session).statuses(
         str(Audience.ADMIN), str(Cadence.MONTHLY), current.code, str(Stage.DIGEST)
     )
@@ -149,15 +158,17 @@ async def _catch_ups(
                 for m in missed[:-1]
                 if (r := stored.get((admin, m.code))) is not None and r.status == "pending"
             ]
-            if status not in wanted:
+            periods = catch_up_periods(missed)
+            counted = open_by(branches, min(p.end for _, p in periods), config)
+            if status not in wanted or not counted:
                 continue
             if digest is None:
                 digest = await build_digest(
                     ReminderRepository(session),
                     month,
-                    branches,
+                    counted,
                     config,
-                    periods=catch_up_periods(missed),
+                    periods=periods,
                     catch_up=True,
                     left_out=tuple(m.code for m in missed[:-1]),
                 )

@@ -85,6 +85,8 @@ class DigestBranch:
     # the day the branch was created (ISO), when it was created within the period: it had less than the period
     # to hold what it misses (helper-85's review: one created on 30 June read as failing all June)
     founded: str | None = None
+    # the day the branch was closed (撤销, ISO) when it was closed after the period, before the digest went
+    closed: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

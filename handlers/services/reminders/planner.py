@@ -3,10 +3,10 @@
 For each cadence, a branch is reminded when it has a secretary who can be reached and the current stage of the
 period (``knowledge.schedule.current_stage`` at the branch's hour: only the latest stage already due counts,
 never a closed period) finds kinds it has not recorded and not muted: ONE row per branch and stage lists all
-of them. After a month closes every administrator gets one digest row, if some branch existed by its end, and
-after an outage one catch-up of what they missed (``digest_plan``). Rows go in with ``ON CONFLICT DO NOTHING``
-under the unique key (audience, target, cadence, period, stage), so planning twice, or in two processes at once,
-writes each row once. A row planned in the quiet hours waits for 08:00 (``next_attempt_at``); a reminder planned
+of them. After a month closes every administrator gets one digest row, if some branch existed (and was open) by
+its end, and after an outage one catch-up of what they missed (``digest_plan``). Rows go in with ``ON CONFLICT DO
+NOTHING`` under the unique key (audience, target, cadence, period, stage), so planning twice, or in two processes
+at once, writes each row once. A row planned in the quiet hours waits for 08:00 (``next_attempt_at``); a reminder planned
 in the quiet hours of its period's last day is not written at all, its period ends before 08:00
 (``release_within``; ``plan_preview`` lists it with ``send_at`` None, so ``branchbot reminders plan`` says so).
 
@@ -116,8 +116,8 @@ class ReminderPlanner:
         """The deliveries due at ``at`` whose status (``new``: no row yet) is in ``wanted`` (with ``lapsed``,
         also those that can no longer go in their period: ``send_at`` None), and the digest rows a catch-up
         supersedes."""
-        branches = await ReminderRepository(session).branches()
-        targets = [b for b in branches if reachable(b)]
+        everyone = await ReminderRepository(session).branches(closed=True)
+        targets = [b for b in everyone if b.closed_at is None and reachable(b)]
         due: list[PlannedDelivery] = []
         # Cadence by cadence: rows are inserted (and so claimed) in this order, which keeps a branch's
         # monthly and quarterly reminders apart (one message per chat per second).
@@ -127,7 +127,8 @@ class ReminderPlanner:
             if send_at is None and not lapsed:
                 continue  # its period ends in tonight's quiet hours: nothing can go in it any more
             due.extend(await self._due_reminders(session, cadence, targets, at, wanted, send_at))
-        digests = await due_digests(session, branches, self.admin_ids, at, self.config, wanted)
+        # A branch closed since a period ended is still in that period's digest (``reminders/digest.py``).
+        digests = await due_digests(session, everyone, self.admin_ids, at, self.config, wanted)
         return due + digests.deliveries, digests.superseded
 
     def _current_stages(
