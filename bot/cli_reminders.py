@@ -2,7 +2,8 @@
 
 - ``plan [--at ISO-8601] [--json]``: what is due at that moment (default now), nothing written or sent; one line
   per delivery, with ``--json`` one JSON object per line and nothing else on stdout. Each says when it will
-  really go (立即发送, 08:00 after the quiet hours, or 不发送 when its period ends in tonight's quiet hours;
+  really go (立即发送, 08:00 after the quiet hours, a retry's time (12-31 20:58 重试) for a delivery waiting for
+  one, or 不发送 when its period ends in tonight's quiet hours;
   ``send_at`` in JSON, null for the last), and a catch-up digest names the periods it holds.
 - ``send [--at ISO-8601] [--rate R]``: plan and deliver what is due at that moment, then exit. Safe beside
   ``branchbot run`` and in two copies on PostgreSQL (rows are claimed with ``FOR UPDATE SKIP LOCKED`` and a
@@ -67,12 +68,13 @@ LAPSES = f"不发送：{WHY_LAPSES}"
 
 
 def _when(delivery, at: datetime | None, zone) -> str:
-    """When the sender will really send it: 立即, a later moment (after the quiet hours), or not at all."""
+    """When the sender will really send it: 立即, a later moment (after the quiet hours, or a retry's), or not at
+    all."""
     if delivery.send_at is None:
         return LAPSES
     if at is not None and delivery.send_at <= at:
         return "立即发送"
-    return f"{delivery.send_at.astimezone(zone):%m-%d %H:%M} 发送"
+    return f"{delivery.send_at.astimezone(zone):%m-%d %H:%M} {'重试' if delivery.retry else '发送'}"
 
 
 def _line(delivery, at: datetime | None = None, zone=None) -> str:

@@ -104,6 +104,22 @@ class DeliveryRepository:
         )
         return {target: (status, chat) for target, status, chat in (await self.session.execute(stmt)).all()}
 
+    async def waiting(
+        self, audience: str, cadence: str, period: str, stage: str
+    ) -> dict[int, tuple[datetime, bool]]:
+        """target_id -> (next_attempt_at, retry) of the ``pending`` rows of one (audience, cadence, period, stage):
+        when each may be claimed, and whether it waits for a retry (it was tried: an attempt counted, or an error
+        kept, since a 429 refunds its attempt). ``branchbot reminders plan`` says when each really goes."""
+        stmt = select(D.target_id, D.next_attempt_at, D.attempts, D.last_error).where(
+            D.audience == audience,
+            D.cadence == cadence,
+            D.period == period,
+            D.stage == stage,
+            D.status == "pending",
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return {target: (when, attempts > 0 or error is not None) for target, when, attempts, error in rows}
+
     async def rearm(
         self, rows: Sequence[Mapping[str, Any]], *, at: datetime, next_attempt_at: datetime
     ) -> set[tuple[int, str, str, str]]:

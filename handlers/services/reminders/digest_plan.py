@@ -111,17 +111,27 @@ async def due_digests(
     branches = open_by(branches, current.end, config)
     if not branches:
         return due  # every branch had been closed by then
-    statuses = await DeliveryRepository(session).statuses(
-        str(Audience.ADMIN), str(Cadence.MONTHLY), current.code, str(Stage.DIGEST)
-    )
+    key = (str(Audience.ADMIN), str(Cadence.MONTHLY), current.code, str(Stage.DIGEST))
+    repo = DeliveryRepository(session)
+    statuses = await repo.statuses(*key)
+    waits = await repo.waiting(*key) if "pending" in wanted else {}  # plan_preview: when each really goes
     admins = [a for a in admin_ids if statuses.get(a, "new") in wanted]
     if admins:
         digest = await build_digest(ReminderRepository(session), current, branches, config)
-        send_at = release_time(at, config)
         due.deliveries += [
-            _delivery(a, current, digest, statuses.get(a, "new"), send_at, config) for a in admins
+            _delivery(a, current, digest, statuses.get(a, "new"), *_goes(at, waits.get(a), config), config)
+            for a in admins
         ]
     return due
+
+
+def _goes(at: datetime, wait: tuple[datetime, bool] | None, config: ScheduleConfig) -> tuple[datetime, bool]:
+    """When a digest listed at ``at`` really goes, and whether as a retry: a row ``pending`` until later (``wait``:
+    its ``next_attempt_at`` and whether it was tried) then, else at ``at``; after the quiet hours either way."""
+    if wait is None:
+        return release_time(at, config), False
+    next_at, retry = wait
+    return release_time(max(at, next_at), config).astimezone(config.tz), retry
 
 
 async def _catch_ups(
@@ -172,7 +182,10 @@ async def _catch_ups(
                     catch_up=True,
                     left_out=tuple(m.code for m in missed[:-1]),
                 )
-            due.deliveries.append(_delivery(admin, month, digest, status, release_time(at, config), config))
+            row = stored.get((admin, month.code))
+            wait = (row.next_attempt_at, row.attempts > 0 or row.last_error is not None) if row else None
+            when, retry = _goes(at, wait if status == "pending" else None, config)
+            due.deliveries.append(_delivery(admin, month, digest, status, when, retry, config))
 
 
 def _catch_up_status(row: ReminderDelivery | None) -> str:
@@ -185,7 +198,13 @@ def _catch_up_status(row: ReminderDelivery | None) -> str:
 
 
 def _delivery(
-    admin: int, month: Period, digest: Digest, status: str, send_at: datetime, config: ScheduleConfig
+    admin: int,
+    month: Period,
+    digest: Digest,
+    status: str,
+    send_at: datetime,
+    retry: bool,
+    config: ScheduleConfig,
 ) -> PlannedDelivery:
     return PlannedDelivery(
         audience=Audience.ADMIN,
@@ -201,4 +220,5 @@ def _delivery(
         status=status,
         digest=digest,
         send_at=send_at,
+        retry=retry,
     )

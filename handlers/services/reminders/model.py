@@ -187,6 +187,9 @@ class PlannedDelivery:
     # when it will go (08:00 after the quiet hours); None: it will not, its period ends before (``plan_preview``
     # lists it so; ``plan`` never writes it)
     send_at: datetime | None = None
+    retry: bool = (
+        False  # a row waiting for a retry (after a failure or a 429): ``send_at`` is that retry's time
+    )
 
     def as_json(self) -> dict[str, Any]:
         """The CLI's line: ``{"branch_id", "chat_id", "period", "stage", "kinds", "send_at"}`` (``send_at``: ISO

@@ -174,8 +174,12 @@ class ReminderPlanner:
         period = period_of(cadence, local(at, self.config).date())
         deliveries = DeliveryRepository(session)
         candidates: list[tuple[Stage, Branch, str]] = []
+        waits: dict[tuple[Stage, int], tuple[datetime, bool]] = {}
         for stage, branches in self._current_stages(cadence, targets, at).items():
-            states = await deliveries.states(str(Audience.BRANCH), str(cadence), period.code, str(stage))
+            key = (str(Audience.BRANCH), str(cadence), period.code, str(stage))
+            states = await deliveries.states(*key)
+            if "pending" in wanted:  # plan_preview: when a waiting row really goes
+                waits.update(((stage, t), w) for t, w in (await deliveries.waiting(*key)).items())
             for branch in branches:
                 status, chat = states.get(branch.id, ("new", None))
                 if status in UNDELIVERED and chat != branch.secretary_user_id:
@@ -194,7 +198,8 @@ class ReminderPlanner:
         for stage, branch, status in candidates:
             missing = ledger.of(branch.id, histories[branch.id].exempt_in(period)).missing
             if missing:
-                due.append(self._reminder(branch, cadence, period, stage, missing, status, send_at))
+                when, retry = waiting_until(at, period, send_at, waits.get((stage, branch.id)), self.config)
+                due.append(self._reminder(branch, cadence, period, stage, missing, status, when, retry))
         return due
 
     def _reminder(
@@ -206,6 +211,7 @@ class ReminderPlanner:
         missing: tuple[str, ...],
         status: str,
         send_at: datetime | None,
+        retry: bool = False,
     ) -> PlannedDelivery:
         due_at = dict(stages_for(cadence, period, branch.reminder_hour, self.config))[stage]
         assert branch.secretary_user_id is not None
@@ -224,7 +230,28 @@ class ReminderPlanner:
             branch_name=branch.name,
             secretary_name=branch.secretary_name,
             send_at=send_at,
+            retry=retry,
         )
+
+
+def waiting_until(
+    at: datetime,
+    period: Period,
+    send_at: datetime | None,
+    wait: tuple[datetime, bool] | None,
+    config: ScheduleConfig,
+) -> tuple[datetime | None, bool]:
+    """When a delivery listed at ``at`` really goes, and whether as a retry. ``send_at`` is when one due at
+    ``at`` goes; a row ``pending`` until later (``wait``: its ``next_attempt_at`` and whether it was tried, after a
+    failure or a 429) goes then, after the quiet hours, or not at all if its period ends in them first
+    (``release_within``, as the sender treats it)."""
+    if wait is None:
+        return send_at, False
+    next_at, retry = wait
+    if next_at <= at:
+        return send_at, retry
+    when = release_within(next_at, period.end, config)
+    return (when.astimezone(config.tz) if when is not None else None), retry
 
 
 def _row(d: PlannedDelivery) -> dict[str, object]:

@@ -19,7 +19,8 @@
   in all, then ``dead``. :class:`Blocked`: the row is ``failed``, the secretary is flagged unreachable, their
   other waiting rows are skipped, and they get nothing more until they /start again.
 - **Quiet hours**: nothing is claimed from 21:00 to 08:00; a retry that would fall then waits for 08:00, unless
-  the reminder's period ends first: then it comes at 20:58, the last call (``retry_time``).
+  the reminder's period ends first: then it comes at 20:58, the last call (``retry_time``). A 429's pause is
+  never shortened; one ending in the quiet hours of its period's last day skips the row (``pause_time``).
 
 Time: ``send_due(at)`` runs on a timeline that starts at ``at`` and advances with the injected monotonic clock
 (``now = at + elapsed``), so tests drive it with a fake clock and ``--at`` works from the command line.
@@ -33,7 +34,7 @@ import os
 import secrets
 import socket
 import time
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,6 +60,7 @@ from storage.repositories import DeliveryRepository, ReminderRepository
 log = logging.getLogger(__name__)
 
 DEFAULT_BACKOFF: tuple[float, ...] = (10.0, 60.0, 300.0, 1800.0)
+LAPSED_IN_PAUSE = "period ends in the quiet hours (429 pause)"  # skipped: see ``pause_time``
 MIN_IDLE_SLEEP = 0.05  # seconds, when a due row is momentarily locked by another sender
 
 
@@ -122,6 +124,20 @@ def retry_time(view: DeliveryView, now: datetime, backoff: float, config: Schedu
         if within is not None:
             return within
     return release_time(wanted, config)
+
+
+def pause_time(view: DeliveryView, until: datetime, config: ScheduleConfig) -> datetime | None:
+    """When a row held back by a 429 until ``until`` can go; None if it cannot go in its period any more.
+
+    ``release_within`` with the pause's end as the earliest moment: Telegram refuses anything sooner, so unlike
+    a transient retry it is never brought forward to the last call (20:58). A pause ending before 21:00 is
+    waited out and the broadcast resumes then (the sender is running: the last call's margin for the minute job
+    is not needed); one ending in the quiet hours waits for 08:00, unless the period ends in them: nothing can
+    go before it closes without breaking them (as for a reminder planned after 21:00 on its last day), so the
+    row is skipped now, not left pending to be skipped as "period closed" at 08:00."""
+    if view.audience is not Audience.BRANCH:
+        return release_time(until, config)
+    return release_within(until, view.deadline, config, earliest=until)
 
 
 class _Broadcast:
@@ -252,23 +268,41 @@ class _Broadcast:
     async def _wait_out_pause(self) -> None:
         await self._drain()
         pause, now = self.pause, self.now()
-        await self._release_waiting(now + timedelta(seconds=pause), "paused (429)")
+        await self._release_waiting(now + timedelta(seconds=pause), "paused (429)", pause=True)
         log.warning("Telegram asked to slow down: the broadcast pauses %.1f s", pause)
         await self.s.sleep(pause)
         self.paused += pause
         self._gap_pending += pause
         self.pause = 0.0
 
-    async def _release_waiting(self, until: datetime, reason: str) -> None:
+    async def _release_waiting(self, until: datetime, reason: str, *, pause: bool = False) -> None:
         if not self.waiting:
             return
-        ids = list(self.waiting)
+        views = list(self.waiting.values())
         self.waiting.clear()
         async with self.s.session_factory() as session, session.begin():
-            await DeliveryRepository(session).reschedule(
-                ids, at=self.now(), next_attempt_at=until, error=None, refund_attempt=True
-            )
-        log.info("%d claimed reminders put back (%s)", len(ids), reason)
+            await self._put_back(DeliveryRepository(session), views, until, None, pause=pause)
+        log.info("%d claimed reminders put back (%s)", len(views), reason)
+
+    async def _put_back(
+        self,
+        repo: DeliveryRepository,
+        views: Sequence[DeliveryView],
+        until: datetime,
+        error: str | None,
+        *,
+        pause: bool,
+    ) -> None:
+        """Back to ``pending`` until ``until``, the claim's attempt refunded; held back by a 429 (``pause``), each
+        row until its ``pause_time``, or skipped when that is None."""
+        at, groups = self.now(), defaultdict[datetime | None, list[int]](list)
+        for view in views:
+            groups[pause_time(view, until, self.s.config) if pause else until].append(view.id)
+        if lapsed := groups.pop(None, []):
+            self.counts["skipped"] += await repo.finish(lapsed, "skipped", at=at, error=LAPSED_IN_PAUSE)
+            log.info("%d reminders skipped: a 429 pause ends in their last night's quiet hours", len(lapsed))
+        for when, ids in groups.items():
+            await repo.reschedule(ids, at=at, next_attempt_at=when, error=error, refund_attempt=True)
 
     async def _deliver(self, view: DeliveryView) -> None:
         self.retry_ids.pop(view.id, None)  # settled below, or put back again
@@ -299,15 +333,9 @@ class _Broadcast:
 
     async def _on_retry_after(self, view: DeliveryView, exc: RetryAfter) -> None:
         self.pause = max(self.pause, exc.seconds)
-        now = self.now()
+        until = self.now() + timedelta(seconds=exc.seconds)
         async with self.s.session_factory() as session, session.begin():
-            await DeliveryRepository(session).reschedule(
-                [view.id],
-                at=now,
-                next_attempt_at=now + timedelta(seconds=exc.seconds),
-                error=exc.reason,
-                refund_attempt=True,
-            )
+            await self._put_back(DeliveryRepository(session), [view], until, exc.reason, pause=True)
 
     async def _on_blocked(self, view: DeliveryView, reason: str) -> None:
         self.blocked.add(view.chat_id)
