@@ -30,6 +30,7 @@ _ADMIN_ONLY = [
     BotCommand("renamebranch", "更正支部名称（管理员）"),
     BotCommand("closebranch", "撤销已不存在的支部（管理员）"),
     BotCommand("reopenbranch", "恢复已撤销的支部（管理员）"),
+    BotCommand("returnrecord", "退回已通过的记录供修改（管理员）"),
     BotCommand("supervisor", "设置片区督导员（管理员）"),
     BotCommand("supervisors", "查看全部片区督导员（管理员）"),
 ]

@@ -58,7 +58,7 @@ def closed_note(record: ActivityRecord, today: date) -> str | None:
     return (
         f"这条记录已审核通过，{period.label}已经结束，不能再修改："
         f"修改后要重新审核，已完成的{period.label}{ak.name}会因此变回未完成。"
-        "如确需更正，请联系上级党委管理员。"
+        "如确需更正，请联系上级党委管理员，由管理员退回这条记录后再修改。"
     )
 
 

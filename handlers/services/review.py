@@ -130,6 +130,36 @@ class ReviewService(ScopedService):
             return ReviewResult("comment_required")
         return await self._move(reviewer_id, record_id, "returned", cleaned, name)
 
+    async def reopen_passed(
+        self, admin_id: int, record_id: int, comment: str, name: str | None = None
+    ) -> ReviewResult:
+        """An administrator returns a passed record for correction (a record of a closed period cannot be amended
+        while passed: ``amend_rules.closed_note``): passed -> returned, logged with the reason, the secretary told
+        (event ``returned``). Only administrators (it re-opens a period's result); ``not_passed`` for a record in
+        another state, ``admins_only`` for anyone else. One conditional UPDATE: a replay finds it returned."""
+        if admin_id not in self.admin_ids:
+            return ReviewResult("admins_only")
+        cleaned = clean_comment(comment)
+        if cleaned is None:
+            return ReviewResult("comment_required")
+        async with self.session_factory() as session, session.begin():
+            checked = await self._check(session, admin_id, record_id)
+            if isinstance(checked, ReviewResult):
+                return checked
+            record, branch = checked
+            await BranchRepository(session).remember_name(admin_id, clean_name(name), self.clock.now())
+            event = await ReviewRepository(session).move(
+                record_id, expected=("passed",), state="returned", action="returned", actor_id=admin_id,
+                at=self.clock.now(), comment=cleaned,
+            )  # fmt: skip
+            if event is None:
+                return ReviewResult("not_passed", brief(record, branch))
+            await session.refresh(record)
+            info = brief(record, branch)
+        secretary = info.secretary_user_id
+        notify = [Notify(secretary, "returned", info, cleaned)] if secretary and secretary != admin_id else []
+        return ReviewResult("ok", info, HistoryEntry(event.at, admin_id, "returned", cleaned), notify)
+
     async def may_return(self, reviewer_id: int, record_id: int) -> ReviewResult:
         """Before 退回 asks for a comment: ``ok`` (with the record) when this reviewer may return it now, else the
         status :meth:`return_record` would give (missing, forbidden, withdrawn, unchanged, passed)."""

@@ -54,6 +54,7 @@ _HELP_ADMIN = (
     "/unbind 支部编号 解除书记的绑定，如书记已离职（管理员）\n"
     "/renamebranch 支部编号 新名称 更正支部名称（“单位 新名称”更正单位名称）（管理员）\n"
     "/closebranch 支部编号 撤销已不存在的支部，记录保留；/reopenbranch 支部编号 恢复（管理员）\n"
+    "/returnrecord 记录编号 理由 退回已通过的记录供书记更正（管理员）\n"
     "/supervisor 设置、调整或取消片区督导员（单独发送可查看用法）（管理员）\n"
     "/supervisors 查看全部片区督导员（管理员）\n"
 )

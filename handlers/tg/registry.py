@@ -29,6 +29,7 @@ def register_handlers(application: Application) -> None:
         records,
         reminders,
         review,
+        review_reopen,
         status,
         supervision,
         topics,
@@ -49,6 +50,7 @@ def register_handlers(application: Application) -> None:
     records.register(application)
     reminders.register(application)
     review.register(application)
+    review_reopen.register(application)
     status.register(application)
     supervision.register(application)
     curation.register(application)

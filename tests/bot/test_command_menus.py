@@ -22,7 +22,7 @@ ADMIN_ID = 20250101
 STRANGER_ADMIN_ID = 20250102  # in BRANCHBOT_ADMIN_IDS, never opened the bot: Telegram knows no such chat
 USER_ID = 20250103
 ADMIN_ONLY = {"unanswered", "adddoc", "newbranch", "branches", "invite", "supervisor", "supervisors"}
-ADMIN_ONLY |= {"unbind", "renamebranch", "closebranch", "reopenbranch"}
+ADMIN_ONLY |= {"unbind", "renamebranch", "closebranch", "reopenbranch", "returnrecord"}
 
 
 def menu(commands) -> list[dict]:

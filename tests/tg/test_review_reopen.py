@@ -1,0 +1,74 @@
+"""/returnrecord: an administrator returns a passed record of a closed period for correction (the secretary is
+told to ask for it: ``amend_rules.closed_note``), after which the usual amend -> review flow works."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from handlers.services.clock import FixedClock
+from handlers.tg.review_reopen import record_id
+from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat, Form, make_secretary, open_record, records
+
+ADMINS = {"BRANCHBOT_ADMIN_IDS": str(ADMIN_ID)}
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+def test_record_numbers_as_shown_or_bare():
+    assert record_id("JL2026-000012") == 12
+    assert record_id("jl2026-000012") == 12
+    assert record_id("１２") == 12
+    assert record_id("12") == 12
+    for bad in ("", "0", "JL2026-", "abc", "12a", "-3", "9" * 12):
+        assert record_id(bad) is None, bad
+
+
+async def test_an_administrator_returns_a_passed_record_of_a_closed_month(
+    make_bot, clock: FixedClock
+) -> None:
+    async with make_bot(clock=clock, **ADMINS) as harness:
+        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+        alice = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, alice.user)
+        await Form(alice, "committee").run("confirm")  # 2026-11-22
+        (record,) = await records(harness)
+        await admin.press(await admin.reply(), f"rv:pass:{record.id}")
+        await alice.reply()  # 已审核通过
+        clock.advance(timedelta(days=10))  # 2026-12-02: November is over, the record cannot be amended
+        _, view = await open_record(alice, await alice.send("/records"), record.id)
+        assert "由管理员退回" in view.plain_text, view.plain_text
+
+        async def told(chat: Chat, text: str) -> str:
+            await chat.send(text)
+            await harness.emulator.idle()
+            return [m for m in harness.emulator.messages(chat.user.id) if m.kind == "send"][-1].plain_text
+
+        assert "只有上级党委管理员" in await told(
+            alice, f"/returnrecord {record.id} 请更正"
+        )  # not a secretary
+        assert "用法" in await told(admin, "/returnrecord")
+        assert "找不到" in await told(admin, "/returnrecord JL2026-000999 地点有误")
+        assert "退回理由" in await told(admin, f"/returnrecord {record.id}")
+        (still,) = await records(harness)
+        assert still.review_state == "passed"
+
+        number = f"JL2026-{record.id:06d}"
+        done = await told(admin, f"/returnrecord {number} 地点写错了，请更正")
+        assert "已退回" in done and "已通知支部书记" in done, done
+        notice = await harness.emulator.wait_for_message(ALICE, lambda m: "被退回" in (m.plain_text or ""))
+        assert "被退回" in notice.plain_text and "地点写错了，请更正" in notice.plain_text, notice.plain_text
+        assert "修改地点" in notice.button_texts
+        (returned,) = await records(harness)
+        assert returned.review_state == "returned"
+
+        sent = len(harness.emulator.messages(ALICE))
+        again = await told(admin, f"/returnrecord {number} 地点写错了，请更正")  # again: nothing more happens
+        assert "目前已退回" in again, again
+        assert len(harness.emulator.messages(ALICE)) == sent
+        _, view = await open_record(alice, await alice.send("/records"), record.id)
+        assert "修改地点" in view.button_texts, view.button_texts  # the secretary can correct it now
