@@ -142,23 +142,7 @@ class ReviewService(ScopedService):
         cleaned = clean_comment(comment)
         if cleaned is None:
             return ReviewResult("comment_required")
-        async with self.session_factory() as session, session.begin():
-            checked = await self._check(session, admin_id, record_id)
-            if isinstance(checked, ReviewResult):
-                return checked
-            record, branch = checked
-            await BranchRepository(session).remember_name(admin_id, clean_name(name), self.clock.now())
-            event = await ReviewRepository(session).move(
-                record_id, expected=("passed",), state="returned", action="returned", actor_id=admin_id,
-                at=self.clock.now(), comment=cleaned,
-            )  # fmt: skip
-            if event is None:
-                return ReviewResult("not_passed", brief(record, branch))
-            await session.refresh(record)
-            info = brief(record, branch)
-        secretary = info.secretary_user_id
-        notify = [Notify(secretary, "returned", info, cleaned)] if secretary and secretary != admin_id else []
-        return ReviewResult("ok", info, HistoryEntry(event.at, admin_id, "returned", cleaned), notify)
+        return await self._move(admin_id, record_id, "returned", cleaned, name, expected="passed")
 
     async def may_return(self, reviewer_id: int, record_id: int) -> ReviewResult:
         """Before 退回 asks for a comment: ``ok`` (with the record) when this reviewer may return it now, else the
@@ -202,10 +186,17 @@ class ReviewService(ScopedService):
         return ReviewResult(status, brief(record, branch), history)
 
     async def _move(
-        self, reviewer_id: int, record_id: int, state: str, comment: str | None, name: str | None = None
+        self,
+        reviewer_id: int,
+        record_id: int,
+        state: str,
+        comment: str | None,
+        name: str | None = None,
+        expected: str = "pending_review",
     ) -> ReviewResult:
         """Only a record waiting for review is passed or returned, in one conditional UPDATE (two reviewers, or a
-        pass between pressing 退回 and sending its comment: the later one is refused, never overturns)."""
+        pass between pressing 退回 and sending its comment: the later one is refused, never overturns); with
+        ``expected`` "passed", only a passed one is returned (``reopen_passed``: else ``not_passed``)."""
         async with self.session_factory() as session, session.begin():
             checked = await self._check(session, reviewer_id, record_id)
             if isinstance(checked, ReviewResult):
@@ -213,9 +204,11 @@ class ReviewService(ScopedService):
             record, branch = checked
             await BranchRepository(session).remember_name(reviewer_id, clean_name(name), self.clock.now())
             event = await ReviewRepository(session).move(
-                record_id, expected=("pending_review",), state=state, action=state, actor_id=reviewer_id,
+                record_id, expected=(expected,), state=state, action=state, actor_id=reviewer_id,
                 at=self.clock.now(), comment=comment,
             )  # fmt: skip
+            if event is None and expected == "passed":
+                return ReviewResult("not_passed", brief(record, branch))
             if event is None:
                 return await self._refused(session, record, branch, state)
             await session.refresh(record)

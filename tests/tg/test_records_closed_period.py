@@ -18,15 +18,21 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
+async def passed_record(harness) -> tuple[Chat, Chat, object]:
+    """The administrator's and the secretary's chats, and her committee meeting of 22 November, passed."""
+    admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+    alice = Chat(harness, harness.user(ALICE, "王书记"))
+    await make_secretary(harness, alice.user)
+    await Form(alice, "committee").run("confirm")  # 2026-11-22
+    (record,) = await records(harness)
+    await admin.press(await admin.reply(), f"rv:pass:{record.id}")
+    await alice.reply()  # 已审核通过
+    return admin, alice, record
+
+
 async def test_a_passed_record_of_a_closed_month_is_not_amended(make_bot, clock: FixedClock) -> None:
     async with make_bot(clock=clock, **ADMINS) as harness:
-        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
-        alice = Chat(harness, harness.user(ALICE, "王书记"))
-        await make_secretary(harness, alice.user)
-        await Form(alice, "committee").run("confirm")  # 2026-11-22
-        (record,) = await records(harness)
-        await admin.press(await admin.reply(), f"rv:pass:{record.id}")
-        await alice.reply()  # 已审核通过
+        admin, alice, record = await passed_record(harness)
         _, november_view = await open_record(alice, await alice.send("/records"), record.id)
         assert "修改地点" in november_view.button_texts  # November is running: amended as before
 

@@ -9,9 +9,8 @@ import pytest
 
 from handlers.services.clock import FixedClock
 from handlers.tg.review_reopen import record_id
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat, Form, make_secretary, open_record, records
-
-ADMINS = {"BRANCHBOT_ADMIN_IDS": str(ADMIN_ID)}
+from tests.tg.test_e2e_forms import ALICE, START, Chat, open_record, records
+from tests.tg.test_records_closed_period import ADMINS, passed_record
 
 
 @pytest.fixture
@@ -32,13 +31,7 @@ async def test_an_administrator_returns_a_passed_record_of_a_closed_month(
     make_bot, clock: FixedClock
 ) -> None:
     async with make_bot(clock=clock, **ADMINS) as harness:
-        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
-        alice = Chat(harness, harness.user(ALICE, "王书记"))
-        await make_secretary(harness, alice.user)
-        await Form(alice, "committee").run("confirm")  # 2026-11-22
-        (record,) = await records(harness)
-        await admin.press(await admin.reply(), f"rv:pass:{record.id}")
-        await alice.reply()  # 已审核通过
+        admin, alice, record = await passed_record(harness)
         clock.advance(timedelta(days=10))  # 2026-12-02: November is over, the record cannot be amended
         _, view = await open_record(alice, await alice.send("/records"), record.id)
         assert "由管理员退回" in view.plain_text, view.plain_text
