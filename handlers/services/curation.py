@@ -6,6 +6,10 @@ words such as 怎么 / 如何 dropped), Jaccard >= 0.5, greedy in the order they
 the knowledge base has since learnt to answer (after an administrator's document, say) is left out: its
 representative question asked again now is answered with confidence, or one of its wordings was since
 (helper-96's review: the list only ever grew).
+:meth:`CurationService.dismiss` (忽略) marks the questions of a group an administrator will not act on dismissed:
+they are no longer listed, and only askings after that count when the same question comes again. The group is
+named by one of its question ids and found again at the press, so a list that changed meanwhile is no matter;
+:meth:`CurationService.dismissed` lists the dismissed groups and :meth:`CurationService.restore` undoes one.
 :meth:`CurationService.add_document` checks and stores an administrator's ``.txt`` file in the knowledge-base
 folder; :class:`KnowledgeReloader` builds a new knowledge base from the shipped speeches and that folder, for the
 adapter to swap in (``Services.install_kb``).
@@ -61,6 +65,17 @@ class QuestionGroup:
     examples: list[str]
     first_asked: datetime
     last_asked: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DismissResult:
+    """``status``: ok | forbidden (not an administrator) | gone (no listed group holds the question: dismissed
+    (or restored) already, settled, or out of the window). On ok: ``text`` the group's wording, ``count`` the
+    questions dismissed (or restored)."""
+
+    status: str
+    text: str = ""
+    count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +240,44 @@ class CurationService:
             for g in group_questions(rows)
             if not self._settled(g, {wording[i] for i in g.question_ids}, sure)
         ]
+
+    async def dismissed(self, since: datetime | None = None, limit: int = 2000) -> list[QuestionGroup]:
+        """Groups of the latest ``limit`` questions an administrator dismissed (``/unanswered 已忽略``)."""
+        async with self.session_factory() as session:
+            rows = await CurationRepository(session).candidates(since, limit, dismissed=True)
+        return group_questions(rows)
+
+    async def dismiss(
+        self, admin_user_id: int, question_id: int, since: datetime | None = None, limit: int = 2000
+    ) -> DismissResult:
+        """Dismiss the group that holds ``question_id`` among those :meth:`unanswered` lists now (same ``since``):
+        each of its questions not dismissed yet is marked, in one transaction; a second press finds no group."""
+        return await self._mark(True, admin_user_id, question_id, since, limit)
+
+    async def restore(
+        self, admin_user_id: int, question_id: int, since: datetime | None = None, limit: int = 2000
+    ) -> DismissResult:
+        """Undo :meth:`dismiss` for the group that holds ``question_id`` among those :meth:`dismissed` lists now:
+        its questions are listed by :meth:`unanswered` again (unless settled meanwhile)."""
+        return await self._mark(False, admin_user_id, question_id, since, limit)
+
+    async def _mark(
+        self, dismiss: bool, admin_user_id: int, question_id: int, since: datetime | None, limit: int
+    ) -> DismissResult:
+        if admin_user_id not in self.admin_ids:
+            return DismissResult("forbidden")
+        groups = await (self.unanswered if dismiss else self.dismissed)(since, limit)
+        group = next((g for g in groups if question_id in g.question_ids), None)
+        if group is None:
+            return DismissResult("gone")
+        async with self.session_factory() as session, session.begin():
+            repo = CurationRepository(session)
+            if dismiss:
+                count = await repo.dismiss(group.question_ids, self.clock.now())
+            else:
+                count = await repo.restore(group.question_ids)
+        # Zero: a press at the same moment did it first.
+        return DismissResult("ok", group.text, count) if count else DismissResult("gone")
 
     def _settled(self, group: QuestionGroup, wordings: set[str], sure: dict[str, datetime]) -> bool:
         """Whether the group needs no more look: one of its wordings was answered with confidence (and not voted

@@ -212,3 +212,29 @@ def decode_branch_admin(data: str) -> BranchAdminButton | None:
         return None
     user_id = int(args[1])
     return BranchAdminButton(act, branch_id, user_id) if 0 < user_id <= MAX_USER_ID else None
+
+
+# -- /unanswered: 忽略 (dismiss) a group of questions, 恢复 (restore) a dismissed one ------------------------------
+
+CURATION_PREFIX = "cu:"
+CURATION_ACTS = frozenset({"x", "u"})  # x: 忽略 (/unanswered), u: 恢复 (/unanswered 已忽略)
+MAX_WINDOW_DAYS = 3660  # the longest window /unanswered takes (``/unanswered 3660``)
+
+
+def encode_curation(act: str, question_id: int, days: int | None) -> str:
+    """``cu:<act>:<question id>:<days>``: one question of the group (found again at the press) and the window the
+    list was shown for (0: 全部), so the groups are recomputed as they were listed."""
+    return f"{CURATION_PREFIX}{act}:{question_id}:{days or 0}"
+
+
+def decode_curation(data: str) -> tuple[str, int, int | None] | None:
+    """``(act, question id, days or None for 全部)`` of a 忽略 or 恢复 button, or None."""
+    if not isinstance(data, str) or not data.startswith(CURATION_PREFIX) or len(data) > 64:
+        return None
+    act, *args = data[len(CURATION_PREFIX) :].split(":")
+    if act not in CURATION_ACTS or len(args) != 2 or not re.fullmatch(r"[0-9]{1,4}", args[1]):
+        return None
+    question_id, days = parse_id(args[0]), int(args[1])
+    if question_id is None or days > MAX_WINDOW_DAYS:
+        return None
+    return act, question_id, days or None

@@ -36,6 +36,9 @@ class QuestionLog(Base):
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), index=True)
     # Review (revision 0004): how sure the answer was ("high" / "low"; None: not known, e.g. logged before 0004).
     confidence: Mapped[str | None] = mapped_column(String(16))
+    # Revision 0010: when an administrator dismissed the question's /unanswered group (忽略); None: not dismissed.
+    # A dismissed question is no longer listed; the same question asked again is a new row, listed again.
+    dismissed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
     def __repr__(self) -> str:
         return f"QuestionLog(id={self.id!r}, answered={self.answered!r}, query={self.query[:30]!r})"

@@ -1,4 +1,4 @@
-"""Questions worth a curator's look: unanswered, answered with low confidence, or voted down."""
+"""Questions worth a curator's look: unanswered, answered with low confidence, or voted down, and not dismissed."""
 
 from __future__ import annotations
 
@@ -30,8 +30,11 @@ class CurationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def candidates(self, since: datetime | None = None, limit: int = 2000) -> list[QuestionRow]:
-        """The newest ``limit`` questions not answered, answered with low confidence or voted down, oldest first."""
+    async def candidates(
+        self, since: datetime | None = None, limit: int = 2000, dismissed: bool = False
+    ) -> list[QuestionRow]:
+        """The newest ``limit`` questions not answered, answered with low confidence or voted down, and not
+        dismissed (``dismissed``: only those dismissed), oldest first."""
         votes = (
             select(
                 Feedback.question_id.label("qid"),
@@ -55,6 +58,7 @@ class CurationRepository:
             )
             .outerjoin(votes, votes.c.qid == QuestionLog.id)
             .where(or_(QuestionLog.answered == false(), QuestionLog.confidence == "low", down > 0))
+            .where(QuestionLog.dismissed_at.is_not(None) if dismissed else QuestionLog.dismissed_at.is_(None))
             .order_by(QuestionLog.created_at.desc(), QuestionLog.id.desc())
             .limit(limit)
         )
@@ -86,6 +90,31 @@ class CurationRepository:
             )
             latest.update({query: at for query, at in await self.session.execute(stmt)})
         return latest
+
+    async def dismiss(self, question_ids: Iterable[int], at: datetime) -> int:
+        """Mark the questions dismissed at ``at`` (those not dismissed yet); how many were."""
+        _require_aware("at", at)
+        dismissed = 0
+        for chunk in _chunks(sorted(set(question_ids))):
+            stmt = (
+                update(QuestionLog)
+                .where(QuestionLog.id.in_(chunk), QuestionLog.dismissed_at.is_(None))
+                .values(dismissed_at=at)
+            )
+            dismissed += (await self.session.execute(stmt)).rowcount or 0
+        return dismissed
+
+    async def restore(self, question_ids: Iterable[int]) -> int:
+        """Undo :meth:`dismiss` for the questions (those dismissed); how many were."""
+        restored = 0
+        for chunk in _chunks(sorted(set(question_ids))):
+            stmt = (
+                update(QuestionLog)
+                .where(QuestionLog.id.in_(chunk), QuestionLog.dismissed_at.is_not(None))
+                .values(dismissed_at=None)
+            )
+            restored += (await self.session.execute(stmt)).rowcount or 0
+        return restored
 
     async def set_confidence(self, question_id: int, confidence: str | None) -> bool:
         """Record how sure the logged answer was ("high" / "low" / None); ``False`` if no such question."""

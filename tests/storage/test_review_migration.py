@@ -67,19 +67,22 @@ def _checks(connection: Connection) -> dict[str, list[str]]:
 LATER_TABLES = {"people"}  # revision 0005 (tests/storage/test_people_migration.py)
 # What revision 0006 changes in reminder_mutes (tests/storage/test_mute_history_migration.py), what 0007 adds
 # (tests/storage/test_profile_history_migration.py), what 0008 adds (branches.closed_at:
-# tests/storage/test_branch_closing_migration.py) and what 0009 adds (branch_closures:
-# tests/storage/test_branch_closures_migration.py), as the models at head differ from an earlier revision's schema.
+# tests/storage/test_branch_closing_migration.py), what 0009 adds (branch_closures:
+# tests/storage/test_branch_closures_migration.py) and what 0010 adds (question_log.dismissed_at:
+# tests/storage/test_question_dismissed_migration.py), as the models at head differ from an earlier revision's
+# schema.
 LATER_DIFF = frozenset(
     {"ended_at", "in_force", "uq_reminder_mutes_branch_id_kind", "uq_reminder_mutes_branch_id_kind_in_force"}
     | {"branch_profile_changes", "ix_branch_profile_changes_branch_id"}
     | {"closed_at"}
     | {"branch_closures", "ix_branch_closures_branch_id"}
+    | {"dismissed_at"}
 )
 
 
 def is_later_diff(entry: Any) -> bool:
-    """Whether a schema-diff entry is one of revision 0006's, 0007's, 0008's or 0009's changes (for the tests of
-    earlier revisions)."""
+    """Whether a schema-diff entry is one of revision 0006's to 0010's changes (for the tests of earlier
+    revisions)."""
     if isinstance(entry, list):  # modify_* entries come as lists of tuples
         return all(is_later_diff(e) for e in entry)
     named = entry[-1] if entry[0] == "add_column" else entry[1]
