@@ -25,7 +25,7 @@ from handlers.tg.callbacks import CURATION_PREFIX, MAX_WINDOW_DAYS, STALE, decod
 from handlers.tg.context import SERVICES_KEY, BotContext
 from handlers.tg.edit import edit_markup
 from handlers.tg.guards import command
-from handlers.tg.render_status import LIMIT
+from handlers.tg.render_status import LIMIT, split_tagged
 
 log = logging.getLogger(__name__)
 
@@ -121,19 +121,9 @@ def group_messages(
 ) -> list[tuple[str, list[int]]]:
     """The blocks joined into messages of at most ``limit`` characters, a group never cut between two, each with
     the indexes of the groups it shows (their buttons go on it)."""
-    messages: list[tuple[str, list[int]]] = []
-    current, shown = "", []
-    for lines, index in blocks:
-        block = "\n".join(line[:limit] for line in lines)[:limit]
-        candidate = f"{current}\n{block}" if current else block
-        if len(candidate) > limit and current:
-            messages.append((current, shown))
-            candidate, shown = block, []
-        current = candidate
-        shown += [] if index is None else [index]
-    if current:
-        messages.append((current, shown))
-    return messages
+    return split_tagged(
+        [("\n".join(line[:limit] for line in lines), index) for lines, index in blocks], limit
+    )
 
 
 def group_keyboard(

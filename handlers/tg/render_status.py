@@ -62,14 +62,23 @@ def status_lines(matrix: StatusMatrix) -> list[str]:
 
 def split_messages(lines: list[str], limit: int = LIMIT) -> list[str]:
     """Lines joined into messages of at most ``limit`` characters (a longer single line is cut)."""
-    messages, current = [], ""
-    for line in lines:
-        line = line[:limit]
-        candidate = f"{current}\n{line}" if current else line
+    return [text for text, _ in split_tagged([(line, None) for line in lines], limit)]
+
+
+def split_tagged(pieces: list[tuple[str, int | None]], limit: int = LIMIT) -> list[tuple[str, list[int]]]:
+    """Pieces of text (lines, or blocks of lines never cut between two messages) joined into messages of at
+    most ``limit`` characters (a longer single piece is cut), each with the tags of the pieces it holds (None:
+    no tag)."""
+    messages: list[tuple[str, list[int]]] = []
+    current, tags = "", []
+    for piece, tag in pieces:
+        piece = piece[:limit]
+        candidate = f"{current}\n{piece}" if current else piece
         if len(candidate) > limit and current:
-            messages.append(current)
-            candidate = line
+            messages.append((current, tags))
+            candidate, tags = piece, []
         current = candidate
+        tags += [] if tag is None else [tag]
     if current:
-        messages.append(current)
+        messages.append((current, tags))
     return messages

@@ -94,27 +94,22 @@ class CurationRepository:
     async def dismiss(self, question_ids: Iterable[int], at: datetime) -> int:
         """Mark the questions dismissed at ``at`` (those not dismissed yet); how many were."""
         _require_aware("at", at)
-        dismissed = 0
-        for chunk in _chunks(sorted(set(question_ids))):
-            stmt = (
-                update(QuestionLog)
-                .where(QuestionLog.id.in_(chunk), QuestionLog.dismissed_at.is_(None))
-                .values(dismissed_at=at)
-            )
-            dismissed += (await self.session.execute(stmt)).rowcount or 0
-        return dismissed
+        return await self._set_dismissed(question_ids, at)
 
     async def restore(self, question_ids: Iterable[int]) -> int:
         """Undo :meth:`dismiss` for the questions (those dismissed); how many were."""
-        restored = 0
+        return await self._set_dismissed(question_ids, None)
+
+    async def _set_dismissed(self, question_ids: Iterable[int], at: datetime | None) -> int:
+        """``dismissed_at = at`` on those of the questions not in that state already; how many changed."""
+        not_yet = (
+            QuestionLog.dismissed_at.is_(None) if at is not None else QuestionLog.dismissed_at.is_not(None)
+        )
+        changed = 0
         for chunk in _chunks(sorted(set(question_ids))):
-            stmt = (
-                update(QuestionLog)
-                .where(QuestionLog.id.in_(chunk), QuestionLog.dismissed_at.is_not(None))
-                .values(dismissed_at=None)
-            )
-            restored += (await self.session.execute(stmt)).rowcount or 0
-        return restored
+            stmt = update(QuestionLog).where(QuestionLog.id.in_(chunk), not_yet).values(dismissed_at=at)
+            changed += (await self.session.execute(stmt)).rowcount or 0
+        return changed
 
     async def set_confidence(self, question_id: int, confidence: str | None) -> bool:
         """Record how sure the logged answer was ("high" / "low" / None); ``False`` if no such question."""

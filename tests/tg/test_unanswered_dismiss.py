@@ -25,12 +25,18 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
+async def asked(harness) -> tuple[Chat, Chat]:
+    """The administrator's and Alice's chats, after Alice asked the canteen question twice and the bonus once."""
+    admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
+    alice = Chat(harness, harness.user(ALICE, "Alice"))
+    for question in (CANTEEN, CANTEEN, BONUS):
+        await alice.send(question)
+    return admin, alice
+
+
 async def test_dismiss_takes_a_group_off_until_asked_again(make_bot, clock) -> None:
     async with make_bot(clock=clock, **ADMINS) as harness:
-        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
-        alice = Chat(harness, harness.user(ALICE, "Alice"))
-        for question in (CANTEEN, CANTEEN, BONUS):
-            await alice.send(question)
+        admin, alice = await asked(harness)
 
         listed = await admin.send("/unanswered")
         assert f"1. {CANTEEN}（2次" in listed.plain_text and f"2. {BONUS}（1次" in listed.plain_text
@@ -104,10 +110,7 @@ async def _list(admin: Chat) -> list:
 
 async def test_dismissed_groups_are_shown_and_restored(make_bot, clock) -> None:
     async with make_bot(clock=clock, **ADMINS) as harness:
-        admin = Chat(harness, harness.user(ADMIN_ID, "管理员"))
-        alice = Chat(harness, harness.user(ALICE, "Alice"))
-        for question in (CANTEEN, CANTEEN, BONUS):
-            await alice.send(question)
+        admin, alice = await asked(harness)
         assert (await admin.send("/unanswered 已忽略")).plain_text == "没有已忽略的问题。"
         listed = await admin.send("/unanswered")
         assert "/unanswered 已忽略" in listed.plain_text
