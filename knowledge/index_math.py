@@ -37,6 +37,16 @@ def native_scoring() -> Any:
     return _scoring
 
 
+def native_evidence() -> Any:
+    """``knowledge._evidence``, what a candidate holds of a question's terms in C (``coverage.measure_plain``,
+    ``proximity.best_share``), or None: the Python loops, which give the same results, are used."""
+    try:
+        from knowledge import _evidence
+    except ImportError:  # pragma: no cover - an install without a compiler
+        return None
+    return _evidence
+
+
 K1 = 1.2
 B = 0.5  # below the usual 0.75: short passages must not outrank the one that says it (measured, bench.retrieval)
 

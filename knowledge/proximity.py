@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from knowledge.coverage import Term
 from knowledge.highlight import sentences
+from knowledge.index_math import native_evidence
 from knowledge.segment import plain_text
 
 WEIGHT = 0.5
@@ -39,7 +40,12 @@ def best_sentence_share(terms: list[Term], text: str) -> float:
 
 
 def best_share(terms: list[Term], seen: tuple[str, tuple[str, ...]]) -> float:
-    """``best_sentence_share`` over a passage's ``view``.
+    """``best_sentence_share`` over a passage's ``view`` (``_evidence.best_share`` where it is built)."""
+    return _best_share(terms, *seen)
+
+
+def best_share_py(terms: list[Term], seen: tuple[str, tuple[str, ...]]) -> float:
+    """``best_share`` in Python: the reference the C loop is tested against, and the path without it.
 
     Only the terms the passage holds somewhere can be found in one of its sentences, so the sentences are measured
     for those alone (a candidate holds a few of a question's terms): the found weight adds up the same terms in the
@@ -70,6 +76,14 @@ def best_share(terms: list[Term], seen: tuple[str, tuple[str, ...]]) -> float:
         if found > best:
             best = found
     return best / total
+
+
+_evidence = native_evidence()
+_best_share = (
+    _evidence.best_share
+    if _evidence is not None
+    else lambda terms, joined, parts: best_share_py(terms, (joined, parts))
+)
 
 
 def factor(terms: list[Term], text: str) -> float:

@@ -1,0 +1,132 @@
+"""``knowledge._evidence``: ``coverage.measure_plain`` and ``proximity.best_share`` in C, built wherever a C
+compiler is, and bit for bit the Python loops' results (knowledge/_evidence.c); bad input raises, never crashes."""
+
+from __future__ import annotations
+
+import math
+import random
+import shutil
+import sysconfig
+
+import pytest
+
+import knowledge.coverage as kc
+import knowledge.proximity as kp
+from knowledge.coverage import Found, Term
+
+ALPHABET = "党建工作组织支部书记企业员联合"
+
+
+@pytest.fixture
+def native():
+    """The extension; a skip only where no C compiler could have built it (the Python loops serve there)."""
+    try:
+        from knowledge import _evidence
+    except ImportError:
+        compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+        if shutil.which(compiler) is None:
+            pytest.skip(f"no C compiler ({compiler}): the Python loops serve")
+        raise
+    return _evidence
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choices(ALPHABET, k=rng.randint(1, 3)))
+
+
+def _terms(rng: random.Random) -> list[Term]:
+    weights = [0.0, 0.1, 0.3, 1 / 3, 0.7, 2.5, 1e-9, 7.25]
+    return [
+        Term(
+            tuple(_word(rng) for _ in range(rng.randint(1, 3))),
+            rng.choice(weights) * rng.random(),
+            rng.choice([1.0, 0.5, 0.25, 0.9]),
+            rng.random() < 0.3,
+        )
+        for _ in range(rng.randint(0, 9))
+    ]
+
+
+def _view(rng: random.Random) -> tuple[str, tuple[str, ...]]:
+    parts = tuple("".join(rng.choices(ALPHABET, k=rng.randint(0, 30))) for _ in range(rng.randint(0, 8)))
+    return "\x00".join(parts), parts
+
+
+def test_the_modules_use_the_extension(native):
+    assert kc._measure is native.measure
+    assert kp._best_share is native.best_share
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_measure_plain_is_the_python_loops_bit_for_bit(native, seed):
+    rng = random.Random(seed)
+    for _ in range(400):
+        terms, (joined, _) = _terms(rng), _view(rng)
+        got, want = kc.measure_plain(terms, joined), kc.measure_plain_py(terms, joined)
+        assert type(got) is Found and got == want
+        assert [type(v) for v in got] == [type(v) for v in want]  # floats and an int, as Python makes them
+        assert all(math.copysign(1, a) == math.copysign(1, b) for a, b in zip(got[:2], want[:2], strict=True))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_best_share_is_the_python_loops_bit_for_bit(native, seed):
+    rng = random.Random(seed)
+    shares = 0
+    for _ in range(400):
+        terms, seen = _terms(rng), _view(rng)
+        got, want = kp.best_share(terms, seen), kp.best_share_py(terms, seen)
+        assert type(got) is float and got.hex() == want.hex()
+        shares += 0 < got < 1
+    assert shares > 50  # the loops over sentences were exercised, not only the early returns
+
+
+def test_many_terms_past_the_stack_buffer(native):
+    terms = [Term((f"字{i}",), 1.0 + i / 7, 1.0, False) for i in range(100)]
+    text = "".join(f"字{i}" for i in range(0, 100, 3))
+    parts = (text[: len(text) // 2], text[len(text) // 2 :])
+    seen = ("\x00".join(parts), parts)
+    assert kp.best_share(terms, seen).hex() == kp.best_share_py(terms, seen).hex()
+    assert kc.measure_plain(terms, text) == kc.measure_plain_py(terms, text)
+
+
+def test_a_real_question_over_the_speeches(native, kb):
+    terms = kb.coverage_terms(kb.analyze("党员不足三人的企业怎样建立党组织"))
+    assert terms
+    for passage in kb.passages[:200]:
+        plain = kb._plain_of(passage.id)
+        assert kc.measure_plain(terms, plain) == kc.measure_plain_py(terms, plain)
+        seen = kp.view(passage.text)
+        assert kp.best_share(terms, seen).hex() == kp.best_share_py(terms, seen).hex()
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda m: m.measure(Found, [("a",)], "abc"), TypeError),  # a term of the wrong size
+        (lambda m: m.measure(Found, [(("a",), "x", 1.0, False)], "abc"), TypeError),  # a weight not a number
+        (lambda m: m.measure(Found, [(("a",), 1.0, 1.0, "yes")], "abc"), TypeError),  # is_domain not an int
+        (lambda m: m.measure(Found, [((1,), 1.0, 1.0, False)], "abc"), TypeError),  # a spelling not a str
+        (lambda m: m.measure(Found, [(["a"], 1.0, 1.0, False)], "abc"), TypeError),  # spellings not a tuple
+        (lambda m: m.measure(Found, 5, "abc"), TypeError),  # terms not a sequence
+        (lambda m: m.measure(dict, [], "abc"), TypeError),  # not a tuple type
+        (lambda m: m.measure(Found, [], b"abc"), TypeError),
+        (lambda m: m.measure(Found, []), TypeError),
+        (lambda m: m.best_share([(("a",), 1.0, 1.0, False)] * 2, "a", ("a", 3)), TypeError),
+        (lambda m: m.best_share([], "a", ["a"]), TypeError),
+        (lambda m: m.best_share([(("a",), None, 1.0, False)], "a", ("a",)), TypeError),
+        (lambda m: m.best_share([], "a"), TypeError),
+    ],
+)
+def test_bad_input_raises(native, call, error):
+    with pytest.raises(error):
+        call(native)
+
+
+def test_without_the_extension_the_python_loops_serve(monkeypatch):
+    monkeypatch.setattr(kc, "_measure", lambda _type, terms, plain: kc.measure_plain_py(terms, plain))
+    monkeypatch.setattr(
+        kp, "_best_share", lambda terms, joined, parts: kp.best_share_py(terms, (joined, parts))
+    )
+    terms = [Term(("党建",), 0.5, 1.0, True), Term(("书记", "负责人"), 0.25, 0.5, False)]
+    assert kc.measure_plain(terms, "党建书记") == Found(0.5 + 0.25 * 0.5, 0.75, 1)
+    assert kp.best_share(terms, ("党建\x00书记", ("党建", "书记"))) == 0.5 / 0.75
