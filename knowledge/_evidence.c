@@ -14,9 +14,16 @@ best_share(terms, joined, parts) -> float
     ``best_share``: the largest share of the terms' total weight that one sentence (``parts``, a tuple of str)
     holds; ``joined`` is ``parts`` joined by a character no spelling holds, to find first which terms the passage
     holds at all.
+
+field_scores(spans, ids, weights, low=0, high=2**32, shift=0) -> dict
+    ``knowledge.asked.AskedField.scores`` and ``scores_between``: for each ``(start, end)`` of ``spans``, in
+    order, the postings ``ids[start:end]`` (uint32, ascending within a span) with their ``weights`` (float32) whose
+    id is in ``[low, high)``: key ``id - shift`` gets ``get(key, 0.0) + weight`` in double, as the Python loop adds
+    them (keys inserted in the same order).
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 
 typedef struct {
     PyObject *spellings; /* borrowed: a tuple of str */
@@ -192,16 +199,126 @@ fail:
     return NULL;
 }
 
+static int
+get_array(PyObject *obj, Py_buffer *view, char kind, const char *what)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return -1;
+    const char *fmt = view->format ? view->format : "B";
+    if (view->itemsize != 4 || fmt[0] != kind || fmt[1] != '\0') {
+        PyErr_Format(PyExc_TypeError, "%s must be an array('%c')", what, kind);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* Adds ``weight`` to ``out[key]`` (0.0 when absent), as ``out[key] = out.get(key, 0.0) + weight``. */
+static int
+add_to(PyObject *out, long long key, double weight)
+{
+    PyObject *k = PyLong_FromLongLong(key);
+    if (k == NULL)
+        return -1;
+    PyObject *old = PyDict_GetItemWithError(out, k); /* borrowed */
+    double value;
+    if (old != NULL) {
+        value = PyFloat_AsDouble(old);
+        if (value == -1.0 && PyErr_Occurred()) {
+            Py_DECREF(k);
+            return -1;
+        }
+    } else if (PyErr_Occurred()) {
+        Py_DECREF(k);
+        return -1;
+    } else {
+        value = 0.0;
+    }
+    PyObject *v = PyFloat_FromDouble(value + weight);
+    int rc = v == NULL ? -1 : PyDict_SetItem(out, k, v);
+    Py_XDECREF(v);
+    Py_DECREF(k);
+    return rc;
+}
+
+static PyObject *
+field_scores(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    long long low = 0, high = 1LL << 32, shift = 0;
+    if (nargs < 3 || nargs > 6) {
+        PyErr_SetString(PyExc_TypeError, "field_scores(spans, ids, weights, low=0, high=2**32, shift=0)");
+        return NULL;
+    }
+    long long *bounds[3] = {&low, &high, &shift};
+    for (Py_ssize_t a = 3; a < nargs; a++) {
+        *bounds[a - 3] = PyLong_AsLongLong(args[a]);
+        if (*bounds[a - 3] == -1 && PyErr_Occurred())
+            return NULL;
+    }
+    Py_buffer idv, wv;
+    if (get_array(args[1], &idv, 'I', "ids") < 0)
+        return NULL;
+    if (get_array(args[2], &wv, 'f', "weights") < 0) {
+        PyBuffer_Release(&idv);
+        return NULL;
+    }
+    const uint32_t *ids = idv.buf;
+    const float *weights = wv.buf;
+    Py_ssize_t n = idv.len / 4 < wv.len / 4 ? idv.len / 4 : wv.len / 4;
+    PyObject *out = NULL, *seq = PySequence_Fast(args[0], "spans must be a sequence");
+    if (seq == NULL)
+        goto done;
+    out = PyDict_New();
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t t = 0; out != NULL && t < count; t++) {
+        Py_ssize_t start, end;
+        if (!PyTuple_Check(items[t]) || !PyArg_ParseTuple(items[t], "nn", &start, &end)) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "a span is a tuple (start, end)");
+            Py_CLEAR(out);
+            break;
+        }
+        if (start < 0 || end > n || start > end) {
+            PyErr_SetString(PyExc_IndexError, "span out of range");
+            Py_CLEAR(out);
+            break;
+        }
+        Py_ssize_t lo = start, hi = end; /* bisect_left(ids, low, start, end) */
+        while (lo < hi) {
+            Py_ssize_t mid = lo + (hi - lo) / 2;
+            if ((long long)ids[mid] < low)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (Py_ssize_t j = lo; j < end && (long long)ids[j] < high; j++) {
+            if (add_to(out, (long long)ids[j] - shift, (double)weights[j]) < 0) {
+                Py_CLEAR(out);
+                break;
+            }
+        }
+    }
+    Py_XDECREF(seq);
+done:
+    PyBuffer_Release(&idv);
+    PyBuffer_Release(&wv);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"measure", (PyCFunction)(void (*)(void))measure, METH_FASTCALL,
      "measure(found_type, terms, plain): knowledge.coverage.measure_plain"},
     {"best_share", (PyCFunction)(void (*)(void))best_share, METH_FASTCALL,
      "best_share(terms, joined, parts): knowledge.proximity.best_share"},
+    {"field_scores", (PyCFunction)(void (*)(void))field_scores, METH_FASTCALL,
+     "field_scores(spans, ids, weights, low=0, high=2**32, shift=0): knowledge.asked.AskedField.scores"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_evidence", "What a candidate passage holds of a question's terms, in C.", -1, methods,
+    NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC

@@ -32,7 +32,7 @@ import math
 import os
 import pickle
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
@@ -40,10 +40,12 @@ from importlib import resources
 from pathlib import Path
 
 from knowledge import highlight as highlight_module
-from knowledge import ingest, segment, traditional
+from knowledge import ingest, segment, shown, traditional
 from knowledge.highlight import sentences
+from knowledge.index_math import native_evidence
 from knowledge.ingest import clean_text
 from knowledge.segment import bigrams, normalize
+from knowledge.shown import Shown
 from knowledge.traditional import fold
 from knowledge.types import Passage
 
@@ -64,6 +66,8 @@ MIN_IDF = 0.6
 SENTENCE_WEIGHT = 1.0
 MAX_SENTENCES = 1024  # a sentence's key in its field: passage id x this + its index in the passage
 MEMO_SIZE = 2048  # bigrams whose place in a field the field remembers before it empties its memo
+
+_evidence = native_evidence()  # the fields' loop in C, or None (the Python loops below)
 
 
 def _code(gram: str) -> int:
@@ -139,7 +143,10 @@ class AskedField:
     def scores(self, question: str) -> dict[int, float]:
         """Passage id -> BM25 of ``question`` over the passage's past questions (passages with none left out).
 
-        Each passage's terms are summed in the order of their codes, as a plain loop over the terms would."""
+        Each passage's terms are summed in the order of their codes, as a plain loop over the terms would: the
+        loop below, or the same in C (``_evidence.field_scores``) where it is built."""
+        if _evidence is not None:
+            return _evidence.field_scores(self._spans(question), self._ids, self._weights)
         out: dict[int, float] = {}
         get = out.get
         ids, weights = self._ids, self._weights
@@ -154,7 +161,9 @@ class AskedField:
 
     def scores_between(self, question: str, low: int, high: int, shift: int = 0) -> dict[int, float]:
         """``scores`` of the keys from ``low`` up to ``high`` only (a term's keys are stored in order), each key
-        less ``shift``."""
+        less ``shift`` (in C where it is built, as ``scores``)."""
+        if _evidence is not None:
+            return _evidence.field_scores(self._spans(question), self._ids, self._weights, low, high, shift)
         out: dict[int, float] = {}
         ids, weights = self._ids, self._weights
         for start, end in self._spans(question):
@@ -307,7 +316,7 @@ def load(
     path = data_path()
     digest = hashlib.sha256()
     # The code that builds the fields: how questions become terms and passages become sentences.
-    for source in (__file__, *(m.__file__ for m in (highlight_module, ingest, segment, traditional))):
+    for source in (__file__, *(m.__file__ for m in (highlight_module, ingest, segment, shown, traditional))):
         digest.update(Path(str(source)).read_bytes())
     digest.update(path.read_bytes() if path.exists() else b"")
     for p in mine:
@@ -339,7 +348,7 @@ def build(
 ) -> PastQuestions:
     """The fields of ``questions`` over the ``passages`` that ``own`` accepts (the shipped speeches': a phrase
     that another corpus happens to contain does not attach the question there) and over their sentences."""
-    where = _Shown([p for p in passages if own(p)])
+    where = Shown([p for p in passages if own(p)])
     by_id = {p.id: p for p in where.passages}
     counts: dict[int, Counter] = {}
     in_sentences: dict[int, Counter] = {}
@@ -364,36 +373,3 @@ def _holding(text: str, phrases: Iterable[str]) -> set[int]:
         return set()
     parts = sentences(text)[:MAX_SENTENCES]
     return {n for n, sentence in enumerate(parts) if any(w in sentence for w in wanted)}
-
-
-class _Shown:
-    """Which passages show a phrase (in their text or heading path, as the phrase is or as ingestion cleans it):
-    one search of all of them joined, remembered per phrase."""
-
-    def __init__(self, passages: Sequence[Passage]) -> None:
-        self.passages = passages
-        self._text = ""
-        self._starts: list[int] = []
-        self._ids: list[int] = []
-        parts, offset = [], 0
-        for p in passages:
-            parts.append("\n".join((*p.headings, p.text)))
-            self._starts.append(offset)
-            self._ids.append(p.id)
-            offset += len(parts[-1]) + 1
-        self._text = "\x00".join(parts)
-        self._memo: dict[str, frozenset[int]] = {}
-
-    def __call__(self, phrase: str) -> frozenset[int]:
-        found = self._memo.get(phrase)
-        if found is None:
-            found = self._memo[phrase] = frozenset(self._find(phrase) | self._find(clean_text(phrase)))
-        return found
-
-    def _find(self, phrase: str) -> set[int]:
-        out: set[int] = set()
-        at = self._text.find(phrase) if phrase else -1
-        while at >= 0:
-            out.add(self._ids[bisect_right(self._starts, at) - 1])
-            at = self._text.find(phrase, at + 1)
-        return out

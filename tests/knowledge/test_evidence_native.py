@@ -7,11 +7,13 @@ import math
 import random
 import shutil
 import sysconfig
+from collections import Counter
 
 import pytest
 
 import knowledge.coverage as kc
 import knowledge.proximity as kp
+from knowledge.asked import AskedField
 from knowledge.coverage import Found, Term
 
 ALPHABET = "党建工作组织支部书记企业员联合"
@@ -130,3 +132,58 @@ def test_without_the_extension_the_python_loops_serve(monkeypatch):
     terms = [Term(("党建",), 0.5, 1.0, True), Term(("书记", "负责人"), 0.25, 0.5, False)]
     assert kc.measure_plain(terms, "党建书记") == Found(0.5 + 0.25 * 0.5, 0.75, 1)
     assert kp.best_share(terms, ("党建\x00书记", ("党建", "书记"))) == 0.5 / 0.75
+
+
+def _field(rng: random.Random) -> AskedField:
+    """A field of random past questions over up to 40 of 3,000 passages (several postings per bigram)."""
+    words = [a + b for a in "党建支部书记组" for b in "织工作企业联合"]  # 49 bigrams, each in a few passages
+    chosen = rng.sample(range(3000), rng.randint(1, 40))
+    return AskedField({p: Counter(rng.choices(words, k=6)) for p in chosen})
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_field_scores_are_the_python_loops_bit_for_bit(monkeypatch, native, seed):
+    import knowledge.asked as ka
+
+    rng, filled = random.Random(seed), 0
+    for _ in range(30):
+        field = _field(rng)
+        question = "".join(rng.choices("党建支部书记组织工作企业联合", k=rng.randint(0, 16)))
+        low = rng.choice([0, 100, 1500])
+        bounds = (low, low + rng.choice([1, 700, 5000]), rng.choice([0, low]))
+        got = (field.scores(question), field.scores_between(question, *bounds))
+        with monkeypatch.context() as m:
+            m.setattr(ka, "_evidence", None)
+            want = (field.scores(question), field.scores_between(question, *bounds))
+        filled += bool(want[0])
+        for g, w in zip(got, want, strict=True):
+            assert list(g) == list(w)  # the same keys, inserted in the same order
+            assert [v.hex() for v in g.values()] == [v.hex() for v in w.values()]
+    assert filled > 15  # most questions found postings: the loops were exercised
+
+
+def test_the_fields_use_the_extension(native):
+    import knowledge.asked as ka
+
+    assert ka._evidence is native
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, a: m.field_scores([(0, 99)], a("I", [1]), a("f", [1.0])),  # a span past the postings
+        lambda m, a: m.field_scores([(2, 1)], a("I", [1, 2]), a("f", [1.0, 2.0])),
+        lambda m, a: m.field_scores([(-1, 1)], a("I", [1]), a("f", [1.0])),
+        lambda m, a: m.field_scores([(0,)], a("I", [1]), a("f", [1.0])),
+        lambda m, a: m.field_scores([(0, 1)], a("i", [1]), a("f", [1.0])),  # signed ids
+        lambda m, a: m.field_scores([(0, 1)], a("I", [1]), a("d", [1.0])),  # double weights
+        lambda m, a: m.field_scores([(0, 1)], a("I", [1]), a("f", [1.0]), "x"),
+        lambda m, a: m.field_scores([(0, 1)], a("I", [1])),
+        lambda m, a: m.field_scores(7, a("I", [1]), a("f", [1.0])),
+    ],
+)
+def test_field_scores_bad_input_raises(native, call):
+    from array import array
+
+    with pytest.raises((TypeError, IndexError)):
+        call(native, array)
