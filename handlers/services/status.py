@@ -18,7 +18,9 @@ kind one; in a month view a quarterly kind has the one quarter the month is in. 
   nothing, a branch of fewer than 7 formal members no 支部委员会 or 党小组会 (``knowledge.organisation.exempt_kinds``);
 - ``closed`` (已撤销): nothing passed or waiting, and the branch was closed at the slot's end (as of the view's
   last day for a longer slot): it owes nothing for the period it was closed in, nor for one that ended while it
-  stayed closed (``handlers.services.closures``); its row names the closure;
+  stayed closed (``handlers.services.closures``); its row names the closure. A view leaves out a branch that
+  owes none of its months unless it closed within the view with a record there that passed or waits for review
+  (what it did before it closed stays in sight);
 - ``na`` (未成立): nothing, and the slot ended before the branch was created (``branches.created_at``, a date in
   the clock's zone): it was never owed. The slot the branch was created in is owed, as the reminders and the
   administrators' digest count it (``reminders/digest.py``: a branch counts for a period it existed by the end
@@ -41,7 +43,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -307,6 +309,22 @@ def build_matrix(
     return StatusMatrix(view, today, kinds, rows, kind_totals, totals)
 
 
+# A closed branch's records that keep it in a view it owes nothing of: those its slots show (已完成, 待审核).
+_SHOWN_STATES = frozenset({"passed", "pending_review"})
+
+
+def _owes_a_month(closures: Closures, view: Period) -> bool:
+    """Whether the branch owes one of the view's months: it was open at the end of it (``closures``)."""
+    return any(closures.owes(m.end) for m in slots(Cadence.MONTHLY, view))
+
+
+def _in_view(closures: Closures, view: Period) -> bool:
+    """Whether a view may show the branch: it owes one of the view's months, or it was open when the view began
+    and closed within it. Such a branch is shown only with a record there (``_matrix``): what it did before it
+    closed stays in sight, marked 已撤销, owing nothing; a branch closed before the view began is left out."""
+    return _owes_a_month(closures, view) or closures.owes(view.start - timedelta(days=1))
+
+
 class StatusService:
     def __init__(
         self,
@@ -350,18 +368,18 @@ class StatusService:
         self, session: AsyncSession, scope: frozenset[int] | None, view: Period
     ) -> StatusMatrix:
         repo, tz = StatusRepository(session), self.clock.tz
-        # A closed branch owes nothing for the periods it was closed at the end of (``closures``): it is left
-        # out of a view only when it owes none of the view's months.
         scoped = await repo.branches(scope)
         closures = await load_closures(session, scoped, tz)
-        months = slots(Cadence.MONTHLY, view)
-        branches = [b for b in scoped if any(closures[b.id].owes(m.end) for m in months)]
-        ids = [b.id for b in branches]
+        candidates = [b for b in scoped if _in_view(closures[b.id], view)]
         periods = {k.code: [s.code for s in slots(k.cadence, view)] for k in CATALOGUE}
         now = self.clock.now()
         counts = counted_by(
-            await repo.counts(ids, periods), await held_after(session, scope, view, now.date())
+            await repo.counts([b.id for b in candidates], periods),
+            await held_after(session, scope, view, now.date()),
         )
+        shown = {r.branch_id for r in counts if r.review_state in _SHOWN_STATES}
+        branches = [b for b in candidates if _owes_a_month(closures[b.id], view) or b.id in shown]
+        ids = [b.id for b in branches]
         mutes = mute_spans(await ReminderRepository(session).mute_history(ids), now.tzinfo)
         changes = profile_changes(await repo.profile_changes(ids), now.tzinfo)
         return build_matrix(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from openpyxl import load_workbook
+from sqlalchemy import update
 
 from handlers.services.branch_admin import BranchAdminService
 from handlers.services.clock import FixedClock
@@ -15,6 +16,7 @@ from handlers.services.export import LedgerExporter
 from handlers.services.reminders import Audience, ReminderPlanner
 from handlers.services.status import StatusService
 from storage.files import LocalFileStore
+from storage.models import ActivityRecord
 from tests.services.reminder_world import add_branch, record, sh
 
 ADMIN = 900
@@ -107,3 +109,45 @@ async def test_a_branch_closed_on_the_first_before_the_digest_is_in_the_month_be
     assert november.total == 2 and [x.branch_id for x in november.branches] == [a, b]
     assert [(x.closed, x.has_secretary) for x in november.branches] == [("2026-12-01", False), (None, True)]
     assert digest.unreachable == ()
+
+
+async def test_a_view_keeps_a_branch_closed_within_it_with_what_it_recorded(session_factory, tmp_path):
+    """Closed on 10 June after its 主题党日 (passed) and a 支委会 (waiting): June shows the two, marked closed, owing
+    nothing; a branch closed the same day with nothing stays out, and so does one closed before June with a record
+    of the second quarter; April's closure with an April record keeps its branch in the quarter."""
+    a = await add_branch(session_factory, "甲支部", 1001)
+    b = await add_branch(session_factory, "乙支部", 1002)
+    c = await add_branch(session_factory, "丙支部", 1003)
+    d = await add_branch(session_factory, "丁支部", 1004)
+    passed = await record(session_factory, a, "theme_day", date(2026, 6, 8))
+    await record(session_factory, a, "committee", date(2026, 6, 9))
+    await record(session_factory, d, "observation", date(2026, 4, 8))  # the second quarter's 观摩交流
+    async with session_factory() as session, session.begin():
+        await session.execute(
+            update(ActivityRecord).where(ActivityRecord.id == passed).values(review_state="passed")
+        )
+    for branch in (a, c):
+        await _close(session_factory, branch, sh(2026, 6, 10, 15))
+    await _close(session_factory, d, sh(2026, 4, 10, 15))
+    status = StatusService(session_factory, FixedClock(sh(2026, 7, 5, 10)), frozenset({ADMIN}))
+
+    june = await status.matrix_for(None, "2026-06")
+    assert [r.branch_id for r in june.rows] == [a, b]
+    row = june.rows[0]
+    assert row.closed == ((date(2026, 6, 10), None),)
+    assert _states(june, a, "theme_day") == ["recorded"] and _states(june, a, "committee") == ["waiting"]
+    assert _states(june, a, "group_meeting") == ["closed"] and _states(june, a, "review") == ["closed"]
+    assert row.totals.overdue == 0 and (row.totals.passed, row.totals.pending) == (1, 1)
+    assert june.totals.overdue == june.rows[1].totals.overdue  # only the open branch is late
+
+    quarter = await status.matrix_for(None, "2026-Q2")
+    assert [r.branch_id for r in quarter.rows] == [a, b, c, d]  # a, c owed April and May; d has its record
+    assert _states(quarter, d, "observation") == ["waiting"] and quarter.rows[3].totals.overdue == 0
+    may = await status.matrix_for(None, "2026-05")
+    assert [r.branch_id for r in may.rows] == [a, b, c]  # d closed in April: out of May, record or not
+
+    exporter = LedgerExporter(session_factory, status.clock, LocalFileStore(tmp_path / "files"), status)
+    await exporter.export_ledger("2026-06", None, tmp_path / "june.xlsx")
+    summary = load_workbook(tmp_path / "june.xlsx")["汇总"]
+    names = [r[0] for r in summary.iter_rows(min_row=4, max_row=5, values_only=True)]
+    assert names == ["甲支部 · 已撤销（2026-06-10）", "乙支部"]
