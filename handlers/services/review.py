@@ -144,6 +144,20 @@ class ReviewService(ScopedService):
             return ReviewResult("comment_required")
         return await self._move(admin_id, record_id, "returned", cleaned, name, expected="passed")
 
+    async def may_reopen(self, admin_id: int, record_id: int) -> ReviewResult:
+        """Before 退回更正 asks for a reason: ``ok`` (with the record) when this administrator may return it now,
+        else the status :meth:`reopen_passed` would give (admins_only, missing, withdrawn, not_passed)."""
+        if admin_id not in self.admin_ids:
+            return ReviewResult("admins_only")
+        async with self.session_factory() as session:
+            checked = await self._check(session, admin_id, record_id)
+            if isinstance(checked, ReviewResult):
+                return checked
+            record, branch = checked
+            return ReviewResult(
+                "ok" if record.review_state == "passed" else "not_passed", brief(record, branch)
+            )
+
     async def may_return(self, reviewer_id: int, record_id: int) -> ReviewResult:
         """Before 退回 asks for a comment: ``ok`` (with the record) when this reviewer may return it now, else the
         status :meth:`return_record` would give (missing, forbidden, withdrawn, unchanged, passed)."""

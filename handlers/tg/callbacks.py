@@ -118,7 +118,7 @@ def decode_reminder(data: str) -> ReminderButton | None:
 # -- supervision: review (通过 / 退回 / 查看), the record's own buttons, /status periods --------------------------
 
 REVIEW_PREFIX = "rv:"
-REVIEW_ACTS = frozenset({"pass", "ret", "open"})
+REVIEW_ACTS = frozenset({"pass", "ret", "open", "reopen"})  # reopen: 退回更正 of a passed record (admins)
 RECORD_PREFIX = "r:"
 STATUS_PREFIX = "st:"
 _PERIOD_CODE = re.compile(r"[0-9]{4}(-[0-9]{2}|-Q[1-4])?")

@@ -86,9 +86,11 @@ def dropped_note(state: dict | None) -> str | None:
         return None
     if (unsaved := unsaved_note(state)) is not None:
         return unsaved
-    if state.get("kind") == "review_return":
+    if state.get("kind") in ("review_return", "review_reopen"):
         number = state.get("number")
         other = f"记录编号 {number} " if number else "上一条记录"
+        if state["kind"] == "review_reopen":
+            return f"{other}的退回更正还没有填写理由，已取消，该记录仍为已通过。"
         return f"{other}的退回还没有填写意见，已取消，该记录仍待审核。"
     return _DROPPED.get(str(state.get("kind")))
 

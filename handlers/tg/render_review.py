@@ -64,6 +64,13 @@ def review_keyboard(record_id: int) -> InlineKeyboardMarkup:
     )
 
 
+def reopen_keyboard(record_id: int) -> InlineKeyboardMarkup:
+    """An administrator's button under a passed record: return it for correction (``review_reopen``)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("↩️ 退回更正", callback_data=encode_review("reopen", record_id))]]
+    )
+
+
 def amend_rows(record_id: int) -> list[list[InlineKeyboardButton]]:
     """What a secretary may amend: the texts, the attendance, the photos (add some, or send them all again)."""
     return [

@@ -29,6 +29,7 @@ from handlers.tg.render_review import (
     done_text,
     notice_keyboard,
     notice_text,
+    reopen_keyboard,
     result_alert,
     review_keyboard,
 )
@@ -113,8 +114,12 @@ async def _pass(update: Update, context: BotContext, chat_id: int, record_id: in
         return
     await query.answer("已通过。")
     await edit_markup(query, None)
+    # An administrator may take a pass back at once: 退回更正 (``review_reopen``).
+    undo = reopen_keyboard(record_id) if query.from_user.id in context.services.admin_ids else None
     try:
-        await context.bot.send_message(chat_id, done_text(result), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            chat_id, done_text(result), parse_mode=ParseMode.HTML, reply_markup=undo
+        )
     finally:  # the secretary is told even when the reviewer's own line fails (helper-84's review)
         await send_notices(context.bot, result.notify)
 
@@ -133,15 +138,15 @@ async def _ask_comment(update: Update, context: BotContext, chat_id: int, record
     await pending.expect(context, "review_return", record_id=record_id, origin=origin, number=number)
     await context.bot.send_message(
         chat_id,
-        _dropped_note(dropped, record_id)
+        replaced_note(dropped, record_id)
         + f"请填写退回意见，说明需要修改什么（2至500字，发送 /cancel 取消）：\n记录编号：{number}",
     )
 
 
-def _dropped_note(dropped: dict | None, record_id: int) -> str:
-    """What the new question replaced (nothing when it asked the same again): another record's return still
-    without its comment, a change half-entered, another input the bot was waiting for."""
-    if not dropped or (dropped.get("kind") == "review_return" and dropped.get("record_id") == record_id):
+def replaced_note(dropped: dict | None, record_id: int, kind: str = "review_return") -> str:
+    """What the new question (``kind`` of ``record_id``) replaced, nothing when it asked the same again: another
+    record's return still without its comment, a change half-entered, another input the bot was waiting for."""
+    if not dropped or (dropped.get("kind") == kind and dropped.get("record_id") == record_id):
         return ""
     note = pending.dropped_note(dropped)
     return f"{note}\n\n" if note else ""
@@ -161,6 +166,9 @@ async def _open(update: Update, context: BotContext, chat_id: int, record_id: in
     copies = stored_copy(context, query.from_user.id)  # the photos are what a reviewer checks most
     await send_evidence(context.bot, chat_id, view.files, *copies)
     markup = review_keyboard(record_id) if view.reviewable else None
+    passed = view.review_state == "passed" and view.record.status == "active"
+    if passed and query.from_user.id in context.services.admin_ids:
+        markup = reopen_keyboard(record_id)  # 退回更正 (``review_reopen``)
     await context.bot.send_message(chat_id, describe(view, context.services.clock.tz), reply_markup=markup)
 
 
@@ -194,4 +202,5 @@ async def _return_comment(update: Update, context: BotContext, state: dict) -> N
 
 def register(application: Application) -> None:
     install_hook(application)
-    application.add_handler(CallbackQueryHandler(on_button, pattern=f"^{REVIEW_PREFIX}"))
+    # 退回更正 (rv:reopen:) is ``review_reopen``'s.
+    application.add_handler(CallbackQueryHandler(on_button, pattern=f"^{REVIEW_PREFIX}(?!reopen:)"))

@@ -230,3 +230,25 @@ async def test_a_passed_record_is_not_withdrawn(session_factory, tmp_path):
     assert not view.can_withdraw and view.review_state == "passed"
     assert await records.withdraw(SEC_A, record_id) == "passed"
     assert (await records.open(SEC_A, record_id)).record.status == "active"
+
+
+async def test_who_may_reopen_a_passed_record(session_factory, tmp_path):
+    """退回更正 (``may_reopen``, then ``reopen_passed``): administrators only, a passed record only; a withdrawn one
+    is refused as withdrawn and nobody is told."""
+    world = await make_world(session_factory, tmp_path)
+    review = ReviewService(world.factory, world.clock, ADMINS)
+    record_id = await add_record(world, world.a, SEC_A)
+    assert (await review.may_reopen(ADMIN, record_id)).status == "not_passed"  # it waits for review
+    assert (await review.may_reopen(ADMIN, 987654)).status == "missing"
+    assert (await review.pass_record(SUPERVISOR, record_id)).status == "ok"
+    asked = await review.may_reopen(ADMIN, record_id)
+    assert asked.status == "ok" and asked.record.review_state == "passed"
+    for user in (SUPERVISOR, SEC_A, STRANGER):
+        assert (await review.may_reopen(user, record_id)).status == "admins_only"
+        assert (await review.reopen_passed(user, record_id, "请更正地点")).status == "admins_only"
+    async with world.factory() as session, session.begin():
+        await RecordRepository(session).withdraw(record_id, world.clock.now())
+    assert (await review.may_reopen(ADMIN, record_id)).status == "withdrawn"
+    refused = await review.reopen_passed(ADMIN, record_id, "请更正地点")
+    assert refused.status == "withdrawn" and refused.notify == []
+    assert refused.record.review_state == "passed"
