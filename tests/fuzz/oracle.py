@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,6 +187,9 @@ def compact(value: Any, depth: int = 0) -> Any:
     return value
 
 
+Violate = Callable[[str, int | None, str], None]
+
+
 def check(
     batch: list[Sent],
     *,
@@ -211,8 +215,16 @@ def check(
         tagged = parse_tag(call.params.get(TAG_PARAM))
         if tagged is not None:
             by_update[tagged[0]].append((tagged[1], call))
+    _unhandled(failures, violate)
+    _unanswered_buttons(batch, callback_answers, violate)
+    _exception_texts(sent_messages, calls, violate)
+    _unreplied(batch, by_update, violate)
+    _duplicates(batch, by_update, failures, violate)
+    return tally
 
-    # unhandled: every error, once (the error handler and a log line about the same exception count once)
+
+def _unhandled(failures: list[Failure], violate: Violate) -> None:
+    """Every error, once (the error handler and a log line about the same exception count once)."""
     counted: set[int] = set()
     for failure in failures:
         if failure.error is not None:
@@ -221,12 +233,14 @@ def check(
             counted.add(id(failure.error))
         violate("unhandled", failure.update_id, f"{failure.source}: {failure.message[:300]}")
 
-    # unanswered_buttons
+
+def _unanswered_buttons(batch: list[Sent], callback_answers: dict[str, dict], violate: Violate) -> None:
     for item in batch:
         if item.query_id is not None and item.replay_of is None and item.query_id not in callback_answers:
             violate("unanswered_buttons", item.update_id, "answerCallbackQuery was never called")
 
-    # exception_text_replies
+
+def _exception_texts(sent_messages: list[Any], calls: list[Any], violate: Violate) -> None:
     for record in sent_messages:
         for text in (record.plain_text, record.text):
             match = EXCEPTION_TEXT.search(text or "")
@@ -246,7 +260,8 @@ def check(
                 f"answerCallbackQuery shows {match.group(0)!r}: {call.params.get('text')!r}",
             )
 
-    # unreplied
+
+def _unreplied(batch: list[Sent], by_update: dict[int, list[tuple[int, Any]]], violate: Violate) -> None:
     for item in batch:
         if not item.needs_reply:
             continue
@@ -254,7 +269,11 @@ def check(
         if not replies:
             violate("unreplied", item.update_id, "no reply to a private text message")
 
-    # duplicates
+
+def _duplicates(
+    batch: list[Sent], by_update: dict[int, list[tuple[int, Any]]], failures: list[Failure], violate: Violate
+) -> None:
+    """An update handled again when redelivered, an edited message answered, a failed update answered twice."""
     for update_id, tagged_calls in by_update.items():
         again = [c for n, c in tagged_calls if n >= 2]
         if again:
@@ -281,4 +300,3 @@ def check(
         if len(after) >= 2:
             texts = [str(c.params.get("text") or "")[:30] for c in after]
             violate("duplicates", failure.update_id, f"failed, then reached later handlers: {texts}")
-    return tally

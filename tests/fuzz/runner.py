@@ -14,6 +14,7 @@ from tests.emulator import DEFAULT_BOT_FIRST_NAME, DEFAULT_BOT_USERNAME
 from tests.fixtures_bot import TEST_TOKEN
 from tests.fuzz import junk
 from tests.fuzz.actions import GROUP_ANONYMOUS_BOT, Action
+from tests.fuzz.files import docx, jpeg, pdf
 from tests.fuzz.harness import FuzzBot
 from tests.fuzz.oracle import Sent, Tally, check
 
@@ -28,19 +29,6 @@ BOT_USER = {
 }
 # The sender Telegram puts on a channel post it forwards into the channel's discussion group.
 TELEGRAM_SERVICE = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def _jpeg(seed: int) -> bytes:
-    from tests.tg.test_e2e_forms import jpeg
-
-    return jpeg(seed)
-
-
-def _docx(seed: int) -> bytes:
-    from tests.tg.test_e2e_forms import docx
-
-    return docx(f"会议记录 {seed}")
 
 
 class Runner:
@@ -184,17 +172,17 @@ class Runner:
         seed = self.file_seed
         variant = action.variant
         if variant == "photo":
-            return user.send_photo(caption=caption, content=_jpeg(seed))
+            return user.send_photo(caption=caption, content=jpeg(seed))
         if variant == "album":
             count = 2 + action.picks[0] % 3
-            return user.send_album([_jpeg(seed * 10 + i) for i in range(count)])
+            return user.send_album([jpeg(seed * 10 + i) for i in range(count)])
         if variant == "document":
             if action.picks[0] % 2:
                 return user.send_document(
-                    "会议记录.pdf", "application/pdf", caption=caption, content=PDF + bytes([seed % 256])
+                    "会议记录.pdf", "application/pdf", caption=caption, content=pdf(seed)
                 )
             mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            return user.send_document("记录.docx", mime, caption=caption, content=_docx(seed))
+            return user.send_document("记录.docx", mime, caption=caption, content=docx(seed))
         if variant == "big_document":
             return user.send_document("扫描件.pdf", "application/pdf", file_size=25 * 1024 * 1024)
         if variant == "fake_pdf":
@@ -380,12 +368,10 @@ class Runner:
         self.file_seed += 1
         if ("照片" in text and "会议记录" not in text) or "已收到会议记录照片" in text:
             if u4 % 4 == 0:
-                return user.send_album([_jpeg(self.file_seed * 10 + i) for i in range(2)])
-            return user.send_photo(content=_jpeg(self.file_seed))
+                return user.send_album([jpeg(self.file_seed * 10 + i) for i in range(2)])
+            return user.send_photo(content=jpeg(self.file_seed))
         if "会议记录" in text and u4 % 3 == 0:
-            return user.send_document(
-                "会议记录.pdf", "application/pdf", content=PDF + bytes([self.file_seed % 256])
-            )
+            return user.send_document("会议记录.pdf", "application/pdf", content=pdf(self.file_seed))
         if "多少人" in text or "应到" in text:
             answer = ("8 7", "8 8", "应到8人，实到7人", "5 5", "3 9", "²")[u4 % 6]
         elif "缺席" in text:
