@@ -24,6 +24,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    _branches_and_invitations()
+    _activity_records()
+    _record_files_and_amendments()
+    _drafts_and_ptb_state()
+
+
+def _branches_and_invitations() -> None:
+    """The branches and the invitations that bind their secretaries."""
     op.create_table(
         "branches",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -64,6 +72,9 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_invitations_branch_id"), "invitations", ["branch_id"], unique=False)
 
+
+def _activity_records() -> None:
+    """The activity records."""
     op.create_table(
         "activity_records",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -99,6 +110,9 @@ def upgrade() -> None:
         unique=False,
     )
 
+
+def _record_files_and_amendments() -> None:
+    """A record's evidence files and the log of its amendments."""
     op.create_table(
         "record_files",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -144,6 +158,9 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_record_amendments_record_id"), "record_amendments", ["record_id"], unique=False)
 
+
+def _drafts_and_ptb_state() -> None:
+    """The forms being filled in, and PTB's persisted state."""
     op.create_table(
         "drafts",
         sa.Column("id", sa.Integer(), nullable=False),
