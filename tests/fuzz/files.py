@@ -6,13 +6,13 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 
 def jpeg(seed: int) -> bytes:
-    from tests.tg.test_e2e_forms import jpeg as make
+    from tests.tg.forms_world import jpeg as make
 
     return make(seed)
 
 
 def docx(seed: int) -> bytes:
-    from tests.tg.test_e2e_forms import docx as make
+    from tests.tg.forms_world import docx as make
 
     return make(f"会议记录 {seed}")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.services.clock import FixedClock
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat, Form, make_secretary, records
+from tests.tg.forms_world import ADMIN_ID, ALICE, START, Chat, Form, make_secretary, records
 
 ADMINS = {"BRANCHBOT_ADMIN_IDS": str(ADMIN_ID)}
 KEPT = "（您正在填写的活动记录会保留，改完后发送 /submit 继续）"

@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.services.clock import FixedClock
-from tests.tg.test_e2e_amend_evidence import events
-from tests.tg.test_e2e_forms import (
+from tests.tg.forms_world import (
     ADMIN_ID,
     ALICE,
     START,
@@ -20,6 +19,7 @@ from tests.tg.test_e2e_forms import (
     png,
     records,
 )
+from tests.tg.test_e2e_amend_evidence import events
 
 ADMINS = {"BRANCHBOT_ADMIN_IDS": str(ADMIN_ID)}
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from handlers.services.clock import FixedClock
 from storage.models import RecordEvent
-from tests.tg.test_e2e_forms import (
+from tests.tg.forms_world import (
     ADMIN_ID,
     ALICE,
     START,

@@ -13,8 +13,8 @@ from handlers.tg.callbacks import BranchAdminButton, decode_branch_admin, encode
 from handlers.tg.common import HELP, SECRETARY_HELP
 from handlers.tg.guards import NO_BRANCH
 from handlers.tg.invitations import REPLACED_DRAFT
+from tests.tg.forms_world import ADMIN_ID, ALICE, BOB, START, Chat, branch_row, draft, make_secretary
 from tests.tg.test_e2e_branches import ADMINS
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, BOB, START, Chat, branch_row, draft, make_secretary
 
 CLOSED_LINK = "这个邀请链接已作废：该支部已被上级党委撤销。如有疑问，请联系上级党委管理员。"
 

@@ -1,7 +1,7 @@
 """Branches end to end: /newbranch (admins), invitations (/start <code>, /invite), /branch, /branches.
 
 The real application polls the Bot API emulator, with a fixed clock and a SQLite database in ``tmp_path``;
-the helpers come from ``test_e2e_forms.py``.
+the helpers come from ``forms_world.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from storage.models import Branch, Invitation
 from storage.repositories import BranchRepository
 from tests.emulator import SentMessage
 from tests.fixtures_bot import BotHarness
-from tests.tg.test_e2e_forms import (
+from tests.tg.forms_world import (
     ADMIN_ID,
     ALICE,
     BOB,

@@ -13,7 +13,7 @@ from handlers.services.reminders import Digest, DigestBranch, DigestPeriod
 from handlers.tg.render_digest import digest_html
 from knowledge.activities import Cadence
 from tests.emulator import parse_html
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat, make_secretary
+from tests.tg.forms_world import ADMIN_ID, ALICE, START, Chat, make_secretary
 from tests.tg.test_e2e_review import ADMINS
 
 

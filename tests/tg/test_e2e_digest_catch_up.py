@@ -12,7 +12,7 @@ from handlers.services.reminders import Digest, DigestBranch, DigestPeriod
 from handlers.tg.render_digest import digest_html
 from knowledge.activities import Cadence
 from tests.emulator import parse_html
-from tests.tg.test_e2e_forms import Chat
+from tests.tg.forms_world import Chat
 from tests.tg.test_e2e_reminders import ADMIN, ALICE, bot_options, join, tick
 
 JOINED = datetime(2026, 11, 2, 10, tzinfo=SHANGHAI)

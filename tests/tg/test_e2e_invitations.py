@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from handlers.services.clock import FixedClock
+from tests.tg.forms_world import ADMIN_ID, ALICE, BOB, CAROL, START, Chat, Form, draft, make_secretary
 from tests.tg.test_e2e_branches import ADMINS, all_branches, invitation_code, invitations, redeem
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, BOB, CAROL, START, Chat, Form, draft, make_secretary
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.services.clock import SHANGHAI, FixedClock
-from tests.tg.test_e2e_forms import Chat
+from tests.tg.forms_world import Chat
 
 ADMIN = 900_001
 ALICE = 830_001

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from handlers.services.clock import SHANGHAI, FixedClock
 from storage.models import Branch
-from tests.tg.test_e2e_forms import Chat
+from tests.tg.forms_world import Chat
 from tests.tg.test_e2e_profile_changes import DEC4, set_form
 
 ADMIN, ADMIN2 = 900_001, 900_002

@@ -20,7 +20,7 @@ from handlers.tg.reminders import RUNNER_KEY, ReminderRunner
 from storage.models import Branch, ReminderDelivery
 from tests.emulator import SentMessage
 from tests.fixtures_bot import BotHarness
-from tests.tg.test_e2e_forms import Chat, Form, records
+from tests.tg.forms_world import Chat, Form, records
 
 JUNE_1 = datetime(2026, 6, 1, 9, 0, tzinfo=SHANGHAI)
 JUNE_22 = datetime(2026, 6, 22, 9, 0, tzinfo=SHANGHAI)

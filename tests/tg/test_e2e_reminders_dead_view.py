@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.tg.test_e2e_forms import Chat
+from tests.tg.forms_world import Chat
 from tests.tg.test_e2e_reminders import ADMIN, ALICE, JUNE_1, bot_options, clock, join, tick
 
 __all__ = ["clock"]  # the fixture, shared

@@ -3,7 +3,7 @@ undelivered, consistent with /branches, which marks the secretary unreachable (r
 
 from __future__ import annotations
 
-from tests.tg.test_e2e_forms import Chat
+from tests.tg.forms_world import Chat
 from tests.tg.test_e2e_reminders import (
     ADMIN,
     ALICE,

@@ -10,7 +10,7 @@ import pytest
 
 from handlers.services.clock import FixedClock
 from tests.fixtures_bot import BotHarness
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, BOB, START, Chat, Form, make_secretary, records
+from tests.tg.forms_world import ADMIN_ID, ALICE, BOB, START, Chat, Form, make_secretary, records
 
 ADMINS = {"BRANCHBOT_ADMIN_IDS": str(ADMIN_ID)}
 

@@ -9,7 +9,7 @@ import pytest
 
 from handlers.services.clock import FixedClock
 from handlers.tg.render_status import LEGEND, split_messages
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, BOB, CAROL, START, Chat, make_secretary
+from tests.tg.forms_world import ADMIN_ID, ALICE, BOB, CAROL, START, Chat, make_secretary
 from tests.tg.test_e2e_review import ADMINS, submit
 
 DOC_QUESTION = "党建积分超市怎么兑换"

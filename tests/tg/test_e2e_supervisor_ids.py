@@ -12,7 +12,7 @@ from handlers.tg.common import HELP
 from handlers.tg.supervision import NO_URL, NO_URL_ADMIN, RECORDS_SUPERVISOR
 from storage.repositories import BranchRepository
 from storage.repositories.supervisors import SupervisorRepository
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, BOB, CAROL, START, Chat, make_secretary
+from tests.tg.forms_world import ADMIN_ID, ALICE, BOB, CAROL, START, Chat, make_secretary
 from tests.tg.test_e2e_review import ADMINS
 
 SUPERVISOR = 810_160

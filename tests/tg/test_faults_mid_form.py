@@ -8,7 +8,7 @@ from telegram.error import NetworkError
 
 from handlers.tg.common import ERROR_TEXT, IN_FORM_AFTER_ERROR
 from handlers.tg.transport import RETRY_DELAYS
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, Chat, Form, make_secretary, records
+from tests.tg.forms_world import ADMIN_ID, ALICE, Chat, Form, make_secretary, records
 
 
 async def test_a_failed_prompt_is_named_in_the_error_and_the_retype_is_not_misfiled(make_bot) -> None:

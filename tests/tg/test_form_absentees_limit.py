@@ -6,7 +6,7 @@ import pytest
 
 from handlers.services.clock import FixedClock
 from handlers.services.form.model import MAX_ABSENTEES_TEXT
-from tests.tg.test_e2e_forms import BOB, START, Chat, Form, make_secretary
+from tests.tg.forms_world import BOB, START, Chat, Form, make_secretary
 
 PASTED_AT = START.timestamp()
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from handlers.services.clock import FixedClock
-from tests.tg.test_e2e_forms import ALICE, START, Chat, Form, draft, make_secretary
+from tests.tg.forms_world import ALICE, START, Chat, Form, draft, make_secretary
 
 DELETED = "已取消，草稿已删除。需要时可发送 /submit 重新填写。"
 

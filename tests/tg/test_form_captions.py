@@ -4,7 +4,7 @@ answer and the photo is not kept; where a file is taken or refused, the reply sa
 from __future__ import annotations
 
 from handlers.tg.forms import CAPTION_TAKEN, CAPTION_UNUSED
-from tests.tg.test_e2e_forms import ALICE, Chat, Form, jpeg, make_secretary, records
+from tests.tg.forms_world import ALICE, Chat, Form, jpeg, make_secretary, records
 
 
 async def form_at(harness, step: str) -> tuple[Chat, Form]:

@@ -11,7 +11,7 @@ import pytest
 from handlers.services.clock import FixedClock
 from handlers.services.form.idle import RESUMED
 from handlers.services.form.model import FORM_TIMEOUT
-from tests.tg.test_e2e_forms import ALICE, START, Chat, Form, make_secretary
+from tests.tg.forms_world import ALICE, START, Chat, Form, make_secretary
 
 
 @pytest.fixture

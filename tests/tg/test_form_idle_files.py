@@ -10,7 +10,7 @@ import pytest
 
 from handlers.services.clock import FixedClock
 from handlers.services.form.model import FORM_TIMEOUT
-from tests.tg.test_e2e_forms import BOB, START, Chat, Form, make_secretary, png
+from tests.tg.forms_world import BOB, START, Chat, Form, make_secretary, png
 
 
 @pytest.fixture

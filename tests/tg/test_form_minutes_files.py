@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.services.clock import FixedClock
-from tests.tg.test_e2e_forms import (
+from tests.tg.forms_world import (
     ALICE,
     PDF,
     START,

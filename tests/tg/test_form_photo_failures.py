@@ -10,7 +10,7 @@ import pytest
 
 from handlers.services.clock import FixedClock
 from handlers.services.form.files import NOT_DOWNLOADED, NOT_DOWNLOADED_RETRY
-from tests.tg.test_e2e_forms import ALICE, START, Chat, Form, make_secretary, png
+from tests.tg.forms_world import ALICE, START, Chat, Form, make_secretary, png
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ returned record, gets the plain prompt."""
 
 from __future__ import annotations
 
-from tests.tg.test_e2e_forms import Chat
+from tests.tg.forms_world import Chat
 from tests.tg.test_e2e_reminders import JULY_1, bot_options, clock, committee_submitted, return_record
 
 __all__ = ["clock"]  # the fixed clock fixture, 1 June 2026

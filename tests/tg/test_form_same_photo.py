@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.services.clock import FixedClock
-from tests.tg.test_e2e_forms import BOB, START, Chat, Form, make_secretary, png
+from tests.tg.forms_world import BOB, START, Chat, Form, make_secretary, png
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.services.clock import FixedClock
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat
+from tests.tg.forms_world import ADMIN_ID, ALICE, START, Chat
 from tests.tg.test_e2e_review import ADMINS
 
 # Longer than an answer's quote, so the answer offers 查看原文.

@@ -8,7 +8,7 @@ import pytest
 from handlers.services.clock import FixedClock
 from handlers.tg.common import ERROR_TEXT
 from storage.repositories import PtbStateRepository, RecordRepository
-from tests.tg.test_e2e_forms import ADMIN_ID, START, Chat, Form, make_secretary
+from tests.tg.forms_world import ADMIN_ID, START, Chat, Form, make_secretary
 
 USER = 700_001
 

@@ -57,7 +57,7 @@ async def test_in_a_group_start_and_help_send_questions_to_the_private_chat(make
 async def test_a_secretary_s_commands_in_a_group_are_sent_to_the_private_chat(make_bot):
     """helper-70's review: /status, /records and /submit worked in a group, showing the branch's matrix and
     records to everyone and starting a form there that the secretary then continued in private."""
-    from tests.tg.test_e2e_forms import make_secretary
+    from tests.tg.forms_world import make_secretary
 
     async with make_bot() as harness:
         emulator = harness.emulator
@@ -91,7 +91,7 @@ async def test_a_secretary_s_commands_in_a_group_are_sent_to_the_private_chat(ma
 
 async def test_start_tells_a_secretary_their_branch(make_bot):
     """helper-86's review: a second /start repeated the generic welcome, without whose secretary the user is."""
-    from tests.tg.test_e2e_forms import make_secretary
+    from tests.tg.forms_world import make_secretary
 
     async with make_bot() as harness:
         user = harness.user(USER)
@@ -105,7 +105,7 @@ async def test_a_secretarys_help_does_not_list_the_administrators_commands(make_
     """helper-97's review: every /help listed eight administrator/supervisor commands and described
     /status as 各支部活动完成情况; now each role gets its own commands (the administrator everything)."""
     from handlers.tg.common import SECRETARY_HELP, STRANGER_HELP
-    from tests.tg.test_e2e_forms import make_secretary
+    from tests.tg.forms_world import make_secretary
 
     async with make_bot(admin_ids=str(ADMIN)) as harness:
         emulator = harness.emulator

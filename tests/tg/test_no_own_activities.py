@@ -8,7 +8,7 @@ import pytest
 
 from knowledge.activities import CATALOGUE
 from knowledge.organisation import NO_COMMITTEE, exempt_kinds, holds_own_activities, no_own_activities_line
-from tests.tg.test_e2e_forms import Chat
+from tests.tg.forms_world import Chat
 from tests.tg.test_e2e_reminders import ADMIN, JULY_1, bot_options, clock, tick
 
 __all__ = ["clock"]  # the fixed clock fixture, 1 June 2026

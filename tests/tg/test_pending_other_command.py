@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.services.clock import SHANGHAI, FixedClock
-from tests.tg.test_e2e_forms import Chat
+from tests.tg.forms_world import Chat
 from tests.tg.test_e2e_reminders import join
 
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)

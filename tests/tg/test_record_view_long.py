@@ -7,7 +7,7 @@ import pytest
 
 from handlers.services.clock import FixedClock
 from handlers.tg.render_records import MAX_VIEW, MINUTES_SHOWN
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat, Form, make_secretary, records
+from tests.tg.forms_world import ADMIN_ID, ALICE, START, Chat, Form, make_secretary, records
 
 ADMINS = {"BRANCHBOT_ADMIN_IDS": str(ADMIN_ID)}
 LONG_MINUTES = "会议由书记主持，传达学习上级文件精神，党员逐一发言。" * 150  # about 3,900 characters

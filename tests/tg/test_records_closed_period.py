@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from handlers.services.clock import FixedClock
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat, Form, make_secretary, open_record, records
+from tests.tg.forms_world import ADMIN_ID, ALICE, START, Chat, Form, make_secretary, open_record, records
 
 ADMINS = {"BRANCHBOT_ADMIN_IDS": str(ADMIN_ID)}
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from handlers.services.clock import FixedClock
 from storage.models import RecordAmendment
-from tests.tg.test_e2e_forms import (
+from tests.tg.forms_world import (
     ADMIN_ID,
     ALICE,
     PDF,

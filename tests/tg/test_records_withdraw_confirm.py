@@ -9,8 +9,8 @@ import pytest
 
 from handlers.services.clock import FixedClock
 from handlers.tg.render_records import PASSED
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat, Form, make_secretary, records
-from tests.tg.test_e2e_forms import open_record as open_view
+from tests.tg.forms_world import ADMIN_ID, ALICE, START, Chat, Form, make_secretary, records
+from tests.tg.forms_world import open_record as open_view
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from handlers.services.clock import FixedClock
 from handlers.tg.review_reopen import record_id
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat, open_record, records
+from tests.tg.forms_world import ADMIN_ID, ALICE, START, Chat, open_record, records
 from tests.tg.test_records_closed_period import ADMINS, passed_record
 
 

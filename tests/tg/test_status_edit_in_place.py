@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.services.clock import FixedClock
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat, make_secretary
+from tests.tg.forms_world import ADMIN_ID, ALICE, START, Chat, make_secretary
 from tests.tg.test_e2e_review import ADMINS
 
 

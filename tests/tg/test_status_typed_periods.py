@@ -8,7 +8,7 @@ import pytest
 
 from handlers.services.clock import FixedClock
 from handlers.tg.status import NO_BRANCHES_ADMIN, NO_BRANCHES_CREATING
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat, make_secretary
+from tests.tg.forms_world import ADMIN_ID, ALICE, START, Chat, make_secretary
 from tests.tg.test_e2e_review import ADMINS
 
 HEAD = "活动完成情况 · "

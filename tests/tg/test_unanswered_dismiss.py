@@ -12,7 +12,7 @@ import pytest
 from handlers.services.clock import FixedClock
 from handlers.tg.curation import ADMINS_ONLY
 from storage.repositories import QuestionRepository
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat
+from tests.tg.forms_world import ADMIN_ID, ALICE, START, Chat
 from tests.tg.test_e2e_review import ADMINS
 
 CANTEEN = "公司食堂的菜单怎么定"  # off topic: refused, logged unanswered

@@ -10,7 +10,7 @@ import pytest
 from handlers.services.curation import QuestionGroup
 from handlers.tg.callbacks import decode_curation, encode_curation
 from handlers.tg.curation import group_blocks, group_keyboard, group_messages
-from tests.tg.test_e2e_forms import START
+from tests.tg.forms_world import START
 
 
 def _group(i: int, text: str) -> QuestionGroup:

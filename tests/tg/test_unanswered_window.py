@@ -8,7 +8,7 @@ import pytest
 
 from handlers.services.clock import FixedClock
 from handlers.tg.curation import UNANSWERED_USAGE, window_days
-from tests.tg.test_e2e_forms import ADMIN_ID, ALICE, START, Chat
+from tests.tg.forms_world import ADMIN_ID, ALICE, START, Chat
 from tests.tg.test_e2e_review import ADMINS
 
 OLD = "公司食堂的菜单怎么定"  # off topic: refused, logged unanswered
