@@ -14,6 +14,7 @@ import pytest
 from handlers.services.clock import FixedClock
 from knowledge.activities import CATALOGUE, period_of
 from tests.emulator import SentMessage
+from tests.fixtures_bot import BotHarness
 from tests.tg.forms_world import (
     ALICE,
     PDF,
@@ -80,135 +81,157 @@ async def test_happy_path_for_every_kind(make_bot, clock: FixedClock, code: str)
 
 async def test_every_hint_keeps_the_step(make_bot, clock: FixedClock) -> None:
     async with make_bot(clock=clock) as harness:
-        emu = harness.emulator
         chat = Chat(harness, harness.user(ALICE, "王书记"))
         branch = await make_secretary(harness, chat.user)
         form = Form(chat, "theme_day")  # monthly, at least 2 photos, a multi and an optional text field
-        prompt = await form.run("kind")
+        await _date_hints(chat, form, await form.run("kind"))
+        prompt = await _text_hints(chat, form)
+        await _field_hints(chat, form, prompt)
+        await _photo_hints(chat, form, await _minutes_hints(chat, form))
+        await _saved_as_answered(harness, form, branch.id)
 
-        async def rejected(reply: SentMessage, step: str, *needles: str) -> None:
-            hint(reply, *needles)
-            assert await chat.step() == step
 
-        # -- date --
-        chat.user.send_sticker()
-        reply = await chat.reply()
-        assert reply.plain_text.startswith("这一步不需要发送贴纸。")
-        assert prompt.plain_text in reply.plain_text and reply.button_texts[:2] == ["今天", "昨天"]
-        assert await chat.step() == "date"
-        _, reply = await chat.photo(png(90))
-        assert reply.plain_text.startswith("这一步不需要发送文件。") and await chat.step() == "date"
-        await rejected(await chat.send("/skip"), "date", "必填")
-        await rejected(await chat.send("明天"), "date")  # not understood (only 今天/昨天/前天 are)
-        await rejected(await chat.send("2026-12-01"), "date", "不能晚于今天")
-        await rejected(await chat.send("2026-09-30"), "date", "只能补录上月和本月的活动（2026-10-01 以后）")
-        await rejected(await chat.send("上个月月底"), "date", "没看懂这个日期")
-        await rejected(await chat.send("2026-02-30"), "date", "这个日期不存在")
-        reply = await chat.send("2026年10月1日")  # the first day of the previous period is allowed
-        assert reply.plain_text == f"{form.head}活动主题是什么？"
-        assert (await chat.data())["held_on"] == "2026-10-01"
+async def rejected(chat: Chat, reply: SentMessage, step: str, *needles: str) -> None:
+    """A hint that keeps the form at ``step``."""
+    hint(reply, *needles)
+    assert await chat.step() == step
 
-        # -- topic, place, attendance --
-        await rejected(await chat.send("/skip"), "topic", "必填")
-        await rejected(await chat.send("学"), "topic", "主题太短了")
-        await rejected(await chat.send("学" * 201), "topic", "主题太长了（201字）")
-        chat.user.send_voice()
-        reply = await chat.reply()
-        assert reply.plain_text.startswith("这一步不需要发送语音。") and await chat.step() == "topic"
-        await chat.send(form.topic)
-        await rejected(await chat.send("/skip"), "place", "必填")
-        await chat.send(form.place)
-        await rejected(
-            await chat.send("应到8人，实到9人"), "attendance", "实到人数（9）不能多于应到人数（8）"
-        )
-        await rejected(await chat.send("八个人都到了"), "attendance", "请发送两个数字")
-        await chat.send("应到8人，实到7人")
-        form.done += ["date", "topic", "place", "attendance"]  # answered by hand above
-        prompt = await chat.send("张三 出差")
-        form.done.append("absentees")
 
-        # -- the kind's fields: multi (at least one), optional text (/skip) --
-        assert prompt.plain_text == f"{form.head}{form.ak.fields[0].prompt}"
-        await rejected(
-            await chat.press(prompt, "f:done:field:six_items"), "field:six_items", "请至少选择一项"
-        )
-        await rejected(await chat.send("学习讨论"), "field:six_items", "请点击下面的按钮选择")
-        menu = emu.messages(chat.id)[-1]  # a hint repeats the option buttons: toggle on it
-        edited = await chat.press_in_place(menu, "f:opt:six_items:0_on")
-        assert "✅ 学习讨论" in edited.button_texts
-        # The second tap of a double tap carries the button as it was: it chooses once more, never drops it
-        # (helper-70's review: the second tap dropped 学习讨论).
-        await chat.press_for_answer(menu, "f:opt:six_items:0_on", check=False)
-        await emu.idle()
-        assert (await chat.data())["details"]["six_items"] == ["学习讨论"]
-        edited = emu.messages(chat.id)[-1]
-        assert "✅ 学习讨论" in edited.button_texts
-        edited = await chat.press_in_place(menu, "f:opt:six_items:0_off")  # its button now drops it
-        assert "学习讨论" in edited.button_texts and not any(t.startswith("✅") for t in edited.button_texts)
-        await chat.press_in_place(menu, "f:opt:six_items:1_on")
-        reply = await chat.press(menu, "f:done:field:six_items")
-        assert reply.plain_text == f"{form.head}{form.ak.fields[1].prompt}\n不填写可发送 /skip。"
-        reply = await chat.send("/skip")  # optional
-        assert reply.plain_text.startswith(f"{form.head}请发送会议记录")
-        assert (await chat.data())["details"] == {"six_items": ["现场教学"]}
+async def _date_hints(chat: Chat, form: Form, prompt: SentMessage) -> None:
+    """The date: a sticker, a file, /skip, a day not understood, in the future, too early, or that does not exist."""
+    chat.user.send_sticker()
+    reply = await chat.reply()
+    assert reply.plain_text.startswith("这一步不需要发送贴纸。")
+    assert prompt.plain_text in reply.plain_text and reply.button_texts[:2] == ["今天", "昨天"]
+    assert await chat.step() == "date"
+    _, reply = await chat.photo(png(90))
+    assert reply.plain_text.startswith("这一步不需要发送文件。") and await chat.step() == "date"
+    await rejected(chat, await chat.send("/skip"), "date", "必填")
+    await rejected(chat, await chat.send("明天"), "date")  # not understood (only 今天/昨天/前天 are)
+    await rejected(chat, await chat.send("2026-12-01"), "date", "不能晚于今天")
+    await rejected(chat, await chat.send("2026-09-30"), "date", "只能补录上月和本月的活动（2026-10-01 以后）")
+    await rejected(chat, await chat.send("上个月月底"), "date", "没看懂这个日期")
+    await rejected(chat, await chat.send("2026-02-30"), "date", "这个日期不存在")
+    reply = await chat.send("2026年10月1日")  # the first day of the previous period is allowed
+    assert reply.plain_text == f"{form.head}活动主题是什么？"
+    assert (await chat.data())["held_on"] == "2026-10-01"
 
-        # -- minutes: a real .docx --
-        await rejected(await chat.send("/skip"), "minutes", "必填")
-        await rejected(await chat.send("开了会"), "minutes", "会议记录太短了")
-        chat.user.send_document("会议记录.docx", "application/octet-stream", content=docx())
-        reply = await chat.reply()
-        assert reply.plain_text.startswith("已收到会议记录文件。")
-        assert f"{form.head}请发送活动照片，至少2张" in reply.plain_text
-        photos_prompt = reply
 
-        # -- photos --
-        await rejected(await chat.send("照片等会儿发"), "photos", "这一步请发送活动照片（至少2张）")
-        await rejected(await chat.send("/skip"), "photos", "照片是必需的")
-        await rejected(
-            await chat.press(photos_prompt, "f:done:photos"), "photos", "至少需要2张照片，现在有0张"
-        )
+async def _text_hints(chat: Chat, form: Form) -> SentMessage:
+    """Topic, place, attendance, absentees; the prompt of the kind's first field."""
+    await rejected(chat, await chat.send("/skip"), "topic", "必填")
+    await rejected(chat, await chat.send("学"), "topic", "主题太短了")
+    await rejected(chat, await chat.send("学" * 201), "topic", "主题太长了（201字）")
+    chat.user.send_voice()
+    reply = await chat.reply()
+    assert reply.plain_text.startswith("这一步不需要发送语音。") and await chat.step() == "topic"
+    await chat.send(form.topic)
+    await rejected(chat, await chat.send("/skip"), "place", "必填")
+    await chat.send(form.place)
+    await rejected(
+        chat, await chat.send("应到8人，实到9人"), "attendance", "实到人数（9）不能多于应到人数（8）"
+    )
+    await rejected(chat, await chat.send("八个人都到了"), "attendance", "请发送两个数字")
+    await chat.send("应到8人，实到7人")
+    form.done += ["date", "topic", "place", "attendance"]  # answered by hand above
+    prompt = await chat.send("张三 出差")
+    form.done.append("absentees")
+    return prompt
 
-        big = chat.user.send_document("现场照片.jpg", "image/jpeg", file_size=30 * 1024 * 1024)
-        reply = await chat.reply()
-        assert "超过 20MB" in reply.plain_text and await chat.step() == "photos"
-        big_id = big["message"]["document"]["file_id"]
-        assert [c for c in emu.calls_to("getFile") if c.params.get("file_id") == big_id] == []
 
-        chat.user.send_document("现场照片.jpg", "image/jpeg", content="这其实是一段文字，不是照片。".encode())
-        reply = await chat.reply()
-        assert reply.plain_text.startswith("不支持这种文件。") and await chat.step() == "photos"
+async def _field_hints(chat: Chat, form: Form, prompt: SentMessage) -> None:
+    """The kind's fields: a multi (at least one), an optional text (/skip)."""
+    emu = chat.emu
+    assert prompt.plain_text == f"{form.head}{form.ak.fields[0].prompt}"
+    await rejected(
+        chat, await chat.press(prompt, "f:done:field:six_items"), "field:six_items", "请至少选择一项"
+    )
+    await rejected(chat, await chat.send("学习讨论"), "field:six_items", "请点击下面的按钮选择")
+    menu = emu.messages(chat.id)[-1]  # a hint repeats the option buttons: toggle on it
+    edited = await chat.press_in_place(menu, "f:opt:six_items:0_on")
+    assert "✅ 学习讨论" in edited.button_texts
+    # The second tap of a double tap carries the button as it was: it chooses once more, never drops it
+    # (helper-70's review: the second tap dropped 学习讨论).
+    await chat.press_for_answer(menu, "f:opt:six_items:0_on", check=False)
+    await emu.idle()
+    assert (await chat.data())["details"]["six_items"] == ["学习讨论"]
+    edited = emu.messages(chat.id)[-1]
+    assert "✅ 学习讨论" in edited.button_texts
+    edited = await chat.press_in_place(menu, "f:opt:six_items:0_off")  # its button now drops it
+    assert "学习讨论" in edited.button_texts and not any(t.startswith("✅") for t in edited.button_texts)
+    await chat.press_in_place(menu, "f:opt:six_items:1_on")
+    reply = await chat.press(menu, "f:done:field:six_items")
+    assert reply.plain_text == f"{form.head}{form.ak.fields[1].prompt}\n不填写可发送 /skip。"
+    reply = await chat.send("/skip")  # optional
+    assert reply.plain_text.startswith(f"{form.head}请发送会议记录")
+    assert (await chat.data())["details"] == {"six_items": ["现场教学"]}
 
-        reply = await form.add_photo(png(1))
-        assert reply.plain_text.startswith("已收到 1 张照片。至少还需要 1 张。")
-        # Once the photos have begun, a document is not one more minutes file (right after the minutes it is:
-        # test_form_minutes_files.py)
-        chat.user.send_document("议程.pdf", "application/pdf", content=PDF)
-        refused = await chat.reply()
-        assert refused.plain_text.startswith("这一步请发送活动照片（图片）") and await chat.step() == "photos"
-        await rejected(await chat.press(reply, "f:done:photos"), "photos", "至少需要2张照片，现在有1张")
-        reply = await form.add_photo(jpeg(2))
-        assert reply.plain_text.startswith("已收到 2 张照片。还有就继续发")
-        form.prompt = reply
-        form.done.append("photos")
 
-        summary = await form.run("summary")
-        assert "会议记录：已上传文件" in summary.plain_text and "“X”自选活动：未填写" in summary.plain_text
-        assert "日期：2026-10-01（2026年10月）" in summary.plain_text
-        receipt = await form.run("confirm")
-        (record,) = await records(harness, branch.id)
-        assert f"记录编号：JL2026-{record.id:06d}" in receipt.plain_text
-        assert (record.held_on.isoformat(), record.period, record.minutes_text) == (
-            "2026-10-01",
-            "2026-10",
-            None,
-        )
-        files = await record_files(harness, record.id)
-        minutes = [f for f in files if f.role == "minutes"]
-        assert len(minutes) == 1 and minutes[0].sha256 == sha256(docx())
-        assert minutes[0].mime == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        assert sorted(f.mime for f in files if f.role == "photo") == ["image/jpeg", "image/png"]
-        # Only accepted files reach the store: the rejected text, PDF and oversized files do not.
-        assert stored_objects(harness) == {sha256(docx()), sha256(png(1)), sha256(jpeg(2))}
+async def _minutes_hints(chat: Chat, form: Form) -> SentMessage:
+    """The minutes, a real .docx; the photos' prompt."""
+    await rejected(chat, await chat.send("/skip"), "minutes", "必填")
+    await rejected(chat, await chat.send("开了会"), "minutes", "会议记录太短了")
+    chat.user.send_document("会议记录.docx", "application/octet-stream", content=docx())
+    reply = await chat.reply()
+    assert reply.plain_text.startswith("已收到会议记录文件。")
+    assert f"{form.head}请发送活动照片，至少2张" in reply.plain_text
+    photos_prompt = reply
+    return photos_prompt
+
+
+async def _photo_hints(chat: Chat, form: Form, photos_prompt: SentMessage) -> None:
+    """The photos: text, /skip, too few, too large, not an image, a document once the photos have begun."""
+    emu = chat.emu
+    await rejected(chat, await chat.send("照片等会儿发"), "photos", "这一步请发送活动照片（至少2张）")
+    await rejected(chat, await chat.send("/skip"), "photos", "照片是必需的")
+    await rejected(
+        chat, await chat.press(photos_prompt, "f:done:photos"), "photos", "至少需要2张照片，现在有0张"
+    )
+
+    big = chat.user.send_document("现场照片.jpg", "image/jpeg", file_size=30 * 1024 * 1024)
+    reply = await chat.reply()
+    assert "超过 20MB" in reply.plain_text and await chat.step() == "photos"
+    big_id = big["message"]["document"]["file_id"]
+    assert [c for c in emu.calls_to("getFile") if c.params.get("file_id") == big_id] == []
+
+    chat.user.send_document("现场照片.jpg", "image/jpeg", content="这其实是一段文字，不是照片。".encode())
+    reply = await chat.reply()
+    assert reply.plain_text.startswith("不支持这种文件。") and await chat.step() == "photos"
+
+    reply = await form.add_photo(png(1))
+    assert reply.plain_text.startswith("已收到 1 张照片。至少还需要 1 张。")
+    # Once the photos have begun, a document is not one more minutes file (right after the minutes it is:
+    # test_form_minutes_files.py)
+    chat.user.send_document("议程.pdf", "application/pdf", content=PDF)
+    refused = await chat.reply()
+    assert refused.plain_text.startswith("这一步请发送活动照片（图片）") and await chat.step() == "photos"
+    await rejected(chat, await chat.press(reply, "f:done:photos"), "photos", "至少需要2张照片，现在有1张")
+    reply = await form.add_photo(jpeg(2))
+    assert reply.plain_text.startswith("已收到 2 张照片。还有就继续发")
+    form.prompt = reply
+    form.done.append("photos")
+
+
+async def _saved_as_answered(harness: BotHarness, form: Form, branch_id: int) -> None:
+    """The summary and the record: the answers given between the hints, and only the accepted files stored."""
+    summary = await form.run("summary")
+    assert "会议记录：已上传文件" in summary.plain_text and "“X”自选活动：未填写" in summary.plain_text
+    assert "日期：2026-10-01（2026年10月）" in summary.plain_text
+    receipt = await form.run("confirm")
+    (record,) = await records(harness, branch_id)
+    assert f"记录编号：JL2026-{record.id:06d}" in receipt.plain_text
+    assert (record.held_on.isoformat(), record.period, record.minutes_text) == (
+        "2026-10-01",
+        "2026-10",
+        None,
+    )
+    files = await record_files(harness, record.id)
+    minutes = [f for f in files if f.role == "minutes"]
+    assert len(minutes) == 1 and minutes[0].sha256 == sha256(docx())
+    assert minutes[0].mime == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert sorted(f.mime for f in files if f.role == "photo") == ["image/jpeg", "image/png"]
+    # Only accepted files reach the store: the rejected text, PDF and oversized files do not.
+    assert stored_objects(harness) == {sha256(docx()), sha256(png(1)), sha256(jpeg(2))}
 
 
 # --------------------------------------------------------------------------------------------------
