@@ -11,6 +11,8 @@ from handlers.services.clock import FixedClock
 from handlers.tg import pending
 from knowledge.organisation import NO_COMMITTEE
 from storage.repositories import BranchRepository
+from tests.emulator import SentMessage
+from tests.fixtures_bot import BotHarness
 from tests.tg.forms_world import (
     ADMIN_ID,
     ALICE,
@@ -56,67 +58,81 @@ async def test_branch_profile_warnings_and_editing(make_bot, clock: FixedClock) 
             f"ℹ️ {NO_COMMITTEE}",
         ]
         assert profile.button_texts == ["改单位名称", "改支部名称", "改党员人数", "改组织形式"]
+        updated = await _member_count(harness, alice, profile)
+        updated = await _joint_units(harness, alice, updated)
+        updated = await _away_from_joint_and_back(harness, alice, updated)
+        await _grown_then_cancelled(harness, alice, updated)
 
-        # The member count: a non-number is refused and the value kept; a number updates it.
-        reply = await alice.press(profile, "b:edit:formal_members")
-        assert reply.plain_text == "请发送新的正式党员人数（发送 /cancel 取消）："
-        hint(await alice.send("好几个"), "正式党员人数请发送一个数字，如 5。")
-        assert (await branch_row(harness, 1)).formal_members == 2
-        updated = await alice.send("4")
-        assert updated.plain_text.startswith("已更新。\n\n某小店党支部")
-        assert "正式党员：4名" in updated.plain_text and "✅ 组织设置符合讲话要求。" in updated.plain_text
-        assert "下一期" not in updated.plain_text  # 2 or 4: the same activities owed
-        assert (await branch_row(harness, 1)).formal_members == 4
-        assert (await alice.send(QUESTION)).parse_mode == "HTML"  # nothing owed any more
 
-        # Joint: the units can be edited, and more than five units is flagged.
-        menu = await alice.press(updated, "b:form")
-        assert menu.plain_text == "请选择组织形式：" and menu.button_texts == list(FORMS.values())
-        joint = await alice.press(menu, "b:setform:joint")
-        assert "组织形式：联合建" in joint.plain_text and "联合单位数：未填写" in joint.plain_text
-        # 4 members over units not yet given: a joint branch's count is all its units', no unit's alone; and
-        # not ✅ either: the count is asked at once (helper-86's review).
-        assert "单独建立党组织" not in joint.plain_text and "✅" not in joint.plain_text
-        assert "ℹ️ 联合单位数还没有填写" in joint.plain_text
-        assert joint.plain_text.endswith("这个联合党组织覆盖几个单位？请发送数字（发送 /cancel 取消）：")
-        assert not joint.buttons
-        updated = await alice.send("6")
-        assert "联合单位数：6" in updated.plain_text
-        assert "• 联合党组织覆盖单位数不超过5个，现在是6个。\nℹ️ 正式党员不足7名" in updated.plain_text
-        assert updated.button_texts[-1] == "改联合单位数"
-        await alice.press(updated, "b:edit:formal_members")
-        updated = await alice.send("2")
-        assert "联合单位数：6" in updated.plain_text
-        branch = await branch_row(harness, 1)
-        assert (branch.form, branch.formal_members, branch.units) == ("joint", 2, 6)
+async def _member_count(harness: BotHarness, alice: Chat, profile: SentMessage) -> SentMessage:
+    """The member count: a non-number is refused and the value kept; a number updates it."""
+    reply = await alice.press(profile, "b:edit:formal_members")
+    assert reply.plain_text == "请发送新的正式党员人数（发送 /cancel 取消）："
+    hint(await alice.send("好几个"), "正式党员人数请发送一个数字，如 5。")
+    assert (await branch_row(harness, 1)).formal_members == 2
+    updated = await alice.send("4")
+    assert updated.plain_text.startswith("已更新。\n\n某小店党支部")
+    assert "正式党员：4名" in updated.plain_text and "✅ 组织设置符合讲话要求。" in updated.plain_text
+    assert "下一期" not in updated.plain_text  # 2 or 4: the same activities owed
+    assert (await branch_row(harness, 1)).formal_members == 4
+    assert (await alice.send(QUESTION)).parse_mode == "HTML"  # nothing owed any more
+    return updated
 
-        # Away from 联合建 and back: the old count is not brought back, it is asked again.
-        menu = await alice.press(updated, "b:form")
-        single = await alice.press(menu, "b:setform:single")
-        assert "联合单位数" not in single.plain_text and single.buttons
-        assert (await branch_row(harness, 1)).units is None
-        menu = await alice.press(single, "b:form")
-        joint = await alice.press(menu, "b:setform:joint")
-        assert "联合单位数：未填写" in joint.plain_text and joint.plain_text.endswith(
-            "请发送数字（发送 /cancel 取消）："
-        )
-        updated = await alice.send("3")
-        branch = await branch_row(harness, 1)
-        assert (branch.form, branch.formal_members, branch.units) == ("joint", 2, 3)
 
-        # 7 formal members: a 支部委员会 and 党小组会 are owed, at once on the day the branch was created (its
-        # starting profile: helper-97's review), else from the next period on (tests/tg/test_e2e_profile_changes).
-        await alice.press(updated, "b:edit:formal_members")
-        grown = await alice.send("7")
-        assert "下一期" not in grown.plain_text and NO_COMMITTEE not in grown.plain_text
-        assert "ℹ️" not in grown.plain_text
+async def _joint_units(harness: BotHarness, alice: Chat, updated: SentMessage) -> SentMessage:
+    """Joint: the units can be edited, and more than five units is flagged."""
+    menu = await alice.press(updated, "b:form")
+    assert menu.plain_text == "请选择组织形式：" and menu.button_texts == list(FORMS.values())
+    joint = await alice.press(menu, "b:setform:joint")
+    assert "组织形式：联合建" in joint.plain_text and "联合单位数：未填写" in joint.plain_text
+    # 4 members over units not yet given: a joint branch's count is all its units', no unit's alone; and
+    # not ✅ either: the count is asked at once (helper-86's review).
+    assert "单独建立党组织" not in joint.plain_text and "✅" not in joint.plain_text
+    assert "ℹ️ 联合单位数还没有填写" in joint.plain_text
+    assert joint.plain_text.endswith("这个联合党组织覆盖几个单位？请发送数字（发送 /cancel 取消）：")
+    assert not joint.buttons
+    updated = await alice.send("6")
+    assert "联合单位数：6" in updated.plain_text
+    assert "• 联合党组织覆盖单位数不超过5个，现在是6个。\nℹ️ 正式党员不足7名" in updated.plain_text
+    assert updated.button_texts[-1] == "改联合单位数"
+    await alice.press(updated, "b:edit:formal_members")
+    updated = await alice.send("2")
+    assert "联合单位数：6" in updated.plain_text
+    branch = await branch_row(harness, 1)
+    assert (branch.form, branch.formal_members, branch.units) == ("joint", 2, 6)
+    return updated
 
-        # /cancel while a value is owed.
-        await alice.press(updated, "b:edit:name")
-        # A question typed instead is no name (helper-86's review: it became the branch's name).
-        hint(await alice.send("主题党日多久开展一次？"), "这看起来是一个问题，不像名称，没有保存。")
-        assert (await alice.send("/cancel")).plain_text == "已取消。"
-        assert (await branch_row(harness, 1)).name == "某小店党支部"
+
+async def _away_from_joint_and_back(harness: BotHarness, alice: Chat, updated: SentMessage) -> SentMessage:
+    """Away from 联合建 and back: the old count is not brought back, it is asked again."""
+    menu = await alice.press(updated, "b:form")
+    single = await alice.press(menu, "b:setform:single")
+    assert "联合单位数" not in single.plain_text and single.buttons
+    assert (await branch_row(harness, 1)).units is None
+    menu = await alice.press(single, "b:form")
+    joint = await alice.press(menu, "b:setform:joint")
+    assert "联合单位数：未填写" in joint.plain_text and joint.plain_text.endswith(
+        "请发送数字（发送 /cancel 取消）："
+    )
+    updated = await alice.send("3")
+    branch = await branch_row(harness, 1)
+    assert (branch.form, branch.formal_members, branch.units) == ("joint", 2, 3)
+    return updated
+
+
+async def _grown_then_cancelled(harness: BotHarness, alice: Chat, updated: SentMessage) -> None:
+    """7 formal members: a 支部委员会 and 党小组会 are owed, at once on the day the branch was created (its
+    starting profile: helper-97's review), else from the next period on (tests/tg/test_e2e_profile_changes); then
+    /cancel while a value is owed."""
+    await alice.press(updated, "b:edit:formal_members")
+    grown = await alice.send("7")
+    assert "下一期" not in grown.plain_text and NO_COMMITTEE not in grown.plain_text
+    assert "ℹ️" not in grown.plain_text
+    await alice.press(updated, "b:edit:name")
+    # A question typed instead is no name (helper-86's review: it became the branch's name).
+    hint(await alice.send("主题党日多久开展一次？"), "这看起来是一个问题，不像名称，没有保存。")
+    assert (await alice.send("/cancel")).plain_text == "已取消。"
+    assert (await branch_row(harness, 1)).name == "某小店党支部"
 
 
 async def test_branches_lists_every_branch_for_admins(make_bot, clock: FixedClock) -> None:
