@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 
 from handlers.services.clock import FixedClock
+from tests.emulator import SentMessage
+from tests.fixtures_bot import BotHarness
 from tests.tg.forms_world import (
     ALICE,
     BOB,
@@ -55,63 +57,91 @@ async def test_records_open_withdraw_and_amend(make_bot, clock: FixedClock) -> N
             f"r:open:{theme_record.id}",
         ]
         assert listing.button_texts[1] == "11-22 主题党日 主题党日：参观红色教育基"
-
-        # Two photos come back as an album, with the stored file ids.
-        files, description = await open_record(chat, listing, theme_record.id)
-        assert [m.method for m in files] == ["sendMediaGroup", "sendMediaGroup"]
-        assert [m.message["photo"][-1]["file_id"] for m in files] == [p["file_id"] for p in theme.photos]
-        assert len({m.message["media_group_id"] for m in files}) == 1
-        lines = description.plain_text.split("\n")
-        assert lines[0] == f"记录编号：JL2026-{theme_record.id:06d}"
-        assert lines[1] == "主题党日 · 2026年11月 · 2026-11-22"
-        assert f"主题：{theme.topic}" in lines and "照片：2 张" in lines and "  缺席：张三（出差）" in lines
-        assert description.button_texts == [
-            "撤回这条记录", "修改主题", "修改地点", "修改会议记录", "修改出勤", "补充照片", "重新上传照片",
-        ]  # fmt: skip
-
-        # Withdraw within 24 hours: asked first, in place of the view.
-        ask = await chat.press_in_place(description, f"r:withdraw:{theme_record.id}")
-        assert ask.plain_text.startswith("确定撤回这条记录吗？撤回后不再计入本支部的活动。"), ask.plain_text
-        assert ask.button_texts == ["确定撤回", "不撤回"]
-        answer = await chat.press_for_answer(description, f"r:wd_yes:{theme_record.id}")
-        assert answer.get("text") == "已撤回。"
-        assert (await chat.reply()).plain_text == "这条记录已撤回，不再计入本支部的活动。"
-        assert (await records(harness, branch.id))[0].status == "withdrawn"
-        listing = await chat.send("/records")
-        assert listing.button_texts[1].endswith("（已撤回）")
-        _, description = await open_record(chat, listing, theme_record.id)
-        assert description.plain_text.startswith(f"记录编号：JL2026-{theme_record.id:06d}（已撤回）")
-        assert description.buttons == []
-
-        # One photo comes back with sendPhoto; amend the topic with a reason.
-        files, description = await open_record(chat, listing, committee_record.id)
-        assert [(m.method, m.message["photo"][-1]["file_id"]) for m in files] == [
-            ("sendPhoto", committee.photos[0]["file_id"])
-        ]
-        reply = await chat.press(description, f"r:amend:{committee_record.id}:topic")
-        assert reply.plain_text == "请发送新的主题（发送 /cancel 取消）："
-        assert (await chat.send("支委会：研究发展党员和党费收缴")).plain_text.endswith(
-            "请简要说明修改原因（如“主题写错了”）："
+        description = await _two_photos_as_an_album(chat, listing, theme, theme_record.id)
+        listing = await _withdrawn_within_a_day(harness, chat, description, branch.id, theme_record.id)
+        description = await _one_photo_then_the_topic_amended(
+            harness, chat, listing, committee, committee_record.id
         )
-        assert (
-            await chat.send("主题漏写了党费")
-        ).plain_text == "已修改，修改记录已保存。发送 /records 可查看。"
-        (amendment,) = await amendments(harness, committee_record.id)
-        assert amendment.reason == "主题漏写了党费" and amendment.amended_by == chat.id
-        assert amendment.changes == {"topic": [committee.topic, "支委会：研究发展党员和党费收缴"]}
-        listing = await chat.send("/records")
-        _, description = await open_record(chat, listing, committee_record.id)
-        assert "主题：支委会：研究发展党员和党费收缴" in description.plain_text
-        assert "改了主题，原因：主题漏写了党费" in description.plain_text
-
-        # 25 hours later: withdrawing is refused, the record stays.
-        clock.advance(timedelta(hours=25))
-        answer = await chat.press_for_answer(description, f"r:withdraw:{committee_record.id}")
-        assert answer.get("show_alert") is True and "已超过24小时" in answer.get("text", "")
-        assert (await records(harness, branch.id))[1].status == "active"
-        _, description = await open_record(chat, listing, committee_record.id)
-        assert "撤回这条记录" not in description.button_texts
+        await _not_withdrawn_after_a_day(harness, chat, clock, listing, description, committee_record.id)
         await emu.idle()
+
+
+async def _two_photos_as_an_album(
+    chat: Chat, listing: SentMessage, theme: Form, record_id: int
+) -> SentMessage:
+    """Two photos come back as an album, with the stored file ids."""
+    files, description = await open_record(chat, listing, record_id)
+    assert [m.method for m in files] == ["sendMediaGroup", "sendMediaGroup"]
+    assert [m.message["photo"][-1]["file_id"] for m in files] == [p["file_id"] for p in theme.photos]
+    assert len({m.message["media_group_id"] for m in files}) == 1
+    lines = description.plain_text.split("\n")
+    assert lines[0] == f"记录编号：JL2026-{record_id:06d}"
+    assert lines[1] == "主题党日 · 2026年11月 · 2026-11-22"
+    assert f"主题：{theme.topic}" in lines and "照片：2 张" in lines and "  缺席：张三（出差）" in lines
+    assert description.button_texts == [
+        "撤回这条记录", "修改主题", "修改地点", "修改会议记录", "修改出勤", "补充照片", "重新上传照片",
+    ]  # fmt: skip
+    return description
+
+
+async def _withdrawn_within_a_day(
+    harness: BotHarness, chat: Chat, description: SentMessage, branch_id: int, record_id: int
+) -> SentMessage:
+    """Withdraw within 24 hours: asked first, in place of the view."""
+    ask = await chat.press_in_place(description, f"r:withdraw:{record_id}")
+    assert ask.plain_text.startswith("确定撤回这条记录吗？撤回后不再计入本支部的活动。"), ask.plain_text
+    assert ask.button_texts == ["确定撤回", "不撤回"]
+    answer = await chat.press_for_answer(description, f"r:wd_yes:{record_id}")
+    assert answer.get("text") == "已撤回。"
+    assert (await chat.reply()).plain_text == "这条记录已撤回，不再计入本支部的活动。"
+    assert (await records(harness, branch_id))[0].status == "withdrawn"
+    listing = await chat.send("/records")
+    assert listing.button_texts[1].endswith("（已撤回）")
+    _, description = await open_record(chat, listing, record_id)
+    assert description.plain_text.startswith(f"记录编号：JL2026-{record_id:06d}（已撤回）")
+    assert description.buttons == []
+    return listing
+
+
+async def _one_photo_then_the_topic_amended(
+    harness: BotHarness, chat: Chat, listing: SentMessage, committee: Form, record_id: int
+) -> SentMessage:
+    """One photo comes back with sendPhoto; amend the topic with a reason."""
+    files, description = await open_record(chat, listing, record_id)
+    assert [(m.method, m.message["photo"][-1]["file_id"]) for m in files] == [
+        ("sendPhoto", committee.photos[0]["file_id"])
+    ]
+    reply = await chat.press(description, f"r:amend:{record_id}:topic")
+    assert reply.plain_text == "请发送新的主题（发送 /cancel 取消）："
+    assert (await chat.send("支委会：研究发展党员和党费收缴")).plain_text.endswith(
+        "请简要说明修改原因（如“主题写错了”）："
+    )
+    assert (await chat.send("主题漏写了党费")).plain_text == "已修改，修改记录已保存。发送 /records 可查看。"
+    (amendment,) = await amendments(harness, record_id)
+    assert amendment.reason == "主题漏写了党费" and amendment.amended_by == chat.id
+    assert amendment.changes == {"topic": [committee.topic, "支委会：研究发展党员和党费收缴"]}
+    listing = await chat.send("/records")
+    _, description = await open_record(chat, listing, record_id)
+    assert "主题：支委会：研究发展党员和党费收缴" in description.plain_text
+    assert "改了主题，原因：主题漏写了党费" in description.plain_text
+    return description
+
+
+async def _not_withdrawn_after_a_day(
+    harness: BotHarness,
+    chat: Chat,
+    clock: FixedClock,
+    listing: SentMessage,
+    description: SentMessage,
+    record_id: int,
+) -> None:
+    """25 hours later: withdrawing is refused, the record stays."""
+    clock.advance(timedelta(hours=25))
+    answer = await chat.press_for_answer(description, f"r:withdraw:{record_id}")
+    assert answer.get("show_alert") is True and "已超过24小时" in answer.get("text", "")
+    assert [r.status for r in await records(harness) if r.id == record_id] == ["active"]
+    _, description = await open_record(chat, listing, record_id)
+    assert "撤回这条记录" not in description.button_texts
 
 
 async def test_amendment_time_is_shown_in_local_time(make_bot, clock: FixedClock) -> None:
