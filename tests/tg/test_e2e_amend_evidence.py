@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from handlers.services.clock import FixedClock
 from storage.models import RecordEvent
+from tests.emulator import SentMessage
+from tests.fixtures_bot import BotHarness
 from tests.tg.forms_world import (
     ADMIN_ID,
     ALICE,
@@ -57,71 +59,80 @@ async def test_photos_of_a_returned_record_are_added_then_replaced(make_bot, clo
         await make_secretary(harness, alice.user)
         form = Form(alice, "theme_day", photo_seed=41)
         await form.run("confirm")
-        same, other = form.photos[0]["content"], form.photos[1]["content"]
         (record,) = await records(harness)
         told = await returned(admin, alice, record.id, "照片不是现场照片，请补充现场照片")
         assert told.button_texts == [
             "修改主题", "修改地点", "修改会议记录", "修改出勤", "补充照片", "重新上传照片", "查看记录",
         ]  # fmt: skip
         clock.advance(timedelta(days=2))  # 撤回 is long gone
+        again = await _photos_added(harness, admin, alice, told, record.id, form)
+        await _photos_replaced(harness, admin, alice, again, record.id, form)
 
-        ask = await alice.press(told, f"r:photos:{record.id}:add")
-        assert ask.plain_text.startswith(
-            "请发送要补充的现场照片（可一次选多张），发完后点击“完成”。现有 2 张"
-        )
-        assert ask.button_texts == ["完成"]
-        answer = await alice.press_for_answer(ask, f"r:pdone:{record.id}")
-        assert answer.get("show_alert") and "还没有收到新照片" in answer["text"]
-        _, refused = await alice.photo(same)  # the same picture again: refused, not kept
-        assert refused.plain_text.startswith("这张照片和已有的照片是同一张，没有保存。"), refused.plain_text
-        _, counted = await alice.photo(png(43))
-        assert counted.plain_text.startswith("已收到 1 张新照片。"), counted.plain_text
-        reason = await alice.press(counted, f"r:pdone:{record.id}")
-        assert reason.plain_text == (
-            f"已收到 1 张新照片。正在修改记录 JL2026-{record.id:06d}（11-22 主题党日）的照片。"
-            "请简要说明修改原因（如“主题写错了”）："
-        ), reason.plain_text
-        done = await alice.send("补充现场照片")
-        assert done.plain_text == "已修改，并已重新提交审核，审核人会收到通知。发送 /records 可查看。"
-        again = await admin.reply()
-        assert again.plain_text.startswith("🔁 退回的记录已修改，请再次审核"), again.plain_text
-        before = len(harness.emulator.messages(ADMIN_ID))
-        detail = await admin.press(
-            again, f"rv:open:{record.id}"
-        )  # the reviewer sees the photos, not only the count
-        sent = harness.emulator.messages(ADMIN_ID)[before:]
-        shown = [m.message["photo"][-1]["file_id"] for m in sent if m.kind == "photo"]
-        assert (
-            len(shown) == 3
-            and detail.plain_text.startswith("记录编号：")
-            and "照片：3 张" in detail.plain_text
-        )
 
-        files = [f for f in await record_files(harness, record.id) if f.role == "photo"]
-        assert [f.sha256 for f in files] == [sha256(same), sha256(other), sha256(png(43))]
-        assert (await records(harness))[0].review_state == "pending_review"
-        assert [e.action for e in await events(harness, record.id)] == ["returned", "amended"]
-        (amendment,) = await amendments(harness, record.id)
-        assert amendment.reason == "补充现场照片"
-        assert amendment.changes["photos"][1] == [f.sha256 for f in files]
+async def _photos_added(
+    harness: BotHarness, admin: Chat, alice: Chat, told: SentMessage, record_id: int, form: Form
+) -> SentMessage:
+    """补充照片: a picture already there is refused; the reviewer sees the photos, not only the count."""
+    same, other = form.photos[0]["content"], form.photos[1]["content"]
+    ask = await alice.press(told, f"r:photos:{record_id}:add")
+    assert ask.plain_text.startswith("请发送要补充的现场照片（可一次选多张），发完后点击“完成”。现有 2 张")
+    assert ask.button_texts == ["完成"]
+    answer = await alice.press_for_answer(ask, f"r:pdone:{record_id}")
+    assert answer.get("show_alert") and "还没有收到新照片" in answer["text"]
+    _, refused = await alice.photo(same)  # the same picture again: refused, not kept
+    assert refused.plain_text.startswith("这张照片和已有的照片是同一张，没有保存。"), refused.plain_text
+    _, counted = await alice.photo(png(43))
+    assert counted.plain_text.startswith("已收到 1 张新照片。"), counted.plain_text
+    reason = await alice.press(counted, f"r:pdone:{record_id}")
+    assert reason.plain_text == (
+        f"已收到 1 张新照片。正在修改记录 JL2026-{record_id:06d}（11-22 主题党日）的照片。"
+        "请简要说明修改原因（如“主题写错了”）："
+    ), reason.plain_text
+    done = await alice.send("补充现场照片")
+    assert done.plain_text == "已修改，并已重新提交审核，审核人会收到通知。发送 /records 可查看。"
+    again = await admin.reply()
+    assert again.plain_text.startswith("🔁 退回的记录已修改，请再次审核"), again.plain_text
+    before = len(harness.emulator.messages(ADMIN_ID))
+    detail = await admin.press(
+        again, f"rv:open:{record_id}"
+    )  # the reviewer sees the photos, not only the count
+    sent = harness.emulator.messages(ADMIN_ID)[before:]
+    shown = [m.message["photo"][-1]["file_id"] for m in sent if m.kind == "photo"]
+    assert (
+        len(shown) == 3 and detail.plain_text.startswith("记录编号：") and "照片：3 张" in detail.plain_text
+    )
 
-        # returned again: all photos sent again as an album replace the old ones
-        told = await returned(admin, alice, record.id, "请删掉重复的照片", again)
-        ask = await alice.press(told, f"r:photos:{record.id}:replace")
-        assert "原有的 3 张照片将被替换" in ask.plain_text, ask.plain_text
-        alice.user.send_album([png(50), png(51), png(50)])
-        counted = await alice.reply()
-        assert counted.plain_text.startswith("这张照片和已有的照片是同一张"), counted.plain_text
-        counted = await alice.reply()
-        assert counted.plain_text.startswith("已收到 2 张新照片。"), counted.plain_text
-        await alice.press(counted, f"r:pdone:{record.id}")
-        assert (await alice.send("换成两张不同的现场照片")).plain_text.startswith("已修改，并已重新提交审核")
-        files = [f for f in await record_files(harness, record.id) if f.role == "photo"]
-        assert [(f.sha256, f.position) for f in files] == [(sha256(png(50)), 0), (sha256(png(51)), 1)]
-        assert sha256(same) in stored_objects(harness)  # the replaced evidence stays in the store
-        view = await alice.press(told, f"r:open:{record.id}")
-        assert "照片：2 张" in view.plain_text and "改了照片，原因：换成两张不同的现场照片" in view.plain_text
-        assert "补充照片" in view.button_texts and "修改出勤" in view.button_texts
+    files = [f for f in await record_files(harness, record_id) if f.role == "photo"]
+    assert [f.sha256 for f in files] == [sha256(same), sha256(other), sha256(png(43))]
+    assert (await records(harness))[0].review_state == "pending_review"
+    assert [e.action for e in await events(harness, record_id)] == ["returned", "amended"]
+    (amendment,) = await amendments(harness, record_id)
+    assert amendment.reason == "补充现场照片"
+    assert amendment.changes["photos"][1] == [f.sha256 for f in files]
+    return again
+
+
+async def _photos_replaced(
+    harness: BotHarness, admin: Chat, alice: Chat, again: SentMessage, record_id: int, form: Form
+) -> None:
+    """Returned again: all photos sent again as an album replace the old ones."""
+    same = form.photos[0]["content"]
+    told = await returned(admin, alice, record_id, "请删掉重复的照片", again)
+    ask = await alice.press(told, f"r:photos:{record_id}:replace")
+    assert "原有的 3 张照片将被替换" in ask.plain_text, ask.plain_text
+    alice.user.send_album([png(50), png(51), png(50)])
+    counted = await alice.reply()
+    assert counted.plain_text.startswith("这张照片和已有的照片是同一张"), counted.plain_text
+    counted = await alice.reply()
+    assert counted.plain_text.startswith("已收到 2 张新照片。"), counted.plain_text
+    await alice.press(counted, f"r:pdone:{record_id}")
+    assert (await alice.send("换成两张不同的现场照片")).plain_text.startswith("已修改，并已重新提交审核")
+    files = [f for f in await record_files(harness, record_id) if f.role == "photo"]
+    assert [(f.sha256, f.position) for f in files] == [(sha256(png(50)), 0), (sha256(png(51)), 1)]
+    assert sha256(same) in stored_objects(harness)  # the replaced evidence stays in the store
+    view = await alice.press(told, f"r:open:{record_id}")
+    assert "照片：2 张" in view.plain_text and "改了照片，原因：换成两张不同的现场照片" in view.plain_text
+    assert "补充照片" in view.button_texts and "修改出勤" in view.button_texts
 
 
 async def test_attendance_of_a_returned_record_is_amended(make_bot, clock: FixedClock) -> None:
