@@ -177,44 +177,9 @@ async def test_list_for_branch_since_and_withdrawn(session_factory):
 
 
 async def test_amend_keeps_history(session_factory):
-    async with session_factory() as session, session.begin():
-        branch_id = (await add_branch(session)).id
-        record_id = (
-            await add_record(
-                session,
-                branch_id,
-                expected=10,
-                actual=8,
-                absentees=[{"name": "张三", "reason": "出差"}],
-                details={"six_items": ["学习讨论"]},
-            )
-        ).id
-
+    record_id = await _record_with_an_absentee(session_factory)
     t1, t2 = LATER, LATER + timedelta(days=1)
-    async with session_factory() as session, session.begin():
-        repo = RecordRepository(session)
-        first = await repo.amend(
-            record_id,
-            by=1001,
-            at=t1,
-            reason="日期填错",
-            changes={"held_on": date(2026, 11, 1), "actual": 9, "expected": 10},  # expected unchanged
-        )
-        assert first.changes == {"held_on": ["2026-11-02", "2026-11-01"], "actual": [8, 9]}
-
-    async with session_factory() as session, session.begin():
-        repo = RecordRepository(session)
-        await repo.amend(
-            record_id,
-            by=1002,
-            at=t2,
-            reason="补充缺席人员",
-            changes={
-                "absentees": [{"name": "张三", "reason": "出差"}, {"name": "李四", "reason": "病假"}],
-                "details": {"six_items": ["学习讨论", "志愿服务"], "nested": [[1, "二"]]},
-                "place": "党员活动室",
-            },
-        )
+    await _amended_twice(session_factory, record_id, t1, t2)
 
     async with session_factory() as session:
         repo = RecordRepository(session)
@@ -247,6 +212,49 @@ async def test_amend_keeps_history(session_factory):
             "place": [None, "党员活动室"],
         }
         assert await repo.history(record_id + 100) == []
+
+
+async def _record_with_an_absentee(session_factory) -> int:
+    async with session_factory() as session, session.begin():
+        branch_id = (await add_branch(session)).id
+        return (
+            await add_record(
+                session,
+                branch_id,
+                expected=10,
+                actual=8,
+                absentees=[{"name": "张三", "reason": "出差"}],
+                details={"six_items": ["学习讨论"]},
+            )
+        ).id
+
+
+async def _amended_twice(session_factory, record_id: int, t1, t2) -> None:
+    """By 1001 at ``t1`` (the date and the count; the expected count unchanged), then by 1002 at ``t2``."""
+    async with session_factory() as session, session.begin():
+        repo = RecordRepository(session)
+        first = await repo.amend(
+            record_id,
+            by=1001,
+            at=t1,
+            reason="日期填错",
+            changes={"held_on": date(2026, 11, 1), "actual": 9, "expected": 10},  # expected unchanged
+        )
+        assert first.changes == {"held_on": ["2026-11-02", "2026-11-01"], "actual": [8, 9]}
+
+    async with session_factory() as session, session.begin():
+        repo = RecordRepository(session)
+        await repo.amend(
+            record_id,
+            by=1002,
+            at=t2,
+            reason="补充缺席人员",
+            changes={
+                "absentees": [{"name": "张三", "reason": "出差"}, {"name": "李四", "reason": "病假"}],
+                "details": {"six_items": ["学习讨论", "志愿服务"], "nested": [[1, "二"]]},
+                "place": "党员活动室",
+            },
+        )
 
 
 async def test_amend_validation(session_factory):
