@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import math
 import random
-import shutil
-import sysconfig
 from collections import Counter
 
 import pytest
@@ -15,21 +13,15 @@ import knowledge.coverage as kc
 import knowledge.proximity as kp
 from knowledge.asked import AskedField
 from knowledge.coverage import Found, Term
+from tests.knowledge.native import native_extension
 
 ALPHABET = "党建工作组织支部书记企业员联合"
 
 
 @pytest.fixture
 def native():
-    """The extension; a skip only where no C compiler could have built it (the Python loops serve there)."""
-    try:
-        from knowledge import _evidence
-    except ImportError:
-        compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
-        if shutil.which(compiler) is None:
-            pytest.skip(f"no C compiler ({compiler}): the Python loops serve")
-        raise
-    return _evidence
+    """The extension (a skip only where no C compiler could have built it: the Python loops serve there)."""
+    return native_extension("_evidence")
 
 
 def _word(rng: random.Random) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
-import sysconfig
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +13,7 @@ import pytest
 import knowledge.index as ki
 import knowledge.plain_index as pi
 from knowledge.index import Channel, Index
+from tests.knowledge.native import native_extension
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 VOCABULARY = [f"w{i}" for i in range(80)]
@@ -34,15 +33,8 @@ def _numpy(monkeypatch, fn):
 
 @pytest.fixture
 def native():
-    """The extension; a skip only where no C compiler could have built it (the numpy path serves there)."""
-    try:
-        from knowledge import _scoring
-    except ImportError:
-        compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
-        if shutil.which(compiler) is None:
-            pytest.skip(f"no C compiler ({compiler}): the numpy path serves")
-        raise
-    return _scoring
+    """The extension (a skip only where no C compiler could have built it: the numpy path serves there)."""
+    return native_extension("_scoring")
 
 
 def test_the_index_uses_the_extension(native):
