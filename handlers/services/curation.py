@@ -250,8 +250,9 @@ class CurationService:
     async def dismiss(
         self, admin_user_id: int, question_id: int, since: datetime | None = None, limit: int = 2000
     ) -> DismissResult:
-        """Dismiss the group that holds ``question_id`` among those :meth:`unanswered` lists now (same ``since``):
-        each of its questions not dismissed yet is marked, in one transaction; a second press finds no group."""
+        """Dismiss the group that holds ``question_id`` among those :meth:`unanswered` lists now (same ``since``),
+        with the older askings of the same question (its group in the list of all time): each not dismissed yet is
+        marked, in one transaction; a second press finds no group."""
         return await self._mark(True, admin_user_id, question_id, since, limit)
 
     async def restore(
@@ -266,16 +267,21 @@ class CurationService:
     ) -> DismissResult:
         if admin_user_id not in self.admin_ids:
             return DismissResult("forbidden")
-        groups = await (self.unanswered if dismiss else self.dismissed)(since, limit)
-        group = next((g for g in groups if question_id in g.question_ids), None)
+        listing = self.unanswered if dismiss else self.dismissed
+        group = next((g for g in await listing(since, limit) if question_id in g.question_ids), None)
         if group is None:
             return DismissResult("gone")
+        ids = set(group.question_ids)
+        if since is not None:  # the older askings of the same question go with it (全部 groups them together)
+            ids.update(
+                i for g in await listing(None, limit) if ids & set(g.question_ids) for i in g.question_ids
+            )
         async with self.session_factory() as session, session.begin():
             repo = CurationRepository(session)
             if dismiss:
-                count = await repo.dismiss(group.question_ids, self.clock.now())
+                count = await repo.dismiss(sorted(ids), self.clock.now())
             else:
-                count = await repo.restore(group.question_ids)
+                count = await repo.restore(sorted(ids))
         # Zero: a press at the same moment did it first.
         return DismissResult("ok", group.text, count) if count else DismissResult("gone")
 

@@ -72,18 +72,21 @@ async def test_only_an_administrator_dismisses(session_factory, tmp_path):
 
 
 async def test_the_group_is_found_in_the_window_it_was_listed_for(session_factory, tmp_path):
-    """A button of /unanswered 30 dismisses the group as the last 30 days group it, not older askings."""
+    """A button of /unanswered 30 finds the group as the last 30 days group it, and dismisses the older askings of
+    the same question with it (全部 would list them); 恢复 from 已忽略 30 brings them all back."""
     clock = FixedClock(NOW + timedelta(days=60))
     curation = CurationService(session_factory, clock, ADMINS, tmp_path / "kb")
     old = await _ask(session_factory, "公司食堂的菜单怎么定", T0)
     new = await _ask(session_factory, "公司食堂的菜单怎么定", clock.now() - timedelta(days=1))
     since = clock.now() - timedelta(days=30)
     assert _result(await curation.dismiss(ADMIN, old, since)) == ("gone", "", 0)  # not listed in that window
-    assert _result(await curation.dismiss(ADMIN, new, since)) == ("ok", "公司食堂的菜单怎么定", 1)
-    assert await _dismissed(session_factory) == {old: False, new: True}
-    assert _listed(await curation.unanswered()) == [
-        ("公司食堂的菜单怎么定", 1)
-    ]  # 全部 still shows the old one
+    bonus = await _ask(session_factory, "年终奖怎么发放", T0)  # another question, older: left alone
+    assert _result(await curation.dismiss(ADMIN, new, since)) == ("ok", "公司食堂的菜单怎么定", 2)
+    assert await _dismissed(session_factory) == {old: True, new: True, bonus: False}
+    assert _listed(await curation.unanswered()) == [("年终奖怎么发放", 1)]  # 全部 no longer shows the old one
+    assert _listed(await curation.dismissed(since)) == [("公司食堂的菜单怎么定", 1)]
+    assert _result(await curation.restore(ADMIN, new, since)) == ("ok", "公司食堂的菜单怎么定", 2)
+    assert await _dismissed(session_factory) == {old: False, new: False, bonus: False}
 
 
 async def test_dismissed_groups_are_listed_and_restored(session_factory, tmp_path):
