@@ -70,14 +70,14 @@ class Sent:
 
     @property
     def is_edited_question(self) -> bool:
-        """A user's edit of a private text (no command): answered when the message was answered as a question."""
+        """A user's edit of a private text (no command): answered when the message was answered as a question.
+        A command is what Telegram marks as one (a ``bot_command`` entity at its start): "/帮助" is text."""
         message = self.update.get("edited_message")
-        return (
-            message is not None
-            and "from" in message
-            and message["chat"]["type"] == "private"
-            and not str(message.get("text") or "/").startswith("/")
-        )
+        if message is None or "from" not in message or message["chat"]["type"] != "private":
+            return False
+        entities = message.get("entities") or ()
+        command = any(e.get("type") == "bot_command" and e.get("offset") == 0 for e in entities)
+        return bool(message.get("text")) and not command
 
     @property
     def needs_reply(self) -> bool:
@@ -270,6 +270,15 @@ def _unreplied(batch: list[Sent], by_update: dict[int, list[tuple[int, Any]]], v
             violate("unreplied", item.update_id, "no reply to a private text message")
 
 
+# The one line an edit of a message the form, a record's change or a profile field took gets: the edit changed
+# nothing, and how to correct it (``handlers.tg.qa.EDITED_FORM_INPUT``/``EDITED_AMEND_INPUT``, ``handlers.tg.branches``).
+EDIT_HINT = "提示：修改已发送的消息不会改动"
+
+
+def _edit_hint(call: Any) -> bool:
+    return str(call.params.get("text") or "").startswith(EDIT_HINT)
+
+
 def _duplicates(
     batch: list[Sent], by_update: dict[int, list[tuple[int, Any]]], failures: list[Failure], violate: Violate
 ) -> None:
@@ -284,7 +293,9 @@ def _duplicates(
             if item.is_edited_question:
                 continue  # an edited question is answered anew (handlers.tg.qa.on_edited_text)
             replies = [
-                c for n, c in by_update.get(item.update_id, []) if n == 1 and c.method in MESSAGE_METHODS
+                c
+                for n, c in by_update.get(item.update_id, [])
+                if n == 1 and c.method in MESSAGE_METHODS and not _edit_hint(c)
             ]
             if replies:
                 texts = [str(c.params.get("text") or "")[:40] for c in replies]
