@@ -58,3 +58,21 @@ async def test_a_closed_branch_page_says_so_and_asks_for_nothing(client, site):
     assert "尚无书记" not in html and "无（已撤销）" in html  # no secretary to find
     other = await (await client.get(f"/branch/{site.world.b}")).text()
     assert "撤销" not in other
+
+
+async def test_a_month_keeps_a_branch_closed_within_it_with_its_record(client, site):
+    """Closed on 25 November after its 主题党日 of the 5th (waiting): the November page shows it with that record,
+    marked closed with the date, its other kinds 已撤销, nothing owed or overdue; the branch closed that day with
+    nothing in November stays out."""
+    site.world.clock.current = datetime(2026, 11, 25, 15, 0, tzinfo=SHANGHAI)
+    for branch in (site.world.a, site.world.b):
+        assert (await site.services.branch_admin.close(branch)).status == "ok"
+    site.world.clock.current = datetime(2026, 12, 5, 10, 0, tzinfo=SHANGHAI)
+    await logged_in(client, site, ADMIN)
+    html = await (await client.get("/?period=2026-11")).text()
+    assert "第一支部</a>" in html and "第二支部</a>" not in html
+    row = _row(html, "第一支部")
+    assert 'data-reason="closed">已撤销（2026-11-25）</small>' in row
+    assert row.count('data-state="waiting">') == 1, row  # its 主题党日
+    assert row.count('class="cell na" title="已撤销" data-state="closed">已撤销<') == 7, row
+    assert "overdue" not in row and row.endswith("<td>0</td>\n"), row
