@@ -111,6 +111,21 @@ def is_follow_up(text: str) -> bool:
     return False
 
 
+# A request for more of what was said ("能细说下吗", "举几个例子", "有什么具体形式").
+_MORE = re.compile(r"具体|详细|细说|细讲|展开|举例|例子|比如")
+MAX_SHORT_ASK = 10  # characters, fillers and lead removed: a short question that may lean on the one before
+
+
+def short_ask(text: str) -> bool:
+    """A short question that asks ("谁下去", "具体咋推", "依托谁办", "能细说下吗"): it may lean on the question before
+    even though it names something of its own, which ``handlers.services.qa`` checks against the reading with the
+    question before (blind follow-up sets: most such follow-ups were read alone and refused)."""
+    core = _without_lead(_without_fillers(_core(text))).removesuffix("呢")
+    if not core or len(core) > MAX_SHORT_ASK:
+        return False
+    return bool(_ASKS.search(core) or _MORE.search(core))
+
+
 def names_nothing(text: str) -> bool:
     """A follow-up with no topic of its own ("多久一次", "具体怎么做"): its answer alone, however sure, answers
     nothing asked (helper-70's review: 多久一次 after 党课多久上一次 was answered, confidently, of 观摩交流)."""

@@ -21,6 +21,8 @@ from knowledge.followup import (
     is_follow_up,
     names_a_topic,
     names_nothing,
+    original,
+    short_ask,
     subject_only,
     with_context,
     without_frame,
@@ -78,6 +80,12 @@ NAMES_NOTHING_NOTE = (
 )
 
 
+def may_lean(question: str, alone: Answer) -> bool:
+    """Whether ``question`` may be read with the user's previous one (``QAService.in_context`` decides): a
+    follow-up (``leans``), or a short question the speeches do not answer surely on its own (``short_ask``)."""
+    return leans(question, alone) or (alone.confidence != "high" and short_ask(question))
+
+
 def leans(question: str, alone: Answer) -> bool:
     """Whether ``question`` is read with the user's previous one: a follow-up, unless the speeches answer it surely
     on its own ("那联合建呢？") and it names something of its own (多久一次 names nothing)."""
@@ -130,6 +138,22 @@ def _mentions(kb: KnowledgeBase, answer: Answer, subject: str) -> bool:
     return bool(terms) and all(any(s in text for s in term.spellings) for term in terms)
 
 
+def _bears(kb: KnowledgeBase, answer: Answer, previous: str, question: str) -> bool:
+    """Whether a short question's own words of two or more characters ("依托谁办": 依托) are in the answer it gets
+    with the question before (its first passage, key sentence or rule) or in that question: else it asked of
+    something else ("党费怎么交" after a question on 主题党日) and stands alone."""
+    if not answer.hits:
+        return False
+    first = answer.hits[0]
+    text = first.text + (first.highlight or "") + (answer.rule.conclusion if answer.rule else "") + previous
+    terms = kb.coverage_terms(kb.analyze(question))
+    return all(
+        any(s in text for s in term.spellings)
+        for term in terms
+        if max(map(len, term.spellings), default=0) >= 2
+    )
+
+
 class QAService:
     def __init__(
         self, kb: KnowledgeBase, session_factory: async_sessionmaker[AsyncSession], clock: Clock
@@ -161,14 +185,17 @@ class QAService:
             async with self.session_factory() as session, session.begin():
                 repo = QuestionRepository(session)
                 answer = self.kb.ask(question, k)
-                if follow_ups and user_id is not None and leans(question, answer):
+                if follow_ups and user_id is not None and may_lean(question, answer):
                     # A follow-up the speeches answer surely on its own ("那联合建呢？") is not read with the question
                     # before, unless it names nothing of its own (多久一次); nor is one that follows a question the
                     # speeches could not answer.
                     previous = await self._previous(repo, user_id, chat_id, replying_to, edit_of)
+                    reading = None
                     if previous is not None and previous.answered:
+                        reading = self.in_context(previous.query, question, answer, k)
+                    if reading is not None:
                         follows = asked(previous.query)
-                        question, answer, in_place_ = self._read_with(previous.query, question, k)
+                        question, answer, in_place_ = reading
                         read_as = question if in_place_ else None
                 if follow_ups and follows is None and names_nothing(question):
                     # "多久一次" with nothing before it to lean on: whatever passage comes first answers nothing
@@ -216,6 +243,20 @@ class QAService:
         question = clean_question(text)
         answer = self.kb.ask(question, 3)
         return answer.answered and answer.confidence == "high" and not names_nothing(question)
+
+    def in_context(
+        self, previous: str, question: str, alone: Answer, k: int
+    ) -> tuple[str, Answer, bool] | None:
+        """``question`` read with ``previous`` (an answered question just before it) as ``_read_with`` reads it, or
+        None when it stands alone: a follow-up (``leans``) always leans; a short question that asks something the
+        speeches do not answer surely alone ("具体咋推", "依托谁办") leans when the reading with the question before
+        bears its own words (``_bears``)."""
+        if leans(question, alone):
+            return self._read_with(previous, question, k)
+        if not may_lean(question, alone):
+            return None
+        reading = self._read_with(previous, question, k)
+        return reading if _bears(self.kb, reading[1], original(previous), question) else None
 
     def _read_with(self, previous: str, follow_up: str, k: int) -> tuple[str, Answer, bool]:
         """A follow-up read with the question before (question read, its answer, whether in place):

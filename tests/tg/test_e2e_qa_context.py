@@ -101,3 +101,19 @@ async def test_an_amount_the_speech_writes_as_x_is_said_so(make_bot) -> None:
         reply = await ask(harness, harness.user(USER_ID), "评上五星支部到底奖励多少万")
         assert reply.plain_text.startswith(f"🔎 {CLOSEST}")
         assert "写作“×”，没有公布具体标准" in reply.plain_text
+
+
+async def test_a_short_question_of_its_own_leans_when_the_reading_bears_it(make_bot) -> None:
+    """ "靠谁来办" after a question on 非公党建学院 is read with it (it was read alone and refused: blind follow-up
+    sets, stop 29); "怎么入党" after a question on 主题党日 asks of something else and stands alone."""
+    async with make_bot() as harness:
+        user = harness.user(USER_ID)
+        await ask(harness, user, "非公党建学院是做什么的")
+        follow = await ask(harness, user, "靠谁来办")
+        assert follow.plain_text.startswith("（接着上一个问题“非公党建学院是做什么的”理解）"), (
+            follow.plain_text
+        )
+        assert "依托规模较大" in follow.plain_text
+        await ask(harness, user, "主题党日多久一次")
+        other = await ask(harness, user, "怎么入党")
+        assert "接着上一个问题" not in other.plain_text
