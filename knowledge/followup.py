@@ -71,14 +71,19 @@ _FRAME_WORDS = frozenset(_GENERIC.split()) - _ASKED_ABOUT
 _PLACE = re.compile(r"第[一二三四五六七八九十\d](?:个|项|条|点|种)")
 
 
+# Dialect forms of the particle 呢 ("那经费保障嘞").
+_NE = re.compile(r"(?:嘞|咧|捏|哩)$")
+
+
 def _core(text: str) -> str:
-    return _PUNCT.sub("", text)
+    return _NE.sub("呢", _PUNCT.sub("", text))
 
 
 # Question words: a question ending in 呢 that holds one asks on its own.
 _ASKS = re.compile(
-    r"怎么|怎样|如何|什么|啥|咋|干嘛|多久|多少|几|哪|谁|是否|能否|要不要|是不是|有没有|能不能|可不可以|吗"
-)
+    r"怎么|怎样|如何|什么|啥|咋|干嘛|多久|多少|几|哪|谁|是否|能否|要不要|是不是|有没有|能不能|可不可以|吗|不$"
+    r"|中不中|行不行|好不好|够不够|成不成|对不对"
+)  # 不 at the end asks too: "一年四回够不", "参与社会治理不", "凑6家中不中"
 # Spoken fillers that open a question of its own ("那个，五星支部怎么评"): not the lead 那.
 _FILLERS = ("那个", "那啥", "那什么", "嗯", "呃", "额")
 
@@ -113,7 +118,12 @@ def is_follow_up(text: str) -> bool:
 
 # A request for more of what was said ("能细说下吗", "举几个例子", "有什么具体形式").
 _MORE = re.compile(r"具体|详细|细说|细讲|展开|举例|例子|比如")
-MAX_SHORT_ASK = 10  # characters, fillers and lead removed: a short question that may lean on the one before
+MAX_SHORT_ASK = 8  # characters, fillers and lead removed: a short question that may lean on the one before
+
+
+# An amount or a span of time the user gives ("半年", "一年两回", "6家"): the passage a follow-up leans on need not
+# hold it (``handlers.services.qa``).
+AMOUNT = re.compile(r"^[\d零〇一二两俩三四五六七八九十百千万半几每]+[年月周天日回次趟遍个家名人位项条种元块%]?$")
 
 
 def short_ask(text: str) -> bool:
@@ -197,9 +207,15 @@ _CLAUSE_ENDS = frozenset("，。？！?!,；;")
 MAX_SUBJECT = 8  # characters of a follow-up that only names a subject ("那党课呢？", "社会组织呢")
 
 
+# Words that point at a subject without naming it: "群团组织那块呢", "宣传政策那个先锋呢".
+_AREA = re.compile(r"(?:那块|这块|那边|这边|那方面|这方面|方面)$")
+_POINTER = re.compile(r"(?<=.)(?:那个|这个)(?=.)")
+
+
 def subject_only(follow_up: str) -> str | None:
     """The subject a follow-up names and nothing else ("那党课呢？", "嗯，那党课呢" -> 党课), or None."""
     core = _without_lead(_without_fillers(_core(follow_up))).removesuffix("呢")
+    core = _AREA.sub("", _POINTER.sub("", core))  # "群团组织那块" -> 群团组织; "宣传政策那个先锋" -> 宣传政策先锋
     if not core or len(core) > MAX_SUBJECT or _ASKS.search(core) or _TOPICLESS.match(core):
         return None
     return core

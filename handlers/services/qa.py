@@ -15,6 +15,7 @@ from handlers.services.text import clean_text
 from knowledge import KnowledgeBase
 from knowledge.base import Answer
 from knowledge.followup import (
+    AMOUNT,
     asked,
     asks_own,
     in_place,
@@ -150,7 +151,7 @@ def _bears(kb: KnowledgeBase, answer: Answer, previous: str, question: str) -> b
     return all(
         any(s in text for s in term.spellings)
         for term in terms
-        if max(map(len, term.spellings), default=0) >= 2
+        if max(map(len, term.spellings), default=0) >= 2 and not AMOUNT.match(term.spellings[0])
     )
 
 

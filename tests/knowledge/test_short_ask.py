@@ -8,7 +8,7 @@ import pytest
 
 from handlers.services.qa import QAService, may_lean
 from knowledge.base import KnowledgeBase
-from knowledge.followup import is_follow_up, short_ask
+from knowledge.followup import is_follow_up, short_ask, subject_only
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +47,22 @@ def test_a_short_ask_of_something_else_stands_alone(service: QAService) -> None:
     alone = kb.ask("能税前扣吗")
     assert alone.confidence == "high" and not may_lean("能税前扣吗", alone)
     assert service.in_context("两新组织党建经费从哪里来", "能税前扣吗", alone, 3) is None
+
+
+def test_spoken_yes_no_endings_ask_and_pointers_name_no_subject() -> None:
+    # 不 at the end, or X不X, asks (凑7家中不中); 嘞 is 呢 (那经费保障嘞).
+    assert short_ask("一年四回够不") and short_ask("7家中不中") and short_ask("半年一回行不行")
+    assert is_follow_up("那经费保障嘞") and subject_only("那经费保障嘞") == "经费保障"
+    # 那块 and 那个 point at the subject; they are not part of it.
+    assert subject_only("群团组织那块呢") == "群团组织"
+    assert subject_only("宣传政策那个先锋呢") == "宣传政策先锋"
+    assert subject_only("那个呢") is None
+
+
+def test_an_amount_of_its_own_is_no_word_the_reading_must_bear(service: QAService) -> None:
+    """ "半年一回行不" after a question on 观摩交流: the passage says 每季度, not 半年, and the rule answers it."""
+    alone = service.kb.ask("半年一回行不")
+    reading = service.in_context("观摩交流多久搞一次", "半年一回行不", alone, 3)
+    assert reading is not None
+    _, answer, _ = reading
+    assert answer.rule is not None and "次数不够" in answer.rule.conclusion
