@@ -123,7 +123,9 @@ MAX_SHORT_ASK = 8  # characters, fillers and lead removed: a short question that
 
 # An amount or a span of time the user gives ("半年", "一年两回", "6家"): the passage a follow-up leans on need not
 # hold it (``handlers.services.qa``).
-AMOUNT = re.compile(r"^[\d零〇一二两俩三四五六七八九十百千万半几每]+[年月周天日回次趟遍个家名人位项条种元块%]?$")
+AMOUNT = re.compile(
+    r"^[\d零〇一二两俩三四五六七八九十百千万半几每]+[年月周天日回次趟遍个家名人位项条种元块%]?$"
+)
 
 
 def short_ask(text: str) -> bool:
@@ -215,7 +217,9 @@ _POINTER = re.compile(r"(?<=.)(?:那个|这个)(?=.)")
 def subject_only(follow_up: str) -> str | None:
     """The subject a follow-up names and nothing else ("那党课呢？", "嗯，那党课呢" -> 党课), or None."""
     core = _without_lead(_without_fillers(_core(follow_up))).removesuffix("呢")
-    core = _AREA.sub("", _POINTER.sub("", core))  # "群团组织那块" -> 群团组织; "宣传政策那个先锋" -> 宣传政策先锋
+    core = _AREA.sub(
+        "", _POINTER.sub("", core)
+    )  # "群团组织那块" -> 群团组织; "宣传政策那个先锋" -> 宣传政策先锋
     if not core or len(core) > MAX_SUBJECT or _ASKS.search(core) or _TOPICLESS.match(core):
         return None
     return core
