@@ -121,6 +121,9 @@ _MORE = re.compile(r"具体|详细|细说|细讲|展开|举例|例子|比如")
 MAX_SHORT_ASK = 8  # characters, fillers and lead removed: a short question that may lean on the one before
 
 
+# Words that ask, not name ("啥时候评": 时候; "最终图个啥": 最终): a follow-up's reading need not hold them.
+ASKING_WORDS = frozenset(_GENERIC.split()) | {"咋个", "最终", "达到", "得到"}
+
 # An amount or a span of time the user gives ("半年", "一年两回", "6家"): the passage a follow-up leans on need not
 # hold it (``handlers.services.qa``).
 AMOUNT = re.compile(

@@ -16,6 +16,7 @@ from knowledge import KnowledgeBase
 from knowledge.base import Answer
 from knowledge.followup import (
     AMOUNT,
+    ASKING_WORDS,
     asked,
     asks_own,
     in_place,
@@ -140,9 +141,10 @@ def _mentions(kb: KnowledgeBase, answer: Answer, subject: str) -> bool:
 
 
 def _bears(kb: KnowledgeBase, answer: Answer, previous: str, question: str) -> bool:
-    """Whether a short question's own words of two or more characters ("依托谁办": 依托) are in the answer it gets
-    with the question before (its first passage, key sentence or rule) or in that question: else it asked of
-    something else ("党费怎么交" after a question on 主题党日) and stands alone."""
+    """Whether a short question's own words of two or more characters ("依托谁办": 依托; not an amount, nor a word
+    that asks: ``ASKING_WORDS``) are in the answer it gets with the question before (its first passage, key
+    sentence or rule) or in that question: else it asked of something else ("怎么入党" after a question on 主题党日)
+    and stands alone."""
     if not answer.hits:
         return False
     first = answer.hits[0]
@@ -151,7 +153,9 @@ def _bears(kb: KnowledgeBase, answer: Answer, previous: str, question: str) -> b
     return all(
         any(s in text for s in term.spellings)
         for term in terms
-        if max(map(len, term.spellings), default=0) >= 2 and not AMOUNT.match(term.spellings[0])
+        if max(map(len, term.spellings), default=0) >= 2
+        and not AMOUNT.match(term.spellings[0])
+        and term.spellings[0] not in ASKING_WORDS
     )
 
 

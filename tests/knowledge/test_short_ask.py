@@ -66,3 +66,11 @@ def test_an_amount_of_its_own_is_no_word_the_reading_must_bear(service: QAServic
     assert reading is not None
     _, answer, _ = reading
     assert answer.rule is not None and "次数不够" in answer.rule.conclusion
+
+
+def test_a_word_that_asks_is_no_word_the_reading_must_bear(service: QAService) -> None:
+    """ "啥时候评" after a question on the 五星 branches' award: 时候 asks when, it names nothing the passage must hold."""
+    alone = service.kb.ask("啥时候评")
+    reading = service.in_context("评上五星支部给不给奖励", "啥时候评", alone, 3)
+    assert reading is not None
+    assert "五星" in reading[1].hits[0].text
