@@ -75,8 +75,14 @@ _PLACE = re.compile(r"第[一二三四五六七八九十\d](?:个|项|条|点|�
 _NE = re.compile(r"(?:嘞|咧|捏|哩)$")
 
 
+# Particles that end a spoken question and ask nothing ("一年搞几回哈", "得凑够几个人呗"), and 嘛 written for 吗
+# ("社会组织也查嘛").
+_TAIL = re.compile(r"(?<=.)(?:呗|哈|呀|啊|哦|噢|嗷)+$")
+_MA = re.compile(r"(?<=[^干])嘛$")  # 干嘛 stays
+
+
 def _core(text: str) -> str:
-    return _NE.sub("呢", _PUNCT.sub("", text))
+    return _MA.sub("吗", _TAIL.sub("", _NE.sub("呢", _PUNCT.sub("", text))))
 
 
 # Question words: a question ending in 呢 that holds one asks on its own.

@@ -57,6 +57,8 @@ def test_spoken_yes_no_endings_ask_and_pointers_name_no_subject() -> None:
     assert subject_only("群团组织那块呢") == "群团组织"
     assert subject_only("宣传政策那个先锋呢") == "宣传政策先锋"
     assert subject_only("那个呢") is None
+    # 呗, 哈 end a spoken question and ask nothing; 嘛 at the end is 吗.
+    assert short_ask("得凑够几个人呗") and short_ask("也有嘛") and not short_ask("好的哈")
 
 
 def test_an_amount_of_its_own_is_no_word_the_reading_must_bear(service: QAService) -> None:
