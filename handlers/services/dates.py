@@ -1,5 +1,6 @@
 """Dates as secretaries type them: 今天, 昨天, 大前天, 2026-11-20, 2026年11月20日, 11月20日, 11.20, 20号, 本月20号,
-上个月30号, 上周五, 周三; a time of day or a weekday after the date is left out."""
+上个月30号, 上周五, 周三 (and 明天, 下周三: dates ahead, which the form refuses as such); a time of day or a weekday
+after the date is left out."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from knowledge.numbers import CN_DIGITS, parse_count
 _RELATIVE = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3}
 # 昨晚, 今早, 前晚 (and what is left of 昨晚7点 or 前晚 once a time of day is set aside: 昨, 前).
 _RELATIVE |= {"今晚": 0, "今早": 0, "今": 0, "昨晚": 1, "昨夜": 1, "昨": 1, "前晚": 2, "前": 2}
+# Days ahead (明天, 下周三): read as the dates they are, so that the form says a date ahead is refused, not that it
+# was not understood.
+_RELATIVE |= {"明天": -1, "明日": -1, "明早": -1, "明晚": -1, "明": -1, "后天": -2, "大后天": -3}
 _FULL = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _DAY = re.compile(r"^(\d{1,2})\s*[日号]$")
-_WEEKDAY = re.compile(r"^(上上|上|本|这)?个?(?:周|星期|礼拜)([一二三四五六日天])$")
+_WEEKDAY = re.compile(r"^(上上|上|本|这|下下|下)?个?(?:周|星期|礼拜)([一二三四五六日天])$")
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-_WEEKS_BACK = {"上上": 2, "上": 1, "本": 0, "这": 0}
+_WEEKS_BACK = {"上上": 2, "上": 1, "本": 0, "这": 0, "下": -1, "下下": -2}
 
 
 class DateInputError(ValueError):

@@ -112,6 +112,16 @@ def test_more_wordings(text: str, expected: date) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [("明天", date(2026, 11, 23)), ("明晚7点", date(2026, 11, 23)), ("后天", date(2026, 11, 24))]
+    + [("大后天", date(2026, 11, 25)), ("下周三", date(2026, 11, 25)), ("下下周一", date(2026, 11, 30))],
+)
+def test_a_day_ahead_is_read_as_the_date_it_is(text: str, expected: date) -> None:
+    """The form then says a date ahead is refused (活动日期不能晚于今天), not that it was not understood."""
+    assert parse_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "today", "message"),
     [
         ("本月31号", date(2026, 11, 22), "11月只有30天，没有31号"),
