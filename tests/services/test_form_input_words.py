@@ -69,7 +69,18 @@ def test_counts_that_do_not_add_up_are_refused(text: str) -> None:
 
 def test_one_number_in_words_is_still_refused() -> None:
     with pytest.raises(InputError, match="请发送两个数字"):
-        parse_attendance("八个人都到了")
+        parse_attendance("来了六个人")  # how many were expected is not said
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("八个人都到了", (8, 8)), ("8人全到", (8, 8)), ("全到了，8个人", (8, 8))]
+    + [("到了7个，总共8个", (8, 7)), ("一共8人，来了7人", (8, 7)), ("到场6人，共有8人", (8, 6))],
+)
+def test_everyone_with_one_count_and_more_words_for_the_counts(text: str, expected: tuple[int, int]) -> None:
+    """Found driving the form through the emulator (stop 29): 全到了，8个人 got 请发送两个数字, and 到了7个，总共8个 was
+    read by position as 应到7, 实到8 and refused. One count said to be everyone is both counts."""
+    assert parse_attendance(text) == expected
 
 
 @pytest.mark.parametrize(("text", "value"), [("3", 3), ("3人", 3), ("3 人", 3), ("三人", 3), ("十二名", 12)])
@@ -122,7 +133,7 @@ def test_the_labelled_counts_are_read_and_other_numbers_left(text: str, expected
     assert parse_attendance(text) == expected
 
 
-@pytest.mark.parametrize("text", ["应到8人，没有到齐", "应到8人，未全到", "8人全到"])
+@pytest.mark.parametrize("text", ["应到8人，没有到齐", "应到8人，未全到", "8人没有全到"])
 def test_not_everyone_or_no_label_is_still_refused(text: str) -> None:
     with pytest.raises(InputError, match="请发送两个数字"):
         parse_attendance(text)

@@ -131,7 +131,7 @@ async def _text_hints(chat: Chat, form: Form) -> SentMessage:
     await rejected(
         chat, await chat.send("应到8人，实到9人"), "attendance", "实到人数（9）不能多于应到人数（8）"
     )
-    await rejected(chat, await chat.send("八个人都到了"), "attendance", "请发送两个数字")
+    await rejected(chat, await chat.send("来了六个人"), "attendance", "请发送两个数字")
     await chat.send("应到8人，实到7人")
     form.done += ["date", "topic", "place", "attendance"]  # answered by hand above
     prompt = await chat.send("张三 出差")

@@ -4,9 +4,10 @@ Pure: the form's attendance step, its absentees step (attendance typed again the
 person) and a returned record's 修改出勤 all read it here.
 
 A count is read by its label, written before it (应到8人, 缺1人) or after it (1人请假, 7人参加): what was expected
-(应到), who came (实到, 到会, 出席, 参加) and who did not (缺, 缺席, 请假, 未到). Two of the three give the third
-(实到7人，缺1人 is 应到8, 实到7). Only numbers without labels are read by position, 应到 first (8 7); one labelled
-count and one bare number are the two counts (应到8人 7人). A count of the absent is never taken for those present.
+(应到, 总共, 一共), who came (实到, 到会, 出席, 参加, 到了, 来了) and who did not (缺, 缺席, 请假, 未到). Two of the three
+give the third (实到7人，缺1人 is 应到8, 实到7). Only numbers without labels are read by position, 应到 first (8 7); one
+labelled count and one bare number are the two counts (应到8人 7人); one count said to be everyone is both (8人全到,
+全到了，8个人). A count of the absent is never taken for those present.
 """
 
 from __future__ import annotations
@@ -30,13 +31,13 @@ _NUMBER = re.compile(r"[0-9]{1,6}")
 # 应到 and 实到 are plain: their count follows them (应到8, 实到：7). The others are words of a sentence (参加培训,
 # 出席上级会议, 不在本地): only a count of people beside them (7人参加, 参加的有7人, 缺1人, 2人请假) is read.
 _LABEL = re.compile(
-    r"(?P<expected>应到|应出席|应参会|应参加|全体)"
-    r"|(?P<actual>实到|实际到会|实际出席|实际参加|到会|出席|参会|参加)"
+    r"(?P<expected>应到|应出席|应参会|应参加|全体|总共|一共|共有|总数)"
+    r"|(?P<actual>实到|实际到会|实际出席|实际参加|到会|出席|参会|参加|到了|来了|到场)"
     r"|(?P<absent>缺席|缺勤|缺|请假|未到|没来|没到|不在)"
 )
 _PLAIN = frozenset({"应到", "实到"})
 _PLAIN_LABEL = re.compile("|".join(sorted(_PLAIN)))
-_UNIT = r"\s*(?:[人名位]|个人)"
+_UNIT = r"\s*(?:[人名位]|个人|个(?![月天星礼小])(?=\s*$|[\s，,。；;、/]))"  # 7个 (not 3个月)
 _AFTER_PLAIN = re.compile(
     r"\s*(?:会|党员)?\s*(?:人数)?\s*[：:为是有]?\s*([0-9]{1,6})(?![0-9])"
 )  # 应到会人数8
@@ -112,6 +113,8 @@ def _resolve(text: str) -> tuple[int, int]:
         text
     ):  # 应到8人，全部到齐（含预备党员1人） (not 没有到齐, 除张三外)
         return expected, expected
+    if not counts and len(bare) == 1 and _everyone(text):  # 全到了，8个人
+        return bare[0], bare[0]
     # One count labelled and one bare, and nothing else said (应到8人 7人; not 其中预备党员2人).
     if len(bare) == 1 and (expected is None) != (actual is None) and _BARE_TEXT.fullmatch(text):
         return (expected, bare[0]) if expected is not None else (bare[0], actual)  # type: ignore[return-value]
