@@ -15,10 +15,19 @@ NO_ABSENTEES = frozenset({"无", "没有", "不填写", "不填", "不写", "略
 _PAIR = re.compile(r"([^\s，,、：:（()）]+)\s*[（(]([^（()）]*)[）)]")
 _PAIRS = re.compile(rf"(?:{_PAIR.pattern}[\s，,、]*){{2,}}")
 _SPLIT = re.compile(r"[，,、]+")
-# A reason written straight after a name (张三出差): the name is 2 to 4 characters.
-_REASON_TAIL = re.compile(
-    r"(.{2,4}?)(因?(?:出差|公差|病假|事假|请假|休假|年假|产假|婚假|丧假|探亲|生病|住院|外出|培训|值班))"
+# The words of a reason: after a name (张三出差, 小王因公出差, 张三出差3天: the name is 2 to 4 characters, the reason
+# runs on) or as a word of its own (张三 出差 李四 病假).
+_REASON_WORD = (
+    r"(?:因公|因病|因事|因私|因)?(?:出差|公差|病假|事假|请假|休假|年假|产假|婚假|丧假|探亲|生病|住院|外出|培训|值班"
+    r"|加班|开会|学习|有事|身体不适|陪护|出国|在外地)"
 )
+_REASON_TAIL = re.compile(rf"(.{{2,4}}?)({_REASON_WORD}.*)")
+_REASON = re.compile(_REASON_WORD)
+# What opens a line of a list and is no part of the name: 1. 2、 (3) ① @.
+_BULLET = re.compile(r"^(?:\d{1,2}\s*[.、．)）]|[（(]\d{1,2}[)）]|[①-⑳]|[-•·*@])\s*")
+# A reason said of everyone, with no name (都请假了, 全部出差): the names are asked for.
+_ALL = re.compile(r"^(?:都|均|全部|全都|全体|他们|她们|大家)")  # not 全 alone: a surname
+NAMES_WANTED = "请写出缺席人员的姓名和原因，每行一人，如：张三 请假。"
 
 
 def too_many_absentees(people: list, expected: int | None, actual: int | None) -> str | None:
@@ -36,6 +45,9 @@ def says_no_absentees(text: str) -> bool:
 
 def _person(text: str) -> dict[str, str]:
     """One person: 张三 出差, 张三：出差, 张三（出差）, 张三出差, or a name alone (reason 未说明)."""
+    text = _BULLET.sub("", text)
+    if _ALL.match(text) and _REASON.search(text):
+        raise InputError(NAMES_WANTED, skip_hint="不填写")
     if pair := _PAIR.fullmatch(text):
         name, reason = pair.groups()
     else:
@@ -54,8 +66,18 @@ def _read_line(line: str) -> list[dict[str, str]]:
 
 
 def _split_line(line: str) -> list[dict[str, str]]:
-    """The line cut at ，/、/, : one person a part."""
-    return [_person(part.strip()) for part in _SPLIT.split(line) if part.strip()]
+    """The line cut at ，/、/, : one person a part; names listed before one reason share it (张三、李四请假). Failing
+    that, names and reasons as words of their own in turn (张三 出差 李四 病假)."""
+    people = [_person(part.strip()) for part in _SPLIT.split(line) if part.strip()]
+    if len(people) > 1 and people[-1]["reason"] != "未说明":
+        if all(p["reason"] == "未说明" and len(p["name"]) <= 4 for p in people[:-1]):
+            people = [{"name": p["name"], "reason": people[-1]["reason"]} for p in people]
+    if len(people) == 1:
+        words = line.split()
+        pairs = list(zip(words[::2], words[1::2], strict=False))
+        if len(words) >= 4 and len(words) % 2 == 0 and all(_REASON.match(reason) for _, reason in pairs):
+            people = [{"name": _BULLET.sub("", name)[:30], "reason": reason[:60]} for name, reason in pairs]
+    return people
 
 
 def parse_absentees(text: str, absent: int | None = None) -> list[dict[str, str]]:
