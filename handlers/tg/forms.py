@@ -34,6 +34,7 @@ from handlers.tg import pending
 from handlers.tg.callbacks import FORM_PREFIX, STALE, decode_form
 from handlers.tg.context import BotContext
 from handlers.tg.edit import drop_buttons, edit_text
+from handlers.tg.form_questions import BACK_TO_FORM, answer_at_step
 from handlers.tg.guards import command, incoming_text
 from handlers.tg.render_form import form_markup, form_text
 
@@ -207,7 +208,15 @@ async def on_message(update: Update, context: BotContext) -> None:
     if message.text is not None:
         if message.text.startswith("/"):
             return  # other commands (/help, /topics, ...) still work during a form
-        reply = await forms.take(user_id, Input(text=incoming_text(update), sent_at=message.date))
+        text = incoming_text(update)
+        reply = await forms.take(user_id, Input(text=text, sent_at=message.date))
+        asked = reply is not None and reply.notice in (Notice.ASK_LATER, Notice.NOT_A_PERSON)
+        if asked and await answer_at_step(update, context, text):
+            # A policy question at a step that refused it: answered above; the step is asked again.
+            prompt = await forms.current(user_id)
+            reply = replace(prompt, text=BACK_TO_FORM + prompt.text) if prompt is not None else None
+            if reply is None:
+                raise ApplicationHandlerStop
     elif message.photo or message.document:
         reply = await _caption_as_text(context, message, user_id)
         if reply is None:

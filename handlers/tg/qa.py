@@ -78,7 +78,7 @@ async def _reply_answer(
         replying_to=_replied_question(update, context),
         edit_of=edit_of,
     )
-    await _send_result(context, chat.id, result)
+    await send_result(context, chat.id, result)
     if user is not None:
         await _remind_of_idle_draft(context, chat.id, user.id)
     return result.question_id
@@ -109,7 +109,7 @@ async def _remind_of_idle_draft(context: BotContext, chat_id: int, user_id: int)
     await context.bot.send_message(chat_id, IDLE_DRAFT_HINT.format(kind=idle[0]))
 
 
-async def _send_result(context: BotContext, chat_id: int, result: QAResult) -> None:
+async def send_result(context: BotContext, chat_id: int, result: QAResult) -> None:
     if not result.answer.hits:
         await context.bot.send_message(
             chat_id,
@@ -340,7 +340,7 @@ async def on_callback(update: Update, context: BotContext) -> None:
 async def _answer_example(context: BotContext, chat_id: int, user_id: int, question: str) -> None:
     await context.bot.send_message(chat_id, f"❓ {question}")
     result = await context.services.qa.ask(question, user_id=user_id, chat_id=chat_id, follow_ups=False)
-    await _send_result(context, chat_id, result)
+    await send_result(context, chat_id, result)
 
 
 async def _mark_vote(query, question_id: int, value: int) -> None:

@@ -15,6 +15,7 @@ NOTICES = {
     Notice.HOW_TO_VIEW: "发送 /records 可查看本支部的活动记录；24小时内可撤回。",
     Notice.HOW_TO_RESUME: "请发送 /submit 并点击“继续填写”，填到这一步时再发送。",
     Notice.ASK_LATER: "\n（如要问政策问题，可先填完或发送 /cancel 取消表单后再问。）",
+    Notice.NOT_A_PERSON: "",
 }
 
 

@@ -35,7 +35,8 @@ def test_a_question_at_the_absentees_step_is_refused(text: str) -> None:
     assert "提问" in raised.value.message and "不用取消表单" in raised.value.message
     assert "张三 出差" in raised.value.message  # the step is asked again
     assert raised.value.skip_hint == "不填写"
-    assert ask_later(raised.value, text) is None  # it says how to ask already
+    # It says how to ask already: its notice adds nothing, and tells the channel a question was refused.
+    assert ask_later(raised.value, text) is Notice.NOT_A_PERSON
 
 
 @pytest.mark.parametrize("text", ["张三 出差", "李明（病假）", "何明 事假", "无"])

@@ -59,3 +59,27 @@ async def test_a_refused_question_says_how_to_ask(make_bot, clock: FixedClock) -
         assert refusal.plain_text.endswith("\n" + ASK_LATER), refusal.plain_text
         plain = await chat.send("八个人")
         assert plain.plain_text.startswith("⚠️ 请发送两个数字") and ASK_LATER not in plain.plain_text
+
+
+async def test_a_policy_question_at_a_step_that_refuses_it_is_answered(make_bot, clock: FixedClock) -> None:
+    """主题党日的“6”包括哪些 at the attendance or the absentees step: the speeches' answer, then the step asked again,
+    with everything entered kept (it used to say to ask after the form or to /cancel it, which loses the draft)."""
+    async with make_bot(clock=clock) as harness:
+        chat = Chat(harness, harness.user(ALICE, "王书记"))
+        await make_secretary(harness, chat.user)
+        await Form(chat, "theme_day").run("place")
+        answer = await chat.send("主题党日的“6”包括哪些内容？")
+        assert answer.plain_text.startswith("要点：“6”即学习讨论"), answer.plain_text
+        again = await chat.reply()
+        assert again.plain_text.startswith(
+            "📝 表单还在填写中，已填的内容都在。请继续这一步：\n【主题党日】应到、实到"
+        )
+        assert await chat.step() == "attendance" and (await chat.data())["place"] == "公司三楼会议室"
+        await chat.send("应到8人，实到7人")
+        answer = await chat.send("主题党日多久开展一次？")  # at the absentees step: no person
+        assert "每月开展一次" in answer.plain_text, answer.plain_text
+        again = await chat.reply()
+        assert "请发送缺席人员和原因" in again.plain_text and await chat.step() == "absentees"
+        assert "absentees" not in await chat.data()
+        done = await chat.send("张三 出差")
+        assert "哪几项" in done.plain_text, done.plain_text

@@ -103,6 +103,9 @@ class Notice(StrEnum):
     HOW_TO_VIEW = "how_to_view"
     HOW_TO_RESUME = "how_to_resume"  # a file sent for a draft left idle (not at the photos step)
     ASK_LATER = "ask_later"  # a refused text that reads as a question: it can be asked after the form
+    NOT_A_PERSON = (
+        "not_a_person"  # a question typed for the absentees: refused, says so itself (adds nothing)
+    )
 
 
 @dataclass

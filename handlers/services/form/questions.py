@@ -30,11 +30,11 @@ def looks_like_question(text: str | None) -> bool:
 
 
 def ask_later(exc: InputError, text: str | None) -> Notice | None:
-    """The line added to a refusal of a text that reads as a question: how to ask it (not for the refusal that
-    already says so)."""
-    if isinstance(exc, QuestionRefused) or not looks_like_question(text):
-        return None
-    return Notice.ASK_LATER
+    """The notice of a refusal of a text that reads as a question: how to ask it, or (``NOT_A_PERSON``) nothing
+    more for the refusal that already says so; either tells a channel that a question was refused."""
+    if isinstance(exc, QuestionRefused):
+        return Notice.NOT_A_PERSON
+    return Notice.ASK_LATER if looks_like_question(text) else None
 
 
 class QuestionRefused(InputError):
