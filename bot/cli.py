@@ -264,5 +264,16 @@ def _check() -> int:
     return check(settings)
 
 
+def entry() -> int:
+    """The ``branchbot`` command (and ``python -m bot.cli``): ``run``, which idles for weeks, starts again under
+    ``python -OO`` first (``bot.lean.run_optimized``); everything else is :func:`main` as it is."""
+    argv = sys.argv[1:]
+    if argv[:1] == ["run"]:
+        from bot.lean import run_optimized
+
+        run_optimized(argv)
+    return main(argv)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())
