@@ -103,9 +103,11 @@ def parse_branch_value(field: str, text: str) -> str | int:
     if field in NUMBER_FIELDS:
         # ５ (a full-width digit), 5个, 5 名, 五人: the count as typed on a phone (helper-70's review: refused).
         plain = re.sub(r"\s*(?:个|名|人|家|位)$", "", unicodedata.normalize("NFKC", text)).strip()
-        count = int(plain) if re.fullmatch(r"[0-9]{1,6}", plain) else parse_count(plain) if plain else None
-        if count is None or not 0 <= count <= MAX_COUNT:
+        count = int(plain) if re.fullmatch(r"[0-9]{1,12}", plain) else parse_count(plain) if plain else None
+        if count is None:
             raise ValueError(f"{FIELD_LABELS[field]}请发送一个数字，如 5。")
+        if not 0 <= count <= MAX_COUNT:  # 1000000 is a number, only not a count of this (stop 29)
+            raise ValueError(f"{FIELD_LABELS[field]}应在 0 到 {MAX_COUNT} 之间，请重新发送。")
         return count
     if QUESTION.search(
         text
