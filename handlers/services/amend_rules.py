@@ -14,11 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from handlers.services.form.model import MAX_MINUTES_TEXT, MAX_TEXT
 from knowledge.activities import activity_by_code, period_of
 from storage.files import is_sha256
 from storage.models import ActivityRecord
 
 MIN_REASON, MAX_REASON = 2, 200
+AMENDABLE = {"topic": "主题", "place": "地点", "minutes_text": "会议记录"}  # the texts a secretary may amend
+MAX_LENGTH = {"topic": MAX_TEXT, "place": MAX_TEXT, "minutes_text": MAX_MINUTES_TEXT}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,3 +80,28 @@ def photo_spec(entry: object) -> dict | None:
     except (KeyError, TypeError, ValueError):
         return None
     return spec if is_sha256(spec["sha256"]) else None
+
+
+def date_problem(record: ActivityRecord, held_on: date, today: date) -> str | None:
+    """Why a record may not be moved to ``held_on`` (a Chinese message), or None: not a day ahead, and within the
+    record's month, so the month and period it counts for, and every view already shown, stay as they are."""
+    if held_on > today:
+        return "活动日期不能晚于今天。"
+    if (held_on.year, held_on.month) != (record.held_on.year, record.held_on.month):
+        return (
+            f"日期只能在原来的月份（{record.held_on.year}年{record.held_on.month}月）之内修改。如果月份填错了："
+            "提交后24小时内可以撤回这条记录再重新登记；超过24小时请联系上级党委管理员。"
+        )
+    return None
+
+
+def amend_value_problem(field: str, value: str) -> str | None:
+    """Why ``value`` cannot replace ``field`` (a Chinese message), or None when it can."""
+    value = value.strip()
+    if field not in AMENDABLE:
+        return "这一项不能修改。"
+    if not value:
+        return "内容不能为空，请重新发送。"
+    if len(value) > MAX_LENGTH[field]:
+        return f"{AMENDABLE[field]}不能超过{MAX_LENGTH[field]}字，请重新发送。"
+    return None

@@ -14,11 +14,21 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.services.amend_rules import MAX_REASON, MIN_REASON, Amended, PhotoTaken, closed_note, photo_spec
+from handlers.services.amend_rules import (
+    AMENDABLE,
+    MAX_REASON,
+    MIN_REASON,
+    Amended,
+    PhotoTaken,
+    amend_value_problem,
+    closed_note,
+    date_problem,
+    photo_spec,
+)
 from handlers.services.clock import Clock
 from handlers.services.form.display import record_number
 from handlers.services.form.files import IncomingFile, check_file
-from handlers.services.form.model import MAX_ATTENDANCE, MAX_MINUTES_TEXT, MAX_TEXT
+from handlers.services.form.model import MAX_ATTENDANCE
 from handlers.services.history import HistoryEntry, timeline
 from handlers.services.record_minutes import MinutesAmendments
 from knowledge.activities import activity_by_code
@@ -30,14 +40,13 @@ from storage.repositories.supervisors import SupervisorRepository
 
 WITHDRAW_WINDOW = timedelta(hours=24)
 HISTORY_MONTHS = 12
-AMENDABLE = {"topic": "主题", "place": "地点", "minutes_text": "会议记录"}
-MAX_LENGTH = {"topic": MAX_TEXT, "place": MAX_TEXT, "minutes_text": MAX_MINUTES_TEXT}
 # How an amendment's changed fields read in a record's history (the attendance's three fields read as one).
 CHANGE_LABELS = {
     **AMENDABLE,
     "expected": "出勤",
     "actual": "出勤",
     "absentees": "出勤",
+    "held_on": "日期",
     "photos": "照片",
     "minutes_files": "会议记录",  # the minutes' new files (``record_minutes``)
 }
@@ -96,18 +105,6 @@ class PhotoSlots:
 def kind_name(code: str) -> str:
     ak = activity_by_code(code)
     return ak.name if ak else code
-
-
-def amend_value_problem(field: str, value: str) -> str | None:
-    """Why ``value`` cannot replace ``field`` (a Chinese message), or None when it can."""
-    value = value.strip()
-    if field not in AMENDABLE:
-        return "这一项不能修改。"
-    if not value:
-        return "内容不能为空，请重新发送。"
-    if len(value) > MAX_LENGTH[field]:
-        return f"{AMENDABLE[field]}不能超过{MAX_LENGTH[field]}字，请重新发送。"
-    return None
 
 
 class RecordService(MinutesAmendments):
@@ -182,6 +179,15 @@ class RecordService(MinutesAmendments):
         if amend_value_problem(field, value) is not None or len(reason.strip()) < MIN_REASON:
             return Amended("invalid")
         return await self._amend(user_id, record_id, reason, {field: value.strip()})
+
+    async def amend_held_on(self, user_id: int, record_id: int, held_on: date, reason: str) -> Amended:
+        """Move the record to another day of its month (``amend_rules.date_problem``), like a text."""
+        async with self.session_factory() as session:
+            record = await self._own_record(session, user_id, record_id)
+        problem = date_problem(record, held_on, self.clock.now().date()) if record is not None else None
+        if problem is not None or len(reason.strip()) < MIN_REASON:
+            return Amended("invalid", problem=problem)
+        return await self._amend(user_id, record_id, reason, {"held_on": held_on})
 
     async def amend_attendance(
         self, user_id: int, record_id: int, expected: int, actual: int, absentees: list[dict], reason: str

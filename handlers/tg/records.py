@@ -4,6 +4,7 @@ text, the attendance (应到, 实到, then who was absent), or the photos (some 
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
@@ -14,7 +15,6 @@ from handlers.services.form.attendance import looks_like_attendance, parse_atten
 from handlers.services.form.model import InputError
 from handlers.services.form.questions import NOT_A_PERSON, looks_like_question
 from handlers.services.records import (
-    AMENDABLE,
     MAX_REASON,
     PHOTO_MODES,
     Amended,
@@ -31,6 +31,7 @@ from handlers.tg.guards import NO_BRANCH, command, incoming_text
 from handlers.tg.record_minutes import FIELD as MINUTES_FILES
 from handlers.tg.record_minutes import done_markup, files_then_text, minutes_done
 from handlers.tg.record_photos import on_amend_file, photos_done, start_photos
+from handlers.tg.record_values import ATTENDANCE, FIELDS, HELD_ON, awaited, read_date, value_prompt
 from handlers.tg.render_records import (
     ALREADY_WITHDRAWN,
     FORM_KEPT,
@@ -50,7 +51,6 @@ from handlers.tg.render_records import (
 
 log = logging.getLogger(__name__)
 MAX_LIST = 30
-ATTENDANCE = "attendance"
 
 
 async def records(update: Update, context: BotContext) -> None:
@@ -96,14 +96,14 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif action == "wd_no":
         await query.answer("没有撤回。")
         await _show_view(query, context, record_id)
-    elif action == "amend" and len(parts) == 4 and (parts[3] in AMENDABLE or parts[3] == ATTENDANCE):
+    elif action == "amend" and len(parts) == 4 and parts[3] in FIELDS:
         if (view := await _amendable(query, context, record_id)) is not None:
             await query.answer()
             origin, label = detail_origin(query), amend_label(view)
             await pending.expect(
                 context, "amend", record_id=record_id, field=parts[3], value=None, origin=origin, label=label
             )
-            prompt = _passed_note(view) + _value_prompt(parts[3]) + await _form_kept(context, user_id)
+            prompt = _passed_note(view) + value_prompt(parts[3]) + await _form_kept(context, user_id)
             await context.bot.send_message(chat_id, prompt)
     elif action == "photos" and len(parts) == 4 and parts[3] in PHOTO_MODES:
         if (view := await _amendable(query, context, record_id)) is not None:
@@ -208,14 +208,6 @@ async def _refresh(context: BotContext, user_id: int, chat_id: int, origin: obje
         await edit_message(context.bot, chat_id, origin, text, reply_markup=detail_markup(view))
 
 
-def _value_prompt(field: str) -> str:
-    if field == ATTENDANCE:
-        return "请发送应到和实到人数，如“应到8人，实到7人”或“8 7”（发送 /cancel 取消）："
-    if field == "minutes_text":
-        return "请发送新的会议记录：直接输入文字，或发送 PDF/Word 文件，或拍照发送（可多张，发完点“完成”）。（发送 /cancel 取消）"
-    return f"请发送新的{AMENDABLE[field]}（发送 /cancel 取消）："
-
-
 async def _open(query, context: BotContext, user_id: int, chat_id: int, record_id: int) -> None:
     service = context.services.records
     view = await service.open(user_id, record_id)
@@ -299,16 +291,7 @@ async def _amend_skip(update: Update, context: BotContext, state: dict) -> None:
     if state.get("value") is not None and state.get("absent"):
         await _absentees_taken(context, state, dict(state["value"]), message)
         return
-    await message.reply_text(f"这一步不能跳过，请发送{_awaited(state)}；放弃修改请发送 /cancel。")
-
-
-def _awaited(state: dict) -> str:
-    """What the change waits for, as "请发送…" goes on."""
-    if state.get("value") is not None:
-        return "修改原因"
-    if state.get("field") == ATTENDANCE:
-        return "应到和实到人数"
-    return f"新的{AMENDABLE.get(str(state.get('field')), '内容')}"
+    await message.reply_text(f"这一步不能跳过，请发送{awaited(state)}；放弃修改请发送 /cancel。")
 
 
 async def _expect_amend(context: BotContext, state: dict, **changes: object) -> None:
@@ -318,13 +301,22 @@ async def _expect_amend(context: BotContext, state: dict, **changes: object) -> 
 async def _take_value(update: Update, context: BotContext, state: dict, text: str) -> None:
     """The new value of a text, or the attendance (then, when someone was absent, who and why)."""
     message = update.effective_message
+    if state["field"] == HELD_ON:
+        view = await context.services.records.open(update.effective_user.id, state["record_id"])
+        value, problem = read_date(view, text, context.services.clock.now().date())
+        if problem is not None:
+            await message.reply_text(f"{problem}（/cancel 取消）")
+            return
+        await _expect_amend(context, state, value=value)
+        await message.reply_text(reason_prompt(state))
+        return
     if state["field"] != ATTENDANCE:
         if problem := amend_value_problem(state["field"], text):
             await message.reply_text(f"{problem}（/cancel 取消）")
             return
         view = await context.services.records.open(update.effective_user.id, state["record_id"])
         if view is not None and getattr(view.record, state["field"]) == text.strip():
-            await message.reply_text(f"新内容和原来一样。{_value_prompt(state['field'])}")
+            await message.reply_text(f"新内容和原来一样。{value_prompt(state['field'])}")
             return
         await _expect_amend(context, state, value=text)
         await message.reply_text(reason_prompt(state))
@@ -337,7 +329,7 @@ async def _take_value(update: Update, context: BotContext, state: dict, text: st
     if actual == expected:  # nothing to ask about the absent: an unchanged count is said before the reason
         view = await context.services.records.open(update.effective_user.id, state["record_id"])
         if view is not None and (view.record.expected, view.record.actual) == (expected, actual):
-            await message.reply_text(f"新内容和原来一样。{_value_prompt(ATTENDANCE)}")
+            await message.reply_text(f"新内容和原来一样。{value_prompt(ATTENDANCE)}")
             return
     value = {"expected": expected, "actual": actual, "absentees": []}
     await _expect_amend(context, state, value=value, absent=actual < expected)
@@ -364,12 +356,14 @@ async def _apply(context: BotContext, user_id: int, state: dict, reason: str) ->
             return await records.amend_photos(
                 user_id, state["record_id"], value["mode"], photos, reason, files
             )
+        if field == HELD_ON:
+            return await records.amend_held_on(user_id, state["record_id"], date.fromisoformat(value), reason)
         if field == MINUTES_FILES:
             store = context.services.files
             return await records.amend_minutes_files(
                 user_id, state["record_id"], value["files"], reason, store
             )
-    except (KeyError, TypeError, AttributeError):  # a follow-up saved by an older version
+    except (KeyError, TypeError, AttributeError, ValueError):  # a follow-up saved by an older version
         return Amended("invalid", problem="这次修改没有完成，请重新操作。")
     return await records.amend_record(user_id, state["record_id"], field, value, reason)
 

@@ -72,11 +72,13 @@ def reopen_keyboard(record_id: int) -> InlineKeyboardMarkup:
 
 
 def amend_rows(record_id: int) -> list[list[InlineKeyboardButton]]:
-    """What a secretary may amend: the texts, the attendance, the photos (add some, or send them all again)."""
+    """What a secretary may amend: the date (within its month), the texts, the attendance, the photos (add some, or
+    send them all again)."""
+    texts = {"held_on": "日期", **AMENDABLE}
     return [
         [
             InlineKeyboardButton(f"修改{label}", callback_data=encode_record("amend", record_id, field))
-            for field, label in AMENDABLE.items()
+            for field, label in texts.items()
         ],
         [
             InlineKeyboardButton("修改出勤", callback_data=encode_record("amend", record_id, "attendance")),

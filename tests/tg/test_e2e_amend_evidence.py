@@ -62,7 +62,7 @@ async def test_photos_of_a_returned_record_are_added_then_replaced(make_bot, clo
         (record,) = await records(harness)
         told = await returned(admin, alice, record.id, "照片不是现场照片，请补充现场照片")
         assert told.button_texts == [
-            "修改主题", "修改地点", "修改会议记录", "修改出勤", "补充照片", "重新上传照片", "查看记录",
+            "修改日期", "修改主题", "修改地点", "修改会议记录", "修改出勤", "补充照片", "重新上传照片", "查看记录",
         ]  # fmt: skip
         clock.advance(timedelta(days=2))  # 撤回 is long gone
         again = await _photos_added(harness, admin, alice, told, record.id, form)

@@ -79,7 +79,7 @@ async def _two_photos_as_an_album(
     assert lines[1] == "主题党日 · 2026年11月 · 2026-11-22"
     assert f"主题：{theme.topic}" in lines and "照片：2 张" in lines and "  缺席：张三（出差）" in lines
     assert description.button_texts == [
-        "撤回这条记录", "修改主题", "修改地点", "修改会议记录", "修改出勤", "补充照片", "重新上传照片",
+        "撤回这条记录", "修改日期", "修改主题", "修改地点", "修改会议记录", "修改出勤", "补充照片", "重新上传照片",
     ]  # fmt: skip
     return description
 
