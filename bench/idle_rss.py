@@ -86,6 +86,20 @@ async def _ask_many(emu, questions: list[str]) -> None:
         await emu.wait_for_message(user.id, timeout=60)
 
 
+STOPPED = (0, -signal.SIGINT, 130)  # how ``branchbot run`` ends on Ctrl-C
+
+
+async def interrupt(proc: asyncio.subprocess.Process) -> str:
+    """Ctrl-C to a child ``branchbot run``, killed after 30 s; what it wrote on stderr."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        await asyncio.wait_for(proc.wait(), 30)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+    return (await proc.stderr.read()).decode(errors="replace") if proc.stderr else ""
+
+
 async def measure_run(
     settle: float, tokenizer: str | None = None, questions: int = 1
 ) -> dict[str, tuple[float, float]]:
@@ -119,14 +133,8 @@ async def measure_run(
                     await asyncio.sleep(settle)
                     figures[f"after {len(more) + 1} questions"] = _memory(proc.pid)
             finally:
-                proc.send_signal(signal.SIGINT)
-                try:
-                    await asyncio.wait_for(proc.wait(), 30)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
-                stderr = (await proc.stderr.read()).decode(errors="replace") if proc.stderr else ""
-            if proc.returncode not in (0, -signal.SIGINT, 130):
+                stderr = await interrupt(proc)
+            if proc.returncode not in STOPPED:
                 print(f"branchbot run exited {proc.returncode}:\n{stderr[-2000:]}", file=sys.stderr)
     return figures
 

@@ -5,12 +5,12 @@ keeps it as started; the other commands are never re-executed."""
 from __future__ import annotations
 
 import asyncio
-import signal
 import sys
 from pathlib import Path
 
 import pytest
 
+from bench.idle_rss import STOPPED, interrupt
 from bot import lean
 from tests.bot.conftest import REPO_ROOT, TOKEN, cli_env
 from tests.emulator import BotApiEmulator
@@ -50,13 +50,8 @@ async def _serve_one_question(tmp_path: Path, **env: str) -> tuple[list[str], st
             user.send_text(QUESTION)
             answer = await emu.wait_for_message(user.id, timeout=60)
         finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                await asyncio.wait_for(proc.wait(), 30)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
-        assert proc.returncode in (0, 130, -signal.SIGINT), (await proc.stderr.read()).decode()[-2000:]
+            stderr = await interrupt(proc)
+        assert proc.returncode in STOPPED, stderr[-2000:]
     return command, answer.plain_text
 
 
