@@ -204,7 +204,13 @@ async def _photo_hints(chat: Chat, form: Form, photos_prompt: SentMessage) -> No
     # test_form_minutes_files.py)
     chat.user.send_document("议程.pdf", "application/pdf", content=PDF)
     refused = await chat.reply()
-    assert refused.plain_text.startswith("这一步请发送活动照片（图片）") and await chat.step() == "photos"
+    assert (
+        refused.plain_text.startswith("这一步请发送活动照片（图片），这份文件没有保存。")
+        and await chat.step() == "photos"
+    )
+    assert (
+        "在核对页点“改会议记录”添加" in refused.plain_text
+    )  # the minutes step is behind: how to add it still
     await rejected(chat, await chat.press(reply, "f:done:photos"), "photos", "至少需要2张照片，现在有1张")
     reply = await form.add_photo(jpeg(2))
     assert reply.plain_text.startswith("已收到 2 张照片。还有就继续发")

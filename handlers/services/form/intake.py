@@ -78,7 +78,9 @@ def accept_file(
 def _document_refusal(step: str, ak: ActivityKind, data: dict, today: date, more: bool) -> Reply | None:
     """Why a document (not a picture) is not kept here, or None when it joins the minutes."""
     if step == Step.PHOTOS and not more:
-        return Reply("这一步请发送活动照片（图片）。会议记录文件请在“会议记录”一步发送。")
+        return Reply(
+            "这一步请发送活动照片（图片），这份文件没有保存。会议记录文件可在填完后，在核对页点“改会议记录”添加。"
+        )
     if len(_docs(data)) < MAX_MINUTES_DOCS:
         return None
     text = f"会议记录文件最多{MAX_MINUTES_DOCS}份，这份没有保存，已保存的{MAX_MINUTES_DOCS}份不变。"
