@@ -47,7 +47,7 @@ def notice_text(notify: Notify) -> str:
         lines.append(f"退回意见：{escape(notify.comment)}")
     if notify.event == "returned":
         lines.append(
-            "请点下面的按钮修改，修改后会自动重新提交审核。日期或活动类型有误的，可在“查看记录”中撤回后重新填写。"
+            "请点下面的按钮修改，修改后会自动重新提交审核。日期可在同一个月内修改；活动类型或月份有误的，可在“查看记录”中撤回后重新填写。"
         )
     return "\n".join(lines)
 

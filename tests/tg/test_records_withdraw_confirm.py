@@ -121,7 +121,7 @@ async def test_a_returned_record_can_be_withdrawn_after_a_day(make_bot, clock) -
     filed again (helper-92's review: neither 修改日期 nor 撤回 was offered); the notice says so."""
     async with make_bot(clock=clock, BRANCHBOT_ADMIN_IDS=str(ADMIN_ID)) as harness:
         alice, record, told = await returned(harness, "日期写错了，应为11月20日", clock, hours=30)
-        assert "日期或活动类型有误的，可在“查看记录”中撤回后重新填写" in told.plain_text
+        assert "活动类型或月份有误的，可在“查看记录”中撤回后重新填写" in told.plain_text
         _, view = await open_view(alice, await alice.send("/records"), record.id)
         assert "撤回这条记录" in view.button_texts, view.button_texts
         await alice.press_in_place(view, f"r:withdraw:{record.id}")
